@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using System.Runtime.InteropServices;
 
-namespace Policywerk.Pure.Numerics;
+namespace Policywerk.Pure;
 
 /// <summary>Building immutable arrays once, without a copy: fill a fresh array, then freeze it.</summary>
 public static class Immutable
