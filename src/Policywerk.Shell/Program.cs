@@ -1,1 +1,30 @@
-System.Console.WriteLine("hi");
+using Policywerk.Shell.Cli;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Policywerk.Shell;
+
+public static class Program
+{
+    public static int Main(string[] args) => Run(args, AnsiConsole.Console, Console.Error);
+
+    /// <summary>The whole program, with its console and error stream passed in (so tests can run it).</summary>
+    public static int Run(string[] args, IAnsiConsole console, TextWriter stderr)
+    {
+        var app = new Spectre.Console.Cli.CommandApp(new Registrar(console));
+        app.Configure(config =>
+        {
+            config.SetApplicationName("policywerk");
+            config.ConfigureConsole(console);
+            config.UseStrictParsing();
+            config.SetExceptionHandler((exception, _) => ExitCodes.Report(exception, stderr));
+            config.AddCommand<ListCommand>("list").WithDescription("List the seven lessons and which are built.");
+            config.AddCommand<LessonCommand>("lesson").WithDescription("Run one lesson: train, print what it learned, write its pictures.")
+                .WithExample("lesson", "1").WithExample("lesson", "1", "--seed", "7", "--out", "pictures");
+            config.AddCommand<AllCommand>("all").WithDescription("Run every built lesson in order.");
+            config.AddCommand<BenchCommand>("bench").WithDescription("Time each lesson's training and evaluation (pictures excluded); use a Release build.")
+                .WithExample("bench", "1", "--runs", "10");
+        });
+        return app.Run(args);
+    }
+}

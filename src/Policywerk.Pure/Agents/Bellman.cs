@@ -74,6 +74,19 @@ public static class Bellman
         return next.Freeze();
     }
 
+    /// <summary>V(s) ← Σ_{s'} P(s'|s,π(s)) [R(s,π(s),s') + γ V(s')] for s = 0, 1, … in turn, each state reading
+    /// the values already updated in this sweep (Gauss–Seidel; Sutton &amp; Barto §4.1's in-place evaluation).
+    /// Builds one new table; the input is untouched.</summary>
+    public static ImmutableArray<double> PolicyBackupInPlace(IKnownModel model, ImmutableArray<int> policy,
+                                                             ImmutableArray<double> values, double gamma)
+    {
+        var next = values.ToArray();
+        var current = next.Freeze(); // a view that sees every write below, so later states read earlier updates
+        for (var s = 0; s < next.Length; s++)
+            if (!model.IsTerminal(s)) next[s] = ActionValue(model, current, s, policy[s], gamma);
+        return current;
+    }
+
     /// <summary>‖V − U‖_∞ = max_s |V(s) − U(s)|</summary>
     public static double MaxNormDistance(ImmutableArray<double> v, ImmutableArray<double> u)
     {
@@ -132,7 +145,7 @@ public static class Bellman
         var converged = false;
         while (!converged && sweeps.Count < config.MaxSweeps)
         {
-            var next = PolicyBackup(model, policy, values, config.Gamma);
+            var next = PolicyBackupInPlace(model, policy, values, config.Gamma);
             var change = MaxNormDistance(next, values);
             sweeps.Add(new Sweep(sweeps.Count + 1, next, change));
             values = next;
@@ -150,10 +163,7 @@ public static class Bellman
         for (var s = 0; s < improved.Length; s++)
         {
             if (model.IsTerminal(s)) continue;
-            var greedy = GreedyAction(model, values, s, gamma);
-            var keep = ActionValue(model, values, s, policy[s], gamma)
-                       >= ActionValue(model, values, s, greedy, gamma) - TieTolerance;
-            improved[s] = keep ? policy[s] : greedy;
+            improved[s] = GreedyAction(model, values, s, gamma);
         }
         return improved.Freeze();
     }

@@ -1,0 +1,155 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using Policywerk.Shell.Lessons;
+using Policywerk.Shell.Loops;
+using Policywerk.Shell.Pictures;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Policywerk.Shell.Cli;
+
+/// <summary><c>list</c>: the seven lessons and which are built.</summary>
+public sealed class ListCommand(IAnsiConsole console) : Command
+{
+    public override int Execute(CommandContext context, CancellationToken cancellationToken)
+    {
+        var table = new Table().AddColumn("#").AddColumn("paper").AddColumn("algorithm").AddColumn("world").AddColumn("status");
+        foreach (var info in Catalog.All)
+            table.AddRow($"{info.Number:00}", Markup.Escape(info.Paper), Markup.Escape(info.Algorithm), Markup.Escape(info.World),
+                         Catalog.Built.ContainsKey(info.Number) ? "[green]available[/]" : "[grey]not built yet[/]");
+        console.Write(table);
+        return ExitCodes.Ok;
+    }
+}
+
+public sealed class LessonSettings : RunSettings
+{
+    [CommandArgument(0, "<N>")]
+    [Description("Lesson number, 1 to 7.")]
+    public string Lesson { get; init; } = "";
+}
+
+/// <summary>Runs one lesson and shows what it learned.</summary>
+public static class LessonRunner
+{
+    public static int Run(IAnsiConsole console, ILesson lesson, RunOptions options)
+    {
+        var info = lesson.Info;
+        var run = ProgressBar.Run(console, $"Lesson {info.Number:00} · {info.Paper}", !options.Quiet,
+                                  progress => lesson.Train(options.Seed, progress));
+        if (options.Quiet)
+        {
+            console.WriteLine($"Lesson {info.Number:00} · {info.Paper} — {info.Algorithm}");
+            foreach (var line in run.Headline()) console.WriteLine($"  {line}");
+        }
+        else
+        {
+            run.Print(console);
+        }
+        if (options.Pictures)
+        {
+            IReadOnlyList<string> written;
+            using (var writer = new PictureWriter(options.OutDir, info.Slug))
+            {
+                run.WritePictures(writer);
+                written = writer.Commit();
+            }
+            var folder = Path.GetRelativePath(Environment.CurrentDirectory, Path.Combine(options.OutDir, info.Slug));
+            console.WriteLine($"  pictures: {folder}{Path.DirectorySeparatorChar} ({string.Join(", ", written.Select(Path.GetFileName))})");
+        }
+        console.WriteLine();
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>Parses a lesson number and finds the built lesson, or explains why not.</summary>
+    public static ILesson Find(string text)
+    {
+        var number = Check.IntInRange("lesson", text, 1, Catalog.All.Count).OrThrow();
+        return Catalog.Built.TryGetValue(number, out var lesson)
+            ? lesson
+            : throw new UserError($"lesson {number} ({Catalog.Info(number).Paper}, {Catalog.Info(number).Algorithm}) is not built yet; `list` shows the available lessons");
+    }
+}
+
+/// <summary><c>lesson N</c></summary>
+public sealed class LessonCommand(IAnsiConsole console) : Command<LessonSettings>
+{
+    public override int Execute(CommandContext context, LessonSettings settings, CancellationToken cancellationToken)
+    {
+        var lesson = LessonRunner.Find(settings.Lesson);
+        var options = Check.Run(settings);
+        return LessonRunner.Run(console, lesson, options);
+    }
+}
+
+/// <summary><c>all</c>: every built lesson in order.</summary>
+public sealed class AllCommand(IAnsiConsole console) : Command<RunSettings>
+{
+    public override int Execute(CommandContext context, RunSettings settings, CancellationToken cancellationToken)
+    {
+        var options = Check.Run(settings);
+        foreach (var info in Catalog.All)
+        {
+            if (Catalog.Built.TryGetValue(info.Number, out var lesson)) LessonRunner.Run(console, lesson, options);
+            else console.MarkupLine($"[grey]Lesson {info.Number:00} · {Markup.Escape(info.Paper)} — not built yet[/]");
+        }
+        return ExitCodes.Ok;
+    }
+}
+
+public sealed class BenchSettings : CommandSettings
+{
+    [CommandArgument(0, "[N]")]
+    [Description("Lesson numbers to time (default: every built lesson).")]
+    public string[] Lessons { get; init; } = [];
+
+    [CommandOption("--runs <K>")]
+    [Description("Timed runs per lesson (after one warm-up run).")]
+    [DefaultValue("5")]
+    public string Runs { get; init; } = "5";
+
+    [CommandOption("--seed <SEED>")]
+    [Description("Random seed.")]
+    [DefaultValue("42")]
+    public string Seed { get; init; } = "42";
+}
+
+/// <summary><c>bench</c>: times training plus evaluation of each lesson, pictures and printing excluded.</summary>
+public sealed class BenchCommand(IAnsiConsole console) : Command<BenchSettings>
+{
+    public override int Execute(CommandContext context, BenchSettings settings, CancellationToken cancellationToken)
+    {
+        var runs = Check.IntInRange("--runs", settings.Runs, 1, 1000).OrThrow();
+        var seed = Check.Seed(settings.Seed).OrThrow();
+        var lessons = settings.Lessons.Length == 0
+            ? Catalog.Built.OrderBy(kv => kv.Key).Select(kv => kv.Value).ToList()
+            : settings.Lessons.Select(LessonRunner.Find).ToList();
+#if DEBUG
+        console.MarkupLine("[yellow]warning: a Debug build; time with `dotnet run -c Release --project src/Policywerk.Shell -- bench`[/]");
+#endif
+        var table = new Table().AddColumn("lesson").AddColumn(new TableColumn("runs").RightAligned())
+            .AddColumn(new TableColumn("min").RightAligned()).AddColumn(new TableColumn("median").RightAligned())
+            .AddColumn(new TableColumn("max").RightAligned());
+        foreach (var lesson in lessons)
+        {
+            lesson.Train(seed, ProgressBar.None); // warm-up: JIT and caches
+            var seconds = new double[runs];
+            for (var i = 0; i < runs; i++)
+            {
+                var clock = Stopwatch.StartNew();
+                lesson.Train(seed, ProgressBar.None);
+                seconds[i] = clock.Elapsed.TotalSeconds;
+            }
+            Array.Sort(seconds);
+            table.AddRow($"{lesson.Info.Number:00} {Markup.Escape(lesson.Info.Algorithm)}", $"{runs}",
+                         Format(seconds[0]), Format(seconds[runs / 2]), Format(seconds[^1]));
+        }
+        console.Write(table);
+        return ExitCodes.Ok;
+    }
+
+    private static string Format(double seconds) =>
+        seconds < 1 ? $"{(seconds * 1000).ToString("0.0", CultureInfo.InvariantCulture)} ms"
+                    : $"{seconds.ToString("0.000", CultureInfo.InvariantCulture)} s";
+}

@@ -1,0 +1,56 @@
+using Policywerk.Shell.Pictures;
+using Spectre.Console;
+
+namespace Policywerk.Shell.Lessons;
+
+/// <summary>What the shell knows about a lesson before running it.</summary>
+public sealed record LessonInfo(int Number, string Slug, string Paper, string Algorithm, string World);
+
+/// <summary>A runnable lesson: training plus evaluation is <see cref="Train"/> (no I/O, no pictures, so
+/// <c>bench</c> can time exactly that); everything the user sees comes from the returned run.</summary>
+public interface ILesson
+{
+    LessonInfo Info { get; }
+
+    /// <summary>Trains and evaluates with the lesson's default hyperparameters; reports progress in [0, 1].</summary>
+    ILessonRun Train(ulong seed, IProgress<double> progress);
+}
+
+/// <summary>The outcome of one lesson run.</summary>
+public interface ILessonRun
+{
+    /// <summary>The printed results as data: what snapshot tests compare.</summary>
+    object Summary { get; }
+
+    /// <summary>Full tables.</summary>
+    void Print(IAnsiConsole console);
+
+    /// <summary>A few lines for <c>--quiet</c>.</summary>
+    IEnumerable<string> Headline();
+
+    /// <summary>Stages the lesson's pictures (artifact.gif, poster.png, trace.png).</summary>
+    void WritePictures(PictureWriter writer);
+}
+
+/// <summary>The seven lessons, in order; those not yet built are listed but say so when run.</summary>
+public static class Catalog
+{
+    public static readonly IReadOnlyList<LessonInfo> All =
+    [
+        new(1, "01_bellman", "Bellman 1957", "value iteration, policy iteration", "5×5 gridworld"),
+        new(2, "02_barto_sutton", "Barto, Sutton & Anderson 1983", "ACE/ASE actor-critic", "pole balance (36 boxes)"),
+        new(3, "03_td_learning", "Sutton 1988", "TD(0), TD(λ), Monte Carlo", "5-state random walk"),
+        new(4, "04_q_learning", "Watkins 1989", "Q-learning vs SARSA", "4×12 cliff world"),
+        new(5, "05_dqn", "Mnih et al. 2013", "DQN", "8×10 mini Breakout"),
+        new(6, "06_ppo", "Schulman et al. 2017", "PPO", "continuous balance"),
+        new(7, "07_dreamer", "Hafner et al. 2023", "Dreamer-style world model", "16×16 pixel point-mass"),
+    ];
+
+    /// <summary>The lessons that are built, by number.</summary>
+    public static readonly IReadOnlyDictionary<int, ILesson> Built = new Dictionary<int, ILesson>
+    {
+        [1] = new Lesson01Bellman(),
+    };
+
+    public static LessonInfo Info(int number) => All[number - 1];
+}

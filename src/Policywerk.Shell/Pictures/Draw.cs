@@ -1,0 +1,103 @@
+using ScottPlot;
+
+namespace Policywerk.Shell.Pictures;
+
+/// <summary>Drawing helpers shared by every lesson's pictures: colours that mean something, grids of
+/// cells, arrows, and log-scale traces.</summary>
+public static class Draw
+{
+    public static readonly Color Negative = Color.FromHex("#c0392b");
+    public static readonly Color Neutral = Color.FromHex("#f7f7f7");
+    public static readonly Color Positive = Color.FromHex("#1a7f4b");
+    public static readonly Color Wall = Color.FromHex("#4a4a4a");
+    public static readonly Color Ink = Color.FromHex("#222222");
+    public static readonly Color Accent = Color.FromHex("#1f5fbf");
+    public static readonly Color Second = Color.FromHex("#e67e22");
+
+    /// <summary>A diverging map: red for negative, near-white at 0, green for positive, saturating at ±<paramref name="scale"/>.</summary>
+    public static Color Diverging(double value, double scale)
+    {
+        var t = scale <= 0 ? 0 : Math.Clamp(value / scale, -1, 1);
+        return t < 0 ? Mix(Neutral, Negative, -t) : Mix(Neutral, Positive, t);
+    }
+
+    public static Color Mix(Color a, Color b, double t) => new(
+        (byte)Math.Round(a.R + (b.R - a.R) * t),
+        (byte)Math.Round(a.G + (b.G - a.G) * t),
+        (byte)Math.Round(a.B + (b.B - a.B) * t));
+
+    /// <summary>A plot set up for drawing a grid of <paramref name="rows"/>×<paramref name="cols"/> unit cells,
+    /// row 0 at the top, no axes.</summary>
+    public static Plot GridPlot(string title, int rows, int cols)
+    {
+        var plot = new Plot();
+        plot.HideAxesAndGrid();
+        plot.Title(title, 15);
+        plot.Axes.SetLimits(-0.05, cols + 0.05, -rows - 0.05, 0.05);
+        plot.Axes.SquareUnits();
+        return plot;
+    }
+
+    /// <summary>Fills cell (row, col) with a colour and an optional centred label.</summary>
+    public static void Cell(Plot plot, int row, int col, Color fill, string? label = null, Color? ink = null, float size = 13, bool bold = false)
+    {
+        var rect = plot.Add.Rectangle(col, col + 1, -row - 1, -row);
+        rect.FillColor = fill;
+        rect.LineColor = Color.FromHex("#9a9a9a");
+        rect.LineWidth = 1;
+        if (label is null) return;
+        var text = plot.Add.Text(label, col + 0.5, -row - 0.5);
+        text.Alignment = Alignment.MiddleCenter;
+        text.LabelFontSize = size;
+        text.LabelFontColor = ink ?? Ink;
+        text.LabelBold = bold;
+    }
+
+    /// <summary>An arrow inside cell (row, col) pointing by (dRow, dCol).</summary>
+    public static void CellArrow(Plot plot, int row, int col, int dRow, int dCol, Color color)
+    {
+        var cx = col + 0.5;
+        var cy = -row - 0.45;
+        var arrow = plot.Add.Arrow(cx - 0.25 * dCol, cy + 0.25 * dRow, cx + 0.3 * dCol, cy - 0.3 * dRow);
+        arrow.ArrowFillColor = color;
+        arrow.ArrowLineColor = color;
+        arrow.ArrowWidth = 3;
+        arrow.ArrowheadWidth = 14;
+        arrow.ArrowheadLength = 14;
+    }
+
+    /// <summary>A line plot with a log-scaled y axis: values are drawn as log10 and labelled as powers of ten.
+    /// Values at or below <paramref name="floor"/> are drawn at the floor.</summary>
+    public static void LogScaleY(Plot plot, double floor)
+    {
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
+        {
+            IntegerTicksOnly = true,
+            MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
+            LabelFormatter = y => FormatPower(y),
+        };
+        _ = floor;
+    }
+
+    public static double Log10Floor(double value, double floor) => Math.Log10(Math.Max(value, floor));
+
+    private static string FormatPower(double exponent)
+    {
+        var value = Math.Pow(10, exponent);
+        return value >= 0.01 ? value.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture) : $"1e{exponent:0}";
+    }
+
+    /// <summary>Whole-number ticks on the x axis (sweeps, episodes, iterations).</summary>
+    public static void IntegerTicksX(Plot plot) =>
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
+
+    /// <summary>A plot for a training trace with labelled axes.</summary>
+    public static Plot TracePlot(string title, string xLabel, string yLabel)
+    {
+        var plot = new Plot();
+        plot.Title(title, 15);
+        plot.XLabel(xLabel, 13);
+        plot.YLabel(yLabel, 13);
+        return plot;
+    }
+}

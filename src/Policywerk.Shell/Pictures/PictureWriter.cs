@@ -1,0 +1,74 @@
+using ImageMagick;
+
+namespace Policywerk.Shell.Pictures;
+
+/// <summary>
+/// Writes one lesson's pictures so that nothing is ever half-written: every file goes into a hidden
+/// staging folder first, and only <see cref="Commit"/> moves the finished files into
+/// <c>OUT/SLUG/</c>. If anything fails before that, the staging folder is removed and the output folder
+/// is left as it was.
+/// </summary>
+public sealed class PictureWriter : IDisposable
+{
+    private readonly string _staging;
+    private readonly List<string> _names = [];
+    private bool _committed;
+
+    public string TargetDir { get; }
+
+    public PictureWriter(string outDir, string slug)
+    {
+        TargetDir = Path.Combine(outDir, slug);
+        _staging = Path.Combine(outDir, $".{slug}.staging-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(_staging);
+    }
+
+    /// <summary>Stages a PNG.</summary>
+    public void Png(string name, byte[] png)
+    {
+        File.WriteAllBytes(Path.Combine(_staging, name), png);
+        _names.Add(name);
+    }
+
+    /// <summary>Stages an animated GIF made of PNG frames, each shown for <paramref name="delayCs"/>
+    /// hundredths of a second; the last one for <paramref name="holdLastCs"/>.</summary>
+    public void Gif(string name, IReadOnlyList<byte[]> pngFrames, uint delayCs, uint holdLastCs)
+    {
+        if (pngFrames.Count == 0) throw new ArgumentException("a GIF needs at least one frame", nameof(pngFrames));
+        using var frames = new MagickImageCollection();
+        foreach (var png in pngFrames)
+        {
+            var frame = new MagickImage(png) { AnimationDelay = delayCs, GifDisposeMethod = GifDisposeMethod.None };
+            frames.Add(frame);
+        }
+        frames[frames.Count - 1].AnimationDelay = holdLastCs;
+        frames[0].AnimationIterations = 0; // loop forever
+        frames.Quantize(new QuantizeSettings { Colors = 256, DitherMethod = DitherMethod.No });
+        frames.OptimizeTransparency();
+        frames.Write(Path.Combine(_staging, name), MagickFormat.Gif);
+        _names.Add(name);
+    }
+
+    /// <summary>Moves every staged file into place and returns their final paths.</summary>
+    public IReadOnlyList<string> Commit()
+    {
+        Directory.CreateDirectory(TargetDir);
+        var paths = new List<string>();
+        foreach (var name in _names)
+        {
+            var target = Path.Combine(TargetDir, name);
+            File.Move(Path.Combine(_staging, name), target, overwrite: true);
+            paths.Add(target);
+        }
+        _committed = true;
+        Directory.Delete(_staging, recursive: true);
+        return paths;
+    }
+
+    public void Dispose()
+    {
+        if (_committed) return;
+        try { if (Directory.Exists(_staging)) Directory.Delete(_staging, recursive: true); }
+        catch (IOException) { /* best effort: a staging folder is hidden and harmless */ }
+    }
+}
