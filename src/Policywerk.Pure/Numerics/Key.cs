@@ -33,13 +33,15 @@ public readonly record struct Key(ulong Seed, ulong Gamma)
         return new Draw<ulong>(Mix64(advanced), this with { Seed = advanced });
     }
 
-    /// <summary>Two independent keys: a child with its own seed and gamma, and the advanced parent.</summary>
+    /// <summary>Two independent keys, each with its own seed and gamma mixed from the parent's stream; neither
+    /// repeats the parent's stream, so the parent should not be used again.</summary>
     public KeyPair Split()
     {
         var s1 = Seed + Gamma;
         var s2 = s1 + Gamma;
-        var child = new Key(Mix64(s1), MixGamma(s2));
-        return new KeyPair(child, this with { Seed = s2 });
+        var s3 = s2 + Gamma;
+        var s4 = s3 + Gamma;
+        return new KeyPair(new Key(Mix64(s1), MixGamma(s2)), new Key(Mix64(s3), MixGamma(s4)));
     }
 
     /// <summary><paramref name="count"/> independent keys (for parallel runs, one per run).</summary>

@@ -32,8 +32,8 @@ public sealed record Gridworld : IKnownModel, IWorld<int, Move>
     public const double GoalReward = 1.0;
     public const double PitReward = -1.0;
 
-    private static readonly int[] RowDelta = [-1, 0, 1, 0];
-    private static readonly int[] ColDelta = [0, 1, 0, -1];
+    private static ReadOnlySpan<int> RowDelta => [-1, 0, 1, 0];
+    private static ReadOnlySpan<int> ColDelta => [0, 1, 0, -1];
 
     public int Rows { get; }
     public int Cols { get; }

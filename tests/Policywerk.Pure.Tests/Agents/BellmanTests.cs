@@ -1,0 +1,183 @@
+using System.Collections.Immutable;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using Policywerk.Pure.Agents;
+using Policywerk.Pure.Mdp;
+using Policywerk.Pure.Numerics;
+using Outcome = Policywerk.Pure.Mdp.Outcome;
+using Policywerk.Pure.Tests.Kit;
+using Policywerk.Pure.Worlds;
+using Xunit;
+
+namespace Policywerk.Pure.Tests.Agents;
+
+/// <summary>Lesson 01's numbers, fixed by the mathematics (LESSONS.md and the Python original's output).</summary>
+public class BellmanGridworldTests
+{
+    private static readonly Gridworld World = Gridworld.Classic;
+    private static readonly BellmanConfig Config = new(Gamma: 0.9, Theta: 0.001);
+
+    // The spec's value table, rows from the top; NaN marks goal, wall and pit (value 0, not shown).
+    private static readonly double[,] SpecValues =
+    {
+        { 0.621, 0.734, 0.860, 1.000, double.NaN },
+        { 0.519, double.NaN, 0.734, double.NaN, 1.000 },
+        { 0.427, 0.519, 0.621, 0.734, 0.860 },
+        { 0.344, 0.427, 0.519, 0.621, 0.734 },
+        { 0.270, 0.344, 0.427, 0.519, 0.621 },
+    };
+
+    [Fact]
+    public void Value_iteration_takes_9_sweeps_whose_max_changes_are_powers_of_gamma_then_0()
+    {
+        var vi = Bellman.ValueIteration(World, Config);
+        Assert.True(vi.Converged);
+        Assert.Equal(9, vi.Sweeps.Length);
+        for (var k = 0; k < 8; k++)
+            Assert.Equal(Math.Pow(0.9, k), vi.Sweeps[k].MaxChange, 12);
+        Assert.Equal(0.478297, vi.Sweeps[7].MaxChange, 6);
+        Assert.Equal(0.0, vi.Sweeps[8].MaxChange);
+    }
+
+    [Fact]
+    public void Value_iteration_gives_the_spec_value_table_to_3_decimals()
+    {
+        var vi = Bellman.ValueIteration(World, Config);
+        for (var r = 0; r < 5; r++)
+            for (var c = 0; c < 5; c++)
+            {
+                var v = vi.Values[World.IndexOf(new Cell(r, c))];
+                if (double.IsNaN(SpecValues[r, c])) Assert.Equal(0.0, v);
+                else Assert.Equal(SpecValues[r, c], Math.Round(v, 3), 10);
+            }
+    }
+
+    [Fact]
+    public void Start_value_is_the_discounted_8_step_return()
+    {
+        // 7 moves at −0.04 then +1 on entering the goal: Σ_{k<7} γ^k (−0.04) + γ^7 · 1
+        var expected = -0.04 * (1 - Math.Pow(0.9, 7)) / (1 - 0.9) + Math.Pow(0.9, 7);
+        var vi = Bellman.ValueIteration(World, Config);
+        Assert.Equal(expected, vi.Values[World.StartState], 12);
+        Assert.Equal(0.270, Math.Round(expected, 3));
+    }
+
+    [Fact]
+    public void Greedy_path_from_the_start_goes_up_4_then_right_4()
+    {
+        var vi = Bellman.ValueIteration(World, Config);
+        var played = Episodes.Play(World, vi.Policy, Key.FromSeed(0), 100, static (p, s, _) => (Move)p[s]);
+        Assert.False(played.Truncated);
+        Assert.Equal(8, played.Trajectory.Length);
+        Assert.Equal(Enumerable.Repeat(Move.North, 4).Concat(Enumerable.Repeat(Move.East, 4)),
+                     played.Trajectory.Steps.Select(t => t.Action));
+        Assert.Equal(7 * -0.04 + 1.0, played.Trajectory.TotalReward, 12);
+        Assert.Equal(new Cell(0, 4), World.CellOf(played.Trajectory.Steps[^1].Next));
+    }
+
+    [Fact]
+    public void Policy_iteration_converges_in_7_cycles_to_the_value_iteration_answer()
+    {
+        var vi = Bellman.ValueIteration(World, Config);
+        var pi = Bellman.PolicyIteration(World, Config);
+        Assert.True(pi.Converged);
+        Assert.Equal(7, pi.Cycles.Length);
+        Assert.Equal(0, pi.Cycles[^1].Changes);
+        Assert.True(Bellman.MaxNormDistance(vi.Values, pi.Values) < Config.Theta);
+        for (var s = 0; s < World.StateCount; s++)
+            if (!World.IsTerminal(s) && !World.IsWall(s)) Assert.Equal(vi.Policy[s], pi.Policy[s]);
+    }
+
+    [Fact]
+    public void Known_model_moves_stay_in_place_at_borders_and_walls_and_terminals_absorb()
+    {
+        var start = World.StartState;
+        Assert.Equal(start, World.Outcomes(start, (int)Move.West)[0].Next);   // border
+        Assert.Equal(start, World.Outcomes(start, (int)Move.South)[0].Next);  // border
+        var belowWall = World.IndexOf(new Cell(2, 1));
+        Assert.Equal(belowWall, World.Outcomes(belowWall, (int)Move.North)[0].Next);
+        Assert.Equal(-0.04, World.Outcomes(belowWall, (int)Move.North)[0].Reward);
+        var besidePit = World.IndexOf(new Cell(1, 2));
+        Assert.Equal(new Outcome(World.IndexOf(new Cell(1, 3)), 1.0, -1.0), World.Outcomes(besidePit, (int)Move.East)[0]);
+        var goal = World.IndexOf(new Cell(0, 4));
+        Assert.True(World.IsTerminal(goal));
+        Assert.Equal(new Outcome(goal, 1.0, 0.0), World.Outcomes(goal, (int)Move.South)[0]);
+    }
+
+    [Fact]
+    public void World_step_agrees_with_the_known_model()
+    {
+        for (var s = 0; s < World.StateCount; s++)
+        {
+            if (World.IsWall(s) || World.IsTerminal(s)) continue;
+            for (var a = 0; a < 4; a++)
+            {
+                var outcome = World.Outcomes(s, a).Single();
+                var step = World.Step(s, (Move)a, Key.FromSeed(1));
+                Assert.Equal((outcome.Next, outcome.Reward, World.IsTerminal(outcome.Next)), (step.Next, step.Reward, step.Done));
+            }
+        }
+    }
+}
+
+/// <summary>Invariants of dynamic programming, over generated random finite MDPs.</summary>
+public class BellmanProperties
+{
+    private static Property ForAllMdps(Func<RandomMdp, bool> property) =>
+        Prop.ForAll(RandomMdp.Arbitrary, property);
+
+    [Property(MaxTest = 200)]
+    public Property Optimality_operator_is_a_gamma_contraction_in_the_max_norm() => ForAllMdps(mdp =>
+    {
+        var v = mdp.RandomValues(mdp.Seed ^ 1);
+        var u = mdp.RandomValues(mdp.Seed ^ 2);
+        var lhs = Bellman.MaxNormDistance(Bellman.OptimalityBackup(mdp, v, mdp.Gamma), Bellman.OptimalityBackup(mdp, u, mdp.Gamma));
+        return lhs <= mdp.Gamma * Bellman.MaxNormDistance(v, u) + 1e-12;
+    });
+
+    [Property(MaxTest = 200)]
+    public Property Value_iteration_result_satisfies_the_optimality_equation_within_its_tolerance() => ForAllMdps(mdp =>
+    {
+        var config = new BellmanConfig(mdp.Gamma, Theta: 1e-6);
+        var vi = Bellman.ValueIteration(mdp, config);
+        // stopping at ‖V_{k+1} − V_k‖ < θ leaves ‖T*V_{k+1} − V_{k+1}‖ ≤ γθ
+        var residual = Bellman.MaxNormDistance(Bellman.OptimalityBackup(mdp, vi.Values, mdp.Gamma), vi.Values);
+        return vi.Converged && residual <= mdp.Gamma * config.Theta + 1e-12;
+    });
+
+    [Property(MaxTest = 200)]
+    public Property Policy_improvement_never_lowers_any_state_value() => ForAllMdps(mdp =>
+    {
+        var config = new BellmanConfig(mdp.Gamma, Theta: 1e-12);
+        var zero = Policywerk.Pure.Immutable.Filled(mdp.StateCount, 0.0);
+        var policy = mdp.RandomPolicy(mdp.Seed ^ 3);
+        var before = Bellman.EvaluatePolicy(mdp, policy, zero, config).Values;
+        var improved = Bellman.ImprovePolicy(mdp, policy, before, mdp.Gamma);
+        var after = Bellman.EvaluatePolicy(mdp, improved, zero, config).Values;
+        return Enumerable.Range(0, mdp.StateCount).All(s => after[s] >= before[s] - 1e-9);
+    });
+
+    [Property(MaxTest = 200)]
+    public Property Value_iteration_and_policy_iteration_give_the_same_greedy_values() => ForAllMdps(mdp =>
+    {
+        var config = new BellmanConfig(mdp.Gamma, Theta: 1e-11);
+        var vi = Bellman.ValueIteration(mdp, config);
+        var pi = Bellman.PolicyIteration(mdp, config);
+        var zero = Policywerk.Pure.Immutable.Filled(mdp.StateCount, 0.0);
+        var viGreedyValues = Bellman.EvaluatePolicy(mdp, vi.Policy, zero, config).Values;
+        return pi.Converged && Bellman.MaxNormDistance(viGreedyValues, pi.Values) < 1e-7
+                            && Bellman.MaxNormDistance(vi.Values, pi.Values) < 1e-7;
+    });
+
+    [Property(MaxTest = 100)]
+    public Property Backups_leave_their_input_untouched_and_terminal_values_at_zero() => ForAllMdps(mdp =>
+    {
+        var v = mdp.RandomValues(mdp.Seed ^ 4);
+        var copy = v.ToArray();
+        var next = Bellman.OptimalityBackup(mdp, v, mdp.Gamma);
+        var inPlace = Bellman.PolicyBackupInPlace(mdp, mdp.RandomPolicy(mdp.Seed), v, mdp.Gamma);
+        return v.SequenceEqual(copy)
+               && Enumerable.Range(0, mdp.StateCount).Where(mdp.IsTerminal).All(s => next[s] == 0 && inPlace[s] == 0);
+    });
+}

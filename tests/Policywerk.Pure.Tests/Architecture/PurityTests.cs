@@ -1,0 +1,119 @@
+using System.Reflection;
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
+using Policywerk.Pure.Numerics;
+using Xunit;
+
+namespace Policywerk.Pure.Tests.Architecture;
+
+/// <summary>
+/// The functional core stays pure: no console, files, clock, threads, environment or System.Random;
+/// no public mutable state; no reference to the shell or to picture and console packages.
+/// </summary>
+public class PurityTests
+{
+    private static readonly Assembly Pure = typeof(Key).Assembly;
+
+    private static readonly string[] ForbiddenTypes =
+    [
+        "System.Console", "System.Random", "System.Environment", "System.DateTime", "System.DateTimeOffset",
+        "System.TimeProvider", "System.Diagnostics.Stopwatch", "System.Diagnostics.Process", "System.GC",
+        "System.Threading.Thread", "System.Threading.ThreadPool", "System.Threading.Timer", "System.Threading.Monitor",
+        "System.Threading.Interlocked", "System.Threading.Tasks.Task", "System.Threading.Tasks.Parallel",
+        "System.Threading.Tasks.TaskFactory", "System.Net.Http.HttpClient", "System.Security.Cryptography.RandomNumberGenerator",
+    ];
+
+    private static readonly string[] ForbiddenNamespaces = ["System.IO", "System.Net", "System.Threading.Tasks"];
+
+    private static readonly string[] ForbiddenAssemblies =
+        ["Policywerk.Shell", "Spectre.Console", "Spectre.Console.Cli", "ScottPlot", "Magick.NET", "SkiaSharp"];
+
+    /// <summary>Every type the Pure assembly refers to, read from its metadata (what its IL can call).</summary>
+    private static IReadOnlyList<string> ReferencedTypeNames()
+    {
+        using var stream = File.OpenRead(Pure.Location);
+        using var pe = new PEReader(stream);
+        var md = pe.GetMetadataReader();
+        var names = new List<string>();
+        foreach (var handle in md.TypeReferences)
+        {
+            var type = md.GetTypeReference(handle);
+            var ns = md.GetString(type.Namespace);
+            var name = md.GetString(type.Name);
+            if (type.ResolutionScope.Kind == HandleKind.TypeReference)
+            {
+                var outer = md.GetTypeReference((TypeReferenceHandle)type.ResolutionScope);
+                ns = md.GetString(outer.Namespace);
+                name = md.GetString(outer.Name) + "+" + name;
+            }
+            names.Add(ns.Length == 0 ? name : $"{ns}.{name}");
+        }
+        return names;
+    }
+
+    [Fact]
+    public void Pure_refers_to_no_console_file_clock_thread_environment_or_random_api()
+    {
+        var offending = ReferencedTypeNames()
+            .Where(n => ForbiddenTypes.Any(t => n == t || n.StartsWith(t + "+", StringComparison.Ordinal))
+                        || ForbiddenNamespaces.Any(ns => n.StartsWith(ns + ".", StringComparison.Ordinal)))
+            .Distinct().ToList();
+        Assert.True(offending.Count == 0, "Policywerk.Pure uses: " + string.Join(", ", offending));
+    }
+
+    [Fact]
+    public void The_check_itself_sees_type_references()
+    {
+        // guards against a reader that silently returns nothing
+        var names = ReferencedTypeNames();
+        Assert.Contains("System.Math", names);
+        Assert.Contains(names, n => n.StartsWith("System.Collections.Immutable.", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Pure_references_neither_the_shell_nor_picture_or_console_packages()
+    {
+        var referenced = Pure.GetReferencedAssemblies().Select(a => a.Name ?? "").ToList();
+        var offending = referenced.Where(r => ForbiddenAssemblies.Any(f => r.StartsWith(f, StringComparison.Ordinal))).ToList();
+        Assert.True(offending.Count == 0, "Policywerk.Pure references: " + string.Join(", ", offending));
+    }
+
+    private static IEnumerable<Type> PublicTypes() => Pure.GetTypes().Where(t => t.IsPublic || t.IsNestedPublic);
+
+    [Fact]
+    public void Pure_exposes_no_public_setters()
+    {
+        var offending = PublicTypes()
+            .SelectMany(t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly)
+                .Where(p => p.SetMethod is { IsPublic: true } setter && !IsInitOnly(setter))
+                .Select(p => $"{t.Name}.{p.Name}"))
+            .ToList();
+        Assert.True(offending.Count == 0, "public setters: " + string.Join(", ", offending));
+    }
+
+    [Fact]
+    public void Pure_exposes_no_public_mutable_fields()
+    {
+        var offending = PublicTypes()
+            .SelectMany(t => t.GetFields(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly)
+                .Where(f => !f.IsInitOnly && !f.IsLiteral && !f.IsSpecialName)
+                .Select(f => $"{t.Name}.{f.Name}"))
+            .ToList();
+        Assert.True(offending.Count == 0, "public mutable fields: " + string.Join(", ", offending));
+    }
+
+    [Fact]
+    public void Pure_has_no_mutable_statics()
+    {
+        var offending = Pure.GetTypes()
+            .Where(t => !t.Name.Contains('<') && !t.IsDefined(typeof(System.Runtime.CompilerServices.CompilerGeneratedAttribute)))
+            .SelectMany(t => t.GetFields(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.DeclaredOnly)
+                .Where(f => !f.IsLiteral && !f.Name.Contains('<') && (!f.IsInitOnly || f.FieldType.IsArray))
+                .Select(f => $"{t.Name}.{f.Name}"))
+            .ToList();
+        Assert.True(offending.Count == 0, "mutable statics (non-readonly, or readonly arrays): " + string.Join(", ", offending));
+    }
+
+    private static bool IsInitOnly(MethodInfo setter) =>
+        setter.ReturnParameter.GetRequiredCustomModifiers().Any(m => m.FullName == "System.Runtime.CompilerServices.IsExternalInit");
+}

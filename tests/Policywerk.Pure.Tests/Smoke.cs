@@ -1,1 +1,0 @@
-namespace Policywerk.Pure.Tests; public class Smoke { [Xunit.Fact] public void Builds() => Xunit.Assert.True(true); }
