@@ -53,7 +53,7 @@ public class PointMassControllersTests(ITestOutputHelper output)
         output.WriteLine($"random:   return {randomReturn:F1}, distance reduced {randomReduction:F2}");
         Assert.Equal(episodes, reached);
         Assert.True(scriptedReduction > randomReduction + 0.8);
-        Assert.True(scriptedReturn > 2.0 * randomReturn + 0.0 && scriptedReturn - randomReturn > 80.0);
+        Assert.True(scriptedReturn - randomReturn > 80.0); // ≈ −35 against ≈ −165
     }
 
     [Fact]
