@@ -45,7 +45,7 @@ public sealed record BreakoutState(
 ///   row 3: . . . . o . . .   ball, moving down-right (dr = +1, dc = +1)
 ///   row 9: . . . = = = . .   paddle, width 3, columns 2–4
 /// </code>
-/// Actions 0 = left, 1 = stay, 2 = right. Rewards: +1 for a brick, −1 for a miss (ends the episode),
+/// Actions 0 = left, 1 = stay, 2 = right (any other number stays, as the Python). Rewards: +1 for a brick, −1 for a miss (ends the episode),
 /// −0.01 for every other step. The episode also ends when the last brick breaks or after
 /// <see cref="MaxSteps"/> steps. Deterministic: the key passes through untouched.
 /// </summary>
