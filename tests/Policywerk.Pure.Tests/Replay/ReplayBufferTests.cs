@@ -1,0 +1,149 @@
+using System.Diagnostics;
+using FsCheck;
+using FsCheck.Xunit;
+using Policywerk.Pure.Numerics;
+using Policywerk.Pure.Replay;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Policywerk.Pure.Tests.Replay;
+
+public class ReplayBufferTests(ITestOutputHelper output)
+{
+    private static ReplayBuffer<int> PushRange(ReplayBuffer<int> buffer, int from, int count)
+    {
+        for (var i = 0; i < count; i++) buffer = buffer.Push(from + i);
+        return buffer;
+    }
+
+    private static int Capacity(PositiveInt c) => 1 + (c.Get - 1) % 60;
+    private static int Pushes(NonNegativeInt n) => n.Get % 250;
+
+    [Property(MaxTest = 300)]
+    public void Never_holds_more_than_capacity(PositiveInt c, NonNegativeInt n)
+    {
+        var capacity = Capacity(c);
+        var buffer = ReplayBuffer<int>.Empty(capacity);
+        for (var i = 0; i < Pushes(n); i++)
+        {
+            buffer = buffer.Push(i);
+            Assert.InRange(buffer.Count, 1, capacity);
+            Assert.Equal(Math.Min(i + 1, capacity), buffer.Count);
+        }
+    }
+
+    [Property(MaxTest = 300)]
+    public void Keeps_the_newest_items_oldest_first_evicting_in_push_order(PositiveInt c, NonNegativeInt n)
+    {
+        var capacity = Capacity(c);
+        var pushes = Pushes(n);
+        var buffer = PushRange(ReplayBuffer<int>.Empty(capacity), 0, pushes);
+        var first = Math.Max(0, pushes - capacity);
+        Assert.Equal(Enumerable.Range(first, pushes - first).ToArray(), buffer.ToImmutableArray().ToArray());
+        Assert.Equal(pushes, buffer.Pushed);
+        // One more push evicts exactly the oldest (when full) and appends the new item.
+        var more = buffer.Push(-1);
+        var expected = Enumerable.Range(first, pushes - first).Append(-1).ToArray();
+        Assert.Equal(expected.Skip(Math.Max(0, expected.Length - capacity)).ToArray(), more.ToImmutableArray().ToArray());
+    }
+
+    [Property(MaxTest = 300)]
+    public void Samples_only_items_that_are_held(PositiveInt c, PositiveInt n, ulong seed)
+    {
+        var capacity = Capacity(c);
+        var pushes = 1 + Pushes(NonNegativeInt.NewNonNegativeInt(n.Get));
+        var buffer = PushRange(ReplayBuffer<int>.Empty(capacity), 0, pushes);
+        var (batch, next) = buffer.Sample(16, Key.FromSeed(seed));
+        Assert.Equal(16, batch.Length);
+        foreach (var item in batch) Assert.InRange(item, Math.Max(0, pushes - capacity), pushes - 1);
+        Assert.NotEqual(Key.FromSeed(seed), next);
+    }
+
+    [Property(MaxTest = 200)]
+    public void Same_key_same_batch(PositiveInt c, ulong seed)
+    {
+        var buffer = PushRange(ReplayBuffer<int>.Empty(Capacity(c)), 100, 80);
+        var a = buffer.Sample(32, Key.FromSeed(seed));
+        var b = buffer.Sample(32, Key.FromSeed(seed));
+        Assert.Equal(a.Value.ToArray(), b.Value.ToArray());
+        Assert.Equal(a.Next, b.Next);
+    }
+
+    [Property(MaxTest = 200)]
+    public void A_push_leaves_the_old_buffer_unchanged(PositiveInt c, NonNegativeInt n, ulong seed)
+    {
+        var capacity = Capacity(c);
+        var before = PushRange(ReplayBuffer<int>.Empty(capacity), 0, 1 + Pushes(n));
+        var contents = before.ToImmutableArray().ToArray();
+        var batch = before.Sample(8, Key.FromSeed(seed)).Value.ToArray();
+        var after = PushRange(before, 1000, capacity + 3);
+        Assert.Equal(contents, before.ToImmutableArray().ToArray());
+        Assert.Equal(batch, before.Sample(8, Key.FromSeed(seed)).Value.ToArray());
+        Assert.DoesNotContain(after.ToImmutableArray(), x => x < 1000);
+    }
+
+    [Fact]
+    public void Sampling_is_uniform_over_held_items()
+    {
+        var buffer = PushRange(ReplayBuffer<int>.Empty(10), 0, 25); // holds 15..24
+        var counts = new int[25];
+        var key = Key.FromSeed(99);
+        for (var i = 0; i < 1000; i++)
+        {
+            var (batch, next) = buffer.Sample(20, key);
+            key = next;
+            foreach (var item in batch) counts[item]++;
+        }
+        for (var item = 0; item < 15; item++) Assert.Equal(0, counts[item]);
+        for (var item = 15; item < 25; item++) Assert.InRange(counts[item], 1800, 2200); // 2000 expected, σ ≈ 42
+    }
+
+    [Fact]
+    public void Sampling_an_empty_buffer_fails_clearly()
+    {
+        Assert.Throws<InvalidOperationException>(() => ReplayBuffer<int>.Empty(5).Sample(1, Key.FromSeed(1)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ReplayBuffer<int>.Empty(0));
+    }
+
+    [Fact]
+    public void Capacity_one_keeps_only_the_last_item()
+    {
+        var buffer = PushRange(ReplayBuffer<int>.Empty(1), 0, 5);
+        Assert.Equal(new[] { 4 }, buffer.ToImmutableArray().ToArray());
+        Assert.Equal(4, buffer[0]);
+    }
+
+    [Fact]
+    public void Ten_thousand_pushes_and_five_thousand_batches_are_cheap()
+    {
+        // DQN's load: capacity 3000, ~10k pushes, ~5k batches of 16.
+        static long Run()
+        {
+            var buffer = ReplayBuffer<string>.Empty(3000);
+            var key = Key.FromSeed(1);
+            long checksum = 0;
+            for (var i = 0; i < 10_000; i++)
+            {
+                buffer = buffer.Push("t");
+                if (i % 2 == 1)
+                {
+                    var (batch, next) = buffer.Sample(16, key);
+                    key = next;
+                    checksum += batch.Length;
+                }
+            }
+            return checksum;
+        }
+        var best = double.MaxValue;
+        for (var run = 0; run < 5; run++) // the first runs include the JIT's warm-up
+        {
+            var watch = Stopwatch.StartNew();
+            var checksum = Run();
+            watch.Stop();
+            Assert.Equal(5000 * 16, checksum);
+            best = Math.Min(best, watch.Elapsed.TotalMilliseconds);
+        }
+        output.WriteLine($"10k pushes + 5k samples of 16 (capacity 3000): best of 5 {best:F1} ms");
+        Assert.True(best < 250, $"took {best} ms"); // target ≪ 100 ms in Release; slack for Debug on a loaded box
+    }
+}
