@@ -1,0 +1,173 @@
+using System.Collections.Immutable;
+
+namespace Policywerk.Pure.Neural;
+
+using Policywerk.Pure.Numerics;
+
+/// <summary>
+/// What <see cref="Mlp.Forward"/> keeps for the backward pass: the input, each layer's pre-activation
+/// z_l and activation a_l (a_l = z_l shares storage for identity layers).
+/// </summary>
+public sealed record MlpCache(Mat Input, ImmutableArray<Mat> Z, ImmutableArray<Mat> A)
+{
+    /// <summary>The network's output a_L.</summary>
+    public Mat Output => A[^1];
+}
+
+/// <summary>
+/// A multilayer perceptron: a_0 = x, z_l = a_{l−1}·W_l + b_l, a_l = f_l(z_l), output a_L.
+/// Widths [n_0, …, n_L] and one activation per layer. Parameter segments "l.W" [n_{l−1}, n_l] and "l.b" [n_l]
+/// for l = 0 … L−1.
+/// </summary>
+public sealed record Mlp
+{
+    /// <summary>Layer widths n_0 (input) … n_L (output).</summary>
+    public ImmutableArray<int> Widths { get; }
+
+    /// <summary>f_1 … f_L, one per layer.</summary>
+    public ImmutableArray<Activation> Activations { get; }
+
+    /// <summary>An MLP with the given widths and one activation per layer (widths.Length − 1 of them).</summary>
+    public Mlp(ImmutableArray<int> widths, ImmutableArray<Activation> activations)
+    {
+        if (widths.Length < 2) throw new ArgumentException("an MLP needs at least an input and an output width");
+        if (activations.Length != widths.Length - 1) throw new ArgumentException($"{widths.Length - 1} layers need {widths.Length - 1} activations");
+        foreach (var w in widths)
+            if (w <= 0) throw new ArgumentException("widths must be positive");
+        Widths = widths;
+        Activations = activations;
+    }
+
+    /// <summary>widths[0] → … → widths[^1], <paramref name="hidden"/> after every hidden layer and <paramref name="output"/> at the end.
+    /// Example: <c>Mlp.Create([82, 32, 3], Activation.Relu)</c>.</summary>
+    public static Mlp Create(int[] widths, Activation hidden, Activation output = Activation.Identity)
+    {
+        var acts = new Activation[widths.Length - 1];
+        for (var i = 0; i < acts.Length; i++) acts[i] = i == acts.Length - 1 ? output : hidden;
+        return new Mlp(ImmutableArray.Create(widths), acts.Freeze());
+    }
+
+    /// <summary>The number of layers L.</summary>
+    public int Depth => Widths.Length - 1;
+
+    /// <summary>Input width n_0.</summary>
+    public int In => Widths[0];
+
+    /// <summary>Output width n_L.</summary>
+    public int Out => Widths[^1];
+
+    /// <summary>Σ_l (n_{l−1}·n_l + n_l).</summary>
+    public int ParameterCount => Offset(Depth);
+
+    /// <summary>Segments "0.W", "0.b", "1.W", … in order.</summary>
+    public Layout Layout
+    {
+        get
+        {
+            var parts = new (string, int[])[2 * Depth];
+            for (var l = 0; l < Depth; l++)
+            {
+                parts[2 * l] = ($"{l}.W", [Widths[l], Widths[l + 1]]);
+                parts[2 * l + 1] = ($"{l}.b", [Widths[l + 1]]);
+            }
+            return Layout.Of(parts);
+        }
+    }
+
+    /// <summary>The dense layer l as a stand-alone <see cref="Dense"/>.</summary>
+    public Dense Layer(int l) => new(Widths[l], Widths[l + 1]);
+
+    /// <summary>
+    /// Weights drawn layer by layer with <paramref name="init"/> (biases 0). The last layer's weights are
+    /// scaled by <paramref name="outputGain"/> (e.g. 0.01 for a PPO policy head).
+    /// </summary>
+    public Draw<Params> Init(Key key, Initializer init = Initializer.Glorot, double gain = 1.0, double outputGain = 1.0)
+    {
+        var values = new double[ParameterCount];
+        for (var l = 0; l < Depth; l++)
+        {
+            var g = l == Depth - 1 ? gain * outputGain : gain;
+            key = Neural.Init.Fill(init, key, Widths[l], Widths[l + 1], g, values.AsSpan(Offset(l), Widths[l] * Widths[l + 1]));
+        }
+        return new Draw<Params>(Params.Own(Layout, values), key);
+    }
+
+    /// <summary>z_l = a_{l−1}·W_l + b_l, a_l = f_l(z_l) for l = 1 … L, over a batch x [B × n_0].</summary>
+    public MlpCache Forward(Params theta, Mat x)
+    {
+        RequireShape(theta, x);
+        var batch = x.Rows;
+        var z = new Mat[Depth];
+        var a = new Mat[Depth];
+        var input = x;
+        for (var l = 0; l < Depth; l++)
+        {
+            int nIn = Widths[l], nOut = Widths[l + 1];
+            var zl = new double[batch * nOut];
+            Dense.ForwardCore(theta.Span.Slice(Offset(l), nIn * nOut + nOut), nIn, nOut, input.Span, batch, zl);
+            z[l] = Mat.Own(batch, nOut, zl);
+            if (Activations[l] == Activation.Identity)
+                a[l] = z[l];
+            else
+            {
+                var al = new double[batch * nOut];
+                Numerics.Activations.Apply(Activations[l], zl, al);
+                a[l] = Mat.Own(batch, nOut, al);
+            }
+            input = a[l];
+        }
+        return new MlpCache(x, z.Freeze(), a.Freeze());
+    }
+
+    /// <summary>a_L for a batch x (the forward pass, keeping only the output).</summary>
+    public Mat Predict(Params theta, Mat x) => Forward(theta, x).Output;
+
+    /// <summary>
+    /// Backpropagation: δ_L = ∂L/∂a_L ⊙ f_L′(z_L); ∂L/∂W_l = a_{l−1}ᵀ·δ_l, ∂L/∂b_l = Σ_rows δ_l,
+    /// δ_{l−1} = (δ_l·W_lᵀ) ⊙ f_{l−1}′(z_{l−1}). ∂L/∂x = δ_1·W_1ᵀ only if <paramref name="inputGradient"/>.
+    /// </summary>
+    public LayerGrads Backward(Params theta, MlpCache cache, Mat dOutput, bool inputGradient = false)
+    {
+        RequireShape(theta, cache.Input);
+        var batch = cache.Input.Rows;
+        if (dOutput.Rows != batch || dOutput.Cols != Out) throw new ArgumentException($"dOutput must be {batch}×{Out}");
+        var maxWidth = 0;
+        foreach (var w in Widths) maxWidth = Math.Max(maxWidth, w);
+        var grads = new double[ParameterCount];
+        var dA = new double[batch * maxWidth];
+        var dZ = new double[batch * maxWidth];
+        double[]? dX = inputGradient ? new double[batch * In] : null;
+        dOutput.Span.CopyTo(dA);
+        for (var l = Depth - 1; l >= 0; l--)
+        {
+            int nIn = Widths[l], nOut = Widths[l + 1], size = batch * nOut;
+            Numerics.Activations.Backward(Activations[l], cache.Z[l].Span, cache.A[l].Span, dA.AsSpan(0, size), dZ.AsSpan(0, size));
+            var below = l == 0 ? cache.Input : cache.A[l - 1];
+            Span<double> dBelow = l > 0 ? dA.AsSpan(0, batch * nIn) : dX;
+            Dense.BackwardCore(theta.Span.Slice(Offset(l), nIn * nOut + nOut), nIn, nOut, below.Span, dZ.AsSpan(0, size), batch,
+                grads.AsSpan(Offset(l), nIn * nOut + nOut), dBelow);
+        }
+        return new LayerGrads(Params.Own(Layout, grads), dX is null ? null : Mat.Own(batch, In, dX));
+    }
+
+    /// <summary>Offset of layer l's W in the flat buffer (l = Depth gives the total size).</summary>
+    private int Offset(int l)
+    {
+        var offset = 0;
+        for (var k = 0; k < l; k++) offset += Widths[k] * Widths[k + 1] + Widths[k + 1];
+        return offset;
+    }
+
+    private void RequireShape(Params theta, Mat x)
+    {
+        if (theta.Count != ParameterCount) throw new ArgumentException($"this MLP needs {ParameterCount} parameters, got {theta.Count}");
+        if (x.Cols != In) throw new ArgumentException($"this MLP needs inputs with {In} columns, got {x.Cols}");
+    }
+
+    /// <summary>Equal widths and activations.</summary>
+    public bool Equals(Mlp? other) =>
+        other is not null && Widths.AsSpan().SequenceEqual(other.Widths.AsSpan()) && Activations.AsSpan().SequenceEqual(other.Activations.AsSpan());
+
+    /// <summary>A hash over the widths.</summary>
+    public override int GetHashCode() => HashCode.Combine(Widths.Length, In, Out);
+}

@@ -1,0 +1,109 @@
+namespace Policywerk.Pure.Numerics;
+
+/// <summary>The element-wise nonlinearities a layer can apply after its affine map.</summary>
+public enum Activation
+{
+    /// <summary>f(z) = z</summary>
+    Identity,
+    /// <summary>f(z) = max(0, z)</summary>
+    Relu,
+    /// <summary>f(z) = tanh z</summary>
+    Tanh,
+    /// <summary>f(z) = σ(z) = 1 / (1 + e^−z)</summary>
+    Sigmoid,
+    /// <summary>f(z) = log(1 + e^z)</summary>
+    Softplus,
+    /// <summary>f(z) = z·σ(z) (SiLU, "swish"; Elfwing et al. 2018)</summary>
+    Silu,
+    /// <summary>f(z) = z for z &gt; 0, e^z − 1 otherwise (ELU with α = 1; Clevert et al. 2016)</summary>
+    Elu,
+}
+
+/// <summary>Activations and their derivatives, as scalar functions and as batch kernels over spans.</summary>
+public static class Activations
+{
+    /// <summary>σ(z) = 1 / (1 + e^−z), evaluated without overflow for any z.</summary>
+    public static double Sigmoid(double z)
+    {
+        if (z >= 0) return 1.0 / (1.0 + Math.Exp(-z));
+        var e = Math.Exp(z);
+        return e / (1.0 + e);
+    }
+
+    /// <summary>softplus(z) = log(1 + e^z) = max(z, 0) + log(1 + e^−|z|), stable for any z.</summary>
+    public static double Softplus(double z) => Math.Max(z, 0.0) + Math.Log(1.0 + Math.Exp(-Math.Abs(z)));
+
+    /// <summary>y = f(z) for one value.</summary>
+    public static double Apply(Activation f, double z) => f switch
+    {
+        Activation.Identity => z,
+        Activation.Relu => z > 0 ? z : 0.0,
+        Activation.Tanh => Math.Tanh(z),
+        Activation.Sigmoid => Sigmoid(z),
+        Activation.Softplus => Softplus(z),
+        Activation.Silu => z * Sigmoid(z),
+        Activation.Elu => z > 0 ? z : Math.Exp(z) - 1.0,
+        _ => throw new ArgumentOutOfRangeException(nameof(f)),
+    };
+
+    /// <summary>f′(z), given z and y = f(z) (tanh, sigmoid and ELU reuse y).</summary>
+    public static double Derivative(Activation f, double z, double y) => f switch
+    {
+        Activation.Identity => 1.0,
+        Activation.Relu => z > 0 ? 1.0 : 0.0,
+        Activation.Tanh => 1.0 - y * y,
+        Activation.Sigmoid => y * (1.0 - y),
+        Activation.Softplus => Sigmoid(z),
+        Activation.Silu => SiluDerivative(z),
+        Activation.Elu => z > 0 ? 1.0 : y + 1.0,
+        _ => throw new ArgumentOutOfRangeException(nameof(f)),
+    };
+
+    private static double SiluDerivative(double z)
+    {
+        var s = Sigmoid(z);
+        return s * (1.0 + z * (1.0 - s));
+    }
+
+    /// <summary>y_i = f(z_i) for every element (a batch kernel; no allocation).</summary>
+    public static void Apply(Activation f, ReadOnlySpan<double> z, Span<double> y)
+    {
+        if (y.Length < z.Length) throw new ArgumentException("destination too short");
+        switch (f)
+        {
+            case Activation.Identity:
+                z.CopyTo(y);
+                break;
+            case Activation.Relu:
+                for (var i = 0; i < z.Length; i++) y[i] = z[i] > 0 ? z[i] : 0.0;
+                break;
+            case Activation.Tanh:
+                for (var i = 0; i < z.Length; i++) y[i] = Math.Tanh(z[i]);
+                break;
+            default:
+                for (var i = 0; i < z.Length; i++) y[i] = Apply(f, z[i]);
+                break;
+        }
+    }
+
+    /// <summary>∂L/∂z_i = ∂L/∂y_i · f′(z_i) for every element (a batch kernel; no allocation).</summary>
+    public static void Backward(Activation f, ReadOnlySpan<double> z, ReadOnlySpan<double> y, ReadOnlySpan<double> dy, Span<double> dz)
+    {
+        if (dz.Length < z.Length || y.Length < z.Length || dy.Length < z.Length) throw new ArgumentException("spans differ in length");
+        switch (f)
+        {
+            case Activation.Identity:
+                dy.Slice(0, z.Length).CopyTo(dz);
+                break;
+            case Activation.Relu:
+                for (var i = 0; i < z.Length; i++) dz[i] = z[i] > 0 ? dy[i] : 0.0;
+                break;
+            case Activation.Tanh:
+                for (var i = 0; i < z.Length; i++) dz[i] = dy[i] * (1.0 - y[i] * y[i]);
+                break;
+            default:
+                for (var i = 0; i < z.Length; i++) dz[i] = dy[i] * Derivative(f, z[i], y[i]);
+                break;
+        }
+    }
+}
