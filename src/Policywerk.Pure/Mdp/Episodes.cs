@@ -1,49 +1,64 @@
 using System.Collections.Immutable;
-using Policywerk.Pure.Numerics;
 
 namespace Policywerk.Pure.Mdp;
 
-/// <summary>An episode played out: the agent after it, what happened, the key to use next, and whether it
-/// was cut off by the step cap rather than ended by the world.</summary>
-public sealed record EpisodeResult<TState, TAction, TAgent>(TAgent Agent, Trajectory<TState, TAction> Trajectory,
-                                                             Key Next, bool Truncated);
+using Policywerk.Pure.Numerics;
 
-/// <summary>The one episode loop, as a pure fold: every lesson's agent and world go through it.</summary>
+/// <summary>What one learning episode produced: the model after the last update and the experience it saw.</summary>
+public sealed record LearnedEpisode<TState, TAction, TModel>(TModel Model, Trajectory<TState, TAction> Trajectory);
+
+/// <summary>
+/// The episode loop as a pure fold over any <see cref="IWorld{TState,TAction}"/>. Each step splits the key:
+/// one half for the policy, one for the world, so an agent's draws never shift the world's.
+/// </summary>
 public static class Episodes
 {
     /// <summary>
-    /// s_0 ~ reset; for t = 0, 1, …: a_t ~ act(agent, s_t), (s_{t+1}, r_{t+1}, done) ~ step(s_t, a_t),
-    /// agent ← learn(agent, (s_t, a_t, r_{t+1}, s_{t+1}, done)); until done or <paramref name="maxSteps"/>.
+    /// One episode under a fixed policy: s_0 = <paramref name="start"/>, a_t ~ π(·|s_t), s_{t+1} ~ P(·|s_t, a_t),
+    /// until the world says done or <paramref name="maxSteps"/> steps (a cut-short episode ends with Done = false).
     /// </summary>
-    /// <remarks>The key is split before every use: one child for the action, one for the world.</remarks>
-    public static EpisodeResult<TState, TAction, TAgent> Run<TState, TAction, TAgent>(
-        IWorld<TState, TAction> world, TAgent agent, Key key, int maxSteps,
-        Func<TAgent, TState, Key, TAction> act,
-        Func<TAgent, Transition<TState, TAction>, TAgent> learn)
+    public static Trajectory<TState, TAction> Run<TState, TAction>(
+        IWorld<TState, TAction> world, Func<TState, Key, Draw<TAction>> policy, TState start, Key key, int maxSteps)
     {
-        var (resetKey, rest) = key.Split();
-        var state = world.Reset(resetKey).Value;
         var steps = ImmutableArray.CreateBuilder<Transition<TState, TAction>>();
-        var done = false;
-        while (!done && steps.Count < maxSteps)
+        var state = start;
+        for (var t = 0; t < maxSteps; t++)
         {
-            var (actKey, afterAct) = rest.Split();
-            var (stepKey, afterStep) = afterAct.Split();
-            rest = afterStep;
-            var action = act(agent, state, actKey);
-            var result = world.Step(state, action, stepKey);
-            var transition = new Transition<TState, TAction>(state, action, result.Reward, result.Next, result.Done);
-            agent = learn(agent, transition);
-            steps.Add(transition);
+            var (actKey, worldKey) = key.Split();
+            var action = policy(state, actKey).Value;
+            var result = world.Step(state, action, worldKey);
+            key = result.Key;
+            steps.Add(new Transition<TState, TAction>(state, action, result.Reward, result.Next, result.Done));
+            if (result.Done) break;
             state = result.Next;
-            done = result.Done;
         }
-        return new EpisodeResult<TState, TAction, TAgent>(agent, new Trajectory<TState, TAction>(steps.ToImmutable()), rest, !done);
+        return new Trajectory<TState, TAction>(steps.ToImmutable());
     }
 
-    /// <summary>An episode with a fixed policy π and no learning.</summary>
-    public static EpisodeResult<TState, TAction, TPolicy> Play<TState, TAction, TPolicy>(
-        IWorld<TState, TAction> world, TPolicy policy, Key key, int maxSteps,
-        Func<TPolicy, TState, Key, TAction> act) =>
-        Run(world, policy, key, maxSteps, act, static (p, _) => p);
+    /// <summary>
+    /// One episode of online learning: a_t = act(model_t, s_t, key), step the world, then
+    /// model_{t+1} = learn(model_t, (s_t, a_t, r_{t+1}, s_{t+1}, done)). Returns the final model and the trajectory.
+    /// </summary>
+    public static LearnedEpisode<TState, TAction, TModel> Learn<TState, TAction, TModel>(
+        IWorld<TState, TAction> world, TModel model,
+        Func<TModel, TState, Key, Draw<TAction>> act,
+        Func<TModel, Transition<TState, TAction>, TModel> learn,
+        TState start, Key key, int maxSteps)
+    {
+        var steps = ImmutableArray.CreateBuilder<Transition<TState, TAction>>();
+        var state = start;
+        for (var t = 0; t < maxSteps; t++)
+        {
+            var (actKey, worldKey) = key.Split();
+            var action = act(model, state, actKey).Value;
+            var result = world.Step(state, action, worldKey);
+            key = result.Key;
+            var transition = new Transition<TState, TAction>(state, action, result.Reward, result.Next, result.Done);
+            steps.Add(transition);
+            model = learn(model, transition);
+            if (result.Done) break;
+            state = result.Next;
+        }
+        return new LearnedEpisode<TState, TAction, TModel>(model, new Trajectory<TState, TAction>(steps.ToImmutable()));
+    }
 }

@@ -34,10 +34,10 @@ public sealed class Lesson01Bellman : ILesson
         var vi = Bellman.ValueIteration(world, Config);
         progress.Report(0.5);
         var pi = Bellman.PolicyIteration(world, Config);
-        var path = Episodes.Play(world, vi.Policy, Key.FromSeed(seed), maxSteps: 100,
-                                 static (policy, state, _) => (Move)policy[state]);
+        var path = Episodes.Run(world, (state, key) => new Draw<Move>((Move)vi.Policy[state], key),
+                                world.StartState, Key.FromSeed(seed), maxSteps: 100);
         progress.Report(1.0);
-        return new Run(world, vi, pi, path.Trajectory);
+        return new Run(world, vi, pi, path);
     }
 
     private sealed class Run(Gridworld world, ValueIterationResult vi, PolicyIterationResult pi,

@@ -67,13 +67,13 @@ public class BellmanGridworldTests
     public void Greedy_path_from_the_start_goes_up_4_then_right_4()
     {
         var vi = Bellman.ValueIteration(World, Config);
-        var played = Episodes.Play(World, vi.Policy, Key.FromSeed(0), 100, static (p, s, _) => (Move)p[s]);
-        Assert.False(played.Truncated);
-        Assert.Equal(8, played.Trajectory.Length);
+        var played = Episodes.Run(World, (s, k) => new Draw<Move>((Move)vi.Policy[s], k), World.StartState, Key.FromSeed(0), 100);
+        Assert.True(played.Steps[^1].Done);
+        Assert.Equal(8, played.Length);
         Assert.Equal(Enumerable.Repeat(Move.North, 4).Concat(Enumerable.Repeat(Move.East, 4)),
-                     played.Trajectory.Steps.Select(t => t.Action));
-        Assert.Equal(7 * -0.04 + 1.0, played.Trajectory.TotalReward, 12);
-        Assert.Equal(new Cell(0, 4), World.CellOf(played.Trajectory.Steps[^1].Next));
+                     played.Steps.Select(t => t.Action));
+        Assert.Equal(7 * -0.04 + 1.0, played.TotalReward, 12);
+        Assert.Equal(new Cell(0, 4), World.CellOf(played.Steps[^1].Next));
     }
 
     [Fact]

@@ -1,0 +1,100 @@
+using Policywerk.Pure.Mdp;
+using Policywerk.Pure.Tabular;
+
+namespace Policywerk.Pure.Agents;
+
+using Policywerk.Pure.Numerics;
+
+/// <summary>The three one-step TD control rules, which differ only in how they value the next state.</summary>
+public enum ControlMethod
+{
+    /// <summary>Watkins (1989): bootstrap from max_a' Q(s', a') — off-policy.</summary>
+    QLearning,
+
+    /// <summary>Rummery &amp; Niranjan (1994): bootstrap from Q(s', a') of the action actually taken next — on-policy.</summary>
+    Sarsa,
+
+    /// <summary>van Seijen et al. (2009): bootstrap from Σ_a' π(a'|s') Q(s', a') under the ε-greedy policy.</summary>
+    ExpectedSarsa,
+}
+
+/// <summary>Hyperparameters of tabular TD control (defaults: lesson 04 and Sutton &amp; Barto's Example 6.6).</summary>
+/// <param name="Alpha">Step size α.</param>
+/// <param name="Gamma">Discount γ.</param>
+/// <param name="Epsilon">Exploration ε of the ε-greedy behaviour policy.</param>
+public sealed record ControlConfig(double Alpha = 0.5, double Gamma = 1.0, double Epsilon = 0.1);
+
+/// <summary>
+/// A TD-control agent: its Q table, plus — for SARSA only — the last transition, whose update waits for the
+/// next action a' to be chosen. Start every episode from <see cref="QLearning.BeginEpisode"/>.
+/// </summary>
+public sealed record ControlAgent(QTable Q, Transition<int, int>? Pending = null);
+
+/// <summary>Q-learning, SARSA and Expected SARSA as pure updates, plus the ε-greedy agent that uses them.</summary>
+public static class QLearning
+{
+    /// <summary>
+    /// Q(s,a) ← Q(s,a) + α [r + γ·c·max_a' Q(s',a') − Q(s,a)]   (Q-learning; c = 0 at the end of an episode)
+    /// </summary>
+    public static QTable Update(QTable q, Transition<int, int> t, double alpha, double gamma)
+    {
+        var target = t.Reward + gamma * t.Continuation * q.Max(t.Next);
+        return q.With(t.State, t.Action, q[t.State, t.Action] + alpha * (target - q[t.State, t.Action]));
+    }
+
+    /// <summary>
+    /// Q(s,a) ← Q(s,a) + α [r + γ·c·Q(s',a') − Q(s,a)]   (SARSA; a' is the action taken next)
+    /// </summary>
+    public static QTable SarsaUpdate(QTable q, Transition<int, int> t, int nextAction, double alpha, double gamma)
+    {
+        var target = t.Reward + gamma * t.Continuation * q[t.Next, nextAction];
+        return q.With(t.State, t.Action, q[t.State, t.Action] + alpha * (target - q[t.State, t.Action]));
+    }
+
+    /// <summary>
+    /// Q(s,a) ← Q(s,a) + α [r + γ·c·Σ_a' π(a'|s') Q(s',a') − Q(s,a)]   (Expected SARSA, π ε-greedy in Q)
+    /// </summary>
+    public static QTable ExpectedSarsaUpdate(QTable q, Transition<int, int> t, double alpha, double gamma, double epsilon)
+    {
+        var target = t.Reward + gamma * t.Continuation * Policies.EpsilonGreedyExpectation(q.Row(t.Next), epsilon);
+        return q.With(t.State, t.Action, q[t.State, t.Action] + alpha * (target - q[t.State, t.Action]));
+    }
+
+    /// <summary>A fresh agent with every Q(s, a) = <paramref name="initialValue"/>.</summary>
+    public static ControlAgent Initial(int stateCount, int actionCount, double initialValue = 0.0) =>
+        new(QTable.Filled(stateCount, actionCount, initialValue));
+
+    /// <summary>Clears SARSA's pending transition at the start of an episode.</summary>
+    public static ControlAgent BeginEpisode(ControlAgent agent) => agent.Pending is null ? agent : agent with { Pending = null };
+
+    /// <summary>a ~ ε-greedy(Q(s, ·)), ties broken by the key.</summary>
+    public static Draw<int> Act(ControlAgent agent, int state, double epsilon, Key key) =>
+        Policies.EpsilonGreedy(agent.Q.Row(state), epsilon, key);
+
+    /// <summary>
+    /// One step of learning. Q-learning and Expected SARSA update at once. SARSA needs a', the action chosen at s'
+    /// by the same ε-greedy policy: it completes the pending update with a' = this transition's action, then
+    /// keeps this transition pending — or, if it ended the episode, updates it at once (its tail is 0).
+    /// </summary>
+    public static ControlAgent Learn(ControlMethod method, ControlConfig c, ControlAgent agent, Transition<int, int> t)
+    {
+        switch (method)
+        {
+            case ControlMethod.QLearning:
+                return new ControlAgent(Update(agent.Q, t, c.Alpha, c.Gamma));
+            case ControlMethod.ExpectedSarsa:
+                return new ControlAgent(ExpectedSarsaUpdate(agent.Q, t, c.Alpha, c.Gamma, c.Epsilon));
+            case ControlMethod.Sarsa:
+                var q = agent.Pending is { } pending ? SarsaUpdate(agent.Q, pending, t.Action, c.Alpha, c.Gamma) : agent.Q;
+                return t.Done
+                    ? new ControlAgent(SarsaUpdate(q, t, nextAction: 0, c.Alpha, c.Gamma)) // c = 0: a' is not used
+                    : new ControlAgent(q, t);
+            default:
+                throw new ArgumentOutOfRangeException(nameof(method), method, "unknown control method");
+        }
+    }
+
+    /// <summary>Follows greedy(Q) from <paramref name="start"/> (ties broken by the key) for at most <paramref name="maxSteps"/> steps.</summary>
+    public static Trajectory<int, int> GreedyRollout(IWorld<int, int> world, QTable q, int start, Key key, int maxSteps) =>
+        Episodes.Run(world, (s, k) => Policies.Greedy(q.Row(s), k), start, key, maxSteps);
+}
