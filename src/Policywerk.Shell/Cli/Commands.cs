@@ -153,3 +153,56 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchSettings>
         seconds < 1 ? $"{(seconds * 1000).ToString("0.0", CultureInfo.InvariantCulture)} ms"
                     : $"{seconds.ToString("0.000", CultureInfo.InvariantCulture)} s";
 }
+
+public sealed class ExperimentSettings : RunSettings
+{
+    [CommandArgument(0, "<NAME>")]
+    [Description("Experiment name; `experiment list` shows them.")]
+    public string Name { get; init; } = "";
+
+    [CommandOption("--runs <K>")]
+    [Description("Independent runs (seeds); default: the experiment's own.")]
+    public string? Runs { get; init; }
+}
+
+/// <summary><c>experiment NAME</c>: many seeds, a table with mean and 95% interval, and a figure.</summary>
+public sealed class ExperimentCommand(IAnsiConsole console) : Command<ExperimentSettings>
+{
+    public override int Execute(CommandContext context, ExperimentSettings settings, CancellationToken cancellationToken)
+    {
+        if (settings.Name.Equals("list", StringComparison.OrdinalIgnoreCase))
+        {
+            var table = new Table().AddColumn("name").AddColumn("runs").AddColumn("what it shows");
+            foreach (var e in Experiments.ExperimentCatalog.All)
+                table.AddRow(e.Name, $"{e.DefaultRuns}", Markup.Escape(e.Description));
+            console.Write(table);
+            return ExitCodes.Ok;
+        }
+        var experiment = Experiments.ExperimentCatalog.Find(settings.Name)
+            ?? throw new UserError($"unknown experiment '{settings.Name}'; known: {string.Join(", ", Experiments.ExperimentCatalog.All.Select(e => e.Name))}");
+        var runs = settings.Runs is null ? experiment.DefaultRuns : Check.IntInRange("--runs", settings.Runs, 1, 100_000).OrThrow();
+        var options = Check.Run(settings);
+        var result = ProgressBar.Run(console, $"experiment {experiment.Name} ({runs} runs)", !options.Quiet,
+                                     progress => experiment.Compute(runs, options.Seed, progress));
+        if (options.Quiet)
+        {
+            console.WriteLine($"experiment {experiment.Name}: {runs} runs, seed {options.Seed}");
+            foreach (var line in result.Headline()) console.WriteLine($"  {line}");
+        }
+        else
+        {
+            result.Print(console);
+        }
+        if (options.Pictures)
+        {
+            IReadOnlyList<string> written;
+            using (var writer = new PictureWriter(options.OutDir, $"experiment_{experiment.Name}"))
+            {
+                result.WritePictures(writer);
+                written = writer.Commit();
+            }
+            console.WriteLine($"  figure: {string.Join(", ", written.Select(p => Path.GetRelativePath(Environment.CurrentDirectory, p)))}");
+        }
+        return ExitCodes.Ok;
+    }
+}

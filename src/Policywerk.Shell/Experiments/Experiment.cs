@@ -1,0 +1,63 @@
+using Policywerk.Pure.Numerics;
+using Policywerk.Shell.Pictures;
+using Spectre.Console;
+
+namespace Policywerk.Shell.Experiments;
+
+/// <summary>Validated options of <c>experiment NAME</c>.</summary>
+public sealed record ExperimentOptions(int Runs, ulong Seed, string OutDir, bool Pictures, bool Quiet);
+
+/// <summary>
+/// A many-seed experiment: <see cref="Compute"/> runs every independent run (in parallel over split keys,
+/// see <see cref="ParallelRuns"/>) and returns the aggregated result; the result prints itself and writes
+/// its figure. Same <c>--seed</c>, same result, whatever the core count.
+/// </summary>
+public interface IExperiment
+{
+    string Name { get; }
+    string Description { get; }
+    int DefaultRuns { get; }
+
+    IExperimentResult Compute(int runs, ulong seed, IProgress<double> progress);
+}
+
+public interface IExperimentResult
+{
+    /// <summary>The printed table as data (for snapshots).</summary>
+    object Summary { get; }
+    void Print(IAnsiConsole console);
+    IEnumerable<string> Headline();
+
+    /// <summary>Stages the experiment's figure(s), e.g. <c>figure.png</c>.</summary>
+    void WritePictures(PictureWriter writer);
+}
+
+/// <summary>Independent runs on all cores: run i always gets key i of <c>Key.FromSeed(seed).Split(runs)</c>
+/// and results come back in run order, so the outcome does not depend on scheduling.</summary>
+public static class ParallelRuns
+{
+    public static T[] Map<T>(ulong seed, int runs, Func<int, Key, T> run, IProgress<double>? progress = null)
+    {
+        var keys = Key.FromSeed(seed).Split(runs);
+        var results = new T[runs];
+        var done = 0;
+        Parallel.For(0, runs, i =>
+        {
+            results[i] = run(i, keys[i]);
+            var finished = Interlocked.Increment(ref done);
+            progress?.Report((double)finished / runs);
+        });
+        return results;
+    }
+}
+
+/// <summary>The experiments, by name.</summary>
+public static class ExperimentCatalog
+{
+    public static readonly IReadOnlyList<IExperiment> All =
+    [
+    ];
+
+    public static IExperiment? Find(string name) =>
+        All.FirstOrDefault(e => string.Equals(e.Name, name, StringComparison.OrdinalIgnoreCase));
+}
