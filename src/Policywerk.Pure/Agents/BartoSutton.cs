@@ -43,14 +43,14 @@ public static class BartoSutton
     public const int VelocityBins = 6;
     public const int BoxCount = AngleBins * VelocityBins;
 
-    private static readonly double[] AngleEdges = [-0.2, -0.1, 0.0, 0.1, 0.2];
-    private static readonly double[] VelocityEdges = [-1.0, -0.5, 0.0, 0.5, 1.0];
+    private static ReadOnlySpan<double> AngleEdges => [-0.2, -0.1, 0.0, 0.1, 0.2];
+    private static ReadOnlySpan<double> VelocityEdges => [-1.0, -0.5, 0.0, 0.5, 1.0];
 
     /// <summary>The box of a state: angleBin·6 + velocityBin, where bin i holds values below edge i
     /// (angle edges −0.2 −0.1 0 0.1 0.2 rad; velocity edges −1 −0.5 0 0.5 1 rad/s).</summary>
     public static int Box(BalanceState s) => Bin(s.Angle, AngleEdges) * VelocityBins + Bin(s.AngularVelocity, VelocityEdges);
 
-    private static int Bin(double value, double[] edges)
+    private static int Bin(double value, ReadOnlySpan<double> edges)
     {
         for (var i = 0; i < edges.Length; i++) if (value < edges[i]) return i;
         return edges.Length;
