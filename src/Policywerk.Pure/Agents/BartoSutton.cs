@@ -97,8 +97,8 @@ public static class BartoSutton
         var continuation = IsFailure(t) ? 0.0 : 1.0;
         var tdError = Reinforcement(t) + c.Gamma * continuation * prediction - m.PreviousPrediction;
 
-        var criticTrace = m.CriticTrace.Decay(c.TraceDecay).Accumulate(box, 1.0);
-        var actorTrace = m.ActorTrace.Decay(c.TraceDecay).Accumulate(box, t.Action - 0.5);
+        var criticTrace = m.CriticTrace.DecayThenAdd(c.TraceDecay, box, 1.0);
+        var actorTrace = m.ActorTrace.DecayThenAdd(c.TraceDecay, box, t.Action - 0.5);
         return new BartoSuttonModel(
             AddScaled(m.ActorWeights, actorTrace.Values, c.ActorAlpha * tdError),
             AddScaled(m.CriticWeights, criticTrace.Values, c.CriticBeta * tdError),
