@@ -43,14 +43,14 @@ public static class BartoSutton
     public const int VelocityBins = 6;
     public const int BoxCount = AngleBins * VelocityBins;
 
-    private static readonly System.Collections.Immutable.ImmutableArray<double> AngleEdges = [-0.2, -0.1, 0.0, 0.1, 0.2];
-    private static readonly System.Collections.Immutable.ImmutableArray<double> VelocityEdges = [-1.0, -0.5, 0.0, 0.5, 1.0];
+    private static ReadOnlySpan<double> AngleEdges => [-0.2, -0.1, 0.0, 0.1, 0.2];
+    private static ReadOnlySpan<double> VelocityEdges => [-1.0, -0.5, 0.0, 0.5, 1.0];
 
     /// <summary>The box of a state: angleBin·6 + velocityBin, where bin i holds values below edge i
     /// (angle edges −0.2 −0.1 0 0.1 0.2 rad; velocity edges −1 −0.5 0 0.5 1 rad/s).</summary>
     public static int Box(BalanceState s) => Bin(s.Angle, AngleEdges) * VelocityBins + Bin(s.AngularVelocity, VelocityEdges);
 
-    private static int Bin(double value, System.Collections.Immutable.ImmutableArray<double> edges)
+    private static int Bin(double value, ReadOnlySpan<double> edges)
     {
         for (var i = 0; i < edges.Length; i++) if (value < edges[i]) return i;
         return edges.Length;
@@ -97,8 +97,8 @@ public static class BartoSutton
         var continuation = IsFailure(t) ? 0.0 : 1.0;
         var tdError = Reinforcement(t) + c.Gamma * continuation * prediction - m.PreviousPrediction;
 
-        var criticTrace = m.CriticTrace.Decay(c.TraceDecay).Accumulate(box, 1.0);
-        var actorTrace = m.ActorTrace.Decay(c.TraceDecay).Accumulate(box, t.Action - 0.5);
+        var criticTrace = m.CriticTrace.DecayThenAdd(c.TraceDecay, box, 1.0);
+        var actorTrace = m.ActorTrace.DecayThenAdd(c.TraceDecay, box, t.Action - 0.5);
         return new BartoSuttonModel(
             AddScaled(m.ActorWeights, actorTrace.Values, c.ActorAlpha * tdError),
             AddScaled(m.CriticWeights, criticTrace.Values, c.CriticBeta * tdError),

@@ -56,6 +56,16 @@ public sealed record EligibilityTrace(ImmutableArray<double> Values)
         return new EligibilityTrace(next.Freeze());
     }
 
+    /// <summary>e ← decay·e, then e(s) ← e(s) + amount — a general trace step (Barto–Sutton's signed actor trace), one new array.</summary>
+    public EligibilityTrace DecayThenAdd(double decay, int state, double amount)
+    {
+        var next = new double[Values.Length];
+        var e = Values.AsSpan();
+        for (var s = 0; s < next.Length; s++) next[s] = decay * e[s];
+        next[state] += amount;
+        return new EligibilityTrace(next.Freeze());
+    }
+
     public bool Equals(EligibilityTrace? other) =>
         other is not null && Values.AsSpan().SequenceEqual(other.Values.AsSpan());
 

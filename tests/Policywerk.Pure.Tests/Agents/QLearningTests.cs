@@ -1,0 +1,153 @@
+using System.Collections.Immutable;
+using FsCheck.Xunit;
+using Policywerk.Pure.Agents;
+using Policywerk.Pure.Experiments;
+using Policywerk.Pure.Mdp;
+using Policywerk.Pure.Numerics;
+using Policywerk.Pure.Tabular;
+using Policywerk.Pure.Worlds;
+using Xunit;
+
+namespace Policywerk.Pure.Tests.Agents;
+
+public class QLearningUpdates
+{
+    [Fact]
+    public void The_lesson_example_moves_minus_12_to_minus_11_5()
+    {
+        // Q((2,1), E) = −12, max_a Q((2,2), a) = −10, r = −1, α = 0.5, γ = 1: δ = −1 − 10 + 12 = 1.
+        var s = CliffWorld.StateOf(2, 1);
+        var s2 = CliffWorld.StateOf(2, 2);
+        var q = QTable.Filled(CliffWorld.StateCount, 4, -20.0).With(s, CliffWorld.East, -12.0).With(s2, CliffWorld.North, -10.0);
+        var t = new Transition<int, int>(s, CliffWorld.East, -1.0, s2, false);
+        Assert.Equal(-11.5, QLearning.Update(q, t, 0.5, 1.0)[s, CliffWorld.East]);
+        Assert.Equal(-16.5, QLearning.SarsaUpdate(q, t, CliffWorld.South, 0.5, 1.0)[s, CliffWorld.East]); // −12 + 0.5(−1 − 20 + 12)
+    }
+
+    [Fact]
+    public void A_terminal_transition_ignores_the_next_state()
+    {
+        var q = QTable.Filled(2, 2, 7.0);
+        var t = new Transition<int, int>(0, 1, 1.0, 1, true);
+        Assert.Equal(4.0, QLearning.Update(q, t, 0.5, 0.9)[0, 1]);
+        Assert.Equal(4.0, QLearning.SarsaUpdate(q, t, 0, 0.5, 0.9)[0, 1]);
+        Assert.Equal(4.0, QLearning.ExpectedSarsaUpdate(q, t, 0.5, 0.9, 0.1)[0, 1]);
+    }
+
+    [Property(MaxTest = 100)]
+    public bool Q_learning_on_a_one_state_MDP_converges_to_r_over_1_minus_gamma(sbyte rewardByte, byte gammaPct)
+    {
+        var reward = rewardByte / 16.0;
+        var gamma = 0.9 * gammaPct / 255.0; // γ ∈ [0, 0.9]
+        var q = QTable.Filled(1, 2, 0.0);
+        for (var i = 0; i < 3000; i++)
+            q = QLearning.Update(q, new Transition<int, int>(0, i % 2, reward, 0, false), 0.5, gamma);
+        var expected = reward / (1.0 - gamma);
+        return Math.Abs(q[0, 0] - expected) < 1e-6 * Math.Max(1.0, Math.Abs(expected))
+            && Math.Abs(q[0, 1] - expected) < 1e-6 * Math.Max(1.0, Math.Abs(expected));
+    }
+
+    [Property(MaxTest = 100)]
+    public bool With_alpha_zero_nothing_changes(ulong seed)
+    {
+        var key = Key.FromSeed(seed);
+        var values = new double[CliffWorld.StateCount * 4];
+        for (var i = 0; i < values.Length; i++) (values[i], key) = key.NextUniform(-10, 0);
+        var q = new QTable(CliffWorld.StateCount, 4, ImmutableArray.Create(values));
+        var world = new CliffWorld();
+        var trajectory = Episodes.Run(world, (s, k) => k.NextInt(4), CliffWorld.Start, key, 200);
+        var c = new ControlConfig(Alpha: 0.0);
+        foreach (var method in new[] { ControlMethod.QLearning, ControlMethod.Sarsa, ControlMethod.ExpectedSarsa })
+        {
+            var agent = new ControlAgent(q);
+            foreach (var t in trajectory.Steps) agent = QLearning.Learn(method, c, agent, t);
+            if (!agent.Q.Equals(q)) return false;
+        }
+        return true;
+    }
+
+    [Property(MaxTest = 30)]
+    public bool The_SARSA_fold_equals_the_textbook_loop(ulong seed)
+    {
+        // Textbook SARSA (Sutton & Barto §6.4): choose A' from S' before updating Q(S, A).
+        var world = new CliffWorld();
+        var c = new ControlConfig();
+        var keys = Key.FromSeed(seed).Split(20);
+        var qTextbook = QTable.Filled(CliffWorld.StateCount, 4, 0.0);
+        var agent = QLearning.Initial(CliffWorld.StateCount, 4);
+        foreach (var episodeKey in keys)
+        {
+            // The fold, through the shared episode loop.
+            agent = Episodes.Learn(world, QLearning.BeginEpisode(agent),
+                (a, s, k) => QLearning.Act(a, s, c.Epsilon, k),
+                (a, t) => QLearning.Learn(ControlMethod.Sarsa, c, a, t),
+                CliffWorld.Start, episodeKey, 100_000).Model;
+
+            // The textbook loop with the same key discipline as Episodes.Learn.
+            var key = episodeKey;
+            var state = CliffWorld.Start;
+            var (actKey, worldKey) = key.Split();
+            var action = Policies.EpsilonGreedy(qTextbook.Row(state), c.Epsilon, actKey).Value;
+            while (true)
+            {
+                var result = world.Step(state, action, worldKey);
+                var t = new Transition<int, int>(state, action, result.Reward, result.Next, result.Done);
+                if (result.Done) { qTextbook = QLearning.SarsaUpdate(qTextbook, t, 0, c.Alpha, c.Gamma); break; }
+                (actKey, worldKey) = result.Key.Split();
+                var nextAction = Policies.EpsilonGreedy(qTextbook.Row(result.Next), c.Epsilon, actKey).Value;
+                qTextbook = QLearning.SarsaUpdate(qTextbook, t, nextAction, c.Alpha, c.Gamma);
+                state = result.Next;
+                action = nextAction;
+            }
+        }
+        return agent.Q.Equals(qTextbook);
+    }
+}
+
+public class Lesson04Regime
+{
+    private static readonly CliffConfig Config = new();
+
+    [Fact]
+    public void The_optimal_greedy_path_is_13_steps_with_reward_minus_12()
+    {
+        // Q* of the cliff for γ = 1 is the negated number of remaining −1 steps; build it by value iteration.
+        var world = new CliffWorld();
+        var q = QTable.Filled(CliffWorld.StateCount, 4, 0.0);
+        for (var sweep = 0; sweep < 100; sweep++)
+            for (var s = 0; s < CliffWorld.StateCount; s++)
+                for (var a = 0; a < 4; a++)
+                {
+                    if (s == CliffWorld.Goal || CliffWorld.IsCliff(s)) continue;
+                    var r = world.Step(s, a, default);
+                    q = q.With(s, a, r.Reward + (r.Done ? 0.0 : q.Max(r.Next)));
+                }
+        var greedy = Cliff.Greedy(q, Key.FromSeed(1));
+        Assert.True(greedy.ReachedGoal);
+        Assert.Equal(13, greedy.Steps);
+        Assert.Equal(-12.0, greedy.Reward);
+        Assert.Equal(-12.0, q.Max(CliffWorld.Start));
+    }
+
+    [Fact]
+    public void Seed_42_Q_learning_takes_the_edge_and_SARSA_a_safer_path()
+    {
+        var keys = Key.FromSeed(42).Split(3);
+        var qLearning = Cliff.Train(ControlMethod.QLearning, Config, keys[0]);
+        var sarsa = Cliff.Train(ControlMethod.Sarsa, Config, keys[1]);
+
+        var qGreedy = Cliff.Greedy(qLearning.Q, keys[2]);
+        Assert.Equal(13, qGreedy.Steps);
+        Assert.Equal(-12.0, qGreedy.Reward);
+
+        var sarsaGreedy = Cliff.Greedy(sarsa.Q, keys[2]);
+        Assert.True(sarsaGreedy.ReachedGoal);
+        Assert.InRange(sarsaGreedy.Steps, 15, 17);
+        Assert.True(sarsaGreedy.MeanRow < qGreedy.MeanRow);
+
+        double Late(ControlRun r) => r.RewardPerEpisode.Skip(450).Average();
+        Assert.InRange(Late(sarsa), -35.0, -15.0);
+        Assert.InRange(Late(qLearning), -70.0, -35.0);
+        Assert.True(Late(sarsa) > Late(qLearning));
+    }
+}
