@@ -62,7 +62,7 @@ public class BartoSuttonTests
     [Fact]
     public void Acting_without_noise_follows_the_sign_of_the_weight()
     {
-        var m = BartoSutton.Initial() with { ActorWeights = Policywerk.Pure.Numerics.Immutable.Filled(36, -1.0) };
+        var m = BartoSutton.Initial() with { ActorWeights = Policywerk.Pure.Immutable.Filled(36, -1.0) };
         Assert.Equal(0, BartoSutton.Act(m, new BalanceState(0, 0, 0), 0.0, Key.FromSeed(1)).Value);
         Assert.Equal(1, BartoSutton.Act(BartoSutton.Initial(), new BalanceState(0, 0, 0), 0.0, Key.FromSeed(1)).Value);
     }
