@@ -182,7 +182,7 @@ public class Lesson03Regime
         var mc = RandomWalkPrediction.Train(PredictionMethod.MonteCarloFirstVisit, new PredictionConfig(), key);
         Assert.Equal(td.Walks.SelectMany(w => w.Steps), mc.Walks.SelectMany(w => w.Steps)); // same key, same experience
         Assert.InRange(td.RmsAfterEpisode[^1], 0.02, 0.15); // one seed is noisy; the averaged test below pins the level
-        Assert.InRange(mc.RmsAfterEpisode[^1], 0.10, 0.25);
+        Assert.InRange(mc.RmsAfterEpisode[^1], 0.02, 0.3);
     }
 
     [Fact]
