@@ -50,6 +50,8 @@ public static class Catalog
     public static readonly IReadOnlyDictionary<int, ILesson> Built = new Dictionary<int, ILesson>
     {
         [1] = new Lesson01Bellman(),
+        [5] = new Lesson05Dqn(),
+        [6] = new Lesson06Ppo(),
     };
 
     public static LessonInfo Info(int number) => All[number - 1];
