@@ -56,6 +56,8 @@ public static class ExperimentCatalog
 {
     public static readonly IReadOnlyList<IExperiment> All =
     [
+        new DqnExperiment(),
+        new PpoExperiment(),
     ];
 
     public static IExperiment? Find(string name) =>
