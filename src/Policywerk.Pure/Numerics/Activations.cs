@@ -1,3 +1,6 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace Policywerk.Pure.Numerics;
 
 /// <summary>The element-wise nonlinearities a layer can apply after its affine map.</summary>
@@ -22,13 +25,8 @@ public enum Activation
 /// <summary>Activations and their derivatives, as scalar functions and as batch kernels over spans.</summary>
 public static class Activations
 {
-    /// <summary>σ(z) = 1 / (1 + e^−z), evaluated without overflow for any z.</summary>
-    public static double Sigmoid(double z)
-    {
-        if (z >= 0) return 1.0 / (1.0 + Math.Exp(-z));
-        var e = Math.Exp(z);
-        return e / (1.0 + e);
-    }
+    /// <summary>σ(z) = 1 / (1 + e^−z), evaluated without overflow for any z (by <see cref="VecMath.Sigmoid(double)"/>).</summary>
+    public static double Sigmoid(double z) => VecMath.Sigmoid(z);
 
     /// <summary>softplus(z) = log(1 + e^z) = max(z, 0) + log(1 + e^−|z|), stable for any z.</summary>
     public static double Softplus(double z) => Math.Max(z, 0.0) + Math.Log(1.0 + Math.Exp(-Math.Abs(z)));
@@ -38,7 +36,7 @@ public static class Activations
     {
         Activation.Identity => z,
         Activation.Relu => z > 0 ? z : 0.0,
-        Activation.Tanh => Math.Tanh(z),
+        Activation.Tanh => VecMath.Tanh(z),
         Activation.Sigmoid => Sigmoid(z),
         Activation.Softplus => Softplus(z),
         Activation.Silu => z * Sigmoid(z),
@@ -47,6 +45,8 @@ public static class Activations
     };
 
     /// <summary>f′(z), given z and y = f(z) (tanh, sigmoid and ELU reuse y).</summary>
+    /// <remarks>For identity, ReLU, tanh, sigmoid and ELU, f′ is a function of y alone (ReLU and ELU: z &gt; 0 ⇔ y &gt; 0),
+    /// so passing y for z is exact; see <see cref="NeedsPreActivation"/>.</remarks>
     public static double Derivative(Activation f, double z, double y) => f switch
     {
         Activation.Identity => 1.0,
@@ -58,6 +58,9 @@ public static class Activations
         Activation.Elu => z > 0 ? 1.0 : y + 1.0,
         _ => throw new ArgumentOutOfRangeException(nameof(f)),
     };
+
+    /// <summary>True when f′ needs z itself (softplus, SiLU); otherwise a layer may keep only y = f(z).</summary>
+    public static bool NeedsPreActivation(Activation f) => f is Activation.Softplus or Activation.Silu;
 
     private static double SiluDerivative(double z)
     {
@@ -75,10 +78,13 @@ public static class Activations
                 z.CopyTo(y);
                 break;
             case Activation.Relu:
-                for (var i = 0; i < z.Length; i++) y[i] = z[i] > 0 ? z[i] : 0.0;
+                ReluForward(z, y);
                 break;
             case Activation.Tanh:
-                for (var i = 0; i < z.Length; i++) y[i] = Math.Tanh(z[i]);
+                VecMath.Tanh(z, y);
+                break;
+            case Activation.Sigmoid:
+                VecMath.Sigmoid(z, y);
                 break;
             default:
                 for (var i = 0; i < z.Length; i++) y[i] = Apply(f, z[i]);
@@ -86,7 +92,7 @@ public static class Activations
         }
     }
 
-    /// <summary>∂L/∂z_i = ∂L/∂y_i · f′(z_i) for every element (a batch kernel; no allocation).</summary>
+    /// <summary>∂L/∂z_i = ∂L/∂y_i · f′(z_i) for every element (a batch kernel; no allocation; <paramref name="dz"/> may be <paramref name="dy"/>).</summary>
     public static void Backward(Activation f, ReadOnlySpan<double> z, ReadOnlySpan<double> y, ReadOnlySpan<double> dy, Span<double> dz)
     {
         if (dz.Length < z.Length || y.Length < z.Length || dy.Length < z.Length) throw new ArgumentException("spans differ in length");
@@ -96,14 +102,63 @@ public static class Activations
                 dy.Slice(0, z.Length).CopyTo(dz);
                 break;
             case Activation.Relu:
-                for (var i = 0; i < z.Length; i++) dz[i] = z[i] > 0 ? dy[i] : 0.0;
+                ReluBackward(z, dy, dz);
                 break;
             case Activation.Tanh:
-                for (var i = 0; i < z.Length; i++) dz[i] = dy[i] * (1.0 - y[i] * y[i]);
+                FromOutput(y.Slice(0, z.Length), dy, dz.Slice(0, z.Length), sigmoid: false);
+                break;
+            case Activation.Sigmoid:
+                FromOutput(y.Slice(0, z.Length), dy, dz.Slice(0, z.Length), sigmoid: true);
                 break;
             default:
                 for (var i = 0; i < z.Length; i++) dz[i] = dy[i] * Derivative(f, z[i], y[i]);
                 break;
         }
+    }
+
+    /// <summary>y = z &gt; 0 ? z : 0, branch-free (random signs would defeat the branch predictor).</summary>
+    private static void ReluForward(ReadOnlySpan<double> z, Span<double> y)
+    {
+        ref var zr = ref MemoryMarshal.GetReference(z);
+        ref var yr = ref MemoryMarshal.GetReference(y);
+        var i = 0;
+        for (; i + 4 <= z.Length; i += 4)
+        {
+            var v = Vector256.LoadUnsafe(ref zr, (nuint)i);
+            Vector256.ConditionalSelect(Vector256.GreaterThan(v, Vector256<double>.Zero), v, Vector256<double>.Zero).StoreUnsafe(ref yr, (nuint)i);
+        }
+        for (; i < z.Length; i++) y[i] = z[i] > 0 ? z[i] : 0.0;
+    }
+
+    /// <summary>dz = z &gt; 0 ? dy : 0, branch-free.</summary>
+    private static void ReluBackward(ReadOnlySpan<double> z, ReadOnlySpan<double> dy, Span<double> dz)
+    {
+        ref var zr = ref MemoryMarshal.GetReference(z);
+        ref var dyr = ref MemoryMarshal.GetReference(dy);
+        ref var dzr = ref MemoryMarshal.GetReference(dz);
+        var i = 0;
+        for (; i + 4 <= z.Length; i += 4)
+        {
+            var mask = Vector256.GreaterThan(Vector256.LoadUnsafe(ref zr, (nuint)i), Vector256<double>.Zero);
+            Vector256.ConditionalSelect(mask, Vector256.LoadUnsafe(ref dyr, (nuint)i), Vector256<double>.Zero).StoreUnsafe(ref dzr, (nuint)i);
+        }
+        for (; i < z.Length; i++) dz[i] = z[i] > 0 ? dy[i] : 0.0;
+    }
+
+    /// <summary>dz = dy·(1 − y²) (tanh) or dy·y·(1 − y) (sigmoid), four lanes at a time; the tail does the same operations.</summary>
+    private static void FromOutput(ReadOnlySpan<double> y, ReadOnlySpan<double> dy, Span<double> dz, bool sigmoid)
+    {
+        ref var yr = ref MemoryMarshal.GetReference(y);
+        ref var dyr = ref MemoryMarshal.GetReference(dy);
+        ref var dzr = ref MemoryMarshal.GetReference(dz);
+        var n = dz.Length < y.Length ? dz.Length : y.Length;
+        var i = 0;
+        for (; i + 4 <= n; i += 4)
+        {
+            var v = Vector256.LoadUnsafe(ref yr, (nuint)i);
+            var slope = sigmoid ? v * (Vector256<double>.One - v) : Vector256<double>.One - v * v;
+            (Vector256.LoadUnsafe(ref dyr, (nuint)i) * slope).StoreUnsafe(ref dzr, (nuint)i);
+        }
+        for (; i < n; i++) dz[i] = dy[i] * (sigmoid ? y[i] * (1.0 - y[i]) : 1.0 - y[i] * y[i]);
     }
 }

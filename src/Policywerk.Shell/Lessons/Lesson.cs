@@ -50,7 +50,11 @@ public static class Catalog
     public static readonly IReadOnlyDictionary<int, ILesson> Built = new Dictionary<int, ILesson>
     {
         [1] = new Lesson01Bellman(),
-        [2] = new Lesson02BartoSutton(), [3] = new Lesson03TemporalDifference(), [4] = new Lesson04QLearning(),
+        [2] = new Lesson02BartoSutton(),
+        [3] = new Lesson03TemporalDifference(),
+        [4] = new Lesson04QLearning(),
+        [5] = new Lesson05Dqn(),
+        [6] = new Lesson06Ppo(),
     };
 
     public static LessonInfo Info(int number) => All[number - 1];

@@ -1,0 +1,88 @@
+using System.Globalization;
+using Policywerk.Pure.Agents;
+using Policywerk.Pure.Numerics;
+using Policywerk.Shell.Lessons;
+using Policywerk.Shell.Pictures;
+using Spectre.Console;
+
+namespace Policywerk.Shell.Experiments;
+
+/// <summary>One DQN seed's outcome.</summary>
+public sealed record DqnSeedResult(int Run, double EarlyReward, double LateReward, double GreedyReward, int GreedyBricks);
+
+/// <summary>The <c>dqn</c> experiment's table as data.</summary>
+public sealed record DqnExperimentSummary(int Runs, ulong Seed, Summary Early, Summary Late, Summary GreedyBricks,
+                                          int LateAtTarget, int MostBricks, double Target, IReadOnlyList<DqnSeedResult> Seeds);
+
+/// <summary>Lesson 05 over many seeds: does DQN's late average reward reach the spec's ≈ 7–8, and does the greedy game
+/// break most bricks, across seeds rather than on one lucky seed?</summary>
+public sealed class DqnExperiment : IExperiment
+{
+    /// <summary>The spec's lower end for the late (episodes 250–299) average reward.</summary>
+    public const double Target = 7.0;
+
+    /// <summary>"Most bricks": at least 7 of the 12.</summary>
+    public const int MostBricks = 7;
+
+    public string Name => "dqn";
+    public string Description => "Lesson 05's DQN over many seeds: late average reward (target ≈ 7–8) and bricks broken by the greedy game";
+    public int DefaultRuns => 10;
+
+    public IExperimentResult Compute(int runs, ulong seed, IProgress<double> progress)
+    {
+        var config = Lesson05Dqn.Config;
+        var trainings = ParallelRuns.Map(seed, runs, (_, key) => Lesson05Dqn.Learn(config, key), progress);
+        var seeds = trainings.Select((t, i) =>
+        {
+            var rewards = t.Episodes.Select(l => l.Reward).ToArray();
+            return new DqnSeedResult(i, Math.Round(rewards.Take(50).Average(), 4), Math.Round(rewards.Skip(rewards.Length - 50).Average(), 4),
+                Math.Round(t.Greedy.TotalReward, 4), t.Greedy.Steps.Count(s => s.Reward == Pure.Worlds.Breakout.BrickReward));
+        }).ToList();
+        var curves = trainings.Select(t => Statistics.TrailingMean(t.Episodes.Select(l => l.Reward).ToArray(), 20)).ToList();
+        var summary = new DqnExperimentSummary(runs, seed,
+            Round(Statistics.Summarize(seeds.Select(s => s.EarlyReward).ToArray())),
+            Round(Statistics.Summarize(seeds.Select(s => s.LateReward).ToArray())),
+            Round(Statistics.Summarize(seeds.Select(s => (double)s.GreedyBricks).ToArray())),
+            seeds.Count(s => s.LateReward >= Target), seeds.Count(s => s.GreedyBricks >= MostBricks), Target, seeds);
+        return new Result(summary, Statistics.SummarizeColumns(curves));
+    }
+
+    internal static Summary Round(Summary s) =>
+        new(Math.Round(s.Mean, 4), Math.Round(s.StandardError, 4), Math.Round(s.Lower, 4), Math.Round(s.Upper, 4), s.Count);
+
+    private sealed class Result(DqnExperimentSummary summary, IReadOnlyList<Summary> curve) : IExperimentResult
+    {
+        public object Summary => summary;
+
+        private static string F(double x) => x.ToString("+0.00;-0.00", CultureInfo.InvariantCulture);
+        private static string Band(Summary s) => $"{F(s.Mean)}  [{F(s.Lower)}, {F(s.Upper)}]";
+
+        public IEnumerable<string> Headline()
+        {
+            yield return $"late average reward (episodes 250–299): {Band(summary.Late)} (95% interval of the mean over {summary.Runs} seeds)";
+            yield return $"{summary.LateAtTarget}/{summary.Runs} seeds reach ≥ {summary.Target:0}; greedy game breaks ≥ {MostBricks} of 12 bricks in {summary.MostBricks}/{summary.Runs}";
+        }
+
+        public void Print(IAnsiConsole console)
+        {
+            console.Write(new Rule($"[bold]Experiment dqn — lesson 05 over {summary.Runs} seeds (seed {summary.Seed})[/]").LeftJustified());
+            var table = new Table().AddColumn("run").AddColumn(new TableColumn("episodes 0–49").RightAligned())
+                .AddColumn(new TableColumn("episodes 250–299").RightAligned()).AddColumn(new TableColumn("greedy reward").RightAligned())
+                .AddColumn(new TableColumn("bricks").RightAligned());
+            foreach (var s in summary.Seeds)
+                table.AddRow($"{s.Run}", F(s.EarlyReward), (s.LateReward >= summary.Target ? "[green]" : "[yellow]") + F(s.LateReward) + "[/]",
+                             F(s.GreedyReward), $"{s.GreedyBricks}/12");
+            table.AddRow("[bold]mean [[95%]][/]", Markup.Escape(Band(summary.Early)), Markup.Escape(Band(summary.Late)), "",
+                         Markup.Escape($"{summary.GreedyBricks.Mean:0.0} [{summary.GreedyBricks.Lower:0.0}, {summary.GreedyBricks.Upper:0.0}]"));
+            console.Write(table);
+            foreach (var line in Headline()) console.MarkupLine(Markup.Escape(line));
+        }
+
+        public void WritePictures(PictureWriter writer)
+        {
+            var plot = LearningCurves.Band($"DQN on mini Breakout over {summary.Runs} seeds: 20-episode mean reward",
+                "episode", "reward", curve, summary.Target, $"target ≈ {summary.Target:0}");
+            writer.Png("figure.png", ThreePane.Render(plot, 960, 480));
+        }
+    }
+}

@@ -1,0 +1,92 @@
+using System.Globalization;
+using Policywerk.Pure.Numerics;
+using Policywerk.Shell.Lessons;
+using Policywerk.Shell.Pictures;
+using Spectre.Console;
+
+namespace Policywerk.Shell.Experiments;
+
+/// <summary>One PPO seed's outcome.</summary>
+public sealed record PpoSeedResult(int Run, double FirstReward, double BestBlockReward, double LateReward, double LateStd, int GreedySteps);
+
+/// <summary>The <c>ppo</c> experiment's table as data.</summary>
+public sealed record PpoExperimentSummary(int Runs, ulong Seed, Summary First, Summary Late, Summary LateStd,
+                                          int ReachTarget, int LateAtTarget, int GreedySurvives, double Target, IReadOnlyList<PpoSeedResult> Seeds);
+
+/// <summary>Lesson 06 over many seeds: does PPO's average reward reach 400+ and does the greedy policy survive 500 steps?</summary>
+public sealed class PpoExperiment : IExperiment
+{
+    /// <summary>The spec's bar for the average reward.</summary>
+    public const double Target = 400.0;
+
+    public string Name => "ppo";
+    public string Description => "Lesson 06's PPO over many seeds: average reward (target 400+) and 500-step survival of the greedy policy";
+    public int DefaultRuns => 10;
+
+    public IExperimentResult Compute(int runs, ulong seed, IProgress<double> progress)
+    {
+        var config = Lesson06Ppo.Config;
+        var block = Lesson06Ppo.Block;
+        var trainings = ParallelRuns.Map(seed, runs, (_, key) => Lesson06Ppo.Learn(config, key), progress);
+        var curves = trainings.Select(t => Statistics.TrailingMean(Filled(t.Iterations.Select(l => l.AverageReturn).ToArray()), 10)).ToList();
+        var seeds = trainings.Select((t, i) =>
+        {
+            var rewards = Filled(t.Iterations.Select(l => l.AverageReturn).ToArray());
+            var blocks = Enumerable.Range(0, rewards.Length / block).Select(b => rewards.Skip(b * block).Take(block).Average()).ToArray();
+            return new PpoSeedResult(i, Math.Round(blocks[0], 2), Math.Round(blocks.Max(), 2), Math.Round(blocks[^1], 2),
+                Math.Round(t.Iterations.Skip(t.Iterations.Length - block).Average(l => l.MeanStd), 4), t.Greedy.Length);
+        }).ToList();
+        var summary = new PpoExperimentSummary(runs, seed,
+            DqnExperiment.Round(Statistics.Summarize(seeds.Select(s => s.FirstReward).ToArray())),
+            DqnExperiment.Round(Statistics.Summarize(seeds.Select(s => s.LateReward).ToArray())),
+            DqnExperiment.Round(Statistics.Summarize(seeds.Select(s => s.LateStd).ToArray())),
+            seeds.Count(s => s.BestBlockReward >= Target), seeds.Count(s => s.LateReward >= Target),
+            seeds.Count(s => s.GreedySteps >= Lesson06Ppo.World.Constants.MaxSteps), Target, seeds);
+        return new Result(summary, Statistics.SummarizeColumns(curves));
+    }
+
+    /// <summary>An iteration in which no episode ended has no return (NaN): carry the previous one forward.</summary>
+    private static double[] Filled(double[] values)
+    {
+        var last = 0.0;
+        for (var i = 0; i < values.Length; i++)
+            values[i] = last = double.IsFinite(values[i]) ? values[i] : last;
+        return values;
+    }
+
+    private sealed class Result(PpoExperimentSummary summary, IReadOnlyList<Summary> curve) : IExperimentResult
+    {
+        public object Summary => summary;
+
+        private static string F(double x) => x.ToString("0.0", CultureInfo.InvariantCulture);
+        private static string Band(Summary s) => $"{F(s.Mean)}  [{F(s.Lower)}, {F(s.Upper)}]";
+
+        public IEnumerable<string> Headline()
+        {
+            yield return $"average reward, last 25 iterations: {Band(summary.Late)} (95% interval of the mean over {summary.Runs} seeds); σ {summary.LateStd.Mean:0.00}";
+            yield return $"{summary.ReachTarget}/{summary.Runs} seeds reach a 25-iteration average ≥ {summary.Target:0} ({summary.LateAtTarget}/{summary.Runs} in the last block); greedy policy survives 500 steps in {summary.GreedySurvives}/{summary.Runs}";
+        }
+
+        public void Print(IAnsiConsole console)
+        {
+            console.Write(new Rule($"[bold]Experiment ppo — lesson 06 over {summary.Runs} seeds (seed {summary.Seed})[/]").LeftJustified());
+            var table = new Table().AddColumn("run").AddColumn(new TableColumn("iterations 0–24").RightAligned())
+                .AddColumn(new TableColumn("best 25-block").RightAligned()).AddColumn(new TableColumn("iterations 225–249").RightAligned())
+                .AddColumn(new TableColumn("σ (late)").RightAligned()).AddColumn(new TableColumn("greedy steps").RightAligned());
+            foreach (var s in summary.Seeds)
+                table.AddRow($"{s.Run}", F(s.FirstReward), (s.BestBlockReward >= summary.Target ? "[green]" : "[yellow]") + F(s.BestBlockReward) + "[/]",
+                             F(s.LateReward), s.LateStd.ToString("0.000", CultureInfo.InvariantCulture), $"{s.GreedySteps}");
+            table.AddRow("[bold]mean [[95%]][/]", Markup.Escape(Band(summary.First)), "", Markup.Escape(Band(summary.Late)),
+                         summary.LateStd.Mean.ToString("0.000", CultureInfo.InvariantCulture), "");
+            console.Write(table);
+            foreach (var line in Headline()) console.MarkupLine(Markup.Escape(line));
+        }
+
+        public void WritePictures(PictureWriter writer)
+        {
+            var plot = LearningCurves.Band($"PPO on continuous balance over {summary.Runs} seeds: 10-iteration mean reward",
+                "iteration", "average episode reward", curve, summary.Target, $"target {summary.Target:0}");
+            writer.Png("figure.png", ThreePane.Render(plot, 960, 480));
+        }
+    }
+}

@@ -1,0 +1,235 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Policywerk.Pure.Agents;
+using Policywerk.Pure.Mdp;
+using Policywerk.Pure.Neural;
+using Policywerk.Pure.Numerics;
+using Policywerk.Pure.Worlds;
+using Policywerk.Shell.Cli;
+using Policywerk.Shell.Pictures;
+using ScottPlot;
+using Spectre.Console;
+
+namespace Policywerk.Shell.Lessons;
+
+/// <summary>Average reward, ε and steps over a block of episodes.</summary>
+public sealed record DqnBlock(int From, int To, double Reward, double Epsilon, double Steps);
+
+/// <summary>One early episode, as printed.</summary>
+public sealed record DqnEarlyEpisode(int Episode, double Reward, int Steps, double Epsilon);
+
+/// <summary>Lesson 05's printed results as data.</summary>
+public sealed record DqnSummary(
+    DqnConfig Config,
+    IReadOnlyList<DqnBlock> Blocks,
+    IReadOnlyList<DqnEarlyEpisode> Early,
+    int Updates,
+    double GreedyReward, int GreedySteps, int BricksHit, int BricksRemaining,
+    IReadOnlyList<double> StartQ, string StartBest);
+
+/// <summary>What lesson 05 keeps for its pictures and tables: the per-episode logs, the online parameters at a few
+/// episodes (the pictures replay greedy games with them), and the final greedy game.</summary>
+public sealed record DqnTraining(
+    ImmutableArray<DqnEpisodeLog> Episodes,
+    ImmutableArray<(int Episode, Params Online)> Snapshots,
+    DqnModel Model,
+    Trajectory<BreakoutState, int> Greedy);
+
+/// <summary>Lesson 05 · Mnih et al. 2013: DQN on mini Breakout.</summary>
+public sealed class Lesson05Dqn(DqnConfig config) : ILesson
+{
+    /// <summary>The lesson's hyperparameters: the Python original's (lesson 05), unchanged.</summary>
+    public static readonly DqnConfig Config = new();
+
+    /// <summary>Episodes per printed block and between picture snapshots.</summary>
+    public const int Block = 50;
+
+    public Lesson05Dqn() : this(Config) { }
+
+    public LessonInfo Info => Catalog.Info(5);
+
+    internal static readonly ObservationWriter<BreakoutState> Observe = Breakout.WriteObservation;
+
+    public ILessonRun Train(ulong seed, IProgress<double> progress) => new Run(config, Learn(config, seed, progress));
+
+    /// <summary>Trains for <see cref="DqnConfig.Episodes"/> episodes and plays one greedy game (no I/O).</summary>
+    internal static DqnTraining Learn(DqnConfig config, ulong seed, IProgress<double>? progress = null) =>
+        Learn(config, Key.FromSeed(seed), progress);
+
+    internal static DqnTraining Learn(DqnConfig config, Key key, IProgress<double>? progress = null)
+    {
+        var world = new Breakout();
+        var runner = Dqn.Start<BreakoutState>(config, Breakout.ObservationSize, Breakout.ActionCount, key);
+        var logs = ImmutableArray.CreateBuilder<DqnEpisodeLog>(config.Episodes);
+        var snapshots = ImmutableArray.CreateBuilder<(int, Params)>();
+        snapshots.Add((0, runner.Model.Online));
+        for (var e = 0; e < config.Episodes; e++)
+        {
+            var episode = Dqn.Episode(config, world, Observe, runner);
+            if (episode.Diverged is { } d) throw new DivergenceError(d.Message);
+            runner = episode.Runner;
+            logs.Add(episode.Log);
+            if ((e + 1) % Block == 0 || e + 1 == config.Episodes) snapshots.Add((e + 1, runner.Model.Online));
+            progress?.Report((e + 1.0) / config.Episodes);
+        }
+        var model = runner.Model;
+        var greedy = GreedyGame(model.Net, model.Online);
+        return new DqnTraining(logs.MoveToImmutable(), snapshots.ToImmutable(), model, greedy);
+    }
+
+    /// <summary>One game with a = argmax_a Q(s, a; θ) (deterministic: the world is, and ties go to the first action).</summary>
+    internal static Trajectory<BreakoutState, int> GreedyGame(Mlp net, Params theta)
+    {
+        var model = new DqnModel(net, theta, theta, AdamState.Init(theta), 0, 0);
+        var world = new Breakout();
+        return Episodes.Run(world, (s, k) => new Draw<int>(Dqn.Act(model, Observe, s), k), Breakout.Start, Key.FromSeed(0), world.MaxSteps);
+    }
+
+    private static DqnModel AsModel(DqnModel like, Params theta) => like with { Online = theta, Target = theta };
+
+    private sealed class Run(DqnConfig config, DqnTraining training) : ILessonRun
+    {
+        private static readonly string[] ActionNames = ["Left", "Stay", "Right"];
+
+        public object Summary => summary.Value;
+        private readonly Lazy<DqnSummary> summary = new(() => Summarize(config, training));
+
+        private static double R(double x, int digits = 4) => Math.Round(x, digits);
+
+        private static DqnSummary Summarize(DqnConfig config, DqnTraining t)
+        {
+            var blocks = new List<DqnBlock>();
+            for (var from = 0; from < t.Episodes.Length; from += Block)
+            {
+                var part = t.Episodes.Skip(from).Take(Block).ToList();
+                blocks.Add(new DqnBlock(from, from + part.Count - 1, R(part.Average(l => l.Reward)), R(part.Average(l => l.Epsilon)),
+                                        R(part.Average(l => l.Steps), 1)));
+            }
+            var early = t.Episodes.Take(5).Select(l => new DqnEarlyEpisode(l.Episode, R(l.Reward), l.Steps, R(l.Epsilon))).ToList();
+            var g = t.Greedy;
+            var last = g.Steps[^1].Next;
+            var q = Dqn.QValues(t.Model, Observe, Breakout.Start);
+            return new DqnSummary(config, blocks, early, t.Model.Updates,
+                R(g.TotalReward), g.Length, g.Steps.Count(s => s.Reward == Breakout.BrickReward), last.BricksRemaining,
+                q.Select(v => R(v)).ToArray(), ActionNames[Dqn.Greedy(q.AsSpan())]);
+        }
+
+        public IEnumerable<string> Headline()
+        {
+            var s = summary.Value;
+            var late = s.Blocks[^1];
+            yield return $"DQN, {s.Config.Episodes} episodes: average reward {s.Blocks[0].Reward:+0.00;-0.00} (episodes {s.Blocks[0].From}–{s.Blocks[0].To}) → {late.Reward:+0.00;-0.00} (episodes {late.From}–{late.To})";
+            yield return $"greedy game: reward {s.GreedyReward:+0.00;-0.00}, {s.GreedySteps} steps, bricks hit {s.BricksHit}/12";
+        }
+
+        public void Print(IAnsiConsole console)
+        {
+            var s = summary.Value;
+            var c = s.Config;
+            console.Write(new Rule("[bold]Lesson 05 · Mnih et al. 2013 — Deep Q-Network on mini Breakout[/]").LeftJustified());
+            console.MarkupLine("8×10 board, 12 bricks, width-3 paddle; observation = 80 pixels + ball velocity (82 values); actions left / stay / right;");
+            console.MarkupLine("brick +1, miss −1 (ends the game), every other step −0.01.  Q(s, ·; θ) replaces the Q-table.");
+            console.WriteLine();
+            var hyper = new Table().Title("[bold]Hyperparameters[/]").HideHeaders().AddColumn("").AddColumn("");
+            hyper.AddRow("network", $"82 → {c.Hidden} ReLU → 3 (Glorot init), Adam lr {c.LearningRate}");
+            hyper.AddRow("loss", $"Huber (δ = {c.HuberDelta}) on the TD error, batch {c.BatchSize}, one update every {c.TrainEvery} steps");
+            hyper.AddRow("replay", $"{c.ReplayCapacity} transitions, updates start at {c.MinReplay}");
+            hyper.AddRow("target network", $"θ⁻ ← θ every {c.TargetEvery} episodes");
+            hyper.AddRow("exploration", $"ε {c.EpsilonStart} → {c.EpsilonEnd} linearly over {c.EpsilonDecayEpisodes} episodes");
+            hyper.AddRow("discount, episodes", $"γ = {c.Gamma}, {c.Episodes} episodes ({s.Updates} updates)");
+            console.Write(hyper);
+
+            var blocks = new Table().Title($"[bold]Average per {Block} episodes[/]")
+                .AddColumn("episodes").AddColumn(new TableColumn("reward").RightAligned())
+                .AddColumn(new TableColumn("ε").RightAligned()).AddColumn(new TableColumn("steps").RightAligned()).AddColumn("");
+            foreach (var b in s.Blocks)
+            {
+                var width = (int)Math.Round(Math.Clamp((b.Reward + 1.5) / 12.0, 0, 1) * 30);
+                blocks.AddRow($"{b.From,3}–{b.To,3}", b.Reward.ToString("+0.00;-0.00", CultureInfo.InvariantCulture),
+                              b.Epsilon.ToString("0.00", CultureInfo.InvariantCulture), b.Steps.ToString("0", CultureInfo.InvariantCulture),
+                              $"[blue]{new string('█', width)}[/]");
+            }
+            console.Write(blocks);
+            console.MarkupLine("Early episodes (ε ≈ 1, random play): " + string.Join("; ", s.Early.Select(e =>
+                $"{e.Episode}: {e.Reward.ToString("+0.00;-0.00", CultureInfo.InvariantCulture)} in {e.Steps} steps")));
+            console.WriteLine();
+
+            var eval = new Table().Title("[bold]Greedy game (ε = 0)[/]").HideHeaders().AddColumn("").AddColumn(new TableColumn("").RightAligned());
+            eval.AddRow("reward", s.GreedyReward.ToString("+0.00;-0.00", CultureInfo.InvariantCulture));
+            eval.AddRow("steps", $"{s.GreedySteps}");
+            eval.AddRow("bricks hit", $"{s.BricksHit}/12");
+            eval.AddRow("bricks remaining", $"{s.BricksRemaining}");
+            console.Write(eval);
+
+            var q = new Table().Title("[bold]Q-values at the start position[/]").AddColumn("action").AddColumn(new TableColumn("Q(s₀, a)").RightAligned()).AddColumn("");
+            for (var a = 0; a < 3; a++)
+                q.AddRow(ActionNames[a], s.StartQ[a].ToString("+0.0000;-0.0000", CultureInfo.InvariantCulture),
+                         ActionNames[a] == s.StartBest ? "[green]← best[/]" : "");
+            console.Write(q);
+            console.MarkupLine("The ball starts at row 3, column 4, moving down-right: the network prefers to follow it.");
+        }
+
+        // ---------------------------------------------------------------- pictures
+
+        private IReadOnlyList<double> Rewards => training.Episodes.Select(l => l.Reward).ToArray();
+        private static readonly (double, double) RewardRange = (-1.6, 12.5);
+
+        private Plot Trace(int shown, string title) =>
+            LearningCurves.Trace(title, "episode", "reward", Rewards, shown, 20, RewardRange, "20-episode mean");
+
+        /// <summary>One GIF frame: the board, the model whose Q-values are shown, the titles, and how much of the curve to draw.</summary>
+        private sealed record FrameSpec(BreakoutState State, DqnModel Model, string BoardTitle, string QTitle, int Shown, string TraceTitle);
+
+        private static List<BreakoutState> States(Trajectory<BreakoutState, int> game) =>
+            game.Steps.Select(t => t.State).Append(game.Steps[^1].Next).ToList();
+
+        public void WritePictures(PictureWriter writer)
+        {
+            var specs = new List<FrameSpec>();
+            var initial = AsModel(training.Model, training.Snapshots[0].Online);
+
+            // 1. before training: a uniformly random policy (its own key), Q-bars of the untrained network.
+            var world = new Breakout();
+            var random = Episodes.Run(world, (s, k) => k.NextInt(Breakout.ActionCount), Breakout.Start, Key.FromSeed(99), world.MaxSteps);
+            foreach (var s in States(random))
+                specs.Add(new FrameSpec(s, initial, "Before training: random actions", "Q(s, ·) of the untrained network", 0, "reward per episode"));
+            for (var hold = 0; hold < 3; hold++) specs.Add(specs[^1]);
+
+            // 2. during training: the greedy policy of each snapshot, a few steps of its game.
+            foreach (var (episode, theta) in training.Snapshots.Skip(1).SkipLast(1))
+            {
+                var model = AsModel(training.Model, theta);
+                var states = States(GreedyGame(training.Model.Net, theta));
+                for (var i = 0; i < Math.Min(states.Count, 32); i += 4)
+                    specs.Add(new FrameSpec(states[i], model, $"After {episode} episodes (greedy)", "Q(s, ·; θ)", episode,
+                                            $"reward per episode (training, episode {episode})"));
+            }
+
+            // 3. the trained policy rallying.
+            var finalStates = States(training.Greedy);
+            var stride = finalStates.Count > 60 ? 2 : 1;
+            for (var i = 0; i < finalStates.Count; i += stride)
+                specs.Add(new FrameSpec(finalStates[i], training.Model, "Trained policy (greedy)", "Q(s, ·; θ) — the greedy action in green",
+                                        Rewards.Count, "reward per episode"));
+            if ((finalStates.Count - 1) % stride != 0)
+                specs.Add(specs[^1] with { State = finalStates[^1] });
+
+            var qs = specs.Select(f => Dqn.QValues(f.Model, Observe, f.State)).ToList();
+            var qRange = (Math.Min(-1.2, qs.Min(q => q.Min()) - 0.4), Math.Max(1.5, qs.Max(q => q.Max()) * 1.15 + 0.3));
+            var frames = specs.Select((f, i) => ThreePane.Compose(BreakoutPicture.Board(f.State, f.BoardTitle),
+                BreakoutPicture.QBars(qs[i], f.QTitle, qRange), Trace(f.Shown, f.TraceTitle))).ToList();
+            writer.Gif("artifact.gif", frames, delayCs: 12, holdLastCs: 300);
+
+            var final = training.Greedy;
+            var posterIndex = finalStates.FindIndex(s => s.Score >= 4 && !s.Done);
+            var poster = finalStates[posterIndex < 0 ? finalStates.Count - 1 : posterIndex];
+            writer.Png("poster.png", ThreePane.Compose(BreakoutPicture.Board(poster, $"Trained DQN: {final.Steps.Count(t => t.Reward == Breakout.BrickReward)}/12 bricks in {final.Length} steps"),
+                BreakoutPicture.QBars(Dqn.QValues(training.Model, Observe, poster), "Q(s, ·; θ) at this moment", qRange),
+                Trace(Rewards.Count, "reward per episode")));
+
+            var trace = Trace(Rewards.Count, $"DQN on mini Breakout: reward per episode ({training.Episodes.Length} episodes)");
+            LearningCurves.RightAxis(trace, "ε", training.Episodes.Select(l => l.Epsilon).ToArray(), Rewards.Count, (0, 1.05));
+            writer.Png("trace.png", ThreePane.Render(trace, 960, 480));
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using Policywerk.Pure.Worlds;
+using ScottPlot;
+
+namespace Policywerk.Shell.Pictures;
+
+/// <summary>The balance world's pole, and a Gaussian policy's bell curve.</summary>
+public static class PolePicture
+{
+    /// <summary>The pole at angle θ from its pivot, the ±max-angle failure lines, and the torque as an arrow.</summary>
+    public static Plot Pole(BalanceState s, double torque, double maxAngle, string title)
+    {
+        var plot = new Plot();
+        plot.HideAxesAndGrid();
+        plot.Title(title, 15);
+        foreach (var side in new[] { -1.0, 1.0 })
+        {
+            var limit = plot.Add.Line(0, 0, 1.15 * Math.Sin(side * maxAngle), 1.15 * Math.Cos(side * maxAngle));
+            limit.LineColor = Draw.Negative.WithAlpha(0.6);
+            limit.LinePattern = LinePattern.Dashed;
+            limit.LineWidth = 1.5f;
+        }
+        var upright = plot.Add.Line(0, 0, 0, 1.15);
+        upright.LineColor = Colors.Gray.WithAlpha(0.5);
+        upright.LinePattern = LinePattern.Dotted;
+        var failed = Math.Abs(s.Angle) > maxAngle;
+        var pole = plot.Add.Line(0, 0, Math.Sin(s.Angle), Math.Cos(s.Angle));
+        pole.LineWidth = 9;
+        pole.LineColor = failed ? Draw.Negative : Draw.Accent;
+        var tip = plot.Add.Circle(Math.Sin(s.Angle), Math.Cos(s.Angle), 0.06);
+        tip.FillColor = failed ? Draw.Negative : Draw.Accent;
+        tip.LineColor = tip.FillColor;
+        var floor = plot.Add.Line(-0.9, 0, 0.9, 0);
+        floor.LineWidth = 3;
+        floor.LineColor = Draw.Ink;
+        var pivot = plot.Add.Circle(0, 0, 0.04);
+        pivot.FillColor = Draw.Ink;
+        if (Math.Abs(torque) > 1e-3)
+        {
+            var arrow = plot.Add.Arrow(0, -0.18, 0.7 * torque, -0.18);
+            arrow.ArrowFillColor = Draw.Second;
+            arrow.ArrowLineColor = Draw.Second;
+            arrow.ArrowWidth = 4;
+            arrow.ArrowheadWidth = 14;
+            arrow.ArrowheadLength = 14;
+        }
+        var label = plot.Add.Text($"θ = {s.Angle:+0.000;-0.000} rad   torque {torque:+0.00;-0.00}   step {s.Steps}", 0, -0.3);
+        label.Alignment = Alignment.UpperCenter;
+        label.LabelFontSize = 13;
+        label.LabelFontColor = Draw.Ink;
+        plot.Axes.SetLimits(-1.0, 1.0, -0.45, 1.25);
+        plot.Axes.SquareUnits();
+        return plot;
+    }
+
+    /// <summary>N(a; μ, σ²) over a ∈ [−3, 3] for the current policy (bold) and earlier ones (faded), with the executable range [−1, 1] shaded.</summary>
+    public static Plot BellCurves(string title, IReadOnlyList<(double Mean, double Std, string Label)> earlier, (double Mean, double Std, string Label) current)
+    {
+        var plot = Draw.TracePlot(title, "torque a", "π(a | s)");
+        var range = plot.Add.HorizontalSpan(-1, 1);
+        range.FillStyle.Color = Colors.Gray.WithAlpha(0.12);
+        range.LineWidth = 0;
+        var xs = Enumerable.Range(0, 241).Select(i => -3.0 + i * 0.025).ToArray();
+        double[] Density(double mean, double std) =>
+            xs.Select(x => Math.Exp(-0.5 * Math.Pow((x - mean) / std, 2)) / (std * Math.Sqrt(2 * Math.PI))).ToArray();
+        foreach (var (mean, std, label) in earlier)
+        {
+            var line = plot.Add.ScatterLine(xs, Density(mean, std), Colors.Gray.WithAlpha(0.55));
+            line.LineWidth = 1.5f;
+            line.MarkerSize = 0;
+            line.LegendText = label;
+        }
+        var now = plot.Add.ScatterLine(xs, Density(current.Mean, current.Std), Draw.Accent);
+        now.LineWidth = 3;
+        now.MarkerSize = 0;
+        now.LegendText = current.Label;
+        var mu = plot.Add.VerticalLine(current.Mean, 1.5f, Draw.Accent, LinePattern.Dashed);
+        _ = mu;
+        plot.Axes.SetLimits(-3, 3, 0, 1.6);
+        plot.ShowLegend(Alignment.UpperRight);
+        return plot;
+    }
+}
