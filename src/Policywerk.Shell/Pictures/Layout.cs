@@ -1,5 +1,5 @@
-using ImageMagick;
 using ScottPlot;
+using SkiaSharp;
 
 namespace Policywerk.Shell.Pictures;
 
@@ -14,18 +14,30 @@ public static class ThreePane
     public const int BottomHeight = 300;
     public const int Height = TopHeight + BottomHeight;
 
-    /// <summary>Renders the three panes and joins them into one PNG frame.</summary>
+    /// <summary>Renders the three panes onto one canvas and returns the frame as PNG bytes.</summary>
     public static byte[] Compose(Plot world, Plot internals, Plot trace)
     {
-        using var canvas = new MagickImage(MagickColors.White, Width, Height);
-        using var left = new MagickImage(Render(world, Width / 2, TopHeight));
-        using var right = new MagickImage(Render(internals, Width / 2, TopHeight));
-        using var bottom = new MagickImage(Render(trace, Width, BottomHeight));
-        canvas.Composite(left, 0, 0, CompositeOperator.Over);
-        canvas.Composite(right, Width / 2, 0, CompositeOperator.Over);
-        canvas.Composite(bottom, 0, TopHeight, CompositeOperator.Over);
-        canvas.Format = MagickFormat.Png;
-        return canvas.ToByteArray();
+        using var surface = SKSurface.Create(new SKImageInfo(Width, Height, SKColorType.Rgba8888, SKAlphaType.Premul));
+        surface.Canvas.Clear(SKColors.White);
+        RenderAt(surface.Canvas, world, 0, 0, Width / 2, TopHeight);
+        RenderAt(surface.Canvas, internals, Width / 2, 0, Width / 2, TopHeight);
+        RenderAt(surface.Canvas, trace, 0, TopHeight, Width, BottomHeight);
+        using var image = surface.Snapshot();
+        using var png = image.Encode(SKEncodedImageFormat.Png, 100);
+        return png.ToArray();
+    }
+
+    /// <summary>Draws a plot into one rectangle of a shared canvas (clipped, so its background fill stays inside).</summary>
+    private static void RenderAt(SKCanvas canvas, Plot plot, int x, int y, int width, int height)
+    {
+        using (plot)
+        {
+            canvas.Save();
+            canvas.ClipRect(new SKRect(x, y, x + width, y + height));
+            canvas.Translate(x, y);
+            plot.Render(canvas, width, height);
+            canvas.Restore();
+        }
     }
 
     /// <summary>A single plot as PNG bytes.</summary>

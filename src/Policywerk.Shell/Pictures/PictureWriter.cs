@@ -35,18 +35,43 @@ public sealed class PictureWriter : IDisposable
     public void Gif(string name, IReadOnlyList<byte[]> pngFrames, uint delayCs, uint holdLastCs)
     {
         if (pngFrames.Count == 0) throw new ArgumentException("a GIF needs at least one frame", nameof(pngFrames));
-        using var frames = new MagickImageCollection();
-        foreach (var png in pngFrames)
+        // Decode every frame to raw RGBA, on every core.
+        var pixels = new byte[pngFrames.Count][];
+        uint width = 0, height = 0;
+        Parallel.For(0, pixels.Length, i =>
         {
-            var frame = new MagickImage(png) { AnimationDelay = delayCs, GifDisposeMethod = GifDisposeMethod.None };
-            frames.Add(frame);
-        }
+            using var image = new MagickImage(pngFrames[i]);
+            using var raw = image.GetPixels();
+            pixels[i] = raw.ToByteArray(PixelMapping.RGBA) ?? throw new InvalidOperationException("frame without pixels");
+            if (i == 0) (width, height) = (image.Width, image.Height);
+        });
+        // A pixel that equals the previous frame's becomes transparent: each frame is drawn over the last
+        // (dispose: none), and the long runs of transparency compress well. Then 255 colours + transparency.
+        var images = new MagickImage[pixels.Length];
+        var read = new PixelReadSettings(width, height, StorageType.Char, PixelMapping.RGBA);
+        Parallel.For(0, images.Length, i =>
+        {
+            var rgba = i == 0 ? pixels[0] : TransparentWhereUnchanged(pixels[i], pixels[i - 1]);
+            var image = new MagickImage(rgba, read) { AnimationDelay = delayCs, GifDisposeMethod = GifDisposeMethod.None };
+            image.Quantize(new QuantizeSettings { Colors = 256, DitherMethod = DitherMethod.No });
+            images[i] = image;
+        });
+        using var frames = new MagickImageCollection();
+        foreach (var image in images) frames.Add(image);
         frames[frames.Count - 1].AnimationDelay = holdLastCs;
         frames[0].AnimationIterations = 0; // loop forever
-        frames.Quantize(new QuantizeSettings { Colors = 256, DitherMethod = DitherMethod.No });
-        frames.OptimizeTransparency();
         frames.Write(Path.Combine(_staging, name), MagickFormat.Gif);
         _names.Add(name);
+    }
+
+    private static byte[] TransparentWhereUnchanged(byte[] current, byte[] previous)
+    {
+        if (current.Length != previous.Length) return current; // a frame of another size is drawn whole
+        var result = (byte[])current.Clone();
+        for (var p = 0; p < result.Length; p += 4)
+            if (current[p] == previous[p] && current[p + 1] == previous[p + 1] && current[p + 2] == previous[p + 2])
+                result[p + 3] = 0;
+        return result;
     }
 
     /// <summary>Moves every staged file into place and returns their final paths.</summary>
