@@ -143,6 +143,74 @@ internal static class Blas
         }
     }
 
+    /// <summary>
+    /// The same product as <see cref="MulAdd"/>, for a mostly-zero A (pixel observations): for each row i the
+    /// indices s with a(i,s) ≠ 0 are listed first, and only those terms are summed, still in ascending s.
+    /// Skipping a term 0·B[s,j] can change only the sign of an exactly-zero result, and which path runs
+    /// depends on the data alone, so results stay identical on every CPU.
+    /// </summary>
+    public static void MulAddSparse(ReadOnlySpan<double> a, int ai, int @as, ReadOnlySpan<double> b, Span<double> c, int p, int q, int n,
+        bool accumulate = true)
+    {
+        if (p == 0 || n == 0) return;
+        if (b.Length < q * n || c.Length < p * n || (q > 0 && a.Length <= (p - 1) * ai + (q - 1) * @as))
+            throw new ArgumentException("MulAddSparse: span too short for the given shape");
+        ref var bRef = ref MemoryMarshal.GetReference(b);
+        ref var cRef = ref MemoryMarshal.GetReference(c);
+        Span<int> nonZero = q <= 1024 ? stackalloc int[q] : new int[q];
+        for (var i = 0; i < p; i++)
+        {
+            var count = 0;
+            for (var s = 0; s < q; s++)
+                if (a[i * ai + s * @as] != 0.0) nonZero[count++] = s;
+            var listed = nonZero.Slice(0, count);
+            var r0 = (nuint)(i * n);
+            var j = 0;
+            for (; j + 16 <= n; j += 16)
+            {
+                var o = r0 + (nuint)j;
+                Vector256<double> c0 = Load(accumulate, ref cRef, o), c1 = Load(accumulate, ref cRef, o + 4),
+                    c2 = Load(accumulate, ref cRef, o + 8), c3 = Load(accumulate, ref cRef, o + 12);
+                foreach (var s in listed)
+                {
+                    var va = Vector256.Create(a[i * ai + s * @as]);
+                    var bo = (nuint)(s * n + j);
+                    c0 += va * Vector256.LoadUnsafe(ref bRef, bo);
+                    c1 += va * Vector256.LoadUnsafe(ref bRef, bo + 4);
+                    c2 += va * Vector256.LoadUnsafe(ref bRef, bo + 8);
+                    c3 += va * Vector256.LoadUnsafe(ref bRef, bo + 12);
+                }
+                c0.StoreUnsafe(ref cRef, o); c1.StoreUnsafe(ref cRef, o + 4);
+                c2.StoreUnsafe(ref cRef, o + 8); c3.StoreUnsafe(ref cRef, o + 12);
+            }
+            for (; j + 4 <= n; j += 4)
+            {
+                var o = r0 + (nuint)j;
+                var c0 = Load(accumulate, ref cRef, o);
+                foreach (var s in listed)
+                    c0 += Vector256.Create(a[i * ai + s * @as]) * Vector256.LoadUnsafe(ref bRef, (nuint)(s * n + j));
+                c0.StoreUnsafe(ref cRef, o);
+            }
+            if (j < n)
+            {
+                var t0 = accumulate ? LoadTail(c, (int)r0 + j, n - j) : Vector256<double>.Zero;
+                foreach (var s in listed)
+                    t0 += Vector256.Create(a[i * ai + s * @as]) * LoadTail(b, s * n + j, n - j);
+                StoreTail(t0, c, (int)r0 + j, n - j);
+            }
+        }
+    }
+
+    /// <summary>The fraction of exact zeros in x (decides whether <see cref="MulAddSparse"/> pays).</summary>
+    public static double ZeroFraction(ReadOnlySpan<double> x)
+    {
+        if (x.IsEmpty) return 0.0;
+        var zeros = 0;
+        foreach (var v in x)
+            if (v == 0.0) zeros++;
+        return (double)zeros / x.Length;
+    }
+
     /// <summary>C's current block when accumulating, zeros otherwise.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<double> Load(bool accumulate, ref double c, nuint offset) =>
