@@ -31,7 +31,7 @@ public sealed record Dense(int In, int Out)
     {
         RequireShape(theta, x);
         var y = Buffers.Uninitialized(x.Rows * Out); // filled with b, then accumulated
-        ForwardCore(theta.Span, In, Out, x.Span, x.Rows, y, Blas.ZeroFraction(x.Span) >= SparseInputThreshold);
+        ForwardCore(theta.Span, In, Out, x.Span, x.Rows, y);
         return Mat.Own(x.Rows, Out, y);
     }
 
@@ -45,29 +45,24 @@ public sealed record Dense(int In, int Out)
         if (dY.Rows != x.Rows || dY.Cols != Out) throw new ArgumentException($"dY must be {x.Rows}×{Out}");
         var grads = Buffers.Uninitialized(ParameterCount);
         var dX = inputGradient ? new double[x.Rows * In] : null;
-        BackwardCore(theta.Span, In, Out, x.Span, dY.Span, x.Rows, grads, dX, Blas.ZeroFraction(x.Span) >= SparseInputThreshold);
+        BackwardCore(theta.Span, In, Out, x.Span, dY.Span, x.Rows, grads, dX);
         return new LayerGrads(Params.Own(Layout, grads), dX is null ? null : Mat.Own(x.Rows, In, dX));
     }
 
-    /// <summary>Inputs with at least this fraction of exact zeros take the sparse product (Breakout's pixels are ~80 % zero).</summary>
-    internal const double SparseInputThreshold = 0.6;
-
-    /// <summary>y = x·W + b over spans; θ = [W; b]. <paramref name="sparse"/> skips zero inputs (same sums, fewer terms).</summary>
-    internal static void ForwardCore(ReadOnlySpan<double> theta, int nIn, int nOut, ReadOnlySpan<double> x, int batch, Span<double> y, bool sparse = false)
+    /// <summary>y = x·W + b over spans; θ = [W; b].</summary>
+    internal static void ForwardCore(ReadOnlySpan<double> theta, int nIn, int nOut, ReadOnlySpan<double> x, int batch, Span<double> y)
     {
         var w = theta.Slice(0, nIn * nOut);
         var b = theta.Slice(nIn * nOut, nOut);
         Blas.BroadcastRows(b, y, batch, nOut);
-        if (sparse) Blas.MulAddSparse(x, nIn, 1, w, y, batch, nIn, nOut);
-        else Blas.MulAdd(x, nIn, 1, w, y, batch, nIn, nOut);
+        Blas.MulAdd(x, nIn, 1, w, y, batch, nIn, nOut);
     }
 
     /// <summary>dθ = [xᵀ·δ; Σ_rows δ] (overwritten, so dθ may be uninitialised); dX = δ·Wᵀ when <paramref name="dX"/> is not empty.</summary>
     internal static void BackwardCore(ReadOnlySpan<double> theta, int nIn, int nOut, ReadOnlySpan<double> x, ReadOnlySpan<double> dY,
-        int batch, Span<double> dTheta, Span<double> dX, bool sparse = false)
+        int batch, Span<double> dTheta, Span<double> dX)
     {
-        if (sparse) Blas.MulAddSparse(x, 1, nIn, dY, dTheta.Slice(0, nIn * nOut), nIn, batch, nOut, accumulate: false);
-        else Blas.MulAdd(x, 1, nIn, dY, dTheta.Slice(0, nIn * nOut), nIn, batch, nOut, accumulate: false);
+        Blas.MulAdd(x, 1, nIn, dY, dTheta.Slice(0, nIn * nOut), nIn, batch, nOut, accumulate: false);
         Blas.SetColumnSums(dY, dTheta.Slice(nIn * nOut, nOut), batch, nOut);
         if (!dX.IsEmpty) Blas.MulTransB(dY, theta.Slice(0, nIn * nOut), dX, batch, nIn, nOut);
     }

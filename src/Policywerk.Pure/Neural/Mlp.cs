@@ -105,8 +105,7 @@ public sealed record Mlp
         {
             int nIn = Widths[l], nOut = Widths[l + 1];
             var zl = Buffers.Uninitialized(batch * nOut); // ForwardCore writes b first
-            var sparse = l == 0 && Blas.ZeroFraction(x.Span) >= Dense.SparseInputThreshold; // pixel inputs
-            Dense.ForwardCore(theta.Span.Slice(Offset(l), nIn * nOut + nOut), nIn, nOut, input.Span, batch, zl, sparse);
+            Dense.ForwardCore(theta.Span.Slice(Offset(l), nIn * nOut + nOut), nIn, nOut, input.Span, batch, zl);
             if (Numerics.Activations.NeedsPreActivation(Activations[l]))
             {
                 var al = Buffers.Uninitialized(batch * nOut);
@@ -145,9 +144,8 @@ public sealed record Mlp
             Numerics.Activations.Backward(Activations[l], cache.Z[l].Span, cache.A[l].Span, dA, dA);
             var below = l == 0 ? cache.Input : cache.A[l - 1];
             var dBelow = l > 0 || inputGradient ? Buffers.Uninitialized(batch * nIn) : null; // X·Wᵀ writes every entry
-            var sparse = l == 0 && Blas.ZeroFraction(below.Span) >= Dense.SparseInputThreshold;
             Dense.BackwardCore(theta.Span.Slice(Offset(l), nIn * nOut + nOut), nIn, nOut, below.Span, dA, batch,
-                grads.AsSpan(Offset(l), nIn * nOut + nOut), dBelow, sparse);
+                grads.AsSpan(Offset(l), nIn * nOut + nOut), dBelow);
             if (l == 0) dX = dBelow;
             else dA = dBelow!;
         }

@@ -1,6 +1,5 @@
 using Policywerk.Pure.Neural;
 using Policywerk.Pure.Numerics;
-using Blas = Policywerk.Pure.Numerics.Blas;
 using Xunit;
 
 namespace Policywerk.Pure.Tests.Neural;
@@ -99,8 +98,7 @@ public class DenseMlpGradientTests
         var (theta, k1) = dense.Init(key);
         key = k1;
         var x = Check.Gaussian(ref key, 6, 37).Values.ToArray();
-        for (var i = 0; i < x.Length; i++)
-            if (i % 4 != 1) x[i] = 0.0; // 75 % zeros: the sparse product runs
+        for (var i = 0; i < x.Length; i += 2) x[i] = 0.0;
         var y = dense.Forward(theta, Mat.Own(6, 37, x));
         var w = theta["W"];
         var b = theta["b"];
@@ -111,31 +109,5 @@ public class DenseMlpGradientTests
                 for (var i = 0; i < 37; i++) s += x[r * 37 + i] * w[i * 19 + c];
                 Assert.Equal(s, y[r, c], 12);
             }
-    }
-
-    [Fact]
-    public void Sparse_pixel_inputs_give_exact_gradients_through_the_sparse_path()
-    {
-        var key = Key.FromSeed(6);
-        var mlp = Mlp.Create([40, 12, 3], Activation.Relu);
-        var (theta, k1) = mlp.Init(key);
-        key = k1;
-        var x = Check.Gaussian(ref key, 6, 40).Values.ToArray();
-        for (var i = 0; i < x.Length; i++)
-            if (i % 5 != 0) x[i] = 0.0; // 80 % zeros, like Breakout frames
-        var input = Mat.Own(6, 40, x);
-        var r = Check.Gaussian(ref key, 6, 3);
-        var g = mlp.Backward(theta, mlp.Forward(theta, input), r).Grads;
-        Check.Gradient(v => Check.Probe(r, mlp.Predict(Check.With(theta, v), input)), theta.Span, g.Span);
-        // the sparse and dense kernels agree to the last bit (only exact-zero terms are skipped), in both modes
-        var w = theta.Span.Slice(0, 40 * 12).ToArray();
-        double[] viaDense = new double[6 * 12], viaSparse = new double[6 * 12];
-        Blas.MulAdd(x, 40, 1, w, viaDense, 6, 40, 12, accumulate: false);
-        Blas.MulAddSparse(x, 40, 1, w, viaSparse, 6, 40, 12, accumulate: false);
-        Assert.Equal(viaDense, viaSparse);
-        double[] gDense = new double[40 * 3], gSparse = new double[40 * 3];
-        Blas.MulAdd(x, 1, 40, r.Values.AsSpan(), gDense, 40, 6, 3, accumulate: false);
-        Blas.MulAddSparse(x, 1, 40, r.Values.AsSpan(), gSparse, 40, 6, 3, accumulate: false);
-        Assert.Equal(gDense, gSparse);
     }
 }
