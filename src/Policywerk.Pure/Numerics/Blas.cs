@@ -32,9 +32,51 @@ internal static class Blas
         if (p == 0 || n == 0) return;
         if (b.Length < q * n || c.Length < p * n || (q > 0 && a.Length <= (p - 1) * ai + (q - 1) * @as))
             throw new ArgumentException("MulAdd: span too short for the given shape");
+        if (n < 4 && p >= 8)
+        {
+            // narrow outputs (a 2- or 3-unit head) would leave most vector lanes idle: reorganise the same sums
+            if (@as == 1)
+            {
+                NarrowRows(a, ai, b, c, p, q, n, accumulate);
+                return;
+            }
+            if (ai == 1 && @as == p && !accumulate)
+            {
+                NarrowTransposed(a, b, c, p, q, n);
+                return;
+            }
+        }
         var i = 0;
         for (; i + 2 <= p; i += 2) TwoRows(a, ai, @as, b, c, i, q, n, accumulate);
         if (i < p) OneRow(a, ai, @as, b, c, i, q, n, accumulate);
+    }
+
+    /// <summary>C[i,j] (+)= Dot(A[i,:], B[:,j]) with Bᵀ formed once: contiguous dot products instead of 1–3 live lanes.</summary>
+    private static void NarrowRows(ReadOnlySpan<double> a, int ai, ReadOnlySpan<double> b, Span<double> c, int p, int q, int n, bool accumulate)
+    {
+        Span<double> bT = q * n <= 2048 ? stackalloc double[q * n] : new double[q * n];
+        for (var s = 0; s < q; s++)
+            for (var j = 0; j < n; j++)
+                bT[j * q + s] = b[s * n + j];
+        for (var i = 0; i < p; i++)
+        {
+            var row = a.Slice(i * ai, q);
+            for (var j = 0; j < n; j++)
+            {
+                var dot = Dot(row, bT.Slice(j * q, q));
+                c[i * n + j] = accumulate ? c[i * n + j] + dot : dot;
+            }
+        }
+    }
+
+    /// <summary>C = Aᵀ·B for narrow B (n &lt; 4) as Cᵀ = Bᵀ·A, a wide product (each sum still runs over s ascending), then transposed.</summary>
+    private static void NarrowTransposed(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c, int p, int q, int n)
+    {
+        Span<double> cT = n * p <= 2048 ? stackalloc double[n * p] : new double[n * p];
+        MulAdd(b, 1, n, a, cT, n, q, p, accumulate: false);
+        for (var j = 0; j < n; j++)
+            for (var i = 0; i < p; i++)
+                c[i * n + j] = cT[j * p + i];
     }
 
     private static void TwoRows(ReadOnlySpan<double> a, int ai, int @as, ReadOnlySpan<double> b, Span<double> c, int i, int q, int n, bool acc)
