@@ -43,7 +43,7 @@ public sealed record Dense(int In, int Out)
     {
         RequireShape(theta, x);
         if (dY.Rows != x.Rows || dY.Cols != Out) throw new ArgumentException($"dY must be {x.Rows}×{Out}");
-        var grads = new double[ParameterCount];
+        var grads = Buffers.Uninitialized(ParameterCount);
         var dX = inputGradient ? new double[x.Rows * In] : null;
         BackwardCore(theta.Span, In, Out, x.Span, dY.Span, x.Rows, grads, dX);
         return new LayerGrads(Params.Own(Layout, grads), dX is null ? null : Mat.Own(x.Rows, In, dX));
@@ -58,12 +58,12 @@ public sealed record Dense(int In, int Out)
         Blas.MulAdd(x, nIn, 1, w, y, batch, nIn, nOut);
     }
 
-    /// <summary>dθ += [xᵀ·δ; Σ_rows δ]; dX = δ·Wᵀ when <paramref name="dX"/> is not empty.</summary>
+    /// <summary>dθ = [xᵀ·δ; Σ_rows δ] (overwritten, so dθ may be uninitialised); dX = δ·Wᵀ when <paramref name="dX"/> is not empty.</summary>
     internal static void BackwardCore(ReadOnlySpan<double> theta, int nIn, int nOut, ReadOnlySpan<double> x, ReadOnlySpan<double> dY,
         int batch, Span<double> dTheta, Span<double> dX)
     {
-        Blas.MulAdd(x, 1, nIn, dY, dTheta.Slice(0, nIn * nOut), nIn, batch, nOut);
-        Blas.AddColumnSums(dY, dTheta.Slice(nIn * nOut, nOut), batch, nOut);
+        Blas.MulAdd(x, 1, nIn, dY, dTheta.Slice(0, nIn * nOut), nIn, batch, nOut, accumulate: false);
+        Blas.SetColumnSums(dY, dTheta.Slice(nIn * nOut, nOut), batch, nOut);
         if (!dX.IsEmpty) Blas.MulTransB(dY, theta.Slice(0, nIn * nOut), dX, batch, nIn, nOut);
     }
 

@@ -141,7 +141,7 @@ public sealed record Gru(int In, int Hidden)
         var wx = th.Slice(0, In * G);
         var wh = th.Slice(In * G, Hidden * G);
 
-        var grads = new double[ParameterCount];
+        var grads = Buffers.Uninitialized(ParameterCount); // every segment is overwritten below
         var dWx = grads.AsSpan(0, In * G);
         var dWh = grads.AsSpan(In * G, Hidden * G);
         var dbx = grads.AsSpan(In * G + Hidden * G, G);
@@ -190,11 +190,11 @@ public sealed record Gru(int In, int Hidden)
         var hPrevAll = Buffers.Uninitialized(rows * Hidden);
         cache.H0.Span.CopyTo(hPrevAll);
         H.Slice(0, (rows - batch) * Hidden).CopyTo(hPrevAll.AsSpan(batch * Hidden));
-        Blas.MulAdd(hPrevAll, 1, Hidden, dGHAll, dWh, Hidden, rows, G);
-        Blas.AddColumnSums(dGHAll, dbh, rows, G);
+        Blas.MulAdd(hPrevAll, 1, Hidden, dGHAll, dWh, Hidden, rows, G, accumulate: false);
+        Blas.SetColumnSums(dGHAll, dbh, rows, G);
         // the input side of every step at once
-        Blas.MulAdd(cache.X.Span, 1, In, dGX, dWx, In, rows, G);
-        Blas.AddColumnSums(dGX, dbx, rows, G);
+        Blas.MulAdd(cache.X.Span, 1, In, dGX, dWx, In, rows, G, accumulate: false);
+        Blas.SetColumnSums(dGX, dbx, rows, G);
         var dX = Buffers.Uninitialized(rows * In);
         Blas.MulTransB(dGX, wx, dX, rows, In, G);
         return new GruGrads(Params.Own(Layout, grads), Mat.Own(rows, In, dX), Mat.Own(batch, Hidden, dNext));

@@ -135,7 +135,7 @@ public sealed record Mlp
         RequireShape(theta, cache.Input);
         var batch = cache.Input.Rows;
         if (dOutput.Rows != batch || dOutput.Cols != Out) throw new ArgumentException($"dOutput must be {batch}×{Out}");
-        var grads = new double[ParameterCount];
+        var grads = Buffers.Uninitialized(ParameterCount); // every layer's backward overwrites its slice
         double[]? dX = null;
         var dA = dOutput.Span.ToArray();      // ∂L/∂a_l, turned into δ_l in place
         for (var l = Depth - 1; l >= 0; l--)

@@ -100,6 +100,11 @@ public readonly record struct Named(string Name, Params Params);
 /// </remarks>
 public sealed record Params(Layout Layout, ImmutableArray<double> Values)
 {
+    /// <summary>The flat values, as many as the layout's size (checked at construction).</summary>
+    public ImmutableArray<double> Values { get; init; } = Values.Length == Layout.Size
+        ? Values
+        : throw new ArgumentException($"layout needs {Layout.Size} values, got {Values.Length}");
+
     /// <summary>The number of values.</summary>
     public int Count => Values.Length;
 

@@ -18,24 +18,68 @@ internal static class Blas
 {
     /// <summary>
     /// C[i,:] += Σ_s a(i,s)·B[s,:] for i &lt; p, with a(i,s) = A[i·ai + s·as] and s ascending.
-    /// With (ai, as) = (q, 1) this is C += A·B; with (1, p) it is C += Aᵀ·B.
+    /// With (ai, as) = (q, 1) this is C += A·B; with (1, p) it is C += Aᵀ·B. With <paramref name="accumulate"/>
+    /// false the old contents of C are ignored (C = A·B), so C may be a fresh uninitialised buffer.
     /// </summary>
     /// <remarks>
     /// Register-blocked: two rows of C × sixteen columns live in eight vector accumulators while s runs, so
     /// each element of C is loaded and stored once. Columns left over after the blocks of sixteen and four
     /// share one accumulator whose unused lanes are zero. Every element's sum has the same order on every path.
     /// </remarks>
-    public static void MulAdd(ReadOnlySpan<double> a, int ai, int @as, ReadOnlySpan<double> b, Span<double> c, int p, int q, int n)
+    public static void MulAdd(ReadOnlySpan<double> a, int ai, int @as, ReadOnlySpan<double> b, Span<double> c, int p, int q, int n,
+        bool accumulate = true)
     {
         if (p == 0 || n == 0) return;
         if (b.Length < q * n || c.Length < p * n || (q > 0 && a.Length <= (p - 1) * ai + (q - 1) * @as))
             throw new ArgumentException("MulAdd: span too short for the given shape");
+        if (n < 4 && p >= 8)
+        {
+            // narrow outputs (a 2- or 3-unit head) would leave most vector lanes idle: reorganise the same sums
+            if (@as == 1)
+            {
+                NarrowRows(a, ai, b, c, p, q, n, accumulate);
+                return;
+            }
+            if (ai == 1 && @as == p && !accumulate)
+            {
+                NarrowTransposed(a, b, c, p, q, n);
+                return;
+            }
+        }
         var i = 0;
-        for (; i + 2 <= p; i += 2) TwoRows(a, ai, @as, b, c, i, q, n);
-        if (i < p) OneRow(a, ai, @as, b, c, i, q, n);
+        for (; i + 2 <= p; i += 2) TwoRows(a, ai, @as, b, c, i, q, n, accumulate);
+        if (i < p) OneRow(a, ai, @as, b, c, i, q, n, accumulate);
     }
 
-    private static void TwoRows(ReadOnlySpan<double> a, int ai, int @as, ReadOnlySpan<double> b, Span<double> c, int i, int q, int n)
+    /// <summary>C[i,j] (+)= Dot(A[i,:], B[:,j]) with Bᵀ formed once: contiguous dot products instead of 1–3 live lanes.</summary>
+    private static void NarrowRows(ReadOnlySpan<double> a, int ai, ReadOnlySpan<double> b, Span<double> c, int p, int q, int n, bool accumulate)
+    {
+        Span<double> bT = q * n <= 2048 ? stackalloc double[q * n] : new double[q * n];
+        for (var s = 0; s < q; s++)
+            for (var j = 0; j < n; j++)
+                bT[j * q + s] = b[s * n + j];
+        for (var i = 0; i < p; i++)
+        {
+            var row = a.Slice(i * ai, q);
+            for (var j = 0; j < n; j++)
+            {
+                var dot = Dot(row, bT.Slice(j * q, q));
+                c[i * n + j] = accumulate ? c[i * n + j] + dot : dot;
+            }
+        }
+    }
+
+    /// <summary>C = Aᵀ·B for narrow B (n &lt; 4) as Cᵀ = Bᵀ·A, a wide product (each sum still runs over s ascending), then transposed.</summary>
+    private static void NarrowTransposed(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c, int p, int q, int n)
+    {
+        Span<double> cT = n * p <= 2048 ? stackalloc double[n * p] : new double[n * p];
+        MulAdd(b, 1, n, a, cT, n, q, p, accumulate: false);
+        for (var j = 0; j < n; j++)
+            for (var i = 0; i < p; i++)
+                c[i * n + j] = cT[j * p + i];
+    }
+
+    private static void TwoRows(ReadOnlySpan<double> a, int ai, int @as, ReadOnlySpan<double> b, Span<double> c, int i, int q, int n, bool acc)
     {
         ref var aRef = ref MemoryMarshal.GetReference(a);
         ref var bRef = ref MemoryMarshal.GetReference(b);
@@ -46,10 +90,10 @@ internal static class Blas
         for (; j + 16 <= n; j += 16)
         {
             var o = (nuint)j;
-            Vector256<double> c00 = Vector256.LoadUnsafe(ref cRef, r0 + o), c01 = Vector256.LoadUnsafe(ref cRef, r0 + o + 4),
-                c02 = Vector256.LoadUnsafe(ref cRef, r0 + o + 8), c03 = Vector256.LoadUnsafe(ref cRef, r0 + o + 12),
-                c10 = Vector256.LoadUnsafe(ref cRef, r1 + o), c11 = Vector256.LoadUnsafe(ref cRef, r1 + o + 4),
-                c12 = Vector256.LoadUnsafe(ref cRef, r1 + o + 8), c13 = Vector256.LoadUnsafe(ref cRef, r1 + o + 12);
+            Vector256<double> c00 = Load(acc, ref cRef, r0 + o), c01 = Load(acc, ref cRef, r0 + o + 4),
+                c02 = Load(acc, ref cRef, r0 + o + 8), c03 = Load(acc, ref cRef, r0 + o + 12),
+                c10 = Load(acc, ref cRef, r1 + o), c11 = Load(acc, ref cRef, r1 + o + 4),
+                c12 = Load(acc, ref cRef, r1 + o + 8), c13 = Load(acc, ref cRef, r1 + o + 12);
             nuint ao0 = a0, ao1 = a1, bo = o;
             for (var s = 0; s < q; s++, ao0 += step, ao1 += step, bo += (nuint)n)
             {
@@ -70,8 +114,8 @@ internal static class Blas
         for (; j + 4 <= n; j += 4)
         {
             var o = (nuint)j;
-            var c0 = Vector256.LoadUnsafe(ref cRef, r0 + o);
-            var c1 = Vector256.LoadUnsafe(ref cRef, r1 + o);
+            var c0 = Load(acc, ref cRef, r0 + o);
+            var c1 = Load(acc, ref cRef, r1 + o);
             nuint ao0 = a0, ao1 = a1, bo = o;
             for (var s = 0; s < q; s++, ao0 += step, ao1 += step, bo += (nuint)n)
             {
@@ -84,8 +128,8 @@ internal static class Blas
         }
         if (j < n)
         {
-            var t0 = LoadTail(c, (int)r0 + j, n - j);
-            var t1 = LoadTail(c, (int)r1 + j, n - j);
+            var t0 = acc ? LoadTail(c, (int)r0 + j, n - j) : Vector256<double>.Zero;
+            var t1 = acc ? LoadTail(c, (int)r1 + j, n - j) : Vector256<double>.Zero;
             nuint ao0 = a0, ao1 = a1;
             for (var s = 0; s < q; s++, ao0 += step, ao1 += step)
             {
@@ -98,7 +142,7 @@ internal static class Blas
         }
     }
 
-    private static void OneRow(ReadOnlySpan<double> a, int ai, int @as, ReadOnlySpan<double> b, Span<double> c, int i, int q, int n)
+    private static void OneRow(ReadOnlySpan<double> a, int ai, int @as, ReadOnlySpan<double> b, Span<double> c, int i, int q, int n, bool acc)
     {
         ref var aRef = ref MemoryMarshal.GetReference(a);
         ref var bRef = ref MemoryMarshal.GetReference(b);
@@ -108,8 +152,8 @@ internal static class Blas
         for (; j + 16 <= n; j += 16)
         {
             var o = (nuint)j;
-            Vector256<double> c0 = Vector256.LoadUnsafe(ref cRef, r0 + o), c1 = Vector256.LoadUnsafe(ref cRef, r0 + o + 4),
-                c2 = Vector256.LoadUnsafe(ref cRef, r0 + o + 8), c3 = Vector256.LoadUnsafe(ref cRef, r0 + o + 12);
+            Vector256<double> c0 = Load(acc, ref cRef, r0 + o), c1 = Load(acc, ref cRef, r0 + o + 4),
+                c2 = Load(acc, ref cRef, r0 + o + 8), c3 = Load(acc, ref cRef, r0 + o + 12);
             nuint ao = a0, bo = o;
             for (var s = 0; s < q; s++, ao += step, bo += (nuint)n)
             {
@@ -125,7 +169,7 @@ internal static class Blas
         for (; j + 4 <= n; j += 4)
         {
             var o = (nuint)j;
-            var c0 = Vector256.LoadUnsafe(ref cRef, r0 + o);
+            var c0 = Load(acc, ref cRef, r0 + o);
             nuint ao = a0, bo = o;
             for (var s = 0; s < q; s++, ao += step, bo += (nuint)n)
                 c0 += Vector256.Create(Unsafe.Add(ref aRef, ao)) * Vector256.LoadUnsafe(ref bRef, bo);
@@ -133,13 +177,18 @@ internal static class Blas
         }
         if (j < n)
         {
-            var t0 = LoadTail(c, (int)r0 + j, n - j);
+            var t0 = acc ? LoadTail(c, (int)r0 + j, n - j) : Vector256<double>.Zero;
             nuint ao = a0;
             for (var s = 0; s < q; s++, ao += step)
                 t0 += Vector256.Create(Unsafe.Add(ref aRef, ao)) * LoadTail(b, s * n + j, n - j);
             StoreTail(t0, c, (int)r0 + j, n - j);
         }
     }
+
+    /// <summary>C's current block when accumulating, zeros otherwise.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> Load(bool accumulate, ref double c, nuint offset) =>
+        accumulate ? Vector256.LoadUnsafe(ref c, offset) : Vector256<double>.Zero;
 
     /// <summary>Up to three values x[o …] in the low lanes of a vector, zeros above.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -172,8 +221,7 @@ internal static class Blas
             for (var k = 0; k < m; k++)
                 for (var j = 0; j < n; j++)
                     wT[j * m + k] = w[k * n + j];
-            c.Slice(0, p * m).Clear();
-            MulAdd(x, n, 1, wT, c, p, n, m);
+            MulAdd(x, n, 1, wT, c, p, n, m, accumulate: false);
             return;
         }
         for (var i = 0; i < p; i++)
@@ -250,6 +298,18 @@ internal static class Blas
 
     /// <summary>Σ_i x_i² in the same fixed order as <see cref="Dot"/>.</summary>
     public static double SumOfSquares(ReadOnlySpan<double> x) => Dot(x, x);
+
+    /// <summary>C[j] = X[0,j] + X[1,j] + … + X[p−1,j], i ascending (bias gradients into a fresh buffer).</summary>
+    public static void SetColumnSums(ReadOnlySpan<double> x, Span<double> c, int p, int n)
+    {
+        if (p == 0)
+        {
+            c.Slice(0, n).Clear();
+            return;
+        }
+        x.Slice(0, n).CopyTo(c);
+        for (var i = 1; i < p; i++) AddTo(x.Slice(i * n, n), c);
+    }
 
     /// <summary>C[j] += Σ_i X[i,j] over the p rows of X [p×n], i ascending (bias gradients).</summary>
     public static void AddColumnSums(ReadOnlySpan<double> x, Span<double> c, int p, int n)

@@ -9,6 +9,11 @@ namespace Policywerk.Pure.Numerics;
 /// <remarks>Equality compares the values element by element (not by reference), so tests can compare matrices.</remarks>
 public sealed record Mat(int Rows, int Cols, ImmutableArray<double> Values)
 {
+    /// <summary>The Rows·Cols values, row-major (checked at construction).</summary>
+    public ImmutableArray<double> Values { get; init; } = Rows >= 0 && Cols >= 0 && Values.Length == Rows * Cols
+        ? Values
+        : throw new ArgumentException($"a {Rows}×{Cols} matrix needs {Rows * Cols} values, got {Values.Length}");
+
     /// <summary>The element in row <paramref name="r"/>, column <paramref name="c"/>.</summary>
     public double this[int r, int c] => Values[r * Cols + c];
 

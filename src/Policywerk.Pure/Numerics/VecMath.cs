@@ -48,24 +48,51 @@ public static class VecMath
         return er * scale;
     }
 
-    /// <summary>tanh x for four lanes: Cephes' rational form near 0, 1 − 2/(e^{2|x|} + 1) elsewhere, sign restored.</summary>
+    /// <summary>
+    /// e^x as a fraction N/D for four lanes: with x = k·ln 2 + r, e^r = (Q + rP)/(Q − rP), so N = 2^k·(Q + rP) and
+    /// D = Q − rP. Callers fold D into their own single division (tanh and σ each need exactly one).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<double> N, Vector256<double> D) ExpFraction(Vector256<double> x)
+    {
+        x = Vector256.Min(Vector256.Max(x, Vector256.Create(MinExp)), Vector256.Create(MaxExp));
+        var magic = Vector256.Create(RoundMagic);
+        var t = x * Vector256.Create(Log2E) + magic;
+        var k = t - magic;
+        var r = x - k * Vector256.Create(C1) - k * Vector256.Create(C2);
+        var rr = r * r;
+        var px = r * ((Vector256.Create(P0) * rr + Vector256.Create(P1)) * rr + Vector256.Create(P2));
+        var qx = ((Vector256.Create(Q0) * rr + Vector256.Create(Q1)) * rr + Vector256.Create(Q2)) * rr + Vector256.Create(Q3);
+        var scale = Vector256.ShiftLeft(t.AsInt64() - magic.AsInt64() + Vector256.Create(1023L), 52).AsDouble();
+        return (scale * (qx + px), qx - px);
+    }
+
+    /// <summary>
+    /// tanh x for four lanes with one division: near 0 Cephes' x + x·z·P(z)/Q(z) (z = x²) as (x·Q + x·zP)/Q;
+    /// elsewhere (e^{2|x|} − 1)/(e^{2|x|} + 1) = (N − D)/(N + D) from <see cref="ExpFraction"/>, sign restored.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<double> Tanh(Vector256<double> x)
     {
         var a = Vector256.Abs(x);
-        var big = Vector256<double>.One - Vector256.Create(2.0) / (Exp(Vector256.Min(a, Vector256.Create(40.0)) * Vector256.Create(2.0)) + Vector256<double>.One);
-        var sign = x & Vector256.Create(-0.0);
-        big |= sign;                                                  // tanh is odd
+        var (n, d) = ExpFraction(Vector256.Min(a, Vector256.Create(20.0)) * Vector256.Create(2.0)); // tanh(20) rounds to 1
+        var bigNum = (n - d) | (x & Vector256.Create(-0.0));          // tanh is odd
+        var bigDen = n + d;
         var z = x * x;
         var p = (Vector256.Create(TP0) * z + Vector256.Create(TP1)) * z + Vector256.Create(TP2);
         var q = ((z + Vector256.Create(TQ0)) * z + Vector256.Create(TQ1)) * z + Vector256.Create(TQ2);
-        var small = x + x * (z * p / q);
-        return Vector256.ConditionalSelect(Vector256.LessThan(a, Vector256.Create(0.625)), small, big);
+        var smallNum = x * q + x * (z * p);
+        var small = Vector256.LessThan(a, Vector256.Create(0.625));
+        return Vector256.ConditionalSelect(small, smallNum, bigNum) / Vector256.ConditionalSelect(small, q, bigDen);
     }
 
-    /// <summary>σ(x) = 1/(1 + e^{−x}) for four lanes (e^{−x} is clamped, so σ saturates cleanly at 0 and 1).</summary>
+    /// <summary>σ(x) = 1/(1 + e^{−x}) = D/(D + N) with e^{−x} = N/D (one division; e^{−x} is clamped, so σ saturates cleanly at 0 and 1).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<double> Sigmoid(Vector256<double> x) => Vector256<double>.One / (Vector256<double>.One + Exp(-x));
+    public static Vector256<double> Sigmoid(Vector256<double> x)
+    {
+        var (n, d) = ExpFraction(-x);
+        return d / (d + n);
+    }
 
     /// <summary>y_i = e^{x_i}.</summary>
     public static void Exp(ReadOnlySpan<double> x, Span<double> y) => Map(x, y, Op.Exp);

@@ -110,4 +110,20 @@ public class DenseMlpGradientTests
                 Assert.Equal(s, y[r, c], 12);
             }
     }
+
+    [Fact]
+    public void Narrow_heads_on_larger_batches_take_the_reorganised_products_and_stay_exact()
+    {
+        // batch 9 ≥ 8 and a 2-unit head: forward uses contiguous dot products, the head's weight gradient Cᵀ = Bᵀ·A
+        var key = Key.FromSeed(9);
+        var mlp = Mlp.Create([3, 10, 2], Activation.Tanh);
+        var (theta, k1) = mlp.Init(key);
+        key = k1;
+        theta = theta.Add(Params.Own(theta.Layout, Check.Uniform(ref key, theta.Count, -0.2, 0.2)));
+        var x = Check.Gaussian(ref key, 9, 3);
+        var r = Check.Gaussian(ref key, 9, 2);
+        var g = mlp.Backward(theta, mlp.Forward(theta, x), r, inputGradient: true);
+        Check.Gradient(v => Check.Probe(r, mlp.Predict(Check.With(theta, v), x)), theta.Span, g.Grads.Span);
+        Check.Gradient(v => Check.Probe(r, mlp.Predict(theta, Mat.Own(9, 3, v))), x.Span, g.DInput!.Span);
+    }
 }
