@@ -105,16 +105,20 @@ public sealed record Gru(int In, int Hidden)
                 var hp = hPrev.Slice(b * Hidden, Hidden);
                 var h = H.AsSpan(row * Hidden, Hidden);
                 var hn = hiddenN.AsSpan(row * Hidden, Hidden);
+                // r, z = σ(GX + GH) for both gates at once, in place
+                var rz = g.Slice(0, 2 * Hidden);
+                Blas.AddTo(ghRow.Slice(0, 2 * Hidden), rz);
+                VecMath.Sigmoid(rz, rz);
+                // n = tanh(GX_n + r ⊙ GH_n)
+                var n = g.Slice(2 * Hidden, Hidden);
+                ghRow.Slice(2 * Hidden, Hidden).CopyTo(hn);
+                for (var j = 0; j < Hidden; j++) n[j] += g[j] * hn[j];
+                VecMath.Tanh(n, n);
+                // h′ = (1 − z) ⊙ n + z ⊙ h
                 for (var j = 0; j < Hidden; j++)
                 {
-                    var r = Activations.Sigmoid(g[j] + ghRow[j]);
-                    var z = Activations.Sigmoid(g[Hidden + j] + ghRow[Hidden + j]);
-                    var n = Math.Tanh(g[2 * Hidden + j] + r * ghRow[2 * Hidden + j]);
-                    g[j] = r;
-                    g[Hidden + j] = z;
-                    g[2 * Hidden + j] = n;
-                    hn[j] = ghRow[2 * Hidden + j];
-                    h[j] = (1.0 - z) * n + z * hp[j];
+                    var z = g[Hidden + j];
+                    h[j] = (1.0 - z) * n[j] + z * hp[j];
                 }
             }
         }
@@ -144,7 +148,7 @@ public sealed record Gru(int In, int Hidden)
         var dbh = grads.AsSpan(In * G + Hidden * G + G, G);
 
         var dGX = new double[rows * G];
-        var dGH = new double[batch * G];
+        var dGHAll = new double[rows * G];      // ∂L/∂(h_{t−1}·W_h + b_h) for every step, for one W_h product at the end
         var dNext = new double[batch * Hidden];   // ∂L/∂h_t arriving from step t+1
         var dh = new double[batch * Hidden];
         var gates = cache.Gates.Span;
@@ -162,7 +166,7 @@ public sealed record Gru(int In, int Hidden)
                 var hn = hiddenN.Slice(row * Hidden, Hidden);
                 var hp = hPrev.Slice(b * Hidden, Hidden);
                 var dgx = dGX.AsSpan(row * G, G);
-                var dgh = dGH.AsSpan(b * G, G);
+                var dgh = dGHAll.AsSpan(row * G, G);
                 for (var j = 0; j < Hidden; j++)
                 {
                     double r = g[j], z = g[Hidden + j], n = g[2 * Hidden + j], d = dh[b * Hidden + j];
@@ -178,12 +182,16 @@ public sealed record Gru(int In, int Hidden)
                     dNext[b * Hidden + j] = d * z;
                 }
             }
-            Blas.MulAdd(hPrev, 1, Hidden, dGH, dWh, Hidden, batch, G);
-            Blas.AddColumnSums(dGH, dbh, batch, G);
             // dNext += dGH·Whᵀ
-            Blas.MulTransB(dGH, wh, dh, batch, Hidden, G);
+            Blas.MulTransB(dGHAll.AsSpan(t * batch * G, batch * G), wh, dh, batch, Hidden, G);
             Blas.AddTo(dh, dNext);
         }
+        // the recurrent weights over all steps at once: ∂L/∂W_h = [h_0; …; h_{T−1}]ᵀ·dGH
+        var hPrevAll = new double[rows * Hidden];
+        cache.H0.Span.CopyTo(hPrevAll);
+        H.Slice(0, (rows - batch) * Hidden).CopyTo(hPrevAll.AsSpan(batch * Hidden));
+        Blas.MulAdd(hPrevAll, 1, Hidden, dGHAll, dWh, Hidden, rows, G);
+        Blas.AddColumnSums(dGHAll, dbh, rows, G);
         // the input side of every step at once
         Blas.MulAdd(cache.X.Span, 1, In, dGX, dWx, In, rows, G);
         Blas.AddColumnSums(dGX, dbx, rows, G);

@@ -5,8 +5,9 @@ namespace Policywerk.Pure.Neural;
 using Policywerk.Pure.Numerics;
 
 /// <summary>
-/// What <see cref="Mlp.Forward"/> keeps for the backward pass: the input, each layer's pre-activation
-/// z_l and activation a_l (a_l = z_l shares storage for identity layers).
+/// What <see cref="Mlp.Forward"/> keeps for the backward pass: the input, each layer's activation a_l, and its
+/// pre-activation z_l where f_l′ needs it (softplus, SiLU). For the other activations f_l′ is a function of a_l,
+/// so <see cref="Z"/>[l] is the same matrix as <see cref="A"/>[l] and no extra buffer is built.
 /// </summary>
 public sealed record MlpCache(Mat Input, ImmutableArray<Mat> Z, ImmutableArray<Mat> A)
 {
@@ -105,14 +106,17 @@ public sealed record Mlp
             int nIn = Widths[l], nOut = Widths[l + 1];
             var zl = new double[batch * nOut];
             Dense.ForwardCore(theta.Span.Slice(Offset(l), nIn * nOut + nOut), nIn, nOut, input.Span, batch, zl);
-            z[l] = Mat.Own(batch, nOut, zl);
-            if (Activations[l] == Activation.Identity)
-                a[l] = z[l];
-            else
+            if (Numerics.Activations.NeedsPreActivation(Activations[l]))
             {
                 var al = new double[batch * nOut];
                 Numerics.Activations.Apply(Activations[l], zl, al);
+                z[l] = Mat.Own(batch, nOut, zl);
                 a[l] = Mat.Own(batch, nOut, al);
+            }
+            else
+            {
+                Numerics.Activations.Apply(Activations[l], zl, zl); // in place: f′ needs only a_l
+                a[l] = z[l] = Mat.Own(batch, nOut, zl);
             }
             input = a[l];
         }
@@ -131,21 +135,19 @@ public sealed record Mlp
         RequireShape(theta, cache.Input);
         var batch = cache.Input.Rows;
         if (dOutput.Rows != batch || dOutput.Cols != Out) throw new ArgumentException($"dOutput must be {batch}×{Out}");
-        var maxWidth = 0;
-        foreach (var w in Widths) maxWidth = Math.Max(maxWidth, w);
         var grads = new double[ParameterCount];
-        var dA = new double[batch * maxWidth];
-        var dZ = new double[batch * maxWidth];
-        double[]? dX = inputGradient ? new double[batch * In] : null;
-        dOutput.Span.CopyTo(dA);
+        double[]? dX = null;
+        var dA = dOutput.Span.ToArray();      // ∂L/∂a_l, turned into δ_l in place
         for (var l = Depth - 1; l >= 0; l--)
         {
-            int nIn = Widths[l], nOut = Widths[l + 1], size = batch * nOut;
-            Numerics.Activations.Backward(Activations[l], cache.Z[l].Span, cache.A[l].Span, dA.AsSpan(0, size), dZ.AsSpan(0, size));
+            int nIn = Widths[l], nOut = Widths[l + 1];
+            Numerics.Activations.Backward(Activations[l], cache.Z[l].Span, cache.A[l].Span, dA, dA);
             var below = l == 0 ? cache.Input : cache.A[l - 1];
-            Span<double> dBelow = l > 0 ? dA.AsSpan(0, batch * nIn) : dX;
-            Dense.BackwardCore(theta.Span.Slice(Offset(l), nIn * nOut + nOut), nIn, nOut, below.Span, dZ.AsSpan(0, size), batch,
+            var dBelow = l > 0 || inputGradient ? new double[batch * nIn] : null;
+            Dense.BackwardCore(theta.Span.Slice(Offset(l), nIn * nOut + nOut), nIn, nOut, below.Span, dA, batch,
                 grads.AsSpan(Offset(l), nIn * nOut + nOut), dBelow);
+            if (l == 0) dX = dBelow;
+            else dA = dBelow!;
         }
         return new LayerGrads(Params.Own(Layout, grads), dX is null ? null : Mat.Own(batch, In, dX));
     }

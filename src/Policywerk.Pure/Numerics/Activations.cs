@@ -22,13 +22,8 @@ public enum Activation
 /// <summary>Activations and their derivatives, as scalar functions and as batch kernels over spans.</summary>
 public static class Activations
 {
-    /// <summary>σ(z) = 1 / (1 + e^−z), evaluated without overflow for any z.</summary>
-    public static double Sigmoid(double z)
-    {
-        if (z >= 0) return 1.0 / (1.0 + Math.Exp(-z));
-        var e = Math.Exp(z);
-        return e / (1.0 + e);
-    }
+    /// <summary>σ(z) = 1 / (1 + e^−z), evaluated without overflow for any z (by <see cref="VecMath.Sigmoid(double)"/>).</summary>
+    public static double Sigmoid(double z) => VecMath.Sigmoid(z);
 
     /// <summary>softplus(z) = log(1 + e^z) = max(z, 0) + log(1 + e^−|z|), stable for any z.</summary>
     public static double Softplus(double z) => Math.Max(z, 0.0) + Math.Log(1.0 + Math.Exp(-Math.Abs(z)));
@@ -38,7 +33,7 @@ public static class Activations
     {
         Activation.Identity => z,
         Activation.Relu => z > 0 ? z : 0.0,
-        Activation.Tanh => Math.Tanh(z),
+        Activation.Tanh => VecMath.Tanh(z),
         Activation.Sigmoid => Sigmoid(z),
         Activation.Softplus => Softplus(z),
         Activation.Silu => z * Sigmoid(z),
@@ -47,6 +42,8 @@ public static class Activations
     };
 
     /// <summary>f′(z), given z and y = f(z) (tanh, sigmoid and ELU reuse y).</summary>
+    /// <remarks>For identity, ReLU, tanh, sigmoid and ELU, f′ is a function of y alone (ReLU and ELU: z &gt; 0 ⇔ y &gt; 0),
+    /// so passing y for z is exact; see <see cref="NeedsPreActivation"/>.</remarks>
     public static double Derivative(Activation f, double z, double y) => f switch
     {
         Activation.Identity => 1.0,
@@ -58,6 +55,9 @@ public static class Activations
         Activation.Elu => z > 0 ? 1.0 : y + 1.0,
         _ => throw new ArgumentOutOfRangeException(nameof(f)),
     };
+
+    /// <summary>True when f′ needs z itself (softplus, SiLU); otherwise a layer may keep only y = f(z).</summary>
+    public static bool NeedsPreActivation(Activation f) => f is Activation.Softplus or Activation.Silu;
 
     private static double SiluDerivative(double z)
     {
@@ -78,7 +78,10 @@ public static class Activations
                 for (var i = 0; i < z.Length; i++) y[i] = z[i] > 0 ? z[i] : 0.0;
                 break;
             case Activation.Tanh:
-                for (var i = 0; i < z.Length; i++) y[i] = Math.Tanh(z[i]);
+                VecMath.Tanh(z, y);
+                break;
+            case Activation.Sigmoid:
+                VecMath.Sigmoid(z, y);
                 break;
             default:
                 for (var i = 0; i < z.Length; i++) y[i] = Apply(f, z[i]);
@@ -86,7 +89,7 @@ public static class Activations
         }
     }
 
-    /// <summary>∂L/∂z_i = ∂L/∂y_i · f′(z_i) for every element (a batch kernel; no allocation).</summary>
+    /// <summary>∂L/∂z_i = ∂L/∂y_i · f′(z_i) for every element (a batch kernel; no allocation; <paramref name="dz"/> may be <paramref name="dy"/>).</summary>
     public static void Backward(Activation f, ReadOnlySpan<double> z, ReadOnlySpan<double> y, ReadOnlySpan<double> dy, Span<double> dz)
     {
         if (dz.Length < z.Length || y.Length < z.Length || dy.Length < z.Length) throw new ArgumentException("spans differ in length");

@@ -81,11 +81,25 @@ internal static class Blas
         }
     }
 
-    /// <summary>C[i,k] = Σ_j X[i,j]·W[k,j] (C = X·Wᵀ) for X [p×n], W [m×n], C [p×m]; each entry a <see cref="Dot"/>.</summary>
+    /// <summary>
+    /// C[i,k] = Σ_j X[i,j]·W[k,j] (C = X·Wᵀ) for X [p×n], W [m×n], C [p×m]. Each entry is a <see cref="Dot"/>,
+    /// except when the inner dimension n is short (n &lt; 8, e.g. a backward pass through a 3-action head): then Wᵀ
+    /// is formed on the stack and C = X·Wᵀ runs through <see cref="MulAdd"/> (the path depends on shapes only).
+    /// </summary>
     public static void MulTransB(ReadOnlySpan<double> x, ReadOnlySpan<double> w, Span<double> c, int p, int m, int n)
     {
         if (x.Length < p * n || w.Length < m * n || c.Length < p * m)
             throw new ArgumentException("MulTransB: span too short for the given shape");
+        if (n < 8 && m * n <= 2048)
+        {
+            Span<double> wT = stackalloc double[m * n];
+            for (var k = 0; k < m; k++)
+                for (var j = 0; j < n; j++)
+                    wT[j * m + k] = w[k * n + j];
+            c.Slice(0, p * m).Clear();
+            MulAdd(x, n, 1, wT, c, p, n, m);
+            return;
+        }
         for (var i = 0; i < p; i++)
         {
             var xRow = x.Slice(i * n, n);
