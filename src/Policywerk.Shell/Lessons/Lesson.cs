@@ -50,6 +50,7 @@ public static class Catalog
     public static readonly IReadOnlyDictionary<int, ILesson> Built = new Dictionary<int, ILesson>
     {
         [1] = new Lesson01Bellman(),
+        [7] = new Lesson07Dreamer(),
     };
 
     public static LessonInfo Info(int number) => All[number - 1];
