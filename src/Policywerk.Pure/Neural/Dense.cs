@@ -30,7 +30,7 @@ public sealed record Dense(int In, int Out)
     public Mat Forward(Params theta, Mat x)
     {
         RequireShape(theta, x);
-        var y = new double[x.Rows * Out];
+        var y = Buffers.Uninitialized(x.Rows * Out); // filled with b, then accumulated
         ForwardCore(theta.Span, In, Out, x.Span, x.Rows, y);
         return Mat.Own(x.Rows, Out, y);
     }

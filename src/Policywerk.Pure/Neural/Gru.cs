@@ -85,13 +85,13 @@ public sealed record Gru(int In, int Hidden)
         var X = Mat.StackRows(xs.AsSpan());
         var rows = steps * batch;
         // the input projections of every step at once: GX = X·Wx + bx
-        var gates = new double[rows * G];
+        var gates = Buffers.Uninitialized(rows * G);
         Blas.BroadcastRows(bx, gates, rows, G);
         Blas.MulAdd(X.Span, In, 1, wx, gates, rows, In, G);
 
-        var H = new double[rows * Hidden];
-        var hiddenN = new double[rows * Hidden];
-        var gh = new double[batch * G];
+        var H = Buffers.Uninitialized(rows * Hidden);
+        var hiddenN = Buffers.Uninitialized(rows * Hidden);
+        var gh = Buffers.Uninitialized(batch * G);
         for (var t = 0; t < steps; t++)
         {
             ReadOnlySpan<double> hPrev = t == 0 ? h0.Span : H.AsSpan((t - 1) * batch * Hidden, batch * Hidden);
@@ -147,10 +147,10 @@ public sealed record Gru(int In, int Hidden)
         var dbx = grads.AsSpan(In * G + Hidden * G, G);
         var dbh = grads.AsSpan(In * G + Hidden * G + G, G);
 
-        var dGX = new double[rows * G];
-        var dGHAll = new double[rows * G];      // ∂L/∂(h_{t−1}·W_h + b_h) for every step, for one W_h product at the end
+        var dGX = Buffers.Uninitialized(rows * G);
+        var dGHAll = Buffers.Uninitialized(rows * G);      // ∂L/∂(h_{t−1}·W_h + b_h) for every step, for one W_h product at the end
         var dNext = new double[batch * Hidden];   // ∂L/∂h_t arriving from step t+1
-        var dh = new double[batch * Hidden];
+        var dh = Buffers.Uninitialized(batch * Hidden);
         var gates = cache.Gates.Span;
         var hiddenN = cache.HiddenN.Span;
         var H = cache.H.Span;
@@ -187,7 +187,7 @@ public sealed record Gru(int In, int Hidden)
             Blas.AddTo(dh, dNext);
         }
         // the recurrent weights over all steps at once: ∂L/∂W_h = [h_0; …; h_{T−1}]ᵀ·dGH
-        var hPrevAll = new double[rows * Hidden];
+        var hPrevAll = Buffers.Uninitialized(rows * Hidden);
         cache.H0.Span.CopyTo(hPrevAll);
         H.Slice(0, (rows - batch) * Hidden).CopyTo(hPrevAll.AsSpan(batch * Hidden));
         Blas.MulAdd(hPrevAll, 1, Hidden, dGHAll, dWh, Hidden, rows, G);
@@ -195,7 +195,7 @@ public sealed record Gru(int In, int Hidden)
         // the input side of every step at once
         Blas.MulAdd(cache.X.Span, 1, In, dGX, dWx, In, rows, G);
         Blas.AddColumnSums(dGX, dbx, rows, G);
-        var dX = new double[rows * In];
+        var dX = Buffers.Uninitialized(rows * In);
         Blas.MulTransB(dGX, wx, dX, rows, In, G);
         return new GruGrads(Params.Own(Layout, grads), Mat.Own(rows, In, dX), Mat.Own(batch, Hidden, dNext));
     }

@@ -104,11 +104,11 @@ public sealed record Mlp
         for (var l = 0; l < Depth; l++)
         {
             int nIn = Widths[l], nOut = Widths[l + 1];
-            var zl = new double[batch * nOut];
+            var zl = Buffers.Uninitialized(batch * nOut); // ForwardCore writes b first
             Dense.ForwardCore(theta.Span.Slice(Offset(l), nIn * nOut + nOut), nIn, nOut, input.Span, batch, zl);
             if (Numerics.Activations.NeedsPreActivation(Activations[l]))
             {
-                var al = new double[batch * nOut];
+                var al = Buffers.Uninitialized(batch * nOut);
                 Numerics.Activations.Apply(Activations[l], zl, al);
                 z[l] = Mat.Own(batch, nOut, zl);
                 a[l] = Mat.Own(batch, nOut, al);
@@ -143,7 +143,7 @@ public sealed record Mlp
             int nIn = Widths[l], nOut = Widths[l + 1];
             Numerics.Activations.Backward(Activations[l], cache.Z[l].Span, cache.A[l].Span, dA, dA);
             var below = l == 0 ? cache.Input : cache.A[l - 1];
-            var dBelow = l > 0 || inputGradient ? new double[batch * nIn] : null;
+            var dBelow = l > 0 || inputGradient ? Buffers.Uninitialized(batch * nIn) : null; // X·Wᵀ writes every entry
             Dense.BackwardCore(theta.Span.Slice(Offset(l), nIn * nOut + nOut), nIn, nOut, below.Span, dA, batch,
                 grads.AsSpan(Offset(l), nIn * nOut + nOut), dBelow);
             if (l == 0) dX = dBelow;

@@ -34,8 +34,8 @@ public static class Momentum
         theta.RequireSameSize(grads);
         theta.RequireSameSize(state.Velocity);
         var n = theta.Count;
-        var v = new double[n];
-        var next = new double[n];
+        var v = Buffers.Uninitialized(n);
+        var next = Buffers.Uninitialized(n);
         var g = grads.Span;
         var v0 = state.Velocity.Span;
         var th = theta.Span;
@@ -82,9 +82,9 @@ public static class Adam
         theta.RequireSameSize(state.V);
         var t = state.T + 1;
         var n = theta.Count;
-        var m = new double[n];
-        var v = new double[n];
-        var next = new double[n];
+        var m = Buffers.Uninitialized(n);
+        var v = Buffers.Uninitialized(n);
+        var next = Buffers.Uninitialized(n);
         double b1 = hyper.Beta1, b2 = hyper.Beta2;
         var c1 = 1.0 / (1.0 - Math.Pow(b1, t));
         var c2 = 1.0 / (1.0 - Math.Pow(b2, t));

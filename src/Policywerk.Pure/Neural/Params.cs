@@ -195,7 +195,7 @@ public sealed record Params(Layout Layout, ImmutableArray<double> Values)
     /// <summary>c·θ.</summary>
     public Params Scale(double c)
     {
-        var values = new double[Count];
+        var values = Buffers.Uninitialized(Count);
         var source = Span;
         for (var i = 0; i < values.Length; i++) values[i] = c * source[i];
         return Own(Layout, values);
@@ -208,7 +208,7 @@ public sealed record Params(Layout Layout, ImmutableArray<double> Values)
     public Params Polyak(Params online, double tau)
     {
         RequireSameSize(online);
-        var values = new double[Count];
+        var values = Buffers.Uninitialized(Count);
         var target = Span;
         var theta = online.Span;
         for (var i = 0; i < values.Length; i++) values[i] = tau * theta[i] + (1.0 - tau) * target[i];

@@ -83,3 +83,22 @@ public class OptimizerTests
         Assert.Equal(b, both.Part("dec"));
     }
 }
+
+public class GradCheckTests
+{
+    [Fact]
+    public void Public_grad_check_agrees_with_an_mlp_backward_and_catches_a_wrong_gradient()
+    {
+        var mlp = Mlp.Create([3, 5, 2], Activation.Silu);
+        var (theta, key) = mlp.Init(Key.FromSeed(60));
+        var x = Check.Gaussian(ref key, 4, 3);
+        var y = Check.Gaussian(ref key, 4, 2);
+        double Loss(Params th) => Losses.Mse(mlp.Predict(th, x), y).Value;
+        var cache = mlp.Forward(theta, x);
+        var analytic = mlp.Backward(theta, cache, Losses.Mse(cache.Output, y).Grad).Grads;
+        var numerical = GradCheck.Numerical(Loss, theta);
+        Assert.True(GradCheck.RelativeError(analytic.Span, numerical.Span) < 1e-7);
+        Assert.True(GradCheck.RelativeError(analytic.Scale(1.01).Span, numerical.Span) > 1e-3);
+        Assert.Equal(1, Mat.FromRows([0.5, 2.0, -1.0]).ArgMaxRow(0));
+    }
+}
