@@ -50,6 +50,7 @@ public static class Catalog
     public static readonly IReadOnlyDictionary<int, ILesson> Built = new Dictionary<int, ILesson>
     {
         [1] = new Lesson01Bellman(),
+        [2] = new Lesson02BartoSutton(), [3] = new Lesson03TemporalDifference(), [4] = new Lesson04QLearning(),
         [7] = new Lesson07Dreamer(),
     };
 

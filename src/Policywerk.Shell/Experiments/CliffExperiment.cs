@@ -1,0 +1,129 @@
+using System.Collections.Immutable;
+using Policywerk.Pure.Agents;
+using Policywerk.Pure.Experiments;
+using Policywerk.Pure.Numerics;
+using Policywerk.Shell.Pictures;
+using ScottPlot;
+using Spectre.Console;
+using Color = ScottPlot.Color;
+
+namespace Policywerk.Shell.Experiments;
+
+/// <summary>One method over runs: mean reward per episode in each 50-episode block (with 95% CI), and its greedy path.</summary>
+/// <remarks>Greedy steps and reward are means over the runs whose greedy walk reaches the goal.</remarks>
+public sealed record CliffMethodRow(string Method, IReadOnlyList<double> MeanPer50, double LastFiftyMean, double LastFiftyLower,
+                                   double LastFiftyUpper, double ReachedGoalShare, double GreedySteps, double GreedyReward, double OptimalPathShare);
+
+/// <summary><c>cliff</c>'s printed table as data.</summary>
+public sealed record CliffTable(int Runs, int Episodes, IReadOnlyList<CliffMethodRow> Methods);
+
+/// <summary>One run: the three methods trained from one key, and each one's greedy walk.</summary>
+public sealed record CliffOutcome(CliffRun Run, GreedyEvaluation QLearning, GreedyEvaluation Sarsa, GreedyEvaluation ExpectedSarsa);
+
+/// <summary>Sutton &amp; Barto (2018) Example 6.6, Figure 6.4: reward per episode of Q-learning, SARSA and Expected SARSA
+/// on the cliff, averaged over independent runs.</summary>
+public sealed class CliffExperiment : IExperiment
+{
+    public string Name => "cliff";
+    public string Description => "Sutton & Barto Example 6.6: reward per episode of Q-learning, SARSA, Expected SARSA on the cliff";
+    public int DefaultRuns => 100;
+
+    public static readonly CliffConfig Config = new(Episodes: 500, Control: new ControlConfig(Alpha: 0.5, Gamma: 1.0, Epsilon: 0.1));
+    private const int Block = 50;
+    private const int Smoothing = 10;
+
+    /// <summary>Figure 6.4's late-episode levels (ε = 0.1), read off the book's figure.</summary>
+    private static readonly IReadOnlyDictionary<string, double> Book = new Dictionary<string, double> { ["Q-learning"] = -50, ["SARSA"] = -25 };
+
+    public IExperimentResult Compute(int runs, ulong seed, IProgress<double> progress) =>
+        new Result(ParallelRuns.Map(seed, runs, (_, key) => Outcome(key), progress));
+
+    /// <summary>One run: train the three methods from the left key, walk each greedy policy with the right one.</summary>
+    public static CliffOutcome Outcome(Key key)
+    {
+        var (train, walk) = key.Split();
+        var run = Cliff.Run(Config, train);
+        return new CliffOutcome(run, Cliff.Greedy(run.QLearning.Q, walk), Cliff.Greedy(run.Sarsa.Q, walk), Cliff.Greedy(run.ExpectedSarsa.Q, walk));
+    }
+
+    private static readonly string[] Names = ["Q-learning", "SARSA", "Expected SARSA"];
+    private static readonly Color[] Colours = [Draw.Accent, Draw.Second, Charts.Fourth];
+
+    private sealed class Result(CliffOutcome[] outcomes) : IExperimentResult
+    {
+        private static ControlRun Pick(CliffOutcome o, int m) => m switch { 0 => o.Run.QLearning, 1 => o.Run.Sarsa, _ => o.Run.ExpectedSarsa };
+        private static GreedyEvaluation Greedy(CliffOutcome o, int m) => m switch { 0 => o.QLearning, 1 => o.Sarsa, _ => o.ExpectedSarsa };
+
+        /// <summary>Per run, the mean reward of episodes [from, from + count); then mean and CI over runs.</summary>
+        private Summary BlockMean(int m, int from, int count) =>
+            Statistics.Summarize(outcomes.Select(o => Pick(o, m).RewardPerEpisode.Skip(from).Take(count).Average()).ToArray());
+
+        private CliffMethodRow Row(int m)
+        {
+            var last = BlockMean(m, Config.Episodes - Block, Block);
+            var arrived = outcomes.Select(o => Greedy(o, m)).Where(g => g.ReachedGoal).ToArray();
+            return new CliffMethodRow(Names[m],
+                Enumerable.Range(0, Config.Episodes / Block).Select(b => Math.Round(BlockMean(m, b * Block, Block).Mean, 2)).ToArray(),
+                Math.Round(last.Mean, 2), Math.Round(last.Lower, 2), Math.Round(last.Upper, 2),
+                Math.Round(arrived.Length / (double)outcomes.Length, 3),
+                arrived.Length == 0 ? 0 : Math.Round(arrived.Average(g => g.Steps), 2), arrived.Length == 0 ? 0 : Math.Round(arrived.Average(g => g.Reward), 2),
+                Math.Round(outcomes.Count(o => Greedy(o, m) is { Steps: 13, Reward: -12.0 }) / (double)outcomes.Length, 3));
+        }
+
+        public object Summary => Table;
+        private CliffTable Table => table ??= new CliffTable(outcomes.Length, Config.Episodes, Enumerable.Range(0, 3).Select(Row).ToArray());
+        private CliffTable? table;
+
+        public IEnumerable<string> Headline()
+        {
+            var t = Table;
+            yield return $"episodes {Config.Episodes - Block + 1}–{Config.Episodes} mean reward: " + string.Join(", ", t.Methods.Select(r =>
+                $"{r.Method} {Format.F(r.LastFiftyMean, "0.0")} [{Format.F(r.LastFiftyLower, "0.0")}, {Format.F(r.LastFiftyUpper, "0.0")}]"));
+            yield return "greedy path: " + string.Join(", ", t.Methods.Select(r => $"{r.Method} {Format.F(r.GreedySteps, "0.0")} steps ({Format.Percent(r.ReachedGoalShare)} reach the goal)")) + "; book (Figure 6.4): SARSA ≈ −25, Q-learning ≈ −50";
+        }
+
+        public void Print(IAnsiConsole console)
+        {
+            var t = Table;
+            console.Write(new Rule("[bold]Sutton & Barto 2018, Example 6.6 — the cliff, averaged over runs[/]").LeftJustified());
+            var c = Config.ControlOrDefault;
+            console.MarkupLine($"{t.Runs} runs × {t.Episodes} episodes per method; α = {c.Alpha}, γ = {c.Gamma}, ε = {c.Epsilon}; reward per episode while learning (ε-greedy).");
+            var blocks = new Table().Title($"[bold]Mean reward per episode, per {Block} episodes, over {t.Runs} runs[/]").AddColumn("episodes");
+            foreach (var r in t.Methods) blocks.AddColumn(new TableColumn(r.Method).RightAligned());
+            for (var b = 0; b < t.Episodes / Block; b++)
+                blocks.AddRow([$"{b * Block + 1,3}–{(b + 1) * Block,3}", .. t.Methods.Select(r => Format.F(r.MeanPer50[b], "0.0"))]);
+            blocks.AddRow(["[bold]95% CI, last block[/]", .. t.Methods.Select(r => $"{Format.F(r.LastFiftyLower, "0.0")} – {Format.F(r.LastFiftyUpper, "0.0")}")]);
+            blocks.AddRow(["book (Fig. 6.4)", .. t.Methods.Select(r => Book.TryGetValue(r.Method, out var v) ? $"≈ {v}" : "")]);
+            console.Write(blocks);
+
+            var greedy = new Table().Title("[bold]Greedy walk after training (steps and reward: runs that reach the goal)[/]").AddColumn("method")
+                .AddColumn(new TableColumn("reach the goal").RightAligned()).AddColumn(new TableColumn("mean steps").RightAligned()).AddColumn(new TableColumn("mean reward").RightAligned())
+                .AddColumn(new TableColumn("runs on the optimal 13-step path").RightAligned());
+            foreach (var r in t.Methods)
+                greedy.AddRow(r.Method, $"{Format.Percent(r.ReachedGoalShare)}", Format.F(r.GreedySteps, "0.0"), Format.F(r.GreedyReward, "0.0"), $"{Format.Percent(r.OptimalPathShare)}");
+            console.Write(greedy);
+            console.MarkupLine("SARSA and Expected SARSA value the ε-greedy policy they follow and keep off the edge; Q-learning values the greedy policy,");
+            console.MarkupLine("walks the edge and pays for its exploratory steps. Expected SARSA averages over the next action instead of sampling it: less variance.");
+        }
+
+        public void WritePictures(PictureWriter writer)
+        {
+            var plot = Draw.TracePlot($"Cliff walking (Sutton & Barto Fig. 6.4): reward per episode, trailing mean of {Smoothing}, {outcomes.Length} runs",
+                                      "episode", "sum of rewards during episode");
+            var xs = Enumerable.Range(1, Config.Episodes).Select(i => (double)i).ToArray();
+            for (var m = 0; m < 3; m++)
+            {
+                var smoothed = outcomes.Select(o => Statistics.TrailingMean(Pick(o, m).RewardPerEpisode.AsSpan(), Smoothing)).ToArray();
+                Charts.Band(plot, xs, Statistics.SummarizeColumns(smoothed), Colours[m], $"{Names[m]}: mean and 95% CI", markerSize: 0);
+            }
+            foreach (var (name, level) in Book)
+            {
+                var line = plot.Add.HorizontalLine(level, 1.2f, Colours[Array.IndexOf(Names, name)], LinePattern.Dotted);
+                line.LegendText = $"book, {name} ≈ {level}";
+            }
+            plot.Axes.SetLimits(0, Config.Episodes + 1, -110, 0);
+            plot.ShowLegend(Alignment.LowerRight);
+            writer.Png("figure.png", ThreePane.Render(plot, 900, 540));
+        }
+    }
+}

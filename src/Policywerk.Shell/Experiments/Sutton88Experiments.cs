@@ -1,0 +1,191 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Policywerk.Pure.Experiments;
+using Policywerk.Pure.Numerics;
+using Policywerk.Shell.Pictures;
+using ScottPlot;
+using Spectre.Console;
+
+namespace Policywerk.Shell.Experiments;
+
+/// <summary>One λ of a Sutton (1988) figure: our mean RMS error with its 95% interval, and the paper's value
+/// read off the printed figure (±0.002).</summary>
+public sealed record ErrorByLambda(double Lambda, double Mean, double Lower, double Upper, double? Paper, double? BestAlpha = null);
+
+/// <summary>One λ of Figure 4: mean RMS error at each α of the grid.</summary>
+public sealed record ErrorByAlpha(double Lambda, IReadOnlyList<double> Alphas, IReadOnlyList<double> Mean);
+
+/// <summary><c>sutton88-fig3</c>'s printed table as data.</summary>
+public sealed record Figure3Table(int TrainingSets, int Sequences, double Alpha, int Unconverged, IReadOnlyList<ErrorByLambda> Rows);
+
+/// <summary><c>sutton88-fig5</c>'s printed tables as data.</summary>
+public sealed record Figure45Table(int TrainingSets, int Sequences, IReadOnlyList<ErrorByLambda> Figure5, IReadOnlyList<ErrorByAlpha> Figure4);
+
+/// <summary>Values read off Sutton (1988)'s printed Figures 3, 4 and 5 (the errata version of Figure 3).</summary>
+public static class Sutton88Paper
+{
+    public static readonly IReadOnlyDictionary<double, double> Figure3 = new Dictionary<double, double>
+    {
+        [0.0] = 0.189, [0.1] = 0.190, [0.3] = 0.191, [0.5] = 0.194, [0.7] = 0.200, [0.9] = 0.218, [1.0] = 0.247,
+    };
+
+    public static readonly IReadOnlyDictionary<double, double> Figure5 = new Dictionary<double, double>
+    {
+        [0.0] = 0.114, [0.1] = 0.108, [0.2] = 0.105, [0.3] = 0.105, [0.4] = 0.108, [0.5] = 0.113,
+        [0.6] = 0.120, [0.7] = 0.131, [0.8] = 0.146, [0.9] = 0.169, [1.0] = 0.204,
+    };
+
+    /// <summary>Figure 4's Widrow–Hoff (λ = 1) curve, the one that can be read without doubt (it leaves the chart after α = 0.4).</summary>
+    public static readonly IReadOnlyList<PaperPoint> Figure4WidrowHoff =
+    [
+        new(0.0, 0.235), new(0.05, 0.20), new(0.1, 0.22), new(0.15, 0.26), new(0.2, 0.31),
+        new(0.25, 0.38), new(0.3, 0.455), new(0.35, 0.555), new(0.4, 0.685),
+    ];
+
+    public static double? At(IReadOnlyDictionary<double, double> figure, double lambda) =>
+        figure.TryGetValue(Math.Round(lambda, 2), out var value) ? value : null;
+}
+
+internal static class Format
+{
+    public static string F(double x, string format = "0.000") => x.ToString(format, CultureInfo.InvariantCulture);
+    public static string Paper(double? x) => x is { } v ? "≈ " + F(v) : "";
+    public static double R(double x) => Math.Round(x, 4);
+    public static string Percent(double share) => F(100 * share, "0") + "%";
+}
+
+/// <summary>Sutton (1988) Figure 3: repeated presentations of each training set until the weights converge.</summary>
+public sealed class Sutton88Figure3 : IExperiment
+{
+    public string Name => "sutton88-fig3";
+    public string Description => "Sutton 1988 Figure 3: RMS error vs λ under repeated presentations (100 training sets of 10 walks)";
+    public int DefaultRuns => 100;
+
+    public static readonly Figure3Config Config = Figure3Config.Paper;
+
+    public IExperimentResult Compute(int runs, ulong seed, IProgress<double> progress) =>
+        new Result(ParallelRuns.Map(seed, runs, (_, key) => Sutton88.Figure3(Config, key), progress));
+
+    private sealed class Result(Figure3Run[] runs) : IExperimentResult
+    {
+        private readonly ImmutableArray<LambdaPoint> points = Sutton88.SummarizeFigure3(runs);
+
+        public object Summary => new Figure3Table(runs.Length, Config.Sequences, Config.Alpha,
+            runs.Sum(r => r.Points.Count(p => !p.Converged)),
+            points.Select(p => new ErrorByLambda(p.Lambda, Format.R(p.Rms.Mean), Format.R(p.Rms.Lower), Format.R(p.Rms.Upper),
+                                                 Sutton88Paper.At(Sutton88Paper.Figure3, p.Lambda))).ToArray());
+
+        public IEnumerable<string> Headline()
+        {
+            yield return "RMS error vs λ: " + string.Join(", ", points.Select(p => $"λ={Format.F(p.Lambda, "0.#")} {Format.F(p.Rms.Mean)}"));
+            yield return $"paper (Figure 3): ≈ {Format.F(Sutton88Paper.Figure3[0.0])} at λ=0 rising to ≈ {Format.F(Sutton88Paper.Figure3[1.0])} at λ=1";
+        }
+
+        public void Print(IAnsiConsole console)
+        {
+            var table = (Figure3Table)Summary;
+            console.Write(new Rule("[bold]Sutton 1988, Figure 3 — repeated presentations until convergence[/]").LeftJustified());
+            console.MarkupLine($"{table.TrainingSets} training sets of {table.Sequences} walks; each set presented again and again (Δw summed over the set, α = {table.Alpha}) until no weight moves by 1e-7;");
+            console.MarkupLine("then the RMS error of the converged predictions against the true values 1/6 … 5/6, averaged over training sets.");
+            var t = new Table().AddColumn(new TableColumn("λ").RightAligned()).AddColumn(new TableColumn("mean RMS").RightAligned())
+                .AddColumn(new TableColumn("95% CI").RightAligned()).AddColumn(new TableColumn("paper").RightAligned());
+            foreach (var r in table.Rows)
+                t.AddRow(Format.F(r.Lambda, "0.0"), Format.F(r.Mean), $"{Format.F(r.Lower)} – {Format.F(r.Upper)}", Format.Paper(r.Paper));
+            console.Write(t);
+            if (table.Unconverged > 0) console.MarkupLine($"[yellow]{table.Unconverged} (training set, λ) pairs did not converge[/]");
+            console.MarkupLine("λ = 0 converges to the certainty-equivalence (maximum-likelihood) estimate; λ = 1 is Widrow–Hoff, which minimises the error on the training set, not on future walks.");
+        }
+
+        public void WritePictures(PictureWriter writer)
+        {
+            var plot = Draw.TracePlot($"Sutton 1988 Figure 3: repeated presentations, {runs.Length} training sets of {Config.Sequences} walks",
+                                      "λ", "RMS error (converged predictions)");
+            Charts.Band(plot, points.Select(p => p.Lambda).ToArray(), points.Select(p => p.Rms).ToArray(), Draw.Accent, "ours: mean and 95% CI");
+            Charts.Paper(plot, Sutton88Paper.Figure3.Select(kv => new PaperPoint(kv.Key, kv.Value)).ToArray(), "paper (read off Figure 3)");
+            plot.Axes.Bottom.SetTicks(Config.Lambdas.ToArray(), Config.Lambdas.Select(l => Format.F(l, "0.0")).ToArray());
+            plot.ShowLegend(Alignment.UpperLeft);
+            writer.Png("figure.png", ThreePane.Render(plot, 900, 540));
+        }
+    }
+}
+
+/// <summary>Sutton (1988) Figures 4 and 5: each training set presented once, for a grid of λ and α.</summary>
+public sealed class Sutton88Figure5 : IExperiment
+{
+    public string Name => "sutton88-fig5";
+    public string Description => "Sutton 1988 Figures 4 and 5: one presentation, RMS error vs α per λ, and at the best α vs λ";
+    public int DefaultRuns => 100;
+
+    public static readonly Figure45Config Config = Figure45Config.Paper;
+
+    /// <summary>The λ curves the paper shows in Figure 4.</summary>
+    public static readonly ImmutableArray<double> Figure4Lambdas = [0.0, 0.3, 0.8, 1.0];
+
+    public IExperimentResult Compute(int runs, ulong seed, IProgress<double> progress) =>
+        new Result(ParallelRuns.Map(seed, runs, (_, key) => Sutton88.Figure45(Config, key), progress));
+
+    private sealed class Result(Figure45Run[] runs) : IExperimentResult
+    {
+        private readonly Figure45Summary summary = Sutton88.SummarizeFigure45(runs);
+
+        private IEnumerable<AlphaCurve> Figure4Curves => summary.Figure4.Where(c => Figure4Lambdas.Contains(c.Lambda));
+
+        public object Summary => new Figure45Table(runs.Length, Config.Sequences,
+            summary.Figure5.Select(p => new ErrorByLambda(p.Lambda, Format.R(p.Rms.Mean), Format.R(p.Rms.Lower), Format.R(p.Rms.Upper),
+                                                          Sutton88Paper.At(Sutton88Paper.Figure5, p.Lambda), p.BestAlpha)).ToArray(),
+            Figure4Curves.Select(c => new ErrorByAlpha(c.Lambda, c.Alphas, c.Rms.Select(s => Format.R(s.Mean)).ToArray())).ToArray());
+
+        public IEnumerable<string> Headline()
+        {
+            var best = summary.Figure5.MinBy(p => p.Rms.Mean)!;
+            yield return "RMS error at the best α: " + string.Join(", ", summary.Figure5.Where((_, i) => i % 2 == 0 || i == 3)
+                .Select(p => $"λ={Format.F(p.Lambda, "0.#")} {Format.F(p.Rms.Mean)}"));
+            yield return $"lowest at λ={Format.F(best.Lambda, "0.#")} (α={Format.F(best.BestAlpha, "0.##")}); paper (Figure 5): ≈ 0.114 at λ=0, ≈ 0.105 near λ=0.3, ≈ 0.204 at λ=1";
+        }
+
+        public void Print(IAnsiConsole console)
+        {
+            var table = (Figure45Table)Summary;
+            console.Write(new Rule("[bold]Sutton 1988, Figures 4 and 5 — a single presentation of each training set[/]").LeftJustified());
+            console.MarkupLine($"{table.TrainingSets} training sets of {table.Sequences} walks; weights start at 0.5 and are updated after each walk (offline TD(λ) within it),");
+            console.MarkupLine($"for λ in 0, 0.1, …, 1 and α in 0, 0.05, …, 0.6; the best α per λ is chosen after averaging, as the paper chose it from Figure 4.");
+            var t = new Table().Title("[bold]Figure 5: RMS error at the best α[/]")
+                .AddColumn(new TableColumn("λ").RightAligned()).AddColumn(new TableColumn("best α").RightAligned())
+                .AddColumn(new TableColumn("mean RMS").RightAligned()).AddColumn(new TableColumn("95% CI").RightAligned())
+                .AddColumn(new TableColumn("paper").RightAligned());
+            foreach (var r in table.Figure5)
+                t.AddRow(Format.F(r.Lambda, "0.0"), Format.F(r.BestAlpha ?? 0, "0.00"), Format.F(r.Mean), $"{Format.F(r.Lower)} – {Format.F(r.Upper)}", Format.Paper(r.Paper));
+            console.Write(t);
+
+            var f4 = new Table().Title("[bold]Figure 4: mean RMS error by α[/]").AddColumn(new TableColumn("α").RightAligned());
+            foreach (var c in table.Figure4) f4.AddColumn(new TableColumn($"λ = {Format.F(c.Lambda, "0.0")}").RightAligned());
+            for (var j = 0; j < Config.Alphas.Length; j++)
+                f4.AddRow([Format.F(Config.Alphas[j], "0.00"), .. table.Figure4.Select(c => Format.F(c.Mean[j]))]);
+            console.Write(f4);
+            console.MarkupLine("Every λ < 1 beats Widrow–Hoff (λ = 1); TD(0) propagates an outcome only one state per walk, so an intermediate λ learns fastest from one presentation.");
+        }
+
+        public void WritePictures(PictureWriter writer)
+        {
+            var five = Draw.TracePlot($"Sutton 1988 Figure 5: error at the best α, {runs.Length} training sets of {Config.Sequences} walks, one presentation",
+                                      "λ", "RMS error using the best α");
+            Charts.Band(five, summary.Figure5.Select(p => p.Lambda).ToArray(), summary.Figure5.Select(p => p.Rms).ToArray(), Draw.Accent, "ours: mean and 95% CI");
+            Charts.Paper(five, Sutton88Paper.Figure5.Select(kv => new PaperPoint(kv.Key, kv.Value)).ToArray(), "paper (read off Figure 5)");
+            five.ShowLegend(Alignment.UpperLeft);
+            writer.Png("figure.png", ThreePane.Render(five, 900, 540));
+
+            var four = Draw.TracePlot($"Sutton 1988 Figure 4: error after one presentation, by α ({runs.Length} training sets)", "α", "RMS error");
+            var colours = new[] { Draw.Accent, Charts.Fourth, Charts.Third, Draw.Second };
+            var i = 0;
+            foreach (var curve in Figure4Curves)
+            {
+                var label = curve.Lambda == 1.0 ? "λ = 1 (Widrow–Hoff)" : $"λ = {Format.F(curve.Lambda, "0.0")}";
+                Charts.Band(four, curve.Alphas.ToArray(), curve.Rms, colours[i++], label, markerSize: 5);
+            }
+            Charts.Paper(four, Sutton88Paper.Figure4WidrowHoff, "paper, λ = 1 (read off Figure 4)", 9);
+            four.Axes.SetLimits(-0.02, 0.62, 0, 0.75);
+            four.ShowLegend(Alignment.UpperLeft);
+            writer.Png("figure4.png", ThreePane.Render(four, 900, 540));
+        }
+    }
+}

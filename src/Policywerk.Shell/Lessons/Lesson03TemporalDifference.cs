@@ -1,0 +1,231 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Policywerk.Pure.Agents;
+using Policywerk.Pure.Experiments;
+using Policywerk.Pure.Mdp;
+using Policywerk.Pure.Numerics;
+using Policywerk.Pure.Tabular;
+using Policywerk.Pure.Worlds;
+using Policywerk.Shell.Pictures;
+using ScottPlot;
+using Spectre.Console;
+using Color = ScottPlot.Color;
+
+namespace Policywerk.Shell.Lessons;
+
+/// <summary>Mean RMS error over episodes From…To (1-based, inclusive).</summary>
+public sealed record RmsBlock(int From, int To, double TdZero, double MonteCarlo);
+
+/// <summary>One walk state's final estimates.</summary>
+public sealed record StateEstimate(string State, double True, double TdZero, double MonteCarlo);
+
+/// <summary>Online TD(λ) on the same walks: the final RMS and the mean RMS over all episodes.</summary>
+public sealed record LambdaRow(double Lambda, double FinalRms, double MeanRms);
+
+/// <summary>Lesson 03's printed results as data.</summary>
+public sealed record TemporalDifferenceSummary(
+    double Alpha, double Gamma, double InitialValue, int Episodes, string MonteCarlo,
+    IReadOnlyList<RmsBlock> RmsPer20, double FinalRmsTdZero, double FinalRmsMonteCarlo,
+    IReadOnlyList<StateEstimate> Estimates, IReadOnlyList<LambdaRow> TdLambda, double FinalRmsEveryVisitMonteCarlo);
+
+/// <summary>Lesson 03 · Sutton 1988: TD(0), TD(λ) and Monte Carlo predicting the 5-state random walk.</summary>
+public sealed class Lesson03TemporalDifference : ILesson
+{
+    public static readonly PredictionConfig Config = new(Episodes: 100, Alpha: 0.1, Gamma: 1.0, InitialValue: 0.5);
+    public static readonly ImmutableArray<double> Lambdas = [0.0, 0.3, 0.7, 1.0];
+    private static readonly RandomWalk Walk = new(Config.WalkSize);
+
+    public LessonInfo Info => Catalog.Info(3);
+
+    /// <summary>Every method learns from the same walks: the walks come from the key alone.</summary>
+    public ILessonRun Train(ulong seed, IProgress<double> progress)
+    {
+        var key = Key.FromSeed(seed);
+        var tdZero = RandomWalkPrediction.Train(PredictionMethod.TdZero, Config, key);
+        var monteCarlo = RandomWalkPrediction.Train(PredictionMethod.MonteCarloFirstVisit, Config, key);
+        progress.Report(0.4);
+        var everyVisit = RandomWalkPrediction.Train(PredictionMethod.MonteCarloEveryVisit, Config, key);
+        var tdLambda = Lambdas.Select(lambda =>
+            RandomWalkPrediction.Train(PredictionMethod.TdLambda, Config with { Lambda = lambda }, key)).ToImmutableArray();
+        progress.Report(1.0);
+        return new Run(tdZero, monteCarlo, everyVisit, tdLambda);
+    }
+
+    private sealed class Run(PredictionRun tdZero, PredictionRun monteCarlo, PredictionRun everyVisit,
+                             ImmutableArray<PredictionRun> tdLambda) : ILessonRun
+    {
+        public object Summary => summary.Value;
+        private readonly Lazy<TemporalDifferenceSummary> summary = new(() => Summarize(tdZero, monteCarlo, everyVisit, tdLambda));
+
+        private static double R(double x) => Math.Round(x, 4);
+
+        private static TemporalDifferenceSummary Summarize(PredictionRun tdZero, PredictionRun monteCarlo, PredictionRun everyVisit,
+                                                           ImmutableArray<PredictionRun> tdLambda)
+        {
+            var blocks = Enumerable.Range(0, Config.Episodes / 20).Select(b => new RmsBlock(20 * b + 1, 20 * b + 20,
+                R(tdZero.RmsAfterEpisode.Skip(20 * b).Take(20).Average()),
+                R(monteCarlo.RmsAfterEpisode.Skip(20 * b).Take(20).Average()))).ToArray();
+            var truth = Walk.TrueValues;
+            var estimates = Walk.WalkStates.Select(s => new StateEstimate(Walk.Label(s), R(truth[s]), R(tdZero.Final[s]), R(monteCarlo.Final[s]))).ToArray();
+            var lambdas = Lambdas.Select((lambda, i) => new LambdaRow(lambda, R(tdLambda[i].RmsAfterEpisode[^1]), R(tdLambda[i].RmsAfterEpisode.Average()))).ToArray();
+            return new TemporalDifferenceSummary(Config.Alpha, Config.Gamma, Config.InitialValue, Config.Episodes, "first-visit",
+                blocks, R(tdZero.RmsAfterEpisode[^1]), R(monteCarlo.RmsAfterEpisode[^1]), estimates, lambdas,
+                R(everyVisit.RmsAfterEpisode[^1]));
+        }
+
+        private static string F(double x, string format = "0.000") => x.ToString(format, CultureInfo.InvariantCulture);
+
+        public IEnumerable<string> Headline()
+        {
+            var s = summary.Value;
+            yield return $"final RMS error: TD(0) {F(s.FinalRmsTdZero)}, Monte Carlo (first-visit) {F(s.FinalRmsMonteCarlo)}; episodes 1–20: TD(0) {F(s.RmsPer20[0].TdZero)}, MC {F(s.RmsPer20[0].MonteCarlo)}";
+            yield return "TD(λ) final RMS: " + string.Join(", ", s.TdLambda.Select(l => $"λ={F(l.Lambda, "0.#")} {F(l.FinalRms)}"));
+        }
+
+        public void Print(IAnsiConsole console)
+        {
+            var s = summary.Value;
+            console.Write(new Rule("[bold]Lesson 03 · Sutton 1988 — TD(0), TD(λ) and Monte Carlo[/]").LeftJustified());
+            console.MarkupLine("Random walk: 0 ← A B [bold]C[/] D E → +1, start C, left/right 50/50; true values 1/6 … 5/6.");
+            console.MarkupLine($"α = {s.Alpha}, γ = {s.Gamma}, V₀ = {s.InitialValue}, {s.Episodes} walks; Monte Carlo is {s.MonteCarlo} (updates after each walk); every method sees the same walks.");
+            console.WriteLine();
+
+            var blocks = new Table().Title("[bold]RMS error, mean per 20 walks[/]")
+                .AddColumn("episodes").AddColumn(new TableColumn("TD(0)").RightAligned()).AddColumn(new TableColumn("Monte Carlo").RightAligned());
+            foreach (var b in s.RmsPer20)
+                blocks.AddRow($"{b.From,3}–{b.To,3}", Colour(F(b.TdZero), b.TdZero <= b.MonteCarlo), Colour(F(b.MonteCarlo), b.MonteCarlo < b.TdZero));
+            blocks.AddRow("[bold]final[/]", Colour(F(s.FinalRmsTdZero), s.FinalRmsTdZero <= s.FinalRmsMonteCarlo),
+                          Colour(F(s.FinalRmsMonteCarlo), s.FinalRmsMonteCarlo < s.FinalRmsTdZero));
+            console.Write(blocks);
+
+            var estimates = new Table().Title("[bold]Final estimates vs true values[/]")
+                .AddColumn("state").AddColumn(new TableColumn("true").RightAligned())
+                .AddColumn(new TableColumn("TD(0)").RightAligned()).AddColumn(new TableColumn("Monte Carlo").RightAligned());
+            foreach (var e in s.Estimates) estimates.AddRow(e.State, F(e.True), F(e.TdZero), F(e.MonteCarlo));
+            console.Write(estimates);
+
+            var lambdas = new Table().Title("[bold]Online TD(λ), accumulating traces, same walks[/]")
+                .AddColumn(new TableColumn("λ").RightAligned()).AddColumn(new TableColumn("final RMS").RightAligned())
+                .AddColumn(new TableColumn("mean RMS over 100 episodes").RightAligned()).AddColumn("");
+            foreach (var l in s.TdLambda)
+                lambdas.AddRow(F(l.Lambda, "0.0"), F(l.FinalRms), F(l.MeanRms),
+                               l.Lambda == 0 ? "= TD(0)" : l.Lambda == 1 ? $"every-visit MC: {F(s.FinalRmsEveryVisitMonteCarlo)}" : "");
+            console.Write(lambdas);
+            console.MarkupLine("TD(0) moves one state per step toward the next state's estimate; Monte Carlo waits for the outcome and moves every visited state toward it:");
+            console.MarkupLine("lower variance for TD, so lower error at a constant α. One seed is noisy: `experiment sutton88-fig3` and `sutton88-fig5` average 100 training sets.");
+        }
+
+        private static string Colour(string text, bool better) => better ? $"[green]{text}[/]" : text;
+
+        // ---------------------------------------------------------------- pictures
+
+        public void WritePictures(PictureWriter writer)
+        {
+            var frames = new List<byte[]>();
+            var initial = Walk.InitialValues(Config.InitialValue);
+            foreach (var e in new[] { 1, 2 })
+            {
+                // TD(0) learns during the walk: replay its updates step by step; Monte Carlo only at the end.
+                var walk = tdZero.Walks[e - 1];
+                var td = e == 1 ? initial : tdZero.ValuesAfterEpisode[e - 2];
+                var mc = e == 1 ? initial : monteCarlo.ValuesAfterEpisode[e - 2];
+                var shown = Math.Min(walk.Length, 6);
+                var tdAfter = new VTable[walk.Length];
+                for (var k = 0; k < walk.Length; k++) tdAfter[k] = td = TemporalDifference.TdZero(td, walk.Steps[k], Config.Alpha, Config.Gamma);
+                for (var f = 1; f <= shown; f++)
+                {
+                    var k = (int)Math.Round((double)f * walk.Length / shown);
+                    var last = k == walk.Length;
+                    frames.Add(ThreePane.Compose(WalkPane(e, walk, k), ValuePane($"Estimates during walk {e}", tdAfter[k - 1],
+                        last ? monteCarlo.ValuesAfterEpisode[e - 1] : mc), TracePane(last ? e : e - 1)));
+                }
+            }
+            foreach (var e in new[] { 5, 10, 20, 40, 60, 80, 100 })
+                frames.Add(ThreePane.Compose(WalkPane(e, tdZero.Walks[e - 1], tdZero.Walks[e - 1].Length),
+                    ValuePane($"Estimates after walk {e}", tdZero.ValuesAfterEpisode[e - 1], monteCarlo.ValuesAfterEpisode[e - 1]), TracePane(e)));
+            writer.Gif("artifact.gif", frames, delayCs: 60, holdLastCs: 300);
+            writer.Png("poster.png", ThreePane.Render(ValuePane($"After {Config.Episodes} walks: estimates vs true values", tdZero.Final, monteCarlo.Final), 760, 560));
+            writer.Png("trace.png", ThreePane.Render(FullTrace(), 900, 480));
+        }
+
+        /// <summary>The walk as a row of cells: terminals at both ends, the agent after <paramref name="steps"/> steps.</summary>
+        private static Plot WalkPane(int episode, Trajectory<int, int> walk, int steps)
+        {
+            var plot = new Plot();
+            plot.HideAxesAndGrid();
+            var done = steps == walk.Length;
+            plot.Title($"Walk {episode} · step {steps} of {walk.Length}", 15);
+            plot.Axes.SetLimits(-0.1, Walk.StateCount + 0.1, -3.6, 1.0);
+            plot.Axes.SquareUnits();
+            for (var s = 0; s < Walk.StateCount; s++)
+            {
+                var (fill, label, ink) = s == Walk.LeftEnd ? (Draw.Wall, "0", Colors.White)
+                    : s == Walk.RightEnd ? (Draw.Positive, "+1", Colors.White)
+                    : (Draw.Neutral, Walk.Label(s), Draw.Ink);
+                Draw.Cell(plot, 0, s, fill, label, ink, 16, bold: true);
+            }
+            var position = steps == 0 ? Walk.Start : walk.Steps[steps - 1].Next;
+            plot.Add.Marker(position + 0.5, 0.35, MarkerShape.FilledTriangleDown, 22, Draw.Second);
+            var path = string.Join(" ", walk.Steps.Take(steps).Select(t => Walk.Label(t.Next)).Prepend(Walk.Label(Walk.Start)))
+                .Replace("L", "0").Replace("R", "+1");
+            Charts.Label(plot, path.Length > 40 ? "…" + path[^39..] : path, Walk.StateCount / 2.0, -1.5, Alignment.MiddleCenter, 14);
+            Charts.Label(plot, done ? $"outcome {(walk.Steps[^1].Next == Walk.RightEnd ? "+1" : "0")}: MC updates now" : "TD(0) updates after every step",
+                         Walk.StateCount / 2.0, -2.5, Alignment.MiddleCenter, 13, done ? Draw.Second : Draw.Accent);
+            return plot;
+        }
+
+        private static Plot ValuePane(string title, VTable td, VTable mc)
+        {
+            var plot = new Plot();
+            plot.Title(title, 15);
+            plot.YLabel("V(s)", 13);
+            foreach (var s in Walk.WalkStates)
+            {
+                Bar(plot, s - 0.27, Walk.TrueValues[s], Charts.Truth);
+                Bar(plot, s, td[s], Draw.Accent);
+                Bar(plot, s + 0.27, mc[s], Draw.Second);
+            }
+            plot.Axes.Bottom.SetTicks(Walk.WalkStates.Select(s => (double)s).ToArray(), Walk.WalkStates.Select(Walk.Label).ToArray());
+            plot.Axes.SetLimits(0.4, Walk.Size + 0.6, 0, 1.08);
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = "true", FillColor = Charts.Truth });
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = "TD(0)", FillColor = Draw.Accent });
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = "Monte Carlo", FillColor = Draw.Second });
+            plot.ShowLegend(Alignment.UpperLeft);
+            return plot;
+        }
+
+        private static void Bar(Plot plot, double x, double value, Color color) =>
+            plot.Add.Bar(new Bar { Position = x, Value = value, FillColor = color, Size = 0.25, LineWidth = 0 });
+
+        private Plot TracePane(int upTo)
+        {
+            var plot = Draw.TracePlot("RMS error vs the true values, per walk", "walk", "RMS error");
+            if (upTo > 0)
+            {
+                var xs = Enumerable.Range(1, upTo).Select(i => (double)i).ToArray();
+                Charts.Line(plot, xs, tdZero.RmsAfterEpisode.Take(upTo).ToArray(), Draw.Accent, "TD(0)", markerSize: 4);
+                Charts.Line(plot, xs, monteCarlo.RmsAfterEpisode.Take(upTo).ToArray(), Draw.Second, "Monte Carlo", markerSize: 4);
+            }
+            plot.Axes.SetLimits(0, Config.Episodes + 1, 0, MaxRms());
+            plot.ShowLegend(Alignment.UpperRight);
+            return plot;
+        }
+
+        private double MaxRms() => 1.1 * tdLambda.Append(tdZero).Append(monteCarlo).Max(r => r.RmsAfterEpisode.Max());
+
+        private Plot FullTrace()
+        {
+            var plot = Draw.TracePlot("RMS error per walk: TD(0), Monte Carlo and online TD(λ), same walks", "walk", "RMS error");
+            var xs = Enumerable.Range(1, Config.Episodes).Select(i => (double)i).ToArray();
+            Charts.Line(plot, xs, tdZero.RmsAfterEpisode.ToArray(), Draw.Accent, "TD(0) = TD(λ=0)", 2.5f);
+            Charts.Line(plot, xs, monteCarlo.RmsAfterEpisode.ToArray(), Draw.Second, "Monte Carlo (first-visit)", 2.5f);
+            var colours = new[] { Charts.Fourth, Charts.Third, Draw.Negative };
+            for (var i = 1; i < Lambdas.Length; i++)
+                Charts.Line(plot, xs, tdLambda[i].RmsAfterEpisode.ToArray(), colours[i - 1], $"TD(λ={F(Lambdas[i], "0.0")})", 1.5f)
+                    .LinePattern = LinePattern.Dashed;
+            plot.Axes.SetLimits(0, Config.Episodes + 1, 0, MaxRms());
+            plot.ShowLegend(Alignment.UpperRight);
+            return plot;
+        }
+    }
+}

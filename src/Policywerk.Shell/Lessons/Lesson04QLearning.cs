@@ -1,0 +1,259 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Policywerk.Pure.Agents;
+using Policywerk.Pure.Experiments;
+using Policywerk.Pure.Numerics;
+using Policywerk.Pure.Tabular;
+using Policywerk.Pure.Worlds;
+using Policywerk.Shell.Pictures;
+using ScottPlot;
+using Spectre.Console;
+using Color = ScottPlot.Color;
+
+namespace Policywerk.Shell.Lessons;
+
+/// <summary>Mean reward per episode over episodes From…To (1-based, inclusive).</summary>
+public sealed record RewardBlock(int From, int To, double QLearning, double Sarsa);
+
+/// <summary>A greedy walk from the start: steps, reward, mean row (0 = top), the moves and the grid it traces.</summary>
+public sealed record GreedyRoute(int Steps, double Reward, bool ReachedGoal, double MeanRow, string Moves, IReadOnlyList<string> Grid);
+
+/// <summary>Lesson 04's printed results as data.</summary>
+public sealed record QLearningSummary(
+    double Alpha, double Gamma, double Epsilon, int Episodes,
+    IReadOnlyList<RewardBlock> RewardPer50, double LastFiftyQLearning, double LastFiftySarsa,
+    GreedyRoute QLearningGreedy, GreedyRoute SarsaGreedy);
+
+/// <summary>Lesson 04 · Watkins 1989: Q-learning against SARSA on the cliff.</summary>
+public sealed class Lesson04QLearning : ILesson
+{
+    public static readonly CliffConfig Config = new(Episodes: 500, Control: new ControlConfig(Alpha: 0.5, Gamma: 1.0, Epsilon: 0.1));
+
+    public LessonInfo Info => Catalog.Info(4);
+
+    /// <summary>Keys of <c>Key.FromSeed(seed).Split(3)</c>: Q-learning, SARSA, the greedy walks.</summary>
+    public ILessonRun Train(ulong seed, IProgress<double> progress)
+    {
+        var keys = Key.FromSeed(seed).Split(3);
+        var qLearning = Cliff.Train(ControlMethod.QLearning, Config, keys[0]);
+        progress.Report(0.5);
+        var sarsa = Cliff.Train(ControlMethod.Sarsa, Config, keys[1]);
+        var run = new Run(keys, qLearning, sarsa, Cliff.Greedy(qLearning.Q, keys[2]), Cliff.Greedy(sarsa.Q, keys[2]));
+        progress.Report(1.0);
+        return run;
+    }
+
+    private static readonly string[] Arrows = ["↑", "→", "↓", "←"];
+
+    /// <summary>The move from one cell to the next as an action index (N, E, S, W).</summary>
+    private static int MoveBetween(int from, int to) =>
+        (CliffWorld.RowOf(to) - CliffWorld.RowOf(from), CliffWorld.ColumnOf(to) - CliffWorld.ColumnOf(from)) switch
+        {
+            (-1, 0) => CliffWorld.North,
+            (0, 1) => CliffWorld.East,
+            (1, 0) => CliffWorld.South,
+            _ => CliffWorld.West,
+        };
+
+    private sealed class Run(ImmutableArray<Key> keys, ControlRun qLearning, ControlRun sarsa,
+                             GreedyEvaluation qGreedy, GreedyEvaluation sarsaGreedy) : ILessonRun
+    {
+        public object Summary => summary.Value;
+        private readonly Lazy<QLearningSummary> summary = new(() => Summarize(qLearning, sarsa, qGreedy, sarsaGreedy));
+
+        private static QLearningSummary Summarize(ControlRun qLearning, ControlRun sarsa, GreedyEvaluation qGreedy, GreedyEvaluation sarsaGreedy)
+        {
+            var c = Config.ControlOrDefault;
+            var blocks = Enumerable.Range(0, Config.Episodes / 50).Select(b => new RewardBlock(50 * b + 1, 50 * b + 50,
+                Math.Round(qLearning.RewardPerEpisode.Skip(50 * b).Take(50).Average(), 1),
+                Math.Round(sarsa.RewardPerEpisode.Skip(50 * b).Take(50).Average(), 1))).ToArray();
+            return new QLearningSummary(c.Alpha, c.Gamma, c.Epsilon, Config.Episodes, blocks,
+                blocks[^1].QLearning, blocks[^1].Sarsa, Route(qGreedy), Route(sarsaGreedy));
+        }
+
+        private static GreedyRoute Route(GreedyEvaluation g)
+        {
+            var moves = string.Join(" ", g.Path.Zip(g.Path.Skip(1), (a, b) => Arrows[MoveBetween(a, b)]));
+            var grid = new char[CliffWorld.Rows][];
+            for (var r = 0; r < CliffWorld.Rows; r++)
+                grid[r] = Enumerable.Range(0, CliffWorld.Columns).Select(c => CliffWorld.IsCliff(CliffWorld.StateOf(r, c)) ? '░' : '·').ToArray();
+            for (var i = 0; i + 1 < g.Path.Length; i++)
+                grid[CliffWorld.RowOf(g.Path[i])][CliffWorld.ColumnOf(g.Path[i])] = Arrows[MoveBetween(g.Path[i], g.Path[i + 1])][0];
+            grid[CliffWorld.RowOf(CliffWorld.Goal)][CliffWorld.ColumnOf(CliffWorld.Goal)] = 'G';
+            return new GreedyRoute(g.Steps, g.Reward, g.ReachedGoal, Math.Round(g.MeanRow, 2), moves,
+                                   grid.Select(row => string.Join(' ', row)).ToArray());
+        }
+
+        private static string F(double x, string format = "0.0") => x.ToString(format, CultureInfo.InvariantCulture);
+
+        private static string RouteText(GreedyRoute r) =>
+            $"{r.Steps} steps, reward {F(r.Reward, "0")}, mean row {F(r.MeanRow, "0.00")}{(r.ReachedGoal ? "" : " (did not reach the goal)")}";
+
+        public IEnumerable<string> Headline()
+        {
+            var s = summary.Value;
+            yield return $"episodes {Config.Episodes - 49}–{Config.Episodes} mean reward: Q-learning {F(s.LastFiftyQLearning)}, SARSA {F(s.LastFiftySarsa)}";
+            yield return $"greedy: Q-learning {RouteText(s.QLearningGreedy)}; SARSA {RouteText(s.SarsaGreedy)}";
+        }
+
+        public void Print(IAnsiConsole console)
+        {
+            var s = summary.Value;
+            console.Write(new Rule("[bold]Lesson 04 · Watkins 1989 — Q-learning vs SARSA on the cliff[/]").LeftJustified());
+            console.MarkupLine("4×12 grid: start bottom-left, goal bottom-right, the 10 cells between are cliff (−100, back to start); every step −1.");
+            console.MarkupLine($"α = {s.Alpha}, γ = {s.Gamma}, ε = {s.Epsilon} (ε-greedy behaviour), {s.Episodes} episodes, Q₀ = 0");
+            console.WriteLine();
+
+            var table = new Table().Title("[bold]Mean reward per 50 episodes[/]")
+                .AddColumn("episodes").AddColumn(new TableColumn("Q-learning").RightAligned()).AddColumn(new TableColumn("SARSA").RightAligned());
+            foreach (var b in s.RewardPer50)
+                table.AddRow($"{b.From,3}–{b.To,3}", Better(F(b.QLearning), b.QLearning > b.Sarsa), Better(F(b.Sarsa), b.Sarsa >= b.QLearning));
+            console.Write(table);
+            console.MarkupLine("While exploring, SARSA earns more: it learns the value of the ε-greedy policy it follows and keeps away from the edge;");
+            console.MarkupLine("Q-learning learns the greedy policy's values, walks the edge, and its random steps drop it off the cliff.");
+            console.WriteLine();
+
+            var greedy = new Table().Title("[bold]Greedy evaluation (no exploration), from the start[/]")
+                .AddColumn("method").AddColumn(new TableColumn("steps").RightAligned()).AddColumn(new TableColumn("reward").RightAligned())
+                .AddColumn(new TableColumn("mean row").RightAligned()).AddColumn("moves");
+            greedy.AddRow("Q-learning", $"{s.QLearningGreedy.Steps}", F(s.QLearningGreedy.Reward, "0"), F(s.QLearningGreedy.MeanRow, "0.00"), Markup.Escape(s.QLearningGreedy.Moves));
+            greedy.AddRow("SARSA", $"{s.SarsaGreedy.Steps}", F(s.SarsaGreedy.Reward, "0"), F(s.SarsaGreedy.MeanRow, "0.00"), Markup.Escape(s.SarsaGreedy.Moves));
+            console.Write(greedy);
+            console.Write(RouteTable(s.QLearningGreedy, s.SarsaGreedy));
+            console.MarkupLine("Q-learning takes the optimal cliff-edge path (13 steps, −12); SARSA's path is safer and longer (row 0 is the top).");
+        }
+
+        private static Table RouteTable(GreedyRoute q, GreedyRoute sarsa)
+        {
+            var table = new Table().Title("[bold]The two greedy paths (░ cliff, G goal)[/]")
+                .AddColumn("row").AddColumn("[blue]Q-learning[/]").AddColumn("[darkorange]SARSA[/]");
+            for (var r = 0; r < CliffWorld.Rows; r++)
+                table.AddRow($"{r}", $"[blue]{Markup.Escape(q.Grid[r])}[/]", $"[darkorange]{Markup.Escape(sarsa.Grid[r])}[/]");
+            return table;
+        }
+
+        private static string Better(string text, bool better) => better ? $"[green]{text}[/]" : text;
+
+        // ---------------------------------------------------------------- pictures
+
+        private static readonly int[] Checkpoints = [1, 5, 10, 25, 50, 100, 250, 500];
+        private const int Smoothing = 10;
+
+        /// <summary>Greedy routes and Q tables after <paramref name="episodes"/> episodes: the same keys replay the first
+        /// episodes exactly (a key's split is prefix-stable), so training for fewer episodes is the checkpoint.</summary>
+        private (QTable Q, QTable Sarsa) After(int episodes) => episodes == Config.Episodes
+            ? (qLearning.Q, sarsa.Q)
+            : (Cliff.Train(ControlMethod.QLearning, Config with { Episodes = episodes }, keys[0]).Q,
+               Cliff.Train(ControlMethod.Sarsa, Config with { Episodes = episodes }, keys[1]).Q);
+
+        public void WritePictures(PictureWriter writer)
+        {
+            var frames = new List<byte[]>();
+            foreach (var e in Checkpoints)
+            {
+                var (q, s) = After(e);
+                var routes = new[] { Cliff.Greedy(q, keys[2], 48), Cliff.Greedy(s, keys[2], 48) };
+                frames.Add(ThreePane.Compose(RoutePane($"Greedy routes after episode {e}", routes, int.MaxValue),
+                                             ArrowPane($"Greedy actions after episode {e}", q, s), TracePane(e)));
+            }
+            var final = new[] { qGreedy, sarsaGreedy };
+            var longest = final.Max(g => g.Path.Length);
+            for (var k = 0; k < longest; k += k + 2 >= longest ? 1 : 2)
+                frames.Add(ThreePane.Compose(RoutePane($"Walking greedily · step {k}", final, k),
+                                             ArrowPane($"Greedy actions after episode {Config.Episodes}", qLearning.Q, sarsa.Q), TracePane(Config.Episodes)));
+            writer.Gif("artifact.gif", frames, delayCs: 60, holdLastCs: 300);
+            writer.Png("poster.png", ThreePane.Render(RoutePane("The learned greedy paths", final, int.MaxValue, legend: true), 900, 420));
+            writer.Png("trace.png", ThreePane.Render(TracePane(Config.Episodes, full: true), 900, 480));
+        }
+
+        private static readonly Color[] MethodColours = [Draw.Accent, Draw.Second];
+        private static readonly string[] MethodNames = ["Q-learning", "SARSA"];
+
+        private static Plot CliffGrid(string title)
+        {
+            var plot = Draw.GridPlot(title, CliffWorld.Rows, CliffWorld.Columns);
+            for (var r = 0; r < CliffWorld.Rows; r++)
+                for (var c = 0; c < CliffWorld.Columns; c++)
+                {
+                    var s = CliffWorld.StateOf(r, c);
+                    if (CliffWorld.IsCliff(s)) Draw.Cell(plot, r, c, Draw.Negative, c == CliffWorld.Columns / 2 ? "cliff" : null, Colors.White, 12);
+                    else if (s == CliffWorld.Goal) Draw.Cell(plot, r, c, Draw.Positive, "G", Colors.White, 15, true);
+                    else if (s == CliffWorld.Start) Draw.Cell(plot, r, c, Draw.Neutral, "S", Draw.Ink, 15, true);
+                    else Draw.Cell(plot, r, c, Draw.Neutral);
+                }
+            return plot;
+        }
+
+        /// <summary>Both greedy routes on the grid (Q-learning drawn a little above the cell centres, SARSA a little
+        /// below), walked up to step <paramref name="upTo"/>, with each agent where it stands.</summary>
+        private static Plot RoutePane(string title, IReadOnlyList<GreedyEvaluation> routes, int upTo, bool legend = false)
+        {
+            var plot = CliffGrid(title);
+            for (var m = 0; m < routes.Count; m++)
+            {
+                var offset = m == 0 ? 0.12 : -0.12; // up-left for Q-learning, down-right for SARSA: shared moves stay visible
+                var cells = routes[m].Path.Take(Math.Min(upTo, routes[m].Path.Length - 1) + 1)
+                    .Select(s => new Coordinates(CliffWorld.ColumnOf(s) + 0.5 - offset, -CliffWorld.RowOf(s) - 0.5 + offset)).ToArray();
+                if (cells.Length > 1)
+                {
+                    var line = plot.Add.ScatterLine(cells, MethodColours[m]);
+                    line.LineWidth = 4;
+                    line.MarkerSize = 0;
+                    if (legend) line.LegendText = $"{MethodNames[m]}: {routes[m].Steps} steps, reward {routes[m].Reward:0}";
+                }
+                plot.Add.Marker(cells[^1], MarkerShape.FilledCircle, 18, MethodColours[m]);
+            }
+            if (legend)
+            {
+                plot.Axes.SetLimits(-0.05, CliffWorld.Columns + 0.05, -CliffWorld.Rows - 1.1, 0.05); // room for the legend below
+                plot.Legend.Orientation = Orientation.Horizontal;
+                plot.ShowLegend(Alignment.LowerCenter);
+            }
+            return plot;
+        }
+
+        /// <summary>The greedy action in every cell, Q-learning's grid above SARSA's; cells shaded by max_a Q(s, a).</summary>
+        private static Plot ArrowPane(string title, QTable q, QTable sarsa)
+        {
+            var plot = Draw.GridPlot(title, 2 * CliffWorld.Rows + 2, CliffWorld.Columns);
+            var tables = new[] { q, sarsa };
+            for (var m = 0; m < 2; m++)
+            {
+                var top = m * (CliffWorld.Rows + 1) + 1;
+                Charts.Label(plot, $"{MethodNames[m]} (shade: max_a Q)", CliffWorld.Columns / 2.0, -top + 0.5, Alignment.MiddleCenter, 13, MethodColours[m], bold: true);
+                for (var r = 0; r < CliffWorld.Rows; r++)
+                    for (var c = 0; c < CliffWorld.Columns; c++)
+                    {
+                        var s = CliffWorld.StateOf(r, c);
+                        if (CliffWorld.IsCliff(s)) { Draw.Cell(plot, top + r, c, Draw.Negative.WithAlpha(0.55)); continue; }
+                        if (s == CliffWorld.Goal) { Draw.Cell(plot, top + r, c, Draw.Positive, "G", Colors.White, 12, true); continue; }
+                        var row = tables[m].Row(s);
+                        Draw.Cell(plot, top + r, c, Draw.Diverging(tables[m].Max(s), 40));
+                        if (row.ToArray().All(v => v == 0)) continue; // never visited
+                        var best = Policies.Greedy(row, Key.FromSeed(0)).Value;
+                        var (dr, dc) = best switch { 0 => (-1, 0), 1 => (0, 1), 2 => (1, 0), _ => (0, -1) };
+                        Draw.CellArrow(plot, top + r, c, dr, dc, Draw.Ink);
+                    }
+            }
+            return plot;
+        }
+
+        private Plot TracePane(int upTo, bool full = false)
+        {
+            var plot = Draw.TracePlot(full ? $"Reward per episode while learning (ε = {Config.ControlOrDefault.Epsilon}), trailing mean of {Smoothing}"
+                                           : $"Reward per episode (trailing mean of {Smoothing})", "episode", "reward");
+            var runs = new[] { qLearning, sarsa };
+            for (var m = 0; m < 2; m++)
+            {
+                var smooth = Statistics.TrailingMean(runs[m].RewardPerEpisode.AsSpan(), Smoothing);
+                var xs = Enumerable.Range(1, upTo).Select(i => (double)i).ToArray();
+                Charts.Line(plot, xs, smooth.Take(upTo).ToArray(), MethodColours[m], MethodNames[m], 2f);
+            }
+            var optimal = plot.Add.HorizontalLine(-12, 1.2f, Draw.Positive, LinePattern.Dashed);
+            optimal.LegendText = "optimal path: −12";
+            plot.Axes.SetLimits(0, Config.Episodes + 1, -160, 5);
+            plot.ShowLegend(Alignment.LowerRight);
+            return plot;
+        }
+    }
+}

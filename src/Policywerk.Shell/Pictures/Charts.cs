@@ -1,0 +1,96 @@
+using Policywerk.Pure.Numerics;
+using ScottPlot;
+
+namespace Policywerk.Shell.Pictures;
+
+/// <summary>A value reported by a paper, read off its printed figure, drawn as a reference marker.</summary>
+public sealed record PaperPoint(double X, double Y);
+
+/// <summary>Chart pieces shared by lessons and experiments: lines, mean ± 95% confidence bands, the paper's
+/// reference points, and labelled heatmaps of small weight tables.</summary>
+public static class Charts
+{
+    public static readonly Color Third = Color.FromHex("#7d3c98");
+    public static readonly Color Fourth = Color.FromHex("#16a085");
+    public static readonly Color Truth = Color.FromHex("#8a8a8a");
+
+    /// <summary>A plain line (no markers unless <paramref name="markerSize"/> &gt; 0).</summary>
+    public static ScottPlot.Plottables.Scatter Line(Plot plot, double[] xs, double[] ys, Color color, string? legend = null,
+                                                    float width = 2f, float markerSize = 0f)
+    {
+        var line = plot.Add.ScatterLine(xs, ys, color);
+        line.LineWidth = width;
+        line.MarkerSize = markerSize;
+        if (legend is not null) line.LegendText = legend;
+        return line;
+    }
+
+    /// <summary>The mean as a line with markers and its 95% confidence interval as a translucent band.</summary>
+    public static void Band(Plot plot, double[] xs, IReadOnlyList<Summary> ys, Color color, string legend, float markerSize = 7f)
+    {
+        var fill = plot.Add.FillY(xs, ys.Select(s => s.Lower).ToArray(), ys.Select(s => s.Upper).ToArray());
+        fill.FillColor = color.WithAlpha(0.22);
+        fill.LineWidth = 0;
+        fill.MarkerSize = 0;
+        Line(plot, xs, ys.Select(s => s.Mean).ToArray(), color, legend, 2.5f, markerSize);
+    }
+
+    /// <summary>The paper's values as open black markers (one legend entry).</summary>
+    public static void Paper(Plot plot, IReadOnlyList<PaperPoint> points, string legend, float size = 11f)
+    {
+        if (points.Count == 0) return;
+        var markers = plot.Add.Markers(points.Select(p => p.X).ToArray(), points.Select(p => p.Y).ToArray(),
+                                       MarkerShape.OpenSquare, size, Draw.Ink);
+        markers.MarkerLineWidth = 2;
+        markers.LegendText = legend;
+    }
+
+    /// <summary>
+    /// A rows×cols table of numbers as coloured cells (red negative, green positive, saturating at ±scale), each
+    /// labelled with its value; row labels on the left, column labels on top, and an optional cell outlined.
+    /// </summary>
+    public static Plot Heatmap(string title, IReadOnlyList<double> values, int rows, int cols, double scale,
+                               IReadOnlyList<string> rowLabels, IReadOnlyList<string> colLabels,
+                               string rowTitle, string colTitle, int? outlined = null)
+    {
+        var plot = new Plot();
+        plot.HideAxesAndGrid();
+        plot.Title(title, 15);
+        plot.Axes.SetLimits(-2.1, cols + 0.1, -rows - 0.15, 1.35);
+        plot.Axes.SquareUnits();
+        for (var r = 0; r < rows; r++)
+            for (var c = 0; c < cols; c++)
+            {
+                var v = values[r * cols + c];
+                Draw.Cell(plot, r, c, Draw.Diverging(v, scale),
+                          v.ToString("+0.00;-0.00;0", System.Globalization.CultureInfo.InvariantCulture),
+                          Math.Abs(v) > 0.7 * scale ? Colors.White : Draw.Ink, 10);
+            }
+        for (var r = 0; r < rows; r++) Label(plot, rowLabels[r], -0.1, -r - 0.5, Alignment.MiddleRight, 10);
+        for (var c = 0; c < cols; c++) Label(plot, colLabels[c], c + 0.5, 0.08, Alignment.LowerCenter, 10);
+        Label(plot, colTitle, cols / 2.0, 0.62, Alignment.LowerCenter, 12, bold: true);
+        var side = Label(plot, rowTitle, -1.85, -rows / 2.0, Alignment.MiddleCenter, 12, bold: true);
+        side.LabelRotation = -90;
+        if (outlined is { } index)
+        {
+            var (r, c) = (index / cols, index % cols);
+            var box = plot.Add.Rectangle(c, c + 1, -r - 1, -r);
+            box.FillColor = Colors.Transparent;
+            box.LineColor = Draw.Accent;
+            box.LineWidth = 4;
+        }
+        return plot;
+    }
+
+    /// <summary>A text label at (x, y) in plot units.</summary>
+    public static ScottPlot.Plottables.Text Label(Plot plot, string text, double x, double y, Alignment alignment,
+                                                  float size = 12, Color? color = null, bool bold = false)
+    {
+        var label = plot.Add.Text(text, x, y);
+        label.Alignment = alignment;
+        label.LabelFontSize = size;
+        label.LabelFontColor = color ?? Draw.Ink;
+        label.LabelBold = bold;
+        return label;
+    }
+}
