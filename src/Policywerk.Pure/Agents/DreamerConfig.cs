@@ -10,6 +10,8 @@ namespace Policywerk.Pure.Agents;
 /// <param name="Deter">Size of the deterministic GRU state h.</param>
 /// <param name="Stoch">Size of the stochastic latent z (a diagonal Gaussian).</param>
 /// <param name="FeaturePoints">K, channels of the encoder's spatial soft-argmax (each gives one (x̄, ȳ) point).</param>
+/// <param name="DecoderBlobs">K, Gaussian blobs of the keypoint decoder (<see cref="KeypointDecoder"/>).</param>
+/// <param name="BlobWidth">σ of the decoder's blobs in grid coordinates (one pixel is 2/15 ≈ 0.133).</param>
 /// <param name="Embed">Size of the encoder's embedding e = enc(o).</param>
 /// <param name="Hidden">Width of the hidden layer of every small MLP (encoder, heads, actor, critic).</param>
 /// <param name="BatchSize">B, replayed sequences per update.</param>
@@ -41,6 +43,8 @@ public sealed record DreamerConfig(
     int Deter = 32,
     int Stoch = 8,
     int FeaturePoints = 4,
+    int DecoderBlobs = 2,
+    double BlobWidth = 0.133,
     int Embed = 32,
     int Hidden = 64,
     int BatchSize = 16,
@@ -63,10 +67,10 @@ public sealed record DreamerConfig(
     double EntropyWeight = 1e-3,
     double ReturnScaleDecay = 0.95,
     double SlowCriticRate = 0.02,
-    int PrefillSteps = 500,
-    int Iterations = 40,
-    int StepsPerIteration = 100,
-    int UpdatesPerIteration = 5,
+    int PrefillSteps = 3000,
+    int Iterations = 80,
+    int StepsPerIteration = 50,
+    int UpdatesPerIteration = 8,
     int ReplayCapacity = 20000)
 {
     /// <summary>The action's size: a 2-D force.</summary>
@@ -105,7 +109,7 @@ public sealed record DreamerNets(SpatialSoftArgmax Points, Mlp Encoder, Gru Gru,
             new Gru(c.Stoch + DreamerConfig.ActionSize, c.Deter),
             Mlp.Create([c.Deter, c.Hidden, 2 * c.Stoch], Activation.Tanh),
             Mlp.Create([c.Deter + c.Embed, c.Hidden, 2 * c.Stoch], Activation.Tanh),
-            Mlp.Create([s, c.Hidden, PixelPointMass.ObservationSize], Activation.Tanh),
+            Mlp.Create([s, c.Hidden, KeypointDecoder.OutputSize(c.DecoderBlobs)], Activation.Tanh),
             Mlp.Create([s, c.Hidden, 1], Activation.Tanh),
             Mlp.Create([s, c.Hidden, 1], Activation.Tanh),
             Mlp.Create([s, c.Hidden, 2 * DreamerConfig.ActionSize], Activation.Tanh),

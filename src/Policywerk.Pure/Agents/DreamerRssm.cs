@@ -107,27 +107,21 @@ public static class DreamerRssm
         return new DreamerBelief(h, prior.Mean, action);
     }
 
-    /// <summary>The total intensity of a frame, 1.0 + 0.7 (agent and target dots).</summary>
-    public const double FrameMass = PixelPointMass.AgentPixel + PixelPointMass.TargetPixel;
-
-    /// <summary>ô = 1.7·softmax(dec([h, z])), the model's picture of a state.</summary>
-    public static Mat Decode(DreamerNets nets, WorldParams w, DreamerBelief belief)
+    /// <summary>ô = M·q, the keypoint decoder's picture of each state (<see cref="KeypointDecoder.Render"/>), [n × 256].</summary>
+    public static Mat Decode(DreamerNets nets, WorldParams w, DreamerBelief belief, double blobWidth)
     {
-        var logits = nets.Decoder.Predict(w.Decoder, belief.State);
-        var p = new double[logits.Values.Length];
-        for (var r = 0; r < logits.Rows; r++)
-        {
-            Losses.Softmax(logits.Row(r), p.AsSpan(r * logits.Cols, logits.Cols));
-            for (var i = 0; i < logits.Cols; i++) p[r * logits.Cols + i] *= FrameMass;
-        }
-        return Mat.Own(logits.Rows, logits.Cols, p);
+        var raw = nets.Decoder.Predict(w.Decoder, belief.State);
+        var frames = new double[raw.Rows * PixelPointMass.ObservationSize];
+        for (var r = 0; r < raw.Rows; r++)
+            KeypointDecoder.Render(raw.Row(r), blobWidth, frames.AsSpan(r * PixelPointMass.ObservationSize, PixelPointMass.ObservationSize));
+        return Mat.Own(raw.Rows, PixelPointMass.ObservationSize, frames);
     }
 
     /// <summary>
     /// The world-model loss and its gradient on a replayed batch (posterior rollout with teacher-forced observations,
     /// reparameterised samples, BPTT through the GRU):
     /// <code>
-    ///   L = (1/n) Σ_t [ Σ_pixels BCE(dec(s_t), o_t) + β_r m_t (rew(s_t) − symlog r_t)² + BCE(cont(s_t), c_t) ]
+    ///   L = (1/n) Σ_t [ −Σ_pixels o_t log q(s_t) + β_r m_t (rew(s_t) − symlog r_t)² + BCE(cont(s_t), c_t) ]
     ///       + (1/n) Σ_t [ β_dyn max(F, KL(sg q_t ‖ p_t)) + β_rep max(F, KL(q_t ‖ sg p_t)) ]
     /// </code>
     /// with h_t = GRU(h_{t−1}, [z_{t−1}, a_{t−1}]), z_t = μ_q + σ_q ⊙ ε_t, h_{−1} = z_{−1} = 0.
@@ -176,30 +170,16 @@ public static class DreamerRssm
         var decCache = nets.Decoder.Forward(w.Decoder, state);
         var rewCache = nets.Reward.Forward(w.Reward, state);
         var contCache = nets.Continue.Forward(w.Continue, state);
-        var dDec = new double[n * PixelPointMass.ObservationSize];
+        var decOut = KeypointDecoder.OutputSize(c.DecoderBlobs);
+        var dDec = new double[n * decOut];
         double recon = 0.0, reconLoss = 0.0;
+        for (var r = 0; r < n; r++)
         {
-            // the frame as a distribution over pixels: −Σ_pix o log softmax(dec(s))_pix (a "where" loss)
-            var logits = decCache.Output.Span;
-            var obs = batch.Observations.Span;
-            const int P = PixelPointMass.ObservationSize;
-            var p = new double[P];
-            for (var r = 0; r < n; r++)
-            {
-                var row = logits.Slice(r * P, P);
-                var o = obs.Slice(r * P, P);
-                Losses.Softmax(row, p);
-                var lse = Losses.LogSumExp(row);
-                var mass = 0.0;
-                for (var i = 0; i < P; i++) mass += o[i];
-                for (var i = 0; i < P; i++)
-                {
-                    reconLoss -= o[i] * (row[i] - lse);
-                    dDec[r * P + i] = (mass * p[i] - o[i]) / n;
-                    var d = FrameMass * p[i] - o[i];
-                    recon += d * d;
-                }
-            }
+            // the frame's light as a distribution over pixels, −Σ_ij o log q (summed per frame, averaged over rows)
+            var (l, sq) = KeypointDecoder.LossAndGradient(decCache.Output.Row(r), batch.Observations.Row(r), c.BlobWidth, 1.0 / n,
+                dDec.AsSpan(r * decOut, decOut));
+            reconLoss += l;
+            recon += sq;
         }
         double[] dRew = new double[n], dCont = new double[n];
         double rewLoss = 0.0, rewCount = 0.0, contLoss = 0.0;
@@ -220,7 +200,7 @@ public static class DreamerRssm
         var total = reconLoss / n + c.RewardWeight * rewLoss / n + contLoss / n + kl.Loss;
 
         // ---- backward: heads, prior
-        var gDec = nets.Decoder.Backward(w.Decoder, decCache, Mat.Own(n, PixelPointMass.ObservationSize, dDec), inputGradient: true);
+        var gDec = nets.Decoder.Backward(w.Decoder, decCache, Mat.Own(n, decOut, dDec), inputGradient: true);
         var gRew = nets.Reward.Backward(w.Reward, rewCache, Mat.Own(n, 1, dRew), inputGradient: true);
         var gCont = nets.Continue.Backward(w.Continue, contCache, Mat.Own(n, 1, dCont), inputGradient: true);
         var dState = new double[n * S];

@@ -201,7 +201,7 @@ public sealed class Lesson07Dreamer : ILesson
                 belief = DreamerRssm.Observe(nets, model.World, belief with { PreviousAction = action },
                     Mat.RowVector(world.Observe(episode.States[i])), Key.FromSeed(0), sample: false, c.MinLatentStd).Value;
             }
-            var recon = DreamerRssm.Decode(nets, model.World, belief);
+            var recon = DreamerRssm.Decode(nets, model.World, belief, c.BlobWidth);
             var real = world.Observe(episode.States[t]);
             var grid = new double[16, 33];
             for (var r = 0; r < 16; r++)
