@@ -126,6 +126,36 @@ public static class Dreamer
         return (next, new DreamerUpdate(wg.Loss, bg.Loss));
     }
 
+    /// <summary>One world-model-only update: θ_wm ← Adam(∇L_wm) on a replayed batch (the warm-up before the actor learns).</summary>
+    public static (DreamerModel Model, WorldLoss Loss) UpdateWorld(DreamerNets nets, DreamerModel model, DreamerBatch batch, Key key, DreamerConfig c)
+    {
+        var wg = DreamerRssm.Gradient(nets, model.World, batch, key, c);
+        var worldStep = Adam.Step(model.World.Flat, Clip.GlobalNorm(wg.Grads.Flat, c.GradClip), model.WorldOptimizer,
+            new AdamHyper(c.WorldLearningRate));
+        return (model with { World = WorldParams.FromFlat(worldStep.Theta), WorldOptimizer = worldStep.State }, wg.Loss);
+    }
+
+    /// <summary>
+    /// The world-model warm-up: <see cref="DreamerConfig.WarmupUpdates"/> world-model-only updates on the prefilled
+    /// replay, so that the actor's first gradients come from a model that already knows where the dots are (an actor
+    /// trained on an untrained model saturates its tanh toward an arbitrary corner and cannot come back).
+    /// </summary>
+    public static DreamerTraining WarmUp(DreamerTraining tr, DreamerConfig c)
+    {
+        var nets = DreamerNets.For(c);
+        var model = tr.Model;
+        var key = tr.Key;
+        for (var u = 0; u < c.WarmupUpdates; u++)
+        {
+            var (kSample, kRest) = key.Split();
+            var (kUpdate, kNext) = kRest.Split();
+            key = kNext;
+            var chunks = tr.Replay.Sample(c.BatchSize, c.ChunkLength, kSample).Value;
+            (model, _) = UpdateWorld(nets, model, DreamerBatch.From(chunks), kUpdate, c);
+        }
+        return tr with { Model = model, Key = key };
+    }
+
     /// <summary>The replay entry of an episode's first observation.</summary>
     private static DreamerStep FirstStep(ImmutableArray<double> observation) => new(observation, Force.Zero, 0.0, First: true, Terminal: false);
 
@@ -143,7 +173,7 @@ public static class Dreamer
         var observation = world.Observe(state);
         var training = new DreamerTraining(model, SequenceReplay<DreamerStep>.Empty(c.ReplayCapacity).Push(FirstStep(observation), true),
             state, observation, DreamerBelief.Initial(c, 1), 0.0, 0, kRun);
-        return Collect(nets, world, training, c.PrefillSteps, random: true, c).Training;
+        return WarmUp(Collect(nets, world, training, c.PrefillSteps, random: true, c).Training, c);
     }
 
     /// <summary>What <see cref="Collect"/> returns: the advanced training state and the returns of the episodes that ended.</summary>

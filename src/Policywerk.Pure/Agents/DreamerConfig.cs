@@ -32,9 +32,13 @@ namespace Policywerk.Pure.Agents;
 /// <param name="MinActionStd">σ_min of the actor's Gaussian (before tanh).</param>
 /// <param name="MaxActionStd">σ_max of the actor's Gaussian: σ = (σ_max − σ_min)·sigmoid(raw + 2) + σ_min.</param>
 /// <param name="EntropyWeight">η, weight of the actor's entropy bonus.</param>
+/// <param name="ActionMeanPenalty">ζ, weight of a penalty on the pre-tanh action mean ‖μ_π‖²: keeps the actor out of
+/// tanh's flat tails, where dynamics backprop gives it no gradient to turn (a run can otherwise lock into pushing
+/// toward one wall). At equilibrium |μ| ≈ 1.7, so the greedy force still reaches tanh(1.7) ≈ 0.94.</param>
 /// <param name="ReturnScaleDecay">Decay of the EMA of the 5th–95th percentile range of the returns (DreamerV3 scaling).</param>
 /// <param name="SlowCriticRate">τ of the slow critic's Polyak update, once per update.</param>
 /// <param name="PrefillSteps">Real steps with the random policy before the first update.</param>
+/// <param name="WarmupUpdates">World-model-only updates on the prefilled replay before the first iteration.</param>
 /// <param name="Iterations">Training iterations (each collects, then updates).</param>
 /// <param name="StepsPerIteration">Real steps collected with the actor per iteration.</param>
 /// <param name="UpdatesPerIteration">Gradient updates (world model, then actor and critic) per iteration.</param>
@@ -63,11 +67,13 @@ public sealed record DreamerConfig(
     double RepresentationWeight = 0.1,
     double MinLatentStd = 0.1,
     double MinActionStd = 0.1,
-    double MaxActionStd = 1.0,
+    double MaxActionStd = 0.5,
     double EntropyWeight = 1e-3,
+    double ActionMeanPenalty = 0.01,
     double ReturnScaleDecay = 0.95,
     double SlowCriticRate = 0.02,
     int PrefillSteps = 3000,
+    int WarmupUpdates = 150,
     int Iterations = 80,
     int StepsPerIteration = 50,
     int UpdatesPerIteration = 8,

@@ -206,7 +206,8 @@ public static class DreamerImagination
     /// The actor's and the critic's gradients on one imagined rollout from the given start states:
     /// <code>
     ///   S ← d·S + (1 − d)·(Per(R, 95) − Per(R, 5))                         (DreamerV3 return scale)
-    ///   L_π = −(1/NH) Σ_k w_k R_k / max(1, S) − η (1/NH) Σ_k Σ_i log σ_π,i(s_k)   (∂ through R: dynamics backprop)
+    ///   L_π = −(1/NH) Σ_k w_k R_k / max(1, S) − η (1/NH) Σ_k Σ_i log σ_π,i(s_k) + ζ (1/NH) Σ_k ‖μ_π(s_k)‖²
+    ///                                                               (∂ through R: dynamics backprop)
     ///   L_v = (1/NH) Σ_k w_k (critic(sg s_k) − symlog sg R_k)²
     /// </code>
     /// </summary>
@@ -247,6 +248,7 @@ public static class DreamerImagination
         var dz = new double[N * Zd];   // ∂L/∂z_{k+1}
         var entropy = 0.0;
         var stdSum = 0.0;
+        var meanPenalty = 0.0;
         // start with s_H: only the heads read it
         for (var n = 0; n < N; n++)
         {
@@ -277,7 +279,8 @@ public static class DreamerImagination
                     var u = stats.Mean.Values[j] + stats.Std.Values[j] * epsA[j];
                     var a = Math.Tanh(u);
                     var du = dx[n, Zd + i] * (1.0 - a * a);
-                    dMeanA[j] = du;
+                    dMeanA[j] = du + 2.0 * c.ActionMeanPenalty * stats.Mean.Values[j] / NH;
+                    meanPenalty += stats.Mean.Values[j] * stats.Mean.Values[j];
                     dStdA[j] = du * epsA[j] - c.EntropyWeight / (NH * stats.Std.Values[j]);
                     entropy += Math.Log(stats.Std.Values[j]);
                     stdSum += stats.Std.Values[j];
@@ -304,7 +307,7 @@ public static class DreamerImagination
                     dz[n * Zd + i] = dFuture[row * S + Hd + i] + dx[n, i] + dActorIn[n * S + Hd + i];
             }
         }
-        var actorLoss = objective - c.EntropyWeight * entropy / NH;
+        var actorLoss = objective - c.EntropyWeight * entropy / NH + c.ActionMeanPenalty * meanPenalty / NH;
 
         // ---- critic: regress symlog λ-returns on the (fixed) imagined states s_0 … s_{H−1}
         var past = Mat.From(NH, S, im.States.Span.Slice(0, NH * S));
