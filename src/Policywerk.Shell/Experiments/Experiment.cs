@@ -56,7 +56,7 @@ public static class ExperimentCatalog
 {
     public static readonly IReadOnlyList<IExperiment> All =
     [
-        new Sutton88Figure3(), new Sutton88Figure5(), new CliffExperiment(),
+        new Sutton88Figure3(), new Sutton88Figure5(), new CliffExperiment(), new DreamerExperiment(),
     ];
 
     public static IExperiment? Find(string name) =>

@@ -65,22 +65,30 @@ public sealed class Lesson07Dreamer : ILesson
 
     public ILessonRun Train(ulong seed, IProgress<double> progress)
     {
+        var (model, logs, evaluation) = TrainAndEvaluate(Key.FromSeed(seed), Config, EvaluationEpisodes, progress);
+        return new Run(model, logs, evaluation);
+    }
+
+    /// <summary>Train from the left half of <paramref name="key"/>, evaluate the three policies on layouts from the right half.</summary>
+    public static (DreamerModel Model, ImmutableArray<IterationLog> Logs, DreamerEvaluation Evaluation) TrainAndEvaluate(
+        Key key, DreamerConfig config, int episodes, IProgress<double>? progress = null)
+    {
         var world = new PixelPointMass();
-        var (kTrain, kEval) = Key.FromSeed(seed).Split();
-        var training = Dreamer.Start(world, Config, kTrain);
-        var logs = new List<IterationLog>(Config.Iterations);
-        for (var i = 0; i < Config.Iterations; i++)
+        var (kTrain, kEval) = key.Split();
+        var training = Dreamer.Start(world, config, kTrain);
+        var logs = new List<IterationLog>(config.Iterations);
+        for (var i = 0; i < config.Iterations; i++)
         {
-            var (next, log) = Dreamer.Iterate(world, training, Config);
+            var (next, log) = Dreamer.Iterate(world, training, config);
             if (!double.IsFinite(log.Reconstruction) || !double.IsFinite(log.ImaginedReturn))
                 throw new Policywerk.Shell.Cli.DivergenceError($"lesson 7 diverged at iteration {i + 1} (a loss became NaN)");
             training = next;
             logs.Add(log);
-            progress.Report((i + 1.0) / (Config.Iterations + 1));
+            progress?.Report((i + 1.0) / (config.Iterations + 1));
         }
-        var evaluation = DreamerEvaluation.Run(Config, training.Model, kEval, EvaluationEpisodes);
-        progress.Report(1.0);
-        return new Run(training.Model, logs.ToImmutableArray(), evaluation);
+        var evaluation = DreamerEvaluation.Run(config, training.Model, kEval, episodes);
+        progress?.Report(1.0);
+        return (training.Model, logs.ToImmutableArray(), evaluation);
     }
 
     private sealed class Run(DreamerModel model, ImmutableArray<IterationLog> logs, DreamerEvaluation evaluation) : ILessonRun
