@@ -15,7 +15,7 @@ public class DreamerTests
 {
     /// <summary>A tiny agent: small enough for central differences over every parameter segment.</summary>
     private static readonly DreamerConfig Tiny = new(Deter: 6, Stoch: 3, FeaturePoints: 2, Embed: 5, Hidden: 7, BatchSize: 3, ChunkLength: 4,
-        ImaginationStarts: 4, Horizon: 3, FreeBits: 0.0, DynamicsWeight: 0.3, RepresentationWeight: 0.3, PrefillSteps: 150);
+        ImaginationStarts: 4, Horizon: 3, FreeBits: 0.0, DynamicsWeight: 0.3, RepresentationWeight: 0.3, PrefillSteps: 150, WarmupUpdates: 0);
 
     private static (DreamerNets Nets, DreamerTraining Training, DreamerBatch Batch) TinySetup(DreamerConfig c)
     {
@@ -107,7 +107,7 @@ public class DreamerTests
     public void Actor_gradient_matches_central_differences_through_the_imagined_dynamics()
     {
         // no entropy bonus, a return scale below 1 (divisor 1): the actor's loss is −(1/NH) Σ w_k R_k exactly
-        var c = Tiny with { EntropyWeight = 0.0, ReturnScaleDecay = 1.0 };
+        var c = Tiny with { EntropyWeight = 0.0, ReturnScaleDecay = 1.0, ActionMeanPenalty = 0.0 };
         var (nets, training, batch) = TinySetup(c);
         var m = training.Model;
         var wg = DreamerRssm.Gradient(nets, m.World, batch, Key.FromSeed(3), c);
