@@ -52,7 +52,7 @@ public sealed class DreamerExperiment : IExperiment
         public void Print(IAnsiConsole console)
         {
             var t = Table;
-            var grid = new Table().Title($"[bold]Dreamer over {t.Runs} seeds ({t.Episodes} evaluation episodes each, mean return [95% interval])[/]")
+            var grid = new Table().Title($"[bold]Dreamer over {t.Runs} seeds ({t.Episodes} evaluation episodes each, mean return [[95% interval]])[/]")
                 .AddColumn(new TableColumn("run").RightAligned()).AddColumn("random").AddColumn("Dreamer (greedy)").AddColumn("scripted")
                 .AddColumn(new TableColumn("gap closed").RightAligned()).AddColumn("bar");
             static string Cell(PolicyScore p) => Markup.Escape($"{p.Mean:0.0} [{p.Lower:0.0}, {p.Upper:0.0}]");

@@ -105,16 +105,16 @@ public sealed class Lesson07Dreamer : ILesson
             [
                 $"encoder: 256 pixels → spatial soft-argmax ({c.FeaturePoints} points) → {c.Hidden} → {c.Embed} (tanh)",
                 $"RSSM: GRU h {c.Deter} (input z {c.Stoch} + action 2), Gaussian z {c.Stoch}; prior {c.Deter} → {c.Hidden} → {2 * c.Stoch}, posterior {c.Deter + c.Embed} → {c.Hidden} → {2 * c.Stoch}",
-                $"decoder {c.StateSize} → {c.Hidden} → 256 (pixel softmax), reward {c.StateSize} → {c.Hidden} → 1 (symlog), continue {c.StateSize} → {c.Hidden} → 1",
+                $"decoder {c.StateSize} → {c.Hidden} → {3 * c.DecoderBlobs} ({c.DecoderBlobs} Gaussian blobs on the pixel grid, σ {c.BlobWidth}), reward {c.StateSize} → {c.Hidden} → 1 (symlog), continue {c.StateSize} → {c.Hidden} → 1",
                 $"actor {c.StateSize} → {c.Hidden} → 4 (tanh-Gaussian μ, σ), critic {c.StateSize} → {c.Hidden} → 1 (symlog) + slow copy",
                 $"parameters: world model {model.World.Count:N0}, actor {model.Actor.Count:N0}, critic {model.Critic.Count:N0}",
             ];
             string[] hyper =
             [
-                $"{c.PrefillSteps} random steps, then {c.Iterations} iterations × ({c.StepsPerIteration} real steps + {c.UpdatesPerIteration} updates)",
+                $"{c.PrefillSteps} random steps, {c.WarmupUpdates} world-model-only updates, then {c.Iterations} iterations × ({c.StepsPerIteration} real steps + {c.UpdatesPerIteration} updates)",
                 $"batch {c.BatchSize} × {c.ChunkLength} steps; imagination {c.ImaginationStarts} starts × {c.Horizon} steps; γ {c.Gamma}, λ {c.Lambda}",
                 $"Adam lr: world {c.WorldLearningRate}, actor {c.ActorLearningRate}, critic {c.CriticLearningRate}; clip {c.GradClip}",
-                $"KL: β_dyn {c.DynamicsWeight}, β_rep {c.RepresentationWeight}, free bits {c.FreeBits}; reward weight {c.RewardWeight}; entropy η {c.EntropyWeight}",
+                $"KL: β_dyn {c.DynamicsWeight}, β_rep {c.RepresentationWeight}, free bits {c.FreeBits}; reward weight {c.RewardWeight}; entropy η {c.EntropyWeight}; actor σ_max {c.MaxActionStd}, mean penalty ζ {c.ActionMeanPenalty}",
             ];
             var rows = logs.Where(l => l.Iteration % 10 == 0 || l.Iteration == 1)
                 .Select(l => new IterationRow(l.Iteration, Math.Round(l.Reconstruction, 5), Math.Round(l.RewardLoss, 4), Math.Round(l.Kl, 3),
