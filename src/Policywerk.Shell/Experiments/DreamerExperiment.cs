@@ -66,7 +66,7 @@ public sealed class DreamerExperiment : IExperiment
         {
             var t = Table;
             var plot = new Plot();
-            plot.Title("Dreamer over seeds: mean return with 95% interval", 15);
+            plot.Title("Dreamer over seeds: random (grey), Dreamer greedy (blue), scripted (orange); 95% intervals", 14);
             for (var i = 0; i < t.Seeds.Count; i++)
             {
                 var r = t.Seeds[i];
@@ -78,7 +78,8 @@ public sealed class DreamerExperiment : IExperiment
                 }
             }
             plot.Axes.Bottom.Label.Text = "run (seed)";
-            plot.Axes.Left.Label.Text = "mean return (grey random, blue Dreamer, orange scripted)";
+            plot.Axes.Left.Label.Text = "mean return";
+            plot.Axes.SetLimitsY(Math.Min(-240, t.Seeds.Min(r => r.Random.Lower) - 10), 0);
             writer.Png("figure.png", ThreePane.Render(plot, 900, 480));
         }
     }
