@@ -55,6 +55,7 @@ public static class Catalog
         [4] = new Lesson04QLearning(),
         [5] = new Lesson05Dqn(),
         [6] = new Lesson06Ppo(),
+        [7] = new Lesson07Dreamer(),
     };
 
     public static LessonInfo Info(int number) => All[number - 1];

@@ -1,0 +1,169 @@
+using Policywerk.Pure.Neural;
+using Policywerk.Pure.Numerics;
+using Policywerk.Pure.Worlds;
+
+namespace Policywerk.Pure.Agents;
+
+/// <summary>
+/// The hyperparameters of the Dreamer agent (Hafner et al. 2023, DreamerV3, in small) for the 16 × 16 pixel point mass.
+/// </summary>
+/// <param name="Deter">Size of the deterministic GRU state h.</param>
+/// <param name="Stoch">Size of the stochastic latent z (a diagonal Gaussian).</param>
+/// <param name="FeaturePoints">K, channels of the encoder's spatial soft-argmax (each gives one (x̄, ȳ) point).</param>
+/// <param name="DecoderBlobs">K, Gaussian blobs of the keypoint decoder (<see cref="KeypointDecoder"/>).</param>
+/// <param name="BlobWidth">σ of the decoder's blobs in grid coordinates (one pixel is 2/15 ≈ 0.133).</param>
+/// <param name="Embed">Size of the encoder's embedding e = enc(o).</param>
+/// <param name="Hidden">Width of the hidden layer of every small MLP (encoder, heads, actor, critic).</param>
+/// <param name="BatchSize">B, replayed sequences per update.</param>
+/// <param name="ChunkLength">T, steps per replayed sequence (BPTT length).</param>
+/// <param name="ImaginationStarts">N, posterior states imagination starts from (a random subset of the B·T).</param>
+/// <param name="Horizon">Imagination horizon (steps of open-loop prediction with the prior).</param>
+/// <param name="Gamma">Discount γ of the imagined returns.</param>
+/// <param name="Lambda">λ of the λ-returns.</param>
+/// <param name="WorldLearningRate">Adam learning rate of the world model.</param>
+/// <param name="ActorLearningRate">Adam learning rate of the actor.</param>
+/// <param name="CriticLearningRate">Adam learning rate of the critic.</param>
+/// <param name="GradClip">Global-norm gradient clip for every optimizer.</param>
+/// <param name="RewardWeight">β_r, weight of the reward head's symlog squared error (see the remarks).</param>
+/// <param name="FreeBits">Free bits F (nats): the KL terms are max(F, KL).</param>
+/// <param name="DynamicsWeight">β_dyn, weight of KL(sg(q) ‖ p): trains the prior toward the posterior.</param>
+/// <param name="RepresentationWeight">β_rep, weight of KL(q ‖ sg(p)): keeps the posterior predictable.</param>
+/// <param name="MinLatentStd">σ_min of the latent: σ = softplus(raw) + σ_min.</param>
+/// <param name="MinActionStd">σ_min of the actor's Gaussian (before tanh).</param>
+/// <param name="MaxActionStd">σ_max of the actor's Gaussian: σ = (σ_max − σ_min)·sigmoid(raw + 2) + σ_min.</param>
+/// <param name="EntropyWeight">η, weight of the actor's entropy bonus.</param>
+/// <param name="ActionMeanPenalty">ζ, weight of a penalty on the pre-tanh action mean ‖μ_π‖²: keeps the actor out of
+/// tanh's flat tails, where dynamics backprop gives it no gradient to turn (a run can otherwise lock into pushing
+/// toward one wall). With ζ = 0.03 the equilibrium |μ| is ≈ 1.4 where the return gradient is ≈ 0.3 per step, so the greedy force still reaches ≈ tanh(1.4) ≈ 0.9.</param>
+/// <param name="ReturnScaleDecay">Decay of the EMA of the 5th–95th percentile range of the returns (DreamerV3 scaling).</param>
+/// <param name="SlowCriticRate">τ of the slow critic's Polyak update, once per update.</param>
+/// <param name="PrefillSteps">Real steps with the random policy before the first update.</param>
+/// <param name="WarmupUpdates">World-model-only updates on the prefilled replay before the first iteration.</param>
+/// <param name="Iterations">Training iterations (each collects, then updates).</param>
+/// <param name="StepsPerIteration">Real steps collected with the actor per iteration.</param>
+/// <param name="UpdatesPerIteration">Gradient updates (world model, then actor and critic) per iteration.</param>
+/// <param name="ReplayCapacity">Steps the replay holds.</param>
+public sealed record DreamerConfig(
+    int Deter = 32,
+    int Stoch = 8,
+    int FeaturePoints = 4,
+    int DecoderBlobs = 2,
+    double BlobWidth = 0.133,
+    int Embed = 32,
+    int Hidden = 64,
+    int BatchSize = 16,
+    int ChunkLength = 16,
+    int ImaginationStarts = 64,
+    int Horizon = 15,
+    double Gamma = 0.95,
+    double Lambda = 0.95,
+    double WorldLearningRate = 2e-3,
+    double ActorLearningRate = 1e-3,
+    double CriticLearningRate = 2e-3,
+    double GradClip = 100.0,
+    double RewardWeight = 10.0,
+    double FreeBits = 1.0,
+    double DynamicsWeight = 0.5,
+    double RepresentationWeight = 0.1,
+    double MinLatentStd = 0.1,
+    double MinActionStd = 0.1,
+    double MaxActionStd = 0.5,
+    double EntropyWeight = 1e-3,
+    double ActionMeanPenalty = 0.03,
+    double ReturnScaleDecay = 0.95,
+    double SlowCriticRate = 0.02,
+    int PrefillSteps = 3000,
+    int WarmupUpdates = 150,
+    int Iterations = 80,
+    int StepsPerIteration = 50,
+    int UpdatesPerIteration = 8,
+    int ReplayCapacity = 20000)
+{
+    /// <summary>The action's size: a 2-D force.</summary>
+    public const int ActionSize = 2;
+
+    /// <summary>The size of the model state s = [h, z] the heads, actor and critic read.</summary>
+    public int StateSize => Deter + Stoch;
+
+    /// <summary>Gradient updates in a whole run.</summary>
+    public int TotalUpdates => Iterations * UpdatesPerIteration;
+
+    /// <summary>Real steps in a whole run (prefill included).</summary>
+    public int TotalRealSteps => PrefillSteps + Iterations * StepsPerIteration;
+}
+
+/// <summary>
+/// The networks of the agent (architecture only; parameters live in <see cref="WorldParams"/> and <see cref="DreamerModel"/>):
+/// <code>
+///   e_t = enc(o_t)                              256 → spatial soft-argmax (K points) → Hidden → Embed (tanh)
+///   h_t = GRU(h_{t−1}, [z_{t−1}, a_{t−1}])      deterministic state
+///   p(z_t | h_t)      = N(μ, σ²) from prior(h_t)           Deter → Hidden → 2·Stoch
+///   q(z_t | h_t, e_t) = N(μ, σ²) from post([h_t, e_t])     Deter+Embed → Hidden → 2·Stoch
+///   ô_t = dec(s_t), r̂_t = symexp(rew(s_t)), ĉ_t = σ(cont(s_t)),  s_t = [h_t, z_t]
+///   π(a | s) = tanh N(μ, σ²) from actor(s),  v(s) = symexp(critic(s))
+/// </code>
+/// </summary>
+public sealed record DreamerNets(SpatialSoftArgmax Points, Mlp Encoder, Gru Gru, Mlp Prior, Mlp Posterior, Mlp Decoder, Mlp Reward, Mlp Continue, Mlp Actor, Mlp Critic)
+{
+    /// <summary>The networks for <paramref name="c"/>.</summary>
+    public static DreamerNets For(DreamerConfig c)
+    {
+        var s = c.StateSize;
+        var points = new SpatialSoftArgmax(c.FeaturePoints);
+        return new DreamerNets(points,
+            Mlp.Create([points.Out, c.Hidden, c.Embed], Activation.Tanh, Activation.Tanh),
+            new Gru(c.Stoch + DreamerConfig.ActionSize, c.Deter),
+            Mlp.Create([c.Deter, c.Hidden, 2 * c.Stoch], Activation.Tanh),
+            Mlp.Create([c.Deter + c.Embed, c.Hidden, 2 * c.Stoch], Activation.Tanh),
+            Mlp.Create([s, c.Hidden, KeypointDecoder.OutputSize(c.DecoderBlobs)], Activation.Tanh),
+            Mlp.Create([s, c.Hidden, 1], Activation.Tanh),
+            Mlp.Create([s, c.Hidden, 1], Activation.Tanh),
+            Mlp.Create([s, c.Hidden, 2 * DreamerConfig.ActionSize], Activation.Tanh),
+            Mlp.Create([s, c.Hidden, 1], Activation.Tanh));
+    }
+}
+
+/// <summary>The world model's parameters, one buffer per net (the optimizer sees them concatenated, <see cref="Flat"/>).</summary>
+public sealed record WorldParams(Params Points, Params Encoder, Params Gru, Params Prior, Params Posterior, Params Decoder, Params Reward, Params Continue)
+{
+    /// <summary>θ = [θ_enc; θ_gru; θ_prior; θ_post; θ_dec; θ_rew; θ_cont] as one buffer.</summary>
+    public Params Flat => Params.Concat(
+        new Named("points", Points), new Named("enc", Encoder), new Named("gru", Gru), new Named("prior", Prior), new Named("post", Posterior),
+        new Named("dec", Decoder), new Named("rew", Reward), new Named("cont", Continue));
+
+    /// <summary>The nets' parameters back out of a <see cref="Flat"/> buffer.</summary>
+    public static WorldParams FromFlat(Params flat) => new(
+        flat.Part("points"), flat.Part("enc"), flat.Part("gru"), flat.Part("prior"), flat.Part("post"),
+        flat.Part("dec"), flat.Part("rew"), flat.Part("cont"));
+
+    /// <summary>The number of parameters.</summary>
+    public int Count => Points.Count + Encoder.Count + Gru.Count + Prior.Count + Posterior.Count + Decoder.Count + Reward.Count + Continue.Count;
+
+    /// <summary>ρ₀ = −2 for the σ half of a latent head's output bias: σ starts at softplus(−2) + σ_min ≈ 0.23, so the
+    /// encoder's signal in μ is not drowned in sampling noise before it has grown (faster learning in a short run).</summary>
+    public const double InitialStdBias = -2.0;
+
+    private static Params WithStdBias(Params head, double bias)
+    {
+        var values = head.Span.ToArray();
+        var segment = head.Layout["1.b"];
+        var z = segment.Size / 2;
+        for (var i = z; i < 2 * z; i++) values[segment.Offset + i] = bias;
+        return head.WithValues(values);
+    }
+
+    /// <summary>Freshly initialised world-model parameters (Glorot weights, zero biases; small output layers for the heads).</summary>
+    public static Draw<WorldParams> Init(DreamerNets nets, Key key)
+    {
+        var (enc, k1) = nets.Encoder.Init(key);
+        var (gru, k2) = nets.Gru.Init(k1);
+        var (prior, k3) = nets.Prior.Init(k2);
+        var (post, k4) = nets.Posterior.Init(k3);
+        prior = WithStdBias(prior, InitialStdBias);
+        post = WithStdBias(post, InitialStdBias);
+        var (dec, k5) = nets.Decoder.Init(k4);
+        var (rew, k6) = nets.Reward.Init(k5, outputGain: 0.1);
+        var (cont, k7) = nets.Continue.Init(k6, outputGain: 0.1);
+        return new Draw<WorldParams>(new WorldParams(nets.Points.Init(), enc, gru, prior, post, dec, rew, cont), k7);
+    }
+}

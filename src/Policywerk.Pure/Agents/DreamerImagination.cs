@@ -1,0 +1,330 @@
+using System.Collections.Immutable;
+using Policywerk.Pure.Neural;
+using Policywerk.Pure.Numerics;
+
+namespace Policywerk.Pure.Agents;
+
+/// <summary>The actor's Gaussian over u for a batch (a = tanh u), from the actor head's output [μ | ρ]:
+/// σ = (σ_max − σ_min)·sigmoid(ρ + 2) + σ_min.</summary>
+public sealed record ActionStats(Mat Mean, Mat Std, Mat Raw);
+
+/// <summary>
+/// An imagined rollout for N start states over H steps, time-major: states s_0 … s_H ([(H+1)·N × (Deter+Stoch)]),
+/// actions a_0 … a_{H−1}, predicted rewards r_1 … r_H, continuations c_1 … c_H, slow-critic values v_1 … v_H,
+/// and the λ-returns R_0 … R_{H−1} with their weights w_k = Π_{j≤k} γ c_j.
+/// </summary>
+public sealed record Imagined(int Starts, int Horizon, Mat States, Mat Actions,
+    ImmutableArray<double> Rewards, ImmutableArray<double> Continues, ImmutableArray<double> Values,
+    ImmutableArray<double> Returns, ImmutableArray<double> Weights);
+
+/// <summary>What one actor-critic update reports.</summary>
+/// <param name="ImaginedReturn">Mean λ-return R_0 of the imagined starts.</param>
+/// <param name="ActorLoss">The actor's objective (normalised, with the entropy bonus), to be minimised.</param>
+/// <param name="CriticLoss">The critic's weighted squared error in symlog space.</param>
+/// <param name="ActionStd">Mean σ of the actor's Gaussian over the imagined states.</param>
+/// <param name="ReturnScale">The EMA of the 5th–95th percentile range after this update.</param>
+public sealed record BehaviourLoss(double ImaginedReturn, double ActorLoss, double CriticLoss, double ActionStd, double ReturnScale);
+
+/// <summary>
+/// Learning to act inside the world model: imagine rollouts with the prior from posterior start states, compute
+/// λ-returns with a slow critic, train the critic on them and the actor by backpropagating the returns through the
+/// learned dynamics (Dreamer v1/v2's "dynamics backprop").
+/// </summary>
+/// <remarks>
+/// Why dynamics backprop and not DreamerV3's REINFORCE: the point mass has a 2-D continuous action and the learned
+/// model is differentiable end to end (reparameterised Gaussian latents, tanh actions), so ∂R/∂a through reward head,
+/// critic, prior and GRU is a low-variance, directly useful signal — "push so the predicted distance shrinks". With
+/// the few hundred updates a five-second budget allows, REINFORCE's score-function estimate is too noisy; Hafner et al.
+/// themselves use dynamics backprop for continuous control in DreamerV1 and V2. The continuation c_k is treated as a
+/// constant (stop-gradient) in the actor's objective.
+/// </remarks>
+public static class DreamerImagination
+{
+    /// <summary>
+    /// R_k = r_{k+1} + γ c_{k+1} [(1 − λ) v_{k+1} + λ R_{k+1}] for k = H−1 … 0, with R_H = v_H (Sutton &amp; Barto §12.1;
+    /// Hafner et al. 2020 eq. 6). All arrays are time-major over N columns: rewards, continues and values hold steps
+    /// 1 … H ([H·N]); the result holds R_0 … R_{H−1} ([H·N]).
+    /// </summary>
+    public static ImmutableArray<double> LambdaReturns(ReadOnlySpan<double> rewards, ReadOnlySpan<double> continues,
+        ReadOnlySpan<double> values, int starts, double gamma, double lambda)
+    {
+        var horizon = rewards.Length / starts;
+        var returns = new double[horizon * starts];
+        for (var n = 0; n < starts; n++)
+        {
+            var next = values[(horizon - 1) * starts + n]; // R_H = v_H
+            for (var k = horizon - 1; k >= 0; k--)
+            {
+                var j = k * starts + n; // index of step k+1 in rewards/values/continues, and of R_k in returns
+                next = rewards[j] + gamma * continues[j] * ((1.0 - lambda) * values[j] + lambda * next);
+                returns[j] = next;
+            }
+        }
+        return returns.Freeze();
+    }
+
+    /// <summary>∂L/∂r and ∂L/∂v of L = Σ_k g_k R_k (the adjoint of <see cref="LambdaReturns"/>, with c held fixed):
+    /// G_0 = g_0, G_{k+1} = g_{k+1} + γ λ c_{k+1} G_k; ∂L/∂r_{k+1} = G_k, ∂L/∂v_{k+1} = γ(1−λ) c_{k+1} G_k (+ γλ c_H G_{H−1} for v_H).</summary>
+    public static (ImmutableArray<double> DRewards, ImmutableArray<double> DValues) LambdaReturnsBackward(
+        ReadOnlySpan<double> dReturns, ReadOnlySpan<double> continues, int starts, double gamma, double lambda)
+    {
+        var horizon = dReturns.Length / starts;
+        var dr = new double[horizon * starts];
+        var dv = new double[horizon * starts];
+        for (var n = 0; n < starts; n++)
+        {
+            var g = 0.0;
+            for (var k = 0; k < horizon; k++)
+            {
+                var j = k * starts + n;
+                g = dReturns[j] + (k == 0 ? 0.0 : gamma * lambda * continues[j - starts] * g);
+                dr[j] = g;
+                dv[j] = gamma * (1.0 - lambda) * continues[j] * g;
+            }
+            var last = (horizon - 1) * starts + n;
+            dv[last] += gamma * lambda * continues[last] * g; // R_H = v_H
+        }
+        return (dr.Freeze(), dv.Freeze());
+    }
+
+    /// <summary>μ = raw[:, :2], σ = (σ_max − σ_min)·sigmoid(raw[:, 2:] + 2) + σ_min.</summary>
+    public static ActionStats ActionStatsOf(Mat raw, double minStd, double maxStd)
+    {
+        var rows = raw.Rows;
+        var mean = new double[rows * 2];
+        var std = new double[rows * 2];
+        for (var r = 0; r < rows; r++)
+            for (var i = 0; i < 2; i++)
+            {
+                mean[r * 2 + i] = raw[r, i];
+                std[r * 2 + i] = (maxStd - minStd) * Activations.Sigmoid(raw[r, 2 + i] + 2.0) + minStd;
+            }
+        return new ActionStats(Mat.Own(rows, 2, mean), Mat.Own(rows, 2, std), raw);
+    }
+
+    /// <summary>a = tanh(μ + σ ⊙ ε), or tanh(μ) when ε is null (the greedy action).</summary>
+    public static Mat Act(ActionStats stats, Mat? eps)
+    {
+        var a = new double[stats.Mean.Values.Length];
+        for (var i = 0; i < a.Length; i++)
+            a[i] = Math.Tanh(stats.Mean.Values[i] + (eps is null ? 0.0 : stats.Std.Values[i] * eps.Values[i]));
+        return Mat.Own(stats.Mean.Rows, 2, a);
+    }
+
+    /// <summary>
+    /// Imagines H steps from the N start states with the actor and the prior (no gradient kept):
+    /// a_k = tanh(μ_π(s_k) + σ_π(s_k) ε), h_{k+1} = GRU(h_k, [z_k, a_k]), z_{k+1} = μ_p(h_{k+1}) + σ_p(h_{k+1}) ε′,
+    /// then rewards, continuations, slow-critic values and λ-returns. Same key, same rollout.
+    /// </summary>
+    public static Imagined Imagine(DreamerNets nets, WorldParams w, Params actor, Params slowCritic, Mat startDeter, Mat startStoch,
+        Key key, DreamerConfig c) =>
+        Rollout(nets, w, actor, slowCritic, startDeter, startStoch, key, c).Imagined;
+
+    /// <summary>The forward pass of an imagined rollout with every cache the actor's backward pass needs.</summary>
+    private sealed record RolloutTrace(Imagined Imagined, MlpCache[] ActorCaches, ActionStats[] ActorStats, Mat[] ActionNoise,
+        GruCache[] GruCaches, MlpCache[] PriorCaches, LatentStats[] PriorStats, Mat[] LatentNoise,
+        MlpCache RewardCache, MlpCache ValueCache);
+
+    private static RolloutTrace Rollout(DreamerNets nets, WorldParams w, Params actor, Params slowCritic, Mat startDeter, Mat startStoch,
+        Key key, DreamerConfig c)
+    {
+        int N = startDeter.Rows, H = c.Horizon, Hd = c.Deter, Zd = c.Stoch, S = c.StateSize;
+        var actorCaches = new MlpCache[H];
+        var actorStats = new ActionStats[H];
+        var actionNoise = new Mat[H];
+        var gruCaches = new GruCache[H];
+        var priorCaches = new MlpCache[H];
+        var priorStats = new LatentStats[H];
+        var latentNoise = new Mat[H];
+        var states = new double[(H + 1) * N * S];
+        var actions = new double[H * N * 2];
+        var h = startDeter;
+        var z = startStoch;
+        for (var k = 0; k < H; k++)
+        {
+            var s = Mat.ConcatCols([h, z]);
+            s.Span.CopyTo(states.AsSpan(k * N * S));
+            actorCaches[k] = nets.Actor.Forward(actor, s);
+            actorStats[k] = ActionStatsOf(actorCaches[k].Output, c.MinActionStd, c.MaxActionStd);
+            (actionNoise[k], key) = DreamerLatent.Noise(key, N, 2);
+            var a = Act(actorStats[k], actionNoise[k]);
+            a.Span.CopyTo(actions.AsSpan(k * N * 2));
+            gruCaches[k] = nets.Gru.Forward(w.Gru, [Mat.ConcatCols([z, a])], h);
+            h = gruCaches[k].Last;
+            priorCaches[k] = nets.Prior.Forward(w.Prior, h);
+            priorStats[k] = DreamerLatent.Stats(priorCaches[k].Output, c.MinLatentStd);
+            (latentNoise[k], key) = DreamerLatent.Noise(key, N, Zd);
+            z = DreamerLatent.Sample(priorStats[k], latentNoise[k]);
+        }
+        Mat.ConcatCols([h, z]).Span.CopyTo(states.AsSpan(H * N * S));
+        var stateMat = Mat.Own((H + 1) * N, S, states);
+        var future = Mat.From(H * N, S, stateMat.Span.Slice(N * S)); // s_1 … s_H
+        var rewardCache = nets.Reward.Forward(w.Reward, future);
+        var valueCache = nets.Critic.Forward(slowCritic, future);
+        var contLogits = nets.Continue.Predict(w.Continue, future);
+        var rewards = new double[H * N];
+        var values = new double[H * N];
+        var continues = new double[H * N];
+        for (var i = 0; i < H * N; i++)
+        {
+            rewards[i] = Losses.Symexp(rewardCache.Output.Values[i]);
+            values[i] = Losses.Symexp(valueCache.Output.Values[i]);
+            continues[i] = Activations.Sigmoid(contLogits.Values[i]);
+        }
+        var returns = LambdaReturns(rewards, continues, values, N, c.Gamma, c.Lambda);
+        var weights = new double[H * N];
+        for (var n = 0; n < N; n++)
+        {
+            var wk = 1.0;
+            for (var k = 0; k < H; k++)
+            {
+                weights[k * N + n] = wk;
+                wk *= c.Gamma * continues[k * N + n];
+            }
+        }
+        var imagined = new Imagined(N, H, stateMat, Mat.Own(H * N, 2, actions), rewards.Freeze(), continues.Freeze(), values.Freeze(),
+            returns, weights.Freeze());
+        return new RolloutTrace(imagined, actorCaches, actorStats, actionNoise, gruCaches, priorCaches, priorStats, latentNoise,
+            rewardCache, valueCache);
+    }
+
+    /// <summary>Per(x, q): the q-quantile of the values by linear interpolation between order statistics.</summary>
+    public static double Percentile(ReadOnlySpan<double> values, double q)
+    {
+        var sorted = values.ToArray();
+        Array.Sort(sorted);
+        var position = q * (sorted.Length - 1);
+        var lo = (int)Math.Floor(position);
+        var hi = Math.Min(lo + 1, sorted.Length - 1);
+        return sorted[lo] + (position - lo) * (sorted[hi] - sorted[lo]);
+    }
+
+    /// <summary>What <see cref="Gradients"/> returns: the actor's and the critic's gradients, the new return scale and the report.</summary>
+    public sealed record BehaviourGradient(Params ActorGrads, Params CriticGrads, double ReturnScale, BehaviourLoss Loss);
+
+    /// <summary>
+    /// The actor's and the critic's gradients on one imagined rollout from the given start states:
+    /// <code>
+    ///   S ← d·S + (1 − d)·(Per(R, 95) − Per(R, 5))                         (DreamerV3 return scale)
+    ///   L_π = −(1/NH) Σ_k w_k R_k / max(1, S) − η (1/NH) Σ_k Σ_i log σ_π,i(s_k) + ζ (1/NH) Σ_k ‖μ_π(s_k)‖²
+    ///                                                               (∂ through R: dynamics backprop)
+    ///   L_v = (1/NH) Σ_k w_k (critic(sg s_k) − symlog sg R_k)²
+    /// </code>
+    /// </summary>
+    public static BehaviourGradient Gradients(DreamerNets nets, WorldParams w, Params actor, Params critic, Params slowCritic,
+        double returnScale, Mat startDeter, Mat startStoch, Key key, DreamerConfig c)
+    {
+        var trace = Rollout(nets, w, actor, slowCritic, startDeter, startStoch, key, c);
+        var im = trace.Imagined;
+        int N = im.Starts, H = im.Horizon, Hd = c.Deter, Zd = c.Stoch, S = c.StateSize, NH = N * H;
+
+        var range = Percentile(im.Returns.AsSpan(), 0.95) - Percentile(im.Returns.AsSpan(), 0.05);
+        var scale = c.ReturnScaleDecay * returnScale + (1.0 - c.ReturnScaleDecay) * range;
+        var divisor = Math.Max(1.0, scale);
+
+        // ---- actor objective and its gradient with respect to the λ-returns
+        var dReturns = new double[NH];
+        var objective = 0.0;
+        for (var i = 0; i < NH; i++)
+        {
+            objective -= im.Weights[i] * im.Returns[i] / (divisor * NH);
+            dReturns[i] = -im.Weights[i] / (divisor * NH);
+        }
+        var (dr, dv) = LambdaReturnsBackward(dReturns, im.Continues.AsSpan(), N, c.Gamma, c.Lambda);
+        var dRewOut = new double[NH];
+        var dValOut = new double[NH];
+        for (var i = 0; i < NH; i++)
+        {
+            dRewOut[i] = dr[i] * Losses.SymexpDerivative(trace.RewardCache.Output.Values[i]);
+            dValOut[i] = dv[i] * Losses.SymexpDerivative(trace.ValueCache.Output.Values[i]);
+        }
+        var dFuture = new double[NH * S]; // ∂L/∂s_k for k = 1 … H, time-major
+        Blas.AddTo(nets.Reward.Backward(w.Reward, trace.RewardCache, Mat.Own(NH, 1, dRewOut), inputGradient: true).DInput!.Span, dFuture);
+        Blas.AddTo(nets.Critic.Backward(slowCritic, trace.ValueCache, Mat.Own(NH, 1, dValOut), inputGradient: true).DInput!.Span, dFuture);
+
+        // ---- backward through the imagined dynamics: prior, GRU, actor
+        var actorGrad = new double[actor.Count];
+        var dh = new double[N * Hd];   // ∂L/∂h_{k+1}, completed before GRU step k
+        var dz = new double[N * Zd];   // ∂L/∂z_{k+1}
+        var entropy = 0.0;
+        var stdSum = 0.0;
+        var meanPenalty = 0.0;
+        // start with s_H: only the heads read it
+        for (var n = 0; n < N; n++)
+        {
+            var row = (H - 1) * N + n;
+            dFuture.AsSpan(row * S, Hd).CopyTo(dh.AsSpan(n * Hd, Hd));
+            dFuture.AsSpan(row * S + Hd, Zd).CopyTo(dz.AsSpan(n * Zd, Zd));
+        }
+        var dStdZ = new double[N * Zd];
+        var dMeanA = new double[N * 2];
+        var dStdA = new double[N * 2];
+        for (var k = H - 1; k >= 0; k--)
+        {
+            // z_{k+1} = μ_p(h_{k+1}) + σ_p(h_{k+1}) ε′  →  ∂L/∂h_{k+1}
+            var epsZ = trace.LatentNoise[k].Span;
+            for (var i = 0; i < N * Zd; i++) dStdZ[i] = dz[i] * epsZ[i];
+            var gPrior = nets.Prior.Backward(w.Prior, trace.PriorCaches[k], DreamerLatent.StatsBackward(trace.PriorStats[k], dz, dStdZ), inputGradient: true);
+            Blas.AddTo(gPrior.DInput!.Span, dh);
+            // h_{k+1} = GRU(h_k, [z_k, a_k])  →  ∂L/∂h_k, ∂L/∂z_k, ∂L/∂a_k
+            var gGru = nets.Gru.Backward(w.Gru, trace.GruCaches[k], Mat.From(N, Hd, dh));
+            var dx = gGru.DX;
+            // a_k = tanh(μ + σ ε)  →  actor
+            var stats = trace.ActorStats[k];
+            var epsA = trace.ActionNoise[k].Span;
+            for (var n = 0; n < N; n++)
+                for (var i = 0; i < 2; i++)
+                {
+                    var j = n * 2 + i;
+                    var u = stats.Mean.Values[j] + stats.Std.Values[j] * epsA[j];
+                    var a = Math.Tanh(u);
+                    var du = dx[n, Zd + i] * (1.0 - a * a);
+                    dMeanA[j] = du + 2.0 * c.ActionMeanPenalty * stats.Mean.Values[j] / NH;
+                    meanPenalty += stats.Mean.Values[j] * stats.Mean.Values[j];
+                    dStdA[j] = du * epsA[j] - c.EntropyWeight / (NH * stats.Std.Values[j]);
+                    entropy += Math.Log(stats.Std.Values[j]);
+                    stdSum += stats.Std.Values[j];
+                }
+            var dRaw = new double[N * 4];
+            for (var n = 0; n < N; n++)
+                for (var i = 0; i < 2; i++)
+                {
+                    dRaw[n * 4 + i] = dMeanA[n * 2 + i];
+                    var sg = Activations.Sigmoid(stats.Raw[n, 2 + i] + 2.0);
+                    dRaw[n * 4 + 2 + i] = dStdA[n * 2 + i] * (c.MaxActionStd - c.MinActionStd) * sg * (1.0 - sg);
+                }
+            var gActor = nets.Actor.Backward(actor, trace.ActorCaches[k], Mat.Own(N, 4, dRaw), inputGradient: k > 0);
+            Blas.AddTo(gActor.Grads.Span, actorGrad);
+            if (k == 0) break; // the start states are fixed (sg): nothing flows further back
+            // ∂L/∂s_k = heads + GRU input/state + actor input
+            var dActorIn = gActor.DInput!.Span;
+            for (var n = 0; n < N; n++)
+            {
+                var row = (k - 1) * N + n;
+                for (var i = 0; i < Hd; i++)
+                    dh[n * Hd + i] = dFuture[row * S + i] + gGru.DH0.Values[n * Hd + i] + dActorIn[n * S + i];
+                for (var i = 0; i < Zd; i++)
+                    dz[n * Zd + i] = dFuture[row * S + Hd + i] + dx[n, i] + dActorIn[n * S + Hd + i];
+            }
+        }
+        var actorLoss = objective - c.EntropyWeight * entropy / NH + c.ActionMeanPenalty * meanPenalty / NH;
+
+        // ---- critic: regress symlog λ-returns on the (fixed) imagined states s_0 … s_{H−1}
+        var past = Mat.From(NH, S, im.States.Span.Slice(0, NH * S));
+        var criticCache = nets.Critic.Forward(critic, past);
+        var dCritic = new double[NH];
+        var criticLoss = 0.0;
+        for (var i = 0; i < NH; i++)
+        {
+            var d = criticCache.Output.Values[i] - Losses.Symlog(im.Returns[i]);
+            criticLoss += im.Weights[i] * d * d / NH;
+            dCritic[i] = 2.0 * im.Weights[i] * d / NH;
+        }
+        var criticGrads = nets.Critic.Backward(critic, criticCache, Mat.Own(NH, 1, dCritic)).Grads;
+
+        var meanReturn = 0.0;
+        for (var n = 0; n < N; n++) meanReturn += im.Returns[n];
+        return new BehaviourGradient(actor.WithValues(actorGrad), criticGrads, scale,
+            new BehaviourLoss(meanReturn / N, actorLoss, criticLoss, stdSum / (2 * NH), scale));
+    }
+}

@@ -1,0 +1,105 @@
+using Policywerk.Pure.Agents;
+using Policywerk.Pure.Numerics;
+using Policywerk.Pure.Worlds;
+using Xunit;
+
+namespace Policywerk.Pure.Tests.Agents;
+
+/// <summary>Dreamer: the keypoint decoder's gradient, and that a briefly trained world model predicts the future.</summary>
+public class DreamerLearningTests
+{
+    private static double[] Frame(PointMassState s) => new PixelPointMass().Observe(s).ToArray();
+
+    [Fact]
+    public void Keypoint_decoder_gradient_matches_central_differences()
+    {
+        var o = Frame(PointMass.StartAt(-0.7, 0.4, 1.1, -1.3));
+        double[] raw = [0.3, -0.2, -0.5, 0.6, 0.4, -0.1];
+        var grad = new double[raw.Length];
+        KeypointDecoder.LossAndGradient(raw, o, 0.2, 1.0, grad);
+        var worst = 0.0;
+        for (var i = 0; i < raw.Length; i++)
+        {
+            const double h = 1e-5;
+            var up = (double[])raw.Clone();
+            up[i] += h;
+            var down = (double[])raw.Clone();
+            down[i] -= h;
+            var numeric = (KeypointDecoder.LossAndGradient(up, o, 0.2, 1.0, new double[6]).Loss
+                - KeypointDecoder.LossAndGradient(down, o, 0.2, 1.0, new double[6]).Loss) / (2 * h);
+            worst = Math.Max(worst, Math.Abs(numeric - grad[i]) / Math.Max(1.0, Math.Abs(numeric)));
+        }
+        Assert.True(worst < 1e-6, $"relative error {worst}");
+    }
+
+    [Fact]
+    public void Rendered_frame_carries_the_whole_mass()
+    {
+        var frame = new double[PixelPointMass.ObservationSize];
+        KeypointDecoder.Render([0.1, 0.2, -0.4, 0.9, 0.0, 0.3], 0.133, frame);
+        Assert.Equal(KeypointDecoder.SoftArgmaxMass, frame.Sum(), 9);
+    }
+
+    /// <summary>
+    /// One-step prediction after the warm-up (world model only, on random-policy data), predict o_{t+1} open loop (prior, real actions of a
+    /// half-strength scripted episode) from the posterior at t. Its log-likelihood −Σ o log q must beat the untrained model's. (The
+    /// "copy the current frame" forecast, rendered with the same blobs, is also computed; it still wins — an open item.)
+    /// </summary>
+    [Fact]
+    public void Briefly_trained_model_predicts_the_next_frame_better_than_the_untrained_one()
+    {
+        var c = new DreamerConfig(PrefillSteps: 2000, WarmupUpdates: 200, Iterations: 0);
+        var world = new PixelPointMass();
+        var nets = DreamerNets.For(c);
+        var model = Dreamer.Start(world, c, Key.FromSeed(11)).Model;
+        var untrained = Dreamer.Start(world, c with { WarmupUpdates = 0 }, Key.FromSeed(11)).Model;
+        Assert.True(Loss(model) < Loss(untrained), $"trained {Loss(model):0.0} vs untrained {Loss(untrained):0.0} nats");
+    }
+
+    private static double Loss(DreamerModel model)
+    {
+        var c = new DreamerConfig();
+        var world = new PixelPointMass();
+        var nets = DreamerNets.For(c);
+        const int ahead = 1;
+        double modelLoss = 0, copyLoss = 0;
+        var keys = Key.FromSeed(12).Split(6);
+        foreach (var key in keys)
+        {
+            var state = world.Reset(key).Value;
+            var states = new List<PointMassState> { state };
+            var actions = new List<Force>();
+            for (var t = 0; t < 40; t++)
+            {
+                var full = PointMassControllers.Scripted(state);
+                var a = new Force(0.5 * full.X, 0.5 * full.Y); // half the scripted push: speeds the random prefill also saw
+                actions.Add(a);
+                state = world.Step(state, a, key).Next;
+                states.Add(state);
+            }
+            var belief = DreamerBelief.Initial(c, 1);
+            for (var t = 0; t + ahead < states.Count; t++)
+            {
+                belief = DreamerRssm.Observe(nets, model.World, belief, Mat.RowVector(world.Observe(states[t])), key, false, c.MinLatentStd).Value;
+                if (t % 4 == 0)
+                {
+                    var b = belief;
+                    for (var k = 0; k < ahead; k++)
+                        b = DreamerRssm.PredictMean(nets, model.World, b, Mat.FromRows([actions[t + k].X, actions[t + k].Y]), c.MinLatentStd);
+                    var future = Frame(states[t + ahead]);
+                    var raw = nets.Decoder.Predict(model.World.Decoder, b.State).Row(0).ToArray();
+                    modelLoss += KeypointDecoder.LossAndGradient(raw, future, c.BlobWidth, 1.0, new double[raw.Length]).Loss;
+                    var now = states[t];
+                    double[] copy = [Grid(now.X), Grid(now.Y), Grid(now.TargetX), Grid(now.TargetY), 0.0, Math.Log(0.7)];
+                    copyLoss += KeypointDecoder.LossAndGradient(copy, future, c.BlobWidth, 1.0, new double[copy.Length]).Loss;
+                }
+                belief = belief with { PreviousAction = Mat.FromRows([actions[t].X, actions[t].Y]) };
+            }
+        }
+        _ = copyLoss; // NOT YET: copying the current frame still scores better (≈ 258 vs 292 nats at seed 11), see docs/lesson-07.md
+        return modelLoss;
+    }
+
+    /// <summary>A world coordinate to the grid coordinate of its pixel centre.</summary>
+    private static double Grid(double v) => SpatialSoftArgmax.Coordinate(PixelPointMass.ToGrid(v, 2.0));
+}

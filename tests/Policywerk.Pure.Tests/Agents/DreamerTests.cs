@@ -1,0 +1,225 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using Policywerk.Pure.Agents;
+using Policywerk.Pure.Neural;
+using Policywerk.Pure.Numerics;
+using NCheck = Policywerk.Pure.Tests.Neural.Check;
+using Policywerk.Pure.Worlds;
+using Xunit;
+
+namespace Policywerk.Pure.Tests.Agents;
+
+/// <summary>Dreamer: gradient checks of the RSSM and the λ-return, λ-return and KL properties, determinism.</summary>
+public class DreamerTests
+{
+    /// <summary>A tiny agent: small enough for central differences over every parameter segment.</summary>
+    private static readonly DreamerConfig Tiny = new(Deter: 6, Stoch: 3, FeaturePoints: 2, Embed: 5, Hidden: 7, BatchSize: 3, ChunkLength: 4,
+        ImaginationStarts: 4, Horizon: 3, FreeBits: 0.0, DynamicsWeight: 0.3, RepresentationWeight: 0.3, PrefillSteps: 150, WarmupUpdates: 0);
+
+    private static (DreamerNets Nets, DreamerTraining Training, DreamerBatch Batch) TinySetup(DreamerConfig c)
+    {
+        var world = new PixelPointMass();
+        var training = Dreamer.Start(world, c, Key.FromSeed(1));
+        var batch = DreamerBatch.From(training.Replay.Sample(c.BatchSize, c.ChunkLength, Key.FromSeed(2)).Value);
+        return (DreamerNets.For(c), training, batch);
+    }
+
+    /// <summary>The analytic gradient against central differences on a sample of every segment's entries.</summary>
+    private static double MaxSampledError(Params theta, Params grads, Func<double[], double> loss, int perSegment = 5)
+    {
+        var worst = 0.0;
+        foreach (var segment in theta.Layout.Segments)
+            for (var j = 0; j < Math.Min(segment.Size, perSegment); j++)
+            {
+                var i = segment.Offset + (j * 7919) % segment.Size;
+                var v = theta.Values.ToArray();
+                const double h = 1e-5;
+                v[i] += h;
+                var up = loss((double[])v.Clone());
+                v[i] -= 2 * h;
+                var down = loss(v);
+                var numeric = (up - down) / (2 * h);
+                var analytic = grads.Values[i];
+                var error = Math.Abs(numeric - analytic) / Math.Max(Math.Abs(numeric) + Math.Abs(analytic), 1e-7);
+                worst = Math.Max(worst, error);
+            }
+        return worst;
+    }
+
+    [Fact]
+    public void World_model_gradient_matches_central_differences()
+    {
+        // With β_dyn = β_rep = β and no free bits, the stop-gradients split β·∇KL between prior and posterior, so the
+        // gradient is that of L_total − β·KL (L_total counts (β_dyn + β_rep)·KL).
+        var (nets, training, batch) = TinySetup(Tiny);
+        var w = training.Model.World;
+        var flat = w.Flat;
+        var grads = DreamerRssm.Gradient(nets, w, batch, Key.FromSeed(3), Tiny).Grads.Flat;
+        double Loss(double[] v)
+        {
+            var l = DreamerRssm.Gradient(nets, WorldParams.FromFlat(flat.WithValues(v)), batch, Key.FromSeed(3), Tiny).Loss;
+            return l.Total - Tiny.DynamicsWeight * l.Kl;
+        }
+        Assert.True(MaxSampledError(flat, grads, Loss) < 1e-5);
+    }
+
+    [Fact]
+    public void Balanced_kl_gradients_match_central_differences_for_prior_and_posterior()
+    {
+        var key = Key.FromSeed(7);
+        var rawQ = NCheck.Gaussian(ref key, 4, 6);
+        var rawP = NCheck.Gaussian(ref key, 4, 6);
+        const double dyn = 0.5, rep = 0.1;
+        var terms = DreamerLatent.BalancedKl(DreamerLatent.Stats(rawQ, 0.1), DreamerLatent.Stats(rawP, 0.1), 0.0, dyn, rep);
+        var q = DreamerLatent.Stats(rawQ, 0.1);
+        var p = DreamerLatent.Stats(rawP, 0.1);
+        // rep: ∂(β_rep·mean KL)/∂raw_q; dyn: ∂(β_dyn·mean KL)/∂raw_p
+        var dRawQ = DreamerLatent.StatsBackward(q, terms.DPostMean.Span, terms.DPostStd.Span);
+        var dRawP = DreamerLatent.StatsBackward(p, terms.DPriorMean.Span, terms.DPriorStd.Span);
+        double MeanKl(Mat rq, Mat rp) => DreamerLatent.Kl(DreamerLatent.Stats(rq, 0.1), DreamerLatent.Stats(rp, 0.1)).Average();
+        NCheck.Gradient(v => rep * MeanKl(Mat.Own(4, 6, v), rawP), rawQ.Span, dRawQ.Span);
+        NCheck.Gradient(v => dyn * MeanKl(rawQ, Mat.Own(4, 6, v)), rawP.Span, dRawP.Span);
+    }
+
+    [Fact]
+    public void Lambda_return_gradient_matches_central_differences()
+    {
+        var key = Key.FromSeed(11);
+        const int starts = 3, horizon = 5;
+        var rewards = NCheck.Uniform(ref key, starts * horizon, -2, 0);
+        var values = NCheck.Uniform(ref key, starts * horizon, -5, 0);
+        var continues = NCheck.Uniform(ref key, starts * horizon, 0.5, 1);
+        var probe = NCheck.Uniform(ref key, starts * horizon, -1, 1);
+        double L(double[] r, double[] v)
+        {
+            var ret = DreamerImagination.LambdaReturns(r, continues, v, starts, 0.9, 0.8);
+            var s = 0.0;
+            for (var i = 0; i < ret.Length; i++) s += probe[i] * ret[i];
+            return s;
+        }
+        var (dr, dv) = DreamerImagination.LambdaReturnsBackward(probe, continues, starts, 0.9, 0.8);
+        NCheck.Gradient(r => L(r, values), rewards, dr.AsSpan());
+        NCheck.Gradient(v => L(rewards, v), values, dv.AsSpan());
+    }
+
+    [Fact]
+    public void Actor_gradient_matches_central_differences_through_the_imagined_dynamics()
+    {
+        // no entropy bonus, a return scale below 1 (divisor 1): the actor's loss is −(1/NH) Σ w_k R_k exactly
+        var c = Tiny with { EntropyWeight = 0.0, ReturnScaleDecay = 1.0, ActionMeanPenalty = 0.0 };
+        var (nets, training, batch) = TinySetup(c);
+        var m = training.Model;
+        var wg = DreamerRssm.Gradient(nets, m.World, batch, Key.FromSeed(3), c);
+        var h0 = wg.Deter.SliceRows(0, c.ImaginationStarts);
+        var z0 = wg.Stoch.SliceRows(0, c.ImaginationStarts);
+        var g = DreamerImagination.Gradients(nets, m.World, m.Actor, m.Critic, m.SlowCritic, 0.0, h0, z0, Key.FromSeed(5), c);
+        // the weights w_k depend on the continuation, which is held fixed (sg) in the analytic gradient: compare with it frozen
+        Assert.True(MaxSampledError(m.Actor, g.ActorGrads, v => LossFrozen(v)) < 1e-5);
+
+        double LossFrozen(double[] v)
+        {
+            var baseline = DreamerImagination.Imagine(nets, m.World, m.Actor, m.SlowCritic, h0, z0, Key.FromSeed(5), c);
+            var im = DreamerImagination.Imagine(nets, m.World, m.Actor.WithValues(v), m.SlowCritic, h0, z0, Key.FromSeed(5), c);
+            var ret = DreamerImagination.LambdaReturns(im.Rewards.AsSpan(), baseline.Continues.AsSpan(), im.Values.AsSpan(), im.Starts, c.Gamma, c.Lambda);
+            var s = 0.0;
+            for (var i = 0; i < ret.Length; i++) s -= baseline.Weights[i] * ret[i];
+            return s / ret.Length;
+        }
+    }
+
+    [Property(MaxTest = 100)]
+    public bool Lambda_one_is_the_discounted_sum_plus_the_bootstrapped_tail(ulong seed)
+    {
+        var key = Key.FromSeed(seed);
+        var (h, k1) = key.NextInt(8);
+        var horizon = h + 1;
+        var rewards = NCheck.Uniform(ref k1, horizon, -3, 1);
+        var values = NCheck.Uniform(ref k1, horizon, -10, 10);
+        var continues = NCheck.Uniform(ref k1, horizon, 0, 1);
+        const double gamma = 0.9;
+        var ret = DreamerImagination.LambdaReturns(rewards, continues, values, 1, gamma, 1.0);
+        for (var k = 0; k < horizon; k++)
+        {
+            double g = 0.0, discount = 1.0;
+            for (var j = k; j < horizon; j++)
+            {
+                g += discount * rewards[j];
+                discount *= gamma * continues[j];
+            }
+            g += discount * values[horizon - 1];
+            if (Math.Abs(g - ret[k]) > 1e-9 * (1 + Math.Abs(g))) return false;
+        }
+        return true;
+    }
+
+    [Property(MaxTest = 100)]
+    public bool Lambda_zero_is_the_one_step_target(ulong seed)
+    {
+        var key = Key.FromSeed(seed);
+        var (h, k1) = key.NextInt(8);
+        var horizon = h + 1;
+        var rewards = NCheck.Uniform(ref k1, horizon, -3, 1);
+        var values = NCheck.Uniform(ref k1, horizon, -10, 10);
+        var continues = NCheck.Uniform(ref k1, horizon, 0, 1);
+        var ret = DreamerImagination.LambdaReturns(rewards, continues, values, 1, 0.95, 0.0);
+        for (var k = 0; k < horizon; k++)
+            if (Math.Abs(rewards[k] + 0.95 * continues[k] * values[k] - ret[k]) > 1e-12) return false;
+        return true;
+    }
+
+    [Property(MaxTest = 200)]
+    public Property Kl_balancing_with_free_bits_is_never_negative() =>
+        Prop.ForAll(ArbMap.Default.ArbFor<ulong>(), Gen.Choose(0, 30).ToArbitrary(), (seed, freeTenths) =>
+        {
+            var key = Key.FromSeed(seed);
+            var q = DreamerLatent.Stats(NCheck.Gaussian(ref key, 5, 8, 3.0), 0.1);
+            var p = DreamerLatent.Stats(NCheck.Gaussian(ref key, 5, 8, 3.0), 0.1);
+            var terms = DreamerLatent.BalancedKl(q, p, freeTenths / 10.0, 0.5, 0.1);
+            return terms.Loss >= 0.0 && terms.Kl >= -1e-12 && DreamerLatent.Kl(q, p).All(x => x >= -1e-12);
+        });
+
+    [Property(MaxTest = 10)]
+    public bool The_imagined_rollout_with_the_same_key_is_identical(ulong seed)
+    {
+        var c = Tiny;
+        var nets = DreamerNets.For(c);
+        var (model, key) = DreamerModel.Init(nets, Key.FromSeed(seed));
+        var h0 = NCheck.Gaussian(ref key, 4, c.Deter, 0.5);
+        var z0 = NCheck.Gaussian(ref key, 4, c.Stoch, 0.5);
+        var a = DreamerImagination.Imagine(nets, model.World, model.Actor, model.SlowCritic, h0, z0, key, c);
+        var b = DreamerImagination.Imagine(nets, model.World, model.Actor, model.SlowCritic, h0, z0, key, c);
+        var other = DreamerImagination.Imagine(nets, model.World, model.Actor, model.SlowCritic, h0, z0, key.Split().Left, c);
+        return a.States.Equals(b.States) && a.Actions.Equals(b.Actions) && a.Returns.SequenceEqual(b.Returns)
+               && !a.States.Equals(other.States);
+    }
+
+    [Fact]
+    public void Soft_argmax_gradient_matches_central_differences()
+    {
+        var points = new SpatialSoftArgmax(3);
+        var world = new PixelPointMass();
+        var frames = Mat.StackRows(new[]
+        {
+            Mat.RowVector(world.Observe(PointMass.StartAt(0.3, -0.7, -1.1, 0.9))),
+            Mat.RowVector(world.Observe(PointMass.StartAt(-1.4, 1.2, 0.5, 0.5))),
+        });
+        var key = Key.FromSeed(5);
+        var probe = NCheck.Gaussian(ref key, 2, points.Out);
+        var theta = Params.Own(points.Layout, [3.0, 5.0, 8.0, -1.0, -4.0, -2.0]);
+        var grads = points.Backward(theta, points.Forward(theta, frames), probe);
+        NCheck.Gradient(v => NCheck.Probe(probe, points.Forward(Params.Own(points.Layout, v), frames).Points), theta.Span, grads.Span);
+    }
+
+    [Fact]
+    public void Soft_argmax_finds_the_agent_with_its_brightest_channel()
+    {
+        var points = new SpatialSoftArgmax(4);
+        var world = new PixelPointMass();
+        var state = PointMass.StartAt(1.2, -0.5, -1.0, 1.0);
+        var agent = world.AgentAt(state);
+        var out1 = points.Forward(points.Init(), Mat.RowVector(world.Observe(state))).Points;
+        Assert.Equal(SpatialSoftArgmax.Coordinate(agent.Col), out1[0, 6], 2);
+        Assert.Equal(SpatialSoftArgmax.Coordinate(agent.Row), out1[0, 7], 2);
+    }
+}
