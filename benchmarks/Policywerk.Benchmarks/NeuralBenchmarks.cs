@@ -5,7 +5,7 @@ using Policywerk.Pure.Numerics;
 
 namespace Policywerk.Benchmarks;
 
-/// <summary>Kernel timings for the neural core (run by hand in Release; see docs/neural.md).</summary>
+/// <summary>Kernel timings for the neural core (run by hand in Release; see the README, Neural core).</summary>
 [MemoryDiagnoser]
 public class NeuralBenchmarks
 {

@@ -4,7 +4,7 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 
 // Default: BenchmarkDotNet's short run (3 warm-ups, 3 iterations) with the large-object-heap threshold raised
-// to 16 MB, as the shell should run (see docs/neural.md): a 100k-parameter Adam step builds 800 KB buffers, which
+// to 16 MB, as the shell should run (see the README, Neural core): a 100k-parameter Adam step builds 800 KB buffers, which
 // would otherwise each trigger gen-2 collections. Min and median are shown because the machine is shared.
 var job = Job.ShortRun
     .WithEnvironmentVariables(new BenchmarkDotNet.Jobs.EnvironmentVariable("DOTNET_GCLOHThreshold", "0x1000000"))

@@ -38,7 +38,7 @@ public sealed record PpoTraining(
 public sealed class Lesson06Ppo(PpoConfig config) : ILesson
 {
     /// <summary>The lesson's hyperparameters: the Python original's, with the entropy bonus at 0 (issue 5's default;
-    /// the Python lesson used 0.005 — see docs/lessons-05-06.md).</summary>
+    /// the Python lesson used 0.005 — see the README, lesson 06).</summary>
     public static readonly PpoConfig Config = new();
 
     /// <summary>Iterations per printed block and between picture snapshots.</summary>
