@@ -3,11 +3,10 @@ using FsCheck.Xunit;
 using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Replay;
 using Xunit;
-using Xunit.Abstractions;
 
 namespace Policywerk.Pure.Tests.Replay;
 
-public class ReplayBufferTests(ITestOutputHelper output)
+public class ReplayBufferTests
 {
     private static ReplayBuffer<int> PushRange(ReplayBuffer<int> buffer, int from, int count)
     {
