@@ -234,7 +234,8 @@ public sealed class Lesson07Dreamer : ILesson
                 frames.Add(Panels.ThreePaneSplit(WorldPane(world, view, view.Steps, "Pixel world: real vs imagined path"), FramePane(view, view.Steps), TracePlots(compact: true)));
             writer.Gif("artifact.gif", frames, delayCs: 15, holdLastCs: 300);
             var poster = WorldPane(world, view, view.Steps,
-                $"Real vs imagined trajectory: same start, same {view.Steps} actions");
+                $"Real vs imagined trajectory: same start, same {view.Steps} actions" +
+                (view.Episode.States[^1].Distance < world.Dynamics.ReachThreshold ? " (target reached)" : ""));
             writer.Png("poster.png", Panels.Compose(900, 900, [new PlacedPlot(poster, 0, 0, 900, 900)]));
             writer.Png("trace.png", Panels.Grid(TracePlots(compact: false), 3, 560, 380));
         }
@@ -286,15 +287,23 @@ public sealed class Lesson07Dreamer : ILesson
             plot.Add.Marker(rx[^1], ry[^1], MarkerShape.FilledCircle, 13, Draw.Accent);
             plot.Add.Marker(imagined[^1].X, imagined[^1].Y, MarkerShape.FilledCircle, 13, Draw.Second);
             var drift = Math.Sqrt(Math.Pow(imagined[^1].X - rx[^1], 2) + Math.Pow(imagined[^1].Y - ry[^1], 2));
-            Charts.Label(plot, $"step {t}: imagined {t - t0} steps ahead, {drift:0.00} from the real agent", -bounds + 0.05, bounds + cell - 0.05,
-                Alignment.UpperLeft, 11, Draw.Ink);
+            var points = rx.Zip(ry).Concat(imagined).Append((s[0].TargetX, s[0].TargetY)).ToArray();
             plot.Axes.SetLimits(-bounds, bounds + cell, -bounds, bounds + cell);
             plot.Axes.SquareUnits();
-            plot.XLabel("x", 12);
+            plot.XLabel($"x     (step {t}: imagined {t - t0} steps ahead, {drift:0.00} from the real agent)", 12);
             plot.YLabel("y", 12);
-            plot.ShowLegend(Edge.Bottom);
+            plot.ShowLegend(EmptiestCorner(points, bounds));
             plot.Legend.FontSize = 11;
             return plot;
+        }
+
+        /// <summary>The corner of the world farthest from every drawn point (where the legend hides nothing).</summary>
+        private static Alignment EmptiestCorner(IEnumerable<(double X, double Y)> points, double bounds)
+        {
+            (Alignment Corner, double X, double Y)[] corners =
+                [(Alignment.UpperLeft, -bounds, bounds), (Alignment.UpperRight, bounds, bounds), (Alignment.LowerLeft, -bounds, -bounds), (Alignment.LowerRight, bounds, -bounds)];
+            var list = points.ToArray();
+            return corners.MaxBy(c => list.Min(p => Math.Max(Math.Abs(p.X - c.X), Math.Abs(p.Y - c.Y)))).Corner;
         }
 
         /// <summary>Four 16×16 frames: the real frame, the model's reconstruction (posterior), the imagined frame k steps
@@ -310,18 +319,18 @@ public sealed class Lesson07Dreamer : ILesson
             var recon = Scaled(view.Reconstructed[t].Pixels);
             var imag = Scaled(view.Imagined[t].Pixels);
             Frame(plot, 2, 0, i => Gray(real[i]));
-            Frame(plot, 2, n + 3, i => Gray(recon[i]));
+            Frame(plot, 2, n + 5, i => Gray(recon[i]));
             Frame(plot, n + 6, 0, i => Gray(imag[i]));
-            Frame(plot, n + 6, n + 3, i => Draw.Mix(Draw.Mix(Colors.White, Draw.Accent, Math.Min(1, real[i])), Draw.Second, 0.85 * imag[i]));
+            Frame(plot, n + 6, n + 5, i => Draw.Mix(Draw.Mix(Colors.White, Draw.Accent, Math.Min(1, real[i])), Draw.Second, 0.85 * imag[i]));
             Charts.Label(plot, "real frame", n / 2.0, -1.6, Alignment.LowerCenter, 12, bold: true);
-            Charts.Label(plot, "model's reconstruction", n + 3 + n / 2.0, -1.6, Alignment.LowerCenter, 12, bold: true);
+            Charts.Label(plot, "model's reconstruction", n + 5 + n / 2.0, -1.6, Alignment.LowerCenter, 12, bold: true);
             Charts.Label(plot, $"imagined {k} steps ahead", n / 2.0, -n - 5.6, Alignment.LowerCenter, 12, bold: true);
-            Charts.Label(plot, "real (blue) vs imagined (orange)", n + 3 + n / 2.0, -n - 5.6, Alignment.LowerCenter, 12, bold: true);
+            Charts.Label(plot, "real (blue), imagined (orange)", n + 5 + n / 2.0, -n - 5.6, Alignment.LowerCenter, 11, bold: true);
             Charts.Label(plot, $"reconstruction: posterior, frame {t} seen.  imagined: prior rolled from step {view.ImaginedFrom[t]}",
-                n + 1.5, -2 * n - 6.4, Alignment.UpperCenter, 10, Draw.Ink);
+                n + 2.5, -2 * n - 6.4, Alignment.UpperCenter, 10, Draw.Ink);
             Charts.Label(plot, "with the same real actions, no frame seen since.  Decoded frames scaled to peak = white.",
-                n + 1.5, -2 * n - 7.9, Alignment.UpperCenter, 10, Draw.Ink);
-            plot.Axes.SetLimits(-0.5, 2 * n + 3.5, -2 * n - 9.8, 0.5);
+                n + 2.5, -2 * n - 7.9, Alignment.UpperCenter, 10, Draw.Ink);
+            plot.Axes.SetLimits(-0.5, 2 * n + 5.5, -2 * n - 9.8, 0.5);
             plot.Axes.SquareUnits();
             return plot;
         }
