@@ -268,10 +268,10 @@ public sealed class Lesson07Dreamer : ILesson
             var s = view.Episode.States;
             var rx = s.Take(t + 1).Select(p => p.X).ToArray();
             var ry = s.Take(t + 1).Select(p => p.Y).ToArray();
-            var real = Charts.Line(plot, rx, ry, Draw.Accent, "real path", 3f, 4f);
+            var real = Charts.Line(plot, rx, ry, Draw.Accent, "real", 3f, 4f);
             var imagined = Enumerable.Range(t0, t - t0 + 1).Select(i => AgentOf(view.Imagined[i], bounds)).ToArray();
             var im = Charts.Line(plot, imagined.Select(p => p.X).ToArray(), imagined.Select(p => p.Y).ToArray(), Draw.Second,
-                t0 == 0 ? "imagined path (open loop from step 0)" : $"imagined path (open loop from step {t0})", 3f, 4f);
+                $"imagined (from step {t0})", 3f, 4f);
             im.LinePattern = LinePattern.Dashed;
             for (var i = t0 + 10; i <= t; i += 10)
             {
@@ -280,6 +280,7 @@ public sealed class Lesson07Dreamer : ILesson
                 tie.LineColor = Charts.Truth;
                 tie.LineWidth = 1;
                 tie.LinePattern = LinePattern.Dotted;
+                if (i == t0 + 10) tie.LegendText = "same step (every 10)";
                 Charts.Label(plot, $"{i}", imagined[i - t0].X, imagined[i - t0].Y, Alignment.LowerLeft, 10, Draw.Second);
             }
             plot.Add.Marker(s[0].TargetX, s[0].TargetY, MarkerShape.FilledDiamond, 18, Draw.Negative).LegendText = "target";
@@ -287,7 +288,8 @@ public sealed class Lesson07Dreamer : ILesson
             plot.Add.Marker(rx[^1], ry[^1], MarkerShape.FilledCircle, 13, Draw.Accent);
             plot.Add.Marker(imagined[^1].X, imagined[^1].Y, MarkerShape.FilledCircle, 13, Draw.Second);
             var drift = Math.Sqrt(Math.Pow(imagined[^1].X - rx[^1], 2) + Math.Pow(imagined[^1].Y - ry[^1], 2));
-            var points = rx.Zip(ry).Concat(imagined).Append((s[0].TargetX, s[0].TargetY)).ToArray();
+            // the legend's corner from the whole episode, so that it stays put from frame to frame
+            var points = s.Select(p => (p.X, p.Y)).Concat(view.Imagined.Select(f => AgentOf(f, bounds))).Append((s[0].TargetX, s[0].TargetY)).ToArray();
             plot.Axes.SetLimits(-bounds, bounds + cell, -bounds, bounds + cell);
             plot.Axes.SquareUnits();
             plot.XLabel($"x     (step {t}: imagined {t - t0} steps ahead, {drift:0.00} from the real agent)", 12);
@@ -297,13 +299,22 @@ public sealed class Lesson07Dreamer : ILesson
             return plot;
         }
 
-        /// <summary>The corner of the world farthest from every drawn point (where the legend hides nothing).</summary>
+        /// <summary>The corner whose legend-sized box (45% × 30% of the world) covers the fewest drawn points, ties to the
+        /// one farthest from them.</summary>
         private static Alignment EmptiestCorner(IEnumerable<(double X, double Y)> points, double bounds)
         {
-            (Alignment Corner, double X, double Y)[] corners =
-                [(Alignment.UpperLeft, -bounds, bounds), (Alignment.UpperRight, bounds, bounds), (Alignment.LowerLeft, -bounds, -bounds), (Alignment.LowerRight, bounds, -bounds)];
             var list = points.ToArray();
-            return corners.MaxBy(c => list.Min(p => Math.Max(Math.Abs(p.X - c.X), Math.Abs(p.Y - c.Y)))).Corner;
+            double lo = -bounds, hi = bounds + 2 * bounds / (PixelPointMass.Size - 1), w = 0.45 * (hi - lo), h = 0.3 * (hi - lo);
+            (Alignment Corner, double X0, double X1, double Y0, double Y1)[] boxes =
+            [
+                (Alignment.UpperRight, hi - w, hi, hi - h, hi), (Alignment.UpperLeft, lo, lo + w, hi - h, hi),
+                (Alignment.LowerRight, hi - w, hi, lo, lo + h), (Alignment.LowerLeft, lo, lo + w, lo, lo + h),
+            ];
+            int Covered((Alignment, double X0, double X1, double Y0, double Y1) b) =>
+                list.Count(p => p.X >= b.X0 - 0.1 && p.X <= b.X1 + 0.1 && p.Y >= b.Y0 - 0.1 && p.Y <= b.Y1 + 0.1);
+            double Clearance((Alignment, double X0, double X1, double Y0, double Y1) b) =>
+                list.Min(p => Math.Max(Math.Max(b.X0 - p.X, p.X - b.X1), Math.Max(b.Y0 - p.Y, p.Y - b.Y1)));
+            return boxes.OrderBy(Covered).ThenByDescending(Clearance).First().Corner;
         }
 
         /// <summary>Four 16×16 frames: the real frame, the model's reconstruction (posterior), the imagined frame k steps
@@ -375,7 +386,7 @@ public sealed class Lesson07Dreamer : ILesson
             }
             var plots = new List<Plot>
             {
-                Trace("Reconstruction MSE", "per pixel", logs.Select(l => l.Reconstruction).ToArray(), Draw.Accent),
+                Trace("Reconstruction MSE", "per pixel (×10⁻³)", logs.Select(l => 1000 * l.Reconstruction).ToArray(), Draw.Accent),
                 Trace("Reward loss", "symlog MSE", logs.Select(l => l.RewardLoss).ToArray(), Draw.Second),
             };
             var kl = Trace("KL(posterior ‖ prior)", "nats", logs.Select(l => l.Kl).ToArray(), Charts.Third);
@@ -384,7 +395,7 @@ public sealed class Lesson07Dreamer : ILesson
             kl.ShowLegend(Alignment.UpperRight);
             plots.Add(kl);
             var reward = Draw.TracePlot("Real episode reward", "iteration", "return");
-            reward.Title(compact ? "Real episode reward" : "Real episode reward (training episodes; lines: evaluation means)", font);
+            reward.Title(compact ? "Real episode reward" : "Real episode reward (lines: evaluation means)", font);
             reward.XLabel("iteration", font - 2);
             reward.YLabel("return", font - 2);
             var finished = logs.Where(l => double.IsFinite(l.EpisodeReward)).ToArray();
