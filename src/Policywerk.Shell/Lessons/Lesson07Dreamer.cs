@@ -268,7 +268,7 @@ public sealed class Lesson07Dreamer : ILesson
             var s = view.Episode.States;
             var rx = s.Take(t + 1).Select(p => p.X).ToArray();
             var ry = s.Take(t + 1).Select(p => p.Y).ToArray();
-            var real = Charts.Line(plot, rx, ry, Draw.Accent, "real", 3f, 4f);
+            Charts.Line(plot, rx, ry, Draw.Accent, "real", 3f, 4f);
             var imagined = Enumerable.Range(t0, t - t0 + 1).Select(i => AgentOf(view.Imagined[i], bounds)).ToArray();
             var im = Charts.Line(plot, imagined.Select(p => p.X).ToArray(), imagined.Select(p => p.Y).ToArray(), Draw.Second,
                 $"imagined (from step {t0})", 3f, 4f);
@@ -390,9 +390,8 @@ public sealed class Lesson07Dreamer : ILesson
                 Trace("Reward loss", "symlog MSE", logs.Select(l => l.RewardLoss).ToArray(), Draw.Second),
             };
             var kl = Trace("KL(posterior ‖ prior)", "nats", logs.Select(l => l.Kl).ToArray(), Charts.Third);
-            var free = kl.Add.HorizontalLine(Config.FreeBits, 1.5f, Charts.Truth, LinePattern.Dashed);
-            free.LegendText = "free bits";
-            kl.ShowLegend(Alignment.UpperRight);
+            kl.Add.HorizontalLine(Config.FreeBits, 1.5f, Charts.Truth, LinePattern.Dashed);
+            Charts.Label(kl, "free bits", xs[0], Config.FreeBits, Alignment.LowerLeft, compact ? 9 : 11, Charts.Truth, bold: true);
             plots.Add(kl);
             var reward = Draw.TracePlot("Real episode reward", "iteration", "return");
             reward.Title(compact ? "Real episode reward" : "Real episode reward (lines: evaluation means)", font);
