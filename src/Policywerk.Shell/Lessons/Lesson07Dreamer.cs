@@ -30,6 +30,9 @@ public sealed record DreamerEvaluation(Summary Random, Summary Agent, Summary Sc
     /// <summary>The agent's 95% interval lies wholly above random's.</summary>
     public bool SeparatedFromRandom => Agent.Lower > Random.Upper;
 
+    /// <summary>Every greedy agent episode of the evaluation, in order (the pictures choose one that reaches the target).</summary>
+    public ImmutableArray<DreamerEpisode> AgentEpisodes { get; init; } = [];
+
     /// <summary>
     /// Random, greedy agent and scripted controller on the same <paramref name="episodes"/> start layouts (drawn from
     /// <paramref name="key"/>): G = Σ_t r_t per episode, summarised with Student-t 95% intervals.
@@ -41,6 +44,7 @@ public sealed record DreamerEvaluation(Summary Random, Summary Agent, Summary Sc
         var keys = key.Split(episodes);
         double[] random = new double[episodes], agent = new double[episodes], scripted = new double[episodes];
         DreamerEpisode? showcase = null;
+        var agentEpisodes = ImmutableArray.CreateBuilder<DreamerEpisode>(episodes);
         for (var i = 0; i < episodes; i++)
         {
             var (kReset, kPolicy) = keys[i].Split();
@@ -50,8 +54,10 @@ public sealed record DreamerEvaluation(Summary Random, Summary Agent, Summary Sc
             var episode = Dreamer.RunAgent(nets, model, world, start, c);
             agent[i] = episode.Return;
             showcase ??= episode;
+            agentEpisodes.Add(episode);
         }
-        return new DreamerEvaluation(Statistics.Summarize(random), Statistics.Summarize(agent), Statistics.Summarize(scripted), showcase!);
+        return new DreamerEvaluation(Statistics.Summarize(random), Statistics.Summarize(agent), Statistics.Summarize(scripted), showcase!)
+            { AgentEpisodes = agentEpisodes.MoveToImmutable() };
     }
 }
 
@@ -166,76 +172,249 @@ public sealed class Lesson07Dreamer : ILesson
 
         // ---------------------------------------------------------------- pictures
 
+        /// <summary>Open-loop imagination restarts from the real posterior every this many steps (the actor's imagination
+        /// horizon); int.MaxValue for one rollout over the whole episode.</summary>
+        private const int OpenLoopSegment = int.MaxValue;
+
+        private static readonly ScottPlot.Color Empty = ScottPlot.Color.FromHex("#f4f4f4");
+        private static readonly ScottPlot.Color GridLine = ScottPlot.Color.FromHex("#dddddd");
+
+        /// <summary>What every picture of one episode needs: the real frames, the posterior reconstructions, and the
+        /// open-loop imagination (restarted every <see cref="OpenLoopSegment"/> steps) under the same actions.</summary>
+        private sealed record EpisodeView(DreamerEpisode Episode, ImmutableArray<double>[] Observations,
+            DecodedFrame[] Reconstructed, DecodedFrame[] Imagined, int[] ImaginedFrom)
+        {
+            public int Steps => Episode.States.Length - 1;
+        }
+
+        private EpisodeView View(PixelPointMass world, DreamerEpisode episode)
+        {
+            var c = Config;
+            var nets = DreamerNets.For(c);
+            var observations = episode.States.Select(world.Observe).ToArray();
+            var n = episode.States.Length;
+            var reconstructed = new DecodedFrame[n];
+            var imagined = new DecodedFrame[n];
+            var from = new int[n];
+            for (var t0 = 0; t0 < n; t0 += Math.Min(OpenLoopSegment, n))
+            {
+                var roll = DreamerOpenLoop.Rollout(nets, model.World, observations, episode.Actions, t0, Math.Min(OpenLoopSegment, n - 1 - t0), c);
+                for (var k = 0; k <= roll.Steps; k++)
+                {
+                    reconstructed[t0 + k] = roll.Reconstructed[k];
+                    imagined[t0 + k] = roll.Imagined[k];
+                    from[t0 + k] = t0;
+                }
+                if (roll.Steps == 0) break;
+                if (OpenLoopSegment >= n) break;
+            }
+            return new EpisodeView(episode, observations, reconstructed, imagined, from);
+        }
+
+        /// <summary>The evaluation episode to show: of those that reach the target, the one that starts farthest from it;
+        /// if none does, the one that closes the largest fraction of its starting distance.</summary>
+        private static DreamerEpisode PictureEpisode(DreamerEvaluation e, PointMass dynamics)
+        {
+            var episodes = e.AgentEpisodes.IsDefaultOrEmpty ? [e.Showcase] : e.AgentEpisodes;
+            var reached = episodes.Where(ep => ep.States[^1].Distance < dynamics.ReachThreshold).ToArray();
+            return reached.Length > 0
+                ? reached.MaxBy(ep => ep.States[0].Distance)!
+                : episodes.MinBy(ep => ep.States[^1].Distance / Math.Max(1e-9, ep.States[0].Distance))!;
+        }
+
         public void WritePictures(PictureWriter writer)
         {
             var world = new PixelPointMass();
-            var episode = evaluation.Showcase;
+            var view = View(world, PictureEpisode(evaluation, world.Dynamics));
             var frames = new List<byte[]>();
-            var stride = Math.Max(1, episode.States.Length / 20);
-            for (var t = 0; t < episode.States.Length; t += stride)
-                frames.Add(ThreePane.Compose(WorldPane(world, episode, t), FramePane(world, episode, t), TracePane(logs.Length)));
-            writer.Gif("artifact.gif", frames, delayCs: 25, holdLastCs: 200);
-            writer.Png("poster.png", ThreePane.Compose(WorldPane(world, episode, episode.States.Length - 1), FramePane(world, episode, 0), TracePane(logs.Length)));
-            writer.Png("trace.png", ThreePane.Render(TracePane(logs.Length), 900, 480));
+            var stride = Math.Max(1, (int)Math.Ceiling(view.Steps / 60.0));
+            for (var t = 0; t <= view.Steps; t += stride)
+                frames.Add(Panels.ThreePaneSplit(WorldPane(world, view, t, "Pixel world: real vs imagined path"), FramePane(view, t), TracePlots(compact: true)));
+            if (view.Steps % stride != 0)
+                frames.Add(Panels.ThreePaneSplit(WorldPane(world, view, view.Steps, "Pixel world: real vs imagined path"), FramePane(view, view.Steps), TracePlots(compact: true)));
+            writer.Gif("artifact.gif", frames, delayCs: 15, holdLastCs: 300);
+            var poster = WorldPane(world, view, view.Steps,
+                $"Real vs imagined trajectory: same start, same {view.Steps} actions" +
+                (view.Episode.States[^1].Distance < world.Dynamics.ReachThreshold ? " (target reached)" : ""));
+            writer.Png("poster.png", Panels.Compose(900, 900, [new PlacedPlot(poster, 0, 0, 900, 900)]));
+            writer.Png("trace.png", Panels.Grid(TracePlots(compact: false), 3, 560, 380));
         }
 
-        private static Plot WorldPane(PixelPointMass world, DreamerEpisode episode, int t)
+        /// <summary>(x, y) of the imagined agent: the heaviest blob of the decoded frame, in world coordinates.</summary>
+        private static (double X, double Y) AgentOf(DecodedFrame frame, double bounds) =>
+            (DreamerOpenLoop.ToWorld(frame.Heaviest.X, bounds), DreamerOpenLoop.ToWorld(frame.Heaviest.Y, bounds));
+
+        /// <summary>The world at step t as its 16×16 pixels (light: empty, orange: target, blue: agent), the real path,
+        /// the imagined path from the shared start, the target.</summary>
+        private static Plot WorldPane(PixelPointMass world, EpisodeView view, int t, string title)
         {
+            var bounds = world.Dynamics.Bounds;
+            var cell = 2 * bounds / (PixelPointMass.Size - 1);
             var plot = new Plot();
-            plot.Title($"The agent's path (step {t})", 15);
-            var xs = episode.States.Take(t + 1).Select(s => s.X).ToArray();
-            var ys = episode.States.Take(t + 1).Select(s => s.Y).ToArray();
-            var line = plot.Add.ScatterLine(xs, ys, Draw.Accent);
-            line.LineWidth = 2.5f;
-            var target = plot.Add.Marker(episode.States[0].TargetX, episode.States[0].TargetY, MarkerShape.FilledCircle, 16, Draw.Second);
-            target.LegendText = "target";
-            plot.Add.Marker(xs[^1], ys[^1], MarkerShape.FilledCircle, 12, Draw.Accent).LegendText = "agent";
-            plot.Axes.SetLimits(-2, 2, -2, 2);
-            plot.Axes.SquareUnits();
-            plot.ShowLegend(Alignment.UpperLeft);
-            _ = world;
-            return plot;
-        }
-
-        private Plot FramePane(PixelPointMass world, DreamerEpisode episode, int t)
-        {
-            // the real frame beside the model's reconstruction of its posterior state
-            var c = Config;
-            var nets = DreamerNets.For(c);
-            var belief = DreamerBelief.Initial(c, 1);
-            for (var i = 0; i <= t; i++)
-            {
-                var action = i == 0 ? Mat.Zeros(1, 2) : Mat.FromRows([episode.Actions[i - 1].X, episode.Actions[i - 1].Y]);
-                belief = DreamerRssm.Observe(nets, model.World, belief with { PreviousAction = action },
-                    Mat.RowVector(world.Observe(episode.States[i])), Key.FromSeed(0), sample: false, c.MinLatentStd).Value;
-            }
-            var recon = DreamerRssm.Decode(nets, model.World, belief, c.BlobWidth);
-            var real = world.Observe(episode.States[t]);
-            var grid = new double[16, 33];
-            for (var r = 0; r < 16; r++)
-                for (var col = 0; col < 16; col++)
+            plot.Title(title, 14);
+            var o = view.Observations[t];
+            for (var r = 0; r < PixelPointMass.Size; r++)
+                for (var col = 0; col < PixelPointMass.Size; col++)
                 {
-                    grid[15 - r, col] = real[r * 16 + col];
-                    grid[15 - r, 17 + col] = Math.Min(1.0, recon[0, r * 16 + col]);
-                    grid[15 - r, 16] = 0.3;
+                    var v = o[r * PixelPointMass.Size + col];
+                    var fill = v >= PixelPointMass.AgentPixel ? Draw.Mix(Empty, Draw.Accent, 0.35)
+                        : v > 0 ? Draw.Mix(Empty, Draw.Second, 0.35) : Empty;
+                    var rect = plot.Add.Rectangle(-bounds + col * cell, -bounds + (col + 1) * cell, -bounds + r * cell, -bounds + (r + 1) * cell);
+                    rect.FillColor = fill;
+                    rect.LineColor = GridLine;
+                    rect.LineWidth = 1;
                 }
-            var plot = new Plot();
-            plot.Title("real frame | model's reconstruction", 15);
-            plot.Add.Heatmap(grid).Colormap = new ScottPlot.Colormaps.Grayscale();
-            plot.HideAxesAndGrid();
+            var t0 = view.ImaginedFrom[t];
+            var s = view.Episode.States;
+            var rx = s.Take(t + 1).Select(p => p.X).ToArray();
+            var ry = s.Take(t + 1).Select(p => p.Y).ToArray();
+            Charts.Line(plot, rx, ry, Draw.Accent, "real", 3f, 4f);
+            var imagined = Enumerable.Range(t0, t - t0 + 1).Select(i => AgentOf(view.Imagined[i], bounds)).ToArray();
+            var im = Charts.Line(plot, imagined.Select(p => p.X).ToArray(), imagined.Select(p => p.Y).ToArray(), Draw.Second,
+                $"imagined (from step {t0})", 3f, 4f);
+            im.LinePattern = LinePattern.Dashed;
+            for (var i = t0 + 10; i <= t; i += 10)
+            {
+                // the same step on both paths: how far imagination has drifted after i − t0 steps
+                var tie = plot.Add.Line(s[i].X, s[i].Y, imagined[i - t0].X, imagined[i - t0].Y);
+                tie.LineColor = Charts.Truth;
+                tie.LineWidth = 1;
+                tie.LinePattern = LinePattern.Dotted;
+                if (i == t0 + 10) tie.LegendText = "same step (every 10)";
+                Charts.Label(plot, $"{i}", imagined[i - t0].X, imagined[i - t0].Y, Alignment.LowerLeft, 10, Draw.Second);
+            }
+            plot.Add.Marker(s[0].TargetX, s[0].TargetY, MarkerShape.FilledDiamond, 18, Draw.Negative).LegendText = "target";
+            plot.Add.Marker(s[t0].X, s[t0].Y, MarkerShape.OpenCircle, 18, Draw.Ink).LegendText = "shared start";
+            plot.Add.Marker(rx[^1], ry[^1], MarkerShape.FilledCircle, 13, Draw.Accent);
+            plot.Add.Marker(imagined[^1].X, imagined[^1].Y, MarkerShape.FilledCircle, 13, Draw.Second);
+            var drift = Math.Sqrt(Math.Pow(imagined[^1].X - rx[^1], 2) + Math.Pow(imagined[^1].Y - ry[^1], 2));
+            // the legend's corner from the whole episode, so that it stays put from frame to frame
+            var points = s.Select(p => (p.X, p.Y)).Concat(view.Imagined.Select(f => AgentOf(f, bounds))).Append((s[0].TargetX, s[0].TargetY)).ToArray();
+            plot.Axes.SetLimits(-bounds, bounds + cell, -bounds, bounds + cell);
+            plot.Axes.SquareUnits();
+            plot.XLabel($"x     (step {t}: imagined {t - t0} steps ahead, {drift:0.00} from the real agent)", 12);
+            plot.YLabel("y", 12);
+            plot.ShowLegend(EmptiestCorner(points, bounds));
+            plot.Legend.FontSize = 11;
             return plot;
         }
 
-        private Plot TracePane(int shown)
+        /// <summary>The corner whose legend-sized box (45% × 30% of the world) covers the fewest drawn points, ties to the
+        /// one farthest from them.</summary>
+        private static Alignment EmptiestCorner(IEnumerable<(double X, double Y)> points, double bounds)
         {
-            var plot = Draw.TracePlot("Training: reconstruction MSE ×100 and reward loss", "iteration", "loss");
-            var xs = logs.Take(shown).Select(l => (double)l.Iteration).ToArray();
-            var rec = plot.Add.ScatterLine(xs, logs.Take(shown).Select(l => 100 * l.Reconstruction).ToArray(), Draw.Accent);
-            rec.LegendText = "recon MSE ×100";
-            var rew = plot.Add.ScatterLine(xs, logs.Take(shown).Select(l => l.RewardLoss).ToArray(), Draw.Second);
-            rew.LegendText = "reward loss (symlog MSE)";
-            plot.ShowLegend(Alignment.UpperRight);
+            var list = points.ToArray();
+            double lo = -bounds, hi = bounds + 2 * bounds / (PixelPointMass.Size - 1), w = 0.45 * (hi - lo), h = 0.3 * (hi - lo);
+            (Alignment Corner, double X0, double X1, double Y0, double Y1)[] boxes =
+            [
+                (Alignment.UpperRight, hi - w, hi, hi - h, hi), (Alignment.UpperLeft, lo, lo + w, hi - h, hi),
+                (Alignment.LowerRight, hi - w, hi, lo, lo + h), (Alignment.LowerLeft, lo, lo + w, lo, lo + h),
+            ];
+            int Covered((Alignment, double X0, double X1, double Y0, double Y1) b) =>
+                list.Count(p => p.X >= b.X0 - 0.1 && p.X <= b.X1 + 0.1 && p.Y >= b.Y0 - 0.1 && p.Y <= b.Y1 + 0.1);
+            double Clearance((Alignment, double X0, double X1, double Y0, double Y1) b) =>
+                list.Min(p => Math.Max(Math.Max(b.X0 - p.X, p.X - b.X1), Math.Max(b.Y0 - p.Y, p.Y - b.Y1)));
+            return boxes.OrderBy(Covered).ThenByDescending(Clearance).First().Corner;
+        }
+
+        /// <summary>Four 16×16 frames: the real frame, the model's reconstruction (posterior), the imagined frame k steps
+        /// ahead (prior, open loop), and the real and imagined frames overlaid.</summary>
+        private static Plot FramePane(EpisodeView view, int t)
+        {
+            const int n = PixelPointMass.Size;
+            var plot = new Plot();
+            plot.Title($"What the model sees and predicts (step {t})", 14);
+            plot.HideAxesAndGrid();
+            var k = t - view.ImaginedFrom[t];
+            var real = view.Observations[t];
+            var recon = Scaled(view.Reconstructed[t].Pixels);
+            var imag = Scaled(view.Imagined[t].Pixels);
+            Frame(plot, 2, 0, i => Gray(real[i]));
+            Frame(plot, 2, n + 5, i => Gray(recon[i]));
+            Frame(plot, n + 6, 0, i => Gray(imag[i]));
+            Frame(plot, n + 6, n + 5, i => Draw.Mix(Draw.Mix(Colors.White, Draw.Accent, Math.Min(1, real[i])), Draw.Second, 0.85 * imag[i]));
+            Charts.Label(plot, "real frame", n / 2.0, -1.6, Alignment.LowerCenter, 12, bold: true);
+            Charts.Label(plot, "model's reconstruction", n + 5 + n / 2.0, -1.6, Alignment.LowerCenter, 12, bold: true);
+            Charts.Label(plot, $"imagined {k} steps ahead", n / 2.0, -n - 5.6, Alignment.LowerCenter, 12, bold: true);
+            Charts.Label(plot, "real (blue), imagined (orange)", n + 5 + n / 2.0, -n - 5.6, Alignment.LowerCenter, 11, bold: true);
+            Charts.Label(plot, $"reconstruction: posterior, frame {t} seen.  imagined: prior rolled from step {view.ImaginedFrom[t]}",
+                n + 2.5, -2 * n - 6.4, Alignment.UpperCenter, 10, Draw.Ink);
+            Charts.Label(plot, "with the same real actions, no frame seen since.  Decoded frames scaled to peak = white.",
+                n + 2.5, -2 * n - 7.9, Alignment.UpperCenter, 10, Draw.Ink);
+            plot.Axes.SetLimits(-0.5, 2 * n + 5.5, -2 * n - 9.8, 0.5);
+            plot.Axes.SquareUnits();
             return plot;
+        }
+
+        /// <summary>v / max v: a decoded frame's light spread over its blob, brightened so its peak is white.</summary>
+        private static double[] Scaled(ImmutableArray<double> pixels)
+        {
+            var max = Math.Max(1e-9, pixels.Max());
+            return pixels.Select(v => v / max).ToArray();
+        }
+
+        private static ScottPlot.Color Gray(double v) => Draw.Mix(Colors.Black, Colors.White, Math.Clamp(v, 0, 1));
+
+        /// <summary>A 16×16 frame drawn as cells with its top-left corner at cell (row0, col0); image row i is y, so row 15 is drawn on top.</summary>
+        private static void Frame(Plot plot, int row0, int col0, Func<int, ScottPlot.Color> color)
+        {
+            const int n = PixelPointMass.Size;
+            for (var r = 0; r < n; r++)
+                for (var col = 0; col < n; col++)
+                {
+                    var rect = plot.Add.Rectangle(col0 + col, col0 + col + 1, -(row0 + (n - 1 - r)) - 1, -(row0 + (n - 1 - r)));
+                    rect.FillColor = color(r * n + col);
+                    rect.LineColor = ScottPlot.Color.FromHex("#555555");
+                    rect.LineWidth = 0.5f;
+                }
+        }
+
+        /// <summary>The training curves, one panel each: reconstruction, reward loss, KL, real episode reward (with the
+        /// evaluation's random and scripted means); the full trace adds the imagined return and the actor's σ.</summary>
+        private List<Plot> TracePlots(bool compact)
+        {
+            var font = compact ? 12f : 15f;
+            var xs = logs.Select(l => (double)l.Iteration).ToArray();
+            Plot Trace(string title, string y, double[] values, ScottPlot.Color color)
+            {
+                var p = Draw.TracePlot(title, "iteration", y);
+                p.Title(title, font);
+                p.XLabel("iteration", font - 2);
+                p.YLabel(y, font - 2);
+                Charts.Line(p, xs, values, color, null, 2f);
+                return p;
+            }
+            var plots = new List<Plot>
+            {
+                Trace("Reconstruction MSE", "per pixel (×10⁻³)", logs.Select(l => 1000 * l.Reconstruction).ToArray(), Draw.Accent),
+                Trace("Reward loss", "symlog MSE", logs.Select(l => l.RewardLoss).ToArray(), Draw.Second),
+            };
+            var kl = Trace("KL(posterior ‖ prior)", "nats", logs.Select(l => l.Kl).ToArray(), Charts.Third);
+            kl.Add.HorizontalLine(Config.FreeBits, 1.5f, Charts.Truth, LinePattern.Dashed);
+            Charts.Label(kl, "free bits", xs[0], Config.FreeBits, Alignment.LowerLeft, compact ? 9 : 11, Charts.Truth, bold: true);
+            plots.Add(kl);
+            var reward = Draw.TracePlot("Real episode reward", "iteration", "return");
+            reward.Title(compact ? "Real episode reward" : "Real episode reward (lines: evaluation means)", font);
+            reward.XLabel("iteration", font - 2);
+            reward.YLabel("return", font - 2);
+            var finished = logs.Where(l => double.IsFinite(l.EpisodeReward)).ToArray();
+            Charts.Line(reward, finished.Select(l => (double)l.Iteration).ToArray(), finished.Select(l => l.EpisodeReward).ToArray(),
+                Draw.Accent, null, 2f, 4f);
+            void Reference(double y, ScottPlot.Color color, LinePattern pattern, string text)
+            {
+                reward.Add.HorizontalLine(y, 1.5f, color, pattern);
+                Charts.Label(reward, text, xs[0], y, Alignment.LowerLeft, compact ? 9 : 11, color, bold: true);
+            }
+            Reference(evaluation.Scripted.Mean, Draw.Positive, LinePattern.Dashed, "scripted (eval)");
+            Reference(evaluation.Random.Mean, Draw.Negative, LinePattern.Dashed, "random (eval)");
+            Reference(evaluation.Agent.Mean, Charts.Third, LinePattern.Dotted, "Dreamer greedy (eval)");
+            plots.Add(reward);
+            if (!compact)
+            {
+                plots.Add(Trace("Imagined return", "λ-return", logs.Select(l => l.ImaginedReturn).ToArray(), Charts.Third));
+                plots.Add(Trace("Actor σ in imagination", "σ (pre-tanh)", logs.Select(l => l.ActionStd).ToArray(), Draw.Accent));
+            }
+            return plots;
         }
     }
 }
