@@ -64,7 +64,7 @@ public sealed record DreamerConfig(
     double Gamma = 0.95,
     double Lambda = 0.95,
     double WorldLearningRate = 2e-3,
-    double ActorLearningRate = 1e-3,
+    double ActorLearningRate = 2e-3,
     double CriticLearningRate = 2e-3,
     double GradClip = 100.0,
     double RewardWeight = 10.0,
