@@ -8,10 +8,10 @@ namespace Policywerk.Pure.Agents;
 
 /// <summary>
 /// Everything the agent learns: world model, actor, critic and its slow copy, the three optimizers' states, the
-/// return scale S, the update count and the slow actor π⁻ = Polyak average of the actor (greedy acting).
+/// return scale S and the update count.
 /// </summary>
 public sealed record DreamerModel(WorldParams World, Params Actor, Params Critic, Params SlowCritic,
-    AdamState WorldOptimizer, AdamState ActorOptimizer, AdamState CriticOptimizer, double ReturnScale, int Updates, Params SlowActor)
+    AdamState WorldOptimizer, AdamState ActorOptimizer, AdamState CriticOptimizer, double ReturnScale, int Updates)
 {
     /// <summary>A freshly initialised agent (actor output layer scaled by 0.1 so it starts near a = 0).</summary>
     public static Draw<DreamerModel> Init(DreamerNets nets, Key key)
@@ -20,7 +20,7 @@ public sealed record DreamerModel(WorldParams World, Params Actor, Params Critic
         var (actor, k2) = nets.Actor.Init(k1, outputGain: 0.1);
         var (critic, k3) = nets.Critic.Init(k2, outputGain: 0.1);
         var model = new DreamerModel(world, actor, critic, critic,
-            AdamState.Init(world.Flat), AdamState.Init(actor), AdamState.Init(critic), 0.0, 0, actor);
+            AdamState.Init(world.Flat), AdamState.Init(actor), AdamState.Init(critic), 0.0, 0);
         return new Draw<DreamerModel>(model, k3);
     }
 }
@@ -74,15 +74,14 @@ public sealed record DreamerEpisode(ImmutableArray<PointMassState> States, Immut
 public static class Dreamer
 {
     /// <summary>
-    /// (a, belief′) = act(model, belief, o, key): observe o with the posterior, then a = tanh(μ_π⁻(s)) when greedy
-    /// (z the posterior mean, π⁻ the slow actor), else a = tanh(μ_π + σ_π ε) (z sampled).
+    /// (a, belief′) = act(model, belief, o, key): observe o with the posterior, then a = tanh(μ_π(s)) when greedy
+    /// (z the posterior mean), else a = tanh(μ_π + σ_π ε) (z sampled).
     /// </summary>
     public static Draw<(Mat Action, DreamerBelief Belief)> Act(DreamerNets nets, DreamerModel model, DreamerBelief belief,
         Mat observations, Key key, bool greedy, DreamerConfig c)
     {
         var (observed, k1) = DreamerRssm.Observe(nets, model.World, belief, observations, key, sample: !greedy, c.MinLatentStd);
-        var stats = DreamerImagination.ActionStatsOf(nets.Actor.Predict(greedy ? model.SlowActor : model.Actor, observed.State),
-            c.MinActionStd, c.MaxActionStd);
+        var stats = DreamerImagination.ActionStatsOf(nets.Actor.Predict(model.Actor, observed.State), c.MinActionStd, c.MaxActionStd);
         Mat action;
         var k2 = k1;
         if (greedy) action = DreamerImagination.Act(stats, null);
@@ -108,25 +107,22 @@ public static class Dreamer
         var world = WorldParams.FromFlat(worldStep.Theta);
 
         // imagination starts: N of the B·T posterior states, drawn without replacement (detached from the world model)
-        // (rows are time-major: the first burn-in·B rows are the chunks' first steps, where h has just been reset)
-        var skip = Math.Min(c.ImaginationBurnIn, batch.Length - 1) * batch.Batch;
-        var rows = wg.Deter.Rows - skip;
+        var rows = wg.Deter.Rows;
         var starts = Math.Min(c.ImaginationStarts, rows);
         var (order, _) = kStarts.NextPermutation(rows);
         var h0 = new double[starts * c.Deter];
         var z0 = new double[starts * c.Stoch];
         for (var i = 0; i < starts; i++)
         {
-            wg.Deter.Row(skip + order[i]).CopyTo(h0.AsSpan(i * c.Deter));
-            wg.Stoch.Row(skip + order[i]).CopyTo(z0.AsSpan(i * c.Stoch));
+            wg.Deter.Row(order[i]).CopyTo(h0.AsSpan(i * c.Deter));
+            wg.Stoch.Row(order[i]).CopyTo(z0.AsSpan(i * c.Stoch));
         }
         var bg = DreamerImagination.Gradients(nets, world, model.Actor, model.Critic, model.SlowCritic, model.ReturnScale,
             Mat.Own(starts, c.Deter, h0), Mat.Own(starts, c.Stoch, z0), kImagine, c);
         var actorStep = Adam.Step(model.Actor, Clip.GlobalNorm(bg.ActorGrads, c.GradClip), model.ActorOptimizer, new AdamHyper(c.ActorLearningRate));
         var criticStep = Adam.Step(model.Critic, Clip.GlobalNorm(bg.CriticGrads, c.GradClip), model.CriticOptimizer, new AdamHyper(c.CriticLearningRate));
         var next = new DreamerModel(world, actorStep.Theta, criticStep.Theta, model.SlowCritic.Polyak(criticStep.Theta, c.SlowCriticRate),
-            worldStep.State, actorStep.State, criticStep.State, bg.ReturnScale, model.Updates + 1,
-            model.SlowActor.Polyak(actorStep.Theta, c.SlowActorRate));
+            worldStep.State, actorStep.State, criticStep.State, bg.ReturnScale, model.Updates + 1);
         return (next, new DreamerUpdate(wg.Loss, bg.Loss));
     }
 

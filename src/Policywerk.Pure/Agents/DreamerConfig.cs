@@ -17,8 +17,6 @@ namespace Policywerk.Pure.Agents;
 /// <param name="BatchSize">B, replayed sequences per update.</param>
 /// <param name="ChunkLength">T, steps per replayed sequence (BPTT length).</param>
 /// <param name="ImaginationStarts">N, posterior states imagination starts from (a random subset of the B·T).</param>
-/// <param name="ImaginationBurnIn">Steps at the start of each replayed chunk that are never imagination starts: there h was
-/// just reset to 0 in mid-episode and does not yet carry the velocity, a state the actor never meets when acting.</param>
 /// <param name="Horizon">Imagination horizon (steps of open-loop prediction with the prior).</param>
 /// <param name="Gamma">Discount γ of the imagined returns.</param>
 /// <param name="Lambda">λ of the λ-returns.</param>
@@ -39,9 +37,6 @@ namespace Policywerk.Pure.Agents;
 /// toward one wall). With ζ = 0.03 the equilibrium |μ| is ≈ 1.4 where the return gradient is ≈ 0.3 per step, so the greedy force still reaches ≈ tanh(1.4) ≈ 0.9.</param>
 /// <param name="ReturnScaleDecay">Decay of the EMA of the 5th–95th percentile range of the returns (DreamerV3 scaling).</param>
 /// <param name="SlowCriticRate">τ of the slow critic's Polyak update, once per update.</param>
-/// <param name="SlowActorRate">τ_π of the slow actor π⁻ ← τ_π π + (1 − τ_π) π⁻ (Polyak, once per update) that acts greedily
-/// in evaluation: the online actor moves with every noisy dynamics-backprop step, its average over the last ~1/τ_π updates
-/// less so (1 = no averaging).</param>
 /// <param name="PrefillSteps">Real steps with the random policy before the first update.</param>
 /// <param name="WarmupUpdates">World-model-only updates on the prefilled replay before the first iteration.</param>
 /// <param name="Iterations">Training iterations (each collects, then updates).</param>
@@ -56,10 +51,9 @@ public sealed record DreamerConfig(
     double BlobWidth = 0.133,
     int Embed = 32,
     int Hidden = 64,
-    int BatchSize = 16,
+    int BatchSize = 12,
     int ChunkLength = 16,
     int ImaginationStarts = 64,
-    int ImaginationBurnIn = 0,
     int Horizon = 15,
     double Gamma = 0.95,
     double Lambda = 0.95,
@@ -78,9 +72,8 @@ public sealed record DreamerConfig(
     double ActionMeanPenalty = 0.03,
     double ReturnScaleDecay = 0.95,
     double SlowCriticRate = 0.02,
-    double SlowActorRate = 1.0,
     int PrefillSteps = 3000,
-    int WarmupUpdates = 150,
+    int WarmupUpdates = 100,
     int Iterations = 80,
     int StepsPerIteration = 50,
     int UpdatesPerIteration = 8,
