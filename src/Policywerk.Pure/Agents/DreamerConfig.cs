@@ -68,7 +68,7 @@ public sealed record DreamerConfig(
     double MinLatentStd = 0.1,
     double MinActionStd = 0.1,
     double MaxActionStd = 0.5,
-    double EntropyWeight = 1e-3,
+    double EntropyWeight = 3e-3,
     double ActionMeanPenalty = 0.03,
     double ReturnScaleDecay = 0.95,
     double SlowCriticRate = 0.02,
