@@ -51,16 +51,11 @@ public static class KeypointDecoder
 
         dRaw.Clear();
         Span<double> logTerm = stackalloc double[k];
-        double loss = 0.0, mass = 0.0, squared = 0.0;
+        double loss = 0.0, mass = 0.0, litError = 0.0;
         for (var p = 0; p < PixelPointMass.ObservationSize; p++)
         {
-            int i = p / Size, j = p % Size;
-            // q(i, j) from the separable normalised marginals (the error term runs over every pixel)
-            var q = 0.0;
-            for (var c = 0; c < k; c++) q += Math.Exp(logW[c]) * gx[c * Size + j] * gy[c * Size + i];
-            var e = SoftArgmaxMass * q - o[p];
-            squared += e * e;
             if (o[p] == 0.0) continue;
+            int i = p / Size, j = p % Size;
             double x = SpatialSoftArgmax.Coordinate(j), y = SpatialSoftArgmax.Coordinate(i);
             var max = double.NegativeInfinity;
             for (var c = 0; c < k; c++)
@@ -72,6 +67,9 @@ public static class KeypointDecoder
             var sum = 0.0;
             for (var c = 0; c < k; c++) sum += Math.Exp(logTerm[c] - max);
             var logQ = max + Math.Log(sum);
+            // Σ (M q − o)² = M² Σ q² + Σ_lit [(M q − o)² − M² q²]: the dark pixels enter only through Σ q²
+            var mq = SoftArgmaxMass * Math.Exp(logQ);
+            litError += (mq - o[p]) * (mq - o[p]) - mq * mq;
             loss -= o[p] * logQ;
             mass += o[p];
             for (var c = 0; c < k; c++)
@@ -82,6 +80,20 @@ public static class KeypointDecoder
                 dRaw[2 * k + c] -= scale * o[p] * r;
             }
         }
+        // Σ_ij q² = Σ_c Σ_d w_c w_d (Σ_j g^x_c,j g^x_d,j)(Σ_i g^y_c,i g^y_d,i): separable, O(K²·16) instead of O(K·256)
+        var sumQ2 = 0.0;
+        for (var c = 0; c < k; c++)
+            for (var d = 0; d < k; d++)
+            {
+                double sx = 0.0, sy = 0.0;
+                for (var j = 0; j < Size; j++)
+                {
+                    sx += gx[c * Size + j] * gx[d * Size + j];
+                    sy += gy[c * Size + j] * gy[d * Size + j];
+                }
+                sumQ2 += Math.Exp(logW[c] + logW[d]) * sx * sy;
+            }
+        var squared = SoftArgmaxMass * SoftArgmaxMass * sumQ2 + litError;
         for (var c = 0; c < k; c++) dRaw[2 * k + c] += scale * Math.Exp(logW[c]) * mass;
         return (loss, squared);
     }

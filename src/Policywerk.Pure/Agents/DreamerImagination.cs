@@ -188,6 +188,68 @@ public static class DreamerImagination
             rewardCache, valueCache);
     }
 
+    /// <summary>
+    /// ∂L/∂x of an MLP whose parameters stay fixed (world model and slow critic during the actor's update): the
+    /// <see cref="Mlp.Backward"/> recursion δ_{l−1} = (δ_l·W_lᵀ) ⊙ f′_{l−1}(z_{l−1}), ∂L/∂x = δ_1·W_1ᵀ, without the
+    /// parameter gradients a_{l−1}ᵀ·δ_l (a third of the cost, thrown away here). Same operations, same order, same bits.
+    /// </summary>
+    private static double[] InputGradient(Mlp mlp, Params theta, MlpCache cache, ReadOnlySpan<double> dOutput)
+    {
+        var batch = cache.Input.Rows;
+        var offsets = new int[mlp.Depth];
+        for (var l = 1; l < mlp.Depth; l++) offsets[l] = offsets[l - 1] + mlp.Widths[l - 1] * mlp.Widths[l] + mlp.Widths[l];
+        var dA = dOutput.ToArray();
+        for (var l = mlp.Depth - 1; l >= 0; l--)
+        {
+            int nIn = mlp.Widths[l], nOut = mlp.Widths[l + 1];
+            Activations.Backward(mlp.Activations[l], cache.Z[l].Span, cache.A[l].Span, dA, dA);
+            var dBelow = new double[batch * nIn];
+            Blas.MulTransB(dA, theta.Span.Slice(offsets[l], nIn * nOut), dBelow, batch, nIn, nOut);
+            dA = dBelow;
+        }
+        return dA;
+    }
+
+    /// <summary>
+    /// ∂L/∂x and ∂L/∂h_0 of one GRU step with its parameters fixed: the <see cref="Gru.Backward"/> recursion for T = 1,
+    /// δa_n = δh ⊙ (1 − z) ⊙ (1 − n²), δa_z = δh ⊙ (h_0 − n) ⊙ z(1 − z), δa_r = δa_n ⊙ (h·W_hn + b_hn) ⊙ r(1 − r),
+    /// ∂L/∂x = [δa_r, δa_z, δa_n]·W_xᵀ, ∂L/∂h_0 = δh ⊙ z + [δa_r, δa_z, r ⊙ δa_n]·W_hᵀ, without ∂L/∂θ (same bits).
+    /// </summary>
+    private static (Mat DX, double[] DH0) GruStepInputGradient(Gru gru, Params theta, GruCache cache, ReadOnlySpan<double> dH)
+    {
+        int batch = cache.Batch, hidden = gru.Hidden, g3 = 3 * hidden, nIn = gru.In;
+        var th = theta.Span;
+        var wx = th.Slice(0, nIn * g3);
+        var wh = th.Slice(nIn * g3, hidden * g3);
+        var gates = cache.Gates.Span;
+        var hiddenN = cache.HiddenN.Span;
+        var h0 = cache.H0.Span;
+        var dGX = new double[batch * g3];
+        var dGH = new double[batch * g3];
+        var dH0 = new double[batch * hidden];
+        for (var b = 0; b < batch; b++)
+            for (var j = 0; j < hidden; j++)
+            {
+                double r = gates[b * g3 + j], z = gates[b * g3 + hidden + j], n = gates[b * g3 + 2 * hidden + j], d = dH[b * hidden + j];
+                var dan = d * (1.0 - z) * (1.0 - n * n);
+                var daz = d * (h0[b * hidden + j] - n) * z * (1.0 - z);
+                var dar = dan * hiddenN[b * hidden + j] * r * (1.0 - r);
+                dGX[b * g3 + j] = dar;
+                dGX[b * g3 + hidden + j] = daz;
+                dGX[b * g3 + 2 * hidden + j] = dan;
+                dGH[b * g3 + j] = dar;
+                dGH[b * g3 + hidden + j] = daz;
+                dGH[b * g3 + 2 * hidden + j] = dan * r;
+                dH0[b * hidden + j] = d * z;
+            }
+        var recurrent = new double[batch * hidden];
+        Blas.MulTransB(dGH, wh, recurrent, batch, hidden, g3);
+        Blas.AddTo(recurrent, dH0);
+        var dX = new double[batch * nIn];
+        Blas.MulTransB(dGX, wx, dX, batch, nIn, g3);
+        return (Mat.Own(batch, nIn, dX), dH0);
+    }
+
     /// <summary>Per(x, q): the q-quantile of the values by linear interpolation between order statistics.</summary>
     public static double Percentile(ReadOnlySpan<double> values, double q)
     {
@@ -239,8 +301,8 @@ public static class DreamerImagination
             dValOut[i] = dv[i] * Losses.SymexpDerivative(trace.ValueCache.Output.Values[i]);
         }
         var dFuture = new double[NH * S]; // ∂L/∂s_k for k = 1 … H, time-major
-        Blas.AddTo(nets.Reward.Backward(w.Reward, trace.RewardCache, Mat.Own(NH, 1, dRewOut), inputGradient: true).DInput!.Span, dFuture);
-        Blas.AddTo(nets.Critic.Backward(slowCritic, trace.ValueCache, Mat.Own(NH, 1, dValOut), inputGradient: true).DInput!.Span, dFuture);
+        Blas.AddTo(InputGradient(nets.Reward, w.Reward, trace.RewardCache, dRewOut), dFuture);
+        Blas.AddTo(InputGradient(nets.Critic, slowCritic, trace.ValueCache, dValOut), dFuture);
 
         // ---- backward through the imagined dynamics: prior, GRU, actor
         var actorGrad = new double[actor.Count];
@@ -264,11 +326,9 @@ public static class DreamerImagination
             // z_{k+1} = μ_p(h_{k+1}) + σ_p(h_{k+1}) ε′  →  ∂L/∂h_{k+1}
             var epsZ = trace.LatentNoise[k].Span;
             for (var i = 0; i < N * Zd; i++) dStdZ[i] = dz[i] * epsZ[i];
-            var gPrior = nets.Prior.Backward(w.Prior, trace.PriorCaches[k], DreamerLatent.StatsBackward(trace.PriorStats[k], dz, dStdZ), inputGradient: true);
-            Blas.AddTo(gPrior.DInput!.Span, dh);
+            Blas.AddTo(InputGradient(nets.Prior, w.Prior, trace.PriorCaches[k], DreamerLatent.StatsBackward(trace.PriorStats[k], dz, dStdZ).Span), dh);
             // h_{k+1} = GRU(h_k, [z_k, a_k])  →  ∂L/∂h_k, ∂L/∂z_k, ∂L/∂a_k
-            var gGru = nets.Gru.Backward(w.Gru, trace.GruCaches[k], Mat.From(N, Hd, dh));
-            var dx = gGru.DX;
+            var (dx, dh0) = GruStepInputGradient(nets.Gru, w.Gru, trace.GruCaches[k], dh);
             // a_k = tanh(μ + σ ε)  →  actor
             var stats = trace.ActorStats[k];
             var epsA = trace.ActionNoise[k].Span;
@@ -302,7 +362,7 @@ public static class DreamerImagination
             {
                 var row = (k - 1) * N + n;
                 for (var i = 0; i < Hd; i++)
-                    dh[n * Hd + i] = dFuture[row * S + i] + gGru.DH0.Values[n * Hd + i] + dActorIn[n * S + i];
+                    dh[n * Hd + i] = dFuture[row * S + i] + dh0[n * Hd + i] + dActorIn[n * S + i];
                 for (var i = 0; i < Zd; i++)
                     dz[n * Zd + i] = dFuture[row * S + Hd + i] + dx[n, i] + dActorIn[n * S + Hd + i];
             }
