@@ -264,7 +264,7 @@ public sealed class Lesson01Bellman : ILesson
             var theta = plot.Add.HorizontalLine(Math.Log10(Config.Theta), 1.5f, Draw.Negative, LinePattern.Dashed);
             theta.LegendText = "θ = 0.001";
             plot.Axes.SetLimits(0.5, vi.Sweeps.Length + 0.5, Math.Log10(floor) - 0.2, 0.3);
-            Draw.LogScaleY(plot, floor);
+            Draw.LogScaleY(plot);
             Draw.IntegerTicksX(plot);
             plot.ShowLegend(Alignment.UpperRight);
             if (sweepsShown == vi.Sweeps.Length)

@@ -66,9 +66,9 @@ public static class Draw
         arrow.ArrowheadLength = 14;
     }
 
-    /// <summary>A line plot with a log-scaled y axis: values are drawn as log10 and labelled as powers of ten.
-    /// Values at or below <paramref name="floor"/> are drawn at the floor.</summary>
-    public static void LogScaleY(Plot plot, double floor)
+    /// <summary>A log-scaled y axis: values are drawn as log10 (see <see cref="Log10Floor"/>) and labelled as
+    /// powers of ten.</summary>
+    public static void LogScaleY(Plot plot)
     {
         plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
         {
@@ -76,7 +76,6 @@ public static class Draw
             MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
             LabelFormatter = y => FormatPower(y),
         };
-        _ = floor;
     }
 
     public static double Log10Floor(double value, double floor) => Math.Log10(Math.Max(value, floor));
