@@ -37,6 +37,7 @@ public sealed record Mlp
             if (w <= 0) throw new ArgumentException("widths must be positive");
         Widths = widths;
         Activations = activations;
+        Layout = LayoutOf(widths);
     }
 
     /// <summary>widths[0] → … → widths[^1], <paramref name="hidden"/> after every hidden layer and <paramref name="output"/> at the end.
@@ -60,19 +61,18 @@ public sealed record Mlp
     /// <summary>Σ_l (n_{l−1}·n_l + n_l).</summary>
     public int ParameterCount => Offset(Depth);
 
-    /// <summary>Segments "0.W", "0.b", "1.W", … in order.</summary>
-    public Layout Layout
+    /// <summary>Segments "0.W", "0.b", "1.W", … in order (built once: every backward pass labels its gradient with it).</summary>
+    public Layout Layout { get; }
+
+    private static Layout LayoutOf(ImmutableArray<int> widths)
     {
-        get
+        var parts = new (string, int[])[2 * (widths.Length - 1)];
+        for (var l = 0; l < widths.Length - 1; l++)
         {
-            var parts = new (string, int[])[2 * Depth];
-            for (var l = 0; l < Depth; l++)
-            {
-                parts[2 * l] = ($"{l}.W", [Widths[l], Widths[l + 1]]);
-                parts[2 * l + 1] = ($"{l}.b", [Widths[l + 1]]);
-            }
-            return Layout.Of(parts);
+            parts[2 * l] = ($"{l}.W", [widths[l], widths[l + 1]]);
+            parts[2 * l + 1] = ($"{l}.b", [widths[l + 1]]);
         }
+        return Layout.Of(parts);
     }
 
     /// <summary>The dense layer l as a stand-alone <see cref="Dense"/>.</summary>
