@@ -64,13 +64,23 @@ public static class Losses
     public static Loss HuberSelected(Mat q, ImmutableArray<int> actions, ReadOnlySpan<double> targets, double delta = 1.0) =>
         Selected(q, actions, targets, delta, huber: true);
 
+    /// <summary>
+    /// L = (1/(B·|A|)) Σ_b h_δ(q[b, a_b] − y_b): the Huber loss over every output of every row, with each untaken
+    /// output's target set to its own prediction (so its error, and its gradient, is 0). The gradient is
+    /// clip(q[b, a_b] − y_b, −δ, δ)/(B·|A|) at (b, a_b) and 0 elsewhere: <see cref="HuberSelected"/> divided by |A|.
+    /// This is the Python original's DQN loss (its <c>huber_derivative</c> averages over the |A| outputs).
+    /// </summary>
+    public static Loss HuberSelectedPerOutput(Mat q, ImmutableArray<int> actions, ReadOnlySpan<double> targets, double delta = 1.0) =>
+        Selected(q, actions, targets, delta, huber: true, outputs: q.Cols);
+
     /// <summary>L = (1/B) Σ_b (q[b, a_b] − y_b)²; gradient 2(q[b, a_b] − y_b)/B at (b, a_b), 0 elsewhere.</summary>
     public static Loss MseSelected(Mat q, ImmutableArray<int> actions, ReadOnlySpan<double> targets) =>
         Selected(q, actions, targets, 0.0, huber: false);
 
-    private static Loss Selected(Mat q, ImmutableArray<int> actions, ReadOnlySpan<double> targets, double delta, bool huber)
+    private static Loss Selected(Mat q, ImmutableArray<int> actions, ReadOnlySpan<double> targets, double delta, bool huber, int outputs = 1)
     {
         var batch = q.Rows;
+        var n = (double)batch * outputs;
         if (actions.Length != batch || targets.Length != batch) throw new ArgumentException("one action and one target per row");
         var grad = new double[q.Values.Length];
         var sum = 0.0;
@@ -78,9 +88,9 @@ public static class Losses
         {
             var e = q[b, actions[b]] - targets[b];
             sum += huber ? Huber(e, delta) : e * e;
-            grad[b * q.Cols + actions[b]] = (huber ? HuberDerivative(e, delta) : 2.0 * e) / batch;
+            grad[b * q.Cols + actions[b]] = (huber ? HuberDerivative(e, delta) : 2.0 * e) / n;
         }
-        return new Loss(sum / batch, Mat.Own(q.Rows, q.Cols, grad));
+        return new Loss(sum / n, Mat.Own(q.Rows, q.Cols, grad));
     }
 
     /// <summary>log Σ_i e^{x_i} = m + log Σ_i e^{x_i − m}, m = max_i x_i: never overflows.</summary>

@@ -68,6 +68,29 @@ public class DqnTests
         return true;
     }
 
+    [Property(MaxTest = 100)]
+    public bool The_per_output_huber_is_the_selected_huber_over_the_number_of_actions(ulong seed)
+    {
+        // The Python original's huber/huber_derivative average over all |A| outputs (the untaken ones have zero error).
+        var k = Key.FromSeed(seed);
+        const int b = 8, actionsCount = 3;
+        var q = new double[b * actionsCount];
+        var targets = new double[b];
+        var actions = new int[b];
+        for (var i = 0; i < q.Length; i++) (q[i], k) = k.NextGaussian(0, 3);
+        for (var i = 0; i < b; i++)
+        {
+            (targets[i], k) = k.NextGaussian(0, 3);
+            (actions[i], k) = k.NextInt(actionsCount);
+        }
+        var selected = Losses.HuberSelected(Mat.Own(b, actionsCount, q), actions.ToImmutableArray(), targets);
+        var perOutput = Losses.HuberSelectedPerOutput(Mat.Own(b, actionsCount, q), actions.ToImmutableArray(), targets);
+        if (Math.Abs(perOutput.Value - selected.Value / actionsCount) > 1e-12) return false;
+        for (var i = 0; i < q.Length; i++)
+            if (Math.Abs(perOutput.Grad.Values[i] - selected.Grad.Values[i] / actionsCount) > 1e-15) return false;
+        return true;
+    }
+
     private static DqnConfig Short => new(MinReplay: 20, TargetEvery: 3, Episodes: 10);
 
     [Fact]
