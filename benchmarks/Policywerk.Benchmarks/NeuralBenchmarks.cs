@@ -109,7 +109,7 @@ public class NeuralBenchmarks
     public Stepped<AdamState> DqnTrainStep()
     {
         var cache = _dqn.Forward(_dqnTheta, _dqnX);
-        var loss = Losses.HuberSelected(cache.Output, _dqnActions, _dqnTargets);
+        var loss = Losses.HuberSelectedPerOutput(cache.Output, _dqnActions, _dqnTargets);
         var grads = _dqn.Backward(_dqnTheta, cache, loss.Grad).Grads;
         return Adam.Step(_dqnTheta, grads, _dqnAdam, new AdamHyper(LearningRate: 0.01));
     }

@@ -54,7 +54,7 @@ public sealed class DqnExperiment : IExperiment
     {
         public object Summary => summary;
 
-        private static string F(double x) => x.ToString("+0.00;-0.00", CultureInfo.InvariantCulture);
+        private static string F(double x) => x.ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture);
         private static string Band(Summary s) => $"{F(s.Mean)}  [{F(s.Lower)}, {F(s.Upper)}]";
 
         public IEnumerable<string> Headline()

@@ -72,7 +72,7 @@ public sealed class Lesson01Bellman : ILesson
             CellKind.Wall => "##",
             CellKind.Goal => "G",
             CellKind.Pit => "X",
-            _ => values[s].ToString("+0.000;-0.000", CultureInfo.InvariantCulture),
+            _ => values[s].ToString("+0.000;-0.000;0.000", CultureInfo.InvariantCulture),
         };
 
         private static string ArrowText(Gridworld world, int s, ImmutableArray<int> policy) => world.KindOf(s) switch
@@ -160,7 +160,7 @@ public sealed class Lesson01Bellman : ILesson
             CellKind.Wall => "[grey]##[/]",
             CellKind.Goal => "[bold green]G +1[/]",
             CellKind.Pit => "[bold red]X −1[/]",
-            _ => $"[{(values[s] >= 0 ? "green" : "red")}]{values[s].ToString("+0.000;-0.000", CultureInfo.InvariantCulture)}[/]",
+            _ => $"[{(values[s] >= 0 ? "green" : "red")}]{values[s].ToString("+0.000;-0.000;0.000", CultureInfo.InvariantCulture)}[/]",
         };
 
         private static string ArrowMarkup(Gridworld world, int s, ImmutableArray<int> policy) => world.KindOf(s) switch
@@ -231,7 +231,7 @@ public sealed class Lesson01Bellman : ILesson
                     case CellKind.Goal: Draw.Cell(plot, r, c, Draw.Positive, "G", Colors.White, 16, true); break;
                     case CellKind.Pit: Draw.Cell(plot, r, c, Draw.Negative, "X", Colors.White, 16, true); break;
                     default:
-                        var label = values[s].ToString("+0.00;-0.00", CultureInfo.InvariantCulture);
+                        var label = values[s].ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture);
                         Draw.Cell(plot, r, c, Draw.Diverging(values[s], 1.0), policy is null ? label : null, size: 14);
                         if (policy is { } p)
                         {

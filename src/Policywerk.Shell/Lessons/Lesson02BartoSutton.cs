@@ -206,7 +206,7 @@ public sealed class Lesson02BartoSutton : ILesson
             arrow.ArrowheadWidth = 16;
             arrow.ArrowheadLength = 16;
             Charts.Label(plot, push > 0 ? "push right" : "push left", 0, -0.32, Alignment.UpperCenter, 12, Draw.Accent);
-            Charts.Label(plot, $"θ = {angle:+0.000;-0.000} rad   ω = {t.Next.AngularVelocity:+0.00;-0.00} rad/s", 0, -0.45,
+            Charts.Label(plot, $"θ = {angle:+0.000;-0.000;0.000} rad   ω = {t.Next.AngularVelocity:+0.00;-0.00;0.00} rad/s", 0, -0.45,
                          Alignment.UpperCenter, 12);
             return plot;
         }

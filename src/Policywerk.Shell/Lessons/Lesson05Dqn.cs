@@ -118,8 +118,8 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
         {
             var s = summary.Value;
             var late = s.Blocks[^1];
-            yield return $"DQN, {s.Config.Episodes} episodes: average reward {s.Blocks[0].Reward:+0.00;-0.00} (episodes {s.Blocks[0].From}–{s.Blocks[0].To}) → {late.Reward:+0.00;-0.00} (episodes {late.From}–{late.To})";
-            yield return $"greedy game: reward {s.GreedyReward:+0.00;-0.00}, {s.GreedySteps} steps, bricks hit {s.BricksHit}/12";
+            yield return $"DQN, {s.Config.Episodes} episodes: average reward {s.Blocks[0].Reward:+0.00;-0.00;0.00} (episodes {s.Blocks[0].From}–{s.Blocks[0].To}) → {late.Reward:+0.00;-0.00;0.00} (episodes {late.From}–{late.To})";
+            yield return $"greedy game: reward {s.GreedyReward:+0.00;-0.00;0.00}, {s.GreedySteps} steps, bricks hit {s.BricksHit}/12";
         }
 
         public void Print(IAnsiConsole console)
@@ -145,17 +145,17 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
             foreach (var b in s.Blocks)
             {
                 var width = (int)Math.Round(Math.Clamp((b.Reward + 1.5) / 12.0, 0, 1) * 30);
-                blocks.AddRow($"{b.From,3}–{b.To,3}", b.Reward.ToString("+0.00;-0.00", CultureInfo.InvariantCulture),
+                blocks.AddRow($"{b.From,3}–{b.To,3}", b.Reward.ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture),
                               b.Epsilon.ToString("0.00", CultureInfo.InvariantCulture), b.Steps.ToString("0", CultureInfo.InvariantCulture),
                               $"[blue]{new string('█', width)}[/]");
             }
             console.Write(blocks);
             console.MarkupLine("Early episodes (ε ≈ 1, random play): " + string.Join("; ", s.Early.Select(e =>
-                $"{e.Episode}: {e.Reward.ToString("+0.00;-0.00", CultureInfo.InvariantCulture)} in {e.Steps} steps")));
+                $"{e.Episode}: {e.Reward.ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture)} in {e.Steps} steps")));
             console.WriteLine();
 
             var eval = new Table().Title("[bold]Greedy game (ε = 0)[/]").HideHeaders().AddColumn("").AddColumn(new TableColumn("").RightAligned());
-            eval.AddRow("reward", s.GreedyReward.ToString("+0.00;-0.00", CultureInfo.InvariantCulture));
+            eval.AddRow("reward", s.GreedyReward.ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture));
             eval.AddRow("steps", $"{s.GreedySteps}");
             eval.AddRow("bricks hit", $"{s.BricksHit}/12");
             eval.AddRow("bricks remaining", $"{s.BricksRemaining}");
@@ -163,7 +163,7 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
 
             var q = new Table().Title("[bold]Q-values at the start position[/]").AddColumn("action").AddColumn(new TableColumn("Q(s₀, a)").RightAligned()).AddColumn("");
             for (var a = 0; a < 3; a++)
-                q.AddRow(ActionNames[a], s.StartQ[a].ToString("+0.0000;-0.0000", CultureInfo.InvariantCulture),
+                q.AddRow(ActionNames[a], s.StartQ[a].ToString("+0.0000;-0.0000;0.0000", CultureInfo.InvariantCulture),
                          ActionNames[a] == s.StartBest ? "[green]← best[/]" : "");
             console.Write(q);
             console.MarkupLine("The ball starts at row 3, column 4, moving down-right: the network prefers to follow it.");

@@ -164,7 +164,7 @@ public sealed class Lesson06Ppo(PpoConfig config) : ILesson
             console.WriteLine();
 
             var eval = new Table().Title("[bold]Greedy evaluation: torque = clamp(μ(s), −1, 1)[/]").HideHeaders().AddColumn("").AddColumn(new TableColumn("").RightAligned());
-            eval.AddRow("start angle", $"{s.EvalStartAngle.ToString("+0.0000;-0.0000", CultureInfo.InvariantCulture)} rad");
+            eval.AddRow("start angle", $"{s.EvalStartAngle.ToString("+0.0000;-0.0000;0.0000", CultureInfo.InvariantCulture)} rad");
             eval.AddRow("steps survived", $"{s.StepsSurvived} of 500");
             eval.AddRow("total reward", s.EvalReward.ToString("0", CultureInfo.InvariantCulture));
             eval.AddRow("max |angle|", $"{s.MaxAbsAngle.ToString("0.0000", CultureInfo.InvariantCulture)} rad");
@@ -175,7 +175,7 @@ public sealed class Lesson06Ppo(PpoConfig config) : ILesson
                 .AddColumn(new TableColumn("torque clamp(μ)").RightAligned()).AddColumn(new TableColumn("σ").RightAligned());
             foreach (var p in s.Probes)
                 probes.AddRow(p.State, $"{p.Angle:+0.0;-0.0;0.0}, {p.AngularVelocity:+0.0;-0.0;0.0}",
-                              p.Torque.ToString("+0.000;-0.000", CultureInfo.InvariantCulture), p.Std.ToString("0.000", CultureInfo.InvariantCulture));
+                              p.Torque.ToString("+0.000;-0.000;0.000", CultureInfo.InvariantCulture), p.Std.ToString("0.000", CultureInfo.InvariantCulture));
             console.Write(probes);
             console.MarkupLine("Tilting or rotating one way draws a push the other way: a smooth, proportional correction instead of lesson 02's bang-bang.");
         }
@@ -197,7 +197,7 @@ public sealed class Lesson06Ppo(PpoConfig config) : ILesson
         private (double Mean, double Std, string Label) Upright(Params theta, string label)
         {
             var p = Ppo.Policy(config, Actor(theta), Observe, new BalanceState(0, 0, 0));
-            return (p.Mean, p.Std, $"{label}: μ {p.Mean:+0.00;-0.00}, σ {p.Std:0.00}");
+            return (p.Mean, p.Std, $"{label}: μ {p.Mean:+0.00;-0.00;0.00}, σ {p.Std:0.00}");
         }
 
         private Plot Bells(int upTo, string title)

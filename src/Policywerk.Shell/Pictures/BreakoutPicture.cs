@@ -52,7 +52,7 @@ public static class BreakoutPicture
         {
             var bar = plot.Add.Bar(position: a, value: q[a]);
             bar.Color = a == best ? Draw.Positive : Draw.Accent.WithAlpha(0.55);
-            var label = plot.Add.Text(q[a].ToString("+0.00;-0.00", System.Globalization.CultureInfo.InvariantCulture), a, q[a]);
+            var label = plot.Add.Text(q[a].ToString("+0.00;-0.00;0.00", System.Globalization.CultureInfo.InvariantCulture), a, q[a]);
             label.Alignment = q[a] >= 0 ? Alignment.LowerCenter : Alignment.UpperCenter;
             label.LabelFontSize = 13;
             label.LabelFontColor = Draw.Ink;

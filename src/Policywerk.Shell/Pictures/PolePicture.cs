@@ -43,7 +43,7 @@ public static class PolePicture
             arrow.ArrowheadWidth = 14;
             arrow.ArrowheadLength = 14;
         }
-        var label = plot.Add.Text($"θ = {s.Angle:+0.000;-0.000} rad   torque {torque:+0.00;-0.00}   step {s.Steps}", 0, -0.3);
+        var label = plot.Add.Text($"θ = {s.Angle:+0.000;-0.000;0.000} rad   torque {torque:+0.00;-0.00;0.00}   step {s.Steps}", 0, -0.3);
         label.Alignment = Alignment.UpperCenter;
         label.LabelFontSize = 13;
         label.LabelFontColor = Draw.Ink;
