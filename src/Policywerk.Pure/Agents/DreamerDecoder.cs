@@ -38,14 +38,7 @@ public static class KeypointDecoder
         double sigma, double scale, Span<double> dRaw)
     {
         var k = raw.Length / 3;
-        Span<double> gx = stackalloc double[k * Size];
-        Span<double> gy = stackalloc double[k * Size];
-        Span<double> logZx = stackalloc double[k];
-        Span<double> logZy = stackalloc double[k];
-        Span<double> meanX = stackalloc double[k];
-        Span<double> meanY = stackalloc double[k];
-        Span<double> logW = stackalloc double[k];
-        Marginals(raw, sigma, gx, gy, logZx, logZy, meanX, meanY, logW);
+        var (gx, gy, logZx, logZy, meanX, meanY, logW) = BlobMarginals.Of(raw, sigma, stackalloc double[BlobMarginals.Length(k)]);
         var inv2s2 = 1.0 / (2.0 * sigma * sigma);
         var invS2 = 1.0 / (sigma * sigma);
 
@@ -105,14 +98,7 @@ public static class KeypointDecoder
     public static void Render(ReadOnlySpan<double> raw, double sigma, Span<double> frame)
     {
         var k = raw.Length / 3;
-        Span<double> gx = stackalloc double[k * Size];
-        Span<double> gy = stackalloc double[k * Size];
-        Span<double> logZx = stackalloc double[k];
-        Span<double> logZy = stackalloc double[k];
-        Span<double> meanX = stackalloc double[k];
-        Span<double> meanY = stackalloc double[k];
-        Span<double> logW = stackalloc double[k];
-        Marginals(raw, sigma, gx, gy, logZx, logZy, meanX, meanY, logW);
+        var (gx, gy, _, _, _, _, logW) = BlobMarginals.Of(raw, sigma, stackalloc double[BlobMarginals.Length(k)]);
         for (var p = 0; p < PixelPointMass.ObservationSize; p++)
         {
             int i = p / Size, j = p % Size;
@@ -125,23 +111,54 @@ public static class KeypointDecoder
     /// <summary>The keypoints μ_k = (μx_k, μy_k) of a raw output, in grid coordinates [−1, 1].</summary>
     public static (double X, double Y) Keypoint(ReadOnlySpan<double> raw, int blob) => (raw[2 * blob], raw[2 * blob + 1]);
 
-    /// <summary>Per blob: the normalised marginals g^x_j = exp(−(x_j − μx)²/2σ²)/Z^x (and y), log Z^x, log Z^y, the
-    /// marginal means x̄ = Σ_j g^x_j x_j, ȳ, and log w = log softmax(l).</summary>
-    private static void Marginals(ReadOnlySpan<double> raw, double sigma, Span<double> gx, Span<double> gy,
-        Span<double> logZx, Span<double> logZy, Span<double> meanX, Span<double> meanY, Span<double> logW)
+    /// <summary>
+    /// Per blob: the normalised marginals g^x_j = exp(−(x_j − μx)²/2σ²)/Z^x (and y), log Z^x, log Z^y, the marginal
+    /// means x̄ = Σ_j g^x_j x_j, ȳ, and log w = log softmax(l) — views into one caller-owned (stack) buffer.
+    /// </summary>
+    private readonly ref struct BlobMarginals(Span<double> buffer, int k)
     {
-        var k = raw.Length / 3;
-        var inv2s2 = 1.0 / (2.0 * sigma * sigma);
-        for (var c = 0; c < k; c++)
+        private readonly Span<double> _buffer = buffer;
+
+        /// <summary>The buffer length K blobs need: two K×16 marginals and five K-vectors.</summary>
+        public static int Length(int k) => k * (2 * Size + 5);
+
+        public static BlobMarginals Of(ReadOnlySpan<double> raw, double sigma, Span<double> buffer)
         {
-            logZx[c] = Marginal(raw[2 * c], inv2s2, gx.Slice(c * Size, Size), out meanX[c]);
-            logZy[c] = Marginal(raw[2 * c + 1], inv2s2, gy.Slice(c * Size, Size), out meanY[c]);
+            var k = raw.Length / 3;
+            var m = new BlobMarginals(buffer.Slice(0, Length(k)), k);
+            var inv2s2 = 1.0 / (2.0 * sigma * sigma);
+            for (var c = 0; c < k; c++)
+            {
+                m.LogZx[c] = Marginal(raw[2 * c], inv2s2, m.Gx.Slice(c * Size, Size), out m.MeanX[c]);
+                m.LogZy[c] = Marginal(raw[2 * c + 1], inv2s2, m.Gy.Slice(c * Size, Size), out m.MeanY[c]);
+            }
+            var lmax = double.NegativeInfinity;
+            for (var c = 0; c < k; c++) lmax = Math.Max(lmax, raw[2 * k + c]);
+            var lsum = 0.0;
+            for (var c = 0; c < k; c++) lsum += Math.Exp(raw[2 * k + c] - lmax);
+            for (var c = 0; c < k; c++) m.LogW[c] = raw[2 * k + c] - lmax - Math.Log(lsum);
+            return m;
         }
-        var lmax = double.NegativeInfinity;
-        for (var c = 0; c < k; c++) lmax = Math.Max(lmax, raw[2 * k + c]);
-        var lsum = 0.0;
-        for (var c = 0; c < k; c++) lsum += Math.Exp(raw[2 * k + c] - lmax);
-        for (var c = 0; c < k; c++) logW[c] = raw[2 * k + c] - lmax - Math.Log(lsum);
+
+        public Span<double> Gx => _buffer.Slice(0, k * Size);
+        public Span<double> Gy => _buffer.Slice(k * Size, k * Size);
+        public Span<double> LogZx => _buffer.Slice(2 * k * Size, k);
+        public Span<double> LogZy => _buffer.Slice(2 * k * Size + k, k);
+        public Span<double> MeanX => _buffer.Slice(2 * k * Size + 2 * k, k);
+        public Span<double> MeanY => _buffer.Slice(2 * k * Size + 3 * k, k);
+        public Span<double> LogW => _buffer.Slice(2 * k * Size + 4 * k, k);
+
+        public void Deconstruct(out Span<double> gx, out Span<double> gy, out Span<double> logZx, out Span<double> logZy,
+            out Span<double> meanX, out Span<double> meanY, out Span<double> logW)
+        {
+            gx = Gx;
+            gy = Gy;
+            logZx = LogZx;
+            logZy = LogZy;
+            meanX = MeanX;
+            meanY = MeanY;
+            logW = LogW;
+        }
     }
 
     private static double Marginal(double mu, double inv2s2, Span<double> g, out double mean)
