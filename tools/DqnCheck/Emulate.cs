@@ -74,7 +74,11 @@ public static class Emulate
         return (rewards, g, bricks);
     }
 
-    public static DqnModel ScaledUpdate<TState>(DqnConfig config, DqnModel model, ImmutableArray<Transition<TState, int>> batch, ObservationWriter<TState> observe, double scale)
+    public static DqnModel ScaledUpdate<TState>(DqnConfig config, DqnModel model, ImmutableArray<Transition<TState, int>> batch, ObservationWriter<TState> observe, double scale) =>
+        ScaledStep(config, model, batch, observe, scale).Model;
+
+    /// <summary>Dqn.Update with the loss gradient multiplied by <paramref name="scale"/>; also returns the loss and the gradient.</summary>
+    public static (DqnModel Model, double Loss, Params Grads) ScaledStep<TState>(DqnConfig config, DqnModel model, ImmutableArray<Transition<TState, int>> batch, ObservationWriter<TState> observe, double scale)
     {
         var b = batch.Length; var width = model.Net.In;
         var states = new double[b * width]; var nexts = new double[b * width]; var actions = new int[b];
@@ -87,6 +91,6 @@ public static class Emulate
         var g = loss.Grad.Values.Select(x => x * scale).ToArray();
         var grads = model.Net.Backward(model.Online, cache, Mat.Own(loss.Grad.Rows, loss.Grad.Cols, g)).Grads;
         var (online, adam) = Adam.Step(model.Online, grads, model.Adam, config.Adam);
-        return model with { Online = online, Adam = adam, Updates = model.Updates + 1 };
+        return (model with { Online = online, Adam = adam, Updates = model.Updates + 1 }, loss.Value, grads);
     }
 }

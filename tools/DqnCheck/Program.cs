@@ -3,7 +3,8 @@
 //   dotnet run -c Release --project tools/DqnCheck                 Breakout replay + 200 Dqn.Update steps vs Python
 //   dotnet run -c Release --project tools/DqnCheck -- --emulate 1 42 1 2   Python's dqn() loop on the C# pieces,
 //       driven by CPython's Mersenne Twister (PyRandom): reproduces the Python runs' per-episode rewards exactly.
-//   The scale argument multiplies Dqn.Update's loss gradient (1 = as is; before the 1/|A| fix, 1/3 matched Python).
+//   The scale argument: 1 runs Dqn.Update as is (since the 1/|A| fix, Python's gradient); any other s runs the batch-mean
+//   Huber gradient (HuberSelected, without 1/|A|) times s; s = 1/3 gives Python's gradient the old way.
 using System.Collections.Immutable;
 using System.Text.Json;
 using Policywerk.Pure.Agents;
@@ -22,7 +23,7 @@ if (args.Length > 0 && args[0] == "--rngcheck")
 }
 if (args.Length > 0 && args[0] == "--emulate")
 {
-    // --emulate scale seed1 seed2 ...   (scale 1/3 = Python's gradient, 1 = main's)
+    // --emulate scale seed1 seed2 ...   (1 = Dqn.Update; 1/3 = HuberSelected × 1/3: both Python's gradient since the fix)
     var scale = args[1] == "1/3" ? 1.0 / 3 : double.Parse(args[1]);
     foreach (var sd in args.Skip(2).Select(ulong.Parse))
     {
@@ -107,17 +108,8 @@ var PyScale = args.Contains("--py-scale");
 
 static DqnUpdate ScaledUpdate(DqnConfig config, DqnModel model, ImmutableArray<Transition<double[], int>> batch, ObservationWriter<double[]> observe, double scale)
 {
-    var b = batch.Length; var width = model.Net.In;
-    var states = new double[b * width]; var nexts = new double[b * width]; var actions = new int[b];
-    for (var i = 0; i < b; i++) { observe(batch[i].State, states.AsSpan(i * width, width)); observe(batch[i].Next, nexts.AsSpan(i * width, width)); actions[i] = batch[i].Action; }
-    var qNext = model.Net.Predict(model.Target, Mat.Own(b, width, nexts));
-    var targets = new double[b];
-    for (var i = 0; i < b; i++) { var next = qNext.Row(i); targets[i] = batch[i].Reward + config.Gamma * batch[i].Continuation * next[Dqn.Greedy(next)]; }
-    var cache = model.Net.Forward(model.Online, Mat.Own(b, width, states));
-    var loss = Losses.HuberSelected(cache.Output, actions.ToImmutableArray(), targets, config.HuberDelta);
-    var g = loss.Grad.Values.Select(x => x * scale).ToArray();
-    var grads = model.Net.Backward(model.Online, cache, Mat.Own(loss.Grad.Rows, loss.Grad.Cols, g)).Grads;
-    var (online, adam) = Adam.Step(model.Online, grads, model.Adam, config.Adam);
+    var (next, lossValue, grads) = Emulate.ScaledStep(config, model, batch, observe, scale);
+    var adam = next.Adam;
     if (model.Updates is 0 or 199)
     {
         var hist = new int[20]; var zero = 0;
@@ -128,7 +120,7 @@ static DqnUpdate ScaledUpdate(DqnConfig config, DqnModel model, ImmutableArray<T
         foreach (var v in adam.V.Span) if (v > 0) hv[Math.Clamp((int)Math.Floor(-Math.Log10(Math.Sqrt(v * c2) / scale)), 0, 19)]++;
         Console.WriteLine($"   sqrt(v̂) (unscaled) by decade: " + string.Join(" ", hv.Select((c, k) => $"{k}:{c}")));
     }
-    return new DqnUpdate(model with { Online = online, Adam = adam, Updates = model.Updates + 1 }, loss.Value, 0);
+    return new DqnUpdate(next, lossValue, 0);
 }
 
 static double[] Vec(JsonElement e) => e.EnumerateArray().Select(x => x.GetDouble()).ToArray();
