@@ -41,28 +41,34 @@ public class DreamerLearningTests
     }
 
     /// <summary>
-    /// One-step prediction after the warm-up (world model only, on random-policy data), predict o_{t+1} open loop (prior, real actions of a
-    /// half-strength scripted episode) from the posterior at t. Its log-likelihood −Σ o log q must beat the untrained model's. (The
-    /// "copy the current frame" forecast, rendered with the same blobs, is also computed; it still wins — an open item.)
+    /// One-step prediction after the warm-up (world model only, on random-policy data): predict o_{t+1} open loop (prior,
+    /// real actions of a half-strength scripted episode) from the posterior at t, scored by the log-likelihood −Σ o log q
+    /// per frame. It must beat the untrained model's, and stay within 0.8 nats per frame of the "copy the current frame"
+    /// forecast rendered with the same blobs. Beating the copy is issue 6's bar and not met yet (≈ 4.74 vs 4.30 nats per
+    /// frame at seed 11, untrained ≈ 18.9; README, lesson 07 "Not yet"): this test guards the gap from growing.
     /// </summary>
     [Fact]
-    public void Briefly_trained_model_predicts_the_next_frame_better_than_the_untrained_one()
+    public void Briefly_trained_model_predicts_the_next_frame_better_than_the_untrained_one_and_near_the_copy()
     {
         var c = new DreamerConfig(PrefillSteps: 2000, WarmupUpdates: 200, Iterations: 0);
         var world = new PixelPointMass();
-        var nets = DreamerNets.For(c);
         var model = Dreamer.Start(world, c, Key.FromSeed(11)).Model;
         var untrained = Dreamer.Start(world, c with { WarmupUpdates = 0 }, Key.FromSeed(11)).Model;
-        Assert.True(Loss(model) < Loss(untrained), $"trained {Loss(model):0.0} vs untrained {Loss(untrained):0.0} nats");
+        var trained = OneStepLoss(model);
+        var before = OneStepLoss(untrained);
+        Assert.True(trained.Model < before.Model, $"trained {trained.Model:0.00} vs untrained {before.Model:0.00} nats per frame");
+        Assert.True(trained.Model < trained.Copy + 0.8, $"trained {trained.Model:0.00} vs copy {trained.Copy:0.00} untrained {before.Model:0.00} nats per frame");
     }
 
-    private static double Loss(DreamerModel model)
+    /// <summary>Mean −Σ o log q per predicted frame of the model's one-step forecast and of copying the current frame.</summary>
+    private static (double Model, double Copy) OneStepLoss(DreamerModel model)
     {
         var c = new DreamerConfig();
         var world = new PixelPointMass();
         var nets = DreamerNets.For(c);
         const int ahead = 1;
         double modelLoss = 0, copyLoss = 0;
+        var frames = 0;
         var keys = Key.FromSeed(12).Split(6);
         foreach (var key in keys)
         {
@@ -92,12 +98,12 @@ public class DreamerLearningTests
                     var now = states[t];
                     double[] copy = [Grid(now.X), Grid(now.Y), Grid(now.TargetX), Grid(now.TargetY), 0.0, Math.Log(0.7)];
                     copyLoss += KeypointDecoder.LossAndGradient(copy, future, c.BlobWidth, 1.0, new double[copy.Length]).Loss;
+                    frames++;
                 }
                 belief = belief with { PreviousAction = Mat.FromRows([actions[t].X, actions[t].Y]) };
             }
         }
-        _ = copyLoss; // NOT YET: copying the current frame still scores better (≈ 258 vs 292 nats at seed 11), see docs/lesson-07.md
-        return modelLoss;
+        return (modelLoss / frames, copyLoss / frames);
     }
 
     /// <summary>A world coordinate to the grid coordinate of its pixel centre.</summary>
