@@ -6,6 +6,7 @@ using Policywerk.Pure.Neural;
 using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Worlds;
 using Policywerk.Shell.Cli;
+using Policywerk.Shell.Loops;
 using Policywerk.Shell.Pictures;
 using ScottPlot;
 using Spectre.Console;
@@ -59,22 +60,16 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
     internal static DqnTraining Learn(DqnConfig config, Key key, IProgress<double>? progress = null)
     {
         var world = new Breakout();
-        var runner = Dqn.Start<BreakoutState>(config, Breakout.ObservationSize, Breakout.ActionCount, key);
-        var logs = ImmutableArray.CreateBuilder<DqnEpisodeLog>(config.Episodes);
-        var snapshots = ImmutableArray.CreateBuilder<(int, Params)>();
-        snapshots.Add((0, runner.Model.Online));
-        for (var e = 0; e < config.Episodes; e++)
-        {
-            var episode = Dqn.Episode(config, world, Observe, runner);
-            if (episode.Diverged is { } d) throw new DivergenceError(d.Message);
-            runner = episode.Runner;
-            logs.Add(episode.Log);
-            if ((e + 1) % Block == 0 || e + 1 == config.Episodes) snapshots.Add((e + 1, runner.Model.Online));
-            progress?.Report((e + 1.0) / config.Episodes);
-        }
-        var model = runner.Model;
-        var greedy = GreedyGame(model.Net, model.Online);
-        return new DqnTraining(logs.MoveToImmutable(), snapshots.ToImmutable(), model, greedy);
+        var run = TrainingLoop.Run(Dqn.Start<BreakoutState>(config, Breakout.ObservationSize, Breakout.ActionCount, key),
+            config.Episodes, Block,
+            runner =>
+            {
+                var episode = Dqn.Episode(config, world, Observe, runner);
+                return (episode.Runner, episode.Log, episode.Diverged);
+            },
+            runner => runner.Model.Online, progress);
+        var model = run.Final.Model;
+        return new DqnTraining(run.Logs, run.Snapshots, model, GreedyGame(model.Net, model.Online));
     }
 
     /// <summary>One game with a = argmax_a Q(s, a; θ) (deterministic: the world is, and ties go to the first action).</summary>

@@ -6,6 +6,7 @@ using Policywerk.Pure.Neural;
 using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Worlds;
 using Policywerk.Shell.Cli;
+using Policywerk.Shell.Loops;
 using Policywerk.Shell.Pictures;
 using ScottPlot;
 using Spectre.Console;
@@ -63,21 +64,14 @@ public sealed class Lesson06Ppo(PpoConfig config) : ILesson
     internal static PpoTraining Learn(PpoConfig config, Key key, IProgress<double>? progress = null)
     {
         var (trainKey, evalKey) = key.Split();
-        var runner = Ppo.Start(config, World, 2, trainKey);
-        var logs = ImmutableArray.CreateBuilder<PpoIterationLog>(config.Iterations);
-        var snapshots = ImmutableArray.CreateBuilder<(int, Params)>();
-        snapshots.Add((0, runner.Model.Theta));
-        for (var i = 0; i < config.Iterations; i++)
-        {
-            var iteration = Ppo.Iterate(config, World, Observe, runner);
-            if (iteration.Diverged is { } d) throw new DivergenceError(d.Message);
-            runner = iteration.Runner;
-            logs.Add(iteration.Log);
-            if ((i + 1) % Block == 0 || i + 1 == config.Iterations) snapshots.Add((i + 1, runner.Model.Theta));
-            progress?.Report((i + 1.0) / config.Iterations);
-        }
-        return new PpoTraining(logs.MoveToImmutable(), snapshots.ToImmutable(), runner.Model,
-                               GreedyEpisode(config, runner.Model, evalKey));
+        var run = TrainingLoop.Run(Ppo.Start(config, World, 2, trainKey), config.Iterations, Block,
+            runner =>
+            {
+                var iteration = Ppo.Iterate(config, World, Observe, runner);
+                return (iteration.Runner, iteration.Log, iteration.Diverged);
+            },
+            runner => runner.Model.Theta, progress);
+        return new PpoTraining(run.Logs, run.Snapshots, run.Final.Model, GreedyEpisode(config, run.Final.Model, evalKey));
     }
 
     /// <summary>One episode with a = clamp(μ_θ(s), −1, 1) from θ₀ ~ U(−tilt, tilt) drawn with <paramref name="key"/>.</summary>
