@@ -40,15 +40,12 @@ public sealed class DqnExperiment : IExperiment
         }).ToList();
         var curves = trainings.Select(t => Statistics.TrailingMean(t.Episodes.Select(l => l.Reward).ToArray(), 20)).ToList();
         var summary = new DqnExperimentSummary(runs, seed,
-            Round(Statistics.Summarize(seeds.Select(s => s.EarlyReward).ToArray())),
-            Round(Statistics.Summarize(seeds.Select(s => s.LateReward).ToArray())),
-            Round(Statistics.Summarize(seeds.Select(s => (double)s.GreedyBricks).ToArray())),
+            Summaries.Round(Statistics.Summarize(seeds.Select(s => s.EarlyReward).ToArray())),
+            Summaries.Round(Statistics.Summarize(seeds.Select(s => s.LateReward).ToArray())),
+            Summaries.Round(Statistics.Summarize(seeds.Select(s => (double)s.GreedyBricks).ToArray())),
             seeds.Count(s => s.LateReward >= Target), seeds.Count(s => s.GreedyBricks >= MostBricks), Target, seeds);
         return new Result(summary, Statistics.SummarizeColumns(curves));
     }
-
-    internal static Summary Round(Summary s) =>
-        new(Math.Round(s.Mean, 4), Math.Round(s.StandardError, 4), Math.Round(s.Lower, 4), Math.Round(s.Upper, 4), s.Count);
 
     private sealed class Result(DqnExperimentSummary summary, IReadOnlyList<Summary> curve) : IExperimentResult
     {

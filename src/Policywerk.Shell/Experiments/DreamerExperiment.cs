@@ -26,8 +26,6 @@ public sealed class DreamerExperiment : IExperiment
         new Result(ParallelRuns.Map(seed, runs, (_, key) =>
             Lesson07Dreamer.TrainAndEvaluate(key, Lesson07Dreamer.Config, Lesson07Dreamer.EvaluationEpisodes).Evaluation, progress));
 
-    private static PolicyScore Score(string name, Summary s) => new(name, Math.Round(s.Mean, 1), Math.Round(s.Lower, 1), Math.Round(s.Upper, 1), s.Count);
-
     private sealed class Result(DreamerEvaluation[] evaluations) : IExperimentResult
     {
         private DreamerExperimentTable? table;
@@ -35,8 +33,8 @@ public sealed class DreamerExperiment : IExperiment
 
         private DreamerExperimentTable Build()
         {
-            var rows = evaluations.Select((e, i) => new DreamerSeedRow(i, Score("random", e.Random), Score("Dreamer (greedy)", e.Agent),
-                Score("scripted controller", e.Scripted), Math.Round(e.GapClosed, 3), e.GapClosed >= 0.5 && e.SeparatedFromRandom)).ToArray();
+            var rows = evaluations.Select((e, i) => new DreamerSeedRow(i, PolicyScore.Of("random", e.Random), PolicyScore.Of("Dreamer (greedy)", e.Agent),
+                PolicyScore.Of("scripted controller", e.Scripted), Math.Round(e.GapClosed, 3), e.GapClosed >= 0.5 && e.SeparatedFromRandom)).ToArray();
             return new DreamerExperimentTable(rows.Length, Lesson07Dreamer.EvaluationEpisodes, rows,
                 Math.Round(evaluations.Average(e => e.GapClosed), 3), evaluations.Count(e => e.GapClosed >= 0.5), rows.Count(r => r.MeetsBar));
         }

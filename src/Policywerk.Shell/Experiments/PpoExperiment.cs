@@ -37,9 +37,9 @@ public sealed class PpoExperiment : IExperiment
                 Math.Round(t.Iterations.Skip(t.Iterations.Length - block).Average(l => l.MeanStd), 4), t.Greedy.Length);
         }).ToList();
         var summary = new PpoExperimentSummary(runs, seed,
-            DqnExperiment.Round(Statistics.Summarize(seeds.Select(s => s.FirstReward).ToArray())),
-            DqnExperiment.Round(Statistics.Summarize(seeds.Select(s => s.LateReward).ToArray())),
-            DqnExperiment.Round(Statistics.Summarize(seeds.Select(s => s.LateStd).ToArray())),
+            Summaries.Round(Statistics.Summarize(seeds.Select(s => s.FirstReward).ToArray())),
+            Summaries.Round(Statistics.Summarize(seeds.Select(s => s.LateReward).ToArray())),
+            Summaries.Round(Statistics.Summarize(seeds.Select(s => s.LateStd).ToArray())),
             seeds.Count(s => s.BestBlockReward >= Target), seeds.Count(s => s.LateReward >= Target),
             seeds.Count(s => s.GreedySteps >= Lesson06Ppo.World.Constants.MaxSteps), Target, seeds);
         return new Result(summary, Statistics.SummarizeColumns(curves));

@@ -10,7 +10,11 @@ using Spectre.Console;
 namespace Policywerk.Shell.Lessons;
 
 /// <summary>One policy's evaluation: mean return over the episodes with its 95% interval.</summary>
-public sealed record PolicyScore(string Policy, double Mean, double Lower, double Upper, int Episodes);
+public sealed record PolicyScore(string Policy, double Mean, double Lower, double Upper, int Episodes)
+{
+    /// <summary>A summary over episodes, rounded to 0.1 for the tables.</summary>
+    public static PolicyScore Of(string policy, Summary s) => new(policy, Math.Round(s.Mean, 1), Math.Round(s.Lower, 1), Math.Round(s.Upper, 1), s.Count);
+}
 
 /// <summary>Lesson 07's printed results as data.</summary>
 public sealed record DreamerSummary(
@@ -106,7 +110,6 @@ public sealed class Lesson07Dreamer : ILesson
         private static DreamerSummary Summarize(DreamerModel model, ImmutableArray<IterationLog> logs, DreamerEvaluation e)
         {
             var c = Config;
-            var nets = DreamerNets.For(c);
             string[] sizes =
             [
                 $"encoder: 256 pixels → spatial soft-argmax ({c.FeaturePoints} points) → {c.Hidden} → {c.Embed} (tanh)",
@@ -125,10 +128,8 @@ public sealed class Lesson07Dreamer : ILesson
             var rows = logs.Where(l => l.Iteration % 10 == 0 || l.Iteration == 1)
                 .Select(l => new IterationRow(l.Iteration, Math.Round(l.Reconstruction, 5), Math.Round(l.RewardLoss, 4), Math.Round(l.Kl, 3),
                     Math.Round(l.ImaginedReturn, 2), Math.Round(LastEpisodeReward(logs, l.Iteration), 1))).ToArray();
-            PolicyScore Score(string name, Summary s) => new(name, Math.Round(s.Mean, 1), Math.Round(s.Lower, 1), Math.Round(s.Upper, 1), s.Count);
-            _ = nets;
             return new DreamerSummary(sizes, hyper, rows,
-                [Score("random", e.Random), Score("Dreamer (greedy)", e.Agent), Score("scripted controller", e.Scripted)],
+                [PolicyScore.Of("random", e.Random), PolicyScore.Of("Dreamer (greedy)", e.Agent), PolicyScore.Of("scripted controller", e.Scripted)],
                 Math.Round(e.GapClosed, 3), e.GapClosed >= 0.5, e.SeparatedFromRandom);
         }
 
