@@ -260,33 +260,29 @@ public static class Dreamer
     }
 
     /// <summary>One real episode from <paramref name="start"/> with the trained agent acting greedily (a = tanh μ_π(s), s from the posterior mean).</summary>
-    public static DreamerEpisode RunAgent(DreamerNets nets, DreamerModel model, PixelPointMass world, PointMassState start, DreamerConfig c)
-    {
-        var belief = DreamerBelief.Initial(c, 1);
-        var key = Key.FromSeed(0); // greedy: no draw is used
-        var states = ImmutableArray.CreateBuilder<PointMassState>();
-        var actions = ImmutableArray.CreateBuilder<Force>();
-        var rewards = ImmutableArray.CreateBuilder<double>();
-        var state = start;
-        states.Add(state);
-        while (true)
+    public static DreamerEpisode RunAgent(DreamerNets nets, DreamerModel model, PixelPointMass world, PointMassState start, DreamerConfig c) =>
+        Record(world, start, (Belief: DreamerBelief.Initial(c, 1), Key: Key.FromSeed(0)), (state, mind) => // greedy: no draw is used
         {
-            var ((a, b), next) = Act(nets, model, belief, Mat.RowVector(world.Observe(state)), key, greedy: true, c);
-            belief = b;
-            key = next;
-            var action = new Force(a[0, 0], a[0, 1]);
-            var result = world.Step(state, action, key);
-            actions.Add(action);
-            rewards.Add(result.Reward);
-            states.Add(result.Next);
-            state = result.Next;
-            if (result.Done) break;
-        }
-        return new DreamerEpisode(states.ToImmutable(), actions.ToImmutable(), rewards.ToImmutable());
-    }
+            var ((a, belief), next) = Act(nets, model, mind.Belief, Mat.RowVector(world.Observe(state)), mind.Key, greedy: true, c);
+            return (new Force(a[0, 0], a[0, 1]), next, (belief, next));
+        });
 
     /// <summary>One real episode from <paramref name="start"/> under a policy of the true state (random or scripted).</summary>
-    public static DreamerEpisode RunEpisode(PixelPointMass world, PointMassState start, Key key, Func<PointMassState, Key, Draw<Force>> policy)
+    public static DreamerEpisode RunEpisode(PixelPointMass world, PointMassState start, Key key, Func<PointMassState, Key, Draw<Force>> policy) =>
+        Record(world, start, key, (state, k) =>
+        {
+            var (kAct, kWorld) = k.Split();
+            var (action, kNext) = policy(state, kAct);
+            return (action, kWorld, kNext);
+        });
+
+    /// <summary>
+    /// Steps the world from <paramref name="start"/> until it is done, recording states, actions and rewards: each step
+    /// <paramref name="act"/> turns (state, the actor's own state) into the action, the key the world steps with, and the
+    /// actor's next state.
+    /// </summary>
+    private static DreamerEpisode Record<TMind>(PixelPointMass world, PointMassState start, TMind mind,
+        Func<PointMassState, TMind, (Force Action, Key WorldKey, TMind Mind)> act)
     {
         var states = ImmutableArray.CreateBuilder<PointMassState>();
         var actions = ImmutableArray.CreateBuilder<Force>();
@@ -295,10 +291,8 @@ public static class Dreamer
         states.Add(state);
         while (true)
         {
-            var (kAct, kWorld) = key.Split();
-            var (action, kNext) = policy(state, kAct);
-            key = kNext;
-            var result = world.Step(state, action, kWorld);
+            (var action, var worldKey, mind) = act(state, mind);
+            var result = world.Step(state, action, worldKey);
             actions.Add(action);
             rewards.Add(result.Reward);
             states.Add(result.Next);
