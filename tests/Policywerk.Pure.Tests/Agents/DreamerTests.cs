@@ -128,15 +128,21 @@ public class DreamerTests
         }
     }
 
+    /// <summary>One imagined trajectory of 1–8 steps: rewards in [−3, 1], values in [−10, 10], continuation in [0, 1].</summary>
+    private static (int Horizon, double[] Rewards, double[] Values, double[] Continues) RandomImagination(ulong seed)
+    {
+        var (h, key) = Key.FromSeed(seed).NextInt(8);
+        var horizon = h + 1;
+        var rewards = NCheck.Uniform(ref key, horizon, -3, 1);
+        var values = NCheck.Uniform(ref key, horizon, -10, 10);
+        var continues = NCheck.Uniform(ref key, horizon, 0, 1);
+        return (horizon, rewards, values, continues);
+    }
+
     [Property(MaxTest = 100)]
     public bool Lambda_one_is_the_discounted_sum_plus_the_bootstrapped_tail(ulong seed)
     {
-        var key = Key.FromSeed(seed);
-        var (h, k1) = key.NextInt(8);
-        var horizon = h + 1;
-        var rewards = NCheck.Uniform(ref k1, horizon, -3, 1);
-        var values = NCheck.Uniform(ref k1, horizon, -10, 10);
-        var continues = NCheck.Uniform(ref k1, horizon, 0, 1);
+        var (horizon, rewards, values, continues) = RandomImagination(seed);
         const double gamma = 0.9;
         var ret = DreamerImagination.LambdaReturns(rewards, continues, values, 1, gamma, 1.0);
         for (var k = 0; k < horizon; k++)
@@ -156,12 +162,7 @@ public class DreamerTests
     [Property(MaxTest = 100)]
     public bool Lambda_zero_is_the_one_step_target(ulong seed)
     {
-        var key = Key.FromSeed(seed);
-        var (h, k1) = key.NextInt(8);
-        var horizon = h + 1;
-        var rewards = NCheck.Uniform(ref k1, horizon, -3, 1);
-        var values = NCheck.Uniform(ref k1, horizon, -10, 10);
-        var continues = NCheck.Uniform(ref k1, horizon, 0, 1);
+        var (horizon, rewards, values, continues) = RandomImagination(seed);
         var ret = DreamerImagination.LambdaReturns(rewards, continues, values, 1, 0.95, 0.0);
         for (var k = 0; k < horizon; k++)
             if (Math.Abs(rewards[k] + 0.95 * continues[k] * values[k] - ret[k]) > 1e-12) return false;
