@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -46,9 +47,174 @@ internal static class Blas
                 return;
             }
         }
+        if (n >= 16 && q >= 8 && Sparse(a, ai, @as, b, c, p, q, n, accumulate)) return;
         var i = 0;
         for (; i + 2 <= p; i += 2) TwoRows(a, ai, @as, b, c, i, q, n, accumulate);
         if (i < p) OneRow(a, ai, @as, b, c, i, q, n, accumulate);
+    }
+
+    /// <summary>The longest row or column the sparse path indexes on the stack; longer ones run dense.</summary>
+    private const int MaxSparseTerms = 2048;
+
+    /// <summary>
+    /// The same product when A is mostly zeros (a DQN's pixel input in x·W, and its transpose in ∂L/∂W = xᵀ·δ): only the
+    /// terms with a(i,s) ≠ 0 are added, each element's sum still in ascending s. A skipped term would add
+    /// a(i,s)·B[s,j] = ±0, and c + (±0) = c for every c except −0, which a sum started at +0 never reaches; so for finite
+    /// B the result is the dense one bit for bit, and the choice of path (a sample of A's rows decides, for speed only)
+    /// never changes a number. Returns false, writing nothing, when A looks dense or the shape does not fit.
+    /// </summary>
+    private static bool Sparse(ReadOnlySpan<double> a, int ai, int @as, ReadOnlySpan<double> b, Span<double> c, int p, int q, int n, bool acc)
+    {
+        if (@as == 1)
+        {
+            // row i of A is a[i·ai …]: list its non-zero terms, then sum them in registers
+            if (q > MaxSparseTerms || !MostlyZero(a, ai, p, q)) return false;
+            Span<int> terms = stackalloc int[q];
+            for (var i = 0; i < p; i++)
+            {
+                var count = NonZeros(a.Slice(i * ai, q), terms);
+                SparseRow(a, i * ai, 1, b, c, i, terms.Slice(0, count), n, acc);
+            }
+            return true;
+        }
+        if (ai == 1)
+        {
+            // A = Xᵀ, X's row s is a[s·as …]: mark, for every i, the s with a(i,s) ≠ 0 as bits of one word (vector compares
+            // over X's rows), then sum row i of C in registers over its marked s, ascending
+            if (q > 64 || p > MaxSparseTerms || !MostlyZero(a, @as, q, p)) return false;
+            var groups = (p + 3) / 4;
+            Span<ulong> marks = stackalloc ulong[4 * groups];
+            marks.Clear();
+            ref var aRef = ref MemoryMarshal.GetReference(a);
+            ref var mRef = ref Unsafe.As<ulong, long>(ref MemoryMarshal.GetReference(marks));
+            for (var s = 0; s < q; s++)
+            {
+                var bit = Vector256.Create(1L << s);
+                var row = (nuint)(s * @as);
+                var i = 0;
+                for (; i + 4 <= p; i += 4)
+                {
+                    var zero = Vector256.Equals(Vector256.LoadUnsafe(ref aRef, row + (nuint)i), Vector256<double>.Zero).AsInt64();
+                    (Vector256.LoadUnsafe(ref mRef, (nuint)i) | Vector256.AndNot(bit, zero)).StoreUnsafe(ref mRef, (nuint)i);
+                }
+                for (; i < p; i++)
+                    if (Unsafe.Add(ref aRef, row + (nuint)i) != 0.0) marks[i] |= 1UL << s;
+            }
+            Span<int> terms = stackalloc int[q];
+            for (var i = 0; i < p; i++)
+            {
+                var count = 0;
+                for (var m = marks[i]; m != 0; m &= m - 1) terms[count++] = BitOperations.TrailingZeroCount(m);
+                SparseRow(a, i, @as, b, c, i, terms.Slice(0, count), n, acc);
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>Whether at most a third of the entries of four sampled rows (first, last, two between) of X [rows × cols, row stride] are non-zero.</summary>
+    private static bool MostlyZero(ReadOnlySpan<double> x, int stride, int rows, int cols)
+    {
+        var nonZero = 0;
+        for (var k = 0; k < 4; k++)
+            nonZero += CountNonZeros(x.Slice(k * (rows - 1) / 3 * stride, cols));
+        return 3 * nonZero <= 4 * cols;
+    }
+
+    /// <summary>The number of entries of x that are not 0 (NaN counts as non-zero).</summary>
+    private static int CountNonZeros(ReadOnlySpan<double> x)
+    {
+        ref var xr = ref MemoryMarshal.GetReference(x);
+        var count = 0;
+        var s = 0;
+        for (; s + 4 <= x.Length; s += 4)
+            count += BitOperations.PopCount(~Vector256.Equals(Vector256.LoadUnsafe(ref xr, (nuint)s), Vector256<double>.Zero).ExtractMostSignificantBits() & 0xFu);
+        for (; s < x.Length; s++)
+            if (x[s] != 0.0) count++;
+        return count;
+    }
+
+    /// <summary>Writes the positions s of the entries of x that are not 0 (NaN included) to <paramref name="index"/> in ascending order; returns how many.</summary>
+    private static int NonZeros(ReadOnlySpan<double> x, Span<int> index)
+    {
+        ref var xr = ref MemoryMarshal.GetReference(x);
+        var count = 0;
+        var s = 0;
+        for (; s + 4 <= x.Length; s += 4)
+        {
+            var mask = ~Vector256.Equals(Vector256.LoadUnsafe(ref xr, (nuint)s), Vector256<double>.Zero).ExtractMostSignificantBits() & 0xFu;
+            for (; mask != 0; mask &= mask - 1) index[count++] = s + BitOperations.TrailingZeroCount(mask);
+        }
+        for (; s < x.Length; s++)
+            if (x[s] != 0.0) index[count++] = s;
+        return count;
+    }
+
+    /// <summary>C[i,:] (+)= Σ_{s ∈ terms} a[o + s·step]·B[s,:], s ascending: <see cref="OneRow"/> over the listed terms only.</summary>
+    private static void SparseRow(ReadOnlySpan<double> a, int o, int step, ReadOnlySpan<double> b, Span<double> c, int i, ReadOnlySpan<int> terms, int n, bool acc)
+    {
+        ref var aRef = ref MemoryMarshal.GetReference(a);
+        ref var bRef = ref MemoryMarshal.GetReference(b);
+        ref var cRef = ref MemoryMarshal.GetReference(c);
+        var r0 = (nuint)(i * n);
+        var j = 0;
+        for (; j + 32 <= n; j += 32)
+        {
+            var jo = (nuint)j;
+            Vector256<double> c0 = Load(acc, ref cRef, r0 + jo), c1 = Load(acc, ref cRef, r0 + jo + 4),
+                c2 = Load(acc, ref cRef, r0 + jo + 8), c3 = Load(acc, ref cRef, r0 + jo + 12),
+                c4 = Load(acc, ref cRef, r0 + jo + 16), c5 = Load(acc, ref cRef, r0 + jo + 20),
+                c6 = Load(acc, ref cRef, r0 + jo + 24), c7 = Load(acc, ref cRef, r0 + jo + 28);
+            foreach (var s in terms)
+            {
+                var va = Vector256.Create(Unsafe.Add(ref aRef, o + s * step));
+                var bo = (nuint)(s * n) + jo;
+                c0 += va * Vector256.LoadUnsafe(ref bRef, bo);
+                c1 += va * Vector256.LoadUnsafe(ref bRef, bo + 4);
+                c2 += va * Vector256.LoadUnsafe(ref bRef, bo + 8);
+                c3 += va * Vector256.LoadUnsafe(ref bRef, bo + 12);
+                c4 += va * Vector256.LoadUnsafe(ref bRef, bo + 16);
+                c5 += va * Vector256.LoadUnsafe(ref bRef, bo + 20);
+                c6 += va * Vector256.LoadUnsafe(ref bRef, bo + 24);
+                c7 += va * Vector256.LoadUnsafe(ref bRef, bo + 28);
+            }
+            c0.StoreUnsafe(ref cRef, r0 + jo); c1.StoreUnsafe(ref cRef, r0 + jo + 4);
+            c2.StoreUnsafe(ref cRef, r0 + jo + 8); c3.StoreUnsafe(ref cRef, r0 + jo + 12);
+            c4.StoreUnsafe(ref cRef, r0 + jo + 16); c5.StoreUnsafe(ref cRef, r0 + jo + 20);
+            c6.StoreUnsafe(ref cRef, r0 + jo + 24); c7.StoreUnsafe(ref cRef, r0 + jo + 28);
+        }
+        for (; j + 16 <= n; j += 16)
+        {
+            var jo = (nuint)j;
+            Vector256<double> c0 = Load(acc, ref cRef, r0 + jo), c1 = Load(acc, ref cRef, r0 + jo + 4),
+                c2 = Load(acc, ref cRef, r0 + jo + 8), c3 = Load(acc, ref cRef, r0 + jo + 12);
+            foreach (var s in terms)
+            {
+                var va = Vector256.Create(Unsafe.Add(ref aRef, o + s * step));
+                var bo = (nuint)(s * n) + jo;
+                c0 += va * Vector256.LoadUnsafe(ref bRef, bo);
+                c1 += va * Vector256.LoadUnsafe(ref bRef, bo + 4);
+                c2 += va * Vector256.LoadUnsafe(ref bRef, bo + 8);
+                c3 += va * Vector256.LoadUnsafe(ref bRef, bo + 12);
+            }
+            c0.StoreUnsafe(ref cRef, r0 + jo); c1.StoreUnsafe(ref cRef, r0 + jo + 4);
+            c2.StoreUnsafe(ref cRef, r0 + jo + 8); c3.StoreUnsafe(ref cRef, r0 + jo + 12);
+        }
+        for (; j + 4 <= n; j += 4)
+        {
+            var jo = (nuint)j;
+            var c0 = Load(acc, ref cRef, r0 + jo);
+            foreach (var s in terms)
+                c0 += Vector256.Create(Unsafe.Add(ref aRef, o + s * step)) * Vector256.LoadUnsafe(ref bRef, (nuint)(s * n) + jo);
+            c0.StoreUnsafe(ref cRef, r0 + jo);
+        }
+        if (j < n)
+        {
+            var t0 = acc ? LoadTail(c, (int)r0 + j, n - j) : Vector256<double>.Zero;
+            foreach (var s in terms)
+                t0 += Vector256.Create(Unsafe.Add(ref aRef, o + s * step)) * LoadTail(b, s * n + j, n - j);
+            StoreTail(t0, c, (int)r0 + j, n - j);
+        }
     }
 
     /// <summary>C[i,j] (+)= Dot(A[i,:], B[:,j]) with Bᵀ formed once: contiguous dot products instead of 1–3 live lanes.</summary>
