@@ -130,20 +130,28 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchSettings>
 #endif
         var table = new Table().AddColumn("lesson").AddColumn(new TableColumn("runs").RightAligned())
             .AddColumn(new TableColumn("min").RightAligned()).AddColumn(new TableColumn("median").RightAligned())
-            .AddColumn(new TableColumn("max").RightAligned());
+            .AddColumn(new TableColumn("max").RightAligned())
+            .AddColumn(new TableColumn("in GC").RightAligned()).AddColumn(new TableColumn("GCs per run (gen 0/1/2)").RightAligned());
         foreach (var lesson in lessons)
         {
             lesson.Train(seed, ProgressBar.None); // warm-up: JIT and caches
             var seconds = new double[runs];
+            var paused = GC.GetTotalPauseDuration();
+            int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
             for (var i = 0; i < runs; i++)
             {
                 var clock = Stopwatch.StartNew();
                 lesson.Train(seed, ProgressBar.None);
                 seconds[i] = clock.Elapsed.TotalSeconds;
             }
+            var gcShare = (GC.GetTotalPauseDuration() - paused).TotalSeconds / seconds.Sum();
+            string PerRun(int before, int generation) =>
+                ((GC.CollectionCount(generation) - before) / (double)runs).ToString("0", CultureInfo.InvariantCulture);
+            var collections = $"{PerRun(gen0, 0)}/{PerRun(gen1, 1)}/{PerRun(gen2, 2)}";
             Array.Sort(seconds);
             table.AddRow($"{lesson.Info.Number:00} {Markup.Escape(lesson.Info.Algorithm)}", $"{runs}",
-                         Format(seconds[0]), Format(seconds[runs / 2]), Format(seconds[^1]));
+                         Format(seconds[0]), Format(seconds[runs / 2]), Format(seconds[^1]),
+                         gcShare.ToString("0%", CultureInfo.InvariantCulture), collections);
         }
         console.Write(table);
         return ExitCodes.Ok;
