@@ -82,6 +82,19 @@ public class CliTests
     }
 
     [Fact]
+    public void Bench_times_the_chosen_lessons_and_reports_time_in_GC()
+    {
+        var result = ShellHarness.Run("bench", "1", "3", "--runs", "2");
+        Assert.Equal(0, result.ExitCode);
+        Assert.Empty(result.Err);
+        foreach (var column in new[] { "min", "median", "max", "in GC", "GCs/run (gen 0/1/2)" }) Assert.Contains(column, result.Out);
+        var rows = result.Out.Split('\n').Where(l => l.Contains(" 01 ") || l.Contains(" 03 ")).ToList();
+        Assert.Equal(2, rows.Count);
+        foreach (var row in rows) Assert.Matches(@"│\s+2 │ .* ms │ .* ms │ .* ms │\s+\d+% │\s+\d+/\d+/\d+ │", row);
+        Assert.DoesNotContain(" 02 ", result.Out);
+    }
+
+    [Fact]
     public void Quiet_lesson_without_pictures_prints_a_short_summary_and_writes_nothing()
     {
         var dir = ShellHarness.TempDir();

@@ -131,7 +131,7 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchSettings>
         var table = new Table().AddColumn("lesson").AddColumn(new TableColumn("runs").RightAligned())
             .AddColumn(new TableColumn("min").RightAligned()).AddColumn(new TableColumn("median").RightAligned())
             .AddColumn(new TableColumn("max").RightAligned())
-            .AddColumn(new TableColumn("in GC").RightAligned()).AddColumn(new TableColumn("GCs per run (gen 0/1/2)").RightAligned());
+            .AddColumn(new TableColumn("in GC").RightAligned()).AddColumn(new TableColumn("GCs/run (gen 0/1/2)").RightAligned());
         foreach (var lesson in lessons)
         {
             lesson.Train(seed, ProgressBar.None); // warm-up: JIT and caches
