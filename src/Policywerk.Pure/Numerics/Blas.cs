@@ -82,26 +82,30 @@ internal static class Blas
             // A = Xᵀ, X's row s is a[s·as …]: mark, for every i, the s with a(i,s) ≠ 0 as bits of one word (vector compares
             // over X's rows), then sum row i of C in registers over its marked s, ascending
             if (q > 64 || p > MaxSparseTerms || !MostlyZero(a, @as, q, p)) return false;
-            var groups = (p + 3) / 4;
-            Span<ulong> marks = stackalloc ulong[4 * groups];
-            marks.Clear();
+            Span<ulong> marks = stackalloc ulong[p];
             ref var aRef = ref MemoryMarshal.GetReference(a);
             ref var mRef = ref Unsafe.As<ulong, long>(ref MemoryMarshal.GetReference(marks));
-            for (var s = 0; s < q; s++)
+            var i = 0;
+            for (; i + 4 <= p; i += 4)
             {
-                var bit = Vector256.Create(1L << s);
-                var row = (nuint)(s * @as);
-                var i = 0;
-                for (; i + 4 <= p; i += 4)
+                // four inputs' marks in one register while s runs down X's rows
+                var mark = Vector256<long>.Zero;
+                for (var s = 0; s < q; s++)
                 {
-                    var zero = Vector256.Equals(Vector256.LoadUnsafe(ref aRef, row + (nuint)i), Vector256<double>.Zero).AsInt64();
-                    (Vector256.LoadUnsafe(ref mRef, (nuint)i) | Vector256.AndNot(bit, zero)).StoreUnsafe(ref mRef, (nuint)i);
+                    var zero = Vector256.Equals(Vector256.LoadUnsafe(ref aRef, (nuint)(s * @as + i)), Vector256<double>.Zero).AsInt64();
+                    mark |= Vector256.AndNot(Vector256.Create(1L << s), zero);
                 }
-                for (; i < p; i++)
-                    if (Unsafe.Add(ref aRef, row + (nuint)i) != 0.0) marks[i] |= 1UL << s;
+                mark.StoreUnsafe(ref mRef, (nuint)i);
+            }
+            for (; i < p; i++)
+            {
+                var mark = 0UL;
+                for (var s = 0; s < q; s++)
+                    if (Unsafe.Add(ref aRef, s * @as + i) != 0.0) mark |= 1UL << s;
+                marks[i] = mark;
             }
             Span<int> terms = stackalloc int[q];
-            for (var i = 0; i < p; i++)
+            for (i = 0; i < p; i++)
             {
                 var count = 0;
                 for (var m = marks[i]; m != 0; m &= m - 1) terms[count++] = BitOperations.TrailingZeroCount(m);
@@ -151,6 +155,7 @@ internal static class Blas
     }
 
     /// <summary>C[i,:] (+)= Σ_{s ∈ terms} a[o + s·step]·B[s,:], s ascending: <see cref="OneRow"/> over the listed terms only.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void SparseRow(ReadOnlySpan<double> a, int o, int step, ReadOnlySpan<double> b, Span<double> c, int i, ReadOnlySpan<int> terms, int n, bool acc)
     {
         ref var aRef = ref MemoryMarshal.GetReference(a);
