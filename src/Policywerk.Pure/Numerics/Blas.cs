@@ -73,7 +73,7 @@ internal static class Blas
             for (var i = 0; i < p; i++)
             {
                 var count = NonZeros(a.Slice(i * ai, q), terms);
-                SparseRow(a, i * ai, 1, b, c, i, terms.Slice(0, count), n, acc);
+                Row(a, i * ai, 1, b, c, i, new ListedTerms(terms.Slice(0, count)), n, acc);
             }
             return true;
         }
@@ -109,7 +109,7 @@ internal static class Blas
             {
                 var count = 0;
                 for (var m = marks[i]; m != 0; m &= m - 1) terms[count++] = BitOperations.TrailingZeroCount(m);
-                SparseRow(a, i, @as, b, c, i, terms.Slice(0, count), n, acc);
+                Row(a, i, @as, b, c, i, new ListedTerms(terms.Slice(0, count)), n, acc);
             }
             return true;
         }
@@ -154,9 +154,32 @@ internal static class Blas
         return count;
     }
 
-    /// <summary>C[i,:] (+)= Σ_{s ∈ terms} a[o + s·step]·B[s,:], s ascending: <see cref="OneRow"/> over the listed terms only.</summary>
+    /// <summary>Which terms s a row sums, in ascending order: all of 0 … q−1 (<see cref="AllTerms"/>) or a list (<see cref="ListedTerms"/>).
+    /// A struct type argument, so the JIT compiles <see cref="Row"/> once for each, without an indirection for the dense row.</summary>
+    private interface ITerms
+    {
+        int Count { get; }
+        int this[int t] { get; }
+    }
+
+    private readonly struct AllTerms(int count) : ITerms
+    {
+        public int Count => count;
+        public int this[int t] => t;
+    }
+
+    private readonly ref struct ListedTerms(ReadOnlySpan<int> list) : ITerms
+    {
+        private readonly ReadOnlySpan<int> list = list;
+        public int Count => list.Length;
+        public int this[int t] => list[t];
+    }
+
+    /// <summary>C[i,:] (+)= Σ_{s ∈ terms} a[o + s·step]·B[s,:], s ascending, register-blocked: four or eight output vectors stay in
+    /// registers while s runs.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void SparseRow(ReadOnlySpan<double> a, int o, int step, ReadOnlySpan<double> b, Span<double> c, int i, ReadOnlySpan<int> terms, int n, bool acc)
+    private static void Row<TTerms>(ReadOnlySpan<double> a, int o, int step, ReadOnlySpan<double> b, Span<double> c, int i, TTerms terms, int n, bool acc)
+        where TTerms : ITerms, allows ref struct
     {
         ref var aRef = ref MemoryMarshal.GetReference(a);
         ref var bRef = ref MemoryMarshal.GetReference(b);
@@ -170,8 +193,9 @@ internal static class Blas
                 c2 = Load(acc, ref cRef, r0 + jo + 8), c3 = Load(acc, ref cRef, r0 + jo + 12),
                 c4 = Load(acc, ref cRef, r0 + jo + 16), c5 = Load(acc, ref cRef, r0 + jo + 20),
                 c6 = Load(acc, ref cRef, r0 + jo + 24), c7 = Load(acc, ref cRef, r0 + jo + 28);
-            foreach (var s in terms)
+            for (var t = 0; t < terms.Count; t++)
             {
+                var s = terms[t];
                 var va = Vector256.Create(Unsafe.Add(ref aRef, o + s * step));
                 var bo = (nuint)(s * n) + jo;
                 c0 += va * Vector256.LoadUnsafe(ref bRef, bo);
@@ -193,8 +217,9 @@ internal static class Blas
             var jo = (nuint)j;
             Vector256<double> c0 = Load(acc, ref cRef, r0 + jo), c1 = Load(acc, ref cRef, r0 + jo + 4),
                 c2 = Load(acc, ref cRef, r0 + jo + 8), c3 = Load(acc, ref cRef, r0 + jo + 12);
-            foreach (var s in terms)
+            for (var t = 0; t < terms.Count; t++)
             {
+                var s = terms[t];
                 var va = Vector256.Create(Unsafe.Add(ref aRef, o + s * step));
                 var bo = (nuint)(s * n) + jo;
                 c0 += va * Vector256.LoadUnsafe(ref bRef, bo);
@@ -209,15 +234,21 @@ internal static class Blas
         {
             var jo = (nuint)j;
             var c0 = Load(acc, ref cRef, r0 + jo);
-            foreach (var s in terms)
+            for (var t = 0; t < terms.Count; t++)
+            {
+                var s = terms[t];
                 c0 += Vector256.Create(Unsafe.Add(ref aRef, o + s * step)) * Vector256.LoadUnsafe(ref bRef, (nuint)(s * n) + jo);
+            }
             c0.StoreUnsafe(ref cRef, r0 + jo);
         }
         if (j < n)
         {
             var t0 = acc ? LoadTail(c, (int)r0 + j, n - j) : Vector256<double>.Zero;
-            foreach (var s in terms)
+            for (var t = 0; t < terms.Count; t++)
+            {
+                var s = terms[t];
                 t0 += Vector256.Create(Unsafe.Add(ref aRef, o + s * step)) * LoadTail(b, s * n + j, n - j);
+            }
             StoreTail(t0, c, (int)r0 + j, n - j);
         }
     }
@@ -313,48 +344,9 @@ internal static class Blas
         }
     }
 
-    private static void OneRow(ReadOnlySpan<double> a, int ai, int @as, ReadOnlySpan<double> b, Span<double> c, int i, int q, int n, bool acc)
-    {
-        ref var aRef = ref MemoryMarshal.GetReference(a);
-        ref var bRef = ref MemoryMarshal.GetReference(b);
-        ref var cRef = ref MemoryMarshal.GetReference(c);
-        nuint r0 = (nuint)(i * n), a0 = (nuint)(i * ai), step = (nuint)@as;
-        var j = 0;
-        for (; j + 16 <= n; j += 16)
-        {
-            var o = (nuint)j;
-            Vector256<double> c0 = Load(acc, ref cRef, r0 + o), c1 = Load(acc, ref cRef, r0 + o + 4),
-                c2 = Load(acc, ref cRef, r0 + o + 8), c3 = Load(acc, ref cRef, r0 + o + 12);
-            nuint ao = a0, bo = o;
-            for (var s = 0; s < q; s++, ao += step, bo += (nuint)n)
-            {
-                var va = Vector256.Create(Unsafe.Add(ref aRef, ao));
-                c0 += va * Vector256.LoadUnsafe(ref bRef, bo);
-                c1 += va * Vector256.LoadUnsafe(ref bRef, bo + 4);
-                c2 += va * Vector256.LoadUnsafe(ref bRef, bo + 8);
-                c3 += va * Vector256.LoadUnsafe(ref bRef, bo + 12);
-            }
-            c0.StoreUnsafe(ref cRef, r0 + o); c1.StoreUnsafe(ref cRef, r0 + o + 4);
-            c2.StoreUnsafe(ref cRef, r0 + o + 8); c3.StoreUnsafe(ref cRef, r0 + o + 12);
-        }
-        for (; j + 4 <= n; j += 4)
-        {
-            var o = (nuint)j;
-            var c0 = Load(acc, ref cRef, r0 + o);
-            nuint ao = a0, bo = o;
-            for (var s = 0; s < q; s++, ao += step, bo += (nuint)n)
-                c0 += Vector256.Create(Unsafe.Add(ref aRef, ao)) * Vector256.LoadUnsafe(ref bRef, bo);
-            c0.StoreUnsafe(ref cRef, r0 + o);
-        }
-        if (j < n)
-        {
-            var t0 = acc ? LoadTail(c, (int)r0 + j, n - j) : Vector256<double>.Zero;
-            nuint ao = a0;
-            for (var s = 0; s < q; s++, ao += step)
-                t0 += Vector256.Create(Unsafe.Add(ref aRef, ao)) * LoadTail(b, s * n + j, n - j);
-            StoreTail(t0, c, (int)r0 + j, n - j);
-        }
-    }
+    /// <summary>The last row of an odd p: every term s = 0 … q−1.</summary>
+    private static void OneRow(ReadOnlySpan<double> a, int ai, int @as, ReadOnlySpan<double> b, Span<double> c, int i, int q, int n, bool acc) =>
+        Row(a, i * ai, @as, b, c, i, new AllTerms(q), n, acc);
 
     /// <summary>C's current block when accumulating, zeros otherwise.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
