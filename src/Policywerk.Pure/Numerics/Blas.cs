@@ -23,12 +23,24 @@ internal static class Blas
     /// false the old contents of C are ignored (C = A·B), so C may be a fresh uninitialised buffer.
     /// </summary>
     /// <remarks>
-    /// Register-blocked: two rows of C × sixteen columns live in eight vector accumulators while s runs, so
-    /// each element of C is loaded and stored once. Columns left over after the blocks of sixteen and four
-    /// share one accumulator whose unused lanes are zero. Every element's sum has the same order on every path.
+    /// Register-blocked: two rows of C × four vectors live in eight vector accumulators while s runs, so each element
+    /// of C is loaded and stored once. The vectors are the widest the machine has (eight lanes with AVX-512, else
+    /// four); columns left over go to four-lane vectors and then to one accumulator whose unused lanes are zero.
+    /// Every element's sum has the same order on every path and at every width.
     /// </remarks>
     public static void MulAdd(ReadOnlySpan<double> a, int ai, int @as, ReadOnlySpan<double> b, Span<double> c, int p, int q, int n,
         bool accumulate = true)
+    {
+        if (Vector512.IsHardwareAccelerated) MulAdd<Lanes512, Vector512<double>>(a, ai, @as, b, c, p, q, n, accumulate);
+        else MulAdd<Lanes256, Vector256<double>>(a, ai, @as, b, c, p, q, n, accumulate);
+    }
+
+    /// <summary><see cref="MulAdd(ReadOnlySpan{double}, int, int, ReadOnlySpan{double}, Span{double}, int, int, int, bool)"/> with
+    /// <typeparamref name="TL"/> as the widest lanes (tests run both widths on any machine; they must agree bit for bit).</summary>
+    internal static void MulAdd<TL, TV>(ReadOnlySpan<double> a, int ai, int @as, ReadOnlySpan<double> b, Span<double> c, int p, int q, int n,
+        bool accumulate)
+        where TL : struct, ILanes<TV>
+        where TV : struct
     {
         if (p == 0 || n == 0) return;
         if (b.Length < q * n || c.Length < p * n || (q > 0 && a.Length <= (p - 1) * ai + (q - 1) * @as))
@@ -43,14 +55,14 @@ internal static class Blas
             }
             if (ai == 1 && @as == p && !accumulate)
             {
-                NarrowTransposed(a, b, c, p, q, n);
+                NarrowTransposed<TL, TV>(a, b, c, p, q, n);
                 return;
             }
         }
-        if (n >= 16 && q >= 8 && Sparse(a, ai, @as, b, c, p, q, n, accumulate)) return;
+        if (n >= 16 && q >= 8 && Sparse<TL, TV>(a, ai, @as, b, c, p, q, n, accumulate)) return;
         var i = 0;
-        for (; i + 2 <= p; i += 2) TwoRows(a, ai, @as, b, c, i, q, n, accumulate);
-        if (i < p) OneRow(a, ai, @as, b, c, i, q, n, accumulate);
+        for (; i + 2 <= p; i += 2) TwoRows<TL, TV>(a, ai, @as, b, c, i, q, n, accumulate);
+        if (i < p) OneRow<TL, TV>(a, ai, @as, b, c, i, q, n, accumulate);
     }
 
     /// <summary>The longest row or column the sparse path indexes on the stack; longer ones run dense.</summary>
@@ -63,7 +75,9 @@ internal static class Blas
     /// B the result is the dense one bit for bit, and the choice of path (a sample of A's rows decides, for speed only)
     /// never changes a number. Returns false, writing nothing, when A looks dense or the shape does not fit.
     /// </summary>
-    private static bool Sparse(ReadOnlySpan<double> a, int ai, int @as, ReadOnlySpan<double> b, Span<double> c, int p, int q, int n, bool acc)
+    private static bool Sparse<TL, TV>(ReadOnlySpan<double> a, int ai, int @as, ReadOnlySpan<double> b, Span<double> c, int p, int q, int n, bool acc)
+        where TL : struct, ILanes<TV>
+        where TV : struct
     {
         if (@as == 1)
         {
@@ -73,7 +87,7 @@ internal static class Blas
             for (var i = 0; i < p; i++)
             {
                 var count = NonZeros(a.Slice(i * ai, q), terms);
-                Row(a, i * ai, 1, b, c, i, new ListedTerms(terms.Slice(0, count)), n, acc);
+                Row<ListedTerms, TL, TV>(a, i * ai, 1, b, c, i, new ListedTerms(terms.Slice(0, count)), n, acc);
             }
             return true;
         }
@@ -109,7 +123,7 @@ internal static class Blas
             {
                 var count = 0;
                 for (var m = marks[i]; m != 0; m &= m - 1) terms[count++] = BitOperations.TrailingZeroCount(m);
-                Row(a, i, @as, b, c, i, new ListedTerms(terms.Slice(0, count)), n, acc);
+                Row<ListedTerms, TL, TV>(a, i, @as, b, c, i, new ListedTerms(terms.Slice(0, count)), n, acc);
             }
             return true;
         }
@@ -175,82 +189,98 @@ internal static class Blas
         public int this[int t] => list[t];
     }
 
-    /// <summary>C[i,:] (+)= Σ_{s ∈ terms} a[o + s·step]·B[s,:], s ascending, register-blocked: four or eight output vectors stay in
-    /// registers while s runs.</summary>
+    /// <summary>C[i,:] (+)= Σ_{s ∈ terms} a[o + s·step]·B[s,:], s ascending, register-blocked: eight, four or one output vectors stay in
+    /// registers while s runs; columns go to the widest lanes the machine has (<see cref="Lanes512"/> where it has AVX-512), then
+    /// <see cref="Lanes256"/>, then a zero-padded tail. Each lane is one element of C, so the width never changes a bit.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Row<TTerms>(ReadOnlySpan<double> a, int o, int step, ReadOnlySpan<double> b, Span<double> c, int i, TTerms terms, int n, bool acc)
+    private static void Row<TTerms, TL, TV>(ReadOnlySpan<double> a, int o, int step, ReadOnlySpan<double> b, Span<double> c, int i, TTerms terms, int n, bool acc)
         where TTerms : ITerms, allows ref struct
+        where TL : struct, ILanes<TV>
+        where TV : struct
+    {
+        var j = RowBlocks<TTerms, TL, TV>(a, o, step, b, c, i, terms, n, 0, acc);
+        if (typeof(TL) != typeof(Lanes256)) j = RowBlocks<TTerms, Lanes256, Vector256<double>>(a, o, step, b, c, i, terms, n, j, acc);
+        if (j == n) return;
+        ref var aRef = ref MemoryMarshal.GetReference(a);
+        var r0 = i * n;
+        var t0 = acc ? LoadTail(c, r0 + j, n - j) : Vector256<double>.Zero;
+        for (var t = 0; t < terms.Count; t++)
+        {
+            var s = terms[t];
+            t0 += Vector256.Create(Unsafe.Add(ref aRef, o + s * step)) * LoadTail(b, s * n + j, n - j);
+        }
+        StoreTail(t0, c, r0 + j, n - j);
+    }
+
+    /// <summary>The whole vectors of <see cref="Row{TTerms, TL, TV}"/> from column <paramref name="j"/> on; returns the first column left.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int RowBlocks<TTerms, TL, TV>(ReadOnlySpan<double> a, int o, int step, ReadOnlySpan<double> b, Span<double> c, int i, TTerms terms,
+        int n, int j, bool acc)
+        where TTerms : ITerms, allows ref struct
+        where TL : struct, ILanes<TV>
+        where TV : struct
     {
         ref var aRef = ref MemoryMarshal.GetReference(a);
         ref var bRef = ref MemoryMarshal.GetReference(b);
         ref var cRef = ref MemoryMarshal.GetReference(c);
         var r0 = (nuint)(i * n);
-        var j = 0;
-        for (; j + 32 <= n; j += 32)
+        var w = (nuint)TL.Count;
+        for (; j + 8 * TL.Count <= n; j += 8 * TL.Count)
         {
-            var jo = (nuint)j;
-            Vector256<double> c0 = Load(acc, ref cRef, r0 + jo), c1 = Load(acc, ref cRef, r0 + jo + 4),
-                c2 = Load(acc, ref cRef, r0 + jo + 8), c3 = Load(acc, ref cRef, r0 + jo + 12),
-                c4 = Load(acc, ref cRef, r0 + jo + 16), c5 = Load(acc, ref cRef, r0 + jo + 20),
-                c6 = Load(acc, ref cRef, r0 + jo + 24), c7 = Load(acc, ref cRef, r0 + jo + 28);
+            var jo = r0 + (nuint)j;
+            TV c0 = TL.LoadOrZero(acc, ref cRef, jo), c1 = TL.LoadOrZero(acc, ref cRef, jo + w),
+                c2 = TL.LoadOrZero(acc, ref cRef, jo + 2 * w), c3 = TL.LoadOrZero(acc, ref cRef, jo + 3 * w),
+                c4 = TL.LoadOrZero(acc, ref cRef, jo + 4 * w), c5 = TL.LoadOrZero(acc, ref cRef, jo + 5 * w),
+                c6 = TL.LoadOrZero(acc, ref cRef, jo + 6 * w), c7 = TL.LoadOrZero(acc, ref cRef, jo + 7 * w);
             for (var t = 0; t < terms.Count; t++)
             {
                 var s = terms[t];
-                var va = Vector256.Create(Unsafe.Add(ref aRef, o + s * step));
-                var bo = (nuint)(s * n) + jo;
-                c0 += va * Vector256.LoadUnsafe(ref bRef, bo);
-                c1 += va * Vector256.LoadUnsafe(ref bRef, bo + 4);
-                c2 += va * Vector256.LoadUnsafe(ref bRef, bo + 8);
-                c3 += va * Vector256.LoadUnsafe(ref bRef, bo + 12);
-                c4 += va * Vector256.LoadUnsafe(ref bRef, bo + 16);
-                c5 += va * Vector256.LoadUnsafe(ref bRef, bo + 20);
-                c6 += va * Vector256.LoadUnsafe(ref bRef, bo + 24);
-                c7 += va * Vector256.LoadUnsafe(ref bRef, bo + 28);
+                var va = TL.Broadcast(Unsafe.Add(ref aRef, o + s * step));
+                var bo = (nuint)(s * n + j);
+                c0 = TL.MulAdd(c0, va, TL.Load(ref bRef, bo));
+                c1 = TL.MulAdd(c1, va, TL.Load(ref bRef, bo + w));
+                c2 = TL.MulAdd(c2, va, TL.Load(ref bRef, bo + 2 * w));
+                c3 = TL.MulAdd(c3, va, TL.Load(ref bRef, bo + 3 * w));
+                c4 = TL.MulAdd(c4, va, TL.Load(ref bRef, bo + 4 * w));
+                c5 = TL.MulAdd(c5, va, TL.Load(ref bRef, bo + 5 * w));
+                c6 = TL.MulAdd(c6, va, TL.Load(ref bRef, bo + 6 * w));
+                c7 = TL.MulAdd(c7, va, TL.Load(ref bRef, bo + 7 * w));
             }
-            c0.StoreUnsafe(ref cRef, r0 + jo); c1.StoreUnsafe(ref cRef, r0 + jo + 4);
-            c2.StoreUnsafe(ref cRef, r0 + jo + 8); c3.StoreUnsafe(ref cRef, r0 + jo + 12);
-            c4.StoreUnsafe(ref cRef, r0 + jo + 16); c5.StoreUnsafe(ref cRef, r0 + jo + 20);
-            c6.StoreUnsafe(ref cRef, r0 + jo + 24); c7.StoreUnsafe(ref cRef, r0 + jo + 28);
+            TL.Store(c0, ref cRef, jo); TL.Store(c1, ref cRef, jo + w);
+            TL.Store(c2, ref cRef, jo + 2 * w); TL.Store(c3, ref cRef, jo + 3 * w);
+            TL.Store(c4, ref cRef, jo + 4 * w); TL.Store(c5, ref cRef, jo + 5 * w);
+            TL.Store(c6, ref cRef, jo + 6 * w); TL.Store(c7, ref cRef, jo + 7 * w);
         }
-        for (; j + 16 <= n; j += 16)
+        for (; j + 4 * TL.Count <= n; j += 4 * TL.Count)
         {
-            var jo = (nuint)j;
-            Vector256<double> c0 = Load(acc, ref cRef, r0 + jo), c1 = Load(acc, ref cRef, r0 + jo + 4),
-                c2 = Load(acc, ref cRef, r0 + jo + 8), c3 = Load(acc, ref cRef, r0 + jo + 12);
+            var jo = r0 + (nuint)j;
+            TV c0 = TL.LoadOrZero(acc, ref cRef, jo), c1 = TL.LoadOrZero(acc, ref cRef, jo + w),
+                c2 = TL.LoadOrZero(acc, ref cRef, jo + 2 * w), c3 = TL.LoadOrZero(acc, ref cRef, jo + 3 * w);
             for (var t = 0; t < terms.Count; t++)
             {
                 var s = terms[t];
-                var va = Vector256.Create(Unsafe.Add(ref aRef, o + s * step));
-                var bo = (nuint)(s * n) + jo;
-                c0 += va * Vector256.LoadUnsafe(ref bRef, bo);
-                c1 += va * Vector256.LoadUnsafe(ref bRef, bo + 4);
-                c2 += va * Vector256.LoadUnsafe(ref bRef, bo + 8);
-                c3 += va * Vector256.LoadUnsafe(ref bRef, bo + 12);
+                var va = TL.Broadcast(Unsafe.Add(ref aRef, o + s * step));
+                var bo = (nuint)(s * n + j);
+                c0 = TL.MulAdd(c0, va, TL.Load(ref bRef, bo));
+                c1 = TL.MulAdd(c1, va, TL.Load(ref bRef, bo + w));
+                c2 = TL.MulAdd(c2, va, TL.Load(ref bRef, bo + 2 * w));
+                c3 = TL.MulAdd(c3, va, TL.Load(ref bRef, bo + 3 * w));
             }
-            c0.StoreUnsafe(ref cRef, r0 + jo); c1.StoreUnsafe(ref cRef, r0 + jo + 4);
-            c2.StoreUnsafe(ref cRef, r0 + jo + 8); c3.StoreUnsafe(ref cRef, r0 + jo + 12);
+            TL.Store(c0, ref cRef, jo); TL.Store(c1, ref cRef, jo + w);
+            TL.Store(c2, ref cRef, jo + 2 * w); TL.Store(c3, ref cRef, jo + 3 * w);
         }
-        for (; j + 4 <= n; j += 4)
+        for (; j + TL.Count <= n; j += TL.Count)
         {
-            var jo = (nuint)j;
-            var c0 = Load(acc, ref cRef, r0 + jo);
+            var jo = r0 + (nuint)j;
+            var c0 = TL.LoadOrZero(acc, ref cRef, jo);
             for (var t = 0; t < terms.Count; t++)
             {
                 var s = terms[t];
-                c0 += Vector256.Create(Unsafe.Add(ref aRef, o + s * step)) * Vector256.LoadUnsafe(ref bRef, (nuint)(s * n) + jo);
+                c0 = TL.MulAdd(c0, TL.Broadcast(Unsafe.Add(ref aRef, o + s * step)), TL.Load(ref bRef, (nuint)(s * n + j)));
             }
-            c0.StoreUnsafe(ref cRef, r0 + jo);
+            TL.Store(c0, ref cRef, jo);
         }
-        if (j < n)
-        {
-            var t0 = acc ? LoadTail(c, (int)r0 + j, n - j) : Vector256<double>.Zero;
-            for (var t = 0; t < terms.Count; t++)
-            {
-                var s = terms[t];
-                t0 += Vector256.Create(Unsafe.Add(ref aRef, o + s * step)) * LoadTail(b, s * n + j, n - j);
-            }
-            StoreTail(t0, c, (int)r0 + j, n - j);
-        }
+        return j;
     }
 
     /// <summary>C[i,j] (+)= Dot(A[i,:], B[:,j]) with Bᵀ formed once: contiguous dot products instead of 1–3 live lanes.</summary>
@@ -272,86 +302,100 @@ internal static class Blas
     }
 
     /// <summary>C = Aᵀ·B for narrow B (n &lt; 4) as Cᵀ = Bᵀ·A, a wide product (each sum still runs over s ascending), then transposed.</summary>
-    private static void NarrowTransposed(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c, int p, int q, int n)
+    private static void NarrowTransposed<TL, TV>(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c, int p, int q, int n)
+        where TL : struct, ILanes<TV>
+        where TV : struct
     {
         Span<double> cT = n * p <= 2048 ? stackalloc double[n * p] : new double[n * p];
-        MulAdd(b, 1, n, a, cT, n, q, p, accumulate: false);
+        MulAdd<TL, TV>(b, 1, n, a, cT, n, q, p, accumulate: false);
         for (var j = 0; j < n; j++)
             for (var i = 0; i < p; i++)
                 c[i * n + j] = cT[j * p + i];
     }
 
-    private static void TwoRows(ReadOnlySpan<double> a, int ai, int @as, ReadOnlySpan<double> b, Span<double> c, int i, int q, int n, bool acc)
+    /// <summary>Rows i and i+1 of C over every term s: four output vectors per row stay in registers while s runs, the widest
+    /// lanes first (as in <see cref="Row{TTerms, TL, TV}"/>), then a zero-padded tail.</summary>
+    private static void TwoRows<TL, TV>(ReadOnlySpan<double> a, int ai, int @as, ReadOnlySpan<double> b, Span<double> c, int i, int q, int n, bool acc)
+        where TL : struct, ILanes<TV>
+        where TV : struct
+    {
+        var j = TwoRowBlocks<TL, TV>(a, ai, @as, b, c, i, q, n, 0, acc);
+        if (typeof(TL) != typeof(Lanes256)) j = TwoRowBlocks<Lanes256, Vector256<double>>(a, ai, @as, b, c, i, q, n, j, acc);
+        if (j == n) return;
+        ref var aRef = ref MemoryMarshal.GetReference(a);
+        int r0 = i * n, r1 = (i + 1) * n;
+        var t0 = acc ? LoadTail(c, r0 + j, n - j) : Vector256<double>.Zero;
+        var t1 = acc ? LoadTail(c, r1 + j, n - j) : Vector256<double>.Zero;
+        nuint ao0 = (nuint)(i * ai), ao1 = (nuint)((i + 1) * ai), step = (nuint)@as;
+        for (var s = 0; s < q; s++, ao0 += step, ao1 += step)
+        {
+            var bv = LoadTail(b, s * n + j, n - j);
+            t0 += Vector256.Create(Unsafe.Add(ref aRef, ao0)) * bv;
+            t1 += Vector256.Create(Unsafe.Add(ref aRef, ao1)) * bv;
+        }
+        StoreTail(t0, c, r0 + j, n - j);
+        StoreTail(t1, c, r1 + j, n - j);
+    }
+
+    /// <summary>The whole vectors of <see cref="TwoRows{TL, TV}"/> from column <paramref name="j"/> on; returns the first column left.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int TwoRowBlocks<TL, TV>(ReadOnlySpan<double> a, int ai, int @as, ReadOnlySpan<double> b, Span<double> c, int i, int q, int n,
+        int j, bool acc)
+        where TL : struct, ILanes<TV>
+        where TV : struct
     {
         ref var aRef = ref MemoryMarshal.GetReference(a);
         ref var bRef = ref MemoryMarshal.GetReference(b);
         ref var cRef = ref MemoryMarshal.GetReference(c);
         nuint r0 = (nuint)(i * n), r1 = (nuint)((i + 1) * n);
-        nuint a0 = (nuint)(i * ai), a1 = (nuint)((i + 1) * ai), step = (nuint)@as;
-        var j = 0;
-        for (; j + 16 <= n; j += 16)
+        nuint a0 = (nuint)(i * ai), a1 = (nuint)((i + 1) * ai), step = (nuint)@as, w = (nuint)TL.Count;
+        for (; j + 4 * TL.Count <= n; j += 4 * TL.Count)
         {
             var o = (nuint)j;
-            Vector256<double> c00 = Load(acc, ref cRef, r0 + o), c01 = Load(acc, ref cRef, r0 + o + 4),
-                c02 = Load(acc, ref cRef, r0 + o + 8), c03 = Load(acc, ref cRef, r0 + o + 12),
-                c10 = Load(acc, ref cRef, r1 + o), c11 = Load(acc, ref cRef, r1 + o + 4),
-                c12 = Load(acc, ref cRef, r1 + o + 8), c13 = Load(acc, ref cRef, r1 + o + 12);
+            TV c00 = TL.LoadOrZero(acc, ref cRef, r0 + o), c01 = TL.LoadOrZero(acc, ref cRef, r0 + o + w),
+                c02 = TL.LoadOrZero(acc, ref cRef, r0 + o + 2 * w), c03 = TL.LoadOrZero(acc, ref cRef, r0 + o + 3 * w),
+                c10 = TL.LoadOrZero(acc, ref cRef, r1 + o), c11 = TL.LoadOrZero(acc, ref cRef, r1 + o + w),
+                c12 = TL.LoadOrZero(acc, ref cRef, r1 + o + 2 * w), c13 = TL.LoadOrZero(acc, ref cRef, r1 + o + 3 * w);
             nuint ao0 = a0, ao1 = a1, bo = o;
             for (var s = 0; s < q; s++, ao0 += step, ao1 += step, bo += (nuint)n)
             {
-                var va = Vector256.Create(Unsafe.Add(ref aRef, ao0));
-                var vb = Vector256.Create(Unsafe.Add(ref aRef, ao1));
-                var b0 = Vector256.LoadUnsafe(ref bRef, bo);
-                var b1 = Vector256.LoadUnsafe(ref bRef, bo + 4);
-                var b2 = Vector256.LoadUnsafe(ref bRef, bo + 8);
-                var b3 = Vector256.LoadUnsafe(ref bRef, bo + 12);
-                c00 += va * b0; c01 += va * b1; c02 += va * b2; c03 += va * b3;
-                c10 += vb * b0; c11 += vb * b1; c12 += vb * b2; c13 += vb * b3;
+                var va = TL.Broadcast(Unsafe.Add(ref aRef, ao0));
+                var vb = TL.Broadcast(Unsafe.Add(ref aRef, ao1));
+                var b0 = TL.Load(ref bRef, bo);
+                var b1 = TL.Load(ref bRef, bo + w);
+                var b2 = TL.Load(ref bRef, bo + 2 * w);
+                var b3 = TL.Load(ref bRef, bo + 3 * w);
+                c00 = TL.MulAdd(c00, va, b0); c01 = TL.MulAdd(c01, va, b1); c02 = TL.MulAdd(c02, va, b2); c03 = TL.MulAdd(c03, va, b3);
+                c10 = TL.MulAdd(c10, vb, b0); c11 = TL.MulAdd(c11, vb, b1); c12 = TL.MulAdd(c12, vb, b2); c13 = TL.MulAdd(c13, vb, b3);
             }
-            c00.StoreUnsafe(ref cRef, r0 + o); c01.StoreUnsafe(ref cRef, r0 + o + 4);
-            c02.StoreUnsafe(ref cRef, r0 + o + 8); c03.StoreUnsafe(ref cRef, r0 + o + 12);
-            c10.StoreUnsafe(ref cRef, r1 + o); c11.StoreUnsafe(ref cRef, r1 + o + 4);
-            c12.StoreUnsafe(ref cRef, r1 + o + 8); c13.StoreUnsafe(ref cRef, r1 + o + 12);
+            TL.Store(c00, ref cRef, r0 + o); TL.Store(c01, ref cRef, r0 + o + w);
+            TL.Store(c02, ref cRef, r0 + o + 2 * w); TL.Store(c03, ref cRef, r0 + o + 3 * w);
+            TL.Store(c10, ref cRef, r1 + o); TL.Store(c11, ref cRef, r1 + o + w);
+            TL.Store(c12, ref cRef, r1 + o + 2 * w); TL.Store(c13, ref cRef, r1 + o + 3 * w);
         }
-        for (; j + 4 <= n; j += 4)
+        for (; j + TL.Count <= n; j += TL.Count)
         {
             var o = (nuint)j;
-            var c0 = Load(acc, ref cRef, r0 + o);
-            var c1 = Load(acc, ref cRef, r1 + o);
+            var c0 = TL.LoadOrZero(acc, ref cRef, r0 + o);
+            var c1 = TL.LoadOrZero(acc, ref cRef, r1 + o);
             nuint ao0 = a0, ao1 = a1, bo = o;
             for (var s = 0; s < q; s++, ao0 += step, ao1 += step, bo += (nuint)n)
             {
-                var bv = Vector256.LoadUnsafe(ref bRef, bo);
-                c0 += Vector256.Create(Unsafe.Add(ref aRef, ao0)) * bv;
-                c1 += Vector256.Create(Unsafe.Add(ref aRef, ao1)) * bv;
+                var bv = TL.Load(ref bRef, bo);
+                c0 = TL.MulAdd(c0, TL.Broadcast(Unsafe.Add(ref aRef, ao0)), bv);
+                c1 = TL.MulAdd(c1, TL.Broadcast(Unsafe.Add(ref aRef, ao1)), bv);
             }
-            c0.StoreUnsafe(ref cRef, r0 + o);
-            c1.StoreUnsafe(ref cRef, r1 + o);
+            TL.Store(c0, ref cRef, r0 + o);
+            TL.Store(c1, ref cRef, r1 + o);
         }
-        if (j < n)
-        {
-            var t0 = acc ? LoadTail(c, (int)r0 + j, n - j) : Vector256<double>.Zero;
-            var t1 = acc ? LoadTail(c, (int)r1 + j, n - j) : Vector256<double>.Zero;
-            nuint ao0 = a0, ao1 = a1;
-            for (var s = 0; s < q; s++, ao0 += step, ao1 += step)
-            {
-                var bv = LoadTail(b, s * n + j, n - j);
-                t0 += Vector256.Create(Unsafe.Add(ref aRef, ao0)) * bv;
-                t1 += Vector256.Create(Unsafe.Add(ref aRef, ao1)) * bv;
-            }
-            StoreTail(t0, c, (int)r0 + j, n - j);
-            StoreTail(t1, c, (int)r1 + j, n - j);
-        }
+        return j;
     }
 
     /// <summary>The last row of an odd p: every term s = 0 … q−1.</summary>
-    private static void OneRow(ReadOnlySpan<double> a, int ai, int @as, ReadOnlySpan<double> b, Span<double> c, int i, int q, int n, bool acc) =>
-        Row(a, i * ai, @as, b, c, i, new AllTerms(q), n, acc);
-
-    /// <summary>C's current block when accumulating, zeros otherwise.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<double> Load(bool accumulate, ref double c, nuint offset) =>
-        accumulate ? Vector256.LoadUnsafe(ref c, offset) : Vector256<double>.Zero;
+    private static void OneRow<TL, TV>(ReadOnlySpan<double> a, int ai, int @as, ReadOnlySpan<double> b, Span<double> c, int i, int q, int n, bool acc)
+        where TL : struct, ILanes<TV>
+        where TV : struct =>
+        Row<AllTerms, TL, TV>(a, i * ai, @as, b, c, i, new AllTerms(q), n, acc);
 
     /// <summary>Up to three values x[o …] in the low lanes of a vector, zeros above.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -370,33 +414,23 @@ internal static class Blas
     }
 
     /// <summary>
-    /// C[i,k] = Σ_j X[i,j]·W[k,j] (C = X·Wᵀ) for X [p×n], W [m×n], C [p×m]. Each entry is a <see cref="Dot"/>,
-    /// except when the inner dimension n is short (n &lt; 8, e.g. a backward pass through a 3-action head): then Wᵀ
-    /// is formed on the stack and C = X·Wᵀ runs through <see cref="MulAdd"/> (the path depends on shapes only).
+    /// C[i,k] = Σ_j X[i,j]·W[k,j] (C = X·Wᵀ) for X [p×n], W [m×n], C [p×m]: Wᵀ is formed once (on the stack when it is
+    /// small) and C = X·Wᵀ runs through <see cref="MulAdd(ReadOnlySpan{double}, int, int, ReadOnlySpan{double}, Span{double}, int, int, int, bool)"/>,
+    /// so each element is summed over j ascending like every other product (and a 1–3-column C takes its narrow path).
     /// </summary>
     public static void MulTransB(ReadOnlySpan<double> x, ReadOnlySpan<double> w, Span<double> c, int p, int m, int n)
     {
         if (x.Length < p * n || w.Length < m * n || c.Length < p * m)
             throw new ArgumentException("MulTransB: span too short for the given shape");
-        if (n < 8 && m * n <= 2048)
-        {
-            Span<double> wT = stackalloc double[m * n];
-            for (var k = 0; k < m; k++)
-                for (var j = 0; j < n; j++)
-                    wT[j * m + k] = w[k * n + j];
-            MulAdd(x, n, 1, wT, c, p, n, m, accumulate: false);
-            return;
-        }
-        for (var i = 0; i < p; i++)
-        {
-            var xRow = x.Slice(i * n, n);
-            var k = 0;
-            for (; k + 4 <= m; k += 4)
-                Dot4(xRow, w.Slice(k * n, 4 * n), n, c.Slice(i * m + k, 4));
-            for (; k < m; k++)
-                c[i * m + k] = Dot(xRow, w.Slice(k * n, n));
-        }
+        Span<double> wT = m * n <= MaxStackTranspose ? stackalloc double[m * n] : new double[m * n];
+        for (var k = 0; k < m; k++)
+            for (var j = 0; j < n; j++)
+                wT[j * m + k] = w[k * n + j];
+        MulAdd(x, n, 1, wT, c, p, n, m, accumulate: false);
     }
+
+    /// <summary>The largest Wᵀ (in doubles, 32 KB) <see cref="MulTransB"/> forms on the stack.</summary>
+    private const int MaxStackTranspose = 4096;
 
     /// <summary>Σ_i x_i·y_i in a fixed order: four lanes over blocks of four, then (l0+l1)+(l2+l3), then the tail.</summary>
     public static double Dot(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
@@ -412,39 +446,6 @@ internal static class Blas
         var sum = Horizontal(acc);
         for (; i < n; i++) sum += x[i] * y[i];
         return sum;
-    }
-
-    /// <summary>Four dot products of x with consecutive rows of w (each of length n), same order as <see cref="Dot"/>.</summary>
-    private static void Dot4(ReadOnlySpan<double> x, ReadOnlySpan<double> w, int n, Span<double> result)
-    {
-        ref var xr = ref MemoryMarshal.GetReference(x);
-        ref var wr = ref MemoryMarshal.GetReference(w);
-        var a0 = Vector256<double>.Zero;
-        var a1 = Vector256<double>.Zero;
-        var a2 = Vector256<double>.Zero;
-        var a3 = Vector256<double>.Zero;
-        var i = 0;
-        for (; i + 4 <= n; i += 4)
-        {
-            var xv = Vector256.LoadUnsafe(ref xr, (nuint)i);
-            a0 += xv * Vector256.LoadUnsafe(ref wr, (nuint)i);
-            a1 += xv * Vector256.LoadUnsafe(ref wr, (nuint)(n + i));
-            a2 += xv * Vector256.LoadUnsafe(ref wr, (nuint)(2 * n + i));
-            a3 += xv * Vector256.LoadUnsafe(ref wr, (nuint)(3 * n + i));
-        }
-        double s0 = Horizontal(a0), s1 = Horizontal(a1), s2 = Horizontal(a2), s3 = Horizontal(a3);
-        for (; i < n; i++)
-        {
-            var xi = x[i];
-            s0 += xi * w[i];
-            s1 += xi * w[n + i];
-            s2 += xi * w[2 * n + i];
-            s3 += xi * w[3 * n + i];
-        }
-        result[0] = s0;
-        result[1] = s1;
-        result[2] = s2;
-        result[3] = s3;
     }
 
     /// <summary>Σ_i x_i in the same fixed order as <see cref="Dot"/>.</summary>
@@ -513,4 +514,50 @@ internal static class Blas
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static double Horizontal(Vector256<double> v) => (v.GetElement(0) + v.GetElement(1)) + (v.GetElement(2) + v.GetElement(3));
+}
+
+/// <summary>
+/// A vector width for the product kernels: load, store, broadcast and c + a·b (multiply and add rounded separately, never
+/// fused). A struct type argument, so the JIT compiles each kernel once per width with no indirection.
+/// </summary>
+internal interface ILanes<TV> where TV : struct
+{
+    static abstract int Count { get; }
+    static abstract TV Load(ref double source, nuint offset);
+    static abstract TV LoadOrZero(bool load, ref double source, nuint offset);
+    static abstract void Store(TV value, ref double destination, nuint offset);
+    static abstract TV Broadcast(double x);
+    static abstract TV MulAdd(TV c, TV a, TV b);
+}
+
+/// <summary>Four doubles (AVX2), the width every x64 machine has.</summary>
+internal readonly struct Lanes256 : ILanes<Vector256<double>>
+{
+    public static int Count => 4;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> Load(ref double source, nuint offset) => Vector256.LoadUnsafe(ref source, offset);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> LoadOrZero(bool load, ref double source, nuint offset) => load ? Vector256.LoadUnsafe(ref source, offset) : Vector256<double>.Zero;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(Vector256<double> value, ref double destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> Broadcast(double x) => Vector256.Create(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> MulAdd(Vector256<double> c, Vector256<double> a, Vector256<double> b) => c + a * b;
+}
+
+/// <summary>Eight doubles (AVX-512), used where the hardware accelerates them.</summary>
+internal readonly struct Lanes512 : ILanes<Vector512<double>>
+{
+    public static int Count => 8;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<double> Load(ref double source, nuint offset) => Vector512.LoadUnsafe(ref source, offset);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<double> LoadOrZero(bool load, ref double source, nuint offset) => load ? Vector512.LoadUnsafe(ref source, offset) : Vector512<double>.Zero;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(Vector512<double> value, ref double destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<double> Broadcast(double x) => Vector512.Create(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<double> MulAdd(Vector512<double> c, Vector512<double> a, Vector512<double> b) => c + a * b;
 }

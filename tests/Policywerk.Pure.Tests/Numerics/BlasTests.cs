@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using FsCheck.Xunit;
 using Xunit;
 using Policywerk.Pure.Numerics;
@@ -47,13 +48,22 @@ public class BlasTests
         return true;
     }
 
+    /// <summary>The product with the machine's widest lanes (eight with AVX-512), and forced to four- and to eight-lane
+    /// vectors: Vector512 is emulated where the hardware lacks it, so both widths are checked on every machine.</summary>
+    private static readonly (string Name, Action<double[], int, int, double[], double[], int, int, int, bool> Run)[] Widths =
+    [
+        ("widest", (a, ai, @as, b, c, p, q, n, acc) => Blas.MulAdd(a, ai, @as, b, c, p, q, n, acc)),
+        ("4 lanes", (a, ai, @as, b, c, p, q, n, acc) => Blas.MulAdd<Lanes256, Vector256<double>>(a, ai, @as, b, c, p, q, n, acc)),
+        ("8 lanes", (a, ai, @as, b, c, p, q, n, acc) => Blas.MulAdd<Lanes512, Vector512<double>>(a, ai, @as, b, c, p, q, n, acc)),
+    ];
+
     [Property(MaxTest = 300)]
     public bool MulAdd_equals_the_ascending_sum_bit_for_bit_dense_or_sparse(ulong seed, bool transposed, bool accumulate)
     {
         var key = Key.FromSeed(seed);
         (var p, key) = key.NextInt(40);
         (var q, key) = key.NextInt(90);
-        (var n, key) = key.NextInt(40);
+        (var n, key) = key.NextInt(100); // up to a 64-column block and its tails at both widths
         (var zeros, key) = key.NextDouble();
         p += 1;
         q += 1;
@@ -65,8 +75,39 @@ public class BlasTests
         int ai = transposed ? 1 : q, @as = transposed ? p : 1;
         var expected = (double[])c0.Clone();
         Reference(a, ai, @as, b, expected, p, q, n, accumulate);
-        var actual = (double[])c0.Clone();
-        Blas.MulAdd(a, ai, @as, b, actual, p, q, n, accumulate);
+        foreach (var (_, run) in Widths)
+        {
+            var actual = (double[])c0.Clone();
+            run(a, ai, @as, b, actual, p, q, n, accumulate);
+            if (!SameBits(expected, actual)) return false;
+        }
+        return true;
+    }
+
+    [Property(MaxTest = 200)]
+    public bool MulTransB_sums_each_element_over_the_inner_index_ascending(ulong seed)
+    {
+        // C = X·Wᵀ: C[i,k] = Σ_j X[i,j]·W[k,j], j ascending; with fewer than four columns of C the narrow path's dot products
+        // (Blas.Dot's fixed order) apply instead, as for any product
+        var key = Key.FromSeed(seed);
+        (var p, key) = key.NextInt(30);
+        (var m, key) = key.NextInt(70);
+        (var n, key) = key.NextInt(100);
+        p += 1;
+        m += 4;
+        n += 1;
+        var x = Matrix(ref key, p, n, 0.3);
+        var w = Matrix(ref key, m, n, 0.0);
+        var expected = new double[p * m];
+        for (var i = 0; i < p; i++)
+            for (var k = 0; k < m; k++)
+            {
+                var sum = 0.0;
+                for (var j = 0; j < n; j++) sum += x[i * n + j] * w[k * n + j];
+                expected[i * m + k] = sum;
+            }
+        var actual = new double[p * m];
+        Blas.MulTransB(x, w, actual, p, m, n);
         return SameBits(expected, actual);
     }
 
@@ -83,13 +124,17 @@ public class BlasTests
         int ai = transposed ? 1 : q, @as = transposed ? p : 1;
         var expected = new double[p * n];
         Reference(x, ai, @as, b, expected, p, q, n, accumulate: false);
-        var actual = new double[p * n];
-        Blas.MulAdd(x, ai, @as, b, actual, p, q, n, accumulate: false);
-        Assert.True(SameBits(expected, actual));
+        foreach (var (name, run) in Widths)
+        {
+            var actual = new double[p * n];
+            run(x, ai, @as, b, actual, p, q, n, false);
+            Assert.True(SameBits(expected, actual), name);
 
-        x[3] = double.NaN; // row 0 of x, feature 3: a NaN input is a term like any other and reaches C
-        Blas.MulAdd(x, ai, @as, b, actual, p, q, n, accumulate: false);
-        var row = transposed ? 3 : 0;
-        for (var j = 0; j < n; j++) Assert.True(double.IsNaN(actual[row * n + j]));
+            var withNaN = (double[])x.Clone();
+            withNaN[3] = double.NaN; // row 0 of x, feature 3: a NaN input is a term like any other and reaches C
+            run(withNaN, ai, @as, b, actual, p, q, n, false);
+            var row = transposed ? 3 : 0;
+            for (var j = 0; j < n; j++) Assert.True(double.IsNaN(actual[row * n + j]), name);
+        }
     }
 }
