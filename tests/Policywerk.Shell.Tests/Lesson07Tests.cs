@@ -1,6 +1,7 @@
 using Policywerk.Pure.Agents;
 using Policywerk.Pure.Numerics;
 using Policywerk.Shell.Lessons;
+using Policywerk.Shell.Loops;
 using Snapshooter;
 using Snapshooter.Xunit;
 using Xunit;
@@ -27,6 +28,17 @@ public class Lesson07Tests
     [Fact]
     public void Short_seeded_training_run_matches_its_snapshot() =>
         Snapshot.Match(ShortRun(), new SnapshotFullName("lesson07_short_seed42.snap", SnapshotTests.Folder));
+
+    [Fact]
+    public void Two_threads_train_the_same_model_as_one()
+    {
+        var one = Lesson07Dreamer.TrainAndEvaluate(Key.FromSeed(9), Short, episodes: 2, evaluator: Sequential.Instance);
+        var two = Lesson07Dreamer.TrainAndEvaluate(Key.FromSeed(9), Short, episodes: 2, evaluator: TwoThreads.Instance);
+        Assert.Equal(one.Model.World.Flat, two.Model.World.Flat);
+        Assert.Equal(one.Model.Actor, two.Model.Actor);
+        Assert.Equal(one.Model.Critic, two.Model.Critic);
+        Assert.Equal(one.Evaluation.Agent.Mean, two.Evaluation.Agent.Mean);
+    }
 
     [Fact]
     public void Short_training_run_is_deterministic_and_reports_every_iteration()

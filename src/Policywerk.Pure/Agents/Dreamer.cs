@@ -94,45 +94,65 @@ public static class Dreamer
     }
 
     /// <summary>
-    /// One update: θ_wm ← Adam(∇L_wm) on a replayed batch, then from (a random subset of) its posterior states
-    /// θ_π ← Adam(∇L_π), θ_v ← Adam(∇L_v), θ_v⁻ ← τθ_v + (1−τ)θ_v⁻.
+    /// One update: θ_wm ← Adam(∇L_wm) on a replayed batch (<see cref="StepWorld"/>), then from (a random subset of) its
+    /// posterior states θ_π ← Adam(∇L_π), θ_v ← Adam(∇L_v), θ_v⁻ ← τθ_v + (1−τ)θ_v⁻ on imagined rollouts in the updated
+    /// world model (<see cref="StepBehaviour"/>).
     /// </summary>
-    public static (DreamerModel Model, DreamerUpdate Report) Update(DreamerNets nets, DreamerModel model, DreamerBatch batch, Key key, DreamerConfig c)
+    public static (DreamerModel Model, DreamerUpdate Report) Update(DreamerNets nets, DreamerModel model, DreamerBatch batch, Key key, DreamerConfig c,
+        IEvaluator? evaluator = null)
     {
-        var (kWorld, kRest) = key.Split();
-        var (kStarts, kImagine) = kRest.Split();
-        var wg = DreamerRssm.Gradient(nets, model.World, batch, kWorld, c);
-        var worldStep = Adam.Step(model.World.Flat, Clip.GlobalNorm(wg.Grads.Flat, c.GradClip), model.WorldOptimizer,
-            new AdamHyper(c.WorldLearningRate));
-        var world = WorldParams.FromFlat(worldStep.Theta);
+        var (kWorld, kBehaviour) = key.Split();
+        var world = StepWorld(nets, model, batch, kWorld, c);
+        var (next, behaviour) = StepBehaviour(nets, model, world, kBehaviour, c, evaluator ?? Sequential.Instance);
+        return (next, new DreamerUpdate(world.Loss, behaviour));
+    }
 
-        // imagination starts: N of the B·T posterior states, drawn without replacement (detached from the world model)
-        var rows = wg.Deter.Rows;
+    /// <summary>The world-model half of an update: the new world parameters and optimizer state, the loss terms, and the
+    /// batch's posterior states h_t, z_t (time-major), where imagination starts.</summary>
+    public sealed record WorldStep(WorldParams World, AdamState Optimizer, WorldLoss Loss, Mat Deter, Mat Stoch);
+
+    /// <summary>θ_wm ← Adam(clip(∇L_wm)) on a replayed batch, from the model's current world parameters.</summary>
+    public static WorldStep StepWorld(DreamerNets nets, DreamerModel model, DreamerBatch batch, Key key, DreamerConfig c)
+    {
+        var wg = DreamerRssm.Gradient(nets, model.World, batch, key, c);
+        var step = Adam.Step(model.World.Flat, Clip.GlobalNorm(wg.Grads.Flat, c.GradClip), model.WorldOptimizer, new AdamHyper(c.WorldLearningRate));
+        return new WorldStep(WorldParams.FromFlat(step.Theta), step.State, wg.Loss, wg.Deter, wg.Stoch);
+    }
+
+    /// <summary>
+    /// The behaviour half of an update, in the world model <paramref name="world"/> has just produced: N of its posterior
+    /// states, drawn without replacement, start imagined rollouts (detached from the world model); then
+    /// θ_π ← Adam(clip(∇L_π)), θ_v ← Adam(clip(∇L_v)), θ_v⁻ ← τθ_v + (1−τ)θ_v⁻. The model it returns holds the new world
+    /// parameters too.
+    /// </summary>
+    public static (DreamerModel Model, BehaviourLoss Loss) StepBehaviour(DreamerNets nets, DreamerModel model, WorldStep world, Key key,
+        DreamerConfig c, IEvaluator evaluator)
+    {
+        var (kStarts, kImagine) = key.Split();
+        var rows = world.Deter.Rows;
         var starts = Math.Min(c.ImaginationStarts, rows);
         var (order, _) = kStarts.NextPermutation(rows);
         var h0 = new double[starts * c.Deter];
         var z0 = new double[starts * c.Stoch];
         for (var i = 0; i < starts; i++)
         {
-            wg.Deter.Row(order[i]).CopyTo(h0.AsSpan(i * c.Deter));
-            wg.Stoch.Row(order[i]).CopyTo(z0.AsSpan(i * c.Stoch));
+            world.Deter.Row(order[i]).CopyTo(h0.AsSpan(i * c.Deter));
+            world.Stoch.Row(order[i]).CopyTo(z0.AsSpan(i * c.Stoch));
         }
-        var bg = DreamerImagination.Gradients(nets, world, model.Actor, model.Critic, model.SlowCritic, model.ReturnScale,
-            Mat.Own(starts, c.Deter, h0), Mat.Own(starts, c.Stoch, z0), kImagine, c);
+        var bg = DreamerImagination.Gradients(nets, world.World, model.Actor, model.Critic, model.SlowCritic, model.ReturnScale,
+            Mat.Own(starts, c.Deter, h0), Mat.Own(starts, c.Stoch, z0), kImagine, c, evaluator);
         var actorStep = Adam.Step(model.Actor, Clip.GlobalNorm(bg.ActorGrads, c.GradClip), model.ActorOptimizer, new AdamHyper(c.ActorLearningRate));
         var criticStep = Adam.Step(model.Critic, Clip.GlobalNorm(bg.CriticGrads, c.GradClip), model.CriticOptimizer, new AdamHyper(c.CriticLearningRate));
-        var next = new DreamerModel(world, actorStep.Theta, criticStep.Theta, model.SlowCritic.Polyak(criticStep.Theta, c.SlowCriticRate),
-            worldStep.State, actorStep.State, criticStep.State, bg.ReturnScale, model.Updates + 1);
-        return (next, new DreamerUpdate(wg.Loss, bg.Loss));
+        var next = new DreamerModel(world.World, actorStep.Theta, criticStep.Theta, model.SlowCritic.Polyak(criticStep.Theta, c.SlowCriticRate),
+            world.Optimizer, actorStep.State, criticStep.State, bg.ReturnScale, model.Updates + 1);
+        return (next, bg.Loss);
     }
 
     /// <summary>One world-model-only update: θ_wm ← Adam(∇L_wm) on a replayed batch (the warm-up before the actor learns).</summary>
     public static (DreamerModel Model, WorldLoss Loss) UpdateWorld(DreamerNets nets, DreamerModel model, DreamerBatch batch, Key key, DreamerConfig c)
     {
-        var wg = DreamerRssm.Gradient(nets, model.World, batch, key, c);
-        var worldStep = Adam.Step(model.World.Flat, Clip.GlobalNorm(wg.Grads.Flat, c.GradClip), model.WorldOptimizer,
-            new AdamHyper(c.WorldLearningRate));
-        return (model with { World = WorldParams.FromFlat(worldStep.Theta), WorldOptimizer = worldStep.State }, wg.Loss);
+        var step = StepWorld(nets, model, batch, key, c);
+        return (model with { World = step.World, WorldOptimizer = step.Optimizer }, step.Loss);
     }
 
     /// <summary>
@@ -228,7 +248,8 @@ public static class Dreamer
     /// One training iteration: collect <see cref="DreamerConfig.StepsPerIteration"/> real steps with the current actor,
     /// then <see cref="DreamerConfig.UpdatesPerIteration"/> updates on replayed chunks. Returns the next state and the report.
     /// </summary>
-    public static (DreamerTraining Training, IterationLog Log) Iterate(PixelPointMass world, DreamerTraining tr, DreamerConfig c)
+    public static (DreamerTraining Training, IterationLog Log) Iterate(PixelPointMass world, DreamerTraining tr, DreamerConfig c,
+        IEvaluator? evaluator = null)
     {
         var nets = DreamerNets.For(c);
         var collected = Collect(nets, world, tr, c.StepsPerIteration, random: false, c);
@@ -236,21 +257,40 @@ public static class Dreamer
         var model = next.Model;
         var key = next.Key;
         double rec = 0, rew = 0, cont = 0, kl = 0, ret = 0, crit = 0, std = 0;
-        for (var u = 0; u < c.UpdatesPerIteration; u++)
+        var updates = c.UpdatesPerIteration;
+        var worldKeys = new Key[updates];
+        var behaviourKeys = new Key[updates];
+        var sampleKeys = new Key[updates];
+        for (var u = 0; u < updates; u++)
         {
             var (kSample, kRest) = key.Split();
             var (kUpdate, kNext) = kRest.Split();
             key = kNext;
-            var chunks = next.Replay.Sample(c.BatchSize, c.ChunkLength, kSample).Value;
-            var (m, report) = Update(nets, model, DreamerBatch.From(chunks), kUpdate, c);
+            sampleKeys[u] = kSample;
+            (worldKeys[u], behaviourKeys[u]) = kUpdate.Split(); // as Update splits its key
+        }
+        WorldStep StepWorldOn(DreamerModel m, int u) =>
+            StepWorld(nets, m, DreamerBatch.From(next.Replay.Sample(c.BatchSize, c.ChunkLength, sampleKeys[u]).Value), worldKeys[u], c);
+
+        // Update u's world half needs only update u−1's world half, and its behaviour half needs its own world half: the
+        // world model runs one update ahead, side by side with the behaviour half before it (the same bits as Update in turn).
+        evaluator ??= Sequential.Instance;
+        var worldStep = updates > 0 ? StepWorldOn(model, 0) : null;
+        for (var u = 0; u < updates; u++)
+        {
+            var ahead = worldStep!;
+            var (nextWorld, (m, behaviour)) = evaluator.Both(
+                () => u + 1 < updates ? StepWorldOn(model with { World = ahead.World, WorldOptimizer = ahead.Optimizer }, u + 1) : null,
+                () => StepBehaviour(nets, model, ahead, behaviourKeys[u], c, evaluator));
             model = m;
-            rec += report.World.Reconstruction;
-            rew += report.World.Reward;
-            cont += report.World.Continue;
-            kl += report.World.Kl;
-            ret += report.Behaviour.ImaginedReturn;
-            crit += report.Behaviour.CriticLoss;
-            std += report.Behaviour.ActionStd;
+            rec += ahead.Loss.Reconstruction;
+            rew += ahead.Loss.Reward;
+            cont += ahead.Loss.Continue;
+            kl += ahead.Loss.Kl;
+            ret += behaviour.ImaginedReturn;
+            crit += behaviour.CriticLoss;
+            std += behaviour.ActionStd;
+            worldStep = nextWorld;
         }
         var u1 = Math.Max(1, c.UpdatesPerIteration);
         var episodeReward = collected.Returns.IsEmpty ? double.NaN : collected.Returns.Average();

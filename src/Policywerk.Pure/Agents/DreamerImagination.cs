@@ -274,15 +274,28 @@ public static class DreamerImagination
     /// </code>
     /// </summary>
     public static BehaviourGradient Gradients(DreamerNets nets, WorldParams w, Params actor, Params critic, Params slowCritic,
-        double returnScale, Mat startDeter, Mat startStoch, Key key, DreamerConfig c)
+        double returnScale, Mat startDeter, Mat startStoch, Key key, DreamerConfig c, IEvaluator? evaluator = null)
     {
         var trace = Rollout(nets, w, actor, slowCritic, startDeter, startStoch, key, c);
         var im = trace.Imagined;
-        int N = im.Starts, H = im.Horizon, Hd = c.Deter, Zd = c.Stoch, S = c.StateSize, NH = N * H;
-
         var range = Percentile(im.Returns.AsSpan(), 0.95) - Percentile(im.Returns.AsSpan(), 0.05);
         var scale = c.ReturnScaleDecay * returnScale + (1.0 - c.ReturnScaleDecay) * range;
-        var divisor = Math.Max(1.0, scale);
+        var ((actorGrads, actorLoss, actionStd), (criticGrads, criticLoss)) = (evaluator ?? Sequential.Instance).Both(
+            () => ActorGradient(nets, w, actor, slowCritic, trace, Math.Max(1.0, scale), c),
+            () => CriticGradient(nets, critic, im));
+        var meanReturn = 0.0;
+        for (var n = 0; n < im.Starts; n++) meanReturn += im.Returns[n];
+        return new BehaviourGradient(actorGrads, criticGrads, scale,
+            new BehaviourLoss(meanReturn / im.Starts, actorLoss, criticLoss, actionStd, scale));
+    }
+
+    /// <summary>∇L_π by dynamics backprop through the imagined rollout (<see cref="Gradients"/>), with the returns divided by
+    /// <paramref name="divisor"/> = max(1, S); also L_π and the mean σ of the actor's Gaussian.</summary>
+    private static (Params Grads, double Loss, double ActionStd) ActorGradient(DreamerNets nets, WorldParams w, Params actor, Params slowCritic,
+        RolloutTrace trace, double divisor, DreamerConfig c)
+    {
+        var im = trace.Imagined;
+        int N = im.Starts, H = im.Horizon, Hd = c.Deter, Zd = c.Stoch, S = c.StateSize, NH = N * H;
 
         // ---- actor objective and its gradient with respect to the λ-returns
         var dReturns = new double[NH];
@@ -368,9 +381,14 @@ public static class DreamerImagination
             }
         }
         var actorLoss = objective - c.EntropyWeight * entropy / NH + c.ActionMeanPenalty * meanPenalty / NH;
+        return (actor.WithValues(actorGrad), actorLoss, stdSum / (2 * NH));
+    }
 
-        // ---- critic: regress symlog λ-returns on the (fixed) imagined states s_0 … s_{H−1}
-        var past = Mat.From(NH, S, im.States.Span.Slice(0, NH * S));
+    /// <summary>∇L_v: regress symlog λ-returns on the (fixed) imagined states s_0 … s_{H−1} (<see cref="Gradients"/>); also L_v.</summary>
+    private static (Params Grads, double Loss) CriticGradient(DreamerNets nets, Params critic, Imagined im)
+    {
+        var NH = im.Starts * im.Horizon;
+        var past = Mat.From(NH, im.States.Cols, im.States.Span.Slice(0, NH * im.States.Cols));
         var criticCache = nets.Critic.Forward(critic, past);
         var dCritic = new double[NH];
         var criticLoss = 0.0;
@@ -380,11 +398,6 @@ public static class DreamerImagination
             criticLoss += im.Weights[i] * d * d / NH;
             dCritic[i] = 2.0 * im.Weights[i] * d / NH;
         }
-        var criticGrads = nets.Critic.Backward(critic, criticCache, Mat.Own(NH, 1, dCritic)).Grads;
-
-        var meanReturn = 0.0;
-        for (var n = 0; n < N; n++) meanReturn += im.Returns[n];
-        return new BehaviourGradient(actor.WithValues(actorGrad), criticGrads, scale,
-            new BehaviourLoss(meanReturn / N, actorLoss, criticLoss, stdSum / (2 * NH), scale));
+        return (nets.Critic.Backward(critic, criticCache, Mat.Own(NH, 1, dCritic)).Grads, criticLoss);
     }
 }

@@ -24,7 +24,8 @@ public sealed class DreamerExperiment : IExperiment
 
     public IExperimentResult Compute(int runs, ulong seed, IProgress<double> progress) =>
         new Result(ParallelRuns.Map(seed, runs, (_, key) =>
-            Lesson07Dreamer.TrainAndEvaluate(key, Lesson07Dreamer.Config, Lesson07Dreamer.EvaluationEpisodes).Evaluation, progress));
+            Lesson07Dreamer.TrainAndEvaluate(key, Lesson07Dreamer.Config, Lesson07Dreamer.EvaluationEpisodes,
+                evaluator: Sequential.Instance).Evaluation, progress)); // the seeds already fill the cores
 
     private sealed class Result(DreamerEvaluation[] evaluations) : IExperimentResult
     {

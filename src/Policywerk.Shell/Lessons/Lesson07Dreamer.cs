@@ -3,6 +3,7 @@ using System.Globalization;
 using Policywerk.Pure.Agents;
 using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Worlds;
+using Policywerk.Shell.Loops;
 using Policywerk.Shell.Pictures;
 using ScottPlot;
 using Spectre.Console;
@@ -79,9 +80,13 @@ public sealed class Lesson07Dreamer : ILesson
         return new Run(model, logs, evaluation);
     }
 
-    /// <summary>Train from the left half of <paramref name="key"/>, evaluate the three policies on layouts from the right half.</summary>
+    /// <summary>
+    /// Train from the left half of <paramref name="key"/>, evaluate the three policies on layouts from the right half.
+    /// Each update's two gradients run on two threads (<see cref="TwoThreads"/>) unless <paramref name="evaluator"/>
+    /// says otherwise; the results are the same bits either way.
+    /// </summary>
     public static (DreamerModel Model, ImmutableArray<IterationLog> Logs, DreamerEvaluation Evaluation) TrainAndEvaluate(
-        Key key, DreamerConfig config, int episodes, IProgress<double>? progress = null)
+        Key key, DreamerConfig config, int episodes, IProgress<double>? progress = null, IEvaluator? evaluator = null)
     {
         var world = new PixelPointMass();
         var (kTrain, kEval) = key.Split();
@@ -89,7 +94,7 @@ public sealed class Lesson07Dreamer : ILesson
         var logs = new List<IterationLog>(config.Iterations);
         for (var i = 0; i < config.Iterations; i++)
         {
-            var (next, log) = Dreamer.Iterate(world, training, config);
+            var (next, log) = Dreamer.Iterate(world, training, config, evaluator ?? TwoThreads.Instance);
             if (!double.IsFinite(log.Reconstruction) || !double.IsFinite(log.ImaginedReturn))
                 throw new Policywerk.Shell.Cli.DivergenceError($"lesson 7 diverged at iteration {i + 1} (a loss became NaN)");
             training = next;
