@@ -117,8 +117,50 @@ public static class DreamerImagination
     /// then rewards, continuations, slow-critic values and λ-returns. Same key, same rollout.
     /// </summary>
     public static Imagined Imagine(DreamerNets nets, WorldParams w, Params actor, Params slowCritic, Mat startDeter, Mat startStoch,
-        Key key, DreamerConfig c) =>
-        Rollout(nets, w, actor, slowCritic, startDeter, startStoch, key, c).Imagined;
+        Key key, DreamerConfig c)
+    {
+        var (a, b) = RolloutShards(nets, w, actor, slowCritic, startDeter, startStoch, key, c, Sequential.Instance);
+        return b is null ? a.Imagined : Join(a.Imagined, b.Imagined);
+    }
+
+    /// <summary>
+    /// The imagined batch in two fixed shards, the first ⌈N/2⌉ starts and the rest, each rolled out with its own half of
+    /// <paramref name="key"/> (one shard when N = 1). Their gradients are added shard A + shard B, so the order of every sum
+    /// is fixed by N alone: <paramref name="evaluator"/> may run the shards side by side with the same bits.
+    /// </summary>
+    private static (RolloutTrace A, RolloutTrace? B) RolloutShards(DreamerNets nets, WorldParams w, Params actor, Params slowCritic,
+        Mat startDeter, Mat startStoch, Key key, DreamerConfig c, IEvaluator evaluator)
+    {
+        int n = startDeter.Rows, half = (n + 1) / 2;
+        var (kA, kB) = key.Split();
+        if (n < 2) return (Rollout(nets, w, actor, slowCritic, startDeter, startStoch, kA, c), null);
+        return evaluator.Both(
+            () => Rollout(nets, w, actor, slowCritic, startDeter.SliceRows(0, half), startStoch.SliceRows(0, half), kA, c),
+            () => (RolloutTrace?)Rollout(nets, w, actor, slowCritic, startDeter.SliceRows(half, n - half), startStoch.SliceRows(half, n - half), kB, c));
+    }
+
+    /// <summary>Two shards' rollouts as one: at every step the first shard's starts, then the second's (time-major, as one rollout).</summary>
+    private static Imagined Join(Imagined a, Imagined b)
+    {
+        int na = a.Starts, nb = b.Starts, h = a.Horizon;
+        ImmutableArray<double> Rows(ImmutableArray<double> x, ImmutableArray<double> y, int steps, int width) =>
+            Interleave(x.AsSpan(), na, y.AsSpan(), nb, steps, width).Freeze();
+        Mat Matrix(Mat x, Mat y, int steps) => Mat.Own(steps * (na + nb), x.Cols, Interleave(x.Span, na, y.Span, nb, steps, x.Cols));
+        return new Imagined(na + nb, h, Matrix(a.States, b.States, h + 1), Matrix(a.Actions, b.Actions, h),
+            Rows(a.Rewards, b.Rewards, h, 1), Rows(a.Continues, b.Continues, h, 1), Rows(a.Values, b.Values, h, 1),
+            Rows(a.Returns, b.Returns, h, 1), Rows(a.Weights, b.Weights, h, 1));
+    }
+
+    private static double[] Interleave(ReadOnlySpan<double> x, int nx, ReadOnlySpan<double> y, int ny, int steps, int width)
+    {
+        var joined = new double[steps * (nx + ny) * width];
+        for (var k = 0; k < steps; k++)
+        {
+            x.Slice(k * nx * width, nx * width).CopyTo(joined.AsSpan(k * (nx + ny) * width));
+            y.Slice(k * ny * width, ny * width).CopyTo(joined.AsSpan((k * (nx + ny) + nx) * width));
+        }
+        return joined;
+    }
 
     /// <summary>The forward pass of an imagined rollout with every cache the actor's backward pass needs.</summary>
     private sealed record RolloutTrace(Imagined Imagined, MlpCache[] ActorCaches, ActionStats[] ActorStats, Mat[] ActionNoise,
@@ -255,6 +297,12 @@ public static class DreamerImagination
     {
         var sorted = values.ToArray();
         Array.Sort(sorted);
+        return SortedPercentile(sorted, q);
+    }
+
+    /// <summary><see cref="Percentile"/> of values already in ascending order.</summary>
+    private static double SortedPercentile(ReadOnlySpan<double> sorted, double q)
+    {
         var position = q * (sorted.Length - 1);
         var lo = (int)Math.Floor(position);
         var hi = Math.Min(lo + 1, sorted.Length - 1);
@@ -276,34 +324,56 @@ public static class DreamerImagination
     public static BehaviourGradient Gradients(DreamerNets nets, WorldParams w, Params actor, Params critic, Params slowCritic,
         double returnScale, Mat startDeter, Mat startStoch, Key key, DreamerConfig c, IEvaluator? evaluator = null)
     {
-        var trace = Rollout(nets, w, actor, slowCritic, startDeter, startStoch, key, c);
-        var im = trace.Imagined;
-        var range = Percentile(im.Returns.AsSpan(), 0.95) - Percentile(im.Returns.AsSpan(), 0.05);
+        evaluator ??= Sequential.Instance;
+        var (a, b) = RolloutShards(nets, w, actor, slowCritic, startDeter, startStoch, key, c, evaluator);
+        var returns = b is null ? a.Imagined.Returns.AsSpan().ToArray() : [.. a.Imagined.Returns, .. b.Imagined.Returns];
+        Array.Sort(returns);
+        var range = SortedPercentile(returns, 0.95) - SortedPercentile(returns, 0.05);
         var scale = c.ReturnScaleDecay * returnScale + (1.0 - c.ReturnScaleDecay) * range;
-        var ((actorGrads, actorLoss, actionStd), (criticGrads, criticLoss)) = (evaluator ?? Sequential.Instance).Both(
-            () => ActorGradient(nets, w, actor, slowCritic, trace, Math.Max(1.0, scale), c),
-            () => CriticGradient(nets, critic, im));
-        var meanReturn = 0.0;
-        for (var n = 0; n < im.Starts; n++) meanReturn += im.Returns[n];
-        return new BehaviourGradient(actorGrads, criticGrads, scale,
-            new BehaviourLoss(meanReturn / im.Starts, actorLoss, criticLoss, actionStd, scale));
+        var total = returns.Length; // N·H: every shard's terms are divided by the whole batch's count, so the shards add up
+        ShardGradient Of(RolloutTrace t)
+        {
+            var (actorGrads, actorLoss, actionStd) = ActorGradient(nets, w, actor, slowCritic, t, Math.Max(1.0, scale), total, c);
+            var (criticGrads, criticLoss) = CriticGradient(nets, critic, t.Imagined, total);
+            var r0 = 0.0;
+            for (var n = 0; n < t.Imagined.Starts; n++) r0 += t.Imagined.Returns[n];
+            return new ShardGradient(actorGrads, criticGrads, actorLoss, criticLoss, actionStd, r0);
+        }
+        ShardGradient g;
+        if (b is null) g = Of(a);
+        else
+        {
+            var (ga, gb) = evaluator.Both(() => Of(a), () => Of(b));
+            g = ga + gb;
+        }
+        var starts = startDeter.Rows;
+        return new BehaviourGradient(g.Actor, g.Critic, scale, new BehaviourLoss(g.StartReturns / starts, g.ActorLoss, g.CriticLoss, g.ActionStd, scale));
+    }
+
+    /// <summary>One shard's share of the actor's and the critic's gradients and losses (each already divided by the whole
+    /// batch's N·H), and the sum of its starts' λ-returns R_0.</summary>
+    private sealed record ShardGradient(Params Actor, Params Critic, double ActorLoss, double CriticLoss, double ActionStd, double StartReturns)
+    {
+        /// <summary>Shard A + shard B, term by term in that order.</summary>
+        public static ShardGradient operator +(ShardGradient x, ShardGradient y) => new(x.Actor.Add(y.Actor), x.Critic.Add(y.Critic),
+            x.ActorLoss + y.ActorLoss, x.CriticLoss + y.CriticLoss, x.ActionStd + y.ActionStd, x.StartReturns + y.StartReturns);
     }
 
     /// <summary>∇L_π by dynamics backprop through the imagined rollout (<see cref="Gradients"/>), with the returns divided by
     /// <paramref name="divisor"/> = max(1, S); also L_π and the mean σ of the actor's Gaussian.</summary>
     private static (Params Grads, double Loss, double ActionStd) ActorGradient(DreamerNets nets, WorldParams w, Params actor, Params slowCritic,
-        RolloutTrace trace, double divisor, DreamerConfig c)
+        RolloutTrace trace, double divisor, int total, DreamerConfig c)
     {
         var im = trace.Imagined;
-        int N = im.Starts, H = im.Horizon, Hd = c.Deter, Zd = c.Stoch, S = c.StateSize, NH = N * H;
+        int N = im.Starts, H = im.Horizon, Hd = c.Deter, Zd = c.Stoch, S = c.StateSize, NH = N * H; // this shard's terms; every mean is over the whole batch's total
 
         // ---- actor objective and its gradient with respect to the λ-returns
         var dReturns = new double[NH];
         var objective = 0.0;
         for (var i = 0; i < NH; i++)
         {
-            objective -= im.Weights[i] * im.Returns[i] / (divisor * NH);
-            dReturns[i] = -im.Weights[i] / (divisor * NH);
+            objective -= im.Weights[i] * im.Returns[i] / (divisor * total);
+            dReturns[i] = -im.Weights[i] / (divisor * total);
         }
         var (dr, dv) = LambdaReturnsBackward(dReturns, im.Continues.AsSpan(), N, c.Gamma, c.Lambda);
         var dRewOut = new double[NH];
@@ -352,9 +422,9 @@ public static class DreamerImagination
                     var u = stats.Mean.Values[j] + stats.Std.Values[j] * epsA[j];
                     var a = Math.Tanh(u);
                     var du = dx[n, Zd + i] * (1.0 - a * a);
-                    dMeanA[j] = du + 2.0 * c.ActionMeanPenalty * stats.Mean.Values[j] / NH;
+                    dMeanA[j] = du + 2.0 * c.ActionMeanPenalty * stats.Mean.Values[j] / total;
                     meanPenalty += stats.Mean.Values[j] * stats.Mean.Values[j];
-                    dStdA[j] = du * epsA[j] - c.EntropyWeight / (NH * stats.Std.Values[j]);
+                    dStdA[j] = du * epsA[j] - c.EntropyWeight / (total * stats.Std.Values[j]);
                     entropy += Math.Log(stats.Std.Values[j]);
                     stdSum += stats.Std.Values[j];
                 }
@@ -380,24 +450,24 @@ public static class DreamerImagination
                     dz[n * Zd + i] = dFuture[row * S + Hd + i] + dx[n, i] + dActorIn[n * S + Hd + i];
             }
         }
-        var actorLoss = objective - c.EntropyWeight * entropy / NH + c.ActionMeanPenalty * meanPenalty / NH;
-        return (actor.WithValues(actorGrad), actorLoss, stdSum / (2 * NH));
+        var actorLoss = objective - c.EntropyWeight * entropy / total + c.ActionMeanPenalty * meanPenalty / total;
+        return (actor.WithValues(actorGrad), actorLoss, stdSum / (2 * total));
     }
 
     /// <summary>∇L_v: regress symlog λ-returns on the (fixed) imagined states s_0 … s_{H−1} (<see cref="Gradients"/>); also L_v.</summary>
-    private static (Params Grads, double Loss) CriticGradient(DreamerNets nets, Params critic, Imagined im)
+    private static (Params Grads, double Loss) CriticGradient(DreamerNets nets, Params critic, Imagined im, int total)
     {
-        var NH = im.Starts * im.Horizon;
-        var past = Mat.From(NH, im.States.Cols, im.States.Span.Slice(0, NH * im.States.Cols));
+        var rows = im.Starts * im.Horizon;
+        var past = Mat.From(rows, im.States.Cols, im.States.Span.Slice(0, rows * im.States.Cols));
         var criticCache = nets.Critic.Forward(critic, past);
-        var dCritic = new double[NH];
+        var dCritic = new double[rows];
         var criticLoss = 0.0;
-        for (var i = 0; i < NH; i++)
+        for (var i = 0; i < rows; i++)
         {
             var d = criticCache.Output.Values[i] - Losses.Symlog(im.Returns[i]);
-            criticLoss += im.Weights[i] * d * d / NH;
-            dCritic[i] = 2.0 * im.Weights[i] * d / NH;
+            criticLoss += im.Weights[i] * d * d / total;
+            dCritic[i] = 2.0 * im.Weights[i] * d / total;
         }
-        return (nets.Critic.Backward(critic, criticCache, Mat.Own(NH, 1, dCritic)).Grads, criticLoss);
+        return (nets.Critic.Backward(critic, criticCache, Mat.Own(rows, 1, dCritic)).Grads, criticLoss);
     }
 }
