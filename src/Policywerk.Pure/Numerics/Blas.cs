@@ -287,9 +287,7 @@ internal static class Blas
     private static void NarrowRows(ReadOnlySpan<double> a, int ai, ReadOnlySpan<double> b, Span<double> c, int p, int q, int n, bool accumulate)
     {
         Span<double> bT = q * n <= 2048 ? stackalloc double[q * n] : new double[q * n];
-        for (var s = 0; s < q; s++)
-            for (var j = 0; j < n; j++)
-                bT[j * q + s] = b[s * n + j];
+        Transpose(b, bT, q, n);
         for (var i = 0; i < p; i++)
         {
             var row = a.Slice(i * ai, q);
@@ -308,9 +306,7 @@ internal static class Blas
     {
         Span<double> cT = n * p <= 2048 ? stackalloc double[n * p] : new double[n * p];
         MulAdd<TL, TV>(b, 1, n, a, cT, n, q, p, accumulate: false);
-        for (var j = 0; j < n; j++)
-            for (var i = 0; i < p; i++)
-                c[i * n + j] = cT[j * p + i];
+        Transpose(cT, c, n, p);
     }
 
     /// <summary>Rows i and i+1 of C over every term s: four output vectors per row stay in registers while s runs, the widest
@@ -423,10 +419,21 @@ internal static class Blas
         if (x.Length < p * n || w.Length < m * n || c.Length < p * m)
             throw new ArgumentException("MulTransB: span too short for the given shape");
         Span<double> wT = m * n <= MaxStackTranspose ? stackalloc double[m * n] : new double[m * n];
-        for (var k = 0; k < m; k++)
-            for (var j = 0; j < n; j++)
-                wT[j * m + k] = w[k * n + j];
+        Transpose(w, wT, m, n);
         MulAdd(x, n, 1, wT, c, p, n, m, accumulate: false);
+    }
+
+    /// <summary>Aᵀ [n × m] from A [m × n] (no arithmetic, so no rounding).</summary>
+    public static void Transpose(ReadOnlySpan<double> a, Span<double> aT, int m, int n)
+    {
+        if (a.Length < m * n || aT.Length < m * n) throw new ArgumentException("Transpose: span too short for the given shape");
+        ref var src = ref MemoryMarshal.GetReference(a);
+        ref var dst = ref MemoryMarshal.GetReference(aT);
+        for (var k = 0; k < m; k++)
+        {
+            ref var row = ref Unsafe.Add(ref src, k * n);
+            for (var j = 0; j < n; j++) Unsafe.Add(ref dst, j * m + k) = Unsafe.Add(ref row, j);
+        }
     }
 
     /// <summary>The largest Wᵀ (in doubles, 32 KB) <see cref="MulTransB"/> forms on the stack.</summary>
