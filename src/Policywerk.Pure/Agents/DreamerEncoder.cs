@@ -1,11 +1,15 @@
+using System.Collections.Immutable;
 using Policywerk.Pure.Neural;
 using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Worlds;
 
 namespace Policywerk.Pure.Agents;
 
-/// <summary>What <see cref="SpatialSoftArgmax.Forward"/> keeps for the backward pass: the frames and the K feature points.</summary>
-public sealed record SoftArgmaxCache(Mat Frames, Mat Points);
+/// <summary>What <see cref="SpatialSoftArgmax.Forward"/> keeps for the backward pass: the frames, the K feature points, and
+/// for every frame its lit pixels (indices <see cref="Lit"/>[<see cref="LitStart"/>[r] …  <see cref="LitStart"/>[r+1]]) with
+/// each channel's e^{a_k} at them (<see cref="Scores"/>, channel-major per frame) and normaliser <see cref="Normalisers"/> [B·K].</summary>
+public sealed record SoftArgmaxCache(Mat Frames, Mat Points, ImmutableArray<int> LitStart, ImmutableArray<int> Lit,
+    ImmutableArray<double> Scores, ImmutableArray<double> Normalisers);
 
 /// <summary>
 /// The encoder's first stage: a spatial soft-argmax over the 16 × 16 frame (Levine et al. 2016; Finn et al. 2016,
@@ -62,28 +66,41 @@ public sealed record SpatialSoftArgmax(int Channels)
         var alpha = theta["alpha"];
         var beta = theta["beta"];
         var points = new double[frames.Rows * Out];
-        Span<int> lit = stackalloc int[PixelPointMass.ObservationSize];
+        var litStart = new int[frames.Rows + 1];
+        var lit = new List<int>(2 * frames.Rows);
+        for (var r = 0; r < frames.Rows; r++)
+        {
+            litStart[r] = lit.Count;
+            var o = frames.Row(r);
+            for (var i = 0; i < o.Length; i++)
+                if (o[i] != 0.0) lit.Add(i);
+        }
+        litStart[frames.Rows] = lit.Count;
+        var scores = new double[lit.Count * Channels];
+        var normalisers = new double[frames.Rows * Channels];
         for (var r = 0; r < frames.Rows; r++)
         {
             var o = frames.Row(r);
-            var count = Lit(o, lit);
+            int first = litStart[r], count = litStart[r + 1] - first;
             for (var k = 0; k < Channels; k++)
             {
                 double z = PixelPointMass.ObservationSize - count, sx = 0.0, sy = 0.0;
                 for (var m = 0; m < count; m++)
                 {
-                    var i = lit[m];
+                    var i = lit[first + m];
                     double x = Coordinate(i % Size), y = Coordinate(i / Size), v = o[i];
                     var e = Math.Exp(alpha[k] * v + beta[k] * v * v);
+                    scores[first * Channels + k * count + m] = e;
                     z += e;
                     sx += (e - 1.0) * x; // dark pixels' coordinates sum to −Σ_lit, so Σ_all e·x = Σ_lit (e − 1)·x
                     sy += (e - 1.0) * y;
                 }
+                normalisers[r * Channels + k] = z;
                 points[r * Out + 2 * k] = sx / z;
                 points[r * Out + 2 * k + 1] = sy / z;
             }
         }
-        return new SoftArgmaxCache(frames, Mat.Own(frames.Rows, Out, points));
+        return new SoftArgmaxCache(frames, Mat.Own(frames.Rows, Out, points), litStart.Freeze(), [.. lit], scores.Freeze(), normalisers.Freeze());
     }
 
     /// <summary>
@@ -92,29 +109,21 @@ public sealed record SpatialSoftArgmax(int Channels)
     /// </summary>
     public Params Backward(Params theta, SoftArgmaxCache cache, Mat dPoints)
     {
-        var alpha = theta["alpha"];
-        var beta = theta["beta"];
         var grads = new double[2 * Channels];
-        Span<int> lit = stackalloc int[PixelPointMass.ObservationSize];
         for (var r = 0; r < cache.Frames.Rows; r++)
         {
             var o = cache.Frames.Row(r);
-            var count = Lit(o, lit);
+            int first = cache.LitStart[r], count = cache.LitStart[r + 1] - first;
             for (var k = 0; k < Channels; k++)
             {
-                double z = PixelPointMass.ObservationSize - count;
-                for (var m = 0; m < count; m++)
-                {
-                    var v = o[lit[m]];
-                    z += Math.Exp(alpha[k] * v + beta[k] * v * v);
-                }
+                var z = cache.Normalisers[r * Channels + k];
                 double mx = cache.Points[r, 2 * k], my = cache.Points[r, 2 * k + 1];
                 double dx = dPoints[r, 2 * k], dy = dPoints[r, 2 * k + 1];
                 for (var m = 0; m < count; m++)
                 {
-                    var i = lit[m];
+                    var i = cache.Lit[first + m];
                     double x = Coordinate(i % Size), y = Coordinate(i / Size), v = o[i];
-                    var p = Math.Exp(alpha[k] * v + beta[k] * v * v) / z;
+                    var p = cache.Scores[first * Channels + k * count + m] / z;
                     var da = p * ((x - mx) * dx + (y - my) * dy);
                     grads[k] += da * v;
                     grads[Channels + k] += da * v * v;
@@ -122,14 +131,5 @@ public sealed record SpatialSoftArgmax(int Channels)
             }
         }
         return Params.Own(Layout, grads);
-    }
-
-    /// <summary>The indices of the non-zero pixels of a frame; returns how many.</summary>
-    private static int Lit(ReadOnlySpan<double> frame, Span<int> indices)
-    {
-        var count = 0;
-        for (var i = 0; i < frame.Length; i++)
-            if (frame[i] != 0.0) indices[count++] = i;
-        return count;
     }
 }

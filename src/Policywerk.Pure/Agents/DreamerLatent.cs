@@ -59,9 +59,8 @@ public static class DreamerLatent
     /// <summary>ε ~ N(0, I) as a <paramref name="rows"/> × <paramref name="cols"/> matrix.</summary>
     public static Draw<Mat> Noise(Key key, int rows, int cols)
     {
-        var eps = new double[rows * cols];
-        for (var i = 0; i < eps.Length; i++) (eps[i], key) = key.NextGaussian();
-        return new Draw<Mat>(Mat.Own(rows, cols, eps), key);
+        var (eps, next) = key.NextGaussians(rows * cols);
+        return new Draw<Mat>(new Mat(rows, cols, eps), next);
     }
 
     /// <summary>z = μ + σ ⊙ ε (the reparameterisation trick: ∂z/∂μ = 1, ∂z/∂σ = ε).</summary>

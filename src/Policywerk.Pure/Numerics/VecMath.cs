@@ -5,14 +5,15 @@ using System.Runtime.Intrinsics;
 namespace Policywerk.Pure.Numerics;
 
 /// <summary>
-/// exp, tanh and σ over spans, four lanes at a time with <see cref="Vector256{T}"/>: the activations of
-/// large batches are the hot loop of every network (a PPO forward pass on 500 states evaluates 32 000 tanh).
+/// exp, tanh and σ over spans, eight lanes at a time with <see cref="Vector512{T}"/> where the machine has AVX-512 and four
+/// with <see cref="Vector256{T}"/> otherwise: the activations of large batches are the hot loop of every network (a PPO
+/// forward pass on 500 states evaluates 32 000 tanh).
 /// </summary>
 /// <remarks>
 /// Determinism: the algorithms are our own fixed sequences of IEEE operations (Cephes' rational
 /// approximations, Moshier 1989), so every lane, every tail element and every scalar call computes the same
-/// bits on every x64 or Arm CPU: a tail shorter than four is padded into a vector and runs the same code,
-/// and the scalar forms run the vector code on one lane. Accuracy: within a few units in the last place of
+/// bits on every x64 or Arm CPU and at either width: the algorithms are written once over <see cref="ILaneMath{TSelf}"/>, a
+/// tail shorter than four is padded into a vector and runs the same code, and the scalar forms run the vector code on one lane. Accuracy: within a few units in the last place of
 /// <see cref="Math.Exp"/> and <see cref="Math.Tanh"/> (tested).
 /// </remarks>
 public static class VecMath
@@ -30,65 +31,62 @@ public static class VecMath
     private const double TP0 = -9.64399179425052238628E-1, TP1 = -9.92877231001918586564E1, TP2 = -1.61468768441708447952E3;
     private const double TQ0 = 1.12811678491632931402E2, TQ1 = 2.23548839060100448583E3, TQ2 = 4.84406305325125486048E3;
 
-    /// <summary>e^x for four lanes (inputs clamped to ±708 so the result stays finite and normal).</summary>
+    /// <summary>e^x lane by lane (inputs clamped to ±708 so the result stays finite and normal).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<double> Exp(Vector256<double> x)
+    private static TV Exp<TV>(TV x) where TV : struct, ILaneMath<TV>
     {
-        x = Vector256.Min(Vector256.Max(x, Vector256.Create(MinExp)), Vector256.Create(MaxExp));
-        var magic = Vector256.Create(RoundMagic);
-        var t = x * Vector256.Create(Log2E) + magic;
+        x = TV.Min(TV.Max(x, TV.Of(MinExp)), TV.Of(MaxExp));
+        var magic = TV.Of(RoundMagic);
+        var t = x * TV.Of(Log2E) + magic;
         var k = t - magic;                                           // round(x·log₂e)
-        var r = x - k * Vector256.Create(C1) - k * Vector256.Create(C2);
+        var r = x - k * TV.Of(C1) - k * TV.Of(C2);
         var rr = r * r;
-        var px = r * ((Vector256.Create(P0) * rr + Vector256.Create(P1)) * rr + Vector256.Create(P2));
-        var qx = ((Vector256.Create(Q0) * rr + Vector256.Create(Q1)) * rr + Vector256.Create(Q2)) * rr + Vector256.Create(Q3);
-        var er = Vector256<double>.One + Vector256.Create(2.0) * px / (qx - px);
-        var ki = t.AsInt64() - magic.AsInt64();                      // k as an integer
-        var scale = Vector256.ShiftLeft(ki + Vector256.Create(1023L), 52).AsDouble(); // 2^k
-        return er * scale;
+        var px = r * ((TV.Of(P0) * rr + TV.Of(P1)) * rr + TV.Of(P2));
+        var qx = ((TV.Of(Q0) * rr + TV.Of(Q1)) * rr + TV.Of(Q2)) * rr + TV.Of(Q3);
+        var er = TV.Of(1.0) + TV.Of(2.0) * px / (qx - px);
+        return er * TV.PowerOfTwo(t, magic);                         // 2^k
     }
 
     /// <summary>
-    /// e^x as a fraction N/D for four lanes: with x = k·ln 2 + r, e^r = (Q + rP)/(Q − rP), so N = 2^k·(Q + rP) and
+    /// e^x as a fraction N/D lane by lane: with x = k·ln 2 + r, e^r = (Q + rP)/(Q − rP), so N = 2^k·(Q + rP) and
     /// D = Q − rP. Callers fold D into their own single division (tanh and σ each need exactly one).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (Vector256<double> N, Vector256<double> D) ExpFraction(Vector256<double> x)
+    private static (TV N, TV D) ExpFraction<TV>(TV x) where TV : struct, ILaneMath<TV>
     {
-        x = Vector256.Min(Vector256.Max(x, Vector256.Create(MinExp)), Vector256.Create(MaxExp));
-        var magic = Vector256.Create(RoundMagic);
-        var t = x * Vector256.Create(Log2E) + magic;
+        x = TV.Min(TV.Max(x, TV.Of(MinExp)), TV.Of(MaxExp));
+        var magic = TV.Of(RoundMagic);
+        var t = x * TV.Of(Log2E) + magic;
         var k = t - magic;
-        var r = x - k * Vector256.Create(C1) - k * Vector256.Create(C2);
+        var r = x - k * TV.Of(C1) - k * TV.Of(C2);
         var rr = r * r;
-        var px = r * ((Vector256.Create(P0) * rr + Vector256.Create(P1)) * rr + Vector256.Create(P2));
-        var qx = ((Vector256.Create(Q0) * rr + Vector256.Create(Q1)) * rr + Vector256.Create(Q2)) * rr + Vector256.Create(Q3);
-        var scale = Vector256.ShiftLeft(t.AsInt64() - magic.AsInt64() + Vector256.Create(1023L), 52).AsDouble();
-        return (scale * (qx + px), qx - px);
+        var px = r * ((TV.Of(P0) * rr + TV.Of(P1)) * rr + TV.Of(P2));
+        var qx = ((TV.Of(Q0) * rr + TV.Of(Q1)) * rr + TV.Of(Q2)) * rr + TV.Of(Q3);
+        return (TV.PowerOfTwo(t, magic) * (qx + px), qx - px);
     }
 
     /// <summary>
-    /// tanh x for four lanes with one division: near 0 Cephes' x + x·z·P(z)/Q(z) (z = x²) as (x·Q + x·zP)/Q;
+    /// tanh x lane by lane with one division: near 0 Cephes' x + x·z·P(z)/Q(z) (z = x²) as (x·Q + x·zP)/Q;
     /// elsewhere (e^{2|x|} − 1)/(e^{2|x|} + 1) = (N − D)/(N + D) from <see cref="ExpFraction"/>, sign restored.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<double> Tanh(Vector256<double> x)
+    private static TV Tanh<TV>(TV x) where TV : struct, ILaneMath<TV>
     {
-        var a = Vector256.Abs(x);
-        var (n, d) = ExpFraction(Vector256.Min(a, Vector256.Create(20.0)) * Vector256.Create(2.0)); // tanh(20) rounds to 1
-        var bigNum = (n - d) | (x & Vector256.Create(-0.0));          // tanh is odd
+        var a = TV.Abs(x);
+        var (n, d) = ExpFraction(TV.Min(a, TV.Of(20.0)) * TV.Of(2.0)); // tanh(20) rounds to 1
+        var bigNum = TV.WithSignOf(n - d, x);                         // tanh is odd
         var bigDen = n + d;
         var z = x * x;
-        var p = (Vector256.Create(TP0) * z + Vector256.Create(TP1)) * z + Vector256.Create(TP2);
-        var q = ((z + Vector256.Create(TQ0)) * z + Vector256.Create(TQ1)) * z + Vector256.Create(TQ2);
+        var p = (TV.Of(TP0) * z + TV.Of(TP1)) * z + TV.Of(TP2);
+        var q = ((z + TV.Of(TQ0)) * z + TV.Of(TQ1)) * z + TV.Of(TQ2);
         var smallNum = x * q + x * (z * p);
-        var small = Vector256.LessThan(a, Vector256.Create(0.625));
-        return Vector256.ConditionalSelect(small, smallNum, bigNum) / Vector256.ConditionalSelect(small, q, bigDen);
+        var small = TV.LessThan(a, TV.Of(0.625));
+        return TV.Select(small, smallNum, bigNum) / TV.Select(small, q, bigDen);
     }
 
     /// <summary>σ(x) = 1/(1 + e^{−x}) = D/(D + N) with e^{−x} = N/D (one division; e^{−x} is clamped, so σ saturates cleanly at 0 and 1).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<double> Sigmoid(Vector256<double> x)
+    private static TV Sigmoid<TV>(TV x) where TV : struct, ILaneMath<TV>
     {
         var (n, d) = ExpFraction(-x);
         return d / (d + n);
@@ -104,38 +102,124 @@ public static class VecMath
     public static void Sigmoid(ReadOnlySpan<double> x, Span<double> y) => Map(x, y, Op.Sigmoid);
 
     /// <summary>e^x, bit-identical to the span form.</summary>
-    public static double Exp(double x) => Exp(Vector256.Create(x)).GetElement(0);
+    public static double Exp(double x) => Exp(Lanes4.Of(x)).First;
 
     /// <summary>tanh x, bit-identical to the span form.</summary>
-    public static double Tanh(double x) => Tanh(Vector256.Create(x)).GetElement(0);
+    public static double Tanh(double x) => Tanh(Lanes4.Of(x)).First;
 
     /// <summary>σ(x), bit-identical to the span form.</summary>
-    public static double Sigmoid(double x) => Sigmoid(Vector256.Create(x)).GetElement(0);
+    public static double Sigmoid(double x) => Sigmoid(Lanes4.Of(x)).First;
 
-    private enum Op { Exp, Tanh, Sigmoid }
+    internal enum Op { Exp, Tanh, Sigmoid }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<double> Apply(Op op, Vector256<double> v) => op switch
+    private static TV Apply<TV>(Op op, TV v) where TV : struct, ILaneMath<TV> => op switch
     {
         Op.Exp => Exp(v),
         Op.Tanh => Tanh(v),
         _ => Sigmoid(v),
     };
 
-    private static void Map(ReadOnlySpan<double> x, Span<double> y, Op op)
+    /// <summary>y = op(x): eight lanes at a time where the machine has AVX-512, then four, then a zero-padded tail of four
+    /// (every element runs the same operations, so the width never changes a bit).</summary>
+    private static void Map(ReadOnlySpan<double> x, Span<double> y, Op op) => Map(x, y, op, wide: Vector512.IsHardwareAccelerated);
+
+    /// <summary><see cref="Map(ReadOnlySpan{double}, Span{double}, Op)"/>, eight lanes first only when <paramref name="wide"/> (tests run
+    /// both on any machine: Vector512 is emulated where the hardware lacks it).</summary>
+    internal static void Map(ReadOnlySpan<double> x, Span<double> y, Op op, bool wide)
     {
         if (y.Length < x.Length) throw new ArgumentException("destination too short");
-        ref var xr = ref MemoryMarshal.GetReference(x);
-        ref var yr = ref MemoryMarshal.GetReference(y);
-        var i = 0;
-        for (; i + 4 <= x.Length; i += 4)
-            Apply(op, Vector256.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
+        var i = wide ? MapLanes<Lanes8>(x, y, op, 0) : 0;
+        i = MapLanes<Lanes4>(x, y, op, i);
         if (i == x.Length) return;
         Span<double> pad = stackalloc double[4];
         pad.Clear();
         x.Slice(i).CopyTo(pad);
-        var v = Apply(op, Vector256.Create((ReadOnlySpan<double>)pad));
-        v.CopyTo(pad);
+        Apply(op, Lanes4.Load(ref MemoryMarshal.GetReference(pad), 0)).Store(ref MemoryMarshal.GetReference(pad), 0);
         pad.Slice(0, x.Length - i).CopyTo(y.Slice(i));
     }
+
+    /// <summary>The whole vectors of <see cref="Map(ReadOnlySpan{double}, Span{double}, Op, bool)"/> from element <paramref name="i"/> on; returns the first element left.</summary>
+    private static int MapLanes<TV>(ReadOnlySpan<double> x, Span<double> y, Op op, int i) where TV : struct, ILaneMath<TV>
+    {
+        ref var xr = ref MemoryMarshal.GetReference(x);
+        ref var yr = ref MemoryMarshal.GetReference(y);
+        for (; i + TV.Count <= x.Length; i += TV.Count)
+            Apply(op, TV.Load(ref xr, (nuint)i)).Store(ref yr, (nuint)i);
+        return i;
+    }
+}
+
+/// <summary>The lane-wise operations <see cref="VecMath"/>'s algorithms are written in, at one vector width; every one is a
+/// single IEEE operation (or a bit operation) per lane, so each width computes the same bits.</summary>
+internal interface ILaneMath<TSelf> where TSelf : struct, ILaneMath<TSelf>
+{
+    static abstract int Count { get; }
+    static abstract TSelf Of(double x);
+    static abstract TSelf Load(ref double source, nuint offset);
+    void Store(ref double destination, nuint offset);
+    double First { get; }
+    static abstract TSelf operator +(TSelf a, TSelf b);
+    static abstract TSelf operator -(TSelf a, TSelf b);
+    static abstract TSelf operator *(TSelf a, TSelf b);
+    static abstract TSelf operator /(TSelf a, TSelf b);
+    static abstract TSelf operator -(TSelf a);
+    static abstract TSelf Min(TSelf a, TSelf b);
+    static abstract TSelf Max(TSelf a, TSelf b);
+    static abstract TSelf Abs(TSelf a);
+    /// <summary>|a| with the sign bit of <paramref name="sign"/> (a must be non-negative).</summary>
+    static abstract TSelf WithSignOf(TSelf a, TSelf sign);
+    /// <summary>All bits set in the lanes where a &lt; b.</summary>
+    static abstract TSelf LessThan(TSelf a, TSelf b);
+    static abstract TSelf Select(TSelf mask, TSelf ifSet, TSelf otherwise);
+    /// <summary>2^k where t = k + magic holds the integer k in its low mantissa bits.</summary>
+    static abstract TSelf PowerOfTwo(TSelf t, TSelf magic);
+}
+
+/// <summary>Four doubles (<see cref="Vector256{T}"/>).</summary>
+internal readonly struct Lanes4(Vector256<double> v) : ILaneMath<Lanes4>
+{
+    private readonly Vector256<double> v = v;
+    public static int Count => 4;
+    public static Lanes4 Of(double x) => new(Vector256.Create(x));
+    public static Lanes4 Load(ref double source, nuint offset) => new(Vector256.LoadUnsafe(ref source, offset));
+    public void Store(ref double destination, nuint offset) => v.StoreUnsafe(ref destination, offset);
+    public double First => v.GetElement(0);
+    public static Lanes4 operator +(Lanes4 a, Lanes4 b) => new(a.v + b.v);
+    public static Lanes4 operator -(Lanes4 a, Lanes4 b) => new(a.v - b.v);
+    public static Lanes4 operator *(Lanes4 a, Lanes4 b) => new(a.v * b.v);
+    public static Lanes4 operator /(Lanes4 a, Lanes4 b) => new(a.v / b.v);
+    public static Lanes4 operator -(Lanes4 a) => new(-a.v);
+    public static Lanes4 Min(Lanes4 a, Lanes4 b) => new(Vector256.Min(a.v, b.v));
+    public static Lanes4 Max(Lanes4 a, Lanes4 b) => new(Vector256.Max(a.v, b.v));
+    public static Lanes4 Abs(Lanes4 a) => new(Vector256.Abs(a.v));
+    public static Lanes4 WithSignOf(Lanes4 a, Lanes4 sign) => new(a.v | (sign.v & Vector256.Create(-0.0)));
+    public static Lanes4 LessThan(Lanes4 a, Lanes4 b) => new(Vector256.LessThan(a.v, b.v));
+    public static Lanes4 Select(Lanes4 mask, Lanes4 ifSet, Lanes4 otherwise) => new(Vector256.ConditionalSelect(mask.v, ifSet.v, otherwise.v));
+    public static Lanes4 PowerOfTwo(Lanes4 t, Lanes4 magic) =>
+        new(Vector256.ShiftLeft(t.v.AsInt64() - magic.v.AsInt64() + Vector256.Create(1023L), 52).AsDouble());
+}
+
+/// <summary>Eight doubles (<see cref="Vector512{T}"/>), where the hardware accelerates them.</summary>
+internal readonly struct Lanes8(Vector512<double> v) : ILaneMath<Lanes8>
+{
+    private readonly Vector512<double> v = v;
+    public static int Count => 8;
+    public static Lanes8 Of(double x) => new(Vector512.Create(x));
+    public static Lanes8 Load(ref double source, nuint offset) => new(Vector512.LoadUnsafe(ref source, offset));
+    public void Store(ref double destination, nuint offset) => v.StoreUnsafe(ref destination, offset);
+    public double First => v.GetElement(0);
+    public static Lanes8 operator +(Lanes8 a, Lanes8 b) => new(a.v + b.v);
+    public static Lanes8 operator -(Lanes8 a, Lanes8 b) => new(a.v - b.v);
+    public static Lanes8 operator *(Lanes8 a, Lanes8 b) => new(a.v * b.v);
+    public static Lanes8 operator /(Lanes8 a, Lanes8 b) => new(a.v / b.v);
+    public static Lanes8 operator -(Lanes8 a) => new(-a.v);
+    public static Lanes8 Min(Lanes8 a, Lanes8 b) => new(Vector512.Min(a.v, b.v));
+    public static Lanes8 Max(Lanes8 a, Lanes8 b) => new(Vector512.Max(a.v, b.v));
+    public static Lanes8 Abs(Lanes8 a) => new(Vector512.Abs(a.v));
+    public static Lanes8 WithSignOf(Lanes8 a, Lanes8 sign) => new(a.v | (sign.v & Vector512.Create(-0.0)));
+    public static Lanes8 LessThan(Lanes8 a, Lanes8 b) => new(Vector512.LessThan(a.v, b.v));
+    public static Lanes8 Select(Lanes8 mask, Lanes8 ifSet, Lanes8 otherwise) => new(Vector512.ConditionalSelect(mask.v, ifSet.v, otherwise.v));
+    public static Lanes8 PowerOfTwo(Lanes8 t, Lanes8 magic) =>
+        new(Vector512.ShiftLeft(t.v.AsInt64() - magic.v.AsInt64() + Vector512.Create(1023L), 52).AsDouble());
 }

@@ -1,3 +1,4 @@
+using FsCheck.Xunit;
 using Policywerk.Pure.Numerics;
 using Xunit;
 
@@ -113,6 +114,41 @@ public class KeyTests
         // standard errors: mean 1/√n ≈ 0.0022, variance √(2/n) ≈ 0.0032; allow ~4 of them
         Assert.InRange(mean, -0.01, 0.01);
         Assert.InRange(variance, 0.985, 1.015);
+    }
+
+    [Fact]
+    public void NextGaussians_pairs_are_standard_normal_and_uncorrelated()
+    {
+        // the cosine and sine halves of each Box–Muller draw: each N(0, 1), and independent of each other
+        const int pairs = 100_000;
+        var (z, next) = Key.FromSeed(5).NextGaussians(2 * pairs);
+        double[] sum = new double[2], squares = new double[2];
+        var cross = 0.0;
+        for (var i = 0; i < pairs; i++)
+        {
+            for (var h = 0; h < 2; h++)
+            {
+                sum[h] += z[2 * i + h];
+                squares[h] += z[2 * i + h] * z[2 * i + h];
+            }
+            cross += z[2 * i] * z[2 * i + 1];
+        }
+        for (var h = 0; h < 2; h++)
+        {
+            Assert.InRange(sum[h] / pairs, -0.015, 0.015);           // standard error 1/√n ≈ 0.0032
+            Assert.InRange(squares[h] / pairs, 0.98, 1.02);          // standard error √(2/n) ≈ 0.0045
+        }
+        Assert.InRange(cross / pairs, -0.015, 0.015);                // E[cos·sin] = 0
+        Assert.NotEqual(Key.FromSeed(5), next);
+    }
+
+    [Property]
+    public bool NextGaussians_is_deterministic_and_an_odd_count_drops_only_the_last_sine(ulong seed, byte count)
+    {
+        var key = Key.FromSeed(seed);
+        var (all, _) = key.NextGaussians(count + 1);
+        var (fewer, _) = key.NextGaussians(count);
+        return fewer.SequenceEqual(all.Take(count)) && key.NextGaussians(count).Value.SequenceEqual(fewer);
     }
 
     [Fact]
