@@ -230,68 +230,6 @@ public static class DreamerImagination
             rewardCache, valueCache);
     }
 
-    /// <summary>
-    /// ∂L/∂x of an MLP whose parameters stay fixed (world model and slow critic during the actor's update): the
-    /// <see cref="Mlp.Backward"/> recursion δ_{l−1} = (δ_l·W_lᵀ) ⊙ f′_{l−1}(z_{l−1}), ∂L/∂x = δ_1·W_1ᵀ, without the
-    /// parameter gradients a_{l−1}ᵀ·δ_l (a third of the cost, thrown away here). Same operations, same order, same bits.
-    /// </summary>
-    private static double[] InputGradient(Mlp mlp, Params theta, MlpCache cache, ReadOnlySpan<double> dOutput)
-    {
-        var batch = cache.Input.Rows;
-        var offsets = new int[mlp.Depth];
-        for (var l = 1; l < mlp.Depth; l++) offsets[l] = offsets[l - 1] + mlp.Widths[l - 1] * mlp.Widths[l] + mlp.Widths[l];
-        var dA = dOutput.ToArray();
-        for (var l = mlp.Depth - 1; l >= 0; l--)
-        {
-            int nIn = mlp.Widths[l], nOut = mlp.Widths[l + 1];
-            Activations.Backward(mlp.Activations[l], cache.Z[l].Span, cache.A[l].Span, dA, dA);
-            var dBelow = new double[batch * nIn];
-            Blas.MulTransB(dA, theta.Span.Slice(offsets[l], nIn * nOut), dBelow, batch, nIn, nOut);
-            dA = dBelow;
-        }
-        return dA;
-    }
-
-    /// <summary>
-    /// ∂L/∂x and ∂L/∂h_0 of one GRU step with its parameters fixed: the <see cref="Gru.Backward"/> recursion for T = 1,
-    /// δa_n = δh ⊙ (1 − z) ⊙ (1 − n²), δa_z = δh ⊙ (h_0 − n) ⊙ z(1 − z), δa_r = δa_n ⊙ (h·W_hn + b_hn) ⊙ r(1 − r),
-    /// ∂L/∂x = [δa_r, δa_z, δa_n]·W_xᵀ, ∂L/∂h_0 = δh ⊙ z + [δa_r, δa_z, r ⊙ δa_n]·W_hᵀ, without ∂L/∂θ (same bits).
-    /// </summary>
-    private static (Mat DX, double[] DH0) GruStepInputGradient(Gru gru, Params theta, GruCache cache, ReadOnlySpan<double> dH)
-    {
-        int batch = cache.Batch, hidden = gru.Hidden, g3 = 3 * hidden, nIn = gru.In;
-        var th = theta.Span;
-        var wx = th.Slice(0, nIn * g3);
-        var wh = th.Slice(nIn * g3, hidden * g3);
-        var gates = cache.Gates.Span;
-        var hiddenN = cache.HiddenN.Span;
-        var h0 = cache.H0.Span;
-        var dGX = new double[batch * g3];
-        var dGH = new double[batch * g3];
-        var dH0 = new double[batch * hidden];
-        for (var b = 0; b < batch; b++)
-            for (var j = 0; j < hidden; j++)
-            {
-                double r = gates[b * g3 + j], z = gates[b * g3 + hidden + j], n = gates[b * g3 + 2 * hidden + j], d = dH[b * hidden + j];
-                var dan = d * (1.0 - z) * (1.0 - n * n);
-                var daz = d * (h0[b * hidden + j] - n) * z * (1.0 - z);
-                var dar = dan * hiddenN[b * hidden + j] * r * (1.0 - r);
-                dGX[b * g3 + j] = dar;
-                dGX[b * g3 + hidden + j] = daz;
-                dGX[b * g3 + 2 * hidden + j] = dan;
-                dGH[b * g3 + j] = dar;
-                dGH[b * g3 + hidden + j] = daz;
-                dGH[b * g3 + 2 * hidden + j] = dan * r;
-                dH0[b * hidden + j] = d * z;
-            }
-        var recurrent = new double[batch * hidden];
-        Blas.MulTransB(dGH, wh, recurrent, batch, hidden, g3);
-        Blas.AddTo(recurrent, dH0);
-        var dX = new double[batch * nIn];
-        Blas.MulTransB(dGX, wx, dX, batch, nIn, g3);
-        return (Mat.Own(batch, nIn, dX), dH0);
-    }
-
     /// <summary>Per(x, q): the q-quantile of the values by linear interpolation between order statistics.</summary>
     public static double Percentile(ReadOnlySpan<double> values, double q)
     {
@@ -331,9 +269,12 @@ public static class DreamerImagination
         var range = SortedPercentile(returns, 0.95) - SortedPercentile(returns, 0.05);
         var scale = c.ReturnScaleDecay * returnScale + (1.0 - c.ReturnScaleDecay) * range;
         var total = returns.Length; // N·H: every shard's terms are divided by the whole batch's count, so the shards add up
+        // every net's Wᵀ once for the 2·H backward steps (the weights do not change within the update)
+        var weightsT = new BackwardWeights(nets.Actor.Transpose(actor), nets.Prior.Transpose(w.Prior), nets.Gru.Transpose(w.Gru),
+            nets.Reward.Transpose(w.Reward), nets.Critic.Transpose(slowCritic));
         ShardGradient Of(RolloutTrace t)
         {
-            var (actorGrads, actorLoss, actionStd) = ActorGradient(nets, w, actor, slowCritic, t, Math.Max(1.0, scale), total, c);
+            var (actorGrads, actorLoss, actionStd) = ActorGradient(nets, w, actor, slowCritic, t, Math.Max(1.0, scale), total, weightsT, c);
             var (criticGrads, criticLoss) = CriticGradient(nets, critic, t.Imagined, total);
             var r0 = 0.0;
             for (var n = 0; n < t.Imagined.Starts; n++) r0 += t.Imagined.Returns[n];
@@ -350,6 +291,9 @@ public static class DreamerImagination
         return new BehaviourGradient(g.Actor, g.Critic, scale, new BehaviourLoss(g.StartReturns / starts, g.ActorLoss, g.CriticLoss, g.ActionStd, scale));
     }
 
+    /// <summary>Wᵀ of the nets the actor's gradient flows back through (<see cref="Transposes"/>).</summary>
+    private sealed record BackwardWeights(Transposes Actor, Transposes Prior, Transposes Gru, Transposes Reward, Transposes Value);
+
     /// <summary>One shard's share of the actor's and the critic's gradients and losses (each already divided by the whole
     /// batch's N·H), and the sum of its starts' λ-returns R_0.</summary>
     private sealed record ShardGradient(Params Actor, Params Critic, double ActorLoss, double CriticLoss, double ActionStd, double StartReturns)
@@ -362,7 +306,7 @@ public static class DreamerImagination
     /// <summary>∇L_π by dynamics backprop through the imagined rollout (<see cref="Gradients"/>), with the returns divided by
     /// <paramref name="divisor"/> = max(1, S); also L_π and the mean σ of the actor's Gaussian.</summary>
     private static (Params Grads, double Loss, double ActionStd) ActorGradient(DreamerNets nets, WorldParams w, Params actor, Params slowCritic,
-        RolloutTrace trace, double divisor, int total, DreamerConfig c)
+        RolloutTrace trace, double divisor, int total, BackwardWeights weightsT, DreamerConfig c)
     {
         var im = trace.Imagined;
         int N = im.Starts, H = im.Horizon, Hd = c.Deter, Zd = c.Stoch, S = c.StateSize, NH = N * H; // this shard's terms; every mean is over the whole batch's total
@@ -384,8 +328,8 @@ public static class DreamerImagination
             dValOut[i] = dv[i] * Losses.SymexpDerivative(trace.ValueCache.Output.Values[i]);
         }
         var dFuture = new double[NH * S]; // ∂L/∂s_k for k = 1 … H, time-major
-        Blas.AddTo(InputGradient(nets.Reward, w.Reward, trace.RewardCache, dRewOut), dFuture);
-        Blas.AddTo(InputGradient(nets.Critic, slowCritic, trace.ValueCache, dValOut), dFuture);
+        Blas.AddTo(nets.Reward.InputGradient(w.Reward, trace.RewardCache, dRewOut, weightsT.Reward).Span, dFuture);
+        Blas.AddTo(nets.Critic.InputGradient(slowCritic, trace.ValueCache, dValOut, weightsT.Value).Span, dFuture);
 
         // ---- backward through the imagined dynamics: prior, GRU, actor
         var actorGrad = new double[actor.Count];
@@ -402,6 +346,7 @@ public static class DreamerImagination
             dFuture.AsSpan(row * S + Hd, Zd).CopyTo(dz.AsSpan(n * Zd, Zd));
         }
         var dStdZ = new double[N * Zd];
+        var actions = im.Actions.Span;
         var dMeanA = new double[N * 2];
         var dStdA = new double[N * 2];
         for (var k = H - 1; k >= 0; k--)
@@ -409,9 +354,11 @@ public static class DreamerImagination
             // z_{k+1} = μ_p(h_{k+1}) + σ_p(h_{k+1}) ε′  →  ∂L/∂h_{k+1}
             var epsZ = trace.LatentNoise[k].Span;
             for (var i = 0; i < N * Zd; i++) dStdZ[i] = dz[i] * epsZ[i];
-            Blas.AddTo(InputGradient(nets.Prior, w.Prior, trace.PriorCaches[k], DreamerLatent.StatsBackward(trace.PriorStats[k], dz, dStdZ).Span), dh);
+            Blas.AddTo(nets.Prior.InputGradient(w.Prior, trace.PriorCaches[k], DreamerLatent.StatsBackward(trace.PriorStats[k], dz, dStdZ).Span,
+                weightsT.Prior).Span, dh);
             // h_{k+1} = GRU(h_k, [z_k, a_k])  →  ∂L/∂h_k, ∂L/∂z_k, ∂L/∂a_k
-            var (dx, dh0) = GruStepInputGradient(nets.Gru, w.Gru, trace.GruCaches[k], dh);
+            var (dx, dh0Mat) = nets.Gru.StepInputGradient(w.Gru, trace.GruCaches[k], dh, weightsT.Gru);
+            var dh0 = dh0Mat.Span;
             // a_k = tanh(μ + σ ε)  →  actor
             var stats = trace.ActorStats[k];
             var epsA = trace.ActionNoise[k].Span;
@@ -419,8 +366,7 @@ public static class DreamerImagination
                 for (var i = 0; i < 2; i++)
                 {
                     var j = n * 2 + i;
-                    var u = stats.Mean.Values[j] + stats.Std.Values[j] * epsA[j];
-                    var a = Math.Tanh(u);
+                    var a = actions[(k * N + n) * 2 + i]; // a = tanh(μ + σε) from the rollout
                     var du = dx[n, Zd + i] * (1.0 - a * a);
                     dMeanA[j] = du + 2.0 * c.ActionMeanPenalty * stats.Mean.Values[j] / total;
                     meanPenalty += stats.Mean.Values[j] * stats.Mean.Values[j];
@@ -436,7 +382,7 @@ public static class DreamerImagination
                     var sg = Activations.Sigmoid(stats.Raw[n, 2 + i] + 2.0);
                     dRaw[n * 4 + 2 + i] = dStdA[n * 2 + i] * (c.MaxActionStd - c.MinActionStd) * sg * (1.0 - sg);
                 }
-            var gActor = nets.Actor.Backward(actor, trace.ActorCaches[k], Mat.Own(N, 4, dRaw), inputGradient: k > 0);
+            var gActor = nets.Actor.Backward(actor, trace.ActorCaches[k], Mat.Own(N, 4, dRaw), inputGradient: k > 0, weightsT.Actor);
             Blas.AddTo(gActor.Grads.Span, actorGrad);
             if (k == 0) break; // the start states are fixed (sg): nothing flows further back
             // ∂L/∂s_k = heads + GRU input/state + actor input

@@ -58,13 +58,23 @@ public sealed record Dense(int In, int Out)
         Blas.MulAdd(x, nIn, 1, w, y, batch, nIn, nOut);
     }
 
-    /// <summary>dθ = [xᵀ·δ; Σ_rows δ] (overwritten, so dθ may be uninitialised); dX = δ·Wᵀ when <paramref name="dX"/> is not empty.</summary>
+    /// <summary>dθ = [xᵀ·δ; Σ_rows δ] (overwritten, so dθ may be uninitialised); dX = δ·Wᵀ when <paramref name="dX"/> is not empty
+    /// (<paramref name="wT"/>, if given, is Wᵀ formed beforehand).</summary>
     internal static void BackwardCore(ReadOnlySpan<double> theta, int nIn, int nOut, ReadOnlySpan<double> x, ReadOnlySpan<double> dY,
-        int batch, Span<double> dTheta, Span<double> dX)
+        int batch, Span<double> dTheta, Span<double> dX, ReadOnlySpan<double> wT = default)
     {
         Blas.MulAdd(x, 1, nIn, dY, dTheta.Slice(0, nIn * nOut), nIn, batch, nOut, accumulate: false);
         Blas.SetColumnSums(dY, dTheta.Slice(nIn * nOut, nOut), batch, nOut);
-        if (!dX.IsEmpty) Blas.MulTransB(dY, theta.Slice(0, nIn * nOut), dX, batch, nIn, nOut);
+        if (!dX.IsEmpty) InputGradientCore(theta, nIn, nOut, dY, batch, dX, wT);
+    }
+
+    /// <summary>dX = δ·Wᵀ over spans, θ = [W; b]: with Wᵀ formed here (<see cref="Blas.MulTransB"/>) or given as
+    /// <paramref name="wT"/> [Out × In] — the same product either way, so the same bits.</summary>
+    internal static void InputGradientCore(ReadOnlySpan<double> theta, int nIn, int nOut, ReadOnlySpan<double> dY, int batch, Span<double> dX,
+        ReadOnlySpan<double> wT = default)
+    {
+        if (wT.IsEmpty) Blas.MulTransB(dY, theta.Slice(0, nIn * nOut), dX, batch, nIn, nOut);
+        else Blas.MulAdd(dY, nOut, 1, wT, dX, batch, nOut, nIn, accumulate: false);
     }
 
     private void RequireShape(Params theta, Mat x)

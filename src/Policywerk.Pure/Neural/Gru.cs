@@ -151,39 +151,17 @@ public sealed record Gru(int In, int Hidden)
         var dGHAll = Buffers.Uninitialized(rows * G);      // ∂L/∂(h_{t−1}·W_h + b_h) for every step, for one W_h product at the end
         var dNext = new double[batch * Hidden];   // ∂L/∂h_t arriving from step t+1
         var dh = Buffers.Uninitialized(batch * Hidden);
-        var gates = cache.Gates.Span;
-        var hiddenN = cache.HiddenN.Span;
+        var whT = Buffers.Uninitialized(Hidden * G);       // W_hᵀ once for every step's δh·W_hᵀ
+        Blas.Transpose(wh, whT, Hidden, G);
         var H = cache.H.Span;
         for (var t = steps - 1; t >= 0; t--)
         {
             ReadOnlySpan<double> hPrev = t == 0 ? cache.H0.Span : H.Slice((t - 1) * batch * Hidden, batch * Hidden);
             dH.Span.Slice(t * batch * Hidden, batch * Hidden).CopyTo(dh);
             Blas.AddTo(dNext, dh);
-            for (var b = 0; b < batch; b++)
-            {
-                var row = t * batch + b;
-                var g = gates.Slice(row * G, G);
-                var hn = hiddenN.Slice(row * Hidden, Hidden);
-                var hp = hPrev.Slice(b * Hidden, Hidden);
-                var dgx = dGX.AsSpan(row * G, G);
-                var dgh = dGHAll.AsSpan(row * G, G);
-                for (var j = 0; j < Hidden; j++)
-                {
-                    double r = g[j], z = g[Hidden + j], n = g[2 * Hidden + j], d = dh[b * Hidden + j];
-                    var dan = d * (1.0 - z) * (1.0 - n * n);
-                    var daz = d * (hp[j] - n) * z * (1.0 - z);
-                    var dar = dan * hn[j] * r * (1.0 - r);
-                    dgx[j] = dar;
-                    dgx[Hidden + j] = daz;
-                    dgx[2 * Hidden + j] = dan;
-                    dgh[j] = dar;
-                    dgh[Hidden + j] = daz;
-                    dgh[2 * Hidden + j] = dan * r;
-                    dNext[b * Hidden + j] = d * z;
-                }
-            }
+            GateBackward(cache, t * batch, hPrev, dh, dGX.AsSpan(t * batch * G, batch * G), dGHAll.AsSpan(t * batch * G, batch * G), dNext);
             // dNext += dGH·Whᵀ
-            Blas.MulTransB(dGHAll.AsSpan(t * batch * G, batch * G), wh, dh, batch, Hidden, G);
+            Blas.MulAdd(dGHAll.AsSpan(t * batch * G, batch * G), G, 1, whT, dh, batch, G, Hidden, accumulate: false);
             Blas.AddTo(dh, dNext);
         }
         // the recurrent weights over all steps at once: ∂L/∂W_h = [h_0; …; h_{T−1}]ᵀ·dGH
@@ -198,6 +176,76 @@ public sealed record Gru(int In, int Hidden)
         var dX = Buffers.Uninitialized(rows * In);
         Blas.MulTransB(dGX, wx, dX, rows, In, G);
         return new GruGrads(Params.Own(Layout, grads), Mat.Own(rows, In, dX), Mat.Own(batch, Hidden, dNext));
+    }
+
+    /// <summary>
+    /// ∂L/∂x and ∂L/∂h_0 of a one-step cache whose parameters stay fixed (a frozen world model in imagination): the
+    /// <see cref="Backward"/> recursion for T = 1 without ∂L/∂θ — the same operations in the same order, so the same bits.
+    /// </summary>
+    public (Mat DX, Mat DH0) StepInputGradient(Params theta, GruCache cache, ReadOnlySpan<double> dH, Transposes? transposes = null)
+    {
+        RequireTheta(theta);
+        int batch = cache.Batch;
+        if (cache.Steps != 1 || dH.Length != batch * Hidden) throw new ArgumentException($"a one-step cache and dH of {batch}×{Hidden}");
+        var t = transposes ?? Transpose(theta);
+        ReadOnlySpan<double> wxT = t.Blocks[0].AsSpan(), whT = t.Blocks[1].AsSpan();
+        var dGX = Buffers.Uninitialized(batch * G);
+        var dGH = Buffers.Uninitialized(batch * G);
+        var dH0 = Buffers.Uninitialized(batch * Hidden);
+        GateBackward(cache, 0, cache.H0.Span, dH, dGX, dGH, dH0);
+        var recurrent = Buffers.Uninitialized(batch * Hidden);
+        Blas.MulAdd(dGH, G, 1, whT, recurrent, batch, G, Hidden, accumulate: false);
+        Blas.AddTo(recurrent, dH0);
+        var dX = Buffers.Uninitialized(batch * In);
+        Blas.MulAdd(dGX, G, 1, wxT, dX, batch, G, In, accumulate: false);
+        return (Mat.Own(batch, In, dX), Mat.Own(batch, Hidden, dH0));
+    }
+
+    /// <summary>W_xᵀ [3H × In] and W_hᵀ [3H × H] (<see cref="Transposes"/>), for many one-step backward passes with these parameters.</summary>
+    public Transposes Transpose(Params theta)
+    {
+        RequireTheta(theta);
+        var th = theta.Span;
+        var wxT = Buffers.Uninitialized(In * G);
+        var whT = Buffers.Uninitialized(Hidden * G);
+        Blas.Transpose(th.Slice(0, In * G), wxT, In, G);
+        Blas.Transpose(th.Slice(In * G, Hidden * G), whT, Hidden, G);
+        return new Transposes([wxT.Freeze(), whT.Freeze()]);
+    }
+
+    /// <summary>
+    /// One step's gates, row by row (rows first … first + B − 1 of the cache): with δh given, δa_n = δh ⊙ (1 − z) ⊙ (1 − n²),
+    /// δa_z = δh ⊙ (h_{t−1} − n) ⊙ z(1 − z), δa_r = δa_n ⊙ (h·W_hn + b_hn) ⊙ r(1 − r); writes ∂L/∂(x·W_x + b_x) = [δa_r, δa_z, δa_n],
+    /// ∂L/∂(h·W_h + b_h) = [δa_r, δa_z, r ⊙ δa_n] and the direct part δh ⊙ z of ∂L/∂h_{t−1}.
+    /// </summary>
+    private void GateBackward(GruCache cache, int first, ReadOnlySpan<double> hPrev, ReadOnlySpan<double> dh, Span<double> dGX, Span<double> dGH,
+        Span<double> dPrev)
+    {
+        var gates = cache.Gates.Span;
+        var hiddenN = cache.HiddenN.Span;
+        for (var b = 0; b < cache.Batch; b++)
+        {
+            var row = first + b;
+            var g = gates.Slice(row * G, G);
+            var hn = hiddenN.Slice(row * Hidden, Hidden);
+            var hp = hPrev.Slice(b * Hidden, Hidden);
+            var dgx = dGX.Slice(b * G, G);
+            var dgh = dGH.Slice(b * G, G);
+            for (var j = 0; j < Hidden; j++)
+            {
+                double r = g[j], z = g[Hidden + j], n = g[2 * Hidden + j], d = dh[b * Hidden + j];
+                var dan = d * (1.0 - z) * (1.0 - n * n);
+                var daz = d * (hp[j] - n) * z * (1.0 - z);
+                var dar = dan * hn[j] * r * (1.0 - r);
+                dgx[j] = dar;
+                dgx[Hidden + j] = daz;
+                dgx[2 * Hidden + j] = dan;
+                dgh[j] = dar;
+                dgh[Hidden + j] = daz;
+                dgh[2 * Hidden + j] = dan * r;
+                dPrev[b * Hidden + j] = d * z;
+            }
+        }
     }
 
     private void RequireTheta(Params theta)

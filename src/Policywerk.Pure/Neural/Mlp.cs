@@ -130,7 +130,7 @@ public sealed record Mlp
     /// Backpropagation: δ_L = ∂L/∂a_L ⊙ f_L′(z_L); ∂L/∂W_l = a_{l−1}ᵀ·δ_l, ∂L/∂b_l = Σ_rows δ_l,
     /// δ_{l−1} = (δ_l·W_lᵀ) ⊙ f_{l−1}′(z_{l−1}). ∂L/∂x = δ_1·W_1ᵀ only if <paramref name="inputGradient"/>.
     /// </summary>
-    public LayerGrads Backward(Params theta, MlpCache cache, Mat dOutput, bool inputGradient = false)
+    public LayerGrads Backward(Params theta, MlpCache cache, Mat dOutput, bool inputGradient = false, Transposes? transposes = null)
     {
         RequireShape(theta, cache.Input);
         var batch = cache.Input.Rows;
@@ -145,12 +145,51 @@ public sealed record Mlp
             var below = l == 0 ? cache.Input : cache.A[l - 1];
             var dBelow = l > 0 || inputGradient ? Buffers.Uninitialized(batch * nIn) : null; // X·Wᵀ writes every entry
             Dense.BackwardCore(theta.Span.Slice(Offset(l), nIn * nOut + nOut), nIn, nOut, below.Span, dA, batch,
-                grads.AsSpan(Offset(l), nIn * nOut + nOut), dBelow);
+                grads.AsSpan(Offset(l), nIn * nOut + nOut), dBelow, WeightT(transposes, l));
             if (l == 0) dX = dBelow;
             else dA = dBelow!;
         }
         return new LayerGrads(Params.Own(Layout, grads), dX is null ? null : Mat.Own(batch, In, dX));
     }
+
+    /// <summary>
+    /// ∂L/∂x alone, for a net whose parameters stay fixed (a frozen world model or target): the <see cref="Backward"/>
+    /// recursion δ_{l−1} = (δ_l·W_lᵀ) ⊙ f′_{l−1}(z_{l−1}), ∂L/∂x = δ_1·W_1ᵀ without the parameter gradients a_{l−1}ᵀ·δ_l
+    /// (a third of the cost). The same operations in the same order as <see cref="Backward"/>'s ∂L/∂x, so the same bits.
+    /// </summary>
+    public Mat InputGradient(Params theta, MlpCache cache, ReadOnlySpan<double> dOutput, Transposes? transposes = null)
+    {
+        RequireShape(theta, cache.Input);
+        var batch = cache.Input.Rows;
+        if (dOutput.Length != batch * Out) throw new ArgumentException($"dOutput must be {batch}×{Out}");
+        var dA = dOutput.ToArray(); // ∂L/∂a_l, turned into δ_l in place
+        for (var l = Depth - 1; l >= 0; l--)
+        {
+            int nIn = Widths[l], nOut = Widths[l + 1];
+            Numerics.Activations.Backward(Activations[l], cache.Z[l].Span, cache.A[l].Span, dA, dA);
+            var dBelow = Buffers.Uninitialized(batch * nIn);
+            Dense.InputGradientCore(theta.Span.Slice(Offset(l), nIn * nOut + nOut), nIn, nOut, dA, batch, dBelow, WeightT(transposes, l));
+            dA = dBelow;
+        }
+        return Mat.Own(batch, In, dA);
+    }
+
+    /// <summary>W_lᵀ for every layer (<see cref="Transposes"/>), for many backward passes with these parameters.</summary>
+    public Transposes Transpose(Params theta)
+    {
+        if (theta.Count != ParameterCount) throw new ArgumentException($"this MLP needs {ParameterCount} parameters, got {theta.Count}");
+        var blocks = new ImmutableArray<double>[Depth];
+        for (var l = 0; l < Depth; l++)
+        {
+            int nIn = Widths[l], nOut = Widths[l + 1];
+            var wT = Buffers.Uninitialized(nIn * nOut);
+            Blas.Transpose(theta.Span.Slice(Offset(l), nIn * nOut), wT, nIn, nOut);
+            blocks[l] = wT.Freeze();
+        }
+        return new Transposes(blocks.Freeze());
+    }
+
+    private static ReadOnlySpan<double> WeightT(Transposes? transposes, int l) => transposes is null ? default : transposes.Blocks[l].AsSpan();
 
     /// <summary>Offset of layer l's W in the flat buffer (l = Depth gives the total size).</summary>
     private int Offset(int l)

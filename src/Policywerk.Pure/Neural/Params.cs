@@ -85,6 +85,13 @@ public sealed record Layout(ImmutableArray<Segment> Segments)
     public override int GetHashCode() => HashCode.Combine(Segments.Length, Size);
 }
 
+/// <summary>
+/// Wᵀ of each weight matrix of a net, formed once for many backward passes with the same parameters: ∂L/∂x = δ·Wᵀ then runs
+/// as one product over it, with the bits of <see cref="Numerics.Blas.MulTransB"/> (which forms Wᵀ on every call). Dreamer's
+/// frozen nets are backpropagated through 15 imagined steps per update with unchanged weights.
+/// </summary>
+public sealed record Transposes(ImmutableArray<ImmutableArray<double>> Blocks);
+
 /// <summary>A net's contribution to a combined parameter buffer: its name and its parameters.</summary>
 public readonly record struct Named(string Name, Params Params);
 

@@ -127,3 +127,47 @@ public class DenseMlpGradientTests
         Check.Gradient(v => Check.Probe(r, mlp.Predict(theta, Mat.Own(9, 3, v))), x.Span, g.DInput!.Span);
     }
 }
+
+/// <summary>Backward passes with the parameters fixed: ∂L/∂x alone, and with every Wᵀ formed once beforehand, must be the
+/// bits the full backward pass gives.</summary>
+public class FrozenBackwardTests
+{
+    private static bool SameBits(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+    {
+        if (x.Length != y.Length) return false;
+        for (var i = 0; i < x.Length; i++)
+            if (BitConverter.DoubleToInt64Bits(x[i]) != BitConverter.DoubleToInt64Bits(y[i])) return false;
+        return true;
+    }
+
+    [FsCheck.Xunit.Property(MaxTest = 50)]
+    public bool Mlp_input_gradient_is_the_backward_pass_input_gradient(ulong seed, bool withTransposes)
+    {
+        var key = Key.FromSeed(seed);
+        var mlp = Mlp.Create([7, 13, 9, 4], Activation.Tanh, Activation.Softplus);
+        (var theta, key) = mlp.Init(key);
+        var x = Check.Gaussian(ref key, 6, 7);
+        var dy = Check.Gaussian(ref key, 6, 4);
+        var cache = mlp.Forward(theta, x);
+        var transposes = withTransposes ? mlp.Transpose(theta) : null;
+        var full = mlp.Backward(theta, cache, dy, inputGradient: true);
+        var fullT = mlp.Backward(theta, cache, dy, inputGradient: true, transposes);
+        var alone = mlp.InputGradient(theta, cache, dy.Span, transposes);
+        return SameBits(full.DInput!.Span, alone.Span) && SameBits(full.DInput!.Span, fullT.DInput!.Span) && full.Grads.Equals(fullT.Grads);
+    }
+
+    [FsCheck.Xunit.Property(MaxTest = 50)]
+    public bool Gru_step_input_gradient_is_the_one_step_BPTT(ulong seed, bool withTransposes)
+    {
+        var key = Key.FromSeed(seed);
+        var gru = new Gru(5, 6);
+        (var theta, key) = gru.Init(key);
+        var x = Check.Gaussian(ref key, 3, 5);
+        var h0 = Check.Gaussian(ref key, 3, 6);
+        var dh = Check.Gaussian(ref key, 3, 6);
+        var cache = gru.Forward(theta, [x], h0);
+        var bptt = gru.Backward(theta, cache, dh);
+        var (dx, dh0) = gru.StepInputGradient(theta, cache, dh.Span, withTransposes ? gru.Transpose(theta) : null);
+        return SameBits(bptt.DX.Span, dx.Span) && SameBits(bptt.DH0.Span, dh0.Span);
+    }
+}
