@@ -153,7 +153,7 @@ public static class DreamerImagination
 
     private static double[] Interleave(ReadOnlySpan<double> x, int nx, ReadOnlySpan<double> y, int ny, int steps, int width)
     {
-        var joined = new double[steps * (nx + ny) * width];
+        var joined = Buffers.Uninitialized(steps * (nx + ny) * width);
         for (var k = 0; k < steps; k++)
         {
             x.Slice(k * nx * width, nx * width).CopyTo(joined.AsSpan(k * (nx + ny) * width));
@@ -178,8 +178,8 @@ public static class DreamerImagination
         var priorCaches = new MlpCache[H];
         var priorStats = new LatentStats[H];
         var latentNoise = new Mat[H];
-        var states = new double[(H + 1) * N * S];
-        var actions = new double[H * N * 2];
+        var states = Buffers.Uninitialized((H + 1) * N * S); // every step's [h, z] is copied in
+        var actions = Buffers.Uninitialized(H * N * 2);
         var h = startDeter;
         var z = startStoch;
         for (var k = 0; k < H; k++)
@@ -327,8 +327,7 @@ public static class DreamerImagination
             dRewOut[i] = dr[i] * Losses.SymexpDerivative(trace.RewardCache.Output.Values[i]);
             dValOut[i] = dv[i] * Losses.SymexpDerivative(trace.ValueCache.Output.Values[i]);
         }
-        var dFuture = new double[NH * S]; // ∂L/∂s_k for k = 1 … H, time-major
-        Blas.AddTo(nets.Reward.InputGradient(w.Reward, trace.RewardCache, dRewOut, weightsT.Reward).Span, dFuture);
+        var dFuture = nets.Reward.InputGradient(w.Reward, trace.RewardCache, dRewOut, weightsT.Reward).Span.ToArray(); // ∂L/∂s_k for k = 1 … H, time-major
         Blas.AddTo(nets.Critic.InputGradient(slowCritic, trace.ValueCache, dValOut, weightsT.Value).Span, dFuture);
 
         // ---- backward through the imagined dynamics: prior, GRU, actor
@@ -406,7 +405,7 @@ public static class DreamerImagination
         var rows = im.Starts * im.Horizon;
         var past = Mat.From(rows, im.States.Cols, im.States.Span.Slice(0, rows * im.States.Cols));
         var criticCache = nets.Critic.Forward(critic, past);
-        var dCritic = new double[rows];
+        var dCritic = Buffers.Uninitialized(rows);
         var criticLoss = 0.0;
         for (var i = 0; i < rows; i++)
         {

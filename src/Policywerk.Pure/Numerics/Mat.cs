@@ -67,7 +67,7 @@ public sealed record Mat(int Rows, int Cols, ImmutableArray<double> Values)
             if (p.Cols != cols) throw new ArgumentException("all parts must have the same column count");
             rows += p.Rows;
         }
-        var values = new double[rows * cols];
+        var values = Buffers.Uninitialized(rows * cols); // every element is copied in below
         var offset = 0;
         foreach (var p in parts)
         {
@@ -91,7 +91,7 @@ public sealed record Mat(int Rows, int Cols, ImmutableArray<double> Values)
             if (p.Rows != rows) throw new ArgumentException("all parts must have the same row count");
             cols += p.Cols;
         }
-        var values = new double[rows * cols];
+        var values = Buffers.Uninitialized(rows * cols); // every element is copied in below
         for (var r = 0; r < rows; r++)
         {
             var offset = r * cols;
@@ -107,7 +107,7 @@ public sealed record Mat(int Rows, int Cols, ImmutableArray<double> Values)
     /// <summary>Columns [<paramref name="start"/>, <paramref name="start"/>+<paramref name="count"/>) as a new matrix.</summary>
     public Mat SliceCols(int start, int count)
     {
-        var values = new double[Rows * count];
+        var values = Buffers.Uninitialized(Rows * count);
         for (var r = 0; r < Rows; r++) Row(r).Slice(start, count).CopyTo(values.AsSpan(r * count));
         return Own(Rows, count, values);
     }
