@@ -232,6 +232,7 @@ public static class DreamerRssm
         var dhPrior = gPrior.DInput!.Span;
 
         // ---- backward through time: posterior, GRU
+        var postT = nets.Posterior.Transpose(w.Posterior); // W_postᵀ once for the T steps
         var gruGrad = new double[w.Gru.Count];
         var postGrad = new double[w.Posterior.Count];
         var dEmbed = new double[n * Ed];
@@ -254,7 +255,7 @@ public static class DreamerRssm
                 }
             }
             var gPost = nets.Posterior.Backward(w.Posterior, postCaches[t],
-                DreamerLatent.StatsBackward(postStats[t], dMean, dStd), inputGradient: true);
+                DreamerLatent.StatsBackward(postStats[t], dMean, dStd), inputGradient: true, postT);
             Blas.AddTo(gPost.Grads.Span, postGrad);
             var dPostIn = gPost.DInput!.Span;
             for (var b = 0; b < B; b++)
