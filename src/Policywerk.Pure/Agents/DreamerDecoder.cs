@@ -1,3 +1,4 @@
+using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Worlds;
 
 namespace Policywerk.Pure.Agents;
@@ -170,12 +171,10 @@ public static class KeypointDecoder
             g[j] = -d * d * inv2s2;
             max = Math.Max(max, g[j]);
         }
+        for (var j = 0; j < Size; j++) g[j] -= max;
+        VecMath.Exp(g, g);
         var sum = 0.0;
-        for (var j = 0; j < Size; j++)
-        {
-            g[j] = Math.Exp(g[j] - max);
-            sum += g[j];
-        }
+        for (var j = 0; j < Size; j++) sum += g[j];
         mean = 0.0;
         for (var j = 0; j < Size; j++)
         {

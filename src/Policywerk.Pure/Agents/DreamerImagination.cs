@@ -106,8 +106,8 @@ public static class DreamerImagination
     public static Mat Act(ActionStats stats, Mat? eps)
     {
         var a = new double[stats.Mean.Values.Length];
-        for (var i = 0; i < a.Length; i++)
-            a[i] = Math.Tanh(stats.Mean.Values[i] + (eps is null ? 0.0 : stats.Std.Values[i] * eps.Values[i]));
+        for (var i = 0; i < a.Length; i++) a[i] = stats.Mean.Values[i] + (eps is null ? 0.0 : stats.Std.Values[i] * eps.Values[i]);
+        VecMath.Tanh(a, a);
         return Mat.Own(stats.Mean.Rows, 2, a);
     }
 

@@ -31,11 +31,10 @@ public static class DreamerLatent
         for (var r = 0; r < raw.Rows; r++)
         {
             var row = raw.Row(r);
-            for (var i = 0; i < z; i++)
-            {
-                mean[r * z + i] = row[i];
-                std[r * z + i] = Activations.Softplus(row[z + i]) + minStd;
-            }
+            row.Slice(0, z).CopyTo(mean.AsSpan(r * z, z));
+            var sigma = std.AsSpan(r * z, z);
+            VecMath.Softplus(row.Slice(z, z), sigma);
+            for (var i = 0; i < z; i++) sigma[i] += minStd;
         }
         return new LatentStats(Mat.Own(raw.Rows, z, mean), Mat.Own(raw.Rows, z, std), raw);
     }

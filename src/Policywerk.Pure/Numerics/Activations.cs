@@ -29,7 +29,7 @@ public static class Activations
     public static double Sigmoid(double z) => VecMath.Sigmoid(z);
 
     /// <summary>softplus(z) = log(1 + e^z) = max(z, 0) + log(1 + e^−|z|), stable for any z.</summary>
-    public static double Softplus(double z) => Math.Max(z, 0.0) + Math.Log(1.0 + Math.Exp(-Math.Abs(z)));
+    public static double Softplus(double z) => VecMath.Softplus(z);
 
     /// <summary>y = f(z) for one value.</summary>
     public static double Apply(Activation f, double z) => f switch

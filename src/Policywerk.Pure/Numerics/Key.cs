@@ -93,22 +93,17 @@ public readonly record struct Key(ulong Seed, ulong Gamma)
 
     /// <summary>
     /// <paramref name="count"/> standard normals, two from each Box–Muller draw: with r = √(−2 ln(1 − u₁)) and θ = 2πu₂,
-    /// r·cos θ and r·sin θ are independent N(0, 1) (the sine half that <see cref="NextGaussian()"/> leaves unused).
+    /// r·cos θ and r·sin θ are independent N(0, 1) (the sine half that <see cref="NextGaussian()"/> leaves unused), four
+    /// draws at a time with <see cref="VecMath"/>'s own log, sin and cos (so the bits do not depend on the platform's libm).
     /// </summary>
     public Draw<ImmutableArray<double>> NextGaussians(int count)
     {
         if (count < 0) throw new ArgumentOutOfRangeException(nameof(count), "count must not be negative");
-        var values = new double[count];
+        var uniforms = new double[(count + 1) / 2 * 2];
         var key = this;
-        for (var i = 0; i < count; i += 2)
-        {
-            (var u1, key) = key.NextDouble();
-            (var u2, key) = key.NextDouble();
-            var radius = Math.Sqrt(-2.0 * Math.Log(1.0 - u1));
-            var angle = 2.0 * Math.PI * u2;
-            values[i] = radius * Math.Cos(angle);
-            if (i + 1 < count) values[i + 1] = radius * Math.Sin(angle);
-        }
+        for (var i = 0; i < uniforms.Length; i++) (uniforms[i], key) = key.NextDouble();
+        var values = new double[count];
+        VecMath.Gaussians(uniforms, values);
         return new Draw<ImmutableArray<double>>(values.Freeze(), key);
     }
 

@@ -31,6 +31,56 @@ public static class VecMath
     private const double TP0 = -9.64399179425052238628E-1, TP1 = -9.92877231001918586564E1, TP2 = -1.61468768441708447952E3;
     private const double TQ0 = 1.12811678491632931402E2, TQ1 = 2.23548839060100448583E3, TQ2 = 4.84406305325125486048E3;
 
+    // log: x = 2^e·m, m ∈ [√½, √2), log m = (m−1) − (m−1)²/2 + (m−1)³·P(m−1)/Q(m−1) (Cephes log.c), ln 2 = L1 + L2
+    private const double LP0 = 1.01875663804580931796E-4, LP1 = 4.97494994976747001425E-1, LP2 = 4.70579119878881725854E0,
+        LP3 = 1.44989225341610930846E1, LP4 = 1.79368678507819816313E1, LP5 = 7.70838733755885391666E0;
+    private const double LQ0 = 1.12873587189167450590E1, LQ1 = 4.52279145837532221105E1, LQ2 = 8.29875266912776603211E1,
+        LQ3 = 7.11544750618563894466E1, LQ4 = 2.31251620126765340583E1;
+    private const double L1 = 0.693359375, L2 = -2.121944400546905827679E-4, SqrtHalf = 0.70710678118654752440;
+
+    // sin, cos: x = m·π/2 + z, |z| ≤ π/4 (π/4 = D1 + D2 + D3), Cephes sin.c's polynomials for sin z and cos z
+    private const double FourOverPi = 1.27323954473516268615, D1 = 7.85398125648498535156E-1, D2 = 3.77489470793079817668E-8,
+        D3 = 2.69515142907905952645E-15;
+    private const double S0 = 1.58962301576546568060E-10, S1 = -2.50507477628578072866E-8, S2 = 2.75573136213857245213E-6,
+        S3 = -1.98412698295895385996E-4, S4 = 8.33333333332211858878E-3, S5 = -1.66666666666666307295E-1;
+    private const double K0 = -1.13585365213876817300E-11, K1 = 2.08757008419747316778E-9, K2 = -2.75573141792967388112E-7,
+        K3 = 2.48015872888517045348E-5, K4 = -1.38888888888730564116E-3, K5 = 4.16666666666665929218E-2;
+
+    /// <summary>ln x lane by lane, for positive normal x (Cephes' rational form on the mantissa; no domain handling).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV Log<TV>(TV x) where TV : struct, ILaneMath<TV>
+    {
+        var (m, e) = TV.Frexp(x);                                    // x = m·2^e, m ∈ [½, 1)
+        var small = TV.LessThan(m, TV.Of(SqrtHalf));
+        e = TV.Select(small, e - TV.Of(1.0), e);
+        var f = TV.Select(small, m + m - TV.Of(1.0), m - TV.Of(1.0)); // exact: m − 1 or 2m − 1, in [√½ − 1, √2 − 1)
+        var ff = f * f;
+        var p = ((((TV.Of(LP0) * f + TV.Of(LP1)) * f + TV.Of(LP2)) * f + TV.Of(LP3)) * f + TV.Of(LP4)) * f + TV.Of(LP5);
+        var q = ((((f + TV.Of(LQ0)) * f + TV.Of(LQ1)) * f + TV.Of(LQ2)) * f + TV.Of(LQ3)) * f + TV.Of(LQ4);
+        var y = f * (ff * p / q) + e * TV.Of(L2) - TV.Of(0.5) * ff;
+        return f + y + e * TV.Of(L1);
+    }
+
+    /// <summary>(sin x, cos x) lane by lane for 0 ≤ x &lt; 2π (one reduction x = m·π/2 + z for both; Cephes' polynomials).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (TV Sin, TV Cos) SinCos<TV>(TV x) where TV : struct, ILaneMath<TV>
+    {
+        var j = TV.Floor(x * TV.Of(FourOverPi));
+        j = j + (j - TV.Of(2.0) * TV.Floor(j * TV.Of(0.5)));          // round an odd octant up: j even
+        var z = x - j * TV.Of(D1) - j * TV.Of(D2) - j * TV.Of(D3);
+        var zz = z * z;
+        var sinZ = z + z * zz * (((((TV.Of(S0) * zz + TV.Of(S1)) * zz + TV.Of(S2)) * zz + TV.Of(S3)) * zz + TV.Of(S4)) * zz + TV.Of(S5));
+        var cosZ = TV.Of(1.0) - TV.Of(0.5) * zz + zz * zz * (((((TV.Of(K0) * zz + TV.Of(K1)) * zz + TV.Of(K2)) * zz + TV.Of(K3)) * zz + TV.Of(K4)) * zz + TV.Of(K5));
+        var quadrant = j * TV.Of(0.5) - TV.Of(4.0) * TV.Floor(j * TV.Of(0.125)); // m mod 4 ∈ {0, 1, 2, 3}
+        var odd = quadrant - TV.Of(2.0) * TV.Floor(quadrant * TV.Of(0.5));            // m mod 2
+        var swap = TV.LessThan(TV.Of(0.5), odd);
+        var sin = TV.Select(swap, cosZ, sinZ);
+        var cos = TV.Select(swap, sinZ, cosZ);
+        var sinNegative = TV.LessThan(TV.Of(1.5), quadrant);                             // m = 2, 3
+        var cosNegative = TV.LessThan(TV.Of(0.5), quadrant) & TV.LessThan(quadrant, TV.Of(2.5)); // m = 1, 2
+        return (TV.Select(sinNegative, -sin, sin), TV.Select(cosNegative, -cos, cos));
+    }
+
     /// <summary>e^x lane by lane (inputs clamped to ±708 so the result stays finite and normal).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TV Exp<TV>(TV x) where TV : struct, ILaneMath<TV>
@@ -101,6 +151,57 @@ public static class VecMath
     /// <summary>y_i = σ(x_i).</summary>
     public static void Sigmoid(ReadOnlySpan<double> x, Span<double> y) => Map(x, y, Op.Sigmoid);
 
+    /// <summary>y_i = ln x_i for positive normal x_i.</summary>
+    public static void Log(ReadOnlySpan<double> x, Span<double> y) => Map(x, y, Op.Log);
+
+    /// <summary>y_i = softplus(x_i) = max(x_i, 0) + ln(1 + e^{−|x_i|}), for every finite x_i.</summary>
+    public static void Softplus(ReadOnlySpan<double> x, Span<double> y) => Map(x, y, Op.Softplus);
+
+    /// <summary>ln x for positive normal x, bit-identical to the span form.</summary>
+    public static double Log(double x) => Log(Lanes4.Of(x)).First;
+
+    /// <summary>softplus(x) = max(x, 0) + ln(1 + e^{−|x|}), bit-identical to the span form.</summary>
+    public static double Softplus(double x) => Softplus(Lanes4.Of(x)).First;
+
+    /// <summary>(sin x, cos x) for 0 ≤ x &lt; 2π, bit-identical to <see cref="Gaussians"/>'s use of it.</summary>
+    public static (double Sin, double Cos) SinCos(double x)
+    {
+        var (sin, cos) = SinCos(Lanes4.Of(x));
+        return (sin.First, cos.First);
+    }
+
+    /// <summary>
+    /// Standard normals by the Box–Muller transform from uniforms u ∈ [0, 1): the pair (u₁, u₂) = (u[2i], u[2i+1]) gives
+    /// r = √(−2 ln(1 − u₁)), θ = 2πu₂ and z[2i] = r cos θ, z[2i+1] = r sin θ (an odd z.Length drops the last sine).
+    /// Four pairs at a time; a short last block is padded and runs the same code.
+    /// </summary>
+    public static void Gaussians(ReadOnlySpan<double> u, Span<double> z)
+    {
+        var pairs = (z.Length + 1) / 2;
+        if (u.Length < 2 * pairs) throw new ArgumentException("Gaussians: two uniforms for each pair");
+        Span<double> u1 = stackalloc double[4], u2 = stackalloc double[4], sin = stackalloc double[4], cos = stackalloc double[4];
+        ref var u1r = ref MemoryMarshal.GetReference(u1);
+        ref var u2r = ref MemoryMarshal.GetReference(u2);
+        for (var first = 0; first < pairs; first += 4)
+        {
+            var count = Math.Min(4, pairs - first);
+            for (var i = 0; i < 4; i++)
+            {
+                u1[i] = i < count ? u[2 * (first + i)] : 0.0;
+                u2[i] = i < count ? u[2 * (first + i) + 1] : 0.0;
+            }
+            var radius = Lanes4.Sqrt(Lanes4.Of(-2.0) * Log(Lanes4.Of(1.0) - Lanes4.Load(ref u1r, 0))); // 1 − u₁ ∈ (0, 1]: never log(0)
+            var (s, c) = SinCos(Lanes4.Of(2.0 * Math.PI) * Lanes4.Load(ref u2r, 0));
+            (radius * s).Store(ref MemoryMarshal.GetReference(sin), 0);
+            (radius * c).Store(ref MemoryMarshal.GetReference(cos), 0);
+            for (var i = 0; i < count; i++)
+            {
+                z[2 * (first + i)] = cos[i];
+                if (2 * (first + i) + 1 < z.Length) z[2 * (first + i) + 1] = sin[i];
+            }
+        }
+    }
+
     /// <summary>e^x, bit-identical to the span form.</summary>
     public static double Exp(double x) => Exp(Lanes4.Of(x)).First;
 
@@ -110,15 +211,22 @@ public static class VecMath
     /// <summary>σ(x), bit-identical to the span form.</summary>
     public static double Sigmoid(double x) => Sigmoid(Lanes4.Of(x)).First;
 
-    internal enum Op { Exp, Tanh, Sigmoid }
+    internal enum Op { Exp, Tanh, Sigmoid, Log, Softplus }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TV Apply<TV>(Op op, TV v) where TV : struct, ILaneMath<TV> => op switch
     {
         Op.Exp => Exp(v),
         Op.Tanh => Tanh(v),
-        _ => Sigmoid(v),
+        Op.Sigmoid => Sigmoid(v),
+        Op.Log => Log(v),
+        _ => Softplus(v),
     };
+
+    /// <summary>softplus(x) = max(x, 0) + ln(1 + e^{−|x|}) lane by lane (1 + e^{−|x|} ∈ (1, 2], so the log's argument is normal).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV Softplus<TV>(TV x) where TV : struct, ILaneMath<TV> =>
+        TV.Max(x, TV.Of(0.0)) + Log(TV.Of(1.0) + Exp(-TV.Abs(x)));
 
     /// <summary>y = op(x): eight lanes at a time where the machine has AVX-512, then four, then a zero-padded tail of four
     /// (every element runs the same operations, so the width never changes a bit).</summary>
@@ -174,6 +282,11 @@ internal interface ILaneMath<TSelf> where TSelf : struct, ILaneMath<TSelf>
     static abstract TSelf Select(TSelf mask, TSelf ifSet, TSelf otherwise);
     /// <summary>2^k where t = k + magic holds the integer k in its low mantissa bits.</summary>
     static abstract TSelf PowerOfTwo(TSelf t, TSelf magic);
+    static abstract TSelf Sqrt(TSelf a);
+    static abstract TSelf Floor(TSelf a);
+    static abstract TSelf operator &(TSelf a, TSelf b);
+    /// <summary>(m, e) with x = m·2^e, m ∈ [½, 1), e as a double, for positive normal x.</summary>
+    static abstract (TSelf Mantissa, TSelf Exponent) Frexp(TSelf x);
 }
 
 /// <summary>Four doubles (<see cref="Vector256{T}"/>).</summary>
@@ -198,6 +311,16 @@ internal readonly struct Lanes4(Vector256<double> v) : ILaneMath<Lanes4>
     public static Lanes4 Select(Lanes4 mask, Lanes4 ifSet, Lanes4 otherwise) => new(Vector256.ConditionalSelect(mask.v, ifSet.v, otherwise.v));
     public static Lanes4 PowerOfTwo(Lanes4 t, Lanes4 magic) =>
         new(Vector256.ShiftLeft(t.v.AsInt64() - magic.v.AsInt64() + Vector256.Create(1023L), 52).AsDouble());
+    public static Lanes4 Sqrt(Lanes4 a) => new(Vector256.Sqrt(a.v));
+    public static Lanes4 Floor(Lanes4 a) => new(Vector256.Floor(a.v));
+    public static Lanes4 operator &(Lanes4 a, Lanes4 b) => new(a.v & b.v);
+    public static (Lanes4 Mantissa, Lanes4 Exponent) Frexp(Lanes4 x)
+    {
+        var bits = x.v.AsInt64();
+        var exponent = Vector256.ConvertToDouble(((bits >>> 52) & Vector256.Create(0x7FFL)) - Vector256.Create(1022L));
+        var mantissa = ((bits & Vector256.Create(unchecked((long)0x800FFFFFFFFFFFFFUL))) | Vector256.Create(0x3FE0000000000000L)).AsDouble();
+        return (new(mantissa), new(exponent));
+    }
 }
 
 /// <summary>Eight doubles (<see cref="Vector512{T}"/>), where the hardware accelerates them.</summary>
@@ -222,4 +345,14 @@ internal readonly struct Lanes8(Vector512<double> v) : ILaneMath<Lanes8>
     public static Lanes8 Select(Lanes8 mask, Lanes8 ifSet, Lanes8 otherwise) => new(Vector512.ConditionalSelect(mask.v, ifSet.v, otherwise.v));
     public static Lanes8 PowerOfTwo(Lanes8 t, Lanes8 magic) =>
         new(Vector512.ShiftLeft(t.v.AsInt64() - magic.v.AsInt64() + Vector512.Create(1023L), 52).AsDouble());
+    public static Lanes8 Sqrt(Lanes8 a) => new(Vector512.Sqrt(a.v));
+    public static Lanes8 Floor(Lanes8 a) => new(Vector512.Floor(a.v));
+    public static Lanes8 operator &(Lanes8 a, Lanes8 b) => new(a.v & b.v);
+    public static (Lanes8 Mantissa, Lanes8 Exponent) Frexp(Lanes8 x)
+    {
+        var bits = x.v.AsInt64();
+        var exponent = Vector512.ConvertToDouble(((bits >>> 52) & Vector512.Create(0x7FFL)) - Vector512.Create(1022L));
+        var mantissa = ((bits & Vector512.Create(unchecked((long)0x800FFFFFFFFFFFFFUL))) | Vector512.Create(0x3FE0000000000000L)).AsDouble();
+        return (new(mantissa), new(exponent));
+    }
 }

@@ -34,7 +34,7 @@ public class DreamerTests
             {
                 var i = segment.Offset + (j * 7919) % segment.Size;
                 var v = theta.Values.ToArray();
-                const double h = 1e-5;
+                const double h = 1e-4; // the losses are O(10): a smaller step's rounding (≈ ε·L/h) swamps the heads' 1e-6-sized gradients
                 v[i] += h;
                 var up = loss((double[])v.Clone());
                 v[i] -= 2 * h;
@@ -61,7 +61,8 @@ public class DreamerTests
             var l = DreamerRssm.Gradient(nets, WorldParams.FromFlat(flat.WithValues(v)), batch, Key.FromSeed(3), Tiny).Loss;
             return l.Total - Tiny.DynamicsWeight * l.Kl;
         }
-        Assert.True(MaxSampledError(flat, grads, Loss) < 1e-5);
+        var err = MaxSampledError(flat, grads, Loss);
+        Assert.True(err < 1e-5, $"relative error {err}");
     }
 
     [Fact]
