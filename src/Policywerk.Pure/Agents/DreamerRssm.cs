@@ -77,11 +77,6 @@ public sealed record WorldLoss(double Reconstruction, double Reward, double Cont
 /// <summary>The world model's gradient on a batch, its loss terms, and the posterior model states (for imagination).</summary>
 public sealed record WorldGradient(WorldParams Grads, WorldLoss Loss, Mat Deter, Mat Stoch);
 
-/// <summary>What the posterior rollout over a batch keeps for the backward pass: the encoder's caches, each step's GRU and
-/// posterior caches, statistics and noise, and the states h_t, z_t of every step, time-major ([T·B × Deter], [T·B × Stoch]).</summary>
-public sealed record PosteriorTrace(SoftArgmaxCache Points, MlpCache Encoder, ImmutableArray<GruCache> Gru, ImmutableArray<MlpCache> Posterior,
-    ImmutableArray<LatentStats> Stats, ImmutableArray<Mat> Noise, Mat Deter, Mat Stoch);
-
 /// <summary>
 /// The recurrent state-space model (Hafner et al. 2019, 2023): observe real sequences with the posterior, predict
 /// with the prior, and the world-model loss with its gradient by backpropagation through time.
@@ -123,14 +118,19 @@ public static class DreamerRssm
     }
 
     /// <summary>
-    /// The posterior rollout over a replayed batch, teacher-forced by its observations: e_t = enc(o_t) for every step at
-    /// once, then h_t = GRU(h_{t−1}, [z_{t−1}, a_{t−1}]), z_t = μ_q + σ_q ⊙ ε_t with q = q(z | h_t, e_t), h_{−1} = z_{−1} = 0.
-    /// The first half of <see cref="Gradient(DreamerNets, WorldParams, DreamerBatch, Key, DreamerConfig)"/>; its states are
-    /// where imagination starts.
+    /// The world-model loss and its gradient on a replayed batch (posterior rollout with teacher-forced observations,
+    /// reparameterised samples, BPTT through the GRU):
+    /// <code>
+    ///   L = (1/n) Σ_t [ −Σ_pixels o_t log q(s_t) + β_r m_t (rew(s_t) − symlog r_t)² + BCE(cont(s_t), c_t) ]
+    ///       + (1/n) Σ_t [ β_dyn max(F, KL(sg q_t ‖ p_t)) + β_rep max(F, KL(q_t ‖ sg p_t)) ]
+    /// </code>
+    /// with h_t = GRU(h_{t−1}, [z_{t−1}, a_{t−1}]), z_t = μ_q + σ_q ⊙ ε_t, h_{−1} = z_{−1} = 0.
     /// </summary>
-    public static PosteriorTrace Posterior(DreamerNets nets, WorldParams w, DreamerBatch batch, Key key, DreamerConfig c)
+    public static WorldGradient Gradient(DreamerNets nets, WorldParams w, DreamerBatch batch, Key key, DreamerConfig c)
     {
-        int B = batch.Batch, T = batch.Length, n = B * T, Hd = c.Deter, Zd = c.Stoch;
+        int B = batch.Batch, T = batch.Length, n = B * T, Hd = c.Deter, Zd = c.Stoch, Ed = c.Embed, S = c.StateSize;
+
+        // ---- forward: encoder for every step at once, then the posterior rollout step by step
         var pointsCache = nets.Points.Forward(w.Points, batch.Observations);
         var encCache = nets.Encoder.Forward(w.Encoder, pointsCache.Points);
         var embed = encCache.Output;
@@ -156,28 +156,8 @@ public static class DreamerRssm
             hPrev = h;
             zPrev = z;
         }
-        return new PosteriorTrace(pointsCache, encCache, gruCaches.Freeze(), postCaches.Freeze(), postStats.Freeze(), noise.Freeze(),
-            Mat.Own(n, Hd, hAll), Mat.Own(n, Zd, zAll));
-    }
-
-    /// <summary>
-    /// The world-model loss and its gradient on a replayed batch (posterior rollout with teacher-forced observations,
-    /// reparameterised samples, BPTT through the GRU):
-    /// <code>
-    ///   L = (1/n) Σ_t [ −Σ_pixels o_t log q(s_t) + β_r m_t (rew(s_t) − symlog r_t)² + BCE(cont(s_t), c_t) ]
-    ///       + (1/n) Σ_t [ β_dyn max(F, KL(sg q_t ‖ p_t)) + β_rep max(F, KL(q_t ‖ sg p_t)) ]
-    /// </code>
-    /// with h_t = GRU(h_{t−1}, [z_{t−1}, a_{t−1}]), z_t = μ_q + σ_q ⊙ ε_t, h_{−1} = z_{−1} = 0.
-    /// </summary>
-    public static WorldGradient Gradient(DreamerNets nets, WorldParams w, DreamerBatch batch, Key key, DreamerConfig c) =>
-        Gradient(nets, w, batch, Posterior(nets, w, batch, key, c), c);
-
-    /// <summary><see cref="Gradient(DreamerNets, WorldParams, DreamerBatch, Key, DreamerConfig)"/> from its posterior rollout
-    /// (<see cref="Posterior"/>): prior, heads and losses over every step at once, then backpropagation through time.</summary>
-    public static WorldGradient Gradient(DreamerNets nets, WorldParams w, DreamerBatch batch, PosteriorTrace trace, DreamerConfig c)
-    {
-        int B = batch.Batch, T = batch.Length, n = B * T, Hd = c.Deter, Zd = c.Stoch, Ed = c.Embed, S = c.StateSize;
-        var (pointsCache, encCache, gruCaches, postCaches, postStats, noise, hMat, zMat) = trace;
+        var hMat = Mat.Own(n, Hd, hAll);
+        var zMat = Mat.Own(n, Zd, zAll);
         var state = Mat.ConcatCols([hMat, zMat]);
         var post = new LatentStats(
             Mat.StackRows(postStats.Select(p => p.Mean).ToArray()),
