@@ -102,8 +102,9 @@ public static class Dreamer
         IEvaluator? evaluator = null)
     {
         var (kWorld, kBehaviour) = key.Split();
-        var world = StepWorld(nets, model, batch, kWorld, c);
-        var (next, behaviour) = StepBehaviour(nets, model, world, kBehaviour, c, evaluator ?? Sequential.Instance);
+        evaluator ??= Sequential.Instance;
+        var world = StepWorld(nets, model, batch, kWorld, c, evaluator);
+        var (next, behaviour) = StepBehaviour(nets, model, world, kBehaviour, c, evaluator);
         return (next, new DreamerUpdate(world.Loss, behaviour));
     }
 
@@ -112,9 +113,9 @@ public static class Dreamer
     public sealed record WorldStep(WorldParams World, AdamState Optimizer, WorldLoss Loss, Mat Deter, Mat Stoch);
 
     /// <summary>θ_wm ← Adam(clip(∇L_wm)) on a replayed batch, from the model's current world parameters.</summary>
-    public static WorldStep StepWorld(DreamerNets nets, DreamerModel model, DreamerBatch batch, Key key, DreamerConfig c)
+    public static WorldStep StepWorld(DreamerNets nets, DreamerModel model, DreamerBatch batch, Key key, DreamerConfig c, IEvaluator evaluator)
     {
-        var wg = DreamerRssm.Gradient(nets, model.World, batch, key, c);
+        var wg = DreamerRssm.Gradient(nets, model.World, batch, key, c, evaluator);
         var step = Adam.Step(model.World.Flat, Clip.GlobalNorm(wg.Grads.Flat, c.GradClip), model.WorldOptimizer, new AdamHyper(c.WorldLearningRate));
         return new WorldStep(WorldParams.FromFlat(step.Theta), step.State, wg.Loss, wg.Deter, wg.Stoch);
     }
@@ -149,9 +150,10 @@ public static class Dreamer
     }
 
     /// <summary>One world-model-only update: θ_wm ← Adam(∇L_wm) on a replayed batch (the warm-up before the actor learns).</summary>
-    public static (DreamerModel Model, WorldLoss Loss) UpdateWorld(DreamerNets nets, DreamerModel model, DreamerBatch batch, Key key, DreamerConfig c)
+    public static (DreamerModel Model, WorldLoss Loss) UpdateWorld(DreamerNets nets, DreamerModel model, DreamerBatch batch, Key key, DreamerConfig c,
+        IEvaluator? evaluator = null)
     {
-        var step = StepWorld(nets, model, batch, key, c);
+        var step = StepWorld(nets, model, batch, key, c, evaluator ?? Sequential.Instance);
         return (model with { World = step.World, WorldOptimizer = step.Optimizer }, step.Loss);
     }
 
@@ -160,7 +162,7 @@ public static class Dreamer
     /// replay, so that the actor's first gradients come from a model that already knows where the dots are (an actor
     /// trained on an untrained model saturates its tanh toward an arbitrary corner and cannot come back).
     /// </summary>
-    public static DreamerTraining WarmUp(DreamerTraining tr, DreamerConfig c)
+    public static DreamerTraining WarmUp(DreamerTraining tr, DreamerConfig c, IEvaluator? evaluator = null)
     {
         var nets = DreamerNets.For(c);
         var model = tr.Model;
@@ -171,7 +173,7 @@ public static class Dreamer
             var (kUpdate, kNext) = kRest.Split();
             key = kNext;
             var chunks = tr.Replay.Sample(c.BatchSize, c.ChunkLength, kSample).Value;
-            (model, _) = UpdateWorld(nets, model, DreamerBatch.From(chunks), kUpdate, c);
+            (model, _) = UpdateWorld(nets, model, DreamerBatch.From(chunks), kUpdate, c, evaluator);
         }
         return tr with { Model = model, Key = key };
     }
@@ -183,7 +185,7 @@ public static class Dreamer
     /// The training state before the first update: an initialised model and a replay prefilled with
     /// <see cref="DreamerConfig.PrefillSteps"/> steps of the random policy.
     /// </summary>
-    public static DreamerTraining Start(PixelPointMass world, DreamerConfig c, Key key)
+    public static DreamerTraining Start(PixelPointMass world, DreamerConfig c, Key key, IEvaluator? evaluator = null)
     {
         var nets = DreamerNets.For(c);
         var (kModel, kRest) = key.Split();
@@ -193,7 +195,7 @@ public static class Dreamer
         var observation = world.Observe(state);
         var training = new DreamerTraining(model, SequenceReplay<DreamerStep>.Empty(c.ReplayCapacity).Push(FirstStep(observation), true),
             state, observation, DreamerBelief.Initial(c, 1), 0.0, 0, kRun);
-        return WarmUp(Collect(nets, world, training, c.PrefillSteps, random: true, c).Training, c);
+        return WarmUp(Collect(nets, world, training, c.PrefillSteps, random: true, c).Training, c, evaluator);
     }
 
     /// <summary>What <see cref="Collect"/> returns: the advanced training state and the returns of the episodes that ended.</summary>
@@ -269,19 +271,19 @@ public static class Dreamer
             sampleKeys[u] = kSample;
             (worldKeys[u], behaviourKeys[u]) = kUpdate.Split(); // as Update splits its key
         }
+        var both = evaluator ?? Sequential.Instance;
         WorldStep StepWorldOn(DreamerModel m, int u) =>
-            StepWorld(nets, m, DreamerBatch.From(next.Replay.Sample(c.BatchSize, c.ChunkLength, sampleKeys[u]).Value), worldKeys[u], c);
+            StepWorld(nets, m, DreamerBatch.From(next.Replay.Sample(c.BatchSize, c.ChunkLength, sampleKeys[u]).Value), worldKeys[u], c, both);
 
         // Update u's world half needs only update u−1's world half, and its behaviour half needs its own world half: the
         // world model runs one update ahead, side by side with the behaviour half before it (the same bits as Update in turn).
-        evaluator ??= Sequential.Instance;
         var worldStep = updates > 0 ? StepWorldOn(model, 0) : null;
         for (var u = 0; u < updates; u++)
         {
             var ahead = worldStep!;
-            var (nextWorld, (m, behaviour)) = evaluator.Both(
+            var (nextWorld, (m, behaviour)) = both.Both(
                 () => u + 1 < updates ? StepWorldOn(model with { World = ahead.World, WorldOptimizer = ahead.Optimizer }, u + 1) : null,
-                () => StepBehaviour(nets, model, ahead, behaviourKeys[u], c, evaluator));
+                () => StepBehaviour(nets, model, ahead, behaviourKeys[u], c, both));
             model = m;
             rec += ahead.Loss.Reconstruction;
             rew += ahead.Loss.Reward;

@@ -93,16 +93,19 @@ public static class DreamerLatent
     }
 
     /// <summary>
-    /// DreamerV3's KL loss with balancing and free bits, averaged over the n rows:
+    /// DreamerV3's KL loss with balancing and free bits, averaged over the n rows (or divided by <paramref name="total"/>, the
+    /// rows of the whole batch when these are one shard of it):
     /// L = (1/n) Σ_rows [β_dyn·max(F, KL(sg(q) ‖ p)) + β_rep·max(F, KL(q ‖ sg(p)))].
     /// Both KLs have the value KL(q ‖ p); they differ in where the gradient goes: the dynamics term trains the prior
     /// toward the posterior, the representation term (smaller) pulls the posterior toward what the prior can predict.
     /// Below F nats a row gives no gradient (free bits). With Δ = μ_q − μ_p:
     /// ∂KL/∂μ_q = Δ/σ_p², ∂KL/∂σ_q = σ_q/σ_p² − 1/σ_q, ∂KL/∂μ_p = −Δ/σ_p², ∂KL/∂σ_p = 1/σ_p − (σ_q² + Δ²)/σ_p³.
     /// </summary>
-    public static KlTerms BalancedKl(LatentStats q, LatentStats p, double freeBits, double dynamicsWeight, double representationWeight)
+    public static KlTerms BalancedKl(LatentStats q, LatentStats p, double freeBits, double dynamicsWeight, double representationWeight,
+        int? total = null)
     {
         var rows = q.Mean.Rows;
+        var divisor = total ?? rows;
         var z = q.Mean.Cols;
         var kl = Kl(q, p);
         double[] dmq = new double[rows * z], dsq = new double[rows * z], dmp = new double[rows * z], dsp = new double[rows * z];
@@ -112,7 +115,7 @@ public static class DreamerLatent
             klSum += kl[r];
             loss += (dynamicsWeight + representationWeight) * Math.Max(freeBits, kl[r]);
             if (kl[r] <= freeBits) continue;
-            double rep = representationWeight / rows, dyn = dynamicsWeight / rows;
+            double rep = representationWeight / divisor, dyn = dynamicsWeight / divisor;
             for (var i = 0; i < z; i++)
             {
                 double mq = q.Mean[r, i], sq = q.Std[r, i], mp = p.Mean[r, i], sp = p.Std[r, i], d = mq - mp, vp = sp * sp;
@@ -123,7 +126,7 @@ public static class DreamerLatent
                 dsp[j] = dyn * (1.0 / sp - (sq * sq + d * d) / (vp * sp));
             }
         }
-        return new KlTerms(loss / rows, klSum / rows,
+        return new KlTerms(loss / divisor, klSum / divisor,
             Mat.Own(rows, z, dmq), Mat.Own(rows, z, dsq), Mat.Own(rows, z, dmp), Mat.Own(rows, z, dsp));
     }
 }

@@ -50,6 +50,28 @@ public sealed record DreamerBatch(int Batch, int Length, Mat Observations, Mat P
         return new DreamerBatch(batch, length, Mat.Own(n, PixelPointMass.ObservationSize, obs), Mat.Own(n, 2, act),
             rew.Freeze(), cont.Freeze(), mask.Freeze());
     }
+
+    /// <summary>Sequences [<paramref name="first"/>, <paramref name="first"/> + <paramref name="count"/>) of this batch, still time-major.</summary>
+    public DreamerBatch Sequences(int first, int count)
+    {
+        var rows = new int[Length * count];
+        for (var t = 0; t < Length; t++)
+            for (var b = 0; b < count; b++) rows[t * count + b] = t * Batch + first + b;
+        Mat Pick(Mat m)
+        {
+            var v = Buffers.Uninitialized(rows.Length * m.Cols);
+            for (var r = 0; r < rows.Length; r++) m.Row(rows[r]).CopyTo(v.AsSpan(r * m.Cols, m.Cols));
+            return Mat.Own(rows.Length, m.Cols, v);
+        }
+        ImmutableArray<double> PickValues(ImmutableArray<double> x)
+        {
+            var v = new double[rows.Length];
+            for (var r = 0; r < rows.Length; r++) v[r] = x[rows[r]];
+            return v.Freeze();
+        }
+        return new DreamerBatch(count, Length, Pick(Observations), Pick(PreviousActions), PickValues(Rewards), PickValues(Continues),
+            PickValues(RewardMask));
+    }
 }
 
 /// <summary>
@@ -126,7 +148,63 @@ public static class DreamerRssm
     /// </code>
     /// with h_t = GRU(h_{t−1}, [z_{t−1}, a_{t−1}]), z_t = μ_q + σ_q ⊙ ε_t, h_{−1} = z_{−1} = 0.
     /// </summary>
-    public static WorldGradient Gradient(DreamerNets nets, WorldParams w, DreamerBatch batch, Key key, DreamerConfig c)
+    /// <remarks>
+    /// The sequences are independent (each starts from h = z = 0), so the batch is two fixed shards, the first ⌈B/2⌉
+    /// sequences and the rest, each with its own half of the key; every term is divided by the whole batch's n = B·T and
+    /// the shards' gradients add A + B, so <paramref name="evaluator"/> may compute them side by side with the same bits.
+    /// </remarks>
+    public static WorldGradient Gradient(DreamerNets nets, WorldParams w, DreamerBatch batch, Key key, DreamerConfig c, IEvaluator? evaluator = null)
+    {
+        var total = batch.Batch * batch.Length;
+        var (kA, kB) = key.Split();
+        if (batch.Batch < 2) return Shard(nets, w, batch, kA, c, total).Finish(batch.Batch, batch.Length, total);
+        var half = (batch.Batch + 1) / 2;
+        var (a, b) = (evaluator ?? Sequential.Instance).Both(
+            () => Shard(nets, w, batch.Sequences(0, half), kA, c, total),
+            () => Shard(nets, w, batch.Sequences(half, batch.Batch - half), kB, c, total));
+        return (a + b).Finish(batch.Batch, batch.Length, total);
+    }
+
+    /// <summary>One shard's gradient (every term divided by the whole batch's <c>Total</c> rows), its loss sums and its
+    /// posterior states (time-major over its own <c>Sequences</c>).</summary>
+    private sealed record ShardGradient(WorldParams Grads, double LossTotal, double SquaredError, double RewardError, double RewardCount,
+        double ContinueLoss, double KlSum, ImmutableArray<(int Sequences, Mat Deter, Mat Stoch)> States)
+    {
+        /// <summary>Shard A + shard B, term by term in that order (the states side by side, A's sequences first).</summary>
+        public static ShardGradient operator +(ShardGradient x, ShardGradient y) =>
+            new(WorldParams.FromFlat(x.Grads.Flat.Add(y.Grads.Flat)), x.LossTotal + y.LossTotal, x.SquaredError + y.SquaredError,
+                x.RewardError + y.RewardError, x.RewardCount + y.RewardCount, x.ContinueLoss + y.ContinueLoss, x.KlSum + y.KlSum,
+                x.States.AddRange(y.States));
+
+        /// <summary>The batch's gradient, loss terms and posterior states, time-major over all its sequences.</summary>
+        public WorldGradient Finish(int batch, int length, int total)
+        {
+            var loss = new WorldLoss(SquaredError / (total * PixelPointMass.ObservationSize), RewardCount > 0 ? RewardError / RewardCount : 0.0,
+                ContinueLoss / total, KlSum / total, LossTotal);
+            return new WorldGradient(Grads, loss, Interleave(s => s.Deter), Interleave(s => s.Stoch));
+
+            Mat Interleave(Func<(int Sequences, Mat Deter, Mat Stoch), Mat> part)
+            {
+                var cols = part(States[0]).Cols;
+                var v = Buffers.Uninitialized(batch * length * cols);
+                for (var t = 0; t < length; t++)
+                {
+                    var offset = t * batch * cols;
+                    foreach (var shard in States)
+                    {
+                        var m = part(shard);
+                        m.Span.Slice(t * shard.Sequences * cols, shard.Sequences * cols).CopyTo(v.AsSpan(offset));
+                        offset += shard.Sequences * cols;
+                    }
+                }
+                return Mat.Own(batch * length, cols, v);
+            }
+        }
+    }
+
+    /// <summary>One shard of <see cref="Gradient"/>: its posterior rollout, heads, losses and BPTT, each term divided by the whole
+    /// batch's <paramref name="total"/> rows.</summary>
+    private static ShardGradient Shard(DreamerNets nets, WorldParams w, DreamerBatch batch, Key key, DreamerConfig c, int total)
     {
         int B = batch.Batch, T = batch.Length, n = B * T, Hd = c.Deter, Zd = c.Stoch, Ed = c.Embed, S = c.StateSize;
 
@@ -176,7 +254,7 @@ public static class DreamerRssm
         for (var r = 0; r < n; r++)
         {
             // the frame's light as a distribution over pixels, −Σ_ij o log q (summed per frame, averaged over rows)
-            var (l, sq) = KeypointDecoder.LossAndGradient(decCache.Output.Row(r), batch.Observations.Row(r), c.BlobWidth, 1.0 / n,
+            var (l, sq) = KeypointDecoder.LossAndGradient(decCache.Output.Row(r), batch.Observations.Row(r), c.BlobWidth, 1.0 / total,
                 dDec.AsSpan(r * decOut, decOut));
             reconLoss += l;
             recon += sq;
@@ -190,14 +268,14 @@ public static class DreamerRssm
             var m = batch.RewardMask[i];
             rewLoss += m * d * d;
             rewCount += m;
-            dRew[i] = 2.0 * c.RewardWeight * m * d / n;
+            dRew[i] = 2.0 * c.RewardWeight * m * d / total;
             var logit = contCache.Output.Values[i];
             var target = batch.Continues[i];
             contLoss += Activations.Softplus(logit) - target * logit;
-            dCont[i] = (Activations.Sigmoid(logit) - target) / n;
+            dCont[i] = (Activations.Sigmoid(logit) - target) / total;
         }
-        var kl = DreamerLatent.BalancedKl(post, prior, c.FreeBits, c.DynamicsWeight, c.RepresentationWeight);
-        var total = reconLoss / n + c.RewardWeight * rewLoss / n + contLoss / n + kl.Loss;
+        var kl = DreamerLatent.BalancedKl(post, prior, c.FreeBits, c.DynamicsWeight, c.RepresentationWeight, total);
+        var lossTotal = reconLoss / total + c.RewardWeight * rewLoss / total + contLoss / total + kl.Loss;
 
         // ---- backward: heads, prior
         var gDec = nets.Decoder.Backward(w.Decoder, decCache, Mat.Own(n, decOut, dDec), inputGradient: true);
@@ -256,8 +334,6 @@ public static class DreamerRssm
 
         var grads = new WorldParams(gPoints, gEnc.Grads, w.Gru.WithValues(gruGrad), gPrior.Grads, w.Posterior.WithValues(postGrad),
             gDec.Grads, gRew.Grads, gCont.Grads);
-        var loss = new WorldLoss(recon / (n * PixelPointMass.ObservationSize), rewCount > 0 ? rewLoss / rewCount : 0.0,
-            contLoss / n, kl.Kl, total);
-        return new WorldGradient(grads, loss, hMat, zMat);
+        return new ShardGradient(grads, lossTotal, recon, rewLoss, rewCount, contLoss, kl.Kl * total, [(B, hMat, zMat)]);
     }
 }

@@ -90,11 +90,12 @@ public sealed class Lesson07Dreamer : ILesson
     {
         var world = new PixelPointMass();
         var (kTrain, kEval) = key.Split();
-        var training = Dreamer.Start(world, config, kTrain);
+        evaluator ??= TwoThreads.Instance;
+        var training = Dreamer.Start(world, config, kTrain, evaluator);
         var logs = new List<IterationLog>(config.Iterations);
         for (var i = 0; i < config.Iterations; i++)
         {
-            var (next, log) = Dreamer.Iterate(world, training, config, evaluator ?? TwoThreads.Instance);
+            var (next, log) = Dreamer.Iterate(world, training, config, evaluator);
             if (!double.IsFinite(log.Reconstruction) || !double.IsFinite(log.ImaginedReturn))
                 throw new Policywerk.Shell.Cli.DivergenceError($"lesson 7 diverged at iteration {i + 1} (a loss became NaN)");
             training = next;
