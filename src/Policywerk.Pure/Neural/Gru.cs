@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Collections.Immutable;
 
 namespace Policywerk.Pure.Neural;
@@ -112,14 +114,10 @@ public sealed record Gru(int In, int Hidden)
                 // n = tanh(GX_n + r ⊙ GH_n)
                 var n = g.Slice(2 * Hidden, Hidden);
                 ghRow.Slice(2 * Hidden, Hidden).CopyTo(hn);
-                for (var j = 0; j < Hidden; j++) n[j] += g[j] * hn[j];
+                Blas.AddProduct(g.Slice(0, Hidden), hn, n);
                 VecMath.Tanh(n, n);
                 // h′ = (1 − z) ⊙ n + z ⊙ h
-                for (var j = 0; j < Hidden; j++)
-                {
-                    var z = g[Hidden + j];
-                    h[j] = (1.0 - z) * n[j] + z * hp[j];
-                }
+                Blas.Interpolate(g.Slice(Hidden, Hidden), n, hp, h);
             }
         }
         return new GruCache(steps, batch, X, h0, Mat.Own(rows, Hidden, H), Mat.Own(rows, G, gates), Mat.Own(rows, Hidden, hiddenN));
@@ -231,11 +229,33 @@ public sealed record Gru(int In, int Hidden)
             var hp = hPrev.Slice(b * Hidden, Hidden);
             var dgx = dGX.Slice(b * G, G);
             var dgh = dGH.Slice(b * G, G);
-            for (var j = 0; j < Hidden; j++)
+            var d = dh.Slice(b * Hidden, Hidden);
+            var dp = dPrev.Slice(b * Hidden, Hidden);
+            var j = 0;
+            var one = Vector256<double>.One;
+            for (; j + 4 <= Hidden; j += 4)
             {
-                double r = g[j], z = g[Hidden + j], n = g[2 * Hidden + j], d = dh[b * Hidden + j];
-                var dan = d * (1.0 - z) * (1.0 - n * n);
-                var daz = d * (hp[j] - n) * z * (1.0 - z);
+                var o = (nuint)j;
+                var r = Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(g), o);
+                var z = Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(g), o + (nuint)Hidden);
+                var n = Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(g), o + (nuint)(2 * Hidden));
+                var dv = Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(d), o);
+                var dan = dv * (one - z) * (one - n * n);
+                var daz = dv * (Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(hp), o) - n) * z * (one - z);
+                var dar = dan * Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(hn), o) * r * (one - r);
+                dar.StoreUnsafe(ref MemoryMarshal.GetReference(dgx), o);
+                daz.StoreUnsafe(ref MemoryMarshal.GetReference(dgx), o + (nuint)Hidden);
+                dan.StoreUnsafe(ref MemoryMarshal.GetReference(dgx), o + (nuint)(2 * Hidden));
+                dar.StoreUnsafe(ref MemoryMarshal.GetReference(dgh), o);
+                daz.StoreUnsafe(ref MemoryMarshal.GetReference(dgh), o + (nuint)Hidden);
+                (dan * r).StoreUnsafe(ref MemoryMarshal.GetReference(dgh), o + (nuint)(2 * Hidden));
+                (dv * z).StoreUnsafe(ref MemoryMarshal.GetReference(dp), o);
+            }
+            for (; j < Hidden; j++) // the same operations, one element at a time
+            {
+                double r = g[j], z = g[Hidden + j], n = g[2 * Hidden + j], dj = d[j];
+                var dan = dj * (1.0 - z) * (1.0 - n * n);
+                var daz = dj * (hp[j] - n) * z * (1.0 - z);
                 var dar = dan * hn[j] * r * (1.0 - r);
                 dgx[j] = dar;
                 dgx[Hidden + j] = daz;
@@ -243,7 +263,7 @@ public sealed record Gru(int In, int Hidden)
                 dgh[j] = dar;
                 dgh[Hidden + j] = daz;
                 dgh[2 * Hidden + j] = dan * r;
-                dPrev[b * Hidden + j] = d * z;
+                dp[j] = dj * z;
             }
         }
     }

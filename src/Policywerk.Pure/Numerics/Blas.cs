@@ -500,6 +500,37 @@ internal static class Blas
         for (; i < x.Length; i++) y[i] += x[i];
     }
 
+    /// <summary>y += a ⊙ b, element by element (y_i + a_i·b_i).</summary>
+    public static void AddProduct(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> y)
+    {
+        if (a.Length < y.Length || b.Length < y.Length) throw new ArgumentException("AddProduct: sources too short");
+        ref var ar = ref MemoryMarshal.GetReference(a);
+        ref var br = ref MemoryMarshal.GetReference(b);
+        ref var yr = ref MemoryMarshal.GetReference(y);
+        var i = 0;
+        for (; i + 4 <= y.Length; i += 4)
+            (Vector256.LoadUnsafe(ref yr, (nuint)i) + Vector256.LoadUnsafe(ref ar, (nuint)i) * Vector256.LoadUnsafe(ref br, (nuint)i))
+                .StoreUnsafe(ref yr, (nuint)i);
+        for (; i < y.Length; i++) y[i] += a[i] * b[i];
+    }
+
+    /// <summary>y = (1 − z) ⊙ x + z ⊙ w, element by element ((1 − z_i)·x_i + z_i·w_i: the GRU's update).</summary>
+    public static void Interpolate(ReadOnlySpan<double> z, ReadOnlySpan<double> x, ReadOnlySpan<double> w, Span<double> y)
+    {
+        if (z.Length < y.Length || x.Length < y.Length || w.Length < y.Length) throw new ArgumentException("Interpolate: sources too short");
+        ref var zr = ref MemoryMarshal.GetReference(z);
+        ref var xr = ref MemoryMarshal.GetReference(x);
+        ref var wr = ref MemoryMarshal.GetReference(w);
+        ref var yr = ref MemoryMarshal.GetReference(y);
+        var i = 0;
+        for (; i + 4 <= y.Length; i += 4)
+        {
+            var zi = Vector256.LoadUnsafe(ref zr, (nuint)i);
+            ((Vector256<double>.One - zi) * Vector256.LoadUnsafe(ref xr, (nuint)i) + zi * Vector256.LoadUnsafe(ref wr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
+        }
+        for (; i < y.Length; i++) y[i] = (1.0 - z[i]) * x[i] + z[i] * w[i];
+    }
+
     /// <summary>y += α·x, element by element.</summary>
     public static void Axpy(double alpha, ReadOnlySpan<double> x, Span<double> y)
     {
