@@ -136,6 +136,10 @@ public sealed record WorldParams(Params Points, Params Encoder, Params Gru, Para
         flat.Part("points"), flat.Part("enc"), flat.Part("gru"), flat.Part("prior"), flat.Part("post"),
         flat.Part("dec"), flat.Part("rew"), flat.Part("cont"));
 
+    /// <summary>θ + g, net by net (for example two shards' gradients).</summary>
+    public WorldParams Add(WorldParams g) => new(Points.Add(g.Points), Encoder.Add(g.Encoder), Gru.Add(g.Gru), Prior.Add(g.Prior),
+        Posterior.Add(g.Posterior), Decoder.Add(g.Decoder), Reward.Add(g.Reward), Continue.Add(g.Continue));
+
     /// <summary>The number of parameters.</summary>
     public int Count => Points.Count + Encoder.Count + Gru.Count + Prior.Count + Posterior.Count + Decoder.Count + Reward.Count + Continue.Count;
 

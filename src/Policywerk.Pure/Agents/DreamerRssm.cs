@@ -172,7 +172,7 @@ public static class DreamerRssm
     {
         /// <summary>Shard A + shard B, term by term in that order (the states side by side, A's sequences first).</summary>
         public static ShardGradient operator +(ShardGradient x, ShardGradient y) =>
-            new(WorldParams.FromFlat(x.Grads.Flat.Add(y.Grads.Flat)), x.LossTotal + y.LossTotal, x.SquaredError + y.SquaredError,
+            new(x.Grads.Add(y.Grads), x.LossTotal + y.LossTotal, x.SquaredError + y.SquaredError,
                 x.RewardError + y.RewardError, x.RewardCount + y.RewardCount, x.ContinueLoss + y.ContinueLoss, x.KlSum + y.KlSum,
                 x.States.AddRange(y.States));
 
