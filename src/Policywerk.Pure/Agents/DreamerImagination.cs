@@ -331,7 +331,6 @@ public static class DreamerImagination
         Blas.AddTo(nets.Critic.InputGradient(slowCritic, trace.ValueCache, dValOut, weightsT.Value).Span, dFuture);
 
         // ---- backward through the imagined dynamics: prior, GRU, actor
-        var actorGrad = new double[actor.Count];
         var dh = new double[N * Hd];   // ∂L/∂h_{k+1}, completed before GRU step k
         var dz = new double[N * Zd];   // ∂L/∂z_{k+1}
         var entropy = 0.0;
@@ -345,6 +344,7 @@ public static class DreamerImagination
             dFuture.AsSpan(row * S + Hd, Zd).CopyTo(dz.AsSpan(n * Zd, Zd));
         }
         var dStdZ = new double[N * Zd];
+        var dRawAll = Buffers.Uninitialized(H * N * 4); // ∂L/∂(actor output) at every step, time-major
         var actions = im.Actions.Span;
         var dMeanA = new double[N * 2];
         var dStdA = new double[N * 2];
@@ -373,7 +373,7 @@ public static class DreamerImagination
                     entropy += Math.Log(stats.Std.Values[j]);
                     stdSum += stats.Std.Values[j];
                 }
-            var dRaw = new double[N * 4];
+            var dRaw = dRawAll.AsSpan(k * N * 4, N * 4);
             for (var n = 0; n < N; n++)
                 for (var i = 0; i < 2; i++)
                 {
@@ -381,11 +381,9 @@ public static class DreamerImagination
                     var sg = Activations.Sigmoid(stats.Raw[n, 2 + i] + 2.0);
                     dRaw[n * 4 + 2 + i] = dStdA[n * 2 + i] * (c.MaxActionStd - c.MinActionStd) * sg * (1.0 - sg);
                 }
-            var gActor = nets.Actor.Backward(actor, trace.ActorCaches[k], Mat.Own(N, 4, dRaw), inputGradient: k > 0, weightsT.Actor);
-            Blas.AddTo(gActor.Grads.Span, actorGrad);
             if (k == 0) break; // the start states are fixed (sg): nothing flows further back
             // ∂L/∂s_k = heads + GRU input/state + actor input
-            var dActorIn = gActor.DInput!.Span;
+            var dActorIn = nets.Actor.InputGradient(actor, trace.ActorCaches[k], dRaw, weightsT.Actor).Span;
             for (var n = 0; n < N; n++)
             {
                 var row = (k - 1) * N + n;
@@ -395,8 +393,10 @@ public static class DreamerImagination
                     dz[n * Zd + i] = dFuture[row * S + Hd + i] + dx[n, i] + dActorIn[n * S + Hd + i];
             }
         }
+        // ∂L/∂θ_π = Σ_k (the actor's backward pass at step k): one pass over all H·N imagined states at once
+        var actorGrads = nets.Actor.Backward(actor, MlpCache.Stack(trace.ActorCaches), Mat.Own(H * N, 4, dRawAll)).Grads;
         var actorLoss = objective - c.EntropyWeight * entropy / total + c.ActionMeanPenalty * meanPenalty / total;
-        return (actor.WithValues(actorGrad), actorLoss, stdSum / (2 * total));
+        return (actorGrads, actorLoss, stdSum / (2 * total));
     }
 
     /// <summary>∇L_v: regress symlog λ-returns on the (fixed) imagined states s_0 … s_{H−1} (<see cref="Gradients"/>); also L_v.</summary>

@@ -13,6 +13,30 @@ public sealed record MlpCache(Mat Input, ImmutableArray<Mat> Z, ImmutableArray<M
 {
     /// <summary>The network's output a_L.</summary>
     public Mat Output => A[^1];
+
+    /// <summary>The caches of several batches (passes with the same parameters) as one, their rows in order: one
+    /// <see cref="Mlp.Backward"/> over it sums each parameter's gradient over every row.</summary>
+    public static MlpCache Stack(IReadOnlyList<MlpCache> caches)
+    {
+        var depth = caches[0].A.Length;
+        var inputs = new Mat[caches.Count];
+        for (var i = 0; i < inputs.Length; i++) inputs[i] = caches[i].Input;
+        var z = new Mat[depth];
+        var a = new Mat[depth];
+        for (var l = 0; l < depth; l++)
+        {
+            var parts = new Mat[caches.Count];
+            for (var i = 0; i < parts.Length; i++) parts[i] = caches[i].A[l];
+            a[l] = Mat.StackRows(parts);
+            if (ReferenceEquals(caches[0].Z[l], caches[0].A[l])) z[l] = a[l]; // f′ needs only a_l: one buffer, as in Forward
+            else
+            {
+                for (var i = 0; i < parts.Length; i++) parts[i] = caches[i].Z[l];
+                z[l] = Mat.StackRows(parts);
+            }
+        }
+        return new MlpCache(Mat.StackRows(inputs), z.Freeze(), a.Freeze());
+    }
 }
 
 /// <summary>
