@@ -356,8 +356,9 @@ public static class DreamerImagination
             Blas.AddTo(nets.Prior.InputGradient(w.Prior, trace.PriorCaches[k], DreamerLatent.StatsBackward(trace.PriorStats[k], dz, dStdZ).Span,
                 weightsT.Prior).Span, dh);
             // h_{k+1} = GRU(h_k, [z_k, a_k])  →  ∂L/∂h_k, ∂L/∂z_k, ∂L/∂a_k
-            var (dx, dh0Mat) = nets.Gru.StepInputGradient(w.Gru, trace.GruCaches[k], dh, weightsT.Gru);
-            var dh0 = dh0Mat.Span;
+            var gruStep = nets.Gru.StepBackward(w.Gru, trace.GruCaches[k], dh, weightsT.Gru);
+            var dx = gruStep.DX;
+            var dh0 = gruStep.DH0.Span;
             // a_k = tanh(μ + σ ε)  →  actor
             var stats = trace.ActorStats[k];
             var epsA = trace.ActionNoise[k].Span;

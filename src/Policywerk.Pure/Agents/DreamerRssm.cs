@@ -290,9 +290,10 @@ public static class DreamerRssm
         var dhPrior = gPrior.DInput!.Span;
 
         // ---- backward through time: posterior, GRU
-        var postT = nets.Posterior.Transpose(w.Posterior); // W_postᵀ once for the T steps
-        var gruGrad = new double[w.Gru.Count];
-        var postGrad = new double[w.Posterior.Count];
+        var postT = nets.Posterior.Transpose(w.Posterior); // Wᵀ once for the T steps
+        var gruT = nets.Gru.Transpose(w.Gru);
+        var dPostOut = new Mat[T];                          // ∂L/∂(posterior output) and the GRU's gate gradients per step,
+        var gruSteps = new GruStepGrads[T];                 // for one parameter gradient over all steps at the end
         var dEmbed = new double[n * Ed];
         var dhNext = new double[B * Hd];
         var dzNext = new double[B * Zd];
@@ -312,10 +313,8 @@ public static class DreamerRssm
                     dStd[b * Zd + i] = dz * eps[b * Zd + i] + kl.DPostStd.Values[row * Zd + i];
                 }
             }
-            var gPost = nets.Posterior.Backward(w.Posterior, postCaches[t],
-                DreamerLatent.StatsBackward(postStats[t], dMean, dStd), inputGradient: true, postT);
-            Blas.AddTo(gPost.Grads.Span, postGrad);
-            var dPostIn = gPost.DInput!.Span;
+            dPostOut[t] = DreamerLatent.StatsBackward(postStats[t], dMean, dStd);
+            var dPostIn = nets.Posterior.InputGradient(w.Posterior, postCaches[t], dPostOut[t].Span, postT).Span;
             for (var b = 0; b < B; b++)
             {
                 var row = t * B + b;
@@ -323,16 +322,17 @@ public static class DreamerRssm
                     dh[b * Hd + i] = dState[row * S + i] + dhPrior[row * Hd + i] + dPostIn[b * (Hd + Ed) + i] + dhNext[b * Hd + i];
                 dPostIn.Slice(b * (Hd + Ed) + Hd, Ed).CopyTo(dEmbed.AsSpan(row * Ed, Ed));
             }
-            var gGru = nets.Gru.Backward(w.Gru, gruCaches[t], Mat.From(B, Hd, dh));
-            Blas.AddTo(gGru.Grads.Span, gruGrad);
-            gGru.DH0.Span.CopyTo(dhNext);
+            gruSteps[t] = nets.Gru.StepBackward(w.Gru, gruCaches[t], dh, gruT);
+            gruSteps[t].DH0.Span.CopyTo(dhNext);
             for (var b = 0; b < B; b++)
-                gGru.DX.Row(b).Slice(0, Zd).CopyTo(dzNext.AsSpan(b * Zd, Zd));
+                gruSteps[t].DX.Row(b).Slice(0, Zd).CopyTo(dzNext.AsSpan(b * Zd, Zd));
         }
+        var postGrad = nets.Posterior.Backward(w.Posterior, MlpCache.Stack(postCaches), Mat.StackRows(dPostOut)).Grads;
+        var gruGrad = nets.Gru.ParameterGradient(gruCaches, gruSteps);
         var gEnc = nets.Encoder.Backward(w.Encoder, encCache, Mat.Own(n, Ed, dEmbed), inputGradient: true);
         var gPoints = nets.Points.Backward(w.Points, pointsCache, gEnc.DInput!);
 
-        var grads = new WorldParams(gPoints, gEnc.Grads, w.Gru.WithValues(gruGrad), gPrior.Grads, w.Posterior.WithValues(postGrad),
+        var grads = new WorldParams(gPoints, gEnc.Grads, gruGrad, gPrior.Grads, postGrad,
             gDec.Grads, gRew.Grads, gCont.Grads);
         return new ShardGradient(grads, lossTotal, recon, rewLoss, rewCount, contLoss, kl.Kl * total, [(B, hMat, zMat)]);
     }

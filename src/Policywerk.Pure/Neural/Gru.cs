@@ -29,6 +29,10 @@ public sealed record GruCache(int Steps, int Batch, Mat X, Mat H0, Mat H, Mat Ga
 /// <summary>BPTT's result: ∂L/∂θ, ∂L/∂x_t for every step (stacked [T·B × In]) and ∂L/∂h_0.</summary>
 public sealed record GruGrads(Params Grads, Mat DX, Mat DH0);
 
+/// <summary>One step's backward pass (<see cref="Gru.StepBackward"/>): ∂L/∂x, ∂L/∂h_0 and the gate gradients
+/// ∂L/∂(x·W_x + b_x), ∂L/∂(h·W_h + b_h) that <see cref="Gru.ParameterGradient"/> turns into ∂L/∂θ.</summary>
+public sealed record GruStepGrads(Mat DX, Mat DH0, Mat DGX, Mat DGH);
+
 /// <summary>
 /// A gated recurrent unit (Cho et al. 2014), in the convention of cuDNN and PyTorch:
 /// r = σ(x·W_xr + b_xr + h·W_hr + b_hr), z = σ(x·W_xz + b_xz + h·W_hz + b_hz),
@@ -177,10 +181,12 @@ public sealed record Gru(int In, int Hidden)
     }
 
     /// <summary>
-    /// ∂L/∂x and ∂L/∂h_0 of a one-step cache whose parameters stay fixed (a frozen world model in imagination): the
-    /// <see cref="Backward"/> recursion for T = 1 without ∂L/∂θ — the same operations in the same order, so the same bits.
+    /// One step's backward pass from a one-step cache (a sequence run step by step, or a frozen GRU in imagination): the
+    /// <see cref="Backward"/> recursion for T = 1 — ∂L/∂x, ∂L/∂h_0 and the step's gate gradients, from which
+    /// <see cref="ParameterGradient"/> forms ∂L/∂θ over many steps at once. The same operations in the same order as
+    /// <see cref="Backward"/>'s ∂L/∂x and ∂L/∂h_0.
     /// </summary>
-    public (Mat DX, Mat DH0) StepInputGradient(Params theta, GruCache cache, ReadOnlySpan<double> dH, Transposes? transposes = null)
+    public GruStepGrads StepBackward(Params theta, GruCache cache, ReadOnlySpan<double> dH, Transposes? transposes = null)
     {
         RequireTheta(theta);
         int batch = cache.Batch;
@@ -196,7 +202,33 @@ public sealed record Gru(int In, int Hidden)
         Blas.AddTo(recurrent, dH0);
         var dX = Buffers.Uninitialized(batch * In);
         Blas.MulAdd(dGX, G, 1, wxT, dX, batch, G, In, accumulate: false);
-        return (Mat.Own(batch, In, dX), Mat.Own(batch, Hidden, dH0));
+        return new GruStepGrads(Mat.Own(batch, In, dX), Mat.Own(batch, Hidden, dH0), Mat.Own(batch, G, dGX), Mat.Own(batch, G, dGH));
+    }
+
+    /// <summary>
+    /// ∂L/∂θ of a sequence run step by step, from its one-step caches and each step's gate gradients (<see cref="StepBackward"/>):
+    /// ∂L/∂W_x = Σ_t x_tᵀ·δgx_t, ∂L/∂W_h = Σ_t h_{t−1}ᵀ·δgh_t, ∂L/∂b_x = Σ δgx, ∂L/∂b_h = Σ δgh — one product over every
+    /// step's rows, in order.
+    /// </summary>
+    public Params ParameterGradient(IReadOnlyList<GruCache> steps, IReadOnlyList<GruStepGrads> grads)
+    {
+        if (steps.Count != grads.Count || steps.Count == 0) throw new ArgumentException("one gradient for each one-step cache");
+        var x = new Mat[steps.Count];
+        var h = new Mat[steps.Count];
+        var dgx = new Mat[steps.Count];
+        var dgh = new Mat[steps.Count];
+        for (var i = 0; i < x.Length; i++)
+        {
+            (x[i], h[i], dgx[i], dgh[i]) = (steps[i].X, steps[i].H0, grads[i].DGX, grads[i].DGH);
+        }
+        Mat X = Mat.StackRows(x), Hprev = Mat.StackRows(h), DGX = Mat.StackRows(dgx), DGH = Mat.StackRows(dgh);
+        var rows = X.Rows;
+        var result = Buffers.Uninitialized(ParameterCount); // every segment is overwritten below
+        Blas.MulAdd(X.Span, 1, In, DGX.Span, result.AsSpan(0, In * G), In, rows, G, accumulate: false);
+        Blas.MulAdd(Hprev.Span, 1, Hidden, DGH.Span, result.AsSpan(In * G, Hidden * G), Hidden, rows, G, accumulate: false);
+        Blas.SetColumnSums(DGX.Span, result.AsSpan(In * G + Hidden * G, G), rows, G);
+        Blas.SetColumnSums(DGH.Span, result.AsSpan(In * G + Hidden * G + G, G), rows, G);
+        return Params.Own(Layout, result);
     }
 
     /// <summary>W_xᵀ [3H × In] and W_hᵀ [3H × H] (<see cref="Transposes"/>), for many one-step backward passes with these parameters.</summary>

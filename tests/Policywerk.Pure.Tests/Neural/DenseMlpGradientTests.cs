@@ -157,7 +157,7 @@ public class FrozenBackwardTests
     }
 
     [FsCheck.Xunit.Property(MaxTest = 50)]
-    public bool Gru_step_input_gradient_is_the_one_step_BPTT(ulong seed, bool withTransposes)
+    public bool Gru_step_backward_is_the_one_step_BPTT(ulong seed, bool withTransposes)
     {
         var key = Key.FromSeed(seed);
         var gru = new Gru(5, 6);
@@ -167,7 +167,46 @@ public class FrozenBackwardTests
         var dh = Check.Gaussian(ref key, 3, 6);
         var cache = gru.Forward(theta, [x], h0);
         var bptt = gru.Backward(theta, cache, dh);
-        var (dx, dh0) = gru.StepInputGradient(theta, cache, dh.Span, withTransposes ? gru.Transpose(theta) : null);
-        return SameBits(bptt.DX.Span, dx.Span) && SameBits(bptt.DH0.Span, dh0.Span);
+        var step = gru.StepBackward(theta, cache, dh.Span, withTransposes ? gru.Transpose(theta) : null);
+        return SameBits(bptt.DX.Span, step.DX.Span) && SameBits(bptt.DH0.Span, step.DH0.Span)
+               && SameBits(bptt.Grads.Span, gru.ParameterGradient([cache], [step]).Span);
+    }
+
+    [FsCheck.Xunit.Property(MaxTest = 30)]
+    public bool Gru_run_and_backpropagated_step_by_step_gives_the_sequence_BPTT_bits(ulong seed)
+    {
+        // a 4-step sequence: Backward over its cache, against StepBackward on one-step caches (feeding each step's ∂L/∂h_0
+        // into the step before) and ParameterGradient over all of them (at least four inputs: a product with fewer than four
+        // columns and eight rows takes dot products, so ∂L/∂x of the whole sequence would be summed in another order)
+        var key = Key.FromSeed(seed);
+        var gru = new Gru(6, 5);
+        (var theta, key) = gru.Init(key);
+        const int steps = 4, batch = 2;
+        var xs = new Mat[steps];
+        for (var t = 0; t < steps; t++) xs[t] = Check.Gaussian(ref key, batch, 6);
+        var h0 = Check.Gaussian(ref key, batch, 5);
+        var dH = Check.Gaussian(ref key, steps * batch, 5);
+        var whole = gru.Backward(theta, gru.Forward(theta, [.. xs], h0), dH);
+
+        var caches = new GruCache[steps];
+        var h = h0;
+        for (var t = 0; t < steps; t++)
+        {
+            caches[t] = gru.Forward(theta, [xs[t]], h);
+            h = caches[t].Last;
+        }
+        var grads = new GruStepGrads[steps];
+        var dNext = new double[batch * 5];
+        var dX = new double[steps * batch * 6];
+        for (var t = steps - 1; t >= 0; t--)
+        {
+            var dh = dH.Span.Slice(t * batch * 5, batch * 5).ToArray();
+            for (var i = 0; i < dh.Length; i++) dh[i] += dNext[i]; // as Backward adds what flows back from step t+1
+            grads[t] = gru.StepBackward(theta, caches[t], dh);
+            grads[t].DH0.Span.CopyTo(dNext);
+            grads[t].DX.Span.CopyTo(dX.AsSpan(t * batch * 6));
+        }
+        return SameBits(whole.Grads.Span, gru.ParameterGradient(caches, grads).Span) && SameBits(whole.DX.Span, dX)
+               && SameBits(whole.DH0.Span, dNext);
     }
 }
