@@ -97,8 +97,10 @@ public static class DreamerImagination
             for (var i = 0; i < 2; i++)
             {
                 mean[r * 2 + i] = raw[r, i];
-                std[r * 2 + i] = (maxStd - minStd) * Activations.Sigmoid(raw[r, 2 + i] + 2.0) + minStd;
+                std[r * 2 + i] = raw[r, 2 + i] + 2.0;
             }
+        VecMath.Sigmoid(std, std);
+        for (var i = 0; i < std.Length; i++) std[i] = (maxStd - minStd) * std[i] + minStd;
         return new ActionStats(Mat.Own(rows, 2, mean), Mat.Own(rows, 2, std), raw);
     }
 

@@ -47,11 +47,12 @@ public static class DreamerLatent
         var d = new double[rows * 2 * z];
         var raw = stats.Raw.Span;
         for (var r = 0; r < rows; r++)
-            for (var i = 0; i < z; i++)
-            {
-                d[r * 2 * z + i] = dMean[r * z + i];
-                d[r * 2 * z + z + i] = dStd[r * z + i] * Activations.Sigmoid(raw[r * 2 * z + z + i]);
-            }
+        {
+            dMean.Slice(r * z, z).CopyTo(d.AsSpan(r * 2 * z, z));
+            var slope = d.AsSpan(r * 2 * z + z, z);
+            VecMath.Sigmoid(raw.Slice(r * 2 * z + z, z), slope); // softplus′(ρ) = σ(ρ)
+            for (var i = 0; i < z; i++) slope[i] = dStd[r * z + i] * slope[i];
+        }
         return Mat.Own(rows, 2 * z, d);
     }
 

@@ -88,7 +88,7 @@ public sealed record Gru(int In, int Hidden)
         var bx = th.Slice(In * G + Hidden * G, G);
         var bh = th.Slice(In * G + Hidden * G + G, G);
 
-        var X = Mat.StackRows(xs.AsSpan());
+        var X = xs.Length == 1 ? xs[0] : Mat.StackRows(xs.AsSpan()); // one step: its input as it is
         var rows = steps * batch;
         // the input projections of every step at once: GX = X·Wx + bx
         var gates = Buffers.Uninitialized(rows * G);
