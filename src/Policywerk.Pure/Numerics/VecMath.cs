@@ -81,11 +81,24 @@ public static class VecMath
         return (TV.Select(sinNegative, -sin, sin), TV.Select(cosNegative, -cos, cos));
     }
 
+    /// <summary>min(x, limit) lane by lane with a compare and a blend: a NaN stays NaN (as IEEE minimum keeps it), without
+    /// the sign-of-zero fix-ups Vector.Min spends four instructions on (the limits here are never zero).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV Below<TV>(TV x, TV limit) where TV : struct, ILaneMath<TV> => TV.Select(TV.LessThan(limit, x), limit, x);
+
+    /// <summary>max(x, limit) lane by lane in the same way (a NaN stays NaN; max(−0, 0) gives −0, which adds like +0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV Above<TV>(TV x, TV limit) where TV : struct, ILaneMath<TV> => TV.Select(TV.LessThan(x, limit), limit, x);
+
+    /// <summary>x clamped to [lo, hi] lane by lane, a NaN staying NaN.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV Clamp<TV>(TV x, TV lo, TV hi) where TV : struct, ILaneMath<TV> => Below(Above(x, lo), hi);
+
     /// <summary>e^x lane by lane (inputs clamped to ±708 so the result stays finite and normal).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TV Exp<TV>(TV x) where TV : struct, ILaneMath<TV>
     {
-        x = TV.Min(TV.Max(x, TV.Of(MinExp)), TV.Of(MaxExp));
+        x = Clamp(x, TV.Of(MinExp), TV.Of(MaxExp));
         var magic = TV.Of(RoundMagic);
         var t = x * TV.Of(Log2E) + magic;
         var k = t - magic;                                           // round(x·log₂e)
@@ -104,7 +117,7 @@ public static class VecMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static (TV N, TV D) ExpFraction<TV>(TV x) where TV : struct, ILaneMath<TV>
     {
-        x = TV.Min(TV.Max(x, TV.Of(MinExp)), TV.Of(MaxExp));
+        x = Clamp(x, TV.Of(MinExp), TV.Of(MaxExp));
         var magic = TV.Of(RoundMagic);
         var t = x * TV.Of(Log2E) + magic;
         var k = t - magic;
@@ -123,7 +136,7 @@ public static class VecMath
     private static TV Tanh<TV>(TV x) where TV : struct, ILaneMath<TV>
     {
         var a = TV.Abs(x);
-        var (n, d) = ExpFraction(TV.Min(a, TV.Of(20.0)) * TV.Of(2.0)); // tanh(20) rounds to 1
+        var (n, d) = ExpFraction(Below(a, TV.Of(20.0)) * TV.Of(2.0)); // tanh(20) rounds to 1
         var bigNum = TV.WithSignOf(n - d, x);                         // tanh is odd
         var bigDen = n + d;
         var z = x * x;
@@ -143,19 +156,19 @@ public static class VecMath
     }
 
     /// <summary>y_i = e^{x_i}.</summary>
-    public static void Exp(ReadOnlySpan<double> x, Span<double> y) => Map(x, y, Op.Exp);
+    public static void Exp(ReadOnlySpan<double> x, Span<double> y) => Map<ExpOp>(x, y, Vector512.IsHardwareAccelerated);
 
     /// <summary>y_i = tanh x_i.</summary>
-    public static void Tanh(ReadOnlySpan<double> x, Span<double> y) => Map(x, y, Op.Tanh);
+    public static void Tanh(ReadOnlySpan<double> x, Span<double> y) => Map<TanhOp>(x, y, Vector512.IsHardwareAccelerated);
 
     /// <summary>y_i = σ(x_i).</summary>
-    public static void Sigmoid(ReadOnlySpan<double> x, Span<double> y) => Map(x, y, Op.Sigmoid);
+    public static void Sigmoid(ReadOnlySpan<double> x, Span<double> y) => Map<SigmoidOp>(x, y, Vector512.IsHardwareAccelerated);
 
     /// <summary>y_i = ln x_i for positive normal x_i.</summary>
-    public static void Log(ReadOnlySpan<double> x, Span<double> y) => Map(x, y, Op.Log);
+    public static void Log(ReadOnlySpan<double> x, Span<double> y) => Map<LogOp>(x, y, Vector512.IsHardwareAccelerated);
 
     /// <summary>y_i = softplus(x_i) = max(x_i, 0) + ln(1 + e^{−|x_i|}), for every finite x_i.</summary>
-    public static void Softplus(ReadOnlySpan<double> x, Span<double> y) => Map(x, y, Op.Softplus);
+    public static void Softplus(ReadOnlySpan<double> x, Span<double> y) => Map<SoftplusOp>(x, y, Vector512.IsHardwareAccelerated);
 
     /// <summary>ln x for positive normal x, bit-identical to the span form.</summary>
     public static double Log(double x) => Log(Lanes4.Of(x)).First;
@@ -213,47 +226,84 @@ public static class VecMath
 
     internal enum Op { Exp, Tanh, Sigmoid, Log, Softplus }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TV Apply<TV>(Op op, TV v) where TV : struct, ILaneMath<TV> => op switch
-    {
-        Op.Exp => Exp(v),
-        Op.Tanh => Tanh(v),
-        Op.Sigmoid => Sigmoid(v),
-        Op.Log => Log(v),
-        _ => Softplus(v),
-    };
-
     /// <summary>softplus(x) = max(x, 0) + ln(1 + e^{−|x|}) lane by lane (1 + e^{−|x|} ∈ (1, 2], so the log's argument is normal).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TV Softplus<TV>(TV x) where TV : struct, ILaneMath<TV> =>
-        TV.Max(x, TV.Of(0.0)) + Log(TV.Of(1.0) + Exp(-TV.Abs(x)));
+        Above(x, TV.Of(0.0)) + Log(TV.Of(1.0) + Exp(-TV.Abs(x)));
 
-    /// <summary>y = op(x): eight lanes at a time where the machine has AVX-512, then four, then a zero-padded tail of four
-    /// (every element runs the same operations, so the width never changes a bit).</summary>
-    private static void Map(ReadOnlySpan<double> x, Span<double> y, Op op) => Map(x, y, op, wide: Vector512.IsHardwareAccelerated);
+    /// <summary>One element-wise function as a struct type argument, so each (width, function) pair compiles to its own
+    /// small loop with the function inlined (one loop switching between five would not be).</summary>
+    private interface IMapOp
+    {
+        static abstract TV Apply<TV>(TV x) where TV : struct, ILaneMath<TV>;
+    }
 
-    /// <summary><see cref="Map(ReadOnlySpan{double}, Span{double}, Op)"/>, eight lanes first only when <paramref name="wide"/> (tests run
-    /// both on any machine: Vector512 is emulated where the hardware lacks it).</summary>
+    private readonly struct ExpOp : IMapOp
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TV Apply<TV>(TV x) where TV : struct, ILaneMath<TV> => Exp(x);
+    }
+
+    private readonly struct TanhOp : IMapOp
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TV Apply<TV>(TV x) where TV : struct, ILaneMath<TV> => Tanh(x);
+    }
+
+    private readonly struct SigmoidOp : IMapOp
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TV Apply<TV>(TV x) where TV : struct, ILaneMath<TV> => Sigmoid(x);
+    }
+
+    private readonly struct LogOp : IMapOp
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TV Apply<TV>(TV x) where TV : struct, ILaneMath<TV> => Log(x);
+    }
+
+    private readonly struct SoftplusOp : IMapOp
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TV Apply<TV>(TV x) where TV : struct, ILaneMath<TV> => Softplus(x);
+    }
+
+    /// <summary>y = op(x), eight lanes first only when <paramref name="wide"/> (tests run both on any machine: Vector512 is
+    /// emulated where the hardware lacks it).</summary>
     internal static void Map(ReadOnlySpan<double> x, Span<double> y, Op op, bool wide)
     {
+        switch (op)
+        {
+            case Op.Exp: Map<ExpOp>(x, y, wide); break;
+            case Op.Tanh: Map<TanhOp>(x, y, wide); break;
+            case Op.Sigmoid: Map<SigmoidOp>(x, y, wide); break;
+            case Op.Log: Map<LogOp>(x, y, wide); break;
+            default: Map<SoftplusOp>(x, y, wide); break;
+        }
+    }
+
+    /// <summary>y = op(x): eight lanes at a time where the machine has AVX-512 (<paramref name="wide"/>), then four, then a
+    /// zero-padded tail of four (every element runs the same operations, so the width never changes a bit).</summary>
+    private static void Map<TOp>(ReadOnlySpan<double> x, Span<double> y, bool wide) where TOp : struct, IMapOp
+    {
         if (y.Length < x.Length) throw new ArgumentException("destination too short");
-        var i = wide ? MapLanes<Lanes8>(x, y, op, 0) : 0;
-        i = MapLanes<Lanes4>(x, y, op, i);
+        var i = wide ? MapLanes<Lanes8, TOp>(x, y, 0) : 0;
+        i = MapLanes<Lanes4, TOp>(x, y, i);
         if (i == x.Length) return;
         Span<double> pad = stackalloc double[4];
         pad.Clear();
         x.Slice(i).CopyTo(pad);
-        Apply(op, Lanes4.Load(ref MemoryMarshal.GetReference(pad), 0)).Store(ref MemoryMarshal.GetReference(pad), 0);
+        TOp.Apply(Lanes4.Load(ref MemoryMarshal.GetReference(pad), 0)).Store(ref MemoryMarshal.GetReference(pad), 0);
         pad.Slice(0, x.Length - i).CopyTo(y.Slice(i));
     }
 
-    /// <summary>The whole vectors of <see cref="Map(ReadOnlySpan{double}, Span{double}, Op, bool)"/> from element <paramref name="i"/> on; returns the first element left.</summary>
-    private static int MapLanes<TV>(ReadOnlySpan<double> x, Span<double> y, Op op, int i) where TV : struct, ILaneMath<TV>
+    /// <summary>The whole vectors of <see cref="Map{TOp}"/> from element <paramref name="i"/> on; returns the first element left.</summary>
+    private static int MapLanes<TV, TOp>(ReadOnlySpan<double> x, Span<double> y, int i) where TV : struct, ILaneMath<TV> where TOp : struct, IMapOp
     {
         ref var xr = ref MemoryMarshal.GetReference(x);
         ref var yr = ref MemoryMarshal.GetReference(y);
         for (; i + TV.Count <= x.Length; i += TV.Count)
-            Apply(op, TV.Load(ref xr, (nuint)i)).Store(ref yr, (nuint)i);
+            TOp.Apply(TV.Load(ref xr, (nuint)i)).Store(ref yr, (nuint)i);
         return i;
     }
 }
@@ -294,26 +344,49 @@ internal readonly struct Lanes4(Vector256<double> v) : ILaneMath<Lanes4>
 {
     private readonly Vector256<double> v = v;
     public static int Count => 4;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes4 Of(double x) => new(Vector256.Create(x));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes4 Load(ref double source, nuint offset) => new(Vector256.LoadUnsafe(ref source, offset));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Store(ref double destination, nuint offset) => v.StoreUnsafe(ref destination, offset);
-    public double First => v.GetElement(0);
+    public double First
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => v.GetElement(0);
+    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes4 operator +(Lanes4 a, Lanes4 b) => new(a.v + b.v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes4 operator -(Lanes4 a, Lanes4 b) => new(a.v - b.v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes4 operator *(Lanes4 a, Lanes4 b) => new(a.v * b.v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes4 operator /(Lanes4 a, Lanes4 b) => new(a.v / b.v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes4 operator -(Lanes4 a) => new(-a.v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes4 Min(Lanes4 a, Lanes4 b) => new(Vector256.Min(a.v, b.v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes4 Max(Lanes4 a, Lanes4 b) => new(Vector256.Max(a.v, b.v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes4 Abs(Lanes4 a) => new(Vector256.Abs(a.v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes4 WithSignOf(Lanes4 a, Lanes4 sign) => new(a.v | (sign.v & Vector256.Create(-0.0)));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes4 LessThan(Lanes4 a, Lanes4 b) => new(Vector256.LessThan(a.v, b.v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes4 Select(Lanes4 mask, Lanes4 ifSet, Lanes4 otherwise) => new(Vector256.ConditionalSelect(mask.v, ifSet.v, otherwise.v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes4 PowerOfTwo(Lanes4 t, Lanes4 magic) =>
         new(Vector256.ShiftLeft(t.v.AsInt64() - magic.v.AsInt64() + Vector256.Create(1023L), 52).AsDouble());
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes4 Sqrt(Lanes4 a) => new(Vector256.Sqrt(a.v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes4 Floor(Lanes4 a) => new(Vector256.Floor(a.v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes4 operator &(Lanes4 a, Lanes4 b) => new(a.v & b.v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static (Lanes4 Mantissa, Lanes4 Exponent) Frexp(Lanes4 x)
     {
         var bits = x.v.AsInt64();
@@ -328,26 +401,49 @@ internal readonly struct Lanes8(Vector512<double> v) : ILaneMath<Lanes8>
 {
     private readonly Vector512<double> v = v;
     public static int Count => 8;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes8 Of(double x) => new(Vector512.Create(x));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes8 Load(ref double source, nuint offset) => new(Vector512.LoadUnsafe(ref source, offset));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Store(ref double destination, nuint offset) => v.StoreUnsafe(ref destination, offset);
-    public double First => v.GetElement(0);
+    public double First
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => v.GetElement(0);
+    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes8 operator +(Lanes8 a, Lanes8 b) => new(a.v + b.v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes8 operator -(Lanes8 a, Lanes8 b) => new(a.v - b.v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes8 operator *(Lanes8 a, Lanes8 b) => new(a.v * b.v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes8 operator /(Lanes8 a, Lanes8 b) => new(a.v / b.v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes8 operator -(Lanes8 a) => new(-a.v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes8 Min(Lanes8 a, Lanes8 b) => new(Vector512.Min(a.v, b.v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes8 Max(Lanes8 a, Lanes8 b) => new(Vector512.Max(a.v, b.v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes8 Abs(Lanes8 a) => new(Vector512.Abs(a.v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes8 WithSignOf(Lanes8 a, Lanes8 sign) => new(a.v | (sign.v & Vector512.Create(-0.0)));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes8 LessThan(Lanes8 a, Lanes8 b) => new(Vector512.LessThan(a.v, b.v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes8 Select(Lanes8 mask, Lanes8 ifSet, Lanes8 otherwise) => new(Vector512.ConditionalSelect(mask.v, ifSet.v, otherwise.v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes8 PowerOfTwo(Lanes8 t, Lanes8 magic) =>
         new(Vector512.ShiftLeft(t.v.AsInt64() - magic.v.AsInt64() + Vector512.Create(1023L), 52).AsDouble());
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes8 Sqrt(Lanes8 a) => new(Vector512.Sqrt(a.v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes8 Floor(Lanes8 a) => new(Vector512.Floor(a.v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes8 operator &(Lanes8 a, Lanes8 b) => new(a.v & b.v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static (Lanes8 Mantissa, Lanes8 Exponent) Frexp(Lanes8 x)
     {
         var bits = x.v.AsInt64();
