@@ -44,7 +44,7 @@ public class DreamerLearningTests
     /// One-step prediction after the warm-up (world model only, on random-policy data): predict o_{t+1} open loop (prior,
     /// real actions of a half-strength scripted episode) from the posterior at t, scored by the log-likelihood −Σ o log q
     /// per frame. It must beat the untrained model's, and stay within 0.8 nats per frame of the "copy the current frame"
-    /// forecast rendered with the same blobs. Beating the copy is issue 6's bar and not met yet (≈ 4.74 vs 4.30 nats per
+    /// forecast rendered with the same blobs. Beating the copy is issue 6's bar and not met yet (≈ 4.54 vs 4.30 nats per
     /// frame at seed 11, untrained ≈ 18.9; README, lesson 07 "Not yet"): this test guards the gap from growing.
     /// </summary>
     [Fact]
