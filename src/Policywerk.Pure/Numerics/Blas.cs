@@ -31,16 +31,15 @@ internal static class Blas
     public static void MulAdd(ReadOnlySpan<double> a, int ai, int @as, ReadOnlySpan<double> b, Span<double> c, int p, int q, int n,
         bool accumulate = true)
     {
-        if (Vector512.IsHardwareAccelerated) MulAdd<Lanes512, Vector512<double>>(a, ai, @as, b, c, p, q, n, accumulate);
-        else MulAdd<Lanes256, Vector256<double>>(a, ai, @as, b, c, p, q, n, accumulate);
+        if (Vector512.IsHardwareAccelerated) MulAdd<Lanes8>(a, ai, @as, b, c, p, q, n, accumulate);
+        else MulAdd<Lanes4>(a, ai, @as, b, c, p, q, n, accumulate);
     }
 
     /// <summary><see cref="MulAdd(ReadOnlySpan{double}, int, int, ReadOnlySpan{double}, Span{double}, int, int, int, bool)"/> with
-    /// <typeparamref name="TL"/> as the widest lanes (tests run both widths on any machine; they must agree bit for bit).</summary>
-    internal static void MulAdd<TL, TV>(ReadOnlySpan<double> a, int ai, int @as, ReadOnlySpan<double> b, Span<double> c, int p, int q, int n,
+    /// <typeparamref name="TV"/> as the widest lanes (tests run both widths on any machine; they must agree bit for bit).</summary>
+    internal static void MulAdd<TV>(ReadOnlySpan<double> a, int ai, int @as, ReadOnlySpan<double> b, Span<double> c, int p, int q, int n,
         bool accumulate)
-        where TL : struct, ILanes<TV>
-        where TV : struct
+        where TV : struct, ILaneMath<TV>
     {
         if (p == 0 || n == 0) return;
         if (b.Length < q * n || c.Length < p * n || (q > 0 && a.Length <= (p - 1) * ai + (q - 1) * @as))
@@ -55,14 +54,14 @@ internal static class Blas
             }
             if (ai == 1 && @as == p && !accumulate)
             {
-                NarrowTransposed<TL, TV>(a, b, c, p, q, n);
+                NarrowTransposed<TV>(a, b, c, p, q, n);
                 return;
             }
         }
-        if (n >= 16 && q >= 8 && Sparse<TL, TV>(a, ai, @as, b, c, p, q, n, accumulate)) return;
+        if (n >= 16 && q >= 8 && Sparse<TV>(a, ai, @as, b, c, p, q, n, accumulate)) return;
         var i = 0;
-        for (; i + 2 <= p; i += 2) TwoRows<TL, TV>(a, ai, @as, b, c, i, q, n, accumulate);
-        if (i < p) OneRow<TL, TV>(a, ai, @as, b, c, i, q, n, accumulate);
+        for (; i + 2 <= p; i += 2) TwoRows<TV>(a, ai, @as, b, c, i, q, n, accumulate);
+        if (i < p) OneRow<TV>(a, ai, @as, b, c, i, q, n, accumulate);
     }
 
     /// <summary>The longest row or column the sparse path indexes on the stack; longer ones run dense.</summary>
@@ -75,9 +74,8 @@ internal static class Blas
     /// B the result is the dense one bit for bit, and the choice of path (a sample of A's rows decides, for speed only)
     /// never changes a number. Returns false, writing nothing, when A looks dense or the shape does not fit.
     /// </summary>
-    private static bool Sparse<TL, TV>(ReadOnlySpan<double> a, int ai, int @as, ReadOnlySpan<double> b, Span<double> c, int p, int q, int n, bool acc)
-        where TL : struct, ILanes<TV>
-        where TV : struct
+    private static bool Sparse<TV>(ReadOnlySpan<double> a, int ai, int @as, ReadOnlySpan<double> b, Span<double> c, int p, int q, int n, bool acc)
+        where TV : struct, ILaneMath<TV>
     {
         if (@as == 1)
         {
@@ -87,7 +85,7 @@ internal static class Blas
             for (var i = 0; i < p; i++)
             {
                 var count = NonZeros(a.Slice(i * ai, q), terms);
-                Row<ListedTerms, TL, TV>(a, i * ai, 1, b, c, i, new ListedTerms(terms.Slice(0, count)), n, acc);
+                Row<ListedTerms, TV>(a, i * ai, 1, b, c, i, new ListedTerms(terms.Slice(0, count)), n, acc);
             }
             return true;
         }
@@ -123,7 +121,7 @@ internal static class Blas
             {
                 var count = 0;
                 for (var m = marks[i]; m != 0; m &= m - 1) terms[count++] = BitOperations.TrailingZeroCount(m);
-                Row<ListedTerms, TL, TV>(a, i, @as, b, c, i, new ListedTerms(terms.Slice(0, count)), n, acc);
+                Row<ListedTerms, TV>(a, i, @as, b, c, i, new ListedTerms(terms.Slice(0, count)), n, acc);
             }
             return true;
         }
@@ -190,16 +188,15 @@ internal static class Blas
     }
 
     /// <summary>C[i,:] (+)= Σ_{s ∈ terms} a[o + s·step]·B[s,:], s ascending, register-blocked: eight, four or one output vectors stay in
-    /// registers while s runs; columns go to the widest lanes the machine has (<see cref="Lanes512"/> where it has AVX-512), then
-    /// <see cref="Lanes256"/>, then a zero-padded tail. Each lane is one element of C, so the width never changes a bit.</summary>
+    /// registers while s runs; columns go to the widest lanes the machine has (<see cref="Lanes8"/> where it has AVX-512), then
+    /// <see cref="Lanes4"/>, then a zero-padded tail. Each lane is one element of C, so the width never changes a bit.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Row<TTerms, TL, TV>(ReadOnlySpan<double> a, int o, int step, ReadOnlySpan<double> b, Span<double> c, int i, TTerms terms, int n, bool acc)
+    private static void Row<TTerms, TV>(ReadOnlySpan<double> a, int o, int step, ReadOnlySpan<double> b, Span<double> c, int i, TTerms terms, int n, bool acc)
         where TTerms : ITerms, allows ref struct
-        where TL : struct, ILanes<TV>
-        where TV : struct
+        where TV : struct, ILaneMath<TV>
     {
-        var j = RowBlocks<TTerms, TL, TV>(a, o, step, b, c, i, terms, n, 0, acc);
-        if (typeof(TL) != typeof(Lanes256)) j = RowBlocks<TTerms, Lanes256, Vector256<double>>(a, o, step, b, c, i, terms, n, j, acc);
+        var j = RowBlocks<TTerms, TV>(a, o, step, b, c, i, terms, n, 0, acc);
+        if (typeof(TV) != typeof(Lanes4)) j = RowBlocks<TTerms, Lanes4>(a, o, step, b, c, i, terms, n, j, acc);
         if (j == n) return;
         ref var aRef = ref MemoryMarshal.GetReference(a);
         var r0 = i * n;
@@ -212,73 +209,72 @@ internal static class Blas
         StoreTail(t0, c, r0 + j, n - j);
     }
 
-    /// <summary>The whole vectors of <see cref="Row{TTerms, TL, TV}"/> from column <paramref name="j"/> on; returns the first column left.</summary>
+    /// <summary>The whole vectors of <see cref="Row{TTerms, TV}"/> from column <paramref name="j"/> on; returns the first column left.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int RowBlocks<TTerms, TL, TV>(ReadOnlySpan<double> a, int o, int step, ReadOnlySpan<double> b, Span<double> c, int i, TTerms terms,
+    private static int RowBlocks<TTerms, TV>(ReadOnlySpan<double> a, int o, int step, ReadOnlySpan<double> b, Span<double> c, int i, TTerms terms,
         int n, int j, bool acc)
         where TTerms : ITerms, allows ref struct
-        where TL : struct, ILanes<TV>
-        where TV : struct
+        where TV : struct, ILaneMath<TV>
     {
         ref var aRef = ref MemoryMarshal.GetReference(a);
         ref var bRef = ref MemoryMarshal.GetReference(b);
         ref var cRef = ref MemoryMarshal.GetReference(c);
         var r0 = (nuint)(i * n);
-        var w = (nuint)TL.Count;
-        for (; j + 8 * TL.Count <= n; j += 8 * TL.Count)
+        var w = (nuint)TV.Count;
+        for (; j + 8 * TV.Count <= n; j += 8 * TV.Count)
         {
             var jo = r0 + (nuint)j;
-            TV c0 = TL.LoadOrZero(acc, ref cRef, jo), c1 = TL.LoadOrZero(acc, ref cRef, jo + w),
-                c2 = TL.LoadOrZero(acc, ref cRef, jo + 2 * w), c3 = TL.LoadOrZero(acc, ref cRef, jo + 3 * w),
-                c4 = TL.LoadOrZero(acc, ref cRef, jo + 4 * w), c5 = TL.LoadOrZero(acc, ref cRef, jo + 5 * w),
-                c6 = TL.LoadOrZero(acc, ref cRef, jo + 6 * w), c7 = TL.LoadOrZero(acc, ref cRef, jo + 7 * w);
+            TV c0 = LoadOrZero<TV>(acc, ref cRef, jo), c1 = LoadOrZero<TV>(acc, ref cRef, jo + w),
+                c2 = LoadOrZero<TV>(acc, ref cRef, jo + 2 * w), c3 = LoadOrZero<TV>(acc, ref cRef, jo + 3 * w),
+                c4 = LoadOrZero<TV>(acc, ref cRef, jo + 4 * w), c5 = LoadOrZero<TV>(acc, ref cRef, jo + 5 * w),
+                c6 = LoadOrZero<TV>(acc, ref cRef, jo + 6 * w), c7 = LoadOrZero<TV>(acc, ref cRef, jo + 7 * w);
             for (var t = 0; t < terms.Count; t++)
             {
                 var s = terms[t];
-                var va = TL.Broadcast(Unsafe.Add(ref aRef, o + s * step));
+                var va = TV.Of(Unsafe.Add(ref aRef, o + s * step));
                 var bo = (nuint)(s * n + j);
-                c0 = TL.MulAdd(c0, va, TL.Load(ref bRef, bo));
-                c1 = TL.MulAdd(c1, va, TL.Load(ref bRef, bo + w));
-                c2 = TL.MulAdd(c2, va, TL.Load(ref bRef, bo + 2 * w));
-                c3 = TL.MulAdd(c3, va, TL.Load(ref bRef, bo + 3 * w));
-                c4 = TL.MulAdd(c4, va, TL.Load(ref bRef, bo + 4 * w));
-                c5 = TL.MulAdd(c5, va, TL.Load(ref bRef, bo + 5 * w));
-                c6 = TL.MulAdd(c6, va, TL.Load(ref bRef, bo + 6 * w));
-                c7 = TL.MulAdd(c7, va, TL.Load(ref bRef, bo + 7 * w));
+                c0 += va * TV.Load(ref bRef, bo);
+                c1 += va * TV.Load(ref bRef, bo + w);
+                c2 += va * TV.Load(ref bRef, bo + 2 * w);
+                c3 += va * TV.Load(ref bRef, bo + 3 * w);
+                c4 += va * TV.Load(ref bRef, bo + 4 * w);
+                c5 += va * TV.Load(ref bRef, bo + 5 * w);
+                c6 += va * TV.Load(ref bRef, bo + 6 * w);
+                c7 += va * TV.Load(ref bRef, bo + 7 * w);
             }
-            TL.Store(c0, ref cRef, jo); TL.Store(c1, ref cRef, jo + w);
-            TL.Store(c2, ref cRef, jo + 2 * w); TL.Store(c3, ref cRef, jo + 3 * w);
-            TL.Store(c4, ref cRef, jo + 4 * w); TL.Store(c5, ref cRef, jo + 5 * w);
-            TL.Store(c6, ref cRef, jo + 6 * w); TL.Store(c7, ref cRef, jo + 7 * w);
+            c0.Store(ref cRef, jo); c1.Store(ref cRef, jo + w);
+            c2.Store(ref cRef, jo + 2 * w); c3.Store(ref cRef, jo + 3 * w);
+            c4.Store(ref cRef, jo + 4 * w); c5.Store(ref cRef, jo + 5 * w);
+            c6.Store(ref cRef, jo + 6 * w); c7.Store(ref cRef, jo + 7 * w);
         }
-        for (; j + 4 * TL.Count <= n; j += 4 * TL.Count)
+        for (; j + 4 * TV.Count <= n; j += 4 * TV.Count)
         {
             var jo = r0 + (nuint)j;
-            TV c0 = TL.LoadOrZero(acc, ref cRef, jo), c1 = TL.LoadOrZero(acc, ref cRef, jo + w),
-                c2 = TL.LoadOrZero(acc, ref cRef, jo + 2 * w), c3 = TL.LoadOrZero(acc, ref cRef, jo + 3 * w);
+            TV c0 = LoadOrZero<TV>(acc, ref cRef, jo), c1 = LoadOrZero<TV>(acc, ref cRef, jo + w),
+                c2 = LoadOrZero<TV>(acc, ref cRef, jo + 2 * w), c3 = LoadOrZero<TV>(acc, ref cRef, jo + 3 * w);
             for (var t = 0; t < terms.Count; t++)
             {
                 var s = terms[t];
-                var va = TL.Broadcast(Unsafe.Add(ref aRef, o + s * step));
+                var va = TV.Of(Unsafe.Add(ref aRef, o + s * step));
                 var bo = (nuint)(s * n + j);
-                c0 = TL.MulAdd(c0, va, TL.Load(ref bRef, bo));
-                c1 = TL.MulAdd(c1, va, TL.Load(ref bRef, bo + w));
-                c2 = TL.MulAdd(c2, va, TL.Load(ref bRef, bo + 2 * w));
-                c3 = TL.MulAdd(c3, va, TL.Load(ref bRef, bo + 3 * w));
+                c0 += va * TV.Load(ref bRef, bo);
+                c1 += va * TV.Load(ref bRef, bo + w);
+                c2 += va * TV.Load(ref bRef, bo + 2 * w);
+                c3 += va * TV.Load(ref bRef, bo + 3 * w);
             }
-            TL.Store(c0, ref cRef, jo); TL.Store(c1, ref cRef, jo + w);
-            TL.Store(c2, ref cRef, jo + 2 * w); TL.Store(c3, ref cRef, jo + 3 * w);
+            c0.Store(ref cRef, jo); c1.Store(ref cRef, jo + w);
+            c2.Store(ref cRef, jo + 2 * w); c3.Store(ref cRef, jo + 3 * w);
         }
-        for (; j + TL.Count <= n; j += TL.Count)
+        for (; j + TV.Count <= n; j += TV.Count)
         {
             var jo = r0 + (nuint)j;
-            var c0 = TL.LoadOrZero(acc, ref cRef, jo);
+            var c0 = LoadOrZero<TV>(acc, ref cRef, jo);
             for (var t = 0; t < terms.Count; t++)
             {
                 var s = terms[t];
-                c0 = TL.MulAdd(c0, TL.Broadcast(Unsafe.Add(ref aRef, o + s * step)), TL.Load(ref bRef, (nuint)(s * n + j)));
+                c0 += TV.Of(Unsafe.Add(ref aRef, o + s * step)) * TV.Load(ref bRef, (nuint)(s * n + j));
             }
-            TL.Store(c0, ref cRef, jo);
+            c0.Store(ref cRef, jo);
         }
         return j;
     }
@@ -300,23 +296,21 @@ internal static class Blas
     }
 
     /// <summary>C = Aᵀ·B for narrow B (n &lt; 4) as Cᵀ = Bᵀ·A, a wide product (each sum still runs over s ascending), then transposed.</summary>
-    private static void NarrowTransposed<TL, TV>(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c, int p, int q, int n)
-        where TL : struct, ILanes<TV>
-        where TV : struct
+    private static void NarrowTransposed<TV>(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c, int p, int q, int n)
+        where TV : struct, ILaneMath<TV>
     {
         Span<double> cT = n * p <= 2048 ? stackalloc double[n * p] : new double[n * p];
-        MulAdd<TL, TV>(b, 1, n, a, cT, n, q, p, accumulate: false);
+        MulAdd<TV>(b, 1, n, a, cT, n, q, p, accumulate: false);
         Transpose(cT, c, n, p);
     }
 
     /// <summary>Rows i and i+1 of C over every term s: four output vectors per row stay in registers while s runs, the widest
-    /// lanes first (as in <see cref="Row{TTerms, TL, TV}"/>), then a zero-padded tail.</summary>
-    private static void TwoRows<TL, TV>(ReadOnlySpan<double> a, int ai, int @as, ReadOnlySpan<double> b, Span<double> c, int i, int q, int n, bool acc)
-        where TL : struct, ILanes<TV>
-        where TV : struct
+    /// lanes first (as in <see cref="Row{TTerms, TV}"/>), then a zero-padded tail.</summary>
+    private static void TwoRows<TV>(ReadOnlySpan<double> a, int ai, int @as, ReadOnlySpan<double> b, Span<double> c, int i, int q, int n, bool acc)
+        where TV : struct, ILaneMath<TV>
     {
-        var j = TwoRowBlocks<TL, TV>(a, ai, @as, b, c, i, q, n, 0, acc);
-        if (typeof(TL) != typeof(Lanes256)) j = TwoRowBlocks<Lanes256, Vector256<double>>(a, ai, @as, b, c, i, q, n, j, acc);
+        var j = TwoRowBlocks<TV>(a, ai, @as, b, c, i, q, n, 0, acc);
+        if (typeof(TV) != typeof(Lanes4)) j = TwoRowBlocks<Lanes4>(a, ai, @as, b, c, i, q, n, j, acc);
         if (j == n) return;
         ref var aRef = ref MemoryMarshal.GetReference(a);
         int r0 = i * n, r1 = (i + 1) * n;
@@ -333,65 +327,68 @@ internal static class Blas
         StoreTail(t1, c, r1 + j, n - j);
     }
 
-    /// <summary>The whole vectors of <see cref="TwoRows{TL, TV}"/> from column <paramref name="j"/> on; returns the first column left.</summary>
+    /// <summary>The whole vectors of <see cref="TwoRows{TV}"/> from column <paramref name="j"/> on; returns the first column left.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int TwoRowBlocks<TL, TV>(ReadOnlySpan<double> a, int ai, int @as, ReadOnlySpan<double> b, Span<double> c, int i, int q, int n,
+    private static int TwoRowBlocks<TV>(ReadOnlySpan<double> a, int ai, int @as, ReadOnlySpan<double> b, Span<double> c, int i, int q, int n,
         int j, bool acc)
-        where TL : struct, ILanes<TV>
-        where TV : struct
+        where TV : struct, ILaneMath<TV>
     {
         ref var aRef = ref MemoryMarshal.GetReference(a);
         ref var bRef = ref MemoryMarshal.GetReference(b);
         ref var cRef = ref MemoryMarshal.GetReference(c);
         nuint r0 = (nuint)(i * n), r1 = (nuint)((i + 1) * n);
-        nuint a0 = (nuint)(i * ai), a1 = (nuint)((i + 1) * ai), step = (nuint)@as, w = (nuint)TL.Count;
-        for (; j + 4 * TL.Count <= n; j += 4 * TL.Count)
+        nuint a0 = (nuint)(i * ai), a1 = (nuint)((i + 1) * ai), step = (nuint)@as, w = (nuint)TV.Count;
+        for (; j + 4 * TV.Count <= n; j += 4 * TV.Count)
         {
             var o = (nuint)j;
-            TV c00 = TL.LoadOrZero(acc, ref cRef, r0 + o), c01 = TL.LoadOrZero(acc, ref cRef, r0 + o + w),
-                c02 = TL.LoadOrZero(acc, ref cRef, r0 + o + 2 * w), c03 = TL.LoadOrZero(acc, ref cRef, r0 + o + 3 * w),
-                c10 = TL.LoadOrZero(acc, ref cRef, r1 + o), c11 = TL.LoadOrZero(acc, ref cRef, r1 + o + w),
-                c12 = TL.LoadOrZero(acc, ref cRef, r1 + o + 2 * w), c13 = TL.LoadOrZero(acc, ref cRef, r1 + o + 3 * w);
+            TV c00 = LoadOrZero<TV>(acc, ref cRef, r0 + o), c01 = LoadOrZero<TV>(acc, ref cRef, r0 + o + w),
+                c02 = LoadOrZero<TV>(acc, ref cRef, r0 + o + 2 * w), c03 = LoadOrZero<TV>(acc, ref cRef, r0 + o + 3 * w),
+                c10 = LoadOrZero<TV>(acc, ref cRef, r1 + o), c11 = LoadOrZero<TV>(acc, ref cRef, r1 + o + w),
+                c12 = LoadOrZero<TV>(acc, ref cRef, r1 + o + 2 * w), c13 = LoadOrZero<TV>(acc, ref cRef, r1 + o + 3 * w);
             nuint ao0 = a0, ao1 = a1, bo = o;
             for (var s = 0; s < q; s++, ao0 += step, ao1 += step, bo += (nuint)n)
             {
-                var va = TL.Broadcast(Unsafe.Add(ref aRef, ao0));
-                var vb = TL.Broadcast(Unsafe.Add(ref aRef, ao1));
-                var b0 = TL.Load(ref bRef, bo);
-                var b1 = TL.Load(ref bRef, bo + w);
-                var b2 = TL.Load(ref bRef, bo + 2 * w);
-                var b3 = TL.Load(ref bRef, bo + 3 * w);
-                c00 = TL.MulAdd(c00, va, b0); c01 = TL.MulAdd(c01, va, b1); c02 = TL.MulAdd(c02, va, b2); c03 = TL.MulAdd(c03, va, b3);
-                c10 = TL.MulAdd(c10, vb, b0); c11 = TL.MulAdd(c11, vb, b1); c12 = TL.MulAdd(c12, vb, b2); c13 = TL.MulAdd(c13, vb, b3);
+                var va = TV.Of(Unsafe.Add(ref aRef, ao0));
+                var vb = TV.Of(Unsafe.Add(ref aRef, ao1));
+                var b0 = TV.Load(ref bRef, bo);
+                var b1 = TV.Load(ref bRef, bo + w);
+                var b2 = TV.Load(ref bRef, bo + 2 * w);
+                var b3 = TV.Load(ref bRef, bo + 3 * w);
+                c00 += va * b0; c01 += va * b1; c02 += va * b2; c03 += va * b3;
+                c10 += vb * b0; c11 += vb * b1; c12 += vb * b2; c13 += vb * b3;
             }
-            TL.Store(c00, ref cRef, r0 + o); TL.Store(c01, ref cRef, r0 + o + w);
-            TL.Store(c02, ref cRef, r0 + o + 2 * w); TL.Store(c03, ref cRef, r0 + o + 3 * w);
-            TL.Store(c10, ref cRef, r1 + o); TL.Store(c11, ref cRef, r1 + o + w);
-            TL.Store(c12, ref cRef, r1 + o + 2 * w); TL.Store(c13, ref cRef, r1 + o + 3 * w);
+            c00.Store(ref cRef, r0 + o); c01.Store(ref cRef, r0 + o + w);
+            c02.Store(ref cRef, r0 + o + 2 * w); c03.Store(ref cRef, r0 + o + 3 * w);
+            c10.Store(ref cRef, r1 + o); c11.Store(ref cRef, r1 + o + w);
+            c12.Store(ref cRef, r1 + o + 2 * w); c13.Store(ref cRef, r1 + o + 3 * w);
         }
-        for (; j + TL.Count <= n; j += TL.Count)
+        for (; j + TV.Count <= n; j += TV.Count)
         {
             var o = (nuint)j;
-            var c0 = TL.LoadOrZero(acc, ref cRef, r0 + o);
-            var c1 = TL.LoadOrZero(acc, ref cRef, r1 + o);
+            var c0 = LoadOrZero<TV>(acc, ref cRef, r0 + o);
+            var c1 = LoadOrZero<TV>(acc, ref cRef, r1 + o);
             nuint ao0 = a0, ao1 = a1, bo = o;
             for (var s = 0; s < q; s++, ao0 += step, ao1 += step, bo += (nuint)n)
             {
-                var bv = TL.Load(ref bRef, bo);
-                c0 = TL.MulAdd(c0, TL.Broadcast(Unsafe.Add(ref aRef, ao0)), bv);
-                c1 = TL.MulAdd(c1, TL.Broadcast(Unsafe.Add(ref aRef, ao1)), bv);
+                var bv = TV.Load(ref bRef, bo);
+                c0 += TV.Of(Unsafe.Add(ref aRef, ao0)) * bv;
+                c1 += TV.Of(Unsafe.Add(ref aRef, ao1)) * bv;
             }
-            TL.Store(c0, ref cRef, r0 + o);
-            TL.Store(c1, ref cRef, r1 + o);
+            c0.Store(ref cRef, r0 + o);
+            c1.Store(ref cRef, r1 + o);
         }
         return j;
     }
 
     /// <summary>The last row of an odd p: every term s = 0 … q−1.</summary>
-    private static void OneRow<TL, TV>(ReadOnlySpan<double> a, int ai, int @as, ReadOnlySpan<double> b, Span<double> c, int i, int q, int n, bool acc)
-        where TL : struct, ILanes<TV>
-        where TV : struct =>
-        Row<AllTerms, TL, TV>(a, i * ai, @as, b, c, i, new AllTerms(q), n, acc);
+    private static void OneRow<TV>(ReadOnlySpan<double> a, int ai, int @as, ReadOnlySpan<double> b, Span<double> c, int i, int q, int n, bool acc)
+        where TV : struct, ILaneMath<TV> =>
+        Row<AllTerms, TV>(a, i * ai, @as, b, c, i, new AllTerms(q), n, acc);
+
+    /// <summary>C's current block when accumulating, zeros otherwise.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV LoadOrZero<TV>(bool accumulate, ref double c, nuint offset) where TV : struct, ILaneMath<TV> =>
+        accumulate ? TV.Load(ref c, offset) : TV.Of(0.0);
 
     /// <summary>Up to three values x[o …] in the low lanes of a vector, zeros above.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -552,50 +549,4 @@ internal static class Blas
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static double Horizontal(Vector256<double> v) => (v.GetElement(0) + v.GetElement(1)) + (v.GetElement(2) + v.GetElement(3));
-}
-
-/// <summary>
-/// A vector width for the product kernels: load, store, broadcast and c + a·b (multiply and add rounded separately, never
-/// fused). A struct type argument, so the JIT compiles each kernel once per width with no indirection.
-/// </summary>
-internal interface ILanes<TV> where TV : struct
-{
-    static abstract int Count { get; }
-    static abstract TV Load(ref double source, nuint offset);
-    static abstract TV LoadOrZero(bool load, ref double source, nuint offset);
-    static abstract void Store(TV value, ref double destination, nuint offset);
-    static abstract TV Broadcast(double x);
-    static abstract TV MulAdd(TV c, TV a, TV b);
-}
-
-/// <summary>Four doubles (AVX2), the width every x64 machine has.</summary>
-internal readonly struct Lanes256 : ILanes<Vector256<double>>
-{
-    public static int Count => 4;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<double> Load(ref double source, nuint offset) => Vector256.LoadUnsafe(ref source, offset);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<double> LoadOrZero(bool load, ref double source, nuint offset) => load ? Vector256.LoadUnsafe(ref source, offset) : Vector256<double>.Zero;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Store(Vector256<double> value, ref double destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<double> Broadcast(double x) => Vector256.Create(x);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<double> MulAdd(Vector256<double> c, Vector256<double> a, Vector256<double> b) => c + a * b;
-}
-
-/// <summary>Eight doubles (AVX-512), used where the hardware accelerates them.</summary>
-internal readonly struct Lanes512 : ILanes<Vector512<double>>
-{
-    public static int Count => 8;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<double> Load(ref double source, nuint offset) => Vector512.LoadUnsafe(ref source, offset);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<double> LoadOrZero(bool load, ref double source, nuint offset) => load ? Vector512.LoadUnsafe(ref source, offset) : Vector512<double>.Zero;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Store(Vector512<double> value, ref double destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<double> Broadcast(double x) => Vector512.Create(x);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<double> MulAdd(Vector512<double> c, Vector512<double> a, Vector512<double> b) => c + a * b;
 }
