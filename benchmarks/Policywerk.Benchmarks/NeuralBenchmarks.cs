@@ -105,8 +105,17 @@ public class NeuralBenchmarks
         return _dqn.Backward(_dqnTheta, cache, _dqnDy).Grads;
     }
 
+    /// <summary>As <c>Dqn.Update</c> takes it: the backward pass writes ∇θ into the Adam step's scratch.</summary>
     [Benchmark(Description = "Lesson-05 step: fwd, Huber, bwd, Adam")]
     public Stepped<AdamState> DqnTrainStep()
+    {
+        var cache = _dqn.Forward(_dqnTheta, _dqnX);
+        var loss = Losses.HuberSelectedPerOutput(cache.Output, _dqnActions, _dqnTargets);
+        return Adam.Step(_dqnTheta, g => _dqn.BackwardInto(_dqnTheta, cache, loss.Grad, g), _dqnAdam, new AdamHyper(LearningRate: 0.01));
+    }
+
+    [Benchmark(Description = "Lesson-05 step with a gradient buffer (Backward, then Adam)")]
+    public Stepped<AdamState> DqnTrainStepWithGradient()
     {
         var cache = _dqn.Forward(_dqnTheta, _dqnX);
         var loss = Losses.HuberSelectedPerOutput(cache.Output, _dqnActions, _dqnTargets);

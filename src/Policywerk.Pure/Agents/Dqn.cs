@@ -160,8 +160,8 @@ public static class Dqn
         var loss = Losses.HuberSelectedPerOutput(cache.Output, actions.Freeze(), targets, config.HuberDelta);
         var meanAbsTdError = 0.0;
         for (var i = 0; i < b; i++) meanAbsTdError += Math.Abs(cache.Output[i, actions[i]] - targets[i]) / b;
-        var grads = model.Net.Backward(model.Online, cache, loss.Grad).Grads;
-        var (online, adam) = Adam.Step(model.Online, grads, model.Adam, config.Adam);
+        // ∇_θ L straight into the Adam step's scratch: no gradient buffer is built and dropped (same bits)
+        var (online, adam) = Adam.Step(model.Online, g => model.Net.BackwardInto(model.Online, cache, loss.Grad, g), model.Adam, config.Adam);
         return new DqnUpdate(model with { Online = online, Adam = adam, Updates = model.Updates + 1 }, loss.Value, meanAbsTdError);
     }
 

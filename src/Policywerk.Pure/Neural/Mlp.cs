@@ -160,6 +160,20 @@ public sealed record Mlp
         var batch = cache.Input.Rows;
         if (dOutput.Rows != batch || dOutput.Cols != Out) throw new ArgumentException($"dOutput must be {batch}×{Out}");
         var grads = Buffers.Uninitialized(ParameterCount); // every layer's backward overwrites its slice
+        var dX = BackwardInto(theta, cache, dOutput, grads, inputGradient, transposes);
+        return new LayerGrads(Params.Own(Layout, grads), dX is null ? null : Mat.Own(batch, In, dX));
+    }
+
+    /// <summary><see cref="Backward"/> with ∂L/∂θ written into <paramref name="grads"/> (every element, in <see cref="Layout"/>):
+    /// for an optimizer step that keeps no gradient buffer (<see cref="Adam.Step(Params, GradientWriter, AdamState, AdamHyper)"/>).
+    /// Returns ∂L/∂x when <paramref name="inputGradient"/>.</summary>
+    public double[]? BackwardInto(Params theta, MlpCache cache, Mat dOutput, Span<double> grads, bool inputGradient = false,
+        Transposes? transposes = null)
+    {
+        RequireShape(theta, cache.Input);
+        var batch = cache.Input.Rows;
+        if (dOutput.Rows != batch || dOutput.Cols != Out) throw new ArgumentException($"dOutput must be {batch}×{Out}");
+        if (grads.Length != ParameterCount) throw new ArgumentException($"grads must hold {ParameterCount} values");
         double[]? dX = null;
         var dA = dOutput.Span.ToArray();      // ∂L/∂a_l, turned into δ_l in place
         for (var l = Depth - 1; l >= 0; l--)
@@ -169,11 +183,11 @@ public sealed record Mlp
             var below = l == 0 ? cache.Input : cache.A[l - 1];
             var dBelow = l > 0 || inputGradient ? Buffers.Uninitialized(batch * nIn) : null; // X·Wᵀ writes every entry
             Dense.BackwardCore(theta.Span.Slice(Offset(l), nIn * nOut + nOut), nIn, nOut, below.Span, dA, batch,
-                grads.AsSpan(Offset(l), nIn * nOut + nOut), dBelow, WeightT(transposes, l));
+                grads.Slice(Offset(l), nIn * nOut + nOut), dBelow, WeightT(transposes, l));
             if (l == 0) dX = dBelow;
             else dA = dBelow!;
         }
-        return new LayerGrads(Params.Own(Layout, grads), dX is null ? null : Mat.Own(batch, In, dX));
+        return dX;
     }
 
     /// <summary>

@@ -5,6 +5,9 @@ namespace Policywerk.Pure.Neural;
 
 using Policywerk.Pure.Numerics;
 
+/// <summary>Writes every element of a gradient, in the parameters' layout, into the span it is given.</summary>
+public delegate void GradientWriter(Span<double> grads);
+
 /// <summary>An optimizer step's result: the new parameters θ′ and the optimizer's new state.</summary>
 public sealed record Stepped<TState>(Params Theta, TState State);
 
@@ -75,9 +78,31 @@ public static class Adam
     public static Stepped<AdamState> Step(Params theta, Params grads, AdamState state, AdamHyper hyper) =>
         Update(theta, grads, state, hyper, weightDecay: 0.0);
 
+    /// <summary>
+    /// <see cref="Step(Params, Params, AdamState, AdamHyper)"/> with the gradient written by <paramref name="gradient"/> into
+    /// scratch memory the step owns (on the stack for small nets) instead of into a <see cref="Params"/> of its own: the
+    /// same update, bit for bit, without building and then dropping a gradient buffer.
+    /// </summary>
+    public static Stepped<AdamState> Step(Params theta, GradientWriter gradient, AdamState state, AdamHyper hyper)
+    {
+        var n = theta.Count;
+        Span<double> g = n <= MaxStackGradient ? stackalloc double[n] : Buffers.Uninitialized(n);
+        gradient(g);
+        return Update(theta, g, state, hyper, weightDecay: 0.0);
+    }
+
+    /// <summary>The largest gradient (in doubles, 32 KB) <see cref="Step(Params, GradientWriter, AdamState, AdamHyper)"/> keeps on the stack.</summary>
+    private const int MaxStackGradient = 4096;
+
     internal static Stepped<AdamState> Update(Params theta, Params grads, AdamState state, AdamHyper hyper, double weightDecay)
     {
         theta.RequireSameSize(grads);
+        return Update(theta, grads.Span, state, hyper, weightDecay);
+    }
+
+    private static Stepped<AdamState> Update(Params theta, ReadOnlySpan<double> grads, AdamState state, AdamHyper hyper, double weightDecay)
+    {
+        if (grads.Length != theta.Count) throw new ArgumentException($"parameter buffers differ in size: {theta.Count} vs {grads.Length}");
         theta.RequireSameSize(state.M);
         theta.RequireSameSize(state.V);
         var t = state.T + 1;
@@ -88,7 +113,7 @@ public static class Adam
         double b1 = hyper.Beta1, b2 = hyper.Beta2;
         var c1 = 1.0 / (1.0 - Math.Pow(b1, t));
         var c2 = 1.0 / (1.0 - Math.Pow(b2, t));
-        Kernel(theta.Span, grads.Span, state.M.Span, state.V.Span, next, m, v, hyper.LearningRate, b1, b2, c1, c2, hyper.Epsilon, weightDecay);
+        Kernel(theta.Span, grads, state.M.Span, state.V.Span, next, m, v, hyper.LearningRate, b1, b2, c1, c2, hyper.Epsilon, weightDecay);
         return new Stepped<AdamState>(theta.WithValues(next), new AdamState(t, theta.WithValues(m), theta.WithValues(v)));
     }
 
@@ -134,7 +159,7 @@ public static class Adam
 /// <summary>Adam with decoupled weight decay (Loshchilov &amp; Hutter 2019).</summary>
 public static class AdamW
 {
-    /// <summary>θ′ = θ − α·(m̂/(√v̂ + ε) + λθ), with m̂, v̂ as in <see cref="Adam.Step"/> and λ = <see cref="AdamHyper.WeightDecay"/>.</summary>
+    /// <summary>θ′ = θ − α·(m̂/(√v̂ + ε) + λθ), with m̂, v̂ as in <see cref="Adam.Step(Params, Params, AdamState, AdamHyper)"/> and λ = <see cref="AdamHyper.WeightDecay"/>.</summary>
     public static Stepped<AdamState> Step(Params theta, Params grads, AdamState state, AdamHyper hyper) =>
         Adam.Update(theta, grads, state, hyper, hyper.WeightDecay);
 }

@@ -102,3 +102,27 @@ public class GradCheckTests
         Assert.Equal(1, Mat.FromRows([0.5, 2.0, -1.0]).ArgMaxRow(0));
     }
 }
+
+/// <summary>The Adam step that takes a gradient writer instead of a gradient buffer.</summary>
+public class FusedAdamStepTests
+{
+    [FsCheck.Xunit.Property(MaxTest = 30)]
+    public bool A_gradient_written_into_the_step_gives_the_bits_of_a_gradient_buffer(ulong seed, bool large)
+    {
+        // small nets keep the gradient on the stack, large ones (over 4,096 parameters) in a heap scratch buffer
+        var key = Key.FromSeed(seed);
+        var mlp = large ? Mlp.Create([70, 64, 3], Activation.Relu) : Mlp.Create([9, 16, 3], Activation.Relu);
+        (var theta, key) = mlp.Init(key);
+        var x = Check.Gaussian(ref key, 5, mlp.In);
+        var dy = Check.Gaussian(ref key, 5, 3);
+        var cache = mlp.Forward(theta, x);
+        var state = AdamState.Init(theta);
+        var hyper = new AdamHyper(LearningRate: 0.01);
+        for (var step = 0; step < 3; step++) // a few steps, so the moments are not zero
+            state = Adam.Step(theta, mlp.Backward(theta, cache, dy).Grads, state, hyper).State;
+        var viaBuffer = Adam.Step(theta, mlp.Backward(theta, cache, dy).Grads, state, hyper);
+        var viaWriter = Adam.Step(theta, g => mlp.BackwardInto(theta, cache, dy, g), state, hyper);
+        return viaBuffer.Theta.Equals(viaWriter.Theta) && viaBuffer.State.M.Equals(viaWriter.State.M)
+               && viaBuffer.State.V.Equals(viaWriter.State.V) && viaBuffer.State.T == viaWriter.State.T;
+    }
+}
