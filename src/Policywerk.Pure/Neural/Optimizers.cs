@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -83,6 +84,7 @@ public static class Adam
     /// scratch memory the step owns (on the stack for small nets) instead of into a <see cref="Params"/> of its own: the
     /// same update, bit for bit, without building and then dropping a gradient buffer.
     /// </summary>
+    [SkipLocalsInit] // the writer overwrites every element of the scratch (Mlp.BackwardInto does), so it need not be zeroed first
     public static Stepped<AdamState> Step(Params theta, GradientWriter gradient, AdamState state, AdamHyper hyper)
     {
         var n = theta.Count;

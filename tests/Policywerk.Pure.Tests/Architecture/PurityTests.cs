@@ -134,6 +134,34 @@ public class PurityTests
         Assert.True(offending.Count == 0, "mutable statics (non-readonly, or readonly arrays): " + string.Join(", ", offending));
     }
 
+    /// <summary>
+    /// Pure compiles with AllowUnsafeBlocks only so that a hot method may carry [SkipLocalsInit] (Adam's gradient scratch
+    /// on the stack, every element of which the gradient writer overwrites): no pointer may appear in a field, a signature
+    /// or a local, and only the methods listed here may skip zeroing their locals.
+    /// </summary>
+    [Fact]
+    public void Pure_has_no_pointer_code_and_skips_zeroing_locals_only_where_listed()
+    {
+        const BindingFlags all = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly;
+        static bool Pointer(Type t) => t.IsPointer || t.IsFunctionPointer || (t.HasElementType && Pointer(t.GetElementType()!));
+        var types = Pure.GetTypes();
+        var methods = types.SelectMany(t => t.GetMethods(all).Cast<MethodBase>().Concat(t.GetConstructors(all))).ToList();
+        var pointers = types.SelectMany(t => t.GetFields(all).Where(f => Pointer(f.FieldType)).Select(f => $"{t.Name}.{f.Name}"))
+            .Concat(methods.Where(m => m.GetParameters().Any(p => Pointer(p.ParameterType))
+                                       || (m is MethodInfo mi && Pointer(mi.ReturnType))
+                                       || (m.GetMethodBody()?.LocalVariables.Any(l => Pointer(l.LocalType)) ?? false))
+                .Select(m => $"{m.DeclaringType?.Name}.{m.Name}"))
+            .ToList();
+        Assert.True(pointers.Count == 0, "pointer code: " + string.Join(", ", pointers));
+        Assert.False(Pure.IsDefined(typeof(System.Runtime.CompilerServices.SkipLocalsInitAttribute)), "SkipLocalsInit on the whole assembly");
+        Assert.False(Pure.ManifestModule.IsDefined(typeof(System.Runtime.CompilerServices.SkipLocalsInitAttribute)), "SkipLocalsInit on the whole module");
+        var skipping = methods.Where(m => m.IsDefined(typeof(System.Runtime.CompilerServices.SkipLocalsInitAttribute)))
+            .Select(m => $"{m.DeclaringType?.Name}.{m.Name}({string.Join(", ", m.GetParameters().Select(p => p.ParameterType.Name))})")
+            .Concat(types.Where(t => t.IsDefined(typeof(System.Runtime.CompilerServices.SkipLocalsInitAttribute))).Select(t => t.Name))
+            .ToList();
+        Assert.Equal(["Adam.Step(Params, GradientWriter, AdamState, AdamHyper)"], skipping);
+    }
+
     private static bool IsInitOnly(MethodInfo setter) =>
         setter.ReturnParameter.GetRequiredCustomModifiers().Any(m => m.FullName == "System.Runtime.CompilerServices.IsExternalInit");
 }
