@@ -37,6 +37,8 @@ internal static class Blas
 
     /// <summary><see cref="MulAdd(ReadOnlySpan{double}, int, int, ReadOnlySpan{double}, Span{double}, int, int, int, bool)"/> with
     /// <typeparamref name="TV"/> as the widest lanes (tests run both widths on any machine; they must agree bit for bit).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // one compiled dispatcher: inlined into each caller it exhausted the JIT's inlining
+    // budget, and the kernels it pulled in were left calling each vector operator (the same for TwoRows and OneRow)
     internal static void MulAdd<TV>(ReadOnlySpan<double> a, int ai, int @as, ReadOnlySpan<double> b, Span<double> c, int p, int q, int n,
         bool accumulate)
         where TV : struct, ILaneMath<TV>
@@ -306,6 +308,7 @@ internal static class Blas
 
     /// <summary>Rows i and i+1 of C over every term s: four output vectors per row stay in registers while s runs, the widest
     /// lanes first (as in <see cref="Row{TTerms, TV}"/>), then a zero-padded tail.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void TwoRows<TV>(ReadOnlySpan<double> a, int ai, int @as, ReadOnlySpan<double> b, Span<double> c, int i, int q, int n, bool acc)
         where TV : struct, ILaneMath<TV>
     {
@@ -381,6 +384,7 @@ internal static class Blas
     }
 
     /// <summary>The last row of an odd p: every term s = 0 … q−1.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void OneRow<TV>(ReadOnlySpan<double> a, int ai, int @as, ReadOnlySpan<double> b, Span<double> c, int i, int q, int n, bool acc)
         where TV : struct, ILaneMath<TV> =>
         Row<AllTerms, TV>(a, i * ai, @as, b, c, i, new AllTerms(q), n, acc);

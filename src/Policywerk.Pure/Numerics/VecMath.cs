@@ -171,9 +171,11 @@ public static class VecMath
     public static void Softplus(ReadOnlySpan<double> x, Span<double> y) => Map<SoftplusOp>(x, y, Vector512.IsHardwareAccelerated);
 
     /// <summary>ln x for positive normal x, bit-identical to the span form.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // compiled on its own, so the lane operations inline (see MapLanes)
     public static double Log(double x) => Log(Lanes4.Of(x)).First;
 
     /// <summary>softplus(x) = max(x, 0) + ln(1 + e^{−|x|}), bit-identical to the span form.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // compiled on its own, so the lane operations inline (see MapLanes)
     public static double Softplus(double x) => Softplus(Lanes4.Of(x)).First;
 
     /// <summary>(sin x, cos x) for 0 ≤ x &lt; 2π, bit-identical to <see cref="Gaussians"/>'s use of it.</summary>
@@ -216,12 +218,15 @@ public static class VecMath
     }
 
     /// <summary>e^x, bit-identical to the span form.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // compiled on its own, so the lane operations inline (see MapLanes)
     public static double Exp(double x) => Exp(Lanes4.Of(x)).First;
 
     /// <summary>tanh x, bit-identical to the span form.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // compiled on its own, so the lane operations inline (see MapLanes)
     public static double Tanh(double x) => Tanh(Lanes4.Of(x)).First;
 
     /// <summary>σ(x), bit-identical to the span form.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // compiled on its own, so the lane operations inline (see MapLanes)
     public static double Sigmoid(double x) => Sigmoid(Lanes4.Of(x)).First;
 
     internal enum Op { Exp, Tanh, Sigmoid, Log, Softplus }
@@ -290,6 +295,14 @@ public static class VecMath
         var i = wide ? MapLanes<Lanes8, TOp>(x, y, 0) : 0;
         i = MapLanes<Lanes4, TOp>(x, y, i);
         if (i == x.Length) return;
+        MapTail<TOp>(x, y, i);
+    }
+
+    /// <summary>The last x.Length − i &lt; 4 elements of <see cref="Map{TOp}"/>, through a zero-padded vector of four; never
+    /// inlined, for the reason <see cref="MapLanes{TV, TOp}"/> is not.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void MapTail<TOp>(ReadOnlySpan<double> x, Span<double> y, int i) where TOp : struct, IMapOp
+    {
         Span<double> pad = stackalloc double[4];
         pad.Clear();
         x.Slice(i).CopyTo(pad);
@@ -297,7 +310,10 @@ public static class VecMath
         pad.Slice(0, x.Length - i).CopyTo(y.Slice(i));
     }
 
-    /// <summary>The whole vectors of <see cref="Map{TOp}"/> from element <paramref name="i"/> on; returns the first element left.</summary>
+    /// <summary>The whole vectors of <see cref="Map{TOp}"/> from element <paramref name="i"/> on; returns the first element left.
+    /// Never inlined: compiled on its own, the loop has the JIT's whole inlining budget for the function's lane operations
+    /// (inlined into its callers, the budget ran out and the wide loop called each vector operator).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static int MapLanes<TV, TOp>(ReadOnlySpan<double> x, Span<double> y, int i) where TV : struct, ILaneMath<TV> where TOp : struct, IMapOp
     {
         ref var xr = ref MemoryMarshal.GetReference(x);
