@@ -101,12 +101,15 @@ public static class Dreamer
     public static (DreamerModel Model, DreamerUpdate Report) Update(DreamerNets nets, DreamerModel model, DreamerBatch batch, Key key, DreamerConfig c,
         IEvaluator? evaluator = null)
     {
-        var (kWorld, kBehaviour) = key.Split();
+        var (kWorld, kBehaviour) = UpdateKeys(key);
         evaluator ??= Sequential.Instance;
         var world = StepWorld(nets, model, batch, kWorld, c, evaluator);
         var (next, behaviour) = StepBehaviour(nets, model, world, kBehaviour, c, evaluator);
         return (next, new DreamerUpdate(world.Loss, behaviour));
     }
+
+    /// <summary>An update's key split into the world half's and the behaviour half's (<see cref="Update"/> and <see cref="Iterate"/>).</summary>
+    private static KeyPair UpdateKeys(Key key) => key.Split();
 
     /// <summary>The world-model half of an update: the new world parameters and optimizer state, the loss terms, and the
     /// batch's posterior states h_t, z_t (time-major), where imagination starts.</summary>
@@ -269,7 +272,7 @@ public static class Dreamer
             var (kUpdate, kNext) = kRest.Split();
             key = kNext;
             sampleKeys[u] = kSample;
-            (worldKeys[u], behaviourKeys[u]) = kUpdate.Split(); // as Update splits its key
+            (worldKeys[u], behaviourKeys[u]) = UpdateKeys(kUpdate);
         }
         var both = evaluator ?? Sequential.Instance;
         WorldStep StepWorldOn(DreamerModel m, int u) =>

@@ -165,22 +165,22 @@ public static class DreamerRssm
         return (a + b).Finish(batch.Batch, batch.Length, total);
     }
 
-    /// <summary>One shard's gradient (every term divided by the whole batch's <c>Total</c> rows), its loss sums and its
-    /// posterior states (time-major over its own <c>Sequences</c>).</summary>
+    /// <summary>One shard's gradient (every term divided by the whole batch's <c>Total</c> rows), its loss sums (the total loss
+    /// and the mean KL already divided by it), and its posterior states (time-major over its own <c>Sequences</c>).</summary>
     private sealed record ShardGradient(WorldParams Grads, double LossTotal, double SquaredError, double RewardError, double RewardCount,
-        double ContinueLoss, double KlSum, ImmutableArray<(int Sequences, Mat Deter, Mat Stoch)> States)
+        double ContinueLoss, double Kl, ImmutableArray<(int Sequences, Mat Deter, Mat Stoch)> States)
     {
         /// <summary>Shard A + shard B, term by term in that order (the states side by side, A's sequences first).</summary>
         public static ShardGradient operator +(ShardGradient x, ShardGradient y) =>
             new(x.Grads.Add(y.Grads), x.LossTotal + y.LossTotal, x.SquaredError + y.SquaredError,
-                x.RewardError + y.RewardError, x.RewardCount + y.RewardCount, x.ContinueLoss + y.ContinueLoss, x.KlSum + y.KlSum,
+                x.RewardError + y.RewardError, x.RewardCount + y.RewardCount, x.ContinueLoss + y.ContinueLoss, x.Kl + y.Kl,
                 x.States.AddRange(y.States));
 
         /// <summary>The batch's gradient, loss terms and posterior states, time-major over all its sequences.</summary>
         public WorldGradient Finish(int batch, int length, int total)
         {
             var loss = new WorldLoss(SquaredError / (total * PixelPointMass.ObservationSize), RewardCount > 0 ? RewardError / RewardCount : 0.0,
-                ContinueLoss / total, KlSum / total, LossTotal);
+                ContinueLoss / total, Kl, LossTotal);
             return new WorldGradient(Grads, loss, Interleave(s => s.Deter), Interleave(s => s.Stoch));
 
             Mat Interleave(Func<(int Sequences, Mat Deter, Mat Stoch), Mat> part)
@@ -334,6 +334,6 @@ public static class DreamerRssm
 
         var grads = new WorldParams(gPoints, gEnc.Grads, gruGrad, gPrior.Grads, postGrad,
             gDec.Grads, gRew.Grads, gCont.Grads);
-        return new ShardGradient(grads, lossTotal, recon, rewLoss, rewCount, contLoss, kl.Kl * total, [(B, hMat, zMat)]);
+        return new ShardGradient(grads, lossTotal, recon, rewLoss, rewCount, contLoss, kl.Kl, [(B, hMat, zMat)]);
     }
 }

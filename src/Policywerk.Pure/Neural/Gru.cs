@@ -143,12 +143,6 @@ public sealed record Gru(int In, int Hidden)
         var wx = th.Slice(0, In * G);
         var wh = th.Slice(In * G, Hidden * G);
 
-        var grads = Buffers.Uninitialized(ParameterCount); // every segment is overwritten below
-        var dWx = grads.AsSpan(0, In * G);
-        var dWh = grads.AsSpan(In * G, Hidden * G);
-        var dbx = grads.AsSpan(In * G + Hidden * G, G);
-        var dbh = grads.AsSpan(In * G + Hidden * G + G, G);
-
         var dGX = Buffers.Uninitialized(rows * G);
         var dGHAll = Buffers.Uninitialized(rows * G);      // ∂L/∂(h_{t−1}·W_h + b_h) for every step, for one W_h product at the end
         var dNext = new double[batch * Hidden];   // ∂L/∂h_t arriving from step t+1
@@ -166,15 +160,12 @@ public sealed record Gru(int In, int Hidden)
             Blas.MulAdd(dGHAll.AsSpan(t * batch * G, batch * G), G, 1, whT, dh, batch, G, Hidden, accumulate: false);
             Blas.AddTo(dh, dNext);
         }
-        // the recurrent weights over all steps at once: ∂L/∂W_h = [h_0; …; h_{T−1}]ᵀ·dGH
+        // the weights over all steps at once, with h_{t−1} for every step: [h_0; …; h_{T−1}]
         var hPrevAll = Buffers.Uninitialized(rows * Hidden);
         cache.H0.Span.CopyTo(hPrevAll);
         H.Slice(0, (rows - batch) * Hidden).CopyTo(hPrevAll.AsSpan(batch * Hidden));
-        Blas.MulAdd(hPrevAll, 1, Hidden, dGHAll, dWh, Hidden, rows, G, accumulate: false);
-        Blas.SetColumnSums(dGHAll, dbh, rows, G);
-        // the input side of every step at once
-        Blas.MulAdd(cache.X.Span, 1, In, dGX, dWx, In, rows, G, accumulate: false);
-        Blas.SetColumnSums(dGX, dbx, rows, G);
+        var grads = Buffers.Uninitialized(ParameterCount);
+        ParameterGradientInto(cache.X.Span, hPrevAll, dGX, dGHAll, rows, grads);
         var dX = Buffers.Uninitialized(rows * In);
         Blas.MulTransB(dGX, wx, dX, rows, In, G);
         return new GruGrads(Params.Own(Layout, grads), Mat.Own(rows, In, dX), Mat.Own(batch, Hidden, dNext));
@@ -222,13 +213,20 @@ public sealed record Gru(int In, int Hidden)
             (x[i], h[i], dgx[i], dgh[i]) = (steps[i].X, steps[i].H0, grads[i].DGX, grads[i].DGH);
         }
         Mat X = Mat.StackRows(x), Hprev = Mat.StackRows(h), DGX = Mat.StackRows(dgx), DGH = Mat.StackRows(dgh);
-        var rows = X.Rows;
-        var result = Buffers.Uninitialized(ParameterCount); // every segment is overwritten below
-        Blas.MulAdd(X.Span, 1, In, DGX.Span, result.AsSpan(0, In * G), In, rows, G, accumulate: false);
-        Blas.MulAdd(Hprev.Span, 1, Hidden, DGH.Span, result.AsSpan(In * G, Hidden * G), Hidden, rows, G, accumulate: false);
-        Blas.SetColumnSums(DGX.Span, result.AsSpan(In * G + Hidden * G, G), rows, G);
-        Blas.SetColumnSums(DGH.Span, result.AsSpan(In * G + Hidden * G + G, G), rows, G);
+        var result = Buffers.Uninitialized(ParameterCount);
+        ParameterGradientInto(X.Span, Hprev.Span, DGX.Span, DGH.Span, X.Rows, result);
         return Params.Own(Layout, result);
+    }
+
+    /// <summary>∂L/∂W_x = Xᵀ·δgx, ∂L/∂W_h = H_prevᵀ·δgh, ∂L/∂b_x = Σ_rows δgx, ∂L/∂b_h = Σ_rows δgh over <paramref name="rows"/> stacked
+    /// rows, written into every segment of <paramref name="grads"/> (which may be uninitialised).</summary>
+    private void ParameterGradientInto(ReadOnlySpan<double> x, ReadOnlySpan<double> hPrev, ReadOnlySpan<double> dGX, ReadOnlySpan<double> dGH,
+        int rows, Span<double> grads)
+    {
+        Blas.MulAdd(x, 1, In, dGX, grads.Slice(0, In * G), In, rows, G, accumulate: false);
+        Blas.MulAdd(hPrev, 1, Hidden, dGH, grads.Slice(In * G, Hidden * G), Hidden, rows, G, accumulate: false);
+        Blas.SetColumnSums(dGX, grads.Slice(In * G + Hidden * G, G), rows, G);
+        Blas.SetColumnSums(dGH, grads.Slice(In * G + Hidden * G + G, G), rows, G);
     }
 
     /// <summary>W_xᵀ [3H × In] and W_hᵀ [3H × H] (<see cref="Transposes"/>), for many one-step backward passes with these parameters.</summary>
@@ -263,24 +261,28 @@ public sealed record Gru(int In, int Hidden)
             var dgh = dGH.Slice(b * G, G);
             var d = dh.Slice(b * Hidden, Hidden);
             var dp = dPrev.Slice(b * Hidden, Hidden);
-            var j = 0;
+            ref var gr = ref MemoryMarshal.GetReference(g);
+            ref var dgxr = ref MemoryMarshal.GetReference(dgx);
+            ref var dghr = ref MemoryMarshal.GetReference(dgh);
+            nuint zo = (nuint)Hidden, no = (nuint)(2 * Hidden);
             var one = Vector256<double>.One;
+            var j = 0;
             for (; j + 4 <= Hidden; j += 4)
             {
                 var o = (nuint)j;
-                var r = Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(g), o);
-                var z = Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(g), o + (nuint)Hidden);
-                var n = Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(g), o + (nuint)(2 * Hidden));
+                var r = Vector256.LoadUnsafe(ref gr, o);
+                var z = Vector256.LoadUnsafe(ref gr, o + zo);
+                var n = Vector256.LoadUnsafe(ref gr, o + no);
                 var dv = Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(d), o);
                 var dan = dv * (one - z) * (one - n * n);
                 var daz = dv * (Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(hp), o) - n) * z * (one - z);
                 var dar = dan * Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(hn), o) * r * (one - r);
-                dar.StoreUnsafe(ref MemoryMarshal.GetReference(dgx), o);
-                daz.StoreUnsafe(ref MemoryMarshal.GetReference(dgx), o + (nuint)Hidden);
-                dan.StoreUnsafe(ref MemoryMarshal.GetReference(dgx), o + (nuint)(2 * Hidden));
-                dar.StoreUnsafe(ref MemoryMarshal.GetReference(dgh), o);
-                daz.StoreUnsafe(ref MemoryMarshal.GetReference(dgh), o + (nuint)Hidden);
-                (dan * r).StoreUnsafe(ref MemoryMarshal.GetReference(dgh), o + (nuint)(2 * Hidden));
+                dar.StoreUnsafe(ref dgxr, o);
+                daz.StoreUnsafe(ref dgxr, o + zo);
+                dan.StoreUnsafe(ref dgxr, o + no);
+                dar.StoreUnsafe(ref dghr, o);
+                daz.StoreUnsafe(ref dghr, o + zo);
+                (dan * r).StoreUnsafe(ref dghr, o + no);
                 (dv * z).StoreUnsafe(ref MemoryMarshal.GetReference(dp), o);
             }
             for (; j < Hidden; j++) // the same operations, one element at a time

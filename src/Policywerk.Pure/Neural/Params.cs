@@ -88,7 +88,7 @@ public sealed record Layout(ImmutableArray<Segment> Segments)
 /// <summary>
 /// Wᵀ of each weight matrix of a net, formed once for many backward passes with the same parameters: ∂L/∂x = δ·Wᵀ then runs
 /// as one product over it, with the bits of <see cref="Numerics.Blas.MulTransB"/> (which forms Wᵀ on every call). Dreamer's
-/// frozen nets are backpropagated through 15 imagined steps per update with unchanged weights.
+/// frozen nets are backpropagated through every imagined step of an update with unchanged weights.
 /// </summary>
 public sealed record Transposes(ImmutableArray<ImmutableArray<double>> Blocks);
 

@@ -18,8 +18,6 @@ internal interface ILaneMath<TSelf> where TSelf : struct, ILaneMath<TSelf>
     static abstract TSelf operator *(TSelf a, TSelf b);
     static abstract TSelf operator /(TSelf a, TSelf b);
     static abstract TSelf operator -(TSelf a);
-    static abstract TSelf Min(TSelf a, TSelf b);
-    static abstract TSelf Max(TSelf a, TSelf b);
     static abstract TSelf Abs(TSelf a);
     /// <summary>|a| with the sign bit of <paramref name="sign"/> (a must be non-negative).</summary>
     static abstract TSelf WithSignOf(TSelf a, TSelf sign);
@@ -61,10 +59,6 @@ internal readonly struct Lanes4(Vector256<double> v) : ILaneMath<Lanes4>
     public static Lanes4 operator /(Lanes4 a, Lanes4 b) => new(a.v / b.v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes4 operator -(Lanes4 a) => new(-a.v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lanes4 Min(Lanes4 a, Lanes4 b) => new(Vector256.Min(a.v, b.v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lanes4 Max(Lanes4 a, Lanes4 b) => new(Vector256.Max(a.v, b.v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes4 Abs(Lanes4 a) => new(Vector256.Abs(a.v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -118,10 +112,6 @@ internal readonly struct Lanes8(Vector512<double> v) : ILaneMath<Lanes8>
     public static Lanes8 operator /(Lanes8 a, Lanes8 b) => new(a.v / b.v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes8 operator -(Lanes8 a) => new(-a.v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lanes8 Min(Lanes8 a, Lanes8 b) => new(Vector512.Min(a.v, b.v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lanes8 Max(Lanes8 a, Lanes8 b) => new(Vector512.Max(a.v, b.v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes8 Abs(Lanes8 a) => new(Vector512.Abs(a.v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

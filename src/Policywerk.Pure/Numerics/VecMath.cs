@@ -13,8 +13,8 @@ namespace Policywerk.Pure.Numerics;
 /// Determinism: the algorithms are our own fixed sequences of IEEE operations (Cephes' rational
 /// approximations, Moshier 1989), so every lane, every tail element and every scalar call computes the same
 /// bits on every x64 or Arm CPU and at either width: the algorithms are written once over <see cref="ILaneMath{TSelf}"/>, a
-/// tail shorter than four is padded into a vector and runs the same code, and the scalar forms run the vector code on one lane. Accuracy: within a few units in the last place of
-/// <see cref="Math.Exp"/> and <see cref="Math.Tanh"/> (tested).
+/// tail shorter than four is padded into a vector and runs the same code, and the scalar forms run the vector code on one
+/// lane. Accuracy: within a few units in the last place of <see cref="Math.Exp"/> and <see cref="Math.Tanh"/> (tested).
 /// </remarks>
 public static class VecMath
 {
@@ -94,9 +94,12 @@ public static class VecMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TV Clamp<TV>(TV x, TV lo, TV hi) where TV : struct, ILaneMath<TV> => Below(Above(x, lo), hi);
 
-    /// <summary>e^x lane by lane (inputs clamped to ±708 so the result stays finite and normal).</summary>
+    /// <summary>
+    /// The range reduction both exponentials share: x (clamped to ±708 so the result stays finite and normal) = k·ln 2 + r
+    /// with k = round(x·log₂e), and Cephes' rP(r²), Q(r²) with e^r = (Q + rP)/(Q − rP); returns 2^k, rP and Q.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TV Exp<TV>(TV x) where TV : struct, ILaneMath<TV>
+    private static (TV Scale, TV P, TV Q) ExpParts<TV>(TV x) where TV : struct, ILaneMath<TV>
     {
         x = Clamp(x, TV.Of(MinExp), TV.Of(MaxExp));
         var magic = TV.Of(RoundMagic);
@@ -106,26 +109,26 @@ public static class VecMath
         var rr = r * r;
         var px = r * ((TV.Of(P0) * rr + TV.Of(P1)) * rr + TV.Of(P2));
         var qx = ((TV.Of(Q0) * rr + TV.Of(Q1)) * rr + TV.Of(Q2)) * rr + TV.Of(Q3);
-        var er = TV.Of(1.0) + TV.Of(2.0) * px / (qx - px);
-        return er * TV.PowerOfTwo(t, magic);                         // 2^k
+        return (TV.PowerOfTwo(t, magic), px, qx);                    // 2^k
+    }
+
+    /// <summary>e^x = 2^k·(1 + 2rP/(Q − rP)) lane by lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV Exp<TV>(TV x) where TV : struct, ILaneMath<TV>
+    {
+        var (scale, px, qx) = ExpParts(x);
+        return (TV.Of(1.0) + TV.Of(2.0) * px / (qx - px)) * scale;
     }
 
     /// <summary>
-    /// e^x as a fraction N/D lane by lane: with x = k·ln 2 + r, e^r = (Q + rP)/(Q − rP), so N = 2^k·(Q + rP) and
-    /// D = Q − rP. Callers fold D into their own single division (tanh and σ each need exactly one).
+    /// e^x as a fraction N/D lane by lane: N = 2^k·(Q + rP), D = Q − rP. Callers fold D into their own single division (tanh
+    /// and σ each need exactly one).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static (TV N, TV D) ExpFraction<TV>(TV x) where TV : struct, ILaneMath<TV>
     {
-        x = Clamp(x, TV.Of(MinExp), TV.Of(MaxExp));
-        var magic = TV.Of(RoundMagic);
-        var t = x * TV.Of(Log2E) + magic;
-        var k = t - magic;
-        var r = x - k * TV.Of(C1) - k * TV.Of(C2);
-        var rr = r * r;
-        var px = r * ((TV.Of(P0) * rr + TV.Of(P1)) * rr + TV.Of(P2));
-        var qx = ((TV.Of(Q0) * rr + TV.Of(Q1)) * rr + TV.Of(Q2)) * rr + TV.Of(Q3);
-        return (TV.PowerOfTwo(t, magic) * (qx + px), qx - px);
+        var (scale, px, qx) = ExpParts(x);
+        return (scale * (qx + px), qx - px);
     }
 
     /// <summary>

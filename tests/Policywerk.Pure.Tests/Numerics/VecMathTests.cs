@@ -47,15 +47,20 @@ public class VecMathTests
         var key = Key.FromSeed(seed);
         var (n, k) = key.NextInt(26);
         var x = new double[n + 1];
-        for (var i = 0; i < x.Length; i++) (x[i], k) = k.NextUniform(-30, 30);
-        (VecMath.Op Op, Func<double, double> Scalar)[] ops = [(VecMath.Op.Exp, VecMath.Exp), (VecMath.Op.Tanh, VecMath.Tanh), (VecMath.Op.Sigmoid, VecMath.Sigmoid)];
-        foreach (var (op, scalar) in ops)
+        for (var i = 0; i < x.Length; i++) (x[i], k) = k.NextUniform(-40, 40);
+        var positive = x.Select(v => Math.Exp(v / 4)).ToArray(); // log's domain
+        (VecMath.Op Op, Func<double, double> Scalar, double[] Input)[] ops =
+        [
+            (VecMath.Op.Exp, VecMath.Exp, x), (VecMath.Op.Tanh, VecMath.Tanh, x), (VecMath.Op.Sigmoid, VecMath.Sigmoid, x),
+            (VecMath.Op.Softplus, VecMath.Softplus, x), (VecMath.Op.Log, VecMath.Log, positive),
+        ];
+        foreach (var (op, scalar, input) in ops)
             foreach (var wide in new[] { false, true })
             {
-                var y = new double[x.Length];
-                VecMath.Map(x, y, op, wide);
-                for (var i = 0; i < x.Length; i++)
-                    if (BitConverter.DoubleToInt64Bits(y[i]) != BitConverter.DoubleToInt64Bits(scalar(x[i]))) return false;
+                var y = new double[input.Length];
+                VecMath.Map(input, y, op, wide);
+                for (var i = 0; i < input.Length; i++)
+                    if (BitConverter.DoubleToInt64Bits(y[i]) != BitConverter.DoubleToInt64Bits(scalar(input[i]))) return false;
             }
         var viaPublic = new double[x.Length];
         VecMath.Tanh(x, viaPublic);
@@ -104,27 +109,6 @@ public class VecMathLogSinCosTests
         }
         Assert.Equal((0.0, 1.0), VecMath.SinCos(0.0));
         Assert.True(worst <= 4, $"{worst} ulps");
-    }
-
-    [Property(MaxTest = 200)]
-    public bool Softplus_and_Log_spans_equal_their_scalar_forms_at_every_width(ulong seed)
-    {
-        var key = Key.FromSeed(seed);
-        var (n, k) = key.NextInt(26);
-        var x = new double[n + 1];
-        for (var i = 0; i < x.Length; i++) (x[i], k) = k.NextUniform(-40, 40);
-        var positive = x.Select(v => Math.Exp(v / 4)).ToArray();
-        foreach (var wide in new[] { false, true })
-        {
-            var y = new double[x.Length];
-            VecMath.Map(x, y, VecMath.Op.Softplus, wide);
-            for (var i = 0; i < x.Length; i++)
-                if (BitConverter.DoubleToInt64Bits(y[i]) != BitConverter.DoubleToInt64Bits(VecMath.Softplus(x[i]))) return false;
-            VecMath.Map(positive, y, VecMath.Op.Log, wide);
-            for (var i = 0; i < x.Length; i++)
-                if (BitConverter.DoubleToInt64Bits(y[i]) != BitConverter.DoubleToInt64Bits(VecMath.Log(positive[i]))) return false;
-        }
-        return true;
     }
 
     [Fact]
