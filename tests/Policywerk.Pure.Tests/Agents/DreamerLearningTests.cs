@@ -43,9 +43,10 @@ public class DreamerLearningTests
     /// <summary>
     /// One-step prediction after the warm-up (world model only, on random-policy data): predict o_{t+1} open loop (prior,
     /// real actions of a half-strength scripted episode) from the posterior at t, scored by the log-likelihood −Σ o log q
-    /// per frame. It must beat the untrained model's, and stay within 0.8 nats per frame of the "copy the current frame"
+    /// per frame. It must beat the untrained model's, and stay within 0.4 nats per frame of the "copy the current frame"
     /// forecast rendered with the same blobs. Beating the copy is issue 6's bar and not met yet (≈ 4.54 vs 4.30 nats per
-    /// frame at seed 11, untrained ≈ 18.9; README, lesson 07 "Not yet"): this test guards the gap from growing.
+    /// frame at seed 11, untrained ≈ 18.9; README, lesson 07 "Not yet": the copy is within 0.07 nats of a forecast that knows
+    /// the true next state, because the dot moves less than a pixel per step): this test guards the gap from growing.
     /// </summary>
     [Fact]
     public void Briefly_trained_model_predicts_the_next_frame_better_than_the_untrained_one_and_near_the_copy()
@@ -54,19 +55,40 @@ public class DreamerLearningTests
         var world = new PixelPointMass();
         var model = Dreamer.Start(world, c, Key.FromSeed(11)).Model;
         var untrained = Dreamer.Start(world, c with { WarmupUpdates = 0 }, Key.FromSeed(11)).Model;
-        var trained = OneStepLoss(model);
-        var before = OneStepLoss(untrained);
+        var trained = ForecastLoss(model, ahead: 1, push: 0.5);
+        var before = ForecastLoss(untrained, ahead: 1, push: 0.5);
         Assert.True(trained.Model < before.Model, $"trained {trained.Model:0.00} vs untrained {before.Model:0.00} nats per frame");
-        Assert.True(trained.Model < trained.Copy + 0.8, $"trained {trained.Model:0.00} vs copy {trained.Copy:0.00} untrained {before.Model:0.00} nats per frame");
+        Assert.True(trained.Model < trained.Copy + 0.4, $"trained {trained.Model:0.00} vs copy {trained.Copy:0.00} untrained {before.Model:0.00} nats per frame");
     }
 
-    /// <summary>Mean −Σ o log q per predicted frame of the model's one-step forecast and of copying the current frame.</summary>
-    private static (double Model, double Copy) OneStepLoss(DreamerModel model)
+    /// <summary>
+    /// The lesson's own run (default configuration and seed 42, five seconds in Release) has learned how the agent moves:
+    /// its open-loop forecast ten frames ahead, on episodes the scripted controller drives at full push, beats copying
+    /// the current frame by a wide margin (≈ 4.74 vs 5.75 nats per frame), and one frame ahead it stays within 0.25 nats
+    /// of the copy (≈ 4.29 vs 4.17). A model whose prior or GRU did not learn the dynamics would lose at ten frames too.
+    /// </summary>
+    [Fact]
+    public void Lesson_run_forecasts_ten_frames_ahead_better_than_copying_the_current_frame()
+    {
+        var c = new DreamerConfig();
+        var world = new PixelPointMass();
+        var training = Dreamer.Start(world, c, Key.FromSeed(42));
+        for (var i = 0; i < c.Iterations; i++) training = Dreamer.Iterate(world, training, c).Training;
+        var ten = ForecastLoss(training.Model, ahead: 10, push: 1.0);
+        var one = ForecastLoss(training.Model, ahead: 1, push: 1.0);
+        Assert.True(ten.Model < ten.Copy - 0.3, $"10 ahead: model {ten.Model:0.00} vs copy {ten.Copy:0.00} nats per frame");
+        Assert.True(one.Model < one.Copy + 0.25, $"1 ahead: model {one.Model:0.00} vs copy {one.Copy:0.00} nats per frame");
+    }
+
+    /// <summary>
+    /// Mean −Σ o log q per predicted frame of the model's open-loop forecast <paramref name="ahead"/> frames ahead and of
+    /// copying the current frame, over six episodes the scripted controller drives at <paramref name="push"/> of its force.
+    /// </summary>
+    private static (double Model, double Copy) ForecastLoss(DreamerModel model, int ahead, double push)
     {
         var c = new DreamerConfig();
         var world = new PixelPointMass();
         var nets = DreamerNets.For(c);
-        const int ahead = 1;
         double modelLoss = 0, copyLoss = 0;
         var frames = 0;
         var keys = Key.FromSeed(12).Split(6);
@@ -78,7 +100,7 @@ public class DreamerLearningTests
             for (var t = 0; t < 40; t++)
             {
                 var full = PointMassControllers.Scripted(state);
-                var a = new Force(0.5 * full.X, 0.5 * full.Y); // half the scripted push: speeds the random prefill also saw
+                var a = new Force(push * full.X, push * full.Y);
                 actions.Add(a);
                 state = world.Step(state, a, key).Next;
                 states.Add(state);
