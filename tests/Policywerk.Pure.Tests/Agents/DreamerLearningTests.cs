@@ -62,7 +62,7 @@ public class DreamerLearningTests
     }
 
     /// <summary>
-    /// The lesson's own run (default configuration and seed 42, five seconds in Release) has learned how the agent moves:
+    /// A run of the lesson's whole training (default configuration, key 42; five seconds in Release) has learned how the agent moves:
     /// its open-loop forecast ten frames ahead, on episodes the scripted controller drives at full push, beats copying
     /// the current frame by a wide margin (≈ 4.74 vs 5.75 nats per frame), and one frame ahead it stays within 0.25 nats
     /// of the copy (≈ 4.29 vs 4.17). A model whose prior or GRU did not learn the dynamics would lose at ten frames too.
