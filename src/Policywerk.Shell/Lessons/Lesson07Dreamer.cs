@@ -288,7 +288,8 @@ public sealed class Lesson07Dreamer : ILesson
                 tie.LineWidth = 1;
                 tie.LinePattern = LinePattern.Dotted;
                 if (i == t0 + 10) tie.LegendText = "same step (every 10)";
-                Charts.Label(plot, $"{i}", imagined[i - t0].X, imagined[i - t0].Y, Alignment.LowerLeft, 10, Draw.Second);
+                if (t - i >= 5) // a label a few steps before the end would sit under the end dot
+                    Charts.Label(plot, $"{i}", imagined[i - t0].X, imagined[i - t0].Y, Alignment.LowerLeft, 10, Draw.Second);
             }
             plot.Add.Marker(s[0].TargetX, s[0].TargetY, MarkerShape.FilledDiamond, 18, Draw.Negative).LegendText = "target";
             plot.Add.Marker(s[t0].X, s[t0].Y, MarkerShape.OpenCircle, 18, Draw.Ink).LegendText = "shared start";
