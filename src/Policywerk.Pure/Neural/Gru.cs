@@ -251,6 +251,8 @@ public sealed record Gru(int In, int Hidden)
     {
         var gates = cache.Gates.Span;
         var hiddenN = cache.HiddenN.Span;
+        nuint zo = (nuint)Hidden, no = (nuint)(2 * Hidden); // the z and n gates' offsets in a row of G = 3H
+        var one = Vector256<double>.One;
         for (var b = 0; b < cache.Batch; b++)
         {
             var row = first + b;
@@ -262,10 +264,12 @@ public sealed record Gru(int In, int Hidden)
             var d = dh.Slice(b * Hidden, Hidden);
             var dp = dPrev.Slice(b * Hidden, Hidden);
             ref var gr = ref MemoryMarshal.GetReference(g);
+            ref var hnr = ref MemoryMarshal.GetReference(hn);
+            ref var hpr = ref MemoryMarshal.GetReference(hp);
+            ref var dr = ref MemoryMarshal.GetReference(d);
             ref var dgxr = ref MemoryMarshal.GetReference(dgx);
             ref var dghr = ref MemoryMarshal.GetReference(dgh);
-            nuint zo = (nuint)Hidden, no = (nuint)(2 * Hidden);
-            var one = Vector256<double>.One;
+            ref var dpr = ref MemoryMarshal.GetReference(dp);
             var j = 0;
             for (; j + 4 <= Hidden; j += 4)
             {
@@ -273,17 +277,17 @@ public sealed record Gru(int In, int Hidden)
                 var r = Vector256.LoadUnsafe(ref gr, o);
                 var z = Vector256.LoadUnsafe(ref gr, o + zo);
                 var n = Vector256.LoadUnsafe(ref gr, o + no);
-                var dv = Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(d), o);
+                var dv = Vector256.LoadUnsafe(ref dr, o);
                 var dan = dv * (one - z) * (one - n * n);
-                var daz = dv * (Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(hp), o) - n) * z * (one - z);
-                var dar = dan * Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(hn), o) * r * (one - r);
+                var daz = dv * (Vector256.LoadUnsafe(ref hpr, o) - n) * z * (one - z);
+                var dar = dan * Vector256.LoadUnsafe(ref hnr, o) * r * (one - r);
                 dar.StoreUnsafe(ref dgxr, o);
                 daz.StoreUnsafe(ref dgxr, o + zo);
                 dan.StoreUnsafe(ref dgxr, o + no);
                 dar.StoreUnsafe(ref dghr, o);
                 daz.StoreUnsafe(ref dghr, o + zo);
                 (dan * r).StoreUnsafe(ref dghr, o + no);
-                (dv * z).StoreUnsafe(ref MemoryMarshal.GetReference(dp), o);
+                (dv * z).StoreUnsafe(ref dpr, o);
             }
             for (; j < Hidden; j++) // the same operations, one element at a time
             {

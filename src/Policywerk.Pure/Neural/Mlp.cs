@@ -156,12 +156,9 @@ public sealed record Mlp
     /// </summary>
     public LayerGrads Backward(Params theta, MlpCache cache, Mat dOutput, bool inputGradient = false, Transposes? transposes = null)
     {
-        RequireShape(theta, cache.Input);
-        var batch = cache.Input.Rows;
-        if (dOutput.Rows != batch || dOutput.Cols != Out) throw new ArgumentException($"dOutput must be {batch}×{Out}");
-        var grads = Buffers.Uninitialized(ParameterCount); // every layer's backward overwrites its slice
+        var grads = Buffers.Uninitialized(ParameterCount); // every layer's backward overwrites its slice (BackwardInto checks the shapes)
         var dX = BackwardInto(theta, cache, dOutput, grads, inputGradient, transposes);
-        return new LayerGrads(Params.Own(Layout, grads), dX is null ? null : Mat.Own(batch, In, dX));
+        return new LayerGrads(Params.Own(Layout, grads), dX is null ? null : Mat.Own(cache.Input.Rows, In, dX));
     }
 
     /// <summary><see cref="Backward"/> with ∂L/∂θ written into <paramref name="grads"/> (every element, in <see cref="Layout"/>):
