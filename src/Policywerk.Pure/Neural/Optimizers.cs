@@ -96,11 +96,8 @@ public static class Adam
     /// <summary>The largest gradient (in doubles, 32 KB) <see cref="Step(Params, GradientWriter, AdamState, AdamHyper)"/> keeps on the stack.</summary>
     private const int MaxStackGradient = 4096;
 
-    internal static Stepped<AdamState> Update(Params theta, Params grads, AdamState state, AdamHyper hyper, double weightDecay)
-    {
-        theta.RequireSameSize(grads);
-        return Update(theta, grads.Span, state, hyper, weightDecay);
-    }
+    internal static Stepped<AdamState> Update(Params theta, Params grads, AdamState state, AdamHyper hyper, double weightDecay) =>
+        Update(theta, grads.Span, state, hyper, weightDecay); // the span form checks the sizes
 
     private static Stepped<AdamState> Update(Params theta, ReadOnlySpan<double> grads, AdamState state, AdamHyper hyper, double weightDecay)
     {
