@@ -10,15 +10,23 @@ public readonly record struct Pixel(int Row, int Col);
 /// <summary>
 /// The point mass seen through a 16 × 16 camera (the Python original's <c>world/pixel_pointmass.py</c>):
 /// the same dynamics as <see cref="PointMass"/>, and an observation of 256 values, row-major, black (0)
-/// with the target dot 0.7 and the agent dot 1.0 drawn over it.
+/// with the target dot 0.7 and the agent dot 1.0 drawn over it. Optionally an action repeat R: each decision is
+/// held for R physics steps and the agent sees only the last frame (PlaNet, DreamerV3 on the DeepMind Control Suite).
 /// </summary>
 /// <remarks>
 /// The state stays the true <see cref="PointMassState"/> (for the scripted controller and for pictures);
 /// the agent sees only <see cref="Observe"/>. Rows follow y and columns follow x, both growing with
 /// the coordinate, as the Python: cell = clip(⌊(v + B)/(2B)·15⌋, 0, 15).
+/// With R = 1 (the default) a step is the Python's step. The episode's length stays
+/// <see cref="PointMass.MaxSteps"/> physics steps whatever R: the last decision of an episode may be cut short.
 /// </remarks>
-public sealed record PixelPointMass(PointMass Dynamics) : IWorld<PointMassState, Force>
+public sealed record PixelPointMass(PointMass Dynamics, int ActionRepeat = 1) : IWorld<PointMassState, Force>
 {
+    /// <summary>R ≥ 1, the physics steps each action is held for.</summary>
+    public int ActionRepeat { get; } = ActionRepeat >= 1
+        ? ActionRepeat
+        : throw new ArgumentOutOfRangeException(nameof(ActionRepeat), ActionRepeat, "the action repeat must be at least 1");
+
     public const int Size = 16;
     public const int ObservationSize = Size * Size;
     public const double AgentPixel = 1.0;
@@ -31,8 +39,26 @@ public sealed record PixelPointMass(PointMass Dynamics) : IWorld<PointMassState,
     /// <summary>As <see cref="PointMass.Reset"/>.</summary>
     public Draw<PointMassState> Reset(Key key) => Dynamics.Reset(key);
 
-    /// <summary>As <see cref="PointMass.Step"/>.</summary>
-    public StepResult<PointMassState> Step(PointMassState state, Force action, Key key) => Dynamics.Step(state, action, key);
+    /// <summary>
+    /// R physics steps under the same action, stopping early when the episode ends:
+    /// <code>
+    ///   s_{k+1} = f(s_k, a),  k = 0 … K−1,   K = min(R, first k with done(s_{k+1}) + 1)
+    ///   r = Σ_{k&lt;K} r(s_{k+1}),   done = done(s_K)
+    /// </code>
+    /// (<see cref="PointMass.Step"/> is f; rewards are summed, as DreamerV3 does, so a return is the same sum over
+    /// physics steps whatever R).
+    /// </summary>
+    public StepResult<PointMassState> Step(PointMassState state, Force action, Key key)
+    {
+        var result = Dynamics.Step(state, action, key);
+        var reward = result.Reward;
+        for (var k = 1; k < ActionRepeat && !result.Done; k++)
+        {
+            result = Dynamics.Step(result.Next, action, result.Key);
+            reward += result.Reward;
+        }
+        return result with { Reward = reward };
+    }
 
     /// <summary>i = clip(⌊(v + B)/(2B) · (16 − 1)⌋, 0, 15): a coordinate in [−B, B] to a pixel index.</summary>
     public static int ToGrid(double value, double bounds)

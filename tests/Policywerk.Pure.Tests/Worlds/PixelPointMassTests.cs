@@ -1,5 +1,6 @@
 using FsCheck;
 using FsCheck.Xunit;
+using Policywerk.Pure.Mdp;
 using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Worlds;
 using Xunit;
@@ -88,5 +89,78 @@ public class PixelPointMassTests
         var force = new Force(0.3, -0.9);
         Assert.Equal(new PointMass().Step(start, force, Key.FromSeed(1)), World.Step(start, force, Key.FromSeed(1)));
         Assert.Equal(new PointMass().Reset(Key.FromSeed(11)), World.Reset(Key.FromSeed(11)));
+    }
+
+    [Property(MaxTest = 300)]
+    public void An_action_repeat_of_r_is_r_physics_steps_under_one_force_with_the_rewards_summed(ulong seed, byte repeat)
+    {
+        var r = 1 + repeat % 6;
+        var dynamics = new PointMass();
+        var world = new PixelPointMass(dynamics, r);
+        var (s, key) = world.Reset(Key.FromSeed(seed));
+        var (steps, k0) = key.NextInt(40);
+        key = k0;
+        for (var t = 0; t < steps; t++)
+        {
+            var (force, k1) = PointMassControllers.RandomForce(key);
+            key = k1;
+            var expected = dynamics.Step(s, force, key);
+            var reward = expected.Reward;
+            var taken = 1;
+            while (taken < r && !expected.Done)
+            {
+                expected = dynamics.Step(expected.Next, force, key);
+                reward += expected.Reward;
+                taken++;
+            }
+            var result = world.Step(s, force, key);
+            Assert.Equal(expected.Next, result.Next);
+            Assert.Equal(reward, result.Reward, 12);
+            Assert.Equal(expected.Done, result.Done);
+            Assert.Equal(s.Steps + taken, result.Next.Steps);
+            if (result.Done) break;
+            Assert.Equal(s.Steps + r, result.Next.Steps); // a decision cut short only by the episode's end
+            s = result.Next;
+        }
+    }
+
+    [Fact]
+    public void An_action_repeat_stops_at_the_step_that_reaches_the_target_and_episodes_keep_their_physics_length()
+    {
+        // At rest 0.15 from the target, pushed toward it: the reach (distance < 0.1) comes within a few physics steps.
+        var start = PointMass.StartAt(0.0, 0.0, 0.15, 0.0);
+        var push = new Force(1.0, 0.0);
+        var world = new PixelPointMass(new PointMass(), 50);
+        var result = world.Step(start, push, Key.FromSeed(1));
+        Assert.True(result.Done);
+        Assert.True(result.Next.Distance < 0.1);
+        var s = start;
+        var reward = 0.0;
+        for (var k = 0; k < result.Next.Steps; k++)
+        {
+            var step = new PointMass().Step(s, push, Key.FromSeed(1));
+            Assert.Equal(k == result.Next.Steps - 1, step.Done); // the first done, not later
+            reward += step.Reward;
+            s = step.Next;
+        }
+        Assert.Equal(s, result.Next);
+        Assert.Equal(reward, result.Reward, 12);
+
+        // 100 physics steps are 34 decisions at R = 3, the last one a single physics step.
+        var three = new PixelPointMass(new PointMass(), 3);
+        var far = PointMass.StartAt(-1.5, -1.5, 1.5, 1.5);
+        var decisions = 0;
+        StepResult<PointMassState> last;
+        do { last = three.Step(far, Force.Zero, Key.FromSeed(1)); far = last.Next; decisions++; } while (!last.Done);
+        Assert.Equal((34, 100), (decisions, far.Steps));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-3)]
+    public void An_action_repeat_below_one_is_refused(int repeat)
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new PixelPointMass(new PointMass(), repeat));
+        Assert.Contains("at least 1", e.Message);
     }
 }
