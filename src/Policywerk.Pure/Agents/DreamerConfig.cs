@@ -43,6 +43,9 @@ namespace Policywerk.Pure.Agents;
 /// <param name="StepsPerIteration">Real steps collected with the actor per iteration.</param>
 /// <param name="UpdatesPerIteration">Gradient updates (world model, then actor and critic) per iteration.</param>
 /// <param name="ReplayCapacity">Steps the replay holds.</param>
+/// <param name="ActionRepeat">R, physics steps each action is held for (<see cref="PixelPointMass.ActionRepeat"/>): at the
+/// point mass's top speed, 0.36 pixel per physics step, R = 3 moves the dot about one pixel per decision. Every "step"
+/// above (prefill, real steps, chunk, horizon) is a decision, R physics steps.</param>
 public sealed record DreamerConfig(
     int Deter = 32,
     int Stoch = 8,
@@ -77,8 +80,13 @@ public sealed record DreamerConfig(
     int Iterations = 70,
     int StepsPerIteration = 50,
     int UpdatesPerIteration = 8,
-    int ReplayCapacity = 20000)
+    int ReplayCapacity = 20000,
+    int ActionRepeat = 3)
 {
+    /// <summary>The world the agent is trained and evaluated in: the default point mass behind the 16 × 16 camera,
+    /// each decision held for <see cref="ActionRepeat"/> physics steps.</summary>
+    public PixelPointMass World => new(new PointMass(), ActionRepeat);
+
     /// <summary>The action's size: a 2-D force.</summary>
     public const int ActionSize = 2;
 

@@ -44,7 +44,7 @@ public sealed record DreamerEvaluation(Summary Random, Summary Agent, Summary Sc
     /// </summary>
     public static DreamerEvaluation Run(DreamerConfig c, DreamerModel model, Key key, int episodes)
     {
-        var world = new PixelPointMass();
+        var world = c.World;
         var nets = DreamerNets.For(c);
         var keys = key.Split(episodes);
         double[] random = new double[episodes], agent = new double[episodes], scripted = new double[episodes];
@@ -88,7 +88,7 @@ public sealed class Lesson07Dreamer : ILesson
     public static (DreamerModel Model, ImmutableArray<IterationLog> Logs, DreamerEvaluation Evaluation) TrainAndEvaluate(
         Key key, DreamerConfig config, int episodes, IProgress<double>? progress = null, IEvaluator? evaluator = null)
     {
-        var world = new PixelPointMass();
+        var world = config.World;
         var (kTrain, kEval) = key.Split();
         evaluator ??= TwoThreads.Instance;
         var training = Dreamer.Start(world, config, kTrain, evaluator);
@@ -126,6 +126,7 @@ public sealed class Lesson07Dreamer : ILesson
             ];
             string[] hyper =
             [
+                $"action repeat {c.ActionRepeat}: each decision is held for {c.ActionRepeat} physics steps (rewards summed); an episode is {c.World.Dynamics.MaxSteps} physics steps, a step below is a decision",
                 $"{c.PrefillSteps} random steps, {c.WarmupUpdates} world-model-only updates, then {c.Iterations} iterations × ({c.StepsPerIteration} real steps + {c.UpdatesPerIteration} updates)",
                 $"batch {c.BatchSize} × {c.ChunkLength} steps; imagination {c.ImaginationStarts} starts × {c.Horizon} steps; γ {c.Gamma}, λ {c.Lambda}",
                 $"Adam lr: world {c.WorldLearningRate}, actor {c.ActorLearningRate}, critic {c.CriticLearningRate}; clip {c.GradClip}",
@@ -231,7 +232,7 @@ public sealed class Lesson07Dreamer : ILesson
 
         public void WritePictures(PictureWriter writer)
         {
-            var world = new PixelPointMass();
+            var world = Config.World;
             var view = View(world, PictureEpisode(evaluation, world.Dynamics));
             var frames = new List<byte[]>();
             var stride = Math.Max(1, (int)Math.Ceiling(view.Steps / 60.0));

@@ -41,93 +41,94 @@ public class DreamerLearningTests
     }
 
     /// <summary>
-    /// One-step prediction after the warm-up (world model only, on random-policy data): predict o_{t+1} open loop (prior,
-    /// real actions of a half-strength scripted episode) from the posterior at t, scored by the log-likelihood −Σ o log q
-    /// per frame. It must beat the untrained model's, and stay within 0.4 nats per frame of the "copy the current frame"
-    /// forecast rendered with the same blobs. Beating the copy is issue 6's bar and not met yet (≈ 4.54 vs 4.30 nats per
-    /// frame at seed 11, untrained ≈ 18.9; README, lesson 07 "Not yet": the copy is within 0.07 nats of a forecast that knows
-    /// the true next state, because the dot moves less than a pixel per step): this test guards the gap from growing.
+    /// One-step prediction after the warm-up (world model only, on random-policy data, in the lesson's world): predict
+    /// o_{t+1} open loop (prior, real actions of a half-strength scripted episode) from the posterior at t, scored by the
+    /// log-likelihood −Σ o log q per frame. It must beat the untrained model's, and stay within 0.75 nats per frame of
+    /// the "copy the current frame" forecast rendered with the same blobs (≈ 4.65 vs 4.12 at seed 11, untrained ≈ 16.9).
+    /// Beating the copy after so little training is issue 6's last bar and not met (README, lesson 07 "Not yet": the copy
+    /// is close to a forecast that knows the true next state, because most frames do not change); this test guards the
+    /// gap from growing.
     /// </summary>
     [Fact]
     public void Briefly_trained_model_predicts_the_next_frame_better_than_the_untrained_one_and_near_the_copy()
     {
         var c = new DreamerConfig(PrefillSteps: 2000, WarmupUpdates: 200, Iterations: 0);
-        var world = new PixelPointMass();
+        var world = c.World;
         var model = Dreamer.Start(world, c, Key.FromSeed(11)).Model;
         var untrained = Dreamer.Start(world, c with { WarmupUpdates = 0 }, Key.FromSeed(11)).Model;
-        var trained = ForecastLoss(model, ahead: 1, push: 0.5);
-        var before = ForecastLoss(untrained, ahead: 1, push: 0.5);
+        var trained = ForecastLoss(c, model, ahead: 1, push: 0.5);
+        var before = ForecastLoss(c, untrained, ahead: 1, push: 0.5);
         Assert.True(trained.Model < before.Model, $"trained {trained.Model:0.00} vs untrained {before.Model:0.00} nats per frame");
-        Assert.True(trained.Model < trained.Copy + 0.4, $"trained {trained.Model:0.00} vs copy {trained.Copy:0.00} untrained {before.Model:0.00} nats per frame");
+        Assert.True(trained.Model < trained.Copy + 0.75, $"trained {trained.Model:0.00} vs copy {trained.Copy:0.00} untrained {before.Model:0.00} nats per frame");
     }
 
     /// <summary>
-    /// A run of the lesson's whole training (default configuration, key 42; five seconds in Release) has learned how the agent moves:
-    /// its open-loop forecast ten frames ahead, on episodes the scripted controller drives at full push, beats copying
-    /// the current frame by a wide margin (≈ 4.74 vs 5.75 nats per frame), and one frame ahead it stays within 0.25 nats
-    /// of the copy (≈ 4.29 vs 4.17). A model whose prior or GRU did not learn the dynamics would lose at ten frames too.
+    /// The lesson's own run (default configuration, seed 42 — its training key; five seconds in Release) has learned how the
+    /// agent moves. On every frame of 30 episodes the scripted controller drives at full push, its open-loop forecast three
+    /// decisions ahead beats copying the current frame by a wide margin (≈ 4.16 vs 5.06 nats per frame) and ten ahead too
+    /// (≈ 4.06 vs 5.17); one decision ahead it ties the copy (≈ 4.110 vs 4.120). An untrained model scores ≈ 17 one ahead, and a model
+    /// whose prior or GRU had not learned the dynamics would lose to the copy at three and ten.
     /// </summary>
     [Fact]
     public void Lesson_run_forecasts_ten_frames_ahead_better_than_copying_the_current_frame()
     {
         var c = new DreamerConfig();
-        var world = new PixelPointMass();
-        var training = Dreamer.Start(world, c, Key.FromSeed(42));
+        var world = c.World;
+        var training = Dreamer.Start(world, c, Key.FromSeed(42).Split().Left);
         for (var i = 0; i < c.Iterations; i++) training = Dreamer.Iterate(world, training, c).Training;
-        var ten = ForecastLoss(training.Model, ahead: 10, push: 1.0);
-        var one = ForecastLoss(training.Model, ahead: 1, push: 1.0);
-        Assert.True(ten.Model < ten.Copy - 0.3, $"10 ahead: model {ten.Model:0.00} vs copy {ten.Copy:0.00} nats per frame");
-        Assert.True(one.Model < one.Copy + 0.25, $"1 ahead: model {one.Model:0.00} vs copy {one.Copy:0.00} nats per frame");
+        var one = ForecastLoss(c, training.Model, ahead: 1, push: 1.0);
+        var three = ForecastLoss(c, training.Model, ahead: 3, push: 1.0);
+        var ten = ForecastLoss(c, training.Model, ahead: 10, push: 1.0);
+        Assert.True(three.Model < three.Copy - 0.5, $"3 ahead: model {three.Model:0.000} vs copy {three.Copy:0.000} nats per frame");
+        Assert.True(ten.Model < ten.Copy - 0.5, $"10 ahead: model {ten.Model:0.000} vs copy {ten.Copy:0.000} nats per frame");
+        Assert.True(one.Model < one.Copy + 0.1, $"1 ahead: model {one.Model:0.000} vs copy {one.Copy:0.000} nats per frame");
     }
 
     /// <summary>
     /// Mean −Σ o log q per predicted frame of the model's open-loop forecast <paramref name="ahead"/> frames ahead and of
-    /// copying the current frame, over six episodes the scripted controller drives at <paramref name="push"/> of its force.
+    /// copying the current frame, in the lesson's world (<see cref="DreamerConfig.World"/>), over every frame of 30
+    /// episodes the scripted controller drives at <paramref name="push"/> of its force; an episode ends where the world
+    /// ends it (the target reached, or its 100 physics steps).
     /// </summary>
-    private static (double Model, double Copy) ForecastLoss(DreamerModel model, int ahead, double push)
+    private static (double Model, double Copy, int Frames) ForecastLoss(DreamerConfig c, DreamerModel model, int ahead, double push)
     {
-        var c = new DreamerConfig();
-        var world = new PixelPointMass();
+        var world = c.World;
         var nets = DreamerNets.For(c);
         double modelLoss = 0, copyLoss = 0;
         var frames = 0;
-        var keys = Key.FromSeed(12).Split(6);
-        foreach (var key in keys)
+        foreach (var key in Key.FromSeed(12).Split(30))
         {
             var state = world.Reset(key).Value;
             var states = new List<PointMassState> { state };
             var actions = new List<Force>();
-            for (var t = 0; t < 40; t++)
+            for (var done = false; !done;)
             {
                 var full = PointMassControllers.Scripted(state);
                 var a = new Force(push * full.X, push * full.Y);
                 actions.Add(a);
-                state = world.Step(state, a, key).Next;
+                var step = world.Step(state, a, key);
+                (state, done) = (step.Next, step.Done);
                 states.Add(state);
             }
             var belief = DreamerBelief.Initial(c, 1);
             for (var t = 0; t + ahead < states.Count; t++)
             {
                 belief = DreamerRssm.Observe(nets, model.World, belief, Mat.RowVector(world.Observe(states[t])), key, false, c.MinLatentStd).Value;
-                if (t % 4 == 0)
-                {
-                    var b = belief;
-                    for (var k = 0; k < ahead; k++)
-                        b = DreamerRssm.PredictMean(nets, model.World, b, Mat.FromRows([actions[t + k].X, actions[t + k].Y]), c.MinLatentStd);
-                    var future = Frame(states[t + ahead]);
-                    var raw = nets.Decoder.Predict(model.World.Decoder, b.State).Row(0).ToArray();
-                    modelLoss += KeypointDecoder.LossAndGradient(raw, future, c.BlobWidth, 1.0, new double[raw.Length]).Loss;
-                    var now = states[t];
-                    double[] copy = [Grid(now.X), Grid(now.Y), Grid(now.TargetX), Grid(now.TargetY), 0.0, Math.Log(0.7)];
-                    copyLoss += KeypointDecoder.LossAndGradient(copy, future, c.BlobWidth, 1.0, new double[copy.Length]).Loss;
-                    frames++;
-                }
+                var b = belief;
+                for (var k = 0; k < ahead; k++)
+                    b = DreamerRssm.PredictMean(nets, model.World, b, Mat.FromRows([actions[t + k].X, actions[t + k].Y]), c.MinLatentStd);
+                var future = world.Observe(states[t + ahead]).ToArray();
+                var raw = nets.Decoder.Predict(model.World.Decoder, b.State).Row(0).ToArray();
+                modelLoss += KeypointDecoder.LossAndGradient(raw, future, c.BlobWidth, 1.0, new double[raw.Length]).Loss;
+                var now = states[t];
+                double[] copy = [Grid(now.X), Grid(now.Y), Grid(now.TargetX), Grid(now.TargetY), 0.0, Math.Log(0.7)];
+                copyLoss += KeypointDecoder.LossAndGradient(copy, future, c.BlobWidth, 1.0, new double[copy.Length]).Loss;
+                frames++;
                 belief = belief with { PreviousAction = Mat.FromRows([actions[t].X, actions[t].Y]) };
             }
         }
-        return (modelLoss / frames, copyLoss / frames);
+        return (modelLoss / frames, copyLoss / frames, frames);
     }
 
-    /// <summary>A world coordinate to the grid coordinate of its pixel centre.</summary>
     private static double Grid(double v) => SpatialSoftArgmax.Coordinate(PixelPointMass.ToGrid(v, 2.0));
 }
