@@ -409,14 +409,19 @@ public sealed class Lesson07Dreamer : ILesson
             var finished = logs.Where(l => double.IsFinite(l.EpisodeReward)).ToArray();
             Charts.Line(reward, finished.Select(l => (double)l.Iteration).ToArray(), finished.Select(l => l.EpisodeReward).ToArray(),
                 Draw.Accent, null, 2f, 4f);
-            void Reference(double y, ScottPlot.Color color, LinePattern pattern, string text)
+            void Reference(double y, ScottPlot.Color color, LinePattern pattern, string text, bool below)
             {
                 reward.Add.HorizontalLine(y, 1.5f, color, pattern);
-                Charts.Label(reward, text, xs[0], y, Alignment.LowerLeft, compact ? 9 : 11, color, bold: true);
+                var label = Charts.Label(reward, text, xs[0], y, below ? Alignment.UpperLeft : Alignment.LowerLeft, compact ? 9 : 11, color, bold: true);
+                label.LabelBackgroundColor = Colors.White.WithAlpha(0.75); // readable where the episode curve runs behind it
             }
-            Reference(evaluation.Scripted.Mean, Draw.Positive, LinePattern.Dashed, "scripted (eval)");
-            Reference(evaluation.Random.Mean, Draw.Negative, LinePattern.Dashed, "random (eval)");
-            Reference(evaluation.Agent.Mean, Charts.Third, LinePattern.Dotted, "Dreamer greedy (eval)");
+            // The agent's line lies between the other two, usually near one of them: its label goes on the side away from
+            // the nearer one, and that one's label on the side away from the agent's, so no two labels share a band.
+            var nearScripted = Math.Abs(evaluation.Scripted.Mean - evaluation.Agent.Mean) <= Math.Abs(evaluation.Agent.Mean - evaluation.Random.Mean);
+            var agentAbove = evaluation.Agent.Mean >= (nearScripted ? evaluation.Scripted.Mean : evaluation.Random.Mean);
+            Reference(evaluation.Scripted.Mean, Draw.Positive, LinePattern.Dashed, "scripted (eval)", below: nearScripted && agentAbove);
+            Reference(evaluation.Random.Mean, Draw.Negative, LinePattern.Dashed, "random (eval)", below: !nearScripted && agentAbove);
+            Reference(evaluation.Agent.Mean, Charts.Third, LinePattern.Dotted, "Dreamer greedy (eval)", below: !agentAbove);
             plots.Add(reward);
             if (!compact)
             {
