@@ -66,11 +66,11 @@ public class DreamerLearningTests
     /// The lesson's own run (default configuration, seed 42 — its training key; five seconds in Release) has learned how the
     /// agent moves. On every frame of 30 episodes the scripted controller drives at full push, its open-loop forecast three
     /// decisions ahead beats copying the current frame by a wide margin (≈ 4.16 vs 5.06 nats per frame) and ten ahead too
-    /// (≈ 4.06 vs 5.17); one decision ahead it ties the copy (≈ 4.110 vs 4.120). An untrained model scores ≈ 17 one ahead, and a model
+    /// (≈ 4.06 vs 5.17); one decision ahead it ties the copy (≈ 4.110 vs 4.120). An untrained model scores ≈ 14 three ahead, and a model
     /// whose prior or GRU had not learned the dynamics would lose to the copy at three and ten.
     /// </summary>
     [Fact]
-    public void Lesson_run_forecasts_ten_frames_ahead_better_than_copying_the_current_frame()
+    public void Lesson_run_forecasts_three_and_ten_decisions_ahead_better_than_copying_the_current_frame()
     {
         var c = new DreamerConfig();
         var world = c.World;
