@@ -76,9 +76,11 @@ public sealed class DreamerExperiment : IExperiment
                     _ = bar;
                 }
             }
+            plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
+                Enumerable.Range(0, t.Seeds.Count).Select(i => (double)i).ToArray(), t.Seeds.Select(r => $"{r.Run}").ToArray());
             plot.Axes.Bottom.Label.Text = "run (seed)";
             plot.Axes.Left.Label.Text = "mean return";
-            plot.Axes.SetLimitsY(Math.Min(-240, t.Seeds.Min(r => r.Random.Lower) - 10), 0);
+            plot.Axes.SetLimits(-0.6, t.Seeds.Count - 0.4, Math.Min(-240, t.Seeds.Min(r => r.Random.Lower) - 10), 0);
             writer.Png("figure.png", ThreePane.Render(plot, 900, 480));
         }
     }
