@@ -56,7 +56,7 @@ public sealed record DreamerConfig(
     int Hidden = 64,
     int BatchSize = 12,
     int ChunkLength = 16,
-    int ImaginationStarts = 24,
+    int ImaginationStarts = 16,
     int Horizon = 30,
     double Gamma = 0.95,
     double Lambda = 0.95,

@@ -65,8 +65,8 @@ public class DreamerLearningTests
     /// <summary>
     /// The lesson's own run (default configuration, seed 42 — its training key; five seconds in Release) has learned how the
     /// agent moves. On every frame of 30 episodes the scripted controller drives at full push, its open-loop forecast three
-    /// decisions ahead beats copying the current frame by a wide margin (≈ 4.16 vs 5.06 nats per frame) and ten ahead too
-    /// (≈ 4.06 vs 5.17); one decision ahead it ties the copy (≈ 4.110 vs 4.120). An untrained model scores ≈ 14 three ahead, and a model
+    /// decisions ahead beats copying the current frame by a wide margin (≈ 4.24 vs 5.06 nats per frame) and ten ahead too
+    /// (≈ 4.20 vs 5.17); one decision ahead it is just behind the copy (≈ 4.16 vs 4.12). An untrained model scores ≈ 14 three ahead, and a model
     /// whose prior or GRU had not learned the dynamics would lose to the copy at three and ten.
     /// </summary>
     [Fact]
