@@ -98,20 +98,14 @@ public class DreamerLearningTests
         var frames = 0;
         foreach (var key in Key.FromSeed(12).Split(30))
         {
-            var state = world.Reset(key).Value;
-            var states = new List<PointMassState> { state };
-            var actions = new List<Force>();
-            for (var done = false; !done;)
+            var episode = Dreamer.RunEpisode(world, world.Reset(key).Value, key, (state, k) =>
             {
                 var full = PointMassControllers.Scripted(state);
-                var a = new Force(push * full.X, push * full.Y);
-                actions.Add(a);
-                var step = world.Step(state, a, key);
-                (state, done) = (step.Next, step.Done);
-                states.Add(state);
-            }
+                return new Draw<Force>(new Force(push * full.X, push * full.Y), k);
+            });
+            var (states, actions) = (episode.States, episode.Actions);
             var belief = DreamerBelief.Initial(c, 1);
-            for (var t = 0; t + ahead < states.Count; t++)
+            for (var t = 0; t + ahead < states.Length; t++)
             {
                 belief = DreamerRssm.Observe(nets, model.World, belief, Mat.RowVector(world.Observe(states[t])), key, false, c.MinLatentStd).Value;
                 var b = belief;
