@@ -115,11 +115,12 @@ public static class Dreamer
     /// batch's posterior states h_t, z_t (time-major), where imagination starts.</summary>
     public sealed record WorldStep(WorldParams World, AdamState Optimizer, WorldLoss Loss, Mat Deter, Mat Stoch);
 
-    /// <summary>θ_wm ← Adam(clip(∇L_wm)) on a replayed batch, from the model's current world parameters.</summary>
+    /// <summary>θ_wm ← Adam_η(t)(clip(∇L_wm)) on a replayed batch, from the model's current world parameters; η(t) is
+    /// <see cref="DreamerConfig.WorldLearningRateAt"/> of the world model's update count t.</summary>
     public static WorldStep StepWorld(DreamerNets nets, DreamerModel model, DreamerBatch batch, Key key, DreamerConfig c, IEvaluator evaluator)
     {
         var wg = DreamerRssm.Gradient(nets, model.World, batch, key, c, evaluator);
-        var step = Adam.Step(model.World.Flat, Clip.GlobalNorm(wg.Grads.Flat, c.GradClip), model.WorldOptimizer, new AdamHyper(c.WorldLearningRate));
+        var step = Adam.Step(model.World.Flat, Clip.GlobalNorm(wg.Grads.Flat, c.GradClip), model.WorldOptimizer, new AdamHyper(c.WorldLearningRateAt(model.WorldOptimizer.T)));
         return new WorldStep(WorldParams.FromFlat(step.Theta), step.State, wg.Loss, wg.Deter, wg.Stoch);
     }
 

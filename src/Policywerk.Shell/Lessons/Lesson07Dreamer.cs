@@ -129,7 +129,7 @@ public sealed class Lesson07Dreamer : ILesson
                 $"action repeat {c.ActionRepeat}: each decision is held for {c.ActionRepeat} physics steps (rewards summed); an episode is {c.World.Dynamics.MaxSteps} physics steps, a step below is a decision",
                 $"{c.PrefillSteps} random steps, {c.WarmupUpdates} world-model-only updates, then {c.Iterations} iterations × ({c.StepsPerIteration} real steps + {c.UpdatesPerIteration} updates)",
                 $"batch {c.BatchSize} × {c.ChunkLength} steps; imagination {c.ImaginationStarts} starts × {c.Horizon} steps; γ {c.Gamma}, λ {c.Lambda}",
-                $"Adam lr: world {c.WorldLearningRate}, actor {c.ActorLearningRate}, critic {c.CriticLearningRate}; clip {c.GradClip}",
+                $"Adam lr: world {c.WorldLearningRate}, annealed (cosine) to {c.WorldLearningRateEnd} over the last {1 - c.WorldAnnealFrom:P0} of its {c.WorldUpdates} updates; actor {c.ActorLearningRate}, critic {c.CriticLearningRate}; clip {c.GradClip}",
                 $"KL: β_dyn {c.DynamicsWeight}, β_rep {c.RepresentationWeight}, free bits {c.FreeBits}; reward weight {c.RewardWeight}; entropy η {c.EntropyWeight}; actor σ_max {c.MaxActionStd}, mean penalty ζ {c.ActionMeanPenalty}",
             ];
             var rows = logs.Where(l => l.Iteration % 10 == 0 || l.Iteration == 1)

@@ -129,6 +129,37 @@ public class DreamerTests
         }
     }
 
+    [Fact]
+    public void World_learning_rate_holds_then_anneals_to_its_end_value_along_a_half_cosine()
+    {
+        // N = 100 warm-up + 70 × 8 = 660 updates, the anneal from t₀ = 0.8·660 = 528 over the last 132
+        var c = new DreamerConfig();
+        Assert.Equal(660, c.WorldUpdates);
+        Assert.Equal(2e-3, c.WorldLearningRateAt(0));
+        Assert.Equal(2e-3, c.WorldLearningRateAt(528));
+        Assert.Equal(1e-4 + 1.9e-3 * 0.5 * (1 + Math.Cos(Math.PI / 132)), c.WorldLearningRateAt(529), 15);
+        Assert.Equal((2e-3 + 1e-4) / 2, c.WorldLearningRateAt(594), 15); // half-way: the mean of the two
+        Assert.Equal(1e-4, c.WorldLearningRateAt(660));
+        Assert.Equal(1e-4, c.WorldLearningRateAt(5000));
+        Assert.Equal(2e-3, (c with { WorldAnnealFrom = 1.0 }).WorldLearningRateAt(659)); // f = 1: constant for the whole run
+    }
+
+    [Property(MaxTest = 200)]
+    public Property World_learning_rate_never_rises_and_stays_between_its_end_and_start_values() =>
+        Prop.ForAll(Gen.Choose(0, 10).ToArbitrary(), Gen.Choose(0, 400).ToArbitrary(), Gen.Choose(0, 500).ToArbitrary(), (tenths, warmup, t) =>
+        {
+            var c = new DreamerConfig(WarmupUpdates: warmup, WorldAnnealFrom: tenths / 10.0);
+            double now = c.WorldLearningRateAt(t), next = c.WorldLearningRateAt(t + 1);
+            return next <= now && now <= c.WorldLearningRate && now >= c.WorldLearningRateEnd;
+        });
+
+    [Fact]
+    public void World_learning_rate_refuses_an_anneal_start_outside_the_run()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DreamerConfig(WorldAnnealFrom: 1.5).WorldLearningRateAt(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DreamerConfig(WorldAnnealFrom: double.NaN).WorldLearningRateAt(0));
+    }
+
     /// <summary>One imagined trajectory of 1–8 steps: rewards in [−3, 1], values in [−10, 10], continuation in [0, 1].</summary>
     private static (int Horizon, double[] Rewards, double[] Values, double[] Continues) RandomImagination(ulong seed)
     {
