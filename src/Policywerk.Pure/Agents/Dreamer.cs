@@ -94,7 +94,7 @@ public static class Dreamer
     }
 
     /// <summary>
-    /// One update: θ_wm ← Adam(∇L_wm) on a replayed batch (<see cref="StepWorld"/>), then from (a random subset of) its
+    /// One update: θ_wm ← Adam_η(t)(clip(∇L_wm)) on a replayed batch (<see cref="StepWorld"/>), then from (a random subset of) its
     /// posterior states θ_π ← Adam(∇L_π), θ_v ← Adam(∇L_v), θ_v⁻ ← τθ_v + (1−τ)θ_v⁻ on imagined rollouts in the updated
     /// world model (<see cref="StepBehaviour"/>).
     /// </summary>
@@ -153,7 +153,7 @@ public static class Dreamer
         return (next, bg.Loss);
     }
 
-    /// <summary>One world-model-only update: θ_wm ← Adam(∇L_wm) on a replayed batch (the warm-up before the actor learns).</summary>
+    /// <summary>One world-model-only update: θ_wm ← Adam_η(t)(clip(∇L_wm)) on a replayed batch (the warm-up before the actor learns).</summary>
     public static (DreamerModel Model, WorldLoss Loss) UpdateWorld(DreamerNets nets, DreamerModel model, DreamerBatch batch, Key key, DreamerConfig c,
         IEvaluator? evaluator = null)
     {

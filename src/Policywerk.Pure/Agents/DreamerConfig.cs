@@ -104,8 +104,9 @@ public sealed record DreamerConfig(
     public int WorldUpdates => WarmupUpdates + TotalUpdates;
 
     /// <summary>
-    /// η(t) = η for t ≤ t₀ = f·N;  η(t) = η_end + (η − η_end)·½(1 + cos(π·(t − t₀)/(N − t₀))) for t₀ &lt; t &lt; N;  η_end from N on —
-    /// the world model's learning rate at its t-th update (t = 0 the first), N = <see cref="WorldUpdates"/>.
+    /// η(t) = η for t ≤ t₀ = f·N;  otherwise η(t) = η_end + (η − η_end)·½(1 + cos(π·(t − t₀)/(N − t₀))) for t &lt; N, and η_end
+    /// for t ≥ N — the world model's learning rate at its t-th update (t = 0 the first; Adam's step count before it),
+    /// N = <see cref="WorldUpdates"/>. The run's last update, t = N − 1, is a hair above η_end (1.003e-4 by default).
     /// </summary>
     /// <remarks>
     /// Why: at a constant η the weights keep jittering by about a step's size, and the one-step forecast pays for it on
@@ -116,6 +117,8 @@ public sealed record DreamerConfig(
     {
         if (!(WorldAnnealFrom >= 0.0 && WorldAnnealFrom <= 1.0))
             throw new ArgumentOutOfRangeException(nameof(WorldAnnealFrom), WorldAnnealFrom, "the anneal's start must be a fraction of the run in [0, 1]");
+        if (!(WorldLearningRateEnd > 0.0 && WorldLearningRateEnd <= WorldLearningRate))
+            throw new ArgumentOutOfRangeException(nameof(WorldLearningRateEnd), WorldLearningRateEnd, "the annealed learning rate must be positive and at most the starting one");
         var n = WorldUpdates;
         var t0 = WorldAnnealFrom * n;
         if (t <= t0) return WorldLearningRate;

@@ -44,14 +44,14 @@ public class DreamerLearningTests
     /// One-step prediction after the warm-up (world model only, on random-policy data, in the lesson's world): predict
     /// o_{t+1} open loop (prior, real actions of a half-strength scripted episode) from the posterior at t, scored by the
     /// log-likelihood −Σ o log q per frame. It must beat the untrained model's, and stay within 0.4 nats per frame of
-    /// the "copy the current frame" forecast rendered with the same blobs (≈ 4.30 vs 4.12 at seed 11, untrained ≈ 16.9).
+    /// the "copy the current frame" forecast rendered with the same blobs (≈ 4.36 vs 4.12 at seed 11, untrained ≈ 16.9).
     /// Two hundred updates on random-policy data are not enough to beat the copy; the lesson's five-second run is (next
     /// test). This one guards the warm-up: it fails if the world model stops learning the frames before the actor starts.
     /// </summary>
     [Fact]
     public void Briefly_trained_model_predicts_the_next_frame_better_than_the_untrained_one_and_near_the_copy()
     {
-        var c = new DreamerConfig(PrefillSteps: 2000, WarmupUpdates: 200, Iterations: 0);
+        var c = new DreamerConfig(PrefillSteps: 2000, WarmupUpdates: 200, Iterations: 0, WorldAnnealFrom: 1.0); // constant η, as the lesson's warm-up
         var world = c.World;
         var model = Dreamer.Start(world, c, Key.FromSeed(11)).Model;
         var untrained = Dreamer.Start(world, c with { WarmupUpdates = 0 }, Key.FromSeed(11)).Model;
@@ -109,7 +109,7 @@ public class DreamerLearningTests
     /// copying the current frame, in the lesson's world (<see cref="DreamerConfig.World"/>), over every frame of 30
     /// episodes <paramref name="episode"/> records from keys of seed 12 (each to where the world ends it: the target
     /// reached, or its 100 physics steps); and the upper end of the 95% interval (t with 29 degrees of freedom) of the
-    /// mean over episodes of each episode's per-frame difference (model − copy).
+    /// mean over episodes of each episode's per-frame difference (model − copy); NaN unless all 30 episodes have a frame to forecast.
     /// </summary>
     private static (double Model, double Copy, double UpperDifference) ForecastLoss(DreamerConfig c, DreamerModel model, int ahead,
         Func<Key, DreamerEpisode> episode)
@@ -147,9 +147,15 @@ public class DreamerLearningTests
             frames += episodeFrames;
             differences.Add((episodeModel - episodeCopy) / episodeFrames);
         }
-        var mean = differences.Average();
-        var sd = Math.Sqrt(differences.Sum(d => (d - mean) * (d - mean)) / (differences.Count - 1));
-        return (modelLoss / frames, copyLoss / frames, mean + 2.045 * sd / Math.Sqrt(differences.Count));
+        // t₀.₉₇₅ with 29 degrees of freedom: the interval needs all 30 episodes to have a frame to forecast
+        var upper = double.NaN;
+        if (differences.Count == 30)
+        {
+            var mean = differences.Average();
+            var sd = Math.Sqrt(differences.Sum(d => (d - mean) * (d - mean)) / (differences.Count - 1));
+            upper = mean + 2.045 * sd / Math.Sqrt(differences.Count);
+        }
+        return (modelLoss / frames, copyLoss / frames, upper);
     }
 
     private static double Grid(double v) => SpatialSoftArgmax.Coordinate(PixelPointMass.ToGrid(v, 2.0));

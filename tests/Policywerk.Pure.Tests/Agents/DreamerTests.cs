@@ -146,7 +146,7 @@ public class DreamerTests
 
     [Property(MaxTest = 200)]
     public Property World_learning_rate_never_rises_and_stays_between_its_end_and_start_values() =>
-        Prop.ForAll(Gen.Choose(0, 10).ToArbitrary(), Gen.Choose(0, 400).ToArbitrary(), Gen.Choose(0, 500).ToArbitrary(), (tenths, warmup, t) =>
+        Prop.ForAll(Gen.Choose(0, 10).ToArbitrary(), Gen.Choose(0, 400).ToArbitrary(), Gen.Choose(0, 1200).ToArbitrary(), (tenths, warmup, t) =>
         {
             var c = new DreamerConfig(WarmupUpdates: warmup, WorldAnnealFrom: tenths / 10.0);
             double now = c.WorldLearningRateAt(t), next = c.WorldLearningRateAt(t + 1);
@@ -154,10 +154,12 @@ public class DreamerTests
         });
 
     [Fact]
-    public void World_learning_rate_refuses_an_anneal_start_outside_the_run()
+    public void World_learning_rate_refuses_an_anneal_start_outside_the_run_and_an_end_value_that_is_not_lower()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new DreamerConfig(WorldAnnealFrom: 1.5).WorldLearningRateAt(0));
         Assert.Throws<ArgumentOutOfRangeException>(() => new DreamerConfig(WorldAnnealFrom: double.NaN).WorldLearningRateAt(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DreamerConfig(WorldLearningRateEnd: 3e-3).WorldLearningRateAt(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DreamerConfig(WorldLearningRateEnd: 0.0).WorldLearningRateAt(0));
     }
 
     /// <summary>One imagined trajectory of 1–8 steps: rewards in [−3, 1], values in [−10, 10], continuation in [0, 1].</summary>
