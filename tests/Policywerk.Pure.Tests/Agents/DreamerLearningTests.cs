@@ -87,8 +87,11 @@ public class DreamerLearningTests
                      ("scripted, half push", ForecastLoss(c, model, 1, Scripted(world, 0.5))),
                      ("the agent's own episodes", ForecastLoss(c, model, 1, key => Dreamer.RunAgent(nets, model, world, world.Reset(key).Value, c))),
                  })
-            Assert.True(forecast.Model < forecast.Copy && forecast.UpperDifference < 0.0,
-                $"{name}: model {forecast.Model:0.000} vs copy {forecast.Copy:0.000} nats per frame, paired upper 95% bound {forecast.UpperDifference:+0.000;-0.000}");
+        {
+            Assert.Equal(30, forecast.Difference.Count); // every episode has a next frame to forecast
+            Assert.True(forecast.Model < forecast.Copy && forecast.Difference.Upper < 0.0,
+                $"{name}: model {forecast.Model:0.000} vs copy {forecast.Copy:0.000} nats per frame, paired upper 95% bound {forecast.Difference.Upper:+0.000;-0.000}");
+        }
         var three = ForecastLoss(c, model, 3, Scripted(world, 1.0));
         var ten = ForecastLoss(c, model, 10, Scripted(world, 1.0));
         Assert.True(three.Model < three.Copy - 0.5, $"3 ahead: model {three.Model:0.000} vs copy {three.Copy:0.000} nats per frame");
@@ -108,10 +111,10 @@ public class DreamerLearningTests
     /// Mean −Σ o log q per predicted frame of the model's open-loop forecast <paramref name="ahead"/> decisions ahead and of
     /// copying the current frame, in the lesson's world (<see cref="DreamerConfig.World"/>), over every frame of 30
     /// episodes <paramref name="episode"/> records from keys of seed 12 (each to where the world ends it: the target
-    /// reached, or its 100 physics steps); and the upper end of the 95% interval (t with 29 degrees of freedom) of the
-    /// mean over episodes of each episode's per-frame difference (model − copy); NaN unless all 30 episodes have a frame to forecast.
+    /// reached, or its 100 physics steps); and the summary (mean, Student-t 95% interval) over the episodes with a frame
+    /// to forecast of each episode's per-frame difference (model − copy).
     /// </summary>
-    private static (double Model, double Copy, double UpperDifference) ForecastLoss(DreamerConfig c, DreamerModel model, int ahead,
+    private static (double Model, double Copy, Summary Difference) ForecastLoss(DreamerConfig c, DreamerModel model, int ahead,
         Func<Key, DreamerEpisode> episode)
     {
         var world = c.World;
@@ -147,15 +150,7 @@ public class DreamerLearningTests
             frames += episodeFrames;
             differences.Add((episodeModel - episodeCopy) / episodeFrames);
         }
-        // t₀.₉₇₅ with 29 degrees of freedom: the interval needs all 30 episodes to have a frame to forecast
-        var upper = double.NaN;
-        if (differences.Count == 30)
-        {
-            var mean = differences.Average();
-            var sd = Math.Sqrt(differences.Sum(d => (d - mean) * (d - mean)) / (differences.Count - 1));
-            upper = mean + 2.045 * sd / Math.Sqrt(differences.Count);
-        }
-        return (modelLoss / frames, copyLoss / frames, upper);
+        return (modelLoss / frames, copyLoss / frames, Statistics.Summarize(differences.ToArray()));
     }
 
     private static double Grid(double v) => SpatialSoftArgmax.Coordinate(PixelPointMass.ToGrid(v, 2.0));
