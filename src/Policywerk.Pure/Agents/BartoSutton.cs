@@ -82,11 +82,11 @@ public static class BartoSutton
     /// </summary>
     public static double Reinforcement(Transition<BalanceState, int> t) => IsFailure(t) ? -1.0 : 0.0;
 
-    /// <summary>Only a failure ends the critic's horizon; reaching the step cap is a truncation and keeps bootstrapping.</summary>
-    public static bool IsFailure(Transition<BalanceState, int> t) => t.Done && t.Reward == 0.0;
+    /// <summary>A fall is the world's terminal step (discount 0); reaching the step cap is a time limit and keeps bootstrapping.</summary>
+    public static bool IsFailure(Transition<BalanceState, int> t) => t.Terminal;
 
     /// <summary>
-    /// r̂ = r + γ·c·p(t) − p(t−1),  p(t) = v·x(s'),  c = 0 on failure;
+    /// r̂ = r + γ·d·p(t) − p(t−1),  p(t) = v·x(s'),  d = the step's discount (0 on failure);
     /// ē ← decay·ē + x(s);  v ← v + β·r̂·ē   (ACE);
     /// e ← decay·e + (y − ½)·x(s);  w ← w + α·r̂·e   (ASE)
     /// </summary>
@@ -94,8 +94,7 @@ public static class BartoSutton
     {
         var box = Box(t.State);
         var prediction = m.CriticWeights[Box(t.Next)];
-        var continuation = IsFailure(t) ? 0.0 : 1.0;
-        var tdError = Reinforcement(t) + c.Gamma * continuation * prediction - m.PreviousPrediction;
+        var tdError = Reinforcement(t) + c.Gamma * t.Discount * prediction - m.PreviousPrediction;
 
         var criticTrace = m.CriticTrace.DecayThenAdd(c.TraceDecay, box, 1.0);
         var actorTrace = m.ActorTrace.DecayThenAdd(c.TraceDecay, box, t.Action - 0.5);

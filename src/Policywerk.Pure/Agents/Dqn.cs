@@ -153,7 +153,7 @@ public static class Dqn
         for (var i = 0; i < b; i++)
         {
             var next = qNext.Row(i);
-            targets[i] = batch[i].Reward + config.Gamma * batch[i].Continuation * next[Greedy(next)];
+            targets[i] = batch[i].Reward + config.Gamma * batch[i].Discount * next[Greedy(next)];
         }
 
         var cache = model.Net.Forward(model.Online, Mat.Own(b, width, states));
@@ -209,7 +209,7 @@ public static class Dqn
             maxQSum += q[Greedy(q)];
             var action = Policies.EpsilonGreedy(q, epsilon, actKey).Value;
             var result = world.Step(state, action, worldKey);
-            var transition = new Transition<TState, int>(state, action, result.Reward, result.Next, result.Done);
+            var transition = new Transition<TState, int>(state, action, result.Reward, result.Discount, result.Next, result.Last);
             replay = replay.Push(transition);
             reward += result.Reward;
             steps++;
@@ -227,7 +227,7 @@ public static class Dqn
                     break;
                 }
             }
-            if (result.Done) break;
+            if (result.Last) break;
             state = result.Next;
         }
         model = EndEpisode(config, model);

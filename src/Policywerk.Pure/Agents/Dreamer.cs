@@ -231,12 +231,12 @@ public static class Dreamer
                 action = new Force(a[0, 0], a[0, 1]);
             }
             var result = world.Step(state, action, kAct);
-            var terminal = result.Done && result.Next.Distance < world.Dynamics.ReachThreshold;
+            var terminal = result.Terminal;
             episodeReturn += result.Reward;
             state = result.Next;
             observation = world.Observe(state);
             replay = replay.Push(new DreamerStep(observation, action, result.Reward, First: false, terminal), false);
-            if (!result.Done) continue;
+            if (!result.Last) continue;
             returns.Add(episodeReturn);
             episodeReturn = 0.0;
             var (kReset, kAfter) = key.Split();
@@ -343,7 +343,7 @@ public static class Dreamer
             rewards.Add(result.Reward);
             states.Add(result.Next);
             state = result.Next;
-            if (result.Done) break;
+            if (result.Last) break;
         }
         return new DreamerEpisode(states.ToImmutable(), actions.ToImmutable(), rewards.ToImmutable());
     }

@@ -185,10 +185,10 @@ public static class Ppo
             actions[t] = action;
             logProbs[t] = LogProb(action, policy);
             rewards[t] = result.Reward;
-            continuations[t] = result.Done ? 0.0 : 1.0;
+            continuations[t] = result.Last ? 0.0 : 1.0;
             episodeReturn += result.Reward;
             episodeSteps++;
-            if (result.Done)
+            if (result.Last)
             {
                 returns.Add(episodeReturn);
                 lengths.Add(episodeSteps);

@@ -38,7 +38,7 @@ public static class QLearning
     /// </summary>
     public static QTable Update(QTable q, Transition<int, int> t, double alpha, double gamma)
     {
-        var target = t.Reward + gamma * t.Continuation * q.Max(t.Next);
+        var target = t.Reward + gamma * t.Discount * q.Max(t.Next);
         return q.With(t.State, t.Action, q[t.State, t.Action] + alpha * (target - q[t.State, t.Action]));
     }
 
@@ -47,7 +47,7 @@ public static class QLearning
     /// </summary>
     public static QTable SarsaUpdate(QTable q, Transition<int, int> t, int nextAction, double alpha, double gamma)
     {
-        var target = t.Reward + gamma * t.Continuation * q[t.Next, nextAction];
+        var target = t.Reward + gamma * t.Discount * q[t.Next, nextAction];
         return q.With(t.State, t.Action, q[t.State, t.Action] + alpha * (target - q[t.State, t.Action]));
     }
 
@@ -56,7 +56,7 @@ public static class QLearning
     /// </summary>
     public static QTable ExpectedSarsaUpdate(QTable q, Transition<int, int> t, double alpha, double gamma, double epsilon)
     {
-        var target = t.Reward + gamma * t.Continuation * Policies.EpsilonGreedyExpectation(q.Row(t.Next), epsilon);
+        var target = t.Reward + gamma * t.Discount * Policies.EpsilonGreedyExpectation(q.Row(t.Next), epsilon);
         return q.With(t.State, t.Action, q[t.State, t.Action] + alpha * (target - q[t.State, t.Action]));
     }
 
@@ -86,7 +86,7 @@ public static class QLearning
                 return new ControlAgent(ExpectedSarsaUpdate(agent.Q, t, c.Alpha, c.Gamma, c.Epsilon));
             case ControlMethod.Sarsa:
                 var q = agent.Pending is { } pending ? SarsaUpdate(agent.Q, pending, t.Action, c.Alpha, c.Gamma) : agent.Q;
-                return t.Done
+                return t.Last
                     ? new ControlAgent(SarsaUpdate(q, t, nextAction: 0, c.Alpha, c.Gamma)) // c = 0: a' is not used
                     : new ControlAgent(q, t);
             default:

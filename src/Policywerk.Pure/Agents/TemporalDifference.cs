@@ -36,7 +36,7 @@ public static class TemporalDifference
     /// </summary>
     public static VTable TdZero(VTable v, Transition<int, int> t, double alpha, double gamma)
     {
-        var tdError = t.Reward + gamma * t.Continuation * v[t.Next] - v[t.State];
+        var tdError = t.Reward + gamma * t.Discount * v[t.Next] - v[t.State];
         return v.With(t.State, v[t.State] + alpha * tdError);
     }
 
@@ -47,7 +47,7 @@ public static class TemporalDifference
         double alpha, double gamma, double lambda, TraceKind kind)
     {
         var v = m.Values;
-        var tdError = t.Reward + gamma * t.Continuation * v[t.Next] - v[t.State];
+        var tdError = t.Reward + gamma * t.Discount * v[t.Next] - v[t.State];
         var trace = m.Trace.DecayThenVisit(gamma * lambda, kind, t.State);
         return new TdLambdaState(v.Add(trace.Values.AsSpan(), alpha * tdError), trace);
     }
@@ -133,7 +133,7 @@ public static class TemporalDifference
         var gammaLambda = gamma * lambda;
         foreach (var t in episode.Steps)
         {
-            var tdError = t.Reward + gamma * t.Continuation * v[t.Next] - v[t.State];
+            var tdError = t.Reward + gamma * t.Discount * v[t.Next] - v[t.State];
             for (var s = 0; s < trace.Length; s++) trace[s] *= gammaLambda;
             trace[t.State] = kind == TraceKind.Accumulating ? trace[t.State] + 1.0 : 1.0;
             for (var s = 0; s < trace.Length; s++) increments[s] += tdError * trace[s];
@@ -155,7 +155,7 @@ public static class TemporalDifference
             {
                 exits[t.State] += 1.0;
                 rewards[t.State] += t.Reward;
-                if (!t.Done) counts[t.State, t.Next] += 1.0;
+                if (!t.Terminal) counts[t.State, t.Next] += 1.0;
             }
 
         // Solve (I − γ P̂) V = R̂ by Gaussian elimination with partial pivoting (n is tiny).

@@ -84,7 +84,7 @@ public static class Cliff
         var path = new int[trajectory.Length + 1];
         path[0] = CliffWorld.Start;
         for (var t = 0; t < trajectory.Length; t++) path[t + 1] = trajectory.Steps[t].Next;
-        var reached = trajectory.Length > 0 && trajectory.Steps[^1].Done;
+        var reached = trajectory.Length > 0 && trajectory.Steps[^1].Terminal;
         return new GreedyEvaluation(path.Freeze(), trajectory.Length, trajectory.TotalReward, reached);
     }
 

@@ -4,17 +4,23 @@ using Policywerk.Pure.Numerics;
 namespace Policywerk.Pure.Mdp;
 
 /// <summary>
-/// One step of experience: in <see cref="State"/> the agent took <see cref="Action"/>, received
-/// <see cref="Reward"/> and arrived in <see cref="Next"/>; <see cref="Done"/> marks the end of the episode.
+/// One step of experience, as dm_env and rlax see it: in <see cref="State"/> the agent took <see cref="Action"/>,
+/// received <see cref="Reward"/> and arrived in <see cref="Next"/>. <see cref="Discount"/> is 0 only when
+/// <see cref="Next"/> is a true terminal state (no future reward), 1 otherwise; <see cref="Last"/> marks the last step
+/// of its episode, terminal <em>or</em> cut off by a time limit.
 /// </summary>
 /// <remarks>
-/// Updates never branch on <see cref="Done"/>: they multiply the bootstrapped tail by
-/// <see cref="Continuation"/> (1 while the episode goes on, 0 at its end), as rlax's <c>discount_t</c>.
+/// Updates never branch on the ending: they multiply the bootstrapped tail by <see cref="Discount"/>, as rlax's
+/// <c>discount_t</c>. A step cut off by a time limit has <see cref="Last"/> = true and <see cref="Discount"/> = 1, so its
+/// target still bootstraps from V(s′) (Pardo et al. 2018, "Time Limits in Reinforcement Learning").
 /// </remarks>
-public sealed record Transition<TState, TAction>(TState State, TAction Action, double Reward, TState Next, bool Done)
+public sealed record Transition<TState, TAction>(TState State, TAction Action, double Reward, double Discount, TState Next, bool Last)
 {
-    /// <summary>c_t = 0 at a terminal step, 1 otherwise: the factor in front of γ·V(s').</summary>
-    public double Continuation => Done ? 0.0 : 1.0;
+    /// <summary>The step reached a true terminal state: <see cref="Discount"/> = 0.</summary>
+    public bool Terminal => Discount == 0.0;
+
+    /// <summary>The step ended its episode by a time limit, not at a terminal state.</summary>
+    public bool CutOff => Last && Discount != 0.0;
 }
 
 /// <summary>An episode (or a piece of one) as the ordered transitions it is made of.</summary>
@@ -38,8 +44,24 @@ public sealed record Trajectory<TState, TAction>(ImmutableArray<Transition<TStat
     public Trajectory<TState, TAction> Append(Transition<TState, TAction> step) => new(Steps.Add(step));
 }
 
-/// <summary>What a world returns for one step: next state, reward, whether the episode ended, and the next key.</summary>
-public readonly record struct StepResult<TState>(TState Next, double Reward, bool Done, Key Key);
+/// <summary>
+/// What a world returns for one step: next state, reward, the step's discount (0 only at a true terminal state, 1
+/// otherwise), whether it is the last step of its episode (terminal or cut off by a time limit), and the next key.
+/// </summary>
+public readonly record struct StepResult<TState>(TState Next, double Reward, double Discount, bool Last, Key Key)
+{
+    /// <summary>The step reached a true terminal state: <see cref="Discount"/> = 0.</summary>
+    public bool Terminal => Discount == 0.0;
+}
+
+/// <summary>Builds <see cref="StepResult{TState}"/>s from the two facts a world knows: did the step reach a terminal
+/// state, and did it hit the time limit.</summary>
+public static class StepResult
+{
+    /// <summary>Discount = 0 if <paramref name="terminal"/>, else 1; Last = terminal or <paramref name="timeLimit"/>.</summary>
+    public static StepResult<TState> Of<TState>(TState next, double reward, bool terminal, bool timeLimit, Key key) =>
+        new(next, reward, terminal ? 0.0 : 1.0, terminal || timeLimit, key);
+}
 
 /// <summary>
 /// The world contract: reset and step as pure functions. A stochastic world draws from the key it is
@@ -50,7 +72,7 @@ public interface IWorld<TState, TAction>
     /// <summary>The first state of an episode.</summary>
     Draw<TState> Reset(Key key);
 
-    /// <summary>s_{t+1}, r_{t+1}, done ~ P(·|s_t, a_t).</summary>
+    /// <summary>s_{t+1}, r_{t+1}, discount, last ~ P(·|s_t, a_t).</summary>
     StepResult<TState> Step(TState state, TAction action, Key key);
 }
 

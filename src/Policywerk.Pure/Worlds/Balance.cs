@@ -56,8 +56,8 @@ public sealed record Balance(BalanceConstants Constants) : IWorld<BalanceState, 
         var angle = state.Angle + velocity * c.Dt;
         var next = new BalanceState(angle, velocity, state.Steps + 1);
         var failed = IsFailure(next);
-        var done = failed || next.Steps >= c.MaxSteps;
-        return new StepResult<BalanceState>(next, failed ? 0.0 : 1.0, done, key);
+        // A fall is terminal (discount 0); surviving MaxSteps is a time limit (discount 1: the pole could go on).
+        return StepResult.Of(next, failed ? 0.0 : 1.0, terminal: failed, timeLimit: next.Steps >= c.MaxSteps, key);
     }
 
     /// <summary>|θ| &gt; max angle: the pole has fallen.</summary>

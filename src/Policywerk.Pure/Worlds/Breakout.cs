@@ -91,11 +91,12 @@ public sealed record Breakout(int MaxSteps = 200) : IWorld<BreakoutState, int>
     /// dr; a brick at the new cell breaks (+1), flips dr and keeps the ball on its old row (the last
     /// brick ends the episode); on the paddle row the ball bounces back to row 8 with dr flipped if the
     /// paddle covers its column, otherwise it is a miss (−1, ends); else −0.01. Then the step cap.
-    /// A finished state steps to itself with reward 0.
+    /// A miss and the last brick are terminal (discount 0); the step cap is a time limit (last, discount 1).
+    /// A finished state steps to itself with reward 0 and discount 0.
     /// </summary>
     public StepResult<BreakoutState> Step(BreakoutState s, int action, Key key)
     {
-        if (s.Done) return new StepResult<BreakoutState>(s, 0.0, true, key);
+        if (s.Done) return StepResult.Of(s, 0.0, terminal: true, timeLimit: false, key);
 
         var paddle = action switch
         {
@@ -130,7 +131,7 @@ public sealed record Breakout(int MaxSteps = 200) : IWorld<BreakoutState, int>
             score += 1;
             reward = BrickReward;
             if (bricks == 0)
-                return Result(new BreakoutState(paddle, row, col, dr, dc, bricks, steps, score, true), reward, key);
+                return StepResult.Of(new BreakoutState(paddle, row, col, dr, dc, bricks, steps, score, true), reward, terminal: true, timeLimit: false, key);
         }
 
         // Paddle row: bounce up from the paddle, or miss.
@@ -143,16 +144,14 @@ public sealed record Breakout(int MaxSteps = 200) : IWorld<BreakoutState, int>
             }
             else
             {
-                return Result(new BreakoutState(paddle, row, col, dr, dc, bricks, steps, score, true), MissReward, key);
+                return StepResult.Of(new BreakoutState(paddle, row, col, dr, dc, bricks, steps, score, true), MissReward, terminal: true, timeLimit: false, key);
             }
         }
 
-        var done = steps >= MaxSteps;
-        return Result(new BreakoutState(paddle, row, col, dr, dc, bricks, steps, score, done), reward, key);
+        // The step cap is a time limit: the episode is over (last), but the game could go on (discount 1).
+        var cutOff = steps >= MaxSteps;
+        return StepResult.Of(new BreakoutState(paddle, row, col, dr, dc, bricks, steps, score, cutOff), reward, terminal: false, timeLimit: cutOff, key);
     }
-
-    private static StepResult<BreakoutState> Result(BreakoutState next, double reward, Key key) =>
-        new(next, reward, next.Done, key);
 
     private static ulong BrickBit(int row, int col) => BreakoutState.BrickBit(row, col);
 

@@ -45,9 +45,9 @@ public sealed record CliffWorld : IWorld<int, int>
         var row = Math.Clamp(RowOf(state) + RowDelta(action), 0, Rows - 1);
         var column = Math.Clamp(ColumnOf(state) + ColumnDelta(action), 0, Columns - 1);
         var next = StateOf(row, column);
-        if (IsCliff(next)) return new StepResult<int>(Start, CliffReward, false, key);
-        if (next == Goal) return new StepResult<int>(next, GoalReward, true, key);
-        return new StepResult<int>(next, StepReward, false, key);
+        if (IsCliff(next)) return StepResult.Of(Start, CliffReward, terminal: false, timeLimit: false, key);
+        if (next == Goal) return StepResult.Of(next, GoalReward, terminal: true, timeLimit: false, key);
+        return StepResult.Of(next, StepReward, terminal: false, timeLimit: false, key);
     }
 
     private static int RowDelta(int action) => action switch { North => -1, South => 1, _ => 0 };

@@ -116,6 +116,6 @@ public sealed record Gridworld : IKnownModel, IWorld<int, Move>
     public StepResult<int> Step(int state, Move action, Key key)
     {
         var outcome = Transition(state, (int)action);
-        return new StepResult<int>(outcome.Next, outcome.Reward, IsTerminal(outcome.Next), key);
+        return StepResult.Of(outcome.Next, outcome.Reward, terminal: IsTerminal(outcome.Next), timeLimit: false, key);
     }
 }

@@ -42,8 +42,8 @@ public sealed record PixelPointMass(PointMass Dynamics, int ActionRepeat = 1) : 
     /// <summary>
     /// R physics steps under the same action, stopping early when the episode ends:
     /// <code>
-    ///   s_{k+1} = f(s_k, a),  k = 0 … K−1,   K = min(R, first k with done(s_{k+1}) + 1)
-    ///   r = Σ_{k&lt;K} r(s_{k+1}),   done = done(s_K)
+    ///   s_{k+1} = f(s_k, a),  k = 0 … K−1,   K = min(R, first k with last(s_{k+1}) + 1)
+    ///   r = Σ_{k&lt;K} r(s_{k+1}),   discount, last = those of step K
     /// </code>
     /// (<see cref="PointMass.Step"/> is f; rewards are summed, as DreamerV3 does, so a return is the same sum over
     /// physics steps whatever R).
@@ -52,7 +52,7 @@ public sealed record PixelPointMass(PointMass Dynamics, int ActionRepeat = 1) : 
     {
         var result = Dynamics.Step(state, action, key);
         var reward = result.Reward;
-        for (var k = 1; k < ActionRepeat && !result.Done; k++)
+        for (var k = 1; k < ActionRepeat && !result.Last; k++)
         {
             result = Dynamics.Step(result.Next, action, result.Key);
             reward += result.Reward;

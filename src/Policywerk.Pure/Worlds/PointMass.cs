@@ -85,7 +85,8 @@ public sealed record PointMass(
     }
 
     /// <summary>
-    /// v' = (v + clip(a)·s·dt)·γ_d; p' = clip(p + v'·dt, ±B); r = −‖p' − p*‖; done = ‖p' − p*‖ &lt; ε or t' ≥ T.
+    /// v' = (v + clip(a)·s·dt)·γ_d; p' = clip(p + v'·dt, ±B); r = −‖p' − p*‖; terminal when ‖p' − p*‖ &lt; ε (discount 0);
+    /// the episode is cut off (last, discount 1) at t' ≥ T.
     /// Deterministic: the key passes through untouched.
     /// </summary>
     public StepResult<PointMassState> Step(PointMassState s, Force action, Key key)
@@ -98,7 +99,7 @@ public sealed record PointMass(
         var y = Math.Clamp(s.Y + vy * Dt, -Bounds, Bounds);
         var next = new PointMassState(x, y, vx, vy, s.TargetX, s.TargetY, s.Steps + 1);
         var distance = next.Distance;
-        var done = distance < ReachThreshold || next.Steps >= MaxSteps;
-        return new StepResult<PointMassState>(next, -distance, done, key);
+        // Reaching the target is terminal (discount 0); the step cap is a time limit (discount 1).
+        return StepResult.Of(next, -distance, terminal: distance < ReachThreshold, timeLimit: next.Steps >= MaxSteps, key);
     }
 }

@@ -72,7 +72,7 @@ public sealed record RandomWalk(int Size = 5) : IWorld<int, int>
     public StepResult<int> Step(int state, int action, Key key)
     {
         var next = action == Left ? state - 1 : state + 1;
-        return new StepResult<int>(next, next == RightEnd ? 1.0 : 0.0, IsTerminal(next), key);
+        return StepResult.Of(next, next == RightEnd ? 1.0 : 0.0, terminal: IsTerminal(next), timeLimit: false, key);
     }
 
     /// <summary>π(left) = π(right) = ½, whatever the state.</summary>

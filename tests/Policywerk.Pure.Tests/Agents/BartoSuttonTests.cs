@@ -20,9 +20,9 @@ public class BartoSuttonTests
     [Fact]
     public void Failure_is_minus_one_and_ends_the_horizon_while_the_step_cap_does_not()
     {
-        var fell = new Transition<BalanceState, int>(new(0.29, 1, 10), 1, 0.0, new(0.31, 1, 11), true);
-        var capped = new Transition<BalanceState, int>(new(0.0, 0, 499), 1, 1.0, new(0.0, 0, 500), true);
-        var going = new Transition<BalanceState, int>(new(0.0, 0, 4), 1, 1.0, new(0.0, 0, 5), false);
+        var fell = new Transition<BalanceState, int>(new(0.29, 1, 10), 1, 0.0, 0.0, new(0.31, 1, 11), true);
+        var capped = new Transition<BalanceState, int>(new(0.0, 0, 499), 1, 1.0, 1.0, new(0.0, 0, 500), true);
+        var going = new Transition<BalanceState, int>(new(0.0, 0, 4), 1, 1.0, 1.0, new(0.0, 0, 5), false);
         Assert.Equal(-1.0, BartoSutton.Reinforcement(fell));
         Assert.True(BartoSutton.IsFailure(fell));
         Assert.Equal(0.0, BartoSutton.Reinforcement(capped));
@@ -36,7 +36,7 @@ public class BartoSuttonTests
         // From zero weights: r̂ = −1 + 0 − 0 = −1. Critic trace at the box left = 1, actor trace = (y − ½) = +½.
         var s = new BalanceState(0.29, 1.2, 10);
         var m = BartoSutton.BeginEpisode(BartoSutton.Initial(), s);
-        var t = new Transition<BalanceState, int>(s, 1, 0.0, new BalanceState(0.31, 1.2, 11), true);
+        var t = new Transition<BalanceState, int>(s, 1, 0.0, 0.0, new BalanceState(0.31, 1.2, 11), true);
         var next = BartoSutton.Learn(m, t, new BartoSuttonConfig());
         var box = BartoSutton.Box(s);
         Assert.Equal(-0.1, next.CriticWeights[box], 12);   // β·r̂·ē = 0.1 · −1 · 1
@@ -52,7 +52,7 @@ public class BartoSuttonTests
         var m = BartoSutton.BeginEpisode(BartoSutton.Initial(), states[0]);
         var c = new BartoSuttonConfig();
         for (var i = 0; i < 3; i++)
-            m = BartoSutton.Learn(m, new Transition<BalanceState, int>(states[i], 0, i == 2 ? 0.0 : 1.0, states[i + 1], i == 2), c);
+            m = BartoSutton.Learn(m, new Transition<BalanceState, int>(states[i], 0, i == 2 ? 0.0 : 1.0, i == 2 ? 0.0 : 1.0, states[i + 1], i == 2), c);
         Assert.Equal(-0.1 * 0.25, m.CriticWeights[BartoSutton.Box(states[0])], 12);
         Assert.Equal(-0.1 * 0.5, m.CriticWeights[BartoSutton.Box(states[1])], 12);
         Assert.Equal(-0.1 * 1.0, m.CriticWeights[BartoSutton.Box(states[2])], 12);

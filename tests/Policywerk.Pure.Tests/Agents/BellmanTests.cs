@@ -68,7 +68,7 @@ public class BellmanGridworldTests
     {
         var vi = Bellman.ValueIteration(World, Config);
         var played = Episodes.Run(World, (s, k) => new Draw<Move>((Move)vi.Policy[s], k), World.StartState, Key.FromSeed(0), 100);
-        Assert.True(played.Steps[^1].Done);
+        Assert.True(played.Steps[^1].Last);
         Assert.Equal(8, played.Length);
         Assert.Equal(Enumerable.Repeat(Move.North, 4).Concat(Enumerable.Repeat(Move.East, 4)),
                      played.Steps.Select(t => t.Action));
@@ -115,7 +115,7 @@ public class BellmanGridworldTests
             {
                 var outcome = World.Outcomes(s, a).Single();
                 var step = World.Step(s, (Move)a, Key.FromSeed(1));
-                Assert.Equal((outcome.Next, outcome.Reward, World.IsTerminal(outcome.Next)), (step.Next, step.Reward, step.Done));
+                Assert.Equal((outcome.Next, outcome.Reward, World.IsTerminal(outcome.Next)), (step.Next, step.Reward, step.Last));
             }
         }
     }

@@ -130,7 +130,7 @@ public class DqnTests
         var world = new Breakout();
         var s0 = Breakout.Start;
         var step = world.Step(s0, Breakout.Right, default);
-        var t = new Transition<BreakoutState, int>(s0, Breakout.Right, step.Reward, step.Next, step.Done);
+        var t = new Transition<BreakoutState, int>(s0, Breakout.Right, step.Reward, step.Discount, step.Next, step.Last);
         var batch = ImmutableArray.Create(t, t, t, t);
         var target = t.Reward + config.Gamma * Dqn.QValues(model, Observe, t.Next).Max();
         var before = Dqn.QValues(model, Observe, s0)[Breakout.Right];

@@ -19,7 +19,7 @@ public class QLearningUpdates
         var s = CliffWorld.StateOf(2, 1);
         var s2 = CliffWorld.StateOf(2, 2);
         var q = QTable.Filled(CliffWorld.StateCount, 4, -20.0).With(s, CliffWorld.East, -12.0).With(s2, CliffWorld.North, -10.0);
-        var t = new Transition<int, int>(s, CliffWorld.East, -1.0, s2, false);
+        var t = new Transition<int, int>(s, CliffWorld.East, -1.0, 1.0, s2, false);
         Assert.Equal(-11.5, QLearning.Update(q, t, 0.5, 1.0)[s, CliffWorld.East]);
         Assert.Equal(-16.5, QLearning.SarsaUpdate(q, t, CliffWorld.South, 0.5, 1.0)[s, CliffWorld.East]); // −12 + 0.5(−1 − 20 + 12)
     }
@@ -28,7 +28,7 @@ public class QLearningUpdates
     public void A_terminal_transition_ignores_the_next_state()
     {
         var q = QTable.Filled(2, 2, 7.0);
-        var t = new Transition<int, int>(0, 1, 1.0, 1, true);
+        var t = new Transition<int, int>(0, 1, 1.0, 0.0, 1, true);
         Assert.Equal(4.0, QLearning.Update(q, t, 0.5, 0.9)[0, 1]);
         Assert.Equal(4.0, QLearning.SarsaUpdate(q, t, 0, 0.5, 0.9)[0, 1]);
         Assert.Equal(4.0, QLearning.ExpectedSarsaUpdate(q, t, 0.5, 0.9, 0.1)[0, 1]);
@@ -41,7 +41,7 @@ public class QLearningUpdates
         var gamma = 0.9 * gammaPct / 255.0; // γ ∈ [0, 0.9]
         var q = QTable.Filled(1, 2, 0.0);
         for (var i = 0; i < 3000; i++)
-            q = QLearning.Update(q, new Transition<int, int>(0, i % 2, reward, 0, false), 0.5, gamma);
+            q = QLearning.Update(q, new Transition<int, int>(0, i % 2, reward, 1.0, 0, false), 0.5, gamma);
         var expected = reward / (1.0 - gamma);
         return Math.Abs(q[0, 0] - expected) < 1e-6 * Math.Max(1.0, Math.Abs(expected))
             && Math.Abs(q[0, 1] - expected) < 1e-6 * Math.Max(1.0, Math.Abs(expected));
@@ -91,8 +91,8 @@ public class QLearningUpdates
             while (true)
             {
                 var result = world.Step(state, action, worldKey);
-                var t = new Transition<int, int>(state, action, result.Reward, result.Next, result.Done);
-                if (result.Done) { qTextbook = QLearning.SarsaUpdate(qTextbook, t, 0, c.Alpha, c.Gamma); break; }
+                var t = new Transition<int, int>(state, action, result.Reward, result.Discount, result.Next, result.Last);
+                if (result.Last) { qTextbook = QLearning.SarsaUpdate(qTextbook, t, 0, c.Alpha, c.Gamma); break; }
                 (actKey, worldKey) = result.Key.Split();
                 var nextAction = Policies.EpsilonGreedy(qTextbook.Row(result.Next), c.Epsilon, actKey).Value;
                 qTextbook = QLearning.SarsaUpdate(qTextbook, t, nextAction, c.Alpha, c.Gamma);
@@ -120,7 +120,7 @@ public class Lesson04Regime
                 {
                     if (s == CliffWorld.Goal || CliffWorld.IsCliff(s)) continue;
                     var r = world.Step(s, a, default);
-                    q = q.With(s, a, r.Reward + (r.Done ? 0.0 : q.Max(r.Next)));
+                    q = q.With(s, a, r.Reward + (r.Last ? 0.0 : q.Max(r.Next)));
                 }
         var greedy = Cliff.Greedy(q, Key.FromSeed(1));
         Assert.True(greedy.ReachedGoal);

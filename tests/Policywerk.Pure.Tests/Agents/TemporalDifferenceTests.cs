@@ -58,9 +58,9 @@ public class TemporalDifferenceHandWorked
     {
         // C → D → C → D → E → +1: C and D are visited twice.
         var walk = new Trajectory<int, int>(ImmutableArray.Create(
-            new Transition<int, int>(3, 1, 0, 4, false), new Transition<int, int>(4, 0, 0, 3, false),
-            new Transition<int, int>(3, 1, 0, 4, false), new Transition<int, int>(4, 1, 0, 5, false),
-            new Transition<int, int>(5, 1, 1, 6, true)));
+            new Transition<int, int>(3, 1, 0, 1.0, 4, false), new Transition<int, int>(4, 0, 0, 1.0, 3, false),
+            new Transition<int, int>(3, 1, 0, 1.0, 4, false), new Transition<int, int>(4, 1, 0, 1.0, 5, false),
+            new Transition<int, int>(5, 1, 1, 0.0, 6, true)));
         Assert.Equal(0.55, TemporalDifference.MonteCarlo(Half, walk, 0.1, 1.0, MonteCarloVisits.First)[3], 12);
         Assert.Equal(0.6, TemporalDifference.MonteCarlo(Half, walk, 0.1, 1.0, MonteCarloVisits.Every)[3], 12);
     }
@@ -162,7 +162,7 @@ public class TemporalDifferenceProperties
         var e = new double[7];
         foreach (var t in walk.Steps)
         {
-            var delta = t.Reward + (t.Done ? 0.0 : v[t.Next]) - v[t.State];
+            var delta = t.Reward + (t.Last ? 0.0 : v[t.Next]) - v[t.State];
             for (var s = 0; s < 7; s++) e[s] *= lambda;
             e[t.State] += 1;
             for (var s = 0; s < 7; s++) v[s] += 0.1 * delta * e[s];

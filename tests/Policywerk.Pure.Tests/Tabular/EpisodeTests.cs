@@ -14,7 +14,7 @@ public class EpisodeTests
         var a = Episodes.Run(world, (s, k) => k.NextInt(4), CliffWorld.Start, Key.FromSeed(5), 7);
         var b = Episodes.Run(world, (s, k) => k.NextInt(4), CliffWorld.Start, Key.FromSeed(5), 7);
         Assert.Equal(7, a.Length);
-        Assert.False(a.Steps[^1].Done);
+        Assert.False(a.Steps[^1].Last);
         Assert.Equal(a.Steps.ToArray(), b.Steps.ToArray());
     }
 
@@ -24,6 +24,6 @@ public class EpisodeTests
         var walk = new RandomWalk();
         var learned = Episodes.Learn(walk, 0, (m, s, k) => RandomWalk.UniformPolicy(s, k), (m, t) => m + 1, walk.Start, Key.FromSeed(2), 1000);
         Assert.Equal(learned.Trajectory.Length, learned.Model);
-        Assert.True(learned.Trajectory.Steps[^1].Done);
+        Assert.True(learned.Trajectory.Steps[^1].Last);
     }
 }

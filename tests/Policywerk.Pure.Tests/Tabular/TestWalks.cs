@@ -13,9 +13,9 @@ internal static class TestWalks
 
     /// <summary>C → D → E → right end (+1): the spec's hand-worked walk.</summary>
     public static Trajectory<int, int> CToRight { get; } = new(ImmutableArray.Create(
-        new Transition<int, int>(3, 1, 0.0, 4, false),
-        new Transition<int, int>(4, 1, 0.0, 5, false),
-        new Transition<int, int>(5, 1, 1.0, 6, true)));
+        new Transition<int, int>(3, 1, 0.0, 1.0, 4, false),
+        new Transition<int, int>(4, 1, 0.0, 1.0, 5, false),
+        new Transition<int, int>(5, 1, 1.0, 0.0, 6, true)));
 
     /// <summary>Random values in [0, 1) for the walk states, terminals 0.</summary>
     public static VTable RandomValues(Key key)

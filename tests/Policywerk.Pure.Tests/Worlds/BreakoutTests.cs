@@ -43,7 +43,7 @@ public class BreakoutTests
         var result = World.Step(Breakout.Start, Breakout.Stay, AnyKey);
         AssertBall(result.Next, 4, 5, 1, 1);
         Assert.Equal(-0.01, result.Reward);
-        Assert.False(result.Done);
+        Assert.False(result.Last);
         Assert.Equal(1, result.Next.Steps);
         Assert.Equal(AnyKey, result.Key);
     }
@@ -71,7 +71,7 @@ public class BreakoutTests
         var result = World.Step(Ball(0, 3, -1, 1, bricks: 0), Breakout.Stay, AnyKey);
         AssertBall(result.Next, 0, 4, 1, 1);
         Assert.Equal(-0.01, result.Reward);
-        Assert.False(result.Done);
+        Assert.False(result.Last);
     }
 
     [Fact]
@@ -81,7 +81,7 @@ public class BreakoutTests
         var result = World.Step(Ball(2, 3, -1, 1), Breakout.Stay, AnyKey);
         AssertBall(result.Next, 2, 4, 1, 1);
         Assert.Equal(1.0, result.Reward);
-        Assert.False(result.Done);
+        Assert.False(result.Last);
         Assert.False(result.Next.HasBrick(1, 4));
         Assert.Equal(11, result.Next.BricksRemaining);
         Assert.Equal(1, result.Next.Score);
@@ -106,7 +106,7 @@ public class BreakoutTests
         var result = World.Step(Ball(1, 3, -1, 1, bricks: only), Breakout.Stay, AnyKey);
         AssertBall(result.Next, 1, 4, 1, 1);
         Assert.Equal(1.0, result.Reward);
-        Assert.True(result.Done);
+        Assert.True(result.Last);
         Assert.Equal(0, result.Next.BricksRemaining);
     }
 
@@ -117,7 +117,7 @@ public class BreakoutTests
         var result = World.Step(Ball(8, 3, 1, 1, paddle: 2), Breakout.Stay, AnyKey);
         AssertBall(result.Next, 8, 4, -1, 1);
         Assert.Equal(-0.01, result.Reward);
-        Assert.False(result.Done);
+        Assert.False(result.Last);
     }
 
     [Fact]
@@ -127,12 +127,12 @@ public class BreakoutTests
         var caught = World.Step(Ball(8, 4, 1, 1, paddle: 2), Breakout.Right, AnyKey);
         AssertBall(caught.Next, 8, 5, -1, 1);
         Assert.Equal(3, caught.Next.PaddleCol);
-        Assert.False(caught.Done);
+        Assert.False(caught.Last);
         // Staying is a miss: the ball passes to (9,5), −1, the end.
         var missed = World.Step(Ball(8, 4, 1, 1, paddle: 2), Breakout.Stay, AnyKey);
         AssertBall(missed.Next, 9, 5, 1, 1);
         Assert.Equal(-1.0, missed.Reward);
-        Assert.True(missed.Done);
+        Assert.True(missed.Last);
     }
 
     [Fact]
@@ -163,7 +163,7 @@ public class BreakoutTests
         {
             var result = World.Step(s, Breakout.Stay, AnyKey);
             rewards.Add(result.Reward);
-            (s, done) = (result.Next, result.Done);
+            (s, done) = (result.Next, result.Last);
         }
         Assert.Equal(new[] { -0.01, -0.01, -0.01, -0.01, -0.01, -1.0 }, rewards);
         AssertBall(s, 9, 5, 1, -1);
@@ -179,7 +179,7 @@ public class BreakoutTests
         {
             var result = world.Step(s, Breakout.Stay, AnyKey);
             Assert.Equal(-0.01, result.Reward);
-            Assert.Equal(t == 5, result.Done);
+            Assert.Equal(t == 5, result.Last);
             s = result.Next;
         }
     }
@@ -191,7 +191,7 @@ public class BreakoutTests
         var again = World.Step(end, Breakout.Left, AnyKey);
         Assert.Same(end, again.Next);
         Assert.Equal(0.0, again.Reward);
-        Assert.True(again.Done);
+        Assert.True(again.Last);
     }
 
     [Fact]
@@ -272,7 +272,7 @@ public class BreakoutTests
             Assert.Equal(12, n.Score + n.BricksRemaining);
             Assert.Equal(0UL, n.Bricks & ~s.Bricks); // bricks only disappear
             Assert.Contains(result.Reward, new[] { -0.01, 1.0, -1.0 });
-            Assert.Equal(result.Reward == -1.0 || n.BricksRemaining == 0 || n.Steps >= 200, result.Done);
+            Assert.Equal(result.Reward == -1.0 || n.BricksRemaining == 0 || n.Steps >= 200, result.Last);
             Assert.Equal(s.Steps + 1, n.Steps);
             s = n;
         }

@@ -107,7 +107,7 @@ public class PixelPointMassTests
             var expected = dynamics.Step(s, force, key);
             var reward = expected.Reward;
             var taken = 1;
-            while (taken < r && !expected.Done)
+            while (taken < r && !expected.Last)
             {
                 expected = dynamics.Step(expected.Next, force, key);
                 reward += expected.Reward;
@@ -116,9 +116,9 @@ public class PixelPointMassTests
             var result = world.Step(s, force, key);
             Assert.Equal(expected.Next, result.Next);
             Assert.Equal(reward, result.Reward, 12);
-            Assert.Equal(expected.Done, result.Done);
+            Assert.Equal(expected.Last, result.Last);
             Assert.Equal(s.Steps + taken, result.Next.Steps);
-            if (result.Done) break;
+            if (result.Last) break;
             Assert.Equal(s.Steps + r, result.Next.Steps); // a decision cut short only by the episode's end
             s = result.Next;
         }
@@ -132,14 +132,14 @@ public class PixelPointMassTests
         var push = new Force(1.0, 0.0);
         var world = new PixelPointMass(new PointMass(), 50);
         var result = world.Step(start, push, Key.FromSeed(1));
-        Assert.True(result.Done);
+        Assert.True(result.Last);
         Assert.True(result.Next.Distance < 0.1);
         var s = start;
         var reward = 0.0;
         for (var k = 0; k < result.Next.Steps; k++)
         {
             var step = new PointMass().Step(s, push, Key.FromSeed(1));
-            Assert.Equal(k == result.Next.Steps - 1, step.Done); // the first done, not later
+            Assert.Equal(k == result.Next.Steps - 1, step.Last); // the first done, not later
             reward += step.Reward;
             s = step.Next;
         }
@@ -151,7 +151,7 @@ public class PixelPointMassTests
         var far = PointMass.StartAt(-1.5, -1.5, 1.5, 1.5);
         var decisions = 0;
         StepResult<PointMassState> last;
-        do { last = three.Step(far, Force.Zero, Key.FromSeed(1)); far = last.Next; decisions++; } while (!last.Done);
+        do { last = three.Step(far, Force.Zero, Key.FromSeed(1)); far = last.Next; decisions++; } while (!last.Last);
         Assert.Equal((34, 100), (decisions, far.Steps));
     }
 

@@ -26,7 +26,7 @@ public class PointMassControllersTests(ITestOutputHelper output)
             else (force, policyKey) = PointMassControllers.RandomForce(policyKey);
             var result = World.Step(s, force, k);
             total += result.Reward;
-            (s, done, k) = (result.Next, result.Done, result.Key);
+            (s, done, k) = (result.Next, result.Last, result.Key);
         }
         return new EpisodeSummary(total, start, s.Distance, s.Steps);
     }

@@ -24,7 +24,7 @@ public class PointMassTests
         Assert.Equal(1, n.Steps);
         // r = −‖(0.00475 − 0.8, −0.002375 − 0.8)‖ = −√(0.79525² + 0.802375²)
         Assert.Equal(-Math.Sqrt(0.79525 * 0.79525 + 0.802375 * 0.802375), result.Reward, 12);
-        Assert.False(result.Done);
+        Assert.False(result.Last);
         Assert.Equal(AnyKey, result.Key);
     }
 
@@ -64,7 +64,7 @@ public class PointMassTests
     {
         var near = PointMass.StartAt(0.75, 0.8, 0.8, 0.8);
         var result = World.Step(near, Force.Zero, AnyKey);
-        Assert.True(result.Done);
+        Assert.True(result.Last);
         Assert.Equal(-0.05, result.Reward, 12);
     }
 
@@ -72,9 +72,9 @@ public class PointMassTests
     public void The_episode_ends_after_MaxSteps()
     {
         var far = PointMass.StartAt(-1.0, -1.0, 1.0, 1.0) with { Steps = 98 };
-        Assert.False(World.Step(far, Force.Zero, AnyKey).Done);
-        Assert.True(World.Step(far with { Steps = 99 }, Force.Zero, AnyKey).Done);
-        Assert.True(new PointMass(MaxSteps: 200).Step(far with { Steps = 199 }, Force.Zero, AnyKey).Done);
+        Assert.False(World.Step(far, Force.Zero, AnyKey).Last);
+        Assert.True(World.Step(far with { Steps = 99 }, Force.Zero, AnyKey).Last);
+        Assert.True(new PointMass(MaxSteps: 200).Step(far with { Steps = 199 }, Force.Zero, AnyKey).Last);
     }
 
     [Property(MaxTest = 300)]

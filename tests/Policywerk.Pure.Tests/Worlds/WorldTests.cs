@@ -21,7 +21,7 @@ public class BalanceTests
         Assert.Equal(0.1 + velocity * 0.02, r.Next.Angle, 15);
         Assert.Equal(8, r.Next.Steps);
         Assert.Equal(1.0, r.Reward);
-        Assert.False(r.Done);
+        Assert.False(r.Last);
         Assert.Equal(Key.FromSeed(1), r.Key);
     }
 
@@ -40,12 +40,12 @@ public class BalanceTests
     public void Falling_past_0_3_rad_ends_with_reward_0_and_surviving_500_steps_ends_with_reward_1()
     {
         var falling = World.Step(new BalanceState(0.299, 0.5, 3), 1.0, default);
-        Assert.True(falling.Done);
+        Assert.True(falling.Last);
         Assert.Equal(0.0, falling.Reward);
         Assert.True(World.IsFailure(falling.Next));
 
         var last = World.Step(new BalanceState(0.0, 0.0, 499), 1.0, default);
-        Assert.True(last.Done);
+        Assert.True(last.Last);
         Assert.Equal(1.0, last.Reward);
     }
 
@@ -82,9 +82,9 @@ public class RandomWalkTests
         Assert.Equal(3, Walk.Reset(default).Value);
         Assert.Equal("C", Walk.Label(Walk.Start));
         Assert.Equal(["A", "B", "C", "D", "E"], Walk.WalkStates.Select(Walk.Label));
-        Assert.Equal(new StepResult<int>(4, 0.0, false, default), Walk.Step(3, RandomWalk.Right, default));
-        Assert.Equal(new StepResult<int>(6, 1.0, true, default), Walk.Step(5, RandomWalk.Right, default));
-        Assert.Equal(new StepResult<int>(0, 0.0, true, default), Walk.Step(1, RandomWalk.Left, default));
+        Assert.Equal(new StepResult<int>(4, 0.0, 1.0, false, default), Walk.Step(3, RandomWalk.Right, default));
+        Assert.Equal(new StepResult<int>(6, 1.0, 0.0, true, default), Walk.Step(5, RandomWalk.Right, default));
+        Assert.Equal(new StepResult<int>(0, 0.0, 0.0, true, default), Walk.Step(1, RandomWalk.Left, default));
         Assert.Equal([0.0, 1 / 6.0, 2 / 6.0, 3 / 6.0, 4 / 6.0, 5 / 6.0, 0.0], Walk.TrueValues.ToArray());
     }
 
@@ -96,7 +96,7 @@ public class RandomWalkTests
         for (var t = 0; t < walk.Length; t++)
         {
             var step = walk.Steps[t];
-            if (step.State != state || Math.Abs(step.Next - state) != 1 || step.Done != (t == walk.Length - 1)) return false;
+            if (step.State != state || Math.Abs(step.Next - state) != 1 || step.Last != (t == walk.Length - 1)) return false;
             state = step.Next;
         }
         return Walk.IsTerminal(state) && walk.TotalReward == (state == Walk.RightEnd ? 1.0 : 0.0)
@@ -119,16 +119,16 @@ public class CliffWorldTests
     public void The_cliff_costs_100_and_sends_the_agent_back_to_start_without_ending()
     {
         var r = World.Step(CliffWorld.Start, CliffWorld.East, default);
-        Assert.Equal(new StepResult<int>(CliffWorld.Start, -100.0, false, default), r);
+        Assert.Equal(new StepResult<int>(CliffWorld.Start, -100.0, 1.0, false, default), r);
         var fromAbove = World.Step(CliffWorld.StateOf(2, 5), CliffWorld.South, default);
-        Assert.Equal(new StepResult<int>(CliffWorld.Start, -100.0, false, default), fromAbove);
+        Assert.Equal(new StepResult<int>(CliffWorld.Start, -100.0, 1.0, false, default), fromAbove);
     }
 
     [Fact]
     public void The_goal_pays_zero_and_ends_and_ordinary_steps_cost_one()
     {
-        Assert.Equal(new StepResult<int>(CliffWorld.Goal, 0.0, true, default), World.Step(CliffWorld.StateOf(2, 11), CliffWorld.South, default));
-        Assert.Equal(new StepResult<int>(CliffWorld.StateOf(2, 0), -1.0, false, default), World.Step(CliffWorld.Start, CliffWorld.North, default));
+        Assert.Equal(new StepResult<int>(CliffWorld.Goal, 0.0, 0.0, true, default), World.Step(CliffWorld.StateOf(2, 11), CliffWorld.South, default));
+        Assert.Equal(new StepResult<int>(CliffWorld.StateOf(2, 0), -1.0, 1.0, false, default), World.Step(CliffWorld.Start, CliffWorld.North, default));
     }
 
     [Fact]
@@ -150,6 +150,6 @@ public class CliffWorldTests
         var run = Episodes.Run(World, (s, k) => new Draw<int>(plan[step++], k), CliffWorld.Start, Key.FromSeed(1), 100);
         Assert.Equal(13, run.Length);
         Assert.Equal(-12.0, run.TotalReward);
-        Assert.True(run.Steps[^1].Done);
+        Assert.True(run.Steps[^1].Last);
     }
 }
