@@ -126,14 +126,9 @@ public static class Bellman
     /// <summary>argmax_a Q(s,a), the lowest index among near-ties.</summary>
     public static int GreedyAction(IKnownModel model, ImmutableArray<double> values, int state, double gamma)
     {
-        var best = 0;
-        var bestValue = ActionValue(model, values, state, 0, gamma);
-        for (var a = 1; a < model.ActionCount; a++)
-        {
-            var q = ActionValue(model, values, state, a, gamma);
-            if (q > bestValue + TieTolerance) (best, bestValue) = (a, q);
-        }
-        return best;
+        Span<double> q = stackalloc double[model.ActionCount];
+        for (var a = 0; a < q.Length; a++) q[a] = ActionValue(model, values, state, a, gamma);
+        return Arg.Max(q, TieTolerance);
     }
 
     /// <summary>V_{k+1} = T^π V_k from <paramref name="start"/>, until max_s |V_{k+1}(s) − V_k(s)| &lt; θ.</summary>

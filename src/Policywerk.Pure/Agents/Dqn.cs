@@ -46,8 +46,46 @@ public sealed record DqnConfig(
 /// </summary>
 public sealed record DqnModel(Mlp Net, Params Online, Params Target, AdamState Adam, int Episodes, int Updates);
 
-/// <summary>What one update did: the new model, the Huber loss (mean over the batch and the |A| outputs) and the mean |TD error| on its batch.</summary>
-public sealed record DqnUpdate(DqnModel Model, double Loss, double MeanAbsTdError);
+/// <summary>
+/// A batch of B transitions packed for the networks: observations o(s_b) and o(s'_b) as B × |o| matrices, and the
+/// actions a_b, rewards r_b and discounts d_b (0 only where s'_b is terminal).
+/// </summary>
+public sealed record DqnBatch(Mat States, ImmutableArray<int> Actions, ImmutableArray<double> Rewards,
+                              ImmutableArray<double> Discounts, Mat Nexts)
+{
+    /// <summary>B.</summary>
+    public int Size => Actions.Length;
+
+    /// <summary>Renders each transition's s and s' into a row with <paramref name="observe"/>.</summary>
+    public static DqnBatch Pack<TState>(ImmutableArray<Transition<TState, int>> transitions, ObservationWriter<TState> observe, int width)
+    {
+        var b = transitions.Length;
+        var states = new double[b * width];
+        var nexts = new double[b * width];
+        var actions = new int[b];
+        var rewards = new double[b];
+        var discounts = new double[b];
+        for (var i = 0; i < b; i++)
+        {
+            var t = transitions[i];
+            observe(t.State, states.AsSpan(i * width, width));
+            observe(t.Next, nexts.AsSpan(i * width, width));
+            (actions[i], rewards[i], discounts[i]) = (t.Action, t.Reward, t.Discount);
+        }
+        return new DqnBatch(Mat.Own(b, width, states), actions.Freeze(), rewards.Freeze(), discounts.Freeze(), Mat.Own(b, width, nexts));
+    }
+}
+
+/// <summary>The terms of the DQN loss on one batch: the targets y_b, the TD errors δ_b = Q(s_b, a_b; θ) − y_b, the Huber
+/// loss L and the mean |δ_b|.</summary>
+public sealed record DqnLossTerms(ImmutableArray<double> Targets, ImmutableArray<double> TdErrors, double Loss, double MeanAbsTdError);
+
+/// <summary>What one update did: the new model and the loss terms of its batch (before the step).</summary>
+public sealed record DqnUpdate(DqnModel Model, DqnLossTerms Terms)
+{
+    /// <summary>The Huber loss L of the batch.</summary>
+    public double Loss => Terms.Loss;
+}
 
 /// <summary>Everything DQN threads from one episode to the next: the model, the replay buffer and the key.</summary>
 public sealed record DqnRunner<TState>(DqnModel Model, ReplayBuffer<Transition<TState, int>> Replay, Key Key);
@@ -69,7 +107,7 @@ public sealed record DqnEpisode<TState>(DqnRunner<TState> Runner, DqnEpisodeLog 
 /// Deep Q-network (Mnih et al. 2013): Q-learning with a neural network Q(s, ·; θ), experience replay, a target
 /// network θ⁻ that is a periodic copy of θ, and ε-greedy exploration with a linearly decaying ε.
 /// </summary>
-public static class Dqn
+public static partial class Dqn
 {
     /// <summary>A fresh model: θ drawn by Glorot (the Python original's Xavier-uniform), θ⁻ = θ, Adam at zero.</summary>
     public static Draw<DqnModel> Init(DqnConfig config, int observationSize, int actionCount, Key key)
@@ -107,62 +145,67 @@ public static class Dqn
         return QValues(model, o);
     }
 
-    /// <summary>a = argmax_a Q(s, a; θ), the first of tied maxima (the greedy policy, no key needed).</summary>
-    public static int Greedy(ReadOnlySpan<double> q)
+    /// <summary>The greedy action in <paramref name="state"/>: argmax_a Q(s, a; θ), the first of tied maxima.</summary>
+    public static int Act<TState>(DqnModel model, ObservationWriter<TState> observe, TState state) =>
+        Arg.Max(QValues(model, observe, state).AsSpan());
+
+    /// <summary>y_b = r_b + γ·d_b·max_a' Q(s'_b, a'; θ⁻): the target network's one-step bootstrap.</summary>
+    public static ImmutableArray<double> Targets(DqnConfig config, DqnModel model, DqnBatch batch)
     {
-        var best = 0;
-        for (var a = 1; a < q.Length; a++)
-            if (q[a] > q[best]) best = a;
-        return best;
+        var qNext = model.Net.Predict(model.Target, batch.Nexts);
+        var targets = new double[batch.Size];
+        for (var b = 0; b < targets.Length; b++)
+        {
+            var next = qNext.Row(b);
+            targets[b] = batch.Rewards[b] + config.Gamma * batch.Discounts[b] * next[Arg.Max(next)];
+        }
+        return targets.Freeze();
     }
 
-    /// <summary>The greedy action in <paramref name="state"/>.</summary>
-    public static int Act<TState>(DqnModel model, ObservationWriter<TState> observe, TState state) =>
-        Greedy(QValues(model, observe, state).AsSpan());
-
     /// <summary>
-    /// y_b = r_b + γ·c_b·max_a' Q(s'_b, a'; θ⁻);   tdError_b = Q(s_b, a_b; θ) − y_b;
-    /// L(θ) = (1/(B·|A|)) Σ_b h_δ(tdError_b);   θ ← Adam(θ, ∇_θ L).
+    /// y_b = r_b + γ·d_b·max_a' Q(s'_b, a'; θ⁻);   δ_b = Q(s_b, a_b; θ) − y_b;   L(θ) = (1/(B·|A|)) Σ_b h_δ(δ_b).
     /// </summary>
     /// <remarks>
-    /// The batch is sampled by the caller (with its own key), so the update itself needs none. Only the taken
-    /// action's output gets a gradient, clip(tdError, −δ, δ)/(B·|A|): the Python original takes the Huber loss
-    /// over all |A| outputs with the other outputs' targets set to their own predictions, hence the 1/|A|.
-    /// Adam would be invariant to that constant scale but for its ε (the step is m̂/(√v̂ + ε)), so it is kept:
-    /// with it, and the same draws, this update reproduces the Python's parameters to ~1e-13 over hundreds of
-    /// updates. The reported loss is that L, the Python's <c>avg_loss</c>. The whole batch goes through each
-    /// network as one matrix.
+    /// h_δ is the Huber loss (<see cref="Losses.Huber(double, double)"/>). The Python original takes it over all |A| outputs with the
+    /// untaken outputs' targets set to their own predictions, hence the 1/|A|. The gradient is in
+    /// <see cref="Backward"/> (Dqn.Backward.cs).
     /// </remarks>
-    public static DqnUpdate Update<TState>(DqnConfig config, DqnModel model,
-        ImmutableArray<Transition<TState, int>> batch, ObservationWriter<TState> observe)
+    public static DqnLossTerms Loss(DqnConfig config, DqnModel model, DqnBatch batch)
     {
-        var b = batch.Length;
-        var width = model.Net.In;
-        var states = new double[b * width];
-        var nexts = new double[b * width];
-        var actions = new int[b];
-        for (var i = 0; i < b; i++)
+        var y = Targets(config, model, batch);
+        var q = model.Net.Predict(model.Online, batch.States);
+        var tdErrors = new double[batch.Size];
+        var huberSum = 0.0;
+        for (var b = 0; b < tdErrors.Length; b++)
         {
-            observe(batch[i].State, states.AsSpan(i * width, width));
-            observe(batch[i].Next, nexts.AsSpan(i * width, width));
-            actions[i] = batch[i].Action;
+            tdErrors[b] = q[b, batch.Actions[b]] - y[b];
+            huberSum += Losses.Huber(tdErrors[b], config.HuberDelta);
         }
+        return Terms(y, tdErrors, huberSum / ((double)batch.Size * q.Cols));
+    }
 
-        var qNext = model.Net.Predict(model.Target, Mat.Own(b, width, nexts));
-        var targets = new double[b];
-        for (var i = 0; i < b; i++)
-        {
-            var next = qNext.Row(i);
-            targets[i] = batch[i].Reward + config.Gamma * batch[i].Discount * next[Greedy(next)];
-        }
-
-        var cache = model.Net.Forward(model.Online, Mat.Own(b, width, states));
-        var loss = Losses.HuberSelectedPerOutput(cache.Output, actions.Freeze(), targets, config.HuberDelta);
+    /// <summary>The named terms from the targets, the TD errors and the loss (the mean |δ_b| is derived here).</summary>
+    private static DqnLossTerms Terms(ImmutableArray<double> targets, double[] tdErrors, double loss)
+    {
         var meanAbsTdError = 0.0;
-        for (var i = 0; i < b; i++) meanAbsTdError += Math.Abs(cache.Output[i, actions[i]] - targets[i]) / b;
-        // ∇_θ L straight into the Adam step's scratch: no gradient buffer is built and dropped (same bits)
-        var (online, adam) = Adam.Step(model.Online, g => model.Net.BackwardInto(model.Online, cache, loss.Grad, g), model.Adam, config.Adam);
-        return new DqnUpdate(model with { Online = online, Adam = adam, Updates = model.Updates + 1 }, loss.Value, meanAbsTdError);
+        foreach (var e in tdErrors) meanAbsTdError += Math.Abs(e) / tdErrors.Length;
+        return new DqnLossTerms(targets, tdErrors.Freeze(), loss, meanAbsTdError);
+    }
+
+    /// <summary>
+    /// θ ← Adam(θ, ∇_θ L(θ)) on one packed batch (<see cref="Loss"/>, gradient by <see cref="Backward"/>). The batch is
+    /// sampled by the caller, so the update needs no key.
+    /// </summary>
+    /// <remarks>
+    /// Adam would be invariant to the loss's constant 1/|A| but for its ε (the step is m̂/(√v̂ + ε)), so it is kept: with
+    /// it, and the same draws, this update reproduces the Python's parameters to ~1e-13 over hundreds of updates.
+    /// </remarks>
+    public static DqnUpdate Update(DqnConfig config, DqnModel model, DqnBatch batch)
+    {
+        DqnLossTerms? terms = null;
+        // ∇_θ L straight into the Adam step's scratch: no gradient buffer is built and dropped
+        var (online, adam) = Adam.Step(model.Online, g => terms = Backward(config, model, batch, g), model.Adam, config.Adam);
+        return new DqnUpdate(model with { Online = online, Adam = adam, Updates = model.Updates + 1 }, terms!);
     }
 
     /// <summary>
@@ -178,63 +221,63 @@ public static class Dqn
     }
 
     /// <summary>
-    /// One training episode, in the Python original's order. Each step: a_t ε-greedy in Q(s_t, ·; θ); step the
-    /// world; push (s_t, a_t, r_t, s_{t+1}, c_t) into the buffer; every <see cref="DqnConfig.TrainEvery"/>-th step
-    /// of the episode, once the buffer holds <see cref="DqnConfig.MinReplay"/>, sample a batch and
-    /// <see cref="Update{TState}"/>. After the episode, <see cref="EndEpisode"/>. The key is split for every draw.
+    /// One training episode, unrolled by <see cref="Episodes.Unroll{TState,TAction,TAgent}"/>. Each step: a_t ε-greedy in
+    /// Q(s_t, ·; θ); step the world; push (s_t, a_t, r_t, d_t, s_{t+1}) into the buffer; every
+    /// <see cref="DqnConfig.TrainEvery"/>-th step of the episode, once the buffer holds <see cref="DqnConfig.MinReplay"/>,
+    /// sample a batch and <see cref="Update"/>. After the episode, <see cref="EndEpisode"/>. The unroll splits the key
+    /// for the decision and the world at every step; the learner draws its batches from a key of its own.
     /// </summary>
-    /// <remarks><paramref name="maxSteps"/> is a guard for worlds without their own step cap (Breakout caps itself at 200).</remarks>
+    /// <remarks><paramref name="maxSteps"/> is a guard for worlds without their own time limit (Breakout has one at 200).</remarks>
     public static DqnEpisode<TState> Episode<TState>(DqnConfig config, IWorld<TState, int> world,
         ObservationWriter<TState> observe, DqnRunner<TState> runner, int maxSteps = 100_000)
     {
-        var (model, replay, key) = runner;
-        var episode = model.Episodes;
+        var episode = runner.Model.Episodes;
         var epsilon = Epsilon(config, episode);
-        var (resetKey, stepKeys) = key.Split();
-        var (state, _) = world.Reset(resetKey);
-        key = stepKeys;
-        double reward = 0.0, lossSum = 0.0, maxQSum = 0.0;
-        int steps = 0, updates = 0;
-        Divergence? diverged = null;
-        var observation = new double[model.Net.In];
-        while (steps < maxSteps)
+        var (resetKey, rest) = runner.Key.Split();
+        var (episodeKey, nextKey) = rest.Split();
+        var (unrollKey, sampleKey) = episodeKey.Split();
+        var (start, _) = world.Reset(resetKey);
+        var observation = new double[runner.Model.Net.In];
+
+        Decision<int, DqnLearner<TState>> Act(DqnLearner<TState> learner, TState state, Key key)
         {
-            var (actKey, rest) = key.Split();
-            var (worldKey, rest2) = rest.Split();
-            var (sampleKey, nextKey) = rest2.Split();
-            key = nextKey;
-
             observe(state, observation);
-            var q = QValues(model, observation).AsSpan();
-            maxQSum += q[Greedy(q)];
-            var action = Policies.EpsilonGreedy(q, epsilon, actKey).Value;
-            var result = world.Step(state, action, worldKey);
-            var transition = new Transition<TState, int>(state, action, result.Reward, result.Discount, result.Next, result.Last);
-            replay = replay.Push(transition);
-            reward += result.Reward;
-            steps++;
-
-            if (steps % config.TrainEvery == 0 && replay.Count >= config.MinReplay)
-            {
-                var batch = replay.Sample(config.BatchSize, sampleKey).Value;
-                var update = Update(config, model, batch, observe);
-                model = update.Model;
-                lossSum += update.Loss;
-                updates++;
-                if (!double.IsFinite(update.Loss))
-                {
-                    diverged = new Divergence($"DQN diverged: the TD loss became {update.Loss} in episode {episode} (update {model.Updates})");
-                    break;
-                }
-            }
-            if (result.Last) break;
-            state = result.Next;
+            var q = QValues(learner.Model, observation).AsSpan();
+            var action = Policies.EpsilonGreedy(q, epsilon, key).Value;
+            return new(action, learner with { MaxQSum = learner.MaxQSum + q[Arg.Max(q)] });
         }
+
+        DqnLearner<TState> Learn(DqnLearner<TState> learner, Transition<TState, int> transition)
+        {
+            var replay = learner.Replay.Push(transition);
+            var steps = learner.Steps + 1;
+            if (steps % config.TrainEvery != 0 || replay.Count < config.MinReplay)
+                return learner with { Replay = replay, Steps = steps };
+            var (batchKey, key) = learner.Key.Split();
+            var batch = DqnBatch.Pack(replay.Sample(config.BatchSize, batchKey).Value, observe, learner.Model.Net.In);
+            var update = Update(config, learner.Model, batch);
+            var diverged = double.IsFinite(update.Loss) ? null
+                : new Divergence($"DQN diverged: the TD loss became {update.Loss} in episode {episode} (update {update.Model.Updates})");
+            return learner with
+            {
+                Model = update.Model, Replay = replay, Key = key, Steps = steps,
+                LossSum = learner.LossSum + update.Loss, Updates = learner.Updates + 1, Diverged = diverged,
+            };
+        }
+
+        var unrolled = Episodes.Unroll(world, new DqnLearner<TState>(runner.Model, runner.Replay, sampleKey, 0, 0.0, 0.0, 0, null),
+            start, unrollKey, maxSteps, Act, Learn, stop: learner => learner.Diverged is not null);
+        var (model, replay, _, steps, lossSum, maxQSum, updates, diverged) = unrolled.Agent;
         model = EndEpisode(config, model);
         if (diverged is null && !Finite.All(model.Online))
             diverged = new Divergence($"DQN diverged: a Q-network parameter became NaN or infinite in episode {episode}");
-        var log = new DqnEpisodeLog(episode, reward, steps, epsilon, updates == 0 ? 0.0 : lossSum / updates,
+        var log = new DqnEpisodeLog(episode, unrolled.Trajectory.TotalReward, steps, epsilon, updates == 0 ? 0.0 : lossSum / updates,
                                     steps == 0 ? 0.0 : maxQSum / steps, updates);
-        return new DqnEpisode<TState>(new DqnRunner<TState>(model, replay, key), log, diverged);
+        return new DqnEpisode<TState>(new DqnRunner<TState>(model, replay, nextKey), log, diverged);
     }
 }
+
+/// <summary>What the DQN learner carries through one episode's unroll: the model, the buffer, the key its batches are
+/// drawn from, and the episode's running sums (steps, losses, max-Q) and update count; a divergence stops the unroll.</summary>
+public sealed record DqnLearner<TState>(DqnModel Model, ReplayBuffer<Transition<TState, int>> Replay, Key Key, int Steps,
+    double LossSum, double MaxQSum, int Updates, Divergence? Diverged);

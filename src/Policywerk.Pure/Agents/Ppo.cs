@@ -43,14 +43,17 @@ public sealed record PpoConfig(
 /// <summary>The learner: actor π_θ(a|s) = N(μ_θ(s), σ_θ(s)²), critic V_φ(s), each with its own Adam state, and the iteration count.</summary>
 public sealed record PpoModel(Mlp Actor, Mlp Critic, Params Theta, Params Phi, AdamState ActorAdam, AdamState CriticAdam, int Iterations);
 
-/// <summary>The policy at one state: the mean μ and the clamped log σ.</summary>
+/// <summary>The policy at one state: the mean μ and the clamped log σ of N(μ, σ²).</summary>
 public readonly record struct GaussianPolicy(double Mean, double LogStd)
 {
     /// <summary>σ = e^{log σ}.</summary>
     public double Std => Math.Exp(LogStd);
 
-    /// <summary>H = log σ + ½ log(2πe).</summary>
-    public double Entropy => LogStd + 0.5 * (1.0 + Math.Log(2.0 * Math.PI));
+    /// <summary>H = log σ + ½ log(2πe) (<see cref="DiagGaussian.Entropy"/> in one dimension).</summary>
+    public double Entropy => DiagGaussian.Entropy([LogStd]);
+
+    /// <summary>log N(a; μ, σ²) (<see cref="DiagGaussian.LogProb"/> in one dimension).</summary>
+    public double LogProb(double action) => DiagGaussian.LogProb([action], [Mean], [LogStd]);
 }
 
 /// <summary>What PPO threads from one iteration to the next: the model, the world's current state (episodes run on across
@@ -58,15 +61,17 @@ public readonly record struct GaussianPolicy(double Mean, double LogStd)
 public sealed record PpoRunner<TState>(PpoModel Model, TState State, double EpisodeReturn, int EpisodeSteps, Key Key);
 
 /// <summary>
-/// T steps of experience under π_θold: observations o_0 … o_T (T + 1 rows; the last is the state to bootstrap from),
-/// the raw sampled actions a_t, rewards r_t, continuations c_t, log π_θold(a_t|s_t), and the returns and lengths of
-/// the episodes that ended inside the rollout.
+/// T steps of experience under π_θold: for each step t the observation o(s_t), the observation o(s′_t) of the state it
+/// arrived in, the raw sampled action a_t, the reward r_t, the discount d_t (0 only at a true terminal), whether it was the
+/// last step of its episode, and log π_θold(a_t|s_t); and the returns and lengths of the episodes that ended inside it.
 /// </summary>
 public sealed record Rollout(
     Mat Observations,
+    Mat NextObservations,
     ImmutableArray<double> Actions,
     ImmutableArray<double> Rewards,
-    ImmutableArray<double> Continuations,
+    ImmutableArray<double> Discounts,
+    ImmutableArray<bool> Lasts,
     ImmutableArray<double> LogProbs,
     ImmutableArray<double> EpisodeReturns,
     ImmutableArray<int> EpisodeLengths)
@@ -75,9 +80,47 @@ public sealed record Rollout(
     public int Length => Rewards.Length;
 }
 
-/// <summary>The clipped surrogate loss on a batch, its gradient with respect to the actor's outputs (μ, raw log σ) per row,
-/// and diagnostics: mean entropy, mean σ, and the fraction of rows whose ratio the clip stopped.</summary>
-public sealed record SurrogateLoss(double Value, Mat Grad, double Entropy, double MeanStd, double ClipFraction);
+/// <summary>
+/// What the PPO loss reads, one row per sample: o(s_b), the raw action a_b, log π_θold(a_b|s_b), the normalised advantage
+/// Â_b and the return R_b the critic regresses on.
+/// </summary>
+public sealed record PpoBatch(Mat Observations, ImmutableArray<double> Actions, ImmutableArray<double> LogProbsOld,
+                              ImmutableArray<double> Advantages, ImmutableArray<double> Returns)
+{
+    /// <summary>B.</summary>
+    public int Size => Actions.Length;
+
+    /// <summary>The <paramref name="count"/> rows <paramref name="order"/>[start …] (a shuffled mini-batch), or rows
+    /// start … start + count − 1 in order when <paramref name="order"/> is empty.</summary>
+    public PpoBatch Rows(ReadOnlySpan<int> order, int start, int count)
+    {
+        var width = Observations.Cols;
+        var observations = new double[count * width];
+        double[] actions = new double[count], logProbs = new double[count], advantages = new double[count], returns = new double[count];
+        for (var i = 0; i < count; i++)
+        {
+            var row = order.IsEmpty ? start + i : order[start + i];
+            Observations.Row(row).CopyTo(observations.AsSpan(i * width, width));
+            (actions[i], logProbs[i], advantages[i], returns[i]) = (Actions[row], LogProbsOld[row], Advantages[row], Returns[row]);
+        }
+        return new PpoBatch(Mat.Own(count, width, observations), actions.Freeze(), logProbs.Freeze(), advantages.Freeze(), returns.Freeze());
+    }
+}
+
+/// <summary>
+/// The named terms of the PPO loss on a batch (means over its B samples): the clipped surrogate L^CLIP, the entropy S,
+/// the policy loss −L^CLIP − c_H·S the actor minimises, the value loss L^V the critic minimises, and diagnostics: the
+/// mean ratio ρ, the fraction of samples whose gradient the clip stopped, and the mean σ.
+/// </summary>
+public sealed record PpoLossTerms(double ClippedSurrogate, double Entropy, double PolicyLoss, double ValueLoss,
+                                  double MeanRatio, double ClipFraction, double MeanStd)
+{
+    /// <summary>L = L^π + L^V: with separate actor and critic each network's gradient comes from its own part.</summary>
+    public double Total => PolicyLoss + ValueLoss;
+}
+
+/// <summary>∂L/∂θ (actor) and ∂L/∂φ (critic) on a batch, and the loss terms computed on the way.</summary>
+public sealed record PpoGradients(Params Theta, Params Phi, PpoLossTerms Terms);
 
 /// <summary>One iteration's record.</summary>
 /// <param name="Iteration">0-based iteration number.</param>
@@ -96,13 +139,11 @@ public sealed record PpoIteration<TState>(PpoRunner<TState> Runner, PpoIteration
 
 /// <summary>
 /// Proximal policy optimisation (Schulman, Wolski, Dhariwal, Radford &amp; Klimov 2017) with a Gaussian actor over one
-/// continuous action and a separate critic: collect T steps, estimate advantages by GAE, normalise them, then K epochs
-/// of the clipped surrogate for the actor and the squared error to the GAE returns for the critic.
+/// continuous action and a separate critic. One iteration: <see cref="Collect{TState}"/> T steps,
+/// <see cref="Advantages"/> by GAE, then <see cref="Update"/>: K epochs of Adam on <see cref="Loss"/>.
 /// </summary>
-public static class Ppo
+public static partial class Ppo
 {
-    private const double HalfLog2Pi = 0.91893853320467274178;
-
     /// <summary>Actor and critic drawn by Glorot (the Python original's Xavier-uniform), biases 0, Adam at zero.</summary>
     public static Draw<PpoModel> Init(PpoConfig config, int observationSize, Key key)
     {
@@ -150,147 +191,140 @@ public static class Ppo
         return model.Critic.Predict(model.Phi, Mat.RowVector(o)).Values[0];
     }
 
-    /// <summary>log N(a; μ, σ²) = −½((a − μ)/σ)² − log σ − ½ log 2π.</summary>
-    public static double LogProb(double action, GaussianPolicy policy)
+    /// <summary>
+    /// One sample's part of L^CLIP: ρ = exp(log π_θ(a|s) − log π_θold(a|s)), the objective min(ρ·Â, clip(ρ, 1−ε, 1+ε)·Â),
+    /// and whether the clipped term is the smaller one (then the objective is constant in θ).
+    /// </summary>
+    public static ClippedObjective Clip(PpoConfig config, GaussianPolicy policy, double action, double logProbOld, double advantage)
     {
-        var z = (action - policy.Mean) * Math.Exp(-policy.LogStd);
-        return -0.5 * z * z - policy.LogStd - HalfLog2Pi;
+        var ratio = Math.Exp(policy.LogProb(action) - logProbOld);
+        var unclipped = ratio * advantage;
+        var clipped = Math.Clamp(ratio, 1.0 - config.ClipEpsilon, 1.0 + config.ClipEpsilon) * advantage;
+        return new ClippedObjective(ratio, Math.Min(unclipped, clipped), clipped < unclipped);
     }
 
     /// <summary>
-    /// a_t ~ π_θ(·|s_t) for t = 0 … T−1: sample the raw a_t, keep log π_θ(a_t|s_t), step the world with
-    /// clamp(a_t, low, high); when an episode ends, record its return and start the next one. Returns the rollout and
-    /// the runner positioned after it.
+    /// L^CLIP(θ) = (1/B) Σ_b min(ρ_b·Â_b, clip(ρ_b, 1−ε, 1+ε)·Â_b),   ρ_b = π_θ(a_b|s_b) / π_θold(a_b|s_b);
+    /// S(θ) = (1/B) Σ_b H[π_θ(·|s_b)];   L^V(φ) = (1/B) Σ_b (V_φ(s_b) − R_b)²;
+    /// L(θ, φ) = −L^CLIP(θ) − c_H·S(θ) + L^V(φ)   (the paper's L^{CLIP+VF+S}, eq. 9, negated to be minimised).
+    /// </summary>
+    /// <remarks>Actor and critic are separate networks, so the value coefficient only scales the critic's own gradient
+    /// (Adam undoes a constant scale) and is 1. The gradient is in <see cref="Backward"/> (Ppo.Backward.cs).</remarks>
+    public static PpoLossTerms Loss(PpoConfig config, PpoModel model, PpoBatch batch) =>
+        Terms(config, model.Actor.Predict(model.Theta, batch.Observations), model.Critic.Predict(model.Phi, batch.Observations), batch);
+
+    /// <summary>The terms of <see cref="Loss"/> from the networks' outputs on the batch (rows (μ, raw log σ) and V).</summary>
+    private static PpoLossTerms Terms(PpoConfig config, Mat actorOutput, Mat values, PpoBatch batch)
+    {
+        double surrogate = 0.0, entropy = 0.0, ratio = 0.0, std = 0.0, valueLoss = 0.0;
+        var clipped = 0;
+        var b = batch.Size;
+        for (var i = 0; i < b; i++)
+        {
+            var policy = PolicyFromOutput(config, actorOutput.Row(i));
+            var objective = Clip(config, policy, batch.Actions[i], batch.LogProbsOld[i], batch.Advantages[i]);
+            surrogate += objective.Value;
+            entropy += policy.Entropy;
+            ratio += objective.Ratio;
+            std += policy.Std;
+            if (objective.ClipActive) clipped++;
+            var error = values[i, 0] - batch.Returns[i];
+            valueLoss += error * error;
+        }
+        return new PpoLossTerms(surrogate / b, entropy / b, -surrogate / b - config.EntropyCoefficient * entropy / b, valueLoss / b,
+                                ratio / b, (double)clipped / b, std / b);
+    }
+
+    /// <summary>
+    /// a_t ~ π_θ(·|s_t) for t = 0 … T−1 through <see cref="Episodes.Unroll{TState,TAction,TAgent}"/>: sample the raw a_t,
+    /// step the world with clamp(a_t, low, high); when an episode ends, record its return and reset the world. Then
+    /// log π_θold(a_t|s_t) for the whole rollout in one batch. Returns the rollout and the runner positioned after it.
     /// </summary>
     public static (Rollout Rollout, PpoRunner<TState> Runner) Collect<TState>(PpoConfig config, IWorld<TState, double> world,
         ObservationWriter<TState> observe, PpoRunner<TState> runner)
     {
         var (model, state, episodeReturn, episodeSteps, key) = runner;
-        var n = config.RolloutSteps;
-        var width = model.Actor.In;
-        var observations = new double[(n + 1) * width];
-        double[] actions = new double[n], rewards = new double[n], continuations = new double[n], logProbs = new double[n];
+        var clamped = new ClampedActions<TState>(world, config.ActionLow, config.ActionHigh);
+        var steps = ImmutableArray.CreateBuilder<Transition<TState, double>>(config.RolloutSteps);
         var returns = ImmutableArray.CreateBuilder<double>();
         var lengths = ImmutableArray.CreateBuilder<int>();
-        for (var t = 0; t < n; t++)
+        while (steps.Count < config.RolloutSteps)
         {
-            var (sampleKey, rest) = key.Split();
-            var (worldKey, nextKey) = rest.Split();
-            key = nextKey;
-            var o = observations.AsSpan(t * width, width);
-            observe(state, o);
-            var policy = Policy(config, model, o);
-            var (action, _) = sampleKey.NextGaussian(policy.Mean, policy.Std);
-            var result = world.Step(state, Math.Clamp(action, config.ActionLow, config.ActionHigh), worldKey);
-            actions[t] = action;
-            logProbs[t] = LogProb(action, policy);
-            rewards[t] = result.Reward;
-            continuations[t] = result.Last ? 0.0 : 1.0;
-            episodeReturn += result.Reward;
-            episodeSteps++;
-            if (result.Last)
-            {
-                returns.Add(episodeReturn);
-                lengths.Add(episodeSteps);
-                episodeReturn = 0.0;
-                episodeSteps = 0;
-                (state, _) = world.Reset(result.Key);
-            }
-            else
-            {
-                state = result.Next;
-            }
+            var unrolled = Episodes.Unroll(clamped, model, state, key, config.RolloutSteps - steps.Count,
+                (m, s, k) => new Decision<double, PpoModel>(Sample(config, m, observe, s, k), m), (m, _) => m);
+            steps.AddRange(unrolled.Trajectory.Steps);
+            episodeReturn += unrolled.Trajectory.TotalReward;
+            episodeSteps += unrolled.Trajectory.Length;
+            (state, key) = (unrolled.State, unrolled.Key);
+            if (!unrolled.EpisodeEnded) continue;
+            returns.Add(episodeReturn);
+            lengths.Add(episodeSteps);
+            (episodeReturn, episodeSteps) = (0.0, 0);
+            var (resetKey, next) = key.Split();
+            (state, key) = (world.Reset(resetKey).Value, next);
         }
-        observe(state, observations.AsSpan(n * width, width));
-        var rollout = new Rollout(Mat.Own(n + 1, width, observations), actions.Freeze(), rewards.Freeze(), continuations.Freeze(),
-                                  logProbs.Freeze(), returns.ToImmutable(), lengths.ToImmutable());
+        var rollout = Pack(config, model, observe, steps.MoveToImmutable(), returns.ToImmutable(), lengths.ToImmutable());
         return (rollout, new PpoRunner<TState>(model, state, episodeReturn, episodeSteps, key));
     }
 
-    /// <summary>
-    /// L^CLIP(θ) = −(1/B) Σ_b [min(ρ_b·Â_b, clip(ρ_b, 1−ε, 1+ε)·Â_b) + c_H·H_b],
-    /// ratio ρ_b = π_θ(a_b|s_b) / π_θold(a_b|s_b) = exp(log π_θ(a_b|s_b) − log π_θold(a_b|s_b)).
-    /// </summary>
-    /// <remarks>
-    /// Where the clipped term is the smaller one, it is constant in θ, so the row's surrogate gradient is zero: the
-    /// clip stops the ratio from moving further out of [1−ε, 1+ε] in the direction that would raise the objective.
-    /// Otherwise ∂(ρÂ)/∂μ = ρÂ·(a − μ)/σ², ∂(ρÂ)/∂log σ = ρÂ·((a − μ)²/σ² − 1); ∂H/∂log σ = 1.
-    /// <paramref name="actorOutput"/> rows are (μ, raw log σ); log σ is clamped and gets no gradient where clamped.
-    /// </remarks>
-    public static SurrogateLoss Surrogate(PpoConfig config, Mat actorOutput, ReadOnlySpan<double> actions,
-        ReadOnlySpan<double> logProbsOld, ReadOnlySpan<double> advantages)
+    /// <summary>a ~ N(μ_θ(s), σ_θ(s)²), the raw sample (the world clamps it).</summary>
+    private static double Sample<TState>(PpoConfig config, PpoModel model, ObservationWriter<TState> observe, TState state, Key key)
     {
-        var b = actorOutput.Rows;
-        var grad = new double[b * 2];
-        double value = 0.0, entropy = 0.0, stdSum = 0.0;
-        var clipped = 0;
-        var eps = config.ClipEpsilon;
-        for (var i = 0; i < b; i++)
+        var policy = Policy(config, model, observe, state);
+        return key.NextGaussian(policy.Mean, policy.Std).Value;
+    }
+
+    /// <summary>The rollout's matrices and columns from its transitions, and log π_θ(a_t|s_t) from one batched forward pass.</summary>
+    private static Rollout Pack<TState>(PpoConfig config, PpoModel model, ObservationWriter<TState> observe,
+        ImmutableArray<Transition<TState, double>> steps, ImmutableArray<double> returns, ImmutableArray<int> lengths)
+    {
+        var n = steps.Length;
+        var width = model.Actor.In;
+        var observations = new double[n * width];
+        var nexts = new double[n * width];
+        double[] actions = new double[n], rewards = new double[n], discounts = new double[n];
+        var lasts = new bool[n];
+        for (var t = 0; t < n; t++)
         {
-            var rawLogStd = actorOutput[i, 1];
-            var policy = PolicyFromOutput(config, actorOutput.Row(i));
-            var inside = rawLogStd > config.LogStdMin && rawLogStd < config.LogStdMax;
-            var sigma = policy.Std;
-            var z = (actions[i] - policy.Mean) / sigma;
-            var logProb = -0.5 * z * z - policy.LogStd - HalfLog2Pi;
-            var ratio = Math.Exp(logProb - logProbsOld[i]);
-            var advantage = advantages[i];
-            var unclippedObjective = ratio * advantage;
-            var clippedObjective = Math.Clamp(ratio, 1.0 - eps, 1.0 + eps) * advantage;
-            var clipActive = clippedObjective < unclippedObjective;
-            var h = policy.Entropy;
-            value -= (Math.Min(unclippedObjective, clippedObjective) + config.EntropyCoefficient * h) / b;
-            entropy += h;
-            stdSum += sigma;
-            if (clipActive) clipped++;
-            var dMean = clipActive ? 0.0 : -unclippedObjective * z / sigma;
-            var dLogStd = (clipActive ? 0.0 : -unclippedObjective * (z * z - 1.0)) - config.EntropyCoefficient;
-            grad[2 * i] = dMean / b;
-            grad[2 * i + 1] = inside ? dLogStd / b : 0.0;
+            var step = steps[t];
+            observe(step.State, observations.AsSpan(t * width, width));
+            observe(step.Next, nexts.AsSpan(t * width, width));
+            (actions[t], rewards[t], discounts[t], lasts[t]) = (step.Action, step.Reward, step.Discount, step.Last);
         }
-        return new SurrogateLoss(value, Mat.Own(b, 2, grad), entropy / b, stdSum / b, (double)clipped / b);
-    }
-
-    /// <summary>The rows <paramref name="rows"/> of <paramref name="m"/> (a mini-batch), or <paramref name="m"/>'s first
-    /// <paramref name="count"/> rows in order when <paramref name="rows"/> is empty.</summary>
-    private static Mat Gather(Mat m, ReadOnlySpan<int> rows, int start, int count)
-    {
-        var values = new double[count * m.Cols];
-        for (var i = 0; i < count; i++)
-            m.Row(rows.IsEmpty ? start + i : rows[start + i]).CopyTo(values.AsSpan(i * m.Cols, m.Cols));
-        return Mat.Own(count, m.Cols, values);
-    }
-
-    private static double[] Gather(ReadOnlySpan<double> x, ReadOnlySpan<int> rows, int start, int count)
-    {
-        var values = new double[count];
-        for (var i = 0; i < count; i++) values[i] = x[rows.IsEmpty ? start + i : rows[start + i]];
-        return values;
+        var states = Mat.Own(n, width, observations);
+        var output = model.Actor.Predict(model.Theta, states);
+        var logProbs = new double[n];
+        for (var t = 0; t < n; t++) logProbs[t] = PolicyFromOutput(config, output.Row(t)).LogProb(actions[t]);
+        return new Rollout(states, Mat.Own(n, width, nexts), actions.Freeze(), rewards.Freeze(), discounts.Freeze(), lasts.Freeze(),
+                           logProbs.Freeze(), returns, lengths);
     }
 
     /// <summary>
-    /// One PPO iteration: collect T steps under π_θold; V_φ(s_0 … s_T) in one batch; advantages A_t by
-    /// <see cref="Gae.Advantages"/> and returns R_t = A_t + V_φ(s_t); Â = normalised A; then K epochs, each over
-    /// mini-batches (the whole rollout by default): θ ← Adam(θ, ∇L^CLIP), φ ← Adam(φ, ∇ (1/B) Σ (V_φ(s_b) − R_b)²).
+    /// V_φ(s_t) and V_φ(s′_t) in one batch each; A_t by <see cref="Gae.Advantages(ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{bool}, double, double)"/>
+    /// (the carry cut at every episode end, the bootstrap kept through time limits); R_t = A_t + V_φ(s_t); Â = normalised A.
     /// </summary>
-    public static PpoIteration<TState> Iterate<TState>(PpoConfig config, IWorld<TState, double> world,
-        ObservationWriter<TState> observe, PpoRunner<TState> runner)
+    public static PpoBatch Advantages(PpoConfig config, PpoModel model, Rollout rollout)
     {
-        var (rollout, next) = Collect(config, world, observe, runner);
-        var model = runner.Model;
-        var n = rollout.Length;
-
         var values = model.Critic.Predict(model.Phi, rollout.Observations).Span;
-        var advantages = Gae.Advantages(rollout.Rewards.AsSpan(), values, rollout.Continuations.AsSpan(), config.Gamma, config.Lambda);
-        var returns = new double[n];
-        for (var t = 0; t < n; t++) returns[t] = advantages[t] + values[t];
-        var normalized = Gae.Normalize(advantages.AsSpan());
+        var nextValues = model.Critic.Predict(model.Phi, rollout.NextObservations).Span;
+        var advantages = Gae.Advantages(rollout.Rewards.AsSpan(), values, nextValues, rollout.Discounts.AsSpan(), rollout.Lasts.AsSpan(),
+                                        config.Gamma, config.Lambda);
+        var returns = new double[rollout.Length];
+        for (var t = 0; t < returns.Length; t++) returns[t] = advantages[t] + values[t];
+        return new PpoBatch(rollout.Observations, rollout.Actions, rollout.LogProbs, Gae.Normalize(advantages.AsSpan()), returns.Freeze());
+    }
 
-        var key = next.Key;
+    /// <summary>
+    /// K epochs over the batch, each in mini-batches (the whole batch by default, shuffled with the key otherwise):
+    /// θ ← Adam(θ, ∂L/∂θ), φ ← Adam(φ, ∂L/∂φ) with L = <see cref="Loss"/>. Returns the model (iteration count + 1) and
+    /// the loss terms averaged over the gradient steps.
+    /// </summary>
+    public static (PpoModel Model, PpoLossTerms Stats) Update(PpoConfig config, PpoModel model, PpoBatch batch, Key key)
+    {
+        var n = batch.Size;
         var batchSize = Math.Min(config.MiniBatchSize, n);
-        double valueLoss = 0.0, policyLoss = 0.0, entropy = 0.0, std = 0.0, clipFraction = 0.0;
+        double surrogate = 0, entropy = 0, policyLoss = 0, valueLoss = 0, ratio = 0, clipFraction = 0, std = 0;
         var steps = 0;
-        var (theta, phi, actorAdam, criticAdam) = (model.Theta, model.Phi, model.ActorAdam, model.CriticAdam);
         for (var epoch = 0; epoch < config.Epochs; epoch++)
         {
             ReadOnlySpan<int> order = default;
@@ -302,41 +336,57 @@ public static class Ppo
             }
             for (var start = 0; start + batchSize <= n; start += batchSize)
             {
-                var observations = Gather(rollout.Observations, order, start, batchSize);
-
-                var actorCache = model.Actor.Forward(theta, observations);
-                var surrogate = Surrogate(config, actorCache.Output, Gather(rollout.Actions.AsSpan(), order, start, batchSize),
-                    Gather(rollout.LogProbs.AsSpan(), order, start, batchSize), Gather(normalized.AsSpan(), order, start, batchSize));
-                var actorGrads = model.Actor.Backward(theta, actorCache, surrogate.Grad).Grads;
-
-                var criticCache = model.Critic.Forward(phi, observations);
-                var critic = Losses.Mse(criticCache.Output, Mat.Own(batchSize, 1, Gather(returns, order, start, batchSize)));
-                var criticGrads = model.Critic.Backward(phi, criticCache, critic.Grad).Grads;
-
-                (theta, actorAdam) = Adam.Step(theta, actorGrads, actorAdam, new AdamHyper(config.ActorLearningRate));
-                (phi, criticAdam) = Adam.Step(phi, criticGrads, criticAdam, new AdamHyper(config.CriticLearningRate));
-
-                valueLoss += critic.Value;
-                policyLoss += surrogate.Value;
-                entropy += surrogate.Entropy;
-                std += surrogate.MeanStd;
-                clipFraction += surrogate.ClipFraction;
+                var gradients = Backward(config, model, batch.Rows(order, start, batchSize));
+                var (theta, actorAdam) = Adam.Step(model.Theta, gradients.Theta, model.ActorAdam, new AdamHyper(config.ActorLearningRate));
+                var (phi, criticAdam) = Adam.Step(model.Phi, gradients.Phi, model.CriticAdam, new AdamHyper(config.CriticLearningRate));
+                model = model with { Theta = theta, Phi = phi, ActorAdam = actorAdam, CriticAdam = criticAdam };
+                var t = gradients.Terms;
+                (surrogate, entropy, policyLoss, valueLoss) = (surrogate + t.ClippedSurrogate, entropy + t.Entropy, policyLoss + t.PolicyLoss, valueLoss + t.ValueLoss);
+                (ratio, clipFraction, std) = (ratio + t.MeanRatio, clipFraction + t.ClipFraction, std + t.MeanStd);
                 steps++;
             }
         }
+        var stats = new PpoLossTerms(surrogate / steps, entropy / steps, policyLoss / steps, valueLoss / steps,
+                                     ratio / steps, clipFraction / steps, std / steps);
+        return (model with { Iterations = model.Iterations + 1 }, stats);
+    }
 
-        var updated = model with { Theta = theta, Phi = phi, ActorAdam = actorAdam, CriticAdam = criticAdam, Iterations = model.Iterations + 1 };
+    /// <summary>
+    /// One PPO iteration: <see cref="Collect{TState}"/> T steps under π_θold → <see cref="Advantages"/> (GAE) →
+    /// <see cref="Update"/>. Reports the episodes that ended in the rollout, the update's mean loss terms, and a divergence
+    /// if a loss or a parameter stopped being finite.
+    /// </summary>
+    public static PpoIteration<TState> Iterate<TState>(PpoConfig config, IWorld<TState, double> world,
+        ObservationWriter<TState> observe, PpoRunner<TState> runner)
+    {
+        var (rollout, next) = Collect(config, world, observe, runner);
+        var batch = Advantages(config, runner.Model, rollout);
+        var (updateKey, key) = next.Key.Split();
+        var (model, stats) = Update(config, runner.Model, batch, updateKey);
+
         var returnSum = 0.0;
         foreach (var g in rollout.EpisodeReturns) returnSum += g;
-        var log = new PpoIterationLog(model.Iterations,
+        var iteration = runner.Model.Iterations;
+        var log = new PpoIterationLog(iteration,
             rollout.EpisodeReturns.IsEmpty ? double.NaN : returnSum / rollout.EpisodeReturns.Length, rollout.EpisodeReturns.Length,
-            std / steps, entropy / steps, valueLoss / steps, policyLoss / steps, clipFraction / steps);
+            stats.MeanStd, stats.Entropy, stats.ValueLoss, stats.PolicyLoss, stats.ClipFraction);
 
         Divergence? diverged = null;
         if (!double.IsFinite(log.ValueLoss) || !double.IsFinite(log.PolicyLoss))
-            diverged = new Divergence($"PPO diverged: the {(double.IsFinite(log.ValueLoss) ? "policy" : "value")} loss became NaN or infinite in iteration {model.Iterations}");
-        else if (!Finite.All(theta) || !Finite.All(phi))
-            diverged = new Divergence($"PPO diverged: a network parameter became NaN or infinite in iteration {model.Iterations}");
-        return new PpoIteration<TState>(next with { Model = updated, Key = key }, log, diverged);
+            diverged = new Divergence($"PPO diverged: the {(double.IsFinite(log.ValueLoss) ? "policy" : "value")} loss became NaN or infinite in iteration {iteration}");
+        else if (!Finite.All(model.Theta) || !Finite.All(model.Phi))
+            diverged = new Divergence($"PPO diverged: a network parameter became NaN or infinite in iteration {iteration}");
+        return new PpoIteration<TState>(next with { Model = model, Key = key }, log, diverged);
+    }
+
+    /// <summary>The world as the policy sees it: it samples an unbounded a and the world receives clamp(a, low, high); the
+    /// transition keeps the raw a, whose log-probability the ratio needs.</summary>
+    private sealed record ClampedActions<TState>(IWorld<TState, double> World, double Low, double High) : IWorld<TState, double>
+    {
+        public Draw<TState> Reset(Key key) => World.Reset(key);
+        public StepResult<TState> Step(TState state, double action, Key key) => World.Step(state, Math.Clamp(action, Low, High), key);
     }
 }
+
+/// <summary>One sample's clipped objective: the ratio ρ, min(ρ·Â, clip(ρ, 1−ε, 1+ε)·Â), and whether the clip holds.</summary>
+public readonly record struct ClippedObjective(double Ratio, double Value, bool ClipActive);

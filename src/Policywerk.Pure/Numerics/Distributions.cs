@@ -98,6 +98,9 @@ public sealed record GaussianSample(ImmutableArray<double> Value, ImmutableArray
 /// <summary>Gradients of a diagonal-Gaussian quantity with respect to μ and log σ.</summary>
 public sealed record GaussianGrads(ImmutableArray<double> DMean, ImmutableArray<double> DLogStd);
 
+/// <summary>The gradient of a one-dimensional Gaussian quantity with respect to μ and log σ.</summary>
+public readonly record struct GaussianGradient(double DMean, double DLogStd);
+
 /// <summary>Gradients of KL(p ‖ q) between diagonal Gaussians with respect to both distributions' μ and log σ.</summary>
 public sealed record GaussianKlGrads(double Value, GaussianGrads P, GaussianGrads Q);
 
@@ -137,14 +140,17 @@ public static class DiagGaussian
     {
         var dMean = new double[x.Length];
         var dLogStd = new double[x.Length];
-        for (var i = 0; i < x.Length; i++)
-        {
-            var inv = Math.Exp(-logStd[i]);
-            var u = (x[i] - mean[i]) * inv;
-            dMean[i] = u * inv;
-            dLogStd[i] = u * u - 1.0;
-        }
+        for (var i = 0; i < x.Length; i++) (dMean[i], dLogStd[i]) = LogProbGrad(x[i], mean[i], logStd[i]);
         return new GaussianGrads(dMean.Freeze(), dLogStd.Freeze());
+    }
+
+    /// <summary>One dimension of <see cref="LogProbGrad(ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{double})"/>:
+    /// ∂ log N/∂μ = (x − μ)/σ², ∂ log N/∂log σ = (x − μ)²/σ² − 1.</summary>
+    public static GaussianGradient LogProbGrad(double x, double mean, double logStd)
+    {
+        var inv = Math.Exp(-logStd);
+        var u = (x - mean) * inv;
+        return new GaussianGradient(u * inv, u * u - 1.0);
     }
 
     /// <summary>H = Σ_i (log σ_i + ½ log 2πe); ∂H/∂log σ_i = 1.</summary>
@@ -213,7 +219,7 @@ public static class TanhGaussian
     /// <summary>
     /// log π(a) = log N(u; μ, σ²) − Σ_i log(1 − tanh² u_i), with log(1 − tanh² u) = 2(log 2 − u − softplus(−2u)) (stable).
     /// The correction depends on u only, so the gradients w.r.t. μ and log σ at fixed u are those of
-    /// <see cref="DiagGaussian.LogProbGrad"/>.
+    /// <see cref="DiagGaussian.LogProbGrad(ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{double})"/>.
     /// </summary>
     public static double LogProb(ReadOnlySpan<double> u, ReadOnlySpan<double> mean, ReadOnlySpan<double> logStd)
     {

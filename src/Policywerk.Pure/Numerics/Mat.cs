@@ -112,16 +112,6 @@ public sealed record Mat(int Rows, int Cols, ImmutableArray<double> Values)
         return Own(Rows, count, values);
     }
 
-    /// <summary>The column of the largest value in row <paramref name="r"/> (the first on ties): a greedy action.</summary>
-    public int ArgMaxRow(int r)
-    {
-        var row = Row(r);
-        var best = 0;
-        for (var c = 1; c < row.Length; c++)
-            if (row[c] > row[best]) best = c;
-        return best;
-    }
-
     /// <summary>Element-wise equality of shape and values.</summary>
     public bool Equals(Mat? other) =>
         other is not null && Rows == other.Rows && Cols == other.Cols && Span.SequenceEqual(other.Span);

@@ -13,14 +13,11 @@ public static class Policies
     /// <summary>a = argmax_a Q(s, a), ties broken uniformly by the key. A unique maximum leaves the key untouched.</summary>
     public static Draw<int> Greedy(ReadOnlySpan<double> values, Key key)
     {
-        var best = values[0];
-        var ties = 1;
-        for (var a = 1; a < values.Length; a++)
-        {
-            if (values[a] > best) { best = values[a]; ties = 1; }
-            else if (values[a] == best) ties++;
-        }
-        if (ties == 1) return new Draw<int>(values.IndexOf(best), key);
+        var first = Arg.Max(values);
+        var best = values[first];
+        var ties = 0;
+        foreach (var v in values) if (v == best) ties++;
+        if (ties == 1) return new Draw<int>(first, key);
         var (pick, next) = key.NextInt(ties);
         for (var a = 0; a < values.Length; a++)
         {

@@ -106,7 +106,7 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
             var q = Dqn.QValues(t.Model, Observe, Breakout.Start);
             return new DqnSummary(config, blocks, early, t.Model.Updates,
                 R(g.TotalReward), g.Length, g.Steps.Count(s => s.Reward == Breakout.BrickReward), last.BricksRemaining,
-                q.Select(v => R(v)).ToArray(), ActionNames[Dqn.Greedy(q.AsSpan())]);
+                q.Select(v => R(v)).ToArray(), ActionNames[Arg.Max(q.AsSpan())]);
         }
 
         public IEnumerable<string> Headline()

@@ -135,8 +135,9 @@ public class DqnTests
         var target = t.Reward + config.Gamma * Dqn.QValues(model, Observe, t.Next).Max();
         var before = Dqn.QValues(model, Observe, s0)[Breakout.Right];
         var onlineBefore = model.Online;
-        var updated = Dqn.Update(config, model, batch, Observe).Model;
-        for (var i = 0; i < 20; i++) updated = Dqn.Update(config, updated, batch, Observe).Model;
+        var packed = DqnBatch.Pack(batch, Observe, Breakout.ObservationSize);
+        var updated = Dqn.Update(config, model, packed).Model;
+        for (var i = 0; i < 20; i++) updated = Dqn.Update(config, updated, packed).Model;
         var after = Dqn.QValues(updated, Observe, s0)[Breakout.Right];
         Assert.True(Math.Abs(after - target) < Math.Abs(before - target), $"|{after} − {target}| should be below |{before} − {target}|");
         Assert.Same(onlineBefore, model.Online);
@@ -173,12 +174,5 @@ public class DqnTests
         }
         Assert.NotNull(diverged);
         Assert.Contains("DQN diverged", diverged!.Message);
-    }
-
-    [Fact]
-    public void Greedy_is_the_first_maximum()
-    {
-        Assert.Equal(2, Dqn.Greedy([0.1, 0.2, 0.3]));
-        Assert.Equal(0, Dqn.Greedy([0.5, 0.5, 0.1]));
     }
 }

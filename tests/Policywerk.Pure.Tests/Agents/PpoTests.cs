@@ -99,6 +99,31 @@ public class GaeTests
         Assert.Equal(2.88, d0, 12);
     }
 
+    [Fact]
+    public void A_time_limit_cut_off_bootstraps_from_the_state_it_was_cut_off_in_and_stops_the_carry()
+    {
+        // step 0 is cut off in s′_0 (d = 1, last); step 1 starts the next episode and is terminal (d = 0, last).
+        // γ = 0.5, λ = 0.5:  A_1 = 2 + 0 − 1 = 1;  A_0 = 1 + 0.5·4 − 3 = 0 (no carry of A_1 across the episode end).
+        var cut = Gae.Advantages([1.0, 2.0], [3.0, 1.0], [4.0, 9.0], [1.0, 0.0], [true, true], 0.5, 0.5);
+        Assert.Equal([0.0, 1.0], cut.ToArray());
+        // the same step treated as terminal loses the bootstrap: A_0 = 1 − 3
+        var terminal = Gae.Advantages([1.0, 2.0], [3.0, 1.0], [4.0, 9.0], [0.0, 0.0], [true, true], 0.5, 0.5);
+        Assert.Equal([-2.0, 1.0], terminal.ToArray());
+        // no episode end: A_0 = δ_0 + γλ·A_1 = (1 + 2 − 3) + 0.25·(2 + 0.5·9 − 1)
+        var going = Gae.Advantages([1.0, 2.0], [3.0, 1.0], [4.0, 9.0], [1.0, 1.0], [false, false], 0.5, 0.5);
+        Assert.Equal([0.25 * 5.5, 5.5], going.ToArray());
+    }
+
+    [Property(MaxTest = 200)]
+    public bool With_next_values_from_the_next_row_and_ends_only_at_terminals_both_forms_agree_bit_for_bit(ulong seed)
+    {
+        var x = RandomRollout(seed, 0.3);
+        var n = x.Rewards.Length;
+        var lasts = x.Continuations.Select(c => c == 0.0).ToArray();
+        var general = Gae.Advantages(x.Rewards, x.Values.AsSpan(0, n), x.Values.AsSpan(1, n), x.Continuations, lasts, x.Gamma, x.Lambda);
+        return general.SequenceEqual(Gae.Advantages(x.Rewards, x.Values, x.Continuations, x.Gamma, x.Lambda));
+    }
+
     [Property(MaxTest = 200)]
     public bool Normalised_advantages_have_mean_zero_and_unit_deviation(ulong seed)
     {
@@ -115,85 +140,93 @@ public class PpoTests
 {
     private static readonly PpoConfig Config = new();
 
-    /// <summary>A batch of B rows of actor output (μ, raw log σ), actions, old log-probabilities with log ratios in ±1, and advantages.</summary>
-    private static (Mat Output, double[] Actions, double[] LogOld, double[] Advantages) RandomBatch(ulong seed, int b)
+    [Property(MaxTest = 200)]
+    public bool The_clip_holds_only_where_the_ratio_has_left_the_interval_in_the_favoured_direction(ulong seed)
     {
         var k = Key.FromSeed(seed);
-        double[] output = new double[2 * b], actions = new double[b], logOld = new double[b], advantages = new double[b];
-        for (var i = 0; i < b; i++)
-        {
-            (output[2 * i], k) = k.NextGaussian();
-            (output[2 * i + 1], k) = k.NextUniform(-1.5, 1.5);
-            (actions[i], k) = k.NextGaussian(output[2 * i], Math.Exp(output[2 * i + 1]));
-            var policy = new GaussianPolicy(output[2 * i], output[2 * i + 1]);
-            (var logRatio, k) = k.NextUniform(-1.0, 1.0);
-            logOld[i] = Ppo.LogProb(actions[i], policy) - logRatio;
-            (advantages[i], k) = k.NextGaussian();
-        }
-        return (Mat.Own(b, 2, output), actions, logOld, advantages);
-    }
-
-    [Property(MaxTest = 200)]
-    public bool The_clip_stops_the_gradient_only_where_the_ratio_has_left_the_interval_in_the_favoured_direction(ulong seed)
-    {
-        var (output, actions, logOld, advantages) = RandomBatch(seed, 16);
-        var loss = Ppo.Surrogate(Config, output, actions, logOld, advantages);
-        var eps = Config.ClipEpsilon;
         for (var i = 0; i < 16; i++)
         {
-            var ratio = Math.Exp(Ppo.LogProb(actions[i], Ppo.PolicyFromOutput(Config, output.Row(i))) - logOld[i]);
-            var stopped = (advantages[i] > 0 && ratio > 1 + eps) || (advantages[i] < 0 && ratio < 1 - eps);
-            var zero = loss.Grad[i, 0] == 0.0 && loss.Grad[i, 1] == 0.0;
-            if (stopped != zero) return false;
+            (var mean, k) = k.NextGaussian();
+            (var logStd, k) = k.NextUniform(-1.5, 1.5);
+            var policy = new GaussianPolicy(mean, logStd);
+            (var action, k) = k.NextGaussian(mean, policy.Std);
+            (var logRatio, k) = k.NextUniform(-1.0, 1.0);
+            (var advantage, k) = k.NextGaussian();
+            var objective = Ppo.Clip(Config, policy, action, policy.LogProb(action) - logRatio, advantage);
+            var ratio = Math.Exp(logRatio);
+            var stopped = (advantage > 0 && ratio > 1 + Config.ClipEpsilon) || (advantage < 0 && ratio < 1 - Config.ClipEpsilon);
+            if (stopped != objective.ClipActive || Math.Abs(objective.Ratio - ratio) > 1e-12 * ratio) return false;
+            var expected = Math.Min(ratio * advantage, Math.Clamp(ratio, 1 - Config.ClipEpsilon, 1 + Config.ClipEpsilon) * advantage);
+            if (Math.Abs(objective.Value - expected) > 1e-12 * (1 + Math.Abs(expected))) return false;
         }
         return true;
     }
 
-    [Fact]
-    public void The_surrogate_gradient_matches_finite_differences_through_the_actor()
+    /// <summary>A small model and a batch of 6 samples whose log ratios −0.5 … 0.5 lie inside and outside the clip.</summary>
+    private static (PpoModel Model, PpoBatch Batch) SmallProblem(PpoConfig config)
     {
-        var config = Config with { EntropyCoefficient = 0.01 };
-        var actor = Mlp.Create([2, 5, 2], Activation.Tanh);
-        var (theta, k) = actor.Init(Key.FromSeed(11));
+        var model = Ppo.Init(config with { Hidden = 5 }, 2, Key.FromSeed(11)).Value;
+        var k = Key.FromSeed(12);
         var x = new double[12];
         for (var i = 0; i < x.Length; i++) (x[i], k) = k.NextGaussian(0, 0.3);
         var observations = Mat.Own(6, 2, x);
-        var output = actor.Predict(theta, observations);
-        // log ratios −0.5, −0.1, 0, 0.05, 0.1, 0.5 (inside and outside the clip, away from its edges), mixed-sign advantages
+        var output = model.Actor.Predict(model.Theta, observations);
         double[] logRatios = [-0.5, -0.1, 0.0, 0.05, 0.1, 0.5];
-        double[] advantages = [1.0, -0.7, 0.4, -1.2, 0.9, -0.3];
+        double[] advantages = [-1.0, -0.7, 0.4, -1.2, 0.9, 0.3]; // samples 0 and 5 are clipped (ratio out, Â favouring out)
+        double[] returns = [0.5, -0.2, 1.5, 0.0, 2.0, -1.0];
         var actions = new double[6];
         var logOld = new double[6];
         for (var i = 0; i < 6; i++)
         {
             var policy = Ppo.PolicyFromOutput(config, output.Row(i));
             (actions[i], k) = k.NextGaussian(policy.Mean, policy.Std);
-            logOld[i] = Ppo.LogProb(actions[i], policy) - logRatios[i];
+            logOld[i] = policy.LogProb(actions[i]) - logRatios[i];
         }
-        double Loss(Params p) => Ppo.Surrogate(config, actor.Predict(p, observations), actions, logOld, advantages).Value;
+        return (model, new PpoBatch(observations, [.. actions], [.. logOld], [.. advantages], [.. returns]));
+    }
 
-        var cache = actor.Forward(theta, observations);
-        var analytic = actor.Backward(theta, cache, Ppo.Surrogate(config, cache.Output, actions, logOld, advantages).Grad).Grads;
-        const double h = 1e-6;
-        for (var j = 0; j < theta.Count; j++)
-        {
-            var plus = theta.Span.ToArray();
-            var minus = theta.Span.ToArray();
-            plus[j] += h;
-            minus[j] -= h;
-            var numeric = (Loss(theta.WithValues(plus)) - Loss(theta.WithValues(minus))) / (2 * h);
-            Assert.True(Math.Abs(numeric - analytic.Span[j]) <= 1e-6 + 1e-4 * Math.Abs(numeric),
-                $"parameter {j}: numeric {numeric}, analytic {analytic.Span[j]}");
-        }
+    [Fact]
+    public void The_loss_is_the_sum_of_its_named_terms_and_backward_reports_the_same_terms()
+    {
+        var config = Config with { EntropyCoefficient = 0.01 };
+        var (model, batch) = SmallProblem(config);
+        var terms = Ppo.Loss(config, model, batch);
+        Assert.Equal(-terms.ClippedSurrogate - 0.01 * terms.Entropy, terms.PolicyLoss, 14);
+        Assert.Equal(terms.PolicyLoss + terms.ValueLoss, terms.Total);
+        Assert.Equal(2.0 / 6, terms.ClipFraction);
+        var backward = Ppo.Backward(config, model, batch).Terms;
+        Assert.Equal(terms.PolicyLoss, backward.PolicyLoss, 14);
+        Assert.Equal(terms.ValueLoss, backward.ValueLoss, 14);
+        Assert.Equal(terms.ClipFraction, backward.ClipFraction);
+    }
+
+    [Fact]
+    public void The_gradient_matches_finite_differences_of_the_loss_through_actor_and_critic()
+    {
+        var config = Config with { EntropyCoefficient = 0.01 };
+        var (model, batch) = SmallProblem(config);
+        var gradients = Ppo.Backward(config, model, batch);
+        var thetaNumeric = GradCheck.Numerical(theta => Ppo.Loss(config, model with { Theta = theta }, batch).Total, model.Theta, 1e-6);
+        var phiNumeric = GradCheck.Numerical(phi => Ppo.Loss(config, model with { Phi = phi }, batch).Total, model.Phi, 1e-6);
+        Assert.True(GradCheck.RelativeError(gradients.Theta.Span, thetaNumeric.Span) < 1e-5);
+        Assert.True(GradCheck.RelativeError(gradients.Phi.Span, phiNumeric.Span) < 1e-6);
+        Assert.True(GradCheck.RelativeError(gradients.Theta.Scale(1.01).Span, thetaNumeric.Span) > 1e-3); // the check can fail
     }
 
     [Fact]
     public void Log_sigma_gets_no_gradient_where_it_is_clamped()
     {
-        var output = Mat.FromRows([0.0, 3.0], [0.0, -3.0]);
-        var loss = Ppo.Surrogate(Config, output, [0.5, 0.5], [-1.0, -1.0], [1.0, 1.0]);
-        Assert.Equal(0.0, loss.Grad[0, 1]);
-        Assert.Equal(0.0, loss.Grad[1, 1]);
+        // an actor whose raw log σ output is 3 (above LogStdMax = 2) everywhere: its output weights and bias get no gradient
+        var (model, batch) = SmallProblem(Config);
+        var theta = model.Theta.Span.ToArray();
+        var w = model.Actor.Layout["1.W"];
+        var bias = model.Actor.Layout["1.b"];
+        for (var j = 0; j < 5; j++) theta[w.Offset + 2 * j + 1] = 0.0;
+        theta[bias.Offset + 1] = 3.0;
+        var gradients = Ppo.Backward(Config, model with { Theta = model.Theta.WithValues(theta) }, batch).Theta.Span;
+        Assert.Equal(0.0, gradients[bias.Offset + 1]);
+        for (var j = 0; j < 5; j++) Assert.Equal(0.0, gradients[w.Offset + 2 * j + 1]);
+        Assert.NotEqual(0.0, gradients[bias.Offset]); // the mean still learns
     }
 
     private static readonly ObservationWriter<BalanceState> Observe = (s, o) => { o[0] = s.Angle; o[1] = s.AngularVelocity; };

@@ -1,3 +1,4 @@
+using Xunit;
 using FsCheck;
 using FsCheck.Xunit;
 using Policywerk.Pure.Numerics;
@@ -124,5 +125,27 @@ public class NumericsProperties
             sum -= DiagGaussian.LogProb(s.Value.AsSpan(), mean, logStd);
         }
         Xunit.Assert.Equal(DiagGaussian.Entropy(logStd), sum / n, 0.03);
+    }
+}
+
+public class ArgMaxTests
+{
+    [Fact]
+    public void Arg_max_is_the_first_maximum_and_a_tolerance_keeps_the_first_of_near_ties()
+    {
+        Assert.Equal(2, Arg.Max([0.1, 0.2, 0.3]));
+        Assert.Equal(0, Arg.Max([0.5, 0.5, 0.1]));
+        Assert.Equal(1, Arg.Max([0.5, 2.0, -1.0]));
+        Assert.Equal(0, Arg.Max([1.0, 1.0 + 1e-12], tolerance: 1e-9));
+        Assert.Equal(1, Arg.Max([1.0, 1.0 + 1e-12]));
+        Assert.Throws<ArgumentException>(() => Arg.Max([]));
+    }
+
+    [FsCheck.Xunit.Property]
+    public bool Arg_max_points_at_a_maximum_with_no_equal_value_before_it(double[] xs)
+    {
+        if (xs.Length == 0 || xs.Any(double.IsNaN)) return true;
+        var i = Arg.Max(xs);
+        return xs.All(v => v <= xs[i]) && xs.Take(i).All(v => v < xs[i]);
     }
 }
