@@ -90,7 +90,7 @@ public static class BartoSutton
     /// ē ← decay·ē + x(s);  v ← v + β·r̂·ē   (ACE);
     /// e ← decay·e + (y − ½)·x(s);  w ← w + α·r̂·e   (ASE)
     /// </summary>
-    public static BartoSuttonModel Learn(BartoSuttonModel m, Transition<BalanceState, int> t, BartoSuttonConfig c)
+    public static BartoSuttonModel Learn(BartoSuttonConfig c, BartoSuttonModel m, Transition<BalanceState, int> t)
     {
         var box = Box(t.State);
         var prediction = m.CriticWeights[Box(t.Next)];
@@ -117,13 +117,13 @@ public static class BartoSutton
     /// fold until failure or the step cap. Noise σ from the config; pass a config with α = β = 0, σ = 0 to evaluate.
     /// </summary>
     public static LearnedEpisode<BalanceState, int, BartoSuttonModel> Episode(
-        Balance world, BartoSuttonModel m, BartoSuttonConfig c, Key key)
+        BartoSuttonConfig c, Balance world, BartoSuttonModel m, Key key)
     {
         var (resetKey, runKey) = key.Split();
         var start = world.Reset(resetKey).Value;
         return Episodes.Learn(world.Discrete(), BeginEpisode(m, start),
             (model, s, k) => Act(model, s, c.NoiseSigma, k),
-            (model, t) => Learn(model, t, c),
+            (model, t) => Learn(c, model, t),
             start, runKey, world.Constants.MaxSteps);
     }
 }

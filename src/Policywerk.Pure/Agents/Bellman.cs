@@ -40,7 +40,11 @@ public static class Bellman
     public const double TieTolerance = 1e-9;
 
     /// <summary>Q(s,a) = Σ_{s'} P(s'|s,a) [R(s,a,s') + γ V(s')]</summary>
-    public static double ActionValue(IKnownModel model, ImmutableArray<double> values, int state, int action, double gamma)
+    public static double ActionValue(IKnownModel model, ImmutableArray<double> values, int state, int action, double gamma) =>
+        ActionValue(model, values.AsSpan(), state, action, gamma);
+
+    /// <summary>Q(s,a) = Σ_{s'} P(s'|s,a) [R(s,a,s') + γ V(s')] over values held in a span.</summary>
+    public static double ActionValue(IKnownModel model, ReadOnlySpan<double> values, int state, int action, double gamma)
     {
         var q = 0.0;
         foreach (var (next, probability, reward) in model.Outcomes(state, action))
@@ -74,17 +78,16 @@ public static class Bellman
         return next.Freeze();
     }
 
-    /// <summary>V(s) ← Σ_{s'} P(s'|s,π(s)) [R(s,π(s),s') + γ V(s')] for s = 0, 1, … in turn, each state reading
-    /// the values already updated in this sweep (Gauss–Seidel; Sutton &amp; Barto §4.1's in-place evaluation).
-    /// Builds one new table; the input is untouched.</summary>
-    public static ImmutableArray<double> PolicyBackupInPlace(IKnownModel model, ImmutableArray<int> policy,
-                                                             ImmutableArray<double> values, double gamma)
+    /// <summary>V′(s) = Σ_{s'} P(s'|s,π(s)) [R(s,π(s),s') + γ Ṽ(s')] for s = 0, 1, … in turn, where Ṽ(s') is V′(s')
+    /// for the states s' &lt; s already updated in this sweep and V(s') for the rest (Gauss–Seidel; Sutton &amp; Barto
+    /// §4.1's in-place evaluation). The sweep works on its own copy of V and freezes it once, at the end.</summary>
+    public static ImmutableArray<double> PolicyBackupGaussSeidel(IKnownModel model, ImmutableArray<int> policy,
+                                                                 ImmutableArray<double> values, double gamma)
     {
-        var next = values.ToArray();
-        var current = next.Freeze(); // a view that sees every write below, so later states read earlier updates
-        for (var s = 0; s < next.Length; s++)
-            if (!model.IsTerminal(s)) next[s] = ActionValue(model, current, s, policy[s], gamma);
-        return current;
+        var sweep = values.ToArray(); // Ṽ: V′ below s, V from s on
+        for (var s = 0; s < sweep.Length; s++)
+            if (!model.IsTerminal(s)) sweep[s] = ActionValue(model, sweep, s, policy[s], gamma);
+        return sweep.Freeze();
     }
 
     /// <summary>‖V − U‖_∞ = max_s |V(s) − U(s)|</summary>
@@ -140,7 +143,7 @@ public static class Bellman
         var converged = false;
         while (!converged && sweeps.Count < config.MaxSweeps)
         {
-            var next = PolicyBackupInPlace(model, policy, values, config.Gamma);
+            var next = PolicyBackupGaussSeidel(model, policy, values, config.Gamma);
             var change = MaxNormDistance(next, values);
             sweeps.Add(new Sweep(sweeps.Count + 1, next, change));
             values = next;

@@ -238,11 +238,12 @@ public static partial class Dqn
         var (unrollKey, sampleKey) = episodeKey.Split();
         var (start, _) = world.Reset(resetKey);
         var observation = new double[runner.Model.Net.In];
+        var q = new double[runner.Model.Net.Out];
 
         Decision<int, DqnLearner<TState>> Act(DqnLearner<TState> learner, TState state, Key key)
         {
             observe(state, observation);
-            var q = QValues(learner.Model, observation).AsSpan();
+            learner.Model.Net.PredictRow(learner.Model.Online, observation, q);
             var action = Policies.EpsilonGreedy(q, epsilon, key).Value;
             return new(action, learner with { MaxQSum = learner.MaxQSum + q[Arg.Max(q)] });
         }

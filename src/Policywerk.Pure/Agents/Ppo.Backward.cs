@@ -18,10 +18,12 @@ public static partial class Ppo
         var output = actorCache.Output;
         var b = batch.Size;
         var dOutput = new double[b * 2];
+        var sums = new TermSums();
         for (var i = 0; i < b; i++)
         {
             var policy = PolicyFromOutput(config, output.Row(i));
             var objective = Clip(config, policy, batch.Actions[i], batch.LogProbsOld[i], batch.Advantages[i]);
+            sums.Add(policy, objective, criticCache.Output[i, 0] - batch.Returns[i]);
             var dLogProb = DiagGaussian.LogProbGrad(batch.Actions[i], policy.Mean, policy.LogStd);
             var unclipped = objective.Ratio * batch.Advantages[i];
             var dMean = objective.ClipActive ? 0.0 : -unclipped * dLogProb.DMean;
@@ -33,6 +35,6 @@ public static partial class Ppo
         var theta = model.Actor.Backward(model.Theta, actorCache, Mat.Own(b, 2, dOutput)).Grads;
         var valueLoss = Losses.Mse(criticCache.Output, Mat.Own(b, 1, batch.Returns.ToArray()));
         var phi = model.Critic.Backward(model.Phi, criticCache, valueLoss.Grad).Grads;
-        return new PpoGradients(theta, phi, Terms(config, output, criticCache.Output, batch));
+        return new PpoGradients(theta, phi, sums.Mean(config, b));
     }
 }

@@ -46,8 +46,8 @@ public sealed record PpoModel(Mlp Actor, Mlp Critic, Params Theta, Params Phi, A
 /// <summary>The policy at one state: the mean μ and the clamped log σ of N(μ, σ²).</summary>
 public readonly record struct GaussianPolicy(double Mean, double LogStd)
 {
-    /// <summary>σ = e^{log σ}.</summary>
-    public double Std => Math.Exp(LogStd);
+    /// <summary>σ = e^{log σ} (computed once, when the policy is made).</summary>
+    public double Std { get; } = Math.Exp(LogStd);
 
     /// <summary>H = log σ + ½ log(2πe) (<see cref="DiagGaussian.Entropy"/> in one dimension).</summary>
     public double Entropy => DiagGaussian.Entropy([LogStd]);
@@ -55,6 +55,9 @@ public readonly record struct GaussianPolicy(double Mean, double LogStd)
     /// <summary>log N(a; μ, σ²) (<see cref="DiagGaussian.LogProb"/> in one dimension).</summary>
     public double LogProb(double action) => DiagGaussian.LogProb([action], [Mean], [LogStd]);
 }
+
+/// <summary>An action as the policy sampled it: the raw a ~ π_θ(·|s) (the world receives it clamped) and log π_θ(a|s).</summary>
+public readonly record struct SampledAction(double Value, double LogProb);
 
 /// <summary>What PPO threads from one iteration to the next: the model, the world's current state (episodes run on across
 /// rollouts), the return and length of the episode in progress, and the key.</summary>
@@ -94,6 +97,7 @@ public sealed record PpoBatch(Mat Observations, ImmutableArray<double> Actions, 
     /// start … start + count − 1 in order when <paramref name="order"/> is empty.</summary>
     public PpoBatch Rows(ReadOnlySpan<int> order, int start, int count)
     {
+        if (order.IsEmpty && start == 0 && count == Size) return this;
         var width = Observations.Cols;
         var observations = new double[count * width];
         double[] actions = new double[count], logProbs = new double[count], advantages = new double[count], returns = new double[count];
@@ -168,8 +172,12 @@ public static partial class Ppo
         new(output[0], Math.Clamp(output[1], config.LogStdMin, config.LogStdMax));
 
     /// <summary>π_θ(·|o) for one observation.</summary>
-    public static GaussianPolicy Policy(PpoConfig config, PpoModel model, ReadOnlySpan<double> observation) =>
-        PolicyFromOutput(config, model.Actor.Predict(model.Theta, Mat.RowVector(observation)).Span);
+    public static GaussianPolicy Policy(PpoConfig config, PpoModel model, ReadOnlySpan<double> observation)
+    {
+        Span<double> output = stackalloc double[2];
+        model.Actor.PredictRow(model.Theta, observation, output);
+        return PolicyFromOutput(config, output);
+    }
 
     /// <summary>π_θ(·|s) for one state.</summary>
     public static GaussianPolicy Policy<TState>(PpoConfig config, PpoModel model, ObservationWriter<TState> observe, TState state)
@@ -216,42 +224,54 @@ public static partial class Ppo
     /// <summary>The terms of <see cref="Loss"/> from the networks' outputs on the batch (rows (μ, raw log σ) and V).</summary>
     private static PpoLossTerms Terms(PpoConfig config, Mat actorOutput, Mat values, PpoBatch batch)
     {
-        double surrogate = 0.0, entropy = 0.0, ratio = 0.0, std = 0.0, valueLoss = 0.0;
-        var clipped = 0;
-        var b = batch.Size;
-        for (var i = 0; i < b; i++)
+        var sums = new TermSums();
+        for (var i = 0; i < batch.Size; i++)
         {
             var policy = PolicyFromOutput(config, actorOutput.Row(i));
-            var objective = Clip(config, policy, batch.Actions[i], batch.LogProbsOld[i], batch.Advantages[i]);
+            sums.Add(policy, Clip(config, policy, batch.Actions[i], batch.LogProbsOld[i], batch.Advantages[i]), values[i, 0] - batch.Returns[i]);
+        }
+        return sums.Mean(config, batch.Size);
+    }
+
+    /// <summary>Σ_b of each term of the loss, added sample by sample (by <see cref="Terms"/> and by <see cref="Backward"/>).</summary>
+    private struct TermSums
+    {
+        private double surrogate, entropy, ratio, std, squaredErrors;
+        private int clipped;
+
+        public void Add(GaussianPolicy policy, ClippedObjective objective, double valueError)
+        {
             surrogate += objective.Value;
             entropy += policy.Entropy;
             ratio += objective.Ratio;
             std += policy.Std;
             if (objective.ClipActive) clipped++;
-            var error = values[i, 0] - batch.Returns[i];
-            valueLoss += error * error;
+            squaredErrors += valueError * valueError;
         }
-        return new PpoLossTerms(surrogate / b, entropy / b, -surrogate / b - config.EntropyCoefficient * entropy / b, valueLoss / b,
-                                ratio / b, (double)clipped / b, std / b);
+
+        /// <summary>The means over B samples: L^CLIP, S, −L^CLIP − c_H·S, L^V and the diagnostics.</summary>
+        public readonly PpoLossTerms Mean(PpoConfig config, int b) =>
+            new(surrogate / b, entropy / b, -surrogate / b - config.EntropyCoefficient * entropy / b, squaredErrors / b,
+                ratio / b, (double)clipped / b, std / b);
     }
 
     /// <summary>
     /// a_t ~ π_θ(·|s_t) for t = 0 … T−1 through <see cref="Episodes.Unroll{TState,TAction,TAgent}"/>: sample the raw a_t,
-    /// step the world with clamp(a_t, low, high); when an episode ends, record its return and reset the world. Then
-    /// log π_θold(a_t|s_t) for the whole rollout in one batch. Returns the rollout and the runner positioned after it.
+    /// keep log π_θold(a_t|s_t), step the world with clamp(a_t, low, high); when an episode ends, record its
+    /// return and reset the world. Returns the rollout and the runner positioned after it.
     /// </summary>
     public static (Rollout Rollout, PpoRunner<TState> Runner) Collect<TState>(PpoConfig config, IWorld<TState, double> world,
         ObservationWriter<TState> observe, PpoRunner<TState> runner)
     {
         var (model, state, episodeReturn, episodeSteps, key) = runner;
         var clamped = new ClampedActions<TState>(world, config.ActionLow, config.ActionHigh);
-        var steps = ImmutableArray.CreateBuilder<Transition<TState, double>>(config.RolloutSteps);
+        var steps = ImmutableArray.CreateBuilder<Transition<TState, SampledAction>>(config.RolloutSteps);
         var returns = ImmutableArray.CreateBuilder<double>();
         var lengths = ImmutableArray.CreateBuilder<int>();
         while (steps.Count < config.RolloutSteps)
         {
             var unrolled = Episodes.Unroll(clamped, model, state, key, config.RolloutSteps - steps.Count,
-                (m, s, k) => new Decision<double, PpoModel>(Sample(config, m, observe, s, k), m), (m, _) => m);
+                (m, s, k) => new Decision<SampledAction, PpoModel>(Sample(config, m, observe, s, k), m), (m, _) => m);
             steps.AddRange(unrolled.Trajectory.Steps);
             episodeReturn += unrolled.Trajectory.TotalReward;
             episodeSteps += unrolled.Trajectory.Length;
@@ -263,55 +283,72 @@ public static partial class Ppo
             var (resetKey, next) = key.Split();
             (state, key) = (world.Reset(resetKey).Value, next);
         }
-        var rollout = Pack(config, model, observe, steps.MoveToImmutable(), returns.ToImmutable(), lengths.ToImmutable());
+        var rollout = Pack(observe, width: model.Actor.In, steps.MoveToImmutable(), returns.ToImmutable(), lengths.ToImmutable());
         return (rollout, new PpoRunner<TState>(model, state, episodeReturn, episodeSteps, key));
     }
 
-    /// <summary>a ~ N(μ_θ(s), σ_θ(s)²), the raw sample (the world clamps it).</summary>
-    private static double Sample<TState>(PpoConfig config, PpoModel model, ObservationWriter<TState> observe, TState state, Key key)
+    /// <summary>a ~ N(μ_θ(s), σ_θ(s)²), the raw sample (the world clamps it), with log π_θ(a|s).</summary>
+    private static SampledAction Sample<TState>(PpoConfig config, PpoModel model, ObservationWriter<TState> observe, TState state, Key key)
     {
         var policy = Policy(config, model, observe, state);
-        return key.NextGaussian(policy.Mean, policy.Std).Value;
+        var a = key.NextGaussian(policy.Mean, policy.Std).Value;
+        return new SampledAction(a, policy.LogProb(a));
     }
 
-    /// <summary>The rollout's matrices and columns from its transitions, and log π_θ(a_t|s_t) from one batched forward pass.</summary>
-    private static Rollout Pack<TState>(PpoConfig config, PpoModel model, ObservationWriter<TState> observe,
-        ImmutableArray<Transition<TState, double>> steps, ImmutableArray<double> returns, ImmutableArray<int> lengths)
+    /// <summary>The rollout's matrices and columns from its transitions.</summary>
+    private static Rollout Pack<TState>(ObservationWriter<TState> observe, int width,
+        ImmutableArray<Transition<TState, SampledAction>> steps, ImmutableArray<double> returns, ImmutableArray<int> lengths)
     {
         var n = steps.Length;
-        var width = model.Actor.In;
         var observations = new double[n * width];
         var nexts = new double[n * width];
-        double[] actions = new double[n], rewards = new double[n], discounts = new double[n];
+        double[] actions = new double[n], logProbs = new double[n], rewards = new double[n], discounts = new double[n];
         var lasts = new bool[n];
         for (var t = 0; t < n; t++)
         {
             var step = steps[t];
             observe(step.State, observations.AsSpan(t * width, width));
             observe(step.Next, nexts.AsSpan(t * width, width));
-            (actions[t], rewards[t], discounts[t], lasts[t]) = (step.Action, step.Reward, step.Discount, step.Last);
+            (actions[t], logProbs[t], rewards[t], discounts[t], lasts[t]) = (step.Action.Value, step.Action.LogProb, step.Reward, step.Discount, step.Last);
         }
-        var states = Mat.Own(n, width, observations);
-        var output = model.Actor.Predict(model.Theta, states);
-        var logProbs = new double[n];
-        for (var t = 0; t < n; t++) logProbs[t] = PolicyFromOutput(config, output.Row(t)).LogProb(actions[t]);
-        return new Rollout(states, Mat.Own(n, width, nexts), actions.Freeze(), rewards.Freeze(), discounts.Freeze(), lasts.Freeze(),
-                           logProbs.Freeze(), returns, lengths);
+        return new Rollout(Mat.Own(n, width, observations), Mat.Own(n, width, nexts), actions.Freeze(), rewards.Freeze(), discounts.Freeze(),
+                           lasts.Freeze(), logProbs.Freeze(), returns, lengths);
     }
 
     /// <summary>
-    /// V_φ(s_t) and V_φ(s′_t) in one batch each; A_t by <see cref="Gae.Advantages(ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{bool}, double, double)"/>
+    /// V_φ(s_t) in one batch, and V_φ(s′_t) = V_φ(s_{t+1}) inside an episode (the critic sees s′_t itself only where an
+    /// episode ended or the rollout stops); A_t by <see cref="Gae.Advantages(ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{bool}, double, double)"/>
     /// (the carry cut at every episode end, the bootstrap kept through time limits); R_t = A_t + V_φ(s_t); Â = normalised A.
     /// </summary>
     public static PpoBatch Advantages(PpoConfig config, PpoModel model, Rollout rollout)
     {
         var values = model.Critic.Predict(model.Phi, rollout.Observations).Span;
-        var nextValues = model.Critic.Predict(model.Phi, rollout.NextObservations).Span;
+        var nextValues = NextValues(model, rollout, values);
         var advantages = Gae.Advantages(rollout.Rewards.AsSpan(), values, nextValues, rollout.Discounts.AsSpan(), rollout.Lasts.AsSpan(),
                                         config.Gamma, config.Lambda);
         var returns = new double[rollout.Length];
         for (var t = 0; t < returns.Length; t++) returns[t] = advantages[t] + values[t];
         return new PpoBatch(rollout.Observations, rollout.Actions, rollout.LogProbs, Gae.Normalize(advantages.AsSpan()), returns.Freeze());
+    }
+
+    /// <summary>V_φ(s′_t) for every step: V_φ(s_{t+1}) where step t + 1 continues step t's episode, otherwise the critic on
+    /// o(s′_t) (the few rows where an episode ended or the rollout stops, in one batch).</summary>
+    private static double[] NextValues(PpoModel model, Rollout rollout, ReadOnlySpan<double> values)
+    {
+        var n = rollout.Length;
+        var next = new double[n];
+        var ends = new List<int>();
+        for (var t = 0; t < n; t++)
+        {
+            if (rollout.Lasts[t] || t == n - 1) ends.Add(t);
+            else next[t] = values[t + 1];
+        }
+        var width = rollout.NextObservations.Cols;
+        var rows = new double[ends.Count * width];
+        for (var i = 0; i < ends.Count; i++) rollout.NextObservations.Row(ends[i]).CopyTo(rows.AsSpan(i * width, width));
+        var endValues = model.Critic.Predict(model.Phi, Mat.Own(ends.Count, width, rows));
+        for (var i = 0; i < ends.Count; i++) next[ends[i]] = endValues[i, 0];
+        return next;
     }
 
     /// <summary>
@@ -381,10 +418,10 @@ public static partial class Ppo
 
     /// <summary>The world as the policy sees it: it samples an unbounded a and the world receives clamp(a, low, high); the
     /// transition keeps the raw a, whose log-probability the ratio needs.</summary>
-    private sealed record ClampedActions<TState>(IWorld<TState, double> World, double Low, double High) : IWorld<TState, double>
+    private sealed record ClampedActions<TState>(IWorld<TState, double> World, double Low, double High) : IWorld<TState, SampledAction>
     {
         public Draw<TState> Reset(Key key) => World.Reset(key);
-        public StepResult<TState> Step(TState state, double action, Key key) => World.Step(state, Math.Clamp(action, Low, High), key);
+        public StepResult<TState> Step(TState state, SampledAction action, Key key) => World.Step(state, Math.Clamp(action.Value, Low, High), key);
     }
 }
 

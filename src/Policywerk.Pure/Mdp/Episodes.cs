@@ -40,7 +40,7 @@ public static class Episodes
         Func<TAgent, Transition<TState, TAction>, TAgent> learn,
         Func<TAgent, bool>? stop = null)
     {
-        var steps = ImmutableArray.CreateBuilder<Transition<TState, TAction>>();
+        var steps = ImmutableArray.CreateBuilder<Transition<TState, TAction>>(Math.Clamp(maxSteps, 0, 1024));
         var state = start;
         for (var t = 0; t < maxSteps; t++)
         {
@@ -54,7 +54,7 @@ public static class Episodes
             state = result.Next;
             if (result.Last || (stop is not null && stop(agent))) break;
         }
-        return new Unrolled<TState, TAction, TAgent>(agent, new Trajectory<TState, TAction>(steps.ToImmutable()), state, key);
+        return new Unrolled<TState, TAction, TAgent>(agent, new Trajectory<TState, TAction>(steps.DrainToImmutable()), state, key);
     }
 
     /// <summary>

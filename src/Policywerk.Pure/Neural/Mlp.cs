@@ -151,6 +151,29 @@ public sealed record Mlp
     public Mat Predict(Params theta, Mat x) => Forward(theta, x).Output;
 
     /// <summary>
+    /// a_L for one input row, written into <paramref name="output"/>: the same layers as <see cref="Forward"/> (the same
+    /// bits) without building a cache or a matrix, for acting one step at a time.
+    /// </summary>
+    public void PredictRow(Params theta, ReadOnlySpan<double> x, Span<double> output)
+    {
+        if (theta.Count != ParameterCount || x.Length != In || output.Length != Out)
+            throw new ArgumentException($"PredictRow needs {ParameterCount} parameters, {In} inputs and {Out} outputs");
+        var widest = 0;
+        for (var l = 1; l <= Depth; l++) widest = Math.Max(widest, Widths[l]);
+        Span<double> even = stackalloc double[widest], odd = stackalloc double[widest];
+        scoped ReadOnlySpan<double> input = x;
+        for (var l = 0; l < Depth; l++)
+        {
+            int nIn = Widths[l], nOut = Widths[l + 1];
+            var z = (l % 2 == 0 ? even : odd)[..nOut];
+            Dense.ForwardCore(theta.Span.Slice(Offset(l), nIn * nOut + nOut), nIn, nOut, input, 1, z);
+            Numerics.Activations.Apply(Activations[l], z, z);
+            input = z;
+        }
+        input.CopyTo(output);
+    }
+
+    /// <summary>
     /// Backpropagation: δ_L = ∂L/∂a_L ⊙ f_L′(z_L); ∂L/∂W_l = a_{l−1}ᵀ·δ_l, ∂L/∂b_l = Σ_rows δ_l,
     /// δ_{l−1} = (δ_l·W_lᵀ) ⊙ f_{l−1}′(z_{l−1}). ∂L/∂x = δ_1·W_1ᵀ only if <paramref name="inputGradient"/>.
     /// </summary>

@@ -107,8 +107,11 @@ public readonly record struct Named(string Name, Params Params);
 /// </remarks>
 public sealed record Params(Layout Layout, ImmutableArray<double> Values)
 {
-    /// <summary>The flat values, as many as the layout's size (checked at construction).</summary>
-    public ImmutableArray<double> Values { get; init; } = Values.Length == Layout.Size
+    /// <summary>The names, shapes and offsets of the parts (get-only: a <c>with</c> expression cannot bypass the size check).</summary>
+    public Layout Layout { get; } = Layout;
+
+    /// <summary>The flat values, as many as the layout's size (checked at construction; get-only, as <see cref="Layout"/>).</summary>
+    public ImmutableArray<double> Values { get; } = Values.Length == Layout.Size
         ? Values
         : throw new ArgumentException($"layout needs {Layout.Size} values, got {Values.Length}");
 

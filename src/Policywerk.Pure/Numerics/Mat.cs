@@ -6,11 +6,19 @@ namespace Policywerk.Pure.Numerics;
 /// An immutable row-major matrix: a mini-batch is <see cref="Rows"/> samples of <see cref="Cols"/>
 /// features each, stored contiguously (<c>Values[r·Cols + c]</c>).
 /// </summary>
-/// <remarks>Equality compares the values element by element (not by reference), so tests can compare matrices.</remarks>
+/// <remarks>Equality compares the values element by element (not by reference), so tests can compare matrices.
+/// The shape and values are get-only: a <c>with</c> expression cannot set them, so every matrix passes the shape check
+/// of its constructor.</remarks>
 public sealed record Mat(int Rows, int Cols, ImmutableArray<double> Values)
 {
+    /// <summary>The number of rows (samples).</summary>
+    public int Rows { get; } = Rows;
+
+    /// <summary>The number of columns (features).</summary>
+    public int Cols { get; } = Cols;
+
     /// <summary>The Rows·Cols values, row-major (checked at construction).</summary>
-    public ImmutableArray<double> Values { get; init; } = Rows >= 0 && Cols >= 0 && Values.Length == Rows * Cols
+    public ImmutableArray<double> Values { get; } = Rows >= 0 && Cols >= 0 && Values.Length == Rows * Cols
         ? Values
         : throw new ArgumentException($"a {Rows}×{Cols} matrix needs {Rows * Cols} values, got {Values.Length}");
 

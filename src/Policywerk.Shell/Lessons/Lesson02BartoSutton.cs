@@ -44,12 +44,12 @@ public sealed class Lesson02BartoSutton : ILesson
         var episodes = new BalanceEpisode[Episodes];
         for (var e = 0; e < Episodes; e++)
         {
-            var learned = BartoSutton.Episode(World, model, Config, keys[e]);
+            var learned = BartoSutton.Episode(Config, World, model, keys[e]);
             episodes[e] = new BalanceEpisode(e + 1, model, learned.Trajectory);
             model = learned.Model;
             if (e % 10 == 9) progress.Report((e + 1.0) / Episodes);
         }
-        var evaluation = BartoSutton.Episode(World, model, Evaluation, keys[Episodes]).Trajectory;
+        var evaluation = BartoSutton.Episode(Evaluation, World, model, keys[Episodes]).Trajectory;
         return new Run(episodes.ToImmutableArray(), model, evaluation);
     }
 

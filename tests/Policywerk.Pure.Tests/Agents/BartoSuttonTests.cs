@@ -37,7 +37,7 @@ public class BartoSuttonTests
         var s = new BalanceState(0.29, 1.2, 10);
         var m = BartoSutton.BeginEpisode(BartoSutton.Initial(), s);
         var t = new Transition<BalanceState, int>(s, 1, 0.0, 0.0, new BalanceState(0.31, 1.2, 11), true);
-        var next = BartoSutton.Learn(m, t, new BartoSuttonConfig());
+        var next = BartoSutton.Learn(new BartoSuttonConfig(), m, t);
         var box = BartoSutton.Box(s);
         Assert.Equal(-0.1, next.CriticWeights[box], 12);   // β·r̂·ē = 0.1 · −1 · 1
         Assert.Equal(-5.0, next.ActorWeights[box], 12);    // α·r̂·e = 10 · −1 · ½
@@ -52,7 +52,7 @@ public class BartoSuttonTests
         var m = BartoSutton.BeginEpisode(BartoSutton.Initial(), states[0]);
         var c = new BartoSuttonConfig();
         for (var i = 0; i < 3; i++)
-            m = BartoSutton.Learn(m, new Transition<BalanceState, int>(states[i], 0, i == 2 ? 0.0 : 1.0, i == 2 ? 0.0 : 1.0, states[i + 1], i == 2), c);
+            m = BartoSutton.Learn(c, m, new Transition<BalanceState, int>(states[i], 0, i == 2 ? 0.0 : 1.0, i == 2 ? 0.0 : 1.0, states[i + 1], i == 2));
         Assert.Equal(-0.1 * 0.25, m.CriticWeights[BartoSutton.Box(states[0])], 12);
         Assert.Equal(-0.1 * 0.5, m.CriticWeights[BartoSutton.Box(states[1])], 12);
         Assert.Equal(-0.1 * 1.0, m.CriticWeights[BartoSutton.Box(states[2])], 12);
@@ -76,7 +76,7 @@ public class BartoSuttonTests
         var lengths = new int[100];
         for (var e = 0; e < 100; e++)
         {
-            var episode = BartoSutton.Episode(world, model, c, keys[e]);
+            var episode = BartoSutton.Episode(c, world, model, keys[e]);
             model = episode.Model;
             lengths[e] = episode.Trajectory.Length;
         }

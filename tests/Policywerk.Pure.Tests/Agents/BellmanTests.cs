@@ -176,7 +176,7 @@ public class BellmanProperties
         var v = mdp.RandomValues(mdp.Seed ^ 4);
         var copy = v.ToArray();
         var next = Bellman.OptimalityBackup(mdp, v, mdp.Gamma);
-        var inPlace = Bellman.PolicyBackupInPlace(mdp, mdp.RandomPolicy(mdp.Seed), v, mdp.Gamma);
+        var inPlace = Bellman.PolicyBackupGaussSeidel(mdp, mdp.RandomPolicy(mdp.Seed), v, mdp.Gamma);
         return v.SequenceEqual(copy)
                && Enumerable.Range(0, mdp.StateCount).Where(mdp.IsTerminal).All(s => next[s] == 0 && inPlace[s] == 0);
     });
