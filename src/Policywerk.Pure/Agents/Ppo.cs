@@ -23,6 +23,8 @@ namespace Policywerk.Pure.Agents;
 /// <param name="LogStdMax">See <paramref name="LogStdMin"/>.</param>
 /// <param name="ActionLow">The world receives clamp(a, ActionLow, ActionHigh); the log-probability is of the raw sample a.</param>
 /// <param name="ActionHigh">See <paramref name="ActionLow"/>.</param>
+/// <param name="BootstrapTimeLimits">true: a step cut off by the world's time limit keeps its discount, so its advantage
+/// bootstraps from V(s′) (Pardo et al. 2018); false: it is treated as terminal (d = 0), as the Python original does.</param>
 public sealed record PpoConfig(
     int Hidden = 64,
     int Iterations = 250,
@@ -38,7 +40,8 @@ public sealed record PpoConfig(
     double LogStdMin = -2.0,
     double LogStdMax = 2.0,
     double ActionLow = -1.0,
-    double ActionHigh = 1.0);
+    double ActionHigh = 1.0,
+    bool BootstrapTimeLimits = true);
 
 /// <summary>The learner: actor π_θ(a|s) = N(μ_θ(s), σ_θ(s)²), critic V_φ(s), each with its own Adam state, and the iteration count.</summary>
 public sealed record PpoModel(Mlp Actor, Mlp Critic, Params Theta, Params Phi, AdamState ActorAdam, AdamState CriticAdam, int Iterations);
@@ -318,17 +321,28 @@ public static partial class Ppo
     /// <summary>
     /// V_φ(s_t) in one batch, and V_φ(s′_t) = V_φ(s_{t+1}) inside an episode (the critic sees s′_t itself only where an
     /// episode ended or the rollout stops); A_t by <see cref="Gae.Advantages(ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{bool}, double, double)"/>
-    /// (the carry cut at every episode end, the bootstrap kept through time limits); R_t = A_t + V_φ(s_t); Â = normalised A.
+    /// (the carry cut at every episode end, the bootstrap kept through time limits unless
+    /// <see cref="PpoConfig.BootstrapTimeLimits"/> is off); R_t = A_t + V_φ(s_t); Â = normalised A.
     /// </summary>
     public static PpoBatch Advantages(PpoConfig config, PpoModel model, Rollout rollout)
     {
         var values = model.Critic.Predict(model.Phi, rollout.Observations).Span;
         var nextValues = NextValues(model, rollout, values);
-        var advantages = Gae.Advantages(rollout.Rewards.AsSpan(), values, nextValues, rollout.Discounts.AsSpan(), rollout.Lasts.AsSpan(),
+        var discounts = config.BootstrapTimeLimits ? rollout.Discounts : CutOffsAsTerminal(rollout);
+        var advantages = Gae.Advantages(rollout.Rewards.AsSpan(), values, nextValues, discounts.AsSpan(), rollout.Lasts.AsSpan(),
                                         config.Gamma, config.Lambda);
         var returns = new double[rollout.Length];
         for (var t = 0; t < returns.Length; t++) returns[t] = advantages[t] + values[t];
         return new PpoBatch(rollout.Observations, rollout.Actions, rollout.LogProbs, Gae.Normalize(advantages.AsSpan()), returns.Freeze());
+    }
+
+    /// <summary>d_t = 0 at every last step, terminal or cut off (<see cref="PpoConfig.BootstrapTimeLimits"/> = false).</summary>
+    private static ImmutableArray<double> CutOffsAsTerminal(Rollout rollout)
+    {
+        var discounts = rollout.Discounts.ToArray();
+        for (var t = 0; t < discounts.Length; t++)
+            if (rollout.Lasts[t]) discounts[t] = 0.0;
+        return discounts.Freeze();
     }
 
     /// <summary>V_φ(s′_t) for every step: V_φ(s_{t+1}) where step t + 1 continues step t's episode, otherwise the critic on

@@ -161,7 +161,9 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
                 q.AddRow(ActionNames[a], s.StartQ[a].ToString("+0.0000;-0.0000;0.0000", CultureInfo.InvariantCulture),
                          ActionNames[a] == s.StartBest ? "[green]← best[/]" : "");
             console.Write(q);
-            console.MarkupLine("The ball starts at row 3, column 4, moving down-right: the network prefers to follow it.");
+            console.MarkupLine(s.StartBest == ActionNames[Breakout.Right]
+                ? "The ball starts at row 3, column 4, moving down-right: the network prefers to follow it."
+                : $"The ball starts at row 3, column 4, moving down-right, yet the network prefers {s.StartBest.ToLowerInvariant()}: its values at the start differ by only {s.StartQ.Max() - s.StartQ.Min():0.000}.");
         }
 
         // ---------------------------------------------------------------- pictures

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using FsCheck;
 using FsCheck.Xunit;
 using Policywerk.Pure.Agents;
@@ -288,5 +289,34 @@ public class PpoTests
         var s = new BalanceState(0.2, -0.4, 0);
         var policy = Ppo.Policy(Config, model, Observe, s);
         Assert.Equal(Math.Clamp(policy.Mean, -1, 1), Ppo.Act(Config, model, Observe, s));
+    }
+}
+
+public class PpoTimeLimitTests
+{
+    private static readonly ObservationWriter<BalanceState> Observe = (s, o) => { o[0] = s.Angle; o[1] = s.AngularVelocity; };
+
+    [Fact]
+    public void A_cut_off_bootstraps_unless_the_config_treats_time_limits_as_terminal()
+    {
+        // a 20-step time limit inside a 50-step rollout: steps 19 and 39 are cut off, not terminal
+        var world = new Balance(new BalanceConstants(MaxSteps: 20, InitialTilt: 0.0));
+        var config = new PpoConfig(RolloutSteps: 50);
+        var runner = Ppo.Start(config, world, 2, Key.FromSeed(3));
+        var (rollout, _) = Ppo.Collect(config, world, Observe, runner);
+        var cutOffs = Enumerable.Range(0, rollout.Length).Where(t => rollout.Lasts[t]).ToArray();
+        Assert.Equal([19, 39], cutOffs);
+        Assert.All(cutOffs, t => Assert.Equal(1.0, rollout.Discounts[t]));
+
+        var bootstrapped = Ppo.Advantages(config, runner.Model, rollout);
+        var terminal = Ppo.Advantages(config with { BootstrapTimeLimits = false }, runner.Model, rollout);
+        var asIfTerminal = Ppo.Advantages(config, runner.Model, rollout with { Discounts = rollout.Discounts.Select((d, t) => rollout.Lasts[t] ? 0.0 : d).ToImmutableArray() });
+        Assert.Equal(asIfTerminal.Returns.ToArray(), terminal.Returns.ToArray());
+        // the cut-off step's return differs by exactly γ·V(s′_19), its bootstrap; the third episode (steps 40–49, no cut-off
+        // inside the rollout) is the same either way: the carry stops at every episode end
+        var vNext = runner.Model.Critic.Predict(runner.Model.Phi, Mat.RowVector(rollout.NextObservations.Row(19))).Values[0];
+        Assert.Equal(config.Gamma * vNext, bootstrapped.Returns[19] - terminal.Returns[19], 12);
+        Assert.NotEqual(0.0, vNext);
+        Assert.Equal(terminal.Returns.Skip(40).ToArray(), bootstrapped.Returns.Skip(40).ToArray());
     }
 }
