@@ -63,6 +63,10 @@ public static class StepResult
         new(next, reward, terminal ? 0.0 : 1.0, terminal || timeLimit, key);
 }
 
+/// <summary>Writes the network input o = φ(s) of a world state into a span (no allocation per step):
+/// <c>Breakout.WriteObservation</c> is one.</summary>
+public delegate void ObservationWriter<in TState>(TState state, Span<double> observation);
+
 /// <summary>
 /// The world contract: reset and step as pure functions. A stochastic world draws from the key it is
 /// given and returns the key to use next; a deterministic one returns the key untouched.

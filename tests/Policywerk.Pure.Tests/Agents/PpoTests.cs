@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using FsCheck;
 using FsCheck.Xunit;
 using Policywerk.Pure.Agents;
+using Policywerk.Pure.Mdp;
 using Policywerk.Pure.Neural;
 using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Tabular;
