@@ -3,7 +3,7 @@ using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Worlds;
 using Xunit;
 
-namespace Policywerk.Pure.Tests.Tabular;
+namespace Policywerk.Pure.Tests.Mdp;
 
 public class EpisodeTests
 {

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 
-namespace Policywerk.Pure.Tabular;
+namespace Policywerk.Pure.Mdp;
 
 /// <summary>
 /// Generalised advantage estimation (Schulman, Moritz, Levine, Jordan &amp; Abbeel 2016) over a rollout that

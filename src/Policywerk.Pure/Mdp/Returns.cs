@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 
-namespace Policywerk.Pure.Tabular;
+namespace Policywerk.Pure.Mdp;
 
 using Policywerk.Pure.Numerics;
 
