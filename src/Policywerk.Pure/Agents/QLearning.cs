@@ -34,7 +34,7 @@ public sealed record ControlAgent(QTable Q, Transition<int, int>? Pending = null
 public static class QLearning
 {
     /// <summary>
-    /// Q(s,a) ← Q(s,a) + α [r + γ·c·max_a' Q(s',a') − Q(s,a)]   (Q-learning; c = 0 at the end of an episode)
+    /// Q(s,a) ← Q(s,a) + α [r + γ·d·max_a' Q(s',a') − Q(s,a)]   (Q-learning; d = 0 at a terminal state)
     /// </summary>
     public static QTable Update(QTable q, Transition<int, int> t, double alpha, double gamma)
     {
@@ -43,7 +43,7 @@ public static class QLearning
     }
 
     /// <summary>
-    /// Q(s,a) ← Q(s,a) + α [r + γ·c·Q(s',a') − Q(s,a)]   (SARSA; a' is the action taken next)
+    /// Q(s,a) ← Q(s,a) + α [r + γ·d·Q(s',a') − Q(s,a)]   (SARSA; a' is the action taken next)
     /// </summary>
     public static QTable SarsaUpdate(QTable q, Transition<int, int> t, int nextAction, double alpha, double gamma)
     {
@@ -52,7 +52,7 @@ public static class QLearning
     }
 
     /// <summary>
-    /// Q(s,a) ← Q(s,a) + α [r + γ·c·Σ_a' π(a'|s') Q(s',a') − Q(s,a)]   (Expected SARSA, π ε-greedy in Q)
+    /// Q(s,a) ← Q(s,a) + α [r + γ·d·Σ_a' π(a'|s') Q(s',a') − Q(s,a)]   (Expected SARSA, π ε-greedy in Q)
     /// </summary>
     public static QTable ExpectedSarsaUpdate(QTable q, Transition<int, int> t, double alpha, double gamma, double epsilon)
     {
@@ -74,7 +74,8 @@ public static class QLearning
     /// <summary>
     /// One step of learning. Q-learning and Expected SARSA update at once. SARSA needs a', the action chosen at s'
     /// by the same ε-greedy policy: it completes the pending update with a' = this transition's action, then
-    /// keeps this transition pending — or, if it ended the episode, updates it at once (its tail is 0).
+    /// keeps this transition pending — or, if it is the episode's last step, updates it at once: at a terminal state
+    /// the tail is 0; cut off by a time limit, no a' will be taken, so the tail is its expectation Σ_a' π(a'|s') Q(s',a').
     /// </summary>
     public static ControlAgent Learn(ControlMethod method, ControlConfig c, ControlAgent agent, Transition<int, int> t)
     {
@@ -86,9 +87,10 @@ public static class QLearning
                 return new ControlAgent(ExpectedSarsaUpdate(agent.Q, t, c.Alpha, c.Gamma, c.Epsilon));
             case ControlMethod.Sarsa:
                 var q = agent.Pending is { } pending ? SarsaUpdate(agent.Q, pending, t.Action, c.Alpha, c.Gamma) : agent.Q;
-                return t.Last
-                    ? new ControlAgent(SarsaUpdate(q, t, nextAction: 0, c.Alpha, c.Gamma)) // c = 0: a' is not used
-                    : new ControlAgent(q, t);
+                if (!t.Last) return new ControlAgent(q, t);
+                return new ControlAgent(t.Terminal
+                    ? SarsaUpdate(q, t, nextAction: 0, c.Alpha, c.Gamma) // d = 0: a' is not used
+                    : ExpectedSarsaUpdate(q, t, c.Alpha, c.Gamma, c.Epsilon));
             default:
                 throw new ArgumentOutOfRangeException(nameof(method), method, "unknown control method");
         }

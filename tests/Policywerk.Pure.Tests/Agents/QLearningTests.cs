@@ -78,26 +78,21 @@ public class QLearningUpdates
         foreach (var episodeKey in keys)
         {
             // The fold, through the shared episode loop.
-            agent = Episodes.Learn(world, QLearning.BeginEpisode(agent),
+            var learned = Episodes.Learn(world, QLearning.BeginEpisode(agent),
                 (a, s, k) => QLearning.Act(a, s, c.Epsilon, k),
                 (a, t) => QLearning.Learn(ControlMethod.Sarsa, c, a, t),
-                CliffWorld.Start, episodeKey, 100_000).Model;
+                CliffWorld.Start, episodeKey, 100_000);
+            agent = learned.Model;
 
-            // The textbook loop with the same key discipline as Episodes.Learn.
-            var key = episodeKey;
-            var state = CliffWorld.Start;
-            var (actKey, worldKey) = key.Split();
-            var action = Policies.EpsilonGreedy(qTextbook.Row(state), c.Epsilon, actKey).Value;
-            while (true)
+            // The textbook loop over the same experience (the actions the fold took): Q(S, A) is updated once A' is
+            // known, with A' the next action taken, and at the episode's last step with the tail cut off.
+            var steps = learned.Trajectory.Steps;
+            for (var i = 0; i < steps.Length; i++)
             {
-                var result = world.Step(state, action, worldKey);
-                var t = new Transition<int, int>(state, action, result.Reward, result.Discount, result.Next, result.Last);
-                if (result.Last) { qTextbook = QLearning.SarsaUpdate(qTextbook, t, 0, c.Alpha, c.Gamma); break; }
-                (actKey, worldKey) = result.Key.Split();
-                var nextAction = Policies.EpsilonGreedy(qTextbook.Row(result.Next), c.Epsilon, actKey).Value;
+                var t = steps[i];
+                var nextAction = i + 1 < steps.Length ? steps[i + 1].Action : 0;
+                Assert.True(i + 1 < steps.Length || t.Last);
                 qTextbook = QLearning.SarsaUpdate(qTextbook, t, nextAction, c.Alpha, c.Gamma);
-                state = result.Next;
-                action = nextAction;
             }
         }
         return agent.Q.Equals(qTextbook);
@@ -149,5 +144,24 @@ public class Lesson04Regime
         Assert.InRange(Late(sarsa), -35.0, -15.0);
         Assert.InRange(Late(qLearning), -70.0, -35.0);
         Assert.True(Late(sarsa) > Late(qLearning));
+    }
+}
+
+public class SarsaEndingTests
+{
+    [Fact]
+    public void At_a_cut_off_SARSA_bootstraps_from_the_expected_next_value_and_at_a_terminal_from_nothing()
+    {
+        var c = new ControlConfig();
+        var agent = QLearning.Initial(3, 2) with { Q = QTable.Filled(3, 2, 0.0).With(1, 0, 4.0).With(1, 1, 2.0) };
+        var cutOff = QLearning.Learn(ControlMethod.Sarsa, c, agent, new Transition<int, int>(0, 1, 1.0, 1.0, 1, true));
+        var expected = 1.0 + c.Gamma * Policies.EpsilonGreedyExpectation([4.0, 2.0], c.Epsilon);
+        Assert.Equal(c.Alpha * expected, cutOff.Q[0, 1], 12);
+        Assert.Null(cutOff.Pending);
+        var terminal = QLearning.Learn(ControlMethod.Sarsa, c, agent, new Transition<int, int>(0, 1, 1.0, 0.0, 1, true));
+        Assert.Equal(c.Alpha * 1.0, terminal.Q[0, 1], 12);
+        var going = QLearning.Learn(ControlMethod.Sarsa, c, agent, new Transition<int, int>(0, 1, 1.0, 1.0, 1, false));
+        Assert.NotNull(going.Pending);
+        Assert.Equal(0.0, going.Q[0, 1]);
     }
 }
