@@ -50,15 +50,15 @@ public static class Cliff
     public static ControlRun Train(ControlMethod method, CliffConfig config, Key key)
     {
         var c = config.ControlOrDefault;
-        var agent = QLearning.Initial(CliffWorld.StateCount, CliffWorld.ActionCount);
+        var agent = TdControl.Initial(CliffWorld.StateCount, CliffWorld.ActionCount);
         var rewards = new double[config.Episodes];
         var steps = new int[config.Episodes];
         var keys = key.Split(config.Episodes);
         for (var episode = 0; episode < config.Episodes; episode++)
         {
-            var learned = Episodes.Learn(World, QLearning.BeginEpisode(agent),
-                (a, s, k) => QLearning.Act(a, s, c.Epsilon, k),
-                (a, t) => QLearning.Learn(method, c, a, t),
+            var learned = Episodes.Learn(World, TdControl.BeginEpisode(agent),
+                (a, s, k) => TdControl.Act(a, s, c.Epsilon, k),
+                (a, t) => TdControl.Learn(method, c, a, t),
                 CliffWorld.Start, keys[episode], config.MaxStepsPerEpisode);
             agent = learned.Model;
             rewards[episode] = learned.Trajectory.TotalReward;
@@ -80,7 +80,7 @@ public static class Cliff
     /// <summary>Follows greedy(Q) from the start (ties broken by the key) for at most <paramref name="maxSteps"/> steps.</summary>
     public static GreedyEvaluation Greedy(QTable q, Key key, int maxSteps = 200)
     {
-        var trajectory = QLearning.GreedyRollout(World, q, CliffWorld.Start, key, maxSteps);
+        var trajectory = TdControl.GreedyRollout(World, q, CliffWorld.Start, key, maxSteps);
         var path = new int[trajectory.Length + 1];
         path[0] = CliffWorld.Start;
         for (var t = 0; t < trajectory.Length; t++) path[t + 1] = trajectory.Steps[t].Next;

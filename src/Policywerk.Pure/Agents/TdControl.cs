@@ -26,12 +26,12 @@ public sealed record ControlConfig(double Alpha = 0.5, double Gamma = 1.0, doubl
 
 /// <summary>
 /// A TD-control agent: its Q table, plus — for SARSA only — the last transition, whose update waits for the
-/// next action a' to be chosen. Start every episode from <see cref="QLearning.BeginEpisode"/>.
+/// next action a' to be chosen. Start every episode from <see cref="TdControl.BeginEpisode"/>.
 /// </summary>
 public sealed record ControlAgent(QTable Q, Transition<int, int>? Pending = null);
 
 /// <summary>Q-learning, SARSA and Expected SARSA as pure updates, plus the ε-greedy agent that uses them.</summary>
-public static class QLearning
+public static class TdControl
 {
     /// <summary>
     /// Q(s,a) ← Q(s,a) + α [r + γ·d·max_a' Q(s',a') − Q(s,a)]   (Q-learning; d = 0 at a terminal state)

@@ -20,8 +20,8 @@ public class QLearningUpdates
         var s2 = CliffWorld.StateOf(2, 2);
         var q = QTable.Filled(CliffWorld.StateCount, 4, -20.0).With(s, CliffWorld.East, -12.0).With(s2, CliffWorld.North, -10.0);
         var t = new Transition<int, int>(s, CliffWorld.East, -1.0, 1.0, s2, false);
-        Assert.Equal(-11.5, QLearning.Update(q, t, 0.5, 1.0)[s, CliffWorld.East]);
-        Assert.Equal(-16.5, QLearning.SarsaUpdate(q, t, CliffWorld.South, 0.5, 1.0)[s, CliffWorld.East]); // −12 + 0.5(−1 − 20 + 12)
+        Assert.Equal(-11.5, TdControl.Update(q, t, 0.5, 1.0)[s, CliffWorld.East]);
+        Assert.Equal(-16.5, TdControl.SarsaUpdate(q, t, CliffWorld.South, 0.5, 1.0)[s, CliffWorld.East]); // −12 + 0.5(−1 − 20 + 12)
     }
 
     [Fact]
@@ -29,9 +29,9 @@ public class QLearningUpdates
     {
         var q = QTable.Filled(2, 2, 7.0);
         var t = new Transition<int, int>(0, 1, 1.0, 0.0, 1, true);
-        Assert.Equal(4.0, QLearning.Update(q, t, 0.5, 0.9)[0, 1]);
-        Assert.Equal(4.0, QLearning.SarsaUpdate(q, t, 0, 0.5, 0.9)[0, 1]);
-        Assert.Equal(4.0, QLearning.ExpectedSarsaUpdate(q, t, 0.5, 0.9, 0.1)[0, 1]);
+        Assert.Equal(4.0, TdControl.Update(q, t, 0.5, 0.9)[0, 1]);
+        Assert.Equal(4.0, TdControl.SarsaUpdate(q, t, 0, 0.5, 0.9)[0, 1]);
+        Assert.Equal(4.0, TdControl.ExpectedSarsaUpdate(q, t, 0.5, 0.9, 0.1)[0, 1]);
     }
 
     [Property(MaxTest = 100)]
@@ -41,7 +41,7 @@ public class QLearningUpdates
         var gamma = 0.9 * gammaPct / 255.0; // γ ∈ [0, 0.9]
         var q = QTable.Filled(1, 2, 0.0);
         for (var i = 0; i < 3000; i++)
-            q = QLearning.Update(q, new Transition<int, int>(0, i % 2, reward, 1.0, 0, false), 0.5, gamma);
+            q = TdControl.Update(q, new Transition<int, int>(0, i % 2, reward, 1.0, 0, false), 0.5, gamma);
         var expected = reward / (1.0 - gamma);
         return Math.Abs(q[0, 0] - expected) < 1e-6 * Math.Max(1.0, Math.Abs(expected))
             && Math.Abs(q[0, 1] - expected) < 1e-6 * Math.Max(1.0, Math.Abs(expected));
@@ -60,7 +60,7 @@ public class QLearningUpdates
         foreach (var method in new[] { ControlMethod.QLearning, ControlMethod.Sarsa, ControlMethod.ExpectedSarsa })
         {
             var agent = new ControlAgent(q);
-            foreach (var t in trajectory.Steps) agent = QLearning.Learn(method, c, agent, t);
+            foreach (var t in trajectory.Steps) agent = TdControl.Learn(method, c, agent, t);
             if (!agent.Q.Equals(q)) return false;
         }
         return true;
@@ -74,13 +74,13 @@ public class QLearningUpdates
         var c = new ControlConfig();
         var keys = Key.FromSeed(seed).Split(20);
         var qTextbook = QTable.Filled(CliffWorld.StateCount, 4, 0.0);
-        var agent = QLearning.Initial(CliffWorld.StateCount, 4);
+        var agent = TdControl.Initial(CliffWorld.StateCount, 4);
         foreach (var episodeKey in keys)
         {
             // The fold, through the shared episode loop.
-            var learned = Episodes.Learn(world, QLearning.BeginEpisode(agent),
-                (a, s, k) => QLearning.Act(a, s, c.Epsilon, k),
-                (a, t) => QLearning.Learn(ControlMethod.Sarsa, c, a, t),
+            var learned = Episodes.Learn(world, TdControl.BeginEpisode(agent),
+                (a, s, k) => TdControl.Act(a, s, c.Epsilon, k),
+                (a, t) => TdControl.Learn(ControlMethod.Sarsa, c, a, t),
                 CliffWorld.Start, episodeKey, 100_000);
             agent = learned.Model;
 
@@ -92,7 +92,7 @@ public class QLearningUpdates
                 var t = steps[i];
                 var nextAction = i + 1 < steps.Length ? steps[i + 1].Action : 0;
                 Assert.True(i + 1 < steps.Length || t.Last);
-                qTextbook = QLearning.SarsaUpdate(qTextbook, t, nextAction, c.Alpha, c.Gamma);
+                qTextbook = TdControl.SarsaUpdate(qTextbook, t, nextAction, c.Alpha, c.Gamma);
             }
         }
         return agent.Q.Equals(qTextbook);
@@ -153,14 +153,14 @@ public class SarsaEndingTests
     public void At_a_cut_off_SARSA_bootstraps_from_the_expected_next_value_and_at_a_terminal_from_nothing()
     {
         var c = new ControlConfig();
-        var agent = QLearning.Initial(3, 2) with { Q = QTable.Filled(3, 2, 0.0).With(1, 0, 4.0).With(1, 1, 2.0) };
-        var cutOff = QLearning.Learn(ControlMethod.Sarsa, c, agent, new Transition<int, int>(0, 1, 1.0, 1.0, 1, true));
+        var agent = TdControl.Initial(3, 2) with { Q = QTable.Filled(3, 2, 0.0).With(1, 0, 4.0).With(1, 1, 2.0) };
+        var cutOff = TdControl.Learn(ControlMethod.Sarsa, c, agent, new Transition<int, int>(0, 1, 1.0, 1.0, 1, true));
         var expected = 1.0 + c.Gamma * Policies.EpsilonGreedyExpectation([4.0, 2.0], c.Epsilon);
         Assert.Equal(c.Alpha * expected, cutOff.Q[0, 1], 12);
         Assert.Null(cutOff.Pending);
-        var terminal = QLearning.Learn(ControlMethod.Sarsa, c, agent, new Transition<int, int>(0, 1, 1.0, 0.0, 1, true));
+        var terminal = TdControl.Learn(ControlMethod.Sarsa, c, agent, new Transition<int, int>(0, 1, 1.0, 0.0, 1, true));
         Assert.Equal(c.Alpha * 1.0, terminal.Q[0, 1], 12);
-        var going = QLearning.Learn(ControlMethod.Sarsa, c, agent, new Transition<int, int>(0, 1, 1.0, 1.0, 1, false));
+        var going = TdControl.Learn(ControlMethod.Sarsa, c, agent, new Transition<int, int>(0, 1, 1.0, 1.0, 1, false));
         Assert.NotNull(going.Pending);
         Assert.Equal(0.0, going.Q[0, 1]);
     }
