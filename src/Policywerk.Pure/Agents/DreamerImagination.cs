@@ -211,8 +211,8 @@ public static class DreamerImagination
         var continues = new double[H * N];
         for (var i = 0; i < H * N; i++)
         {
-            rewards[i] = Losses.Symexp(rewardCache.Output.Values[i]);
-            values[i] = Losses.Symexp(valueCache.Output.Values[i]);
+            rewards[i] = Activations.Symexp(rewardCache.Output.Values[i]);
+            values[i] = Activations.Symexp(valueCache.Output.Values[i]);
             continues[i] = Activations.Sigmoid(contLogits.Values[i]);
         }
         var returns = LambdaReturns(rewards, continues, values, N, c.Gamma, c.Lambda);
@@ -326,8 +326,8 @@ public static class DreamerImagination
         var dValOut = new double[NH];
         for (var i = 0; i < NH; i++)
         {
-            dRewOut[i] = dr[i] * Losses.SymexpDerivative(trace.RewardCache.Output.Values[i]);
-            dValOut[i] = dv[i] * Losses.SymexpDerivative(trace.ValueCache.Output.Values[i]);
+            dRewOut[i] = dr[i] * Activations.SymexpDerivative(trace.RewardCache.Output.Values[i]);
+            dValOut[i] = dv[i] * Activations.SymexpDerivative(trace.ValueCache.Output.Values[i]);
         }
         var dFuture = nets.Reward.InputGradient(w.Reward, trace.RewardCache, dRewOut, weightsT.Reward).Span.ToArray(); // ∂L/∂s_k for k = 1 … H, time-major
         Blas.AddTo(nets.Critic.InputGradient(slowCritic, trace.ValueCache, dValOut, weightsT.Value).Span, dFuture);
@@ -412,7 +412,7 @@ public static class DreamerImagination
         var criticLoss = 0.0;
         for (var i = 0; i < rows; i++)
         {
-            var d = criticCache.Output.Values[i] - Losses.Symlog(im.Returns[i]);
+            var d = criticCache.Output.Values[i] - Activations.Symlog(im.Returns[i]);
             criticLoss += im.Weights[i] * d * d / total;
             dCritic[i] = 2.0 * im.Weights[i] * d / total;
         }

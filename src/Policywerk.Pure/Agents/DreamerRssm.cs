@@ -264,7 +264,7 @@ public static class DreamerRssm
         for (var i = 0; i < n; i++)
         {
             var y = rewCache.Output.Values[i];
-            var d = y - Losses.Symlog(batch.Rewards[i]);
+            var d = y - Activations.Symlog(batch.Rewards[i]);
             var m = batch.RewardMask[i];
             rewLoss += m * d * d;
             rewCount += m;

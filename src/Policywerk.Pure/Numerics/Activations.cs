@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -160,5 +161,88 @@ public static class Activations
             (Vector256.LoadUnsafe(ref dyr, (nuint)i) * slope).StoreUnsafe(ref dzr, (nuint)i);
         }
         for (; i < n; i++) dz[i] = dy[i] * (sigmoid ? y[i] * (1.0 - y[i]) : 1.0 - y[i] * y[i]);
+    }
+
+    // Normalisers and squashing: softmax and log-sum-exp turn logits into probabilities; symlog compresses large
+    // magnitudes (DreamerV3's reward and value targets).
+
+    /// <summary>log Σ_i e^{x_i} = m + log Σ_i e^{x_i − m}, m = max_i x_i: never overflows.</summary>
+    public static double LogSumExp(ReadOnlySpan<double> x)
+    {
+        var m = double.NegativeInfinity;
+        foreach (var v in x) m = Math.Max(m, v);
+        if (double.IsNegativeInfinity(m)) return m;
+        var sum = 0.0;
+        foreach (var v in x) sum += Math.Exp(v - m);
+        return m + Math.Log(sum);
+    }
+
+    /// <summary>softmax(x)_i = e^{x_i − m} / Σ_j e^{x_j − m}, m = max_j x_j, written into <paramref name="y"/>.</summary>
+    public static void Softmax(ReadOnlySpan<double> x, Span<double> y)
+    {
+        var m = double.NegativeInfinity;
+        foreach (var v in x) m = Math.Max(m, v);
+        var sum = 0.0;
+        for (var i = 0; i < x.Length; i++)
+        {
+            y[i] = Math.Exp(x[i] - m);
+            sum += y[i];
+        }
+        for (var i = 0; i < x.Length; i++) y[i] /= sum;
+    }
+
+    /// <summary>softmax(x)_i = e^{x_i} / Σ_j e^{x_j}.</summary>
+    public static ImmutableArray<double> Softmax(ReadOnlySpan<double> x)
+    {
+        var y = new double[x.Length];
+        Softmax(x, y);
+        return y.Freeze();
+    }
+
+    /// <summary>log softmax(x)_i = x_i − log Σ_j e^{x_j}.</summary>
+    public static ImmutableArray<double> LogSoftmax(ReadOnlySpan<double> x)
+    {
+        var lse = LogSumExp(x);
+        var y = new double[x.Length];
+        for (var i = 0; i < x.Length; i++) y[i] = x[i] - lse;
+        return y.Freeze();
+    }
+
+    /// <summary>Row-wise softmax of a batch of logits.</summary>
+    public static Mat Softmax(Mat logits)
+    {
+        var y = new double[logits.Values.Length];
+        for (var r = 0; r < logits.Rows; r++) Softmax(logits.Row(r), y.AsSpan(r * logits.Cols, logits.Cols));
+        return Mat.Own(logits.Rows, logits.Cols, y);
+    }
+
+    /// <summary>symlog(x) = sign(x)·ln(1 + |x|) (Hafner et al. 2023).</summary>
+    public static double Symlog(double x) => Math.Sign(x) * Math.Log(1.0 + Math.Abs(x));
+
+    /// <summary>symexp(x) = sign(x)·(e^{|x|} − 1), the inverse of symlog.</summary>
+    public static double Symexp(double x) => Math.Sign(x) * (Math.Exp(Math.Abs(x)) - 1.0);
+
+    /// <summary>symlog′(x) = 1 / (1 + |x|).</summary>
+    public static double SymlogDerivative(double x) => 1.0 / (1.0 + Math.Abs(x));
+
+    /// <summary>symexp′(x) = e^{|x|}.</summary>
+    public static double SymexpDerivative(double x) => Math.Exp(Math.Abs(x));
+
+    /// <summary>symlog applied to every element.</summary>
+    public static Mat Symlog(Mat x)
+    {
+        var y = new double[x.Values.Length];
+        var s = x.Span;
+        for (var i = 0; i < y.Length; i++) y[i] = Symlog(s[i]);
+        return Mat.Own(x.Rows, x.Cols, y);
+    }
+
+    /// <summary>symexp applied to every element.</summary>
+    public static Mat Symexp(Mat x)
+    {
+        var y = new double[x.Values.Length];
+        var s = x.Span;
+        for (var i = 0; i < y.Length; i++) y[i] = Symexp(s[i]);
+        return Mat.Own(x.Rows, x.Cols, y);
     }
 }

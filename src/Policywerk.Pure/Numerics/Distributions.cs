@@ -9,7 +9,7 @@ public static class Categorical
     public static Draw<int> Sample(Key key, ReadOnlySpan<double> logits)
     {
         var (u, next) = key.NextDouble();
-        var lse = Losses.LogSumExp(logits);
+        var lse = Activations.LogSumExp(logits);
         var cumulative = 0.0;
         for (var k = 0; k < logits.Length - 1; k++)
         {
@@ -20,13 +20,13 @@ public static class Categorical
     }
 
     /// <summary>log p_a = logits_a − log Σ_k e^{logits_k}.</summary>
-    public static double LogProb(ReadOnlySpan<double> logits, int a) => logits[a] - Losses.LogSumExp(logits);
+    public static double LogProb(ReadOnlySpan<double> logits, int a) => logits[a] - Activations.LogSumExp(logits);
 
     /// <summary>∂ log p_a / ∂logits_k = [k = a] − p_k.</summary>
     public static ImmutableArray<double> LogProbGrad(ReadOnlySpan<double> logits, int a)
     {
         var g = new double[logits.Length];
-        Losses.Softmax(logits, g);
+        Activations.Softmax(logits, g);
         for (var k = 0; k < g.Length; k++) g[k] = (k == a ? 1.0 : 0.0) - g[k];
         return g.Freeze();
     }
@@ -34,7 +34,7 @@ public static class Categorical
     /// <summary>H(p) = −Σ_k p_k log p_k.</summary>
     public static double Entropy(ReadOnlySpan<double> logits)
     {
-        var lse = Losses.LogSumExp(logits);
+        var lse = Activations.LogSumExp(logits);
         var h = 0.0;
         foreach (var z in logits)
         {
@@ -47,7 +47,7 @@ public static class Categorical
     /// <summary>∂H/∂logits_k = −p_k (log p_k + H).</summary>
     public static ImmutableArray<double> EntropyGrad(ReadOnlySpan<double> logits)
     {
-        var lse = Losses.LogSumExp(logits);
+        var lse = Activations.LogSumExp(logits);
         var h = Entropy(logits);
         var g = new double[logits.Length];
         for (var k = 0; k < g.Length; k++)
@@ -61,7 +61,7 @@ public static class Categorical
     /// <summary>KL(p ‖ q) = Σ_k p_k (log p_k − log q_k), both given by logits.</summary>
     public static double Kl(ReadOnlySpan<double> logitsP, ReadOnlySpan<double> logitsQ)
     {
-        double lseP = Losses.LogSumExp(logitsP), lseQ = Losses.LogSumExp(logitsQ), kl = 0.0;
+        double lseP = Activations.LogSumExp(logitsP), lseQ = Activations.LogSumExp(logitsQ), kl = 0.0;
         for (var k = 0; k < logitsP.Length; k++)
         {
             var logP = logitsP[k] - lseP;
@@ -75,7 +75,7 @@ public static class Categorical
     /// </summary>
     public static KlGrads KlGrad(ReadOnlySpan<double> logitsP, ReadOnlySpan<double> logitsQ)
     {
-        double lseP = Losses.LogSumExp(logitsP), lseQ = Losses.LogSumExp(logitsQ);
+        double lseP = Activations.LogSumExp(logitsP), lseQ = Activations.LogSumExp(logitsQ);
         var kl = Kl(logitsP, logitsQ);
         var dp = new double[logitsP.Length];
         var dq = new double[logitsQ.Length];

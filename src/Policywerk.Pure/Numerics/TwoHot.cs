@@ -69,7 +69,7 @@ public sealed record TwoHot(ImmutableArray<double> Bins)
     /// <summary>x̂ = Σ_k softmax(logits)_k b_k.</summary>
     public double DecodeLogits(ReadOnlySpan<double> logits)
     {
-        var lse = Losses.LogSumExp(logits);
+        var lse = Activations.LogSumExp(logits);
         var x = 0.0;
         for (var k = 0; k < Bins.Length; k++) x += Math.Exp(logits[k] - lse) * Bins[k];
         return x;
@@ -89,10 +89,10 @@ public sealed record TwoHot(ImmutableArray<double> Bins)
         {
             var z = logits.Row(b);
             var code = Encode(targets[b]);
-            var lse = Losses.LogSumExp(z);
+            var lse = Activations.LogSumExp(z);
             sum -= code.WeightLower * (z[code.Lower] - lse) + code.WeightUpper * (z[code.Lower + 1] - lse);
             var g = grad.AsSpan(b * Bins.Length, Bins.Length);
-            Losses.Softmax(z, g);
+            Activations.Softmax(z, g);
             g[code.Lower] -= code.WeightLower;
             g[code.Lower + 1] -= code.WeightUpper;
             for (var k = 0; k < g.Length; k++) g[k] /= batch;
@@ -104,10 +104,10 @@ public sealed record TwoHot(ImmutableArray<double> Bins)
     public Loss SymlogCrossEntropy(Mat logits, ReadOnlySpan<double> rawTargets)
     {
         var t = new double[rawTargets.Length];
-        for (var i = 0; i < t.Length; i++) t[i] = Losses.Symlog(rawTargets[i]);
+        for (var i = 0; i < t.Length; i++) t[i] = Activations.Symlog(rawTargets[i]);
         return CrossEntropy(logits, t);
     }
 
     /// <summary>DreamerV3's prediction: symexp(Σ_k softmax(logits)_k b_k).</summary>
-    public double DecodeSymexp(ReadOnlySpan<double> logits) => Losses.Symexp(DecodeLogits(logits));
+    public double DecodeSymexp(ReadOnlySpan<double> logits) => Activations.Symexp(DecodeLogits(logits));
 }

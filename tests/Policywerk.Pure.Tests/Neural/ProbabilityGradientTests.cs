@@ -14,7 +14,7 @@ public class ProbabilityGradientTests
         var labels = ImmutableArray.Create(0, 4, 2, 2);
         var loss = Losses.SoftmaxCrossEntropy(z, labels);
         Check.Gradient(v => Losses.SoftmaxCrossEntropy(Mat.Own(4, 5, v), labels).Value, z.Span, loss.Grad.Span);
-        var t = Losses.Softmax(Check.Gaussian(ref key, 4, 5));
+        var t = Activations.Softmax(Check.Gaussian(ref key, 4, 5));
         var soft = Losses.SoftmaxCrossEntropy(z, t);
         Check.Gradient(v => Losses.SoftmaxCrossEntropy(Mat.Own(4, 5, v), t).Value, z.Span, soft.Grad.Span);
     }
@@ -38,8 +38,8 @@ public class ProbabilityGradientTests
         var xs = new[] { -5.0, -0.3, 0.7, 12.0 };
         foreach (var x in xs)
         {
-            Check.Gradient(v => Losses.Symlog(v[0]), [x], [Losses.SymlogDerivative(x)]);
-            Check.Gradient(v => Losses.Symexp(v[0]), [x], [Losses.SymexpDerivative(x)]);
+            Check.Gradient(v => Activations.Symlog(v[0]), [x], [Activations.SymlogDerivative(x)]);
+            Check.Gradient(v => Activations.Symexp(v[0]), [x], [Activations.SymexpDerivative(x)]);
         }
     }
 

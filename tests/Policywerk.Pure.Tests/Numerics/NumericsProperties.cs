@@ -22,10 +22,10 @@ public class NumericsProperties
     {
         var x = Vector(seed, -50, 50);
         var c = Math.Clamp(shift.Get, -1e3, 1e3);
-        var p = Losses.Softmax(x);
+        var p = Activations.Softmax(x);
         var shifted = new double[x.Length];
         for (var i = 0; i < x.Length; i++) shifted[i] = x[i] + c;
-        var q = Losses.Softmax(shifted);
+        var q = Activations.Softmax(shifted);
         var sum = 0.0;
         for (var i = 0; i < p.Length; i++)
         {
@@ -39,7 +39,7 @@ public class NumericsProperties
     public bool LogSumExp_never_overflows_for_large_inputs(ulong seed)
     {
         var x = Vector(seed, 1e300, 1.7e308);
-        var lse = Losses.LogSumExp(x);
+        var lse = Activations.LogSumExp(x);
         var max = double.MinValue;
         foreach (var v in x) max = Math.Max(max, v);
         return double.IsFinite(lse) && lse >= max && lse <= max + Math.Log(x.Length) + 1e-9 * Math.Abs(max);
@@ -50,7 +50,7 @@ public class NumericsProperties
     {
         var x = value.Get;
         if (Math.Abs(x) > 1e300) return true; // symexp would overflow only at the very edge of double range
-        return Math.Abs(Losses.Symexp(Losses.Symlog(x)) - x) <= 1e-12 * Math.Max(1.0, Math.Abs(x));
+        return Math.Abs(Activations.Symexp(Activations.Symlog(x)) - x) <= 1e-12 * Math.Max(1.0, Math.Abs(x));
     }
 
     [Property(MaxTest = 300)]
