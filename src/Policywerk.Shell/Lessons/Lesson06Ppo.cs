@@ -5,7 +5,6 @@ using Policywerk.Pure.Mdp;
 using Policywerk.Pure.Neural;
 using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Worlds;
-using Policywerk.Shell.Cli;
 using Policywerk.Shell.Loops;
 using Policywerk.Shell.Pictures;
 using ScottPlot;

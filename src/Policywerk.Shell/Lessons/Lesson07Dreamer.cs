@@ -97,7 +97,7 @@ public sealed class Lesson07Dreamer : ILesson
         {
             var (next, log) = Dreamer.Iterate(world, training, config, evaluator);
             if (!double.IsFinite(log.Reconstruction) || !double.IsFinite(log.ImaginedReturn))
-                throw new Policywerk.Shell.Cli.DivergenceError($"lesson 7 diverged at iteration {i + 1} (a loss became NaN)");
+                throw new DivergenceError($"lesson 7 diverged at iteration {i + 1} (a loss became NaN)");
             training = next;
             logs.Add(log);
             progress?.Report((i + 1.0) / (config.Iterations + 1));
