@@ -2,6 +2,7 @@ using Policywerk.Pure.Numerics;
 using Policywerk.Shell.Cli;
 using Policywerk.Shell.Lessons;
 using Policywerk.Shell.Loops;
+using Policywerk.Shell.Progress;
 using Snapshooter;
 using Snapshooter.Xunit;
 using Xunit;

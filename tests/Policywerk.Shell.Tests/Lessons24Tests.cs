@@ -4,7 +4,7 @@ using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Worlds;
 using Policywerk.Shell.Experiments;
 using Policywerk.Shell.Lessons;
-using Policywerk.Shell.Loops;
+using Policywerk.Shell.Progress;
 using Snapshooter;
 using Snapshooter.Xunit;
 using Xunit;

@@ -1,5 +1,5 @@
 using Policywerk.Shell.Lessons;
-using Policywerk.Shell.Loops;
+using Policywerk.Shell.Progress;
 using Snapshooter;
 using Snapshooter.Xunit;
 using Xunit;

@@ -2,8 +2,8 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using Policywerk.Shell.Lessons;
-using Policywerk.Shell.Loops;
 using Policywerk.Shell.Pictures;
+using Policywerk.Shell.Progress;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
