@@ -95,7 +95,7 @@ public class CliTests
     }
 
     [Fact]
-    public void Quiet_lesson_without_pictures_prints_a_short_summary_and_writes_nothing()
+    public void Quiet_lesson_without_pictures_prints_its_headline_and_writes_nothing()
     {
         var dir = ShellHarness.TempDir();
         try

@@ -70,7 +70,7 @@ public sealed class CliffExperiment : IExperiment
                 Math.Round(outcomes.Count(o => Greedy(o, m) is { Steps: 13, Reward: -12.0 }) / (double)outcomes.Length, 3));
         }
 
-        public object Summary => Table;
+        object IExperimentResult.Table => Table;
         private CliffTable Table => table ??= new CliffTable(outcomes.Length, Config.Episodes, Enumerable.Range(0, 3).Select(Row).ToArray());
         private CliffTable? table;
 

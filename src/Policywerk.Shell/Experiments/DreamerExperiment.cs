@@ -40,7 +40,7 @@ public sealed class DreamerExperiment : IExperiment
                 Math.Round(evaluations.Average(e => e.GapClosed), 3), evaluations.Count(e => e.GapClosed >= 0.5), rows.Count(r => r.MeetsBar));
         }
 
-        public object Summary => Table;
+        object IExperimentResult.Table => Table;
 
         public IEnumerable<string> Headline()
         {

@@ -23,8 +23,8 @@ public interface IExperiment
 
 public interface IExperimentResult
 {
-    /// <summary>The printed table as data (for snapshots).</summary>
-    object Summary { get; }
+    /// <summary>The printed table as data (a record per experiment, e.g. <see cref="CliffTable"/>): what snapshot tests compare.</summary>
+    object Table { get; }
     void Print(IAnsiConsole console);
     IEnumerable<string> Headline();
 

@@ -70,7 +70,9 @@ public sealed class Sutton88Figure3 : IExperiment
     {
         private readonly ImmutableArray<LambdaPoint> points = Sutton88.SummarizeFigure3(runs);
 
-        public object Summary => new Figure3Table(runs.Length, Config.Sequences, Config.Alpha,
+        object IExperimentResult.Table => Table;
+
+        private Figure3Table Table => new(runs.Length, Config.Sequences, Config.Alpha,
             runs.Sum(r => r.Points.Count(p => !p.Converged)),
             points.Select(p => new ErrorByLambda(p.Lambda, Format.R(p.Rms.Mean), Format.R(p.Rms.Lower), Format.R(p.Rms.Upper),
                                                  Sutton88Paper.At(Sutton88Paper.Figure3, p.Lambda))).ToArray());
@@ -83,7 +85,7 @@ public sealed class Sutton88Figure3 : IExperiment
 
         public void Print(IAnsiConsole console)
         {
-            var table = (Figure3Table)Summary;
+            var table = Table;
             console.Write(new Rule("[bold]Sutton 1988, Figure 3 — repeated presentations until convergence[/]").LeftJustified());
             console.MarkupLine($"{table.TrainingSets} training sets of {table.Sequences} walks; each set presented again and again (Δw summed over the set, α = {table.Alpha}) until no weight moves by 1e-7;");
             console.MarkupLine("then the RMS error of the converged predictions against the true values 1/6 … 5/6, averaged over training sets.");
@@ -130,7 +132,9 @@ public sealed class Sutton88Figure5 : IExperiment
 
         private IEnumerable<AlphaCurve> Figure4Curves => summary.Figure4.Where(c => Figure4Lambdas.Contains(c.Lambda));
 
-        public object Summary => new Figure45Table(runs.Length, Config.Sequences,
+        object IExperimentResult.Table => Table;
+
+        private Figure45Table Table => new(runs.Length, Config.Sequences,
             summary.Figure5.Select(p => new ErrorByLambda(p.Lambda, Format.R(p.Rms.Mean), Format.R(p.Rms.Lower), Format.R(p.Rms.Upper),
                                                           Sutton88Paper.At(Sutton88Paper.Figure5, p.Lambda), p.BestAlpha)).ToArray(),
             Figure4Curves.Select(c => new ErrorByAlpha(c.Lambda, c.Alphas, c.Rms.Select(s => Format.R(s.Mean)).ToArray())).ToArray());
@@ -145,7 +149,7 @@ public sealed class Sutton88Figure5 : IExperiment
 
         public void Print(IAnsiConsole console)
         {
-            var table = (Figure45Table)Summary;
+            var table = Table;
             console.Write(new Rule("[bold]Sutton 1988, Figures 4 and 5 — a single presentation of each training set[/]").LeftJustified());
             console.MarkupLine($"{table.TrainingSets} training sets of {table.Sequences} walks; weights start at 0.5 and are updated after each walk (offline TD(λ) within it),");
             console.MarkupLine($"for λ in 0, 0.1, …, 1 and α in 0, 0.05, …, 0.6; the best α per λ is chosen after averaging, as the paper chose it from Figure 4.");

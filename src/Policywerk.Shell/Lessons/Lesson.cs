@@ -19,13 +19,13 @@ public interface ILesson
 /// <summary>The outcome of one lesson run.</summary>
 public interface ILessonRun
 {
-    /// <summary>The printed results as data: what snapshot tests compare.</summary>
-    object Summary { get; }
+    /// <summary>The printed results as data (a record per lesson, e.g. <see cref="BellmanResults"/>): what snapshot tests compare.</summary>
+    object Results { get; }
 
     /// <summary>Full tables.</summary>
     void Print(IAnsiConsole console);
 
-    /// <summary>A few lines for <c>--quiet</c>.</summary>
+    /// <summary>The headline: the few lines <c>--quiet</c> prints instead of the tables.</summary>
     IEnumerable<string> Headline();
 
     /// <summary>Stages the lesson's pictures (artifact.gif, poster.png, trace.png).</summary>

@@ -11,7 +11,7 @@ using Spectre.Console;
 namespace Policywerk.Shell.Lessons;
 
 /// <summary>Lesson 01's printed results as data.</summary>
-public sealed record BellmanSummary(
+public sealed record BellmanResults(
     double Gamma, double Theta,
     int ValueIterationSweeps, IReadOnlyList<double> MaxChanges,
     IReadOnlyList<string> Values, IReadOnlyList<string> Policy,
@@ -45,17 +45,17 @@ public sealed class Lesson01Bellman : ILesson
     {
         private static readonly string[] Arrows = ["↑", "→", "↓", "←"];
 
-        public object Summary => summary.Value;
-        private readonly Lazy<BellmanSummary> summary = new(() => Summarize(world, vi, pi, path));
+        public object Results => results.Value;
+        private readonly Lazy<BellmanResults> results = new(() => ResultsOf(world, vi, pi, path));
 
-        private static BellmanSummary Summarize(Gridworld world, ValueIterationResult vi, PolicyIterationResult pi,
+        private static BellmanResults ResultsOf(Gridworld world, ValueIterationResult vi, PolicyIterationResult pi,
                                                 Trajectory<int, Move> path)
         {
             var difference = Bellman.MaxNormDistance(vi.Values, pi.Values);
             var policiesMatch = true;
             for (var s = 0; s < world.StateCount; s++)
                 if (!world.IsTerminal(s) && !world.IsWall(s) && vi.Policy[s] != pi.Policy[s]) policiesMatch = false;
-            return new BellmanSummary(
+            return new BellmanResults(
                 Config.Gamma, Config.Theta,
                 vi.Sweeps.Length, vi.Sweeps.Select(s => Math.Round(s.MaxChange, 6)).ToArray(),
                 ValueRows(world, vi.Values), PolicyRows(world, vi.Policy),
@@ -98,14 +98,14 @@ public sealed class Lesson01Bellman : ILesson
 
         public IEnumerable<string> Headline()
         {
-            var s = summary.Value;
+            var s = results.Value;
             yield return $"value iteration: {s.ValueIterationSweeps} sweeps, V(start) = {s.StartValue:+0.000}, greedy path {s.PathSteps} steps";
             yield return $"policy iteration: {s.PolicyIterationCycles} cycles; values {(s.ValuesMatch ? "match" : "differ")}, policies {(s.PoliciesMatch ? "match" : "differ")}";
         }
 
         public void Print(IAnsiConsole console)
         {
-            var s = summary.Value;
+            var s = results.Value;
             console.Write(new Rule("[bold]Lesson 01 · Bellman 1957 — value iteration and policy iteration[/]").LeftJustified());
             console.MarkupLine($"5×5 gridworld: goal [green]G[/] +1, pit [red]X[/] −1, wall [grey]##[/], every other move −0.04;  γ = {s.Gamma}, θ = {s.Theta}");
             console.WriteLine();

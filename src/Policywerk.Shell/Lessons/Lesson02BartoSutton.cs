@@ -11,7 +11,7 @@ using Spectre.Console;
 namespace Policywerk.Shell.Lessons;
 
 /// <summary>Lesson 02's printed results as data.</summary>
-public sealed record BartoSuttonSummary(
+public sealed record BartoSuttonResults(
     double Gamma, double ActorAlpha, double CriticBeta, double TraceDecay, double NoiseSigma, int Episodes,
     IReadOnlyList<int> EpisodeLengths, IReadOnlyList<double> MeanLengthPer10,
     int? FirstBalance, double Final10Mean, int EvaluationSteps,
@@ -62,16 +62,16 @@ public sealed class Lesson02BartoSutton : ILesson
     {
         private readonly int maxSteps = World.Constants.MaxSteps;
 
-        public object Summary => summary.Value;
-        private readonly Lazy<BartoSuttonSummary> summary = new(() => Summarize(episodes, final, evaluation));
+        public object Results => results.Value;
+        private readonly Lazy<BartoSuttonResults> results = new(() => ResultsOf(episodes, final, evaluation));
 
-        private static BartoSuttonSummary Summarize(ImmutableArray<BalanceEpisode> episodes, BartoSuttonModel final,
+        private static BartoSuttonResults ResultsOf(ImmutableArray<BalanceEpisode> episodes, BartoSuttonModel final,
                                                     Trajectory<BalanceState, int> evaluation)
         {
             var lengths = episodes.Select(e => e.Length).ToArray();
             var per10 = lengths.Chunk(10).Select(c => Math.Round(c.Average(), 1)).ToArray();
             var first = episodes.FirstOrDefault(e => e.Length >= World.Constants.MaxSteps)?.Number;
-            return new BartoSuttonSummary(
+            return new BartoSuttonResults(
                 Config.Gamma, Config.ActorAlpha, Config.CriticBeta, Config.TraceDecay, Config.NoiseSigma, Episodes,
                 lengths, per10, first, Math.Round(lengths[^10..].Average(), 1), evaluation.Length,
                 WeightRows(final.ActorWeights), WeightRows(final.CriticWeights));
@@ -85,14 +85,14 @@ public sealed class Lesson02BartoSutton : ILesson
 
         public IEnumerable<string> Headline()
         {
-            var s = summary.Value;
+            var s = results.Value;
             yield return $"first 500-step balance: {(s.FirstBalance is { } f ? $"episode {f}" : "never")}; final 10 episodes average {s.Final10Mean:0.#} steps";
             yield return $"greedy evaluation (no noise): {s.EvaluationSteps} steps";
         }
 
         public void Print(IAnsiConsole console)
         {
-            var s = summary.Value;
+            var s = results.Value;
             console.Write(new Rule("[bold]Lesson 02 · Barto, Sutton & Anderson 1983 — ACE/ASE actor-critic[/]").LeftJustified());
             console.MarkupLine("A pole on a hinge (no cart): state (θ, θ̇) in 6 × 6 boxes; push left or right; |θ| > 0.3 rad fails, 500 steps succeeds.");
             console.MarkupLine($"γ = {s.Gamma}, actor α = {s.ActorAlpha}, critic β = {s.CriticBeta}, trace decay = {s.TraceDecay}, noise σ = {s.NoiseSigma}, {s.Episodes} episodes;  reinforcement 0 while balancing, −1 on failure");

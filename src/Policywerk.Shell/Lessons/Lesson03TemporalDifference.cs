@@ -23,7 +23,7 @@ public sealed record StateEstimate(string State, double True, double TdZero, dou
 public sealed record LambdaRow(double Lambda, double FinalRms, double MeanRms);
 
 /// <summary>Lesson 03's printed results as data.</summary>
-public sealed record TemporalDifferenceSummary(
+public sealed record TemporalDifferenceResults(
     double Alpha, double Gamma, double InitialValue, int Episodes, string MonteCarlo,
     IReadOnlyList<RmsBlock> RmsPer20, double FinalRmsTdZero, double FinalRmsMonteCarlo,
     IReadOnlyList<StateEstimate> Estimates, IReadOnlyList<LambdaRow> TdLambda, double FinalRmsEveryVisitMonteCarlo);
@@ -54,12 +54,12 @@ public sealed class Lesson03TemporalDifference : ILesson
     private sealed class Run(PredictionRun tdZero, PredictionRun monteCarlo, PredictionRun everyVisit,
                              ImmutableArray<PredictionRun> tdLambda) : ILessonRun
     {
-        public object Summary => summary.Value;
-        private readonly Lazy<TemporalDifferenceSummary> summary = new(() => Summarize(tdZero, monteCarlo, everyVisit, tdLambda));
+        public object Results => results.Value;
+        private readonly Lazy<TemporalDifferenceResults> results = new(() => ResultsOf(tdZero, monteCarlo, everyVisit, tdLambda));
 
         private static double R(double x) => Math.Round(x, 4);
 
-        private static TemporalDifferenceSummary Summarize(PredictionRun tdZero, PredictionRun monteCarlo, PredictionRun everyVisit,
+        private static TemporalDifferenceResults ResultsOf(PredictionRun tdZero, PredictionRun monteCarlo, PredictionRun everyVisit,
                                                            ImmutableArray<PredictionRun> tdLambda)
         {
             var blocks = Enumerable.Range(0, Config.Episodes / 20).Select(b => new RmsBlock(20 * b + 1, 20 * b + 20,
@@ -68,7 +68,7 @@ public sealed class Lesson03TemporalDifference : ILesson
             var truth = Walk.TrueValues;
             var estimates = Walk.WalkStates.Select(s => new StateEstimate(Walk.Label(s), R(truth[s]), R(tdZero.Final[s]), R(monteCarlo.Final[s]))).ToArray();
             var lambdas = Lambdas.Select((lambda, i) => new LambdaRow(lambda, R(tdLambda[i].RmsAfterEpisode[^1]), R(tdLambda[i].RmsAfterEpisode.Average()))).ToArray();
-            return new TemporalDifferenceSummary(Config.Alpha, Config.Gamma, Config.InitialValue, Config.Episodes, "first-visit",
+            return new TemporalDifferenceResults(Config.Alpha, Config.Gamma, Config.InitialValue, Config.Episodes, "first-visit",
                 blocks, R(tdZero.RmsAfterEpisode[^1]), R(monteCarlo.RmsAfterEpisode[^1]), estimates, lambdas,
                 R(everyVisit.RmsAfterEpisode[^1]));
         }
@@ -77,14 +77,14 @@ public sealed class Lesson03TemporalDifference : ILesson
 
         public IEnumerable<string> Headline()
         {
-            var s = summary.Value;
+            var s = results.Value;
             yield return $"final RMS error: TD(0) {F(s.FinalRmsTdZero)}, Monte Carlo (first-visit) {F(s.FinalRmsMonteCarlo)}; episodes 1–20: TD(0) {F(s.RmsPer20[0].TdZero)}, MC {F(s.RmsPer20[0].MonteCarlo)}";
             yield return "TD(λ) final RMS: " + string.Join(", ", s.TdLambda.Select(l => $"λ={F(l.Lambda, "0.#")} {F(l.FinalRms)}"));
         }
 
         public void Print(IAnsiConsole console)
         {
-            var s = summary.Value;
+            var s = results.Value;
             console.Write(new Rule("[bold]Lesson 03 · Sutton 1988 — TD(0), TD(λ) and Monte Carlo[/]").LeftJustified());
             console.MarkupLine("Random walk: 0 ← A B [bold]C[/] D E → +1, start C, left/right 50/50; true values 1/6 … 5/6.");
             console.MarkupLine($"α = {s.Alpha}, γ = {s.Gamma}, V₀ = {s.InitialValue}, {s.Episodes} walks; Monte Carlo is {s.MonteCarlo} (updates after each walk); every method sees the same walks.");

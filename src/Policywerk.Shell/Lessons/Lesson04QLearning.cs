@@ -19,7 +19,7 @@ public sealed record RewardBlock(int From, int To, double QLearning, double Sars
 public sealed record GreedyRoute(int Steps, double Reward, bool ReachedGoal, double MeanRow, string Moves, IReadOnlyList<string> Grid);
 
 /// <summary>Lesson 04's printed results as data.</summary>
-public sealed record QLearningSummary(
+public sealed record QLearningResults(
     double Alpha, double Gamma, double Epsilon, int Episodes,
     IReadOnlyList<RewardBlock> RewardPer50, double LastFiftyQLearning, double LastFiftySarsa,
     GreedyRoute QLearningGreedy, GreedyRoute SarsaGreedy);
@@ -58,16 +58,16 @@ public sealed class Lesson04QLearning : ILesson
     private sealed class Run(ImmutableArray<Key> keys, ControlRun qLearning, ControlRun sarsa,
                              GreedyEvaluation qGreedy, GreedyEvaluation sarsaGreedy) : ILessonRun
     {
-        public object Summary => summary.Value;
-        private readonly Lazy<QLearningSummary> summary = new(() => Summarize(qLearning, sarsa, qGreedy, sarsaGreedy));
+        public object Results => results.Value;
+        private readonly Lazy<QLearningResults> results = new(() => ResultsOf(qLearning, sarsa, qGreedy, sarsaGreedy));
 
-        private static QLearningSummary Summarize(ControlRun qLearning, ControlRun sarsa, GreedyEvaluation qGreedy, GreedyEvaluation sarsaGreedy)
+        private static QLearningResults ResultsOf(ControlRun qLearning, ControlRun sarsa, GreedyEvaluation qGreedy, GreedyEvaluation sarsaGreedy)
         {
             var c = Config.ControlOrDefault;
             var blocks = Enumerable.Range(0, Config.Episodes / 50).Select(b => new RewardBlock(50 * b + 1, 50 * b + 50,
                 Math.Round(qLearning.RewardPerEpisode.Skip(50 * b).Take(50).Average(), 1),
                 Math.Round(sarsa.RewardPerEpisode.Skip(50 * b).Take(50).Average(), 1))).ToArray();
-            return new QLearningSummary(c.Alpha, c.Gamma, c.Epsilon, Config.Episodes, blocks,
+            return new QLearningResults(c.Alpha, c.Gamma, c.Epsilon, Config.Episodes, blocks,
                 blocks[^1].QLearning, blocks[^1].Sarsa, Route(qGreedy), Route(sarsaGreedy));
         }
 
@@ -91,14 +91,14 @@ public sealed class Lesson04QLearning : ILesson
 
         public IEnumerable<string> Headline()
         {
-            var s = summary.Value;
+            var s = results.Value;
             yield return $"episodes {Config.Episodes - 49}–{Config.Episodes} mean reward: Q-learning {F(s.LastFiftyQLearning)}, SARSA {F(s.LastFiftySarsa)}";
             yield return $"greedy: Q-learning {RouteText(s.QLearningGreedy)}; SARSA {RouteText(s.SarsaGreedy)}";
         }
 
         public void Print(IAnsiConsole console)
         {
-            var s = summary.Value;
+            var s = results.Value;
             console.Write(new Rule("[bold]Lesson 04 · Watkins 1989 — Q-learning vs SARSA on the cliff[/]").LeftJustified());
             console.MarkupLine("4×12 grid: start bottom-left, goal bottom-right, the 10 cells between are cliff (−100, back to start); every step −1.");
             console.MarkupLine($"α = {s.Alpha}, γ = {s.Gamma}, ε = {s.Epsilon} (ε-greedy behaviour), {s.Episodes} episodes, Q₀ = 0");

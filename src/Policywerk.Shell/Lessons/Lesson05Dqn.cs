@@ -19,7 +19,7 @@ public sealed record DqnBlock(int From, int To, double Reward, double Epsilon, d
 public sealed record DqnEarlyEpisode(int Episode, double Reward, int Steps, double Epsilon);
 
 /// <summary>Lesson 05's printed results as data.</summary>
-public sealed record DqnSummary(
+public sealed record DqnResults(
     DqnConfig Config,
     IReadOnlyList<DqnBlock> Blocks,
     IReadOnlyList<DqnEarlyEpisode> Early,
@@ -85,12 +85,12 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
     {
         private static readonly string[] ActionNames = ["Left", "Stay", "Right"];
 
-        public object Summary => summary.Value;
-        private readonly Lazy<DqnSummary> summary = new(() => Summarize(config, training));
+        public object Results => results.Value;
+        private readonly Lazy<DqnResults> results = new(() => ResultsOf(config, training));
 
         private static double R(double x, int digits = 4) => Math.Round(x, digits);
 
-        private static DqnSummary Summarize(DqnConfig config, DqnTraining t)
+        private static DqnResults ResultsOf(DqnConfig config, DqnTraining t)
         {
             var blocks = new List<DqnBlock>();
             for (var from = 0; from < t.Episodes.Length; from += Block)
@@ -103,14 +103,14 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
             var g = t.Greedy;
             var last = g.Steps[^1].Next;
             var q = Dqn.QValues(t.Model, Observe, Breakout.Start);
-            return new DqnSummary(config, blocks, early, t.Model.Updates,
+            return new DqnResults(config, blocks, early, t.Model.Updates,
                 R(g.TotalReward), g.Length, g.Steps.Count(s => s.Reward == Breakout.BrickReward), last.BricksRemaining,
                 q.Select(v => R(v)).ToArray(), ActionNames[Dqn.Greedy(q.AsSpan())]);
         }
 
         public IEnumerable<string> Headline()
         {
-            var s = summary.Value;
+            var s = results.Value;
             var late = s.Blocks[^1];
             yield return $"DQN, {s.Config.Episodes} episodes: average reward {s.Blocks[0].Reward:+0.00;-0.00;0.00} (episodes {s.Blocks[0].From}–{s.Blocks[0].To}) → {late.Reward:+0.00;-0.00;0.00} (episodes {late.From}–{late.To})";
             yield return $"greedy game: reward {s.GreedyReward:+0.00;-0.00;0.00}, {s.GreedySteps} steps, bricks hit {s.BricksHit}/12";
@@ -118,7 +118,7 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
 
         public void Print(IAnsiConsole console)
         {
-            var s = summary.Value;
+            var s = results.Value;
             var c = s.Config;
             console.Write(new Rule("[bold]Lesson 05 · Mnih et al. 2013 — Deep Q-Network on mini Breakout[/]").LeftJustified());
             console.MarkupLine("8×10 board, 12 bricks, width-3 paddle; observation = 80 pixels + ball velocity (82 values); actions left / stay / right;");

@@ -19,7 +19,7 @@ public sealed record PpoBlock(int From, int To, double Reward, double Std, doubl
 public sealed record PpoProbe(string State, double Angle, double AngularVelocity, double Torque, double Std);
 
 /// <summary>Lesson 06's printed results as data.</summary>
-public sealed record PpoSummary(
+public sealed record PpoResults(
     PpoConfig Config,
     IReadOnlyList<PpoBlock> Blocks,
     int Episodes,
@@ -92,12 +92,12 @@ public sealed class Lesson06Ppo(PpoConfig config) : ILesson
 
     private sealed class Run(PpoConfig config, PpoTraining training) : ILessonRun
     {
-        public object Summary => summary.Value;
-        private readonly Lazy<PpoSummary> summary = new(() => Summarize(config, training));
+        public object Results => results.Value;
+        private readonly Lazy<PpoResults> results = new(() => ResultsOf(config, training));
 
         private static double R(double x, int digits = 4) => Math.Round(x, digits);
 
-        private static PpoSummary Summarize(PpoConfig config, PpoTraining t)
+        private static PpoResults ResultsOf(PpoConfig config, PpoTraining t)
         {
             var blocks = new List<PpoBlock>();
             for (var from = 0; from < t.Iterations.Length; from += Block)
@@ -114,21 +114,21 @@ public sealed class Lesson06Ppo(PpoConfig config) : ILesson
                 var policy = Ppo.Policy(config, t.Model, Observe, new BalanceState(p.Angle, p.Velocity, 0));
                 return new PpoProbe(p.Name, p.Angle, p.Velocity, R(Math.Clamp(policy.Mean, config.ActionLow, config.ActionHigh)), R(policy.Std));
             }).ToList();
-            return new PpoSummary(config, blocks, t.Iterations.Sum(l => l.Episodes),
+            return new PpoResults(config, blocks, t.Iterations.Sum(l => l.Episodes),
                 R(g.Steps[0].State.Angle), g.Length, R(g.TotalReward, 1),
                 R(g.Steps.Max(s => Math.Abs(s.Next.Angle))), R(g.Steps.Average(s => Math.Abs(s.Action))), probes);
         }
 
         public IEnumerable<string> Headline()
         {
-            var s = summary.Value;
+            var s = results.Value;
             yield return $"PPO, {s.Config.Iterations} iterations × {s.Config.RolloutSteps} steps: average reward {s.Blocks[0].Reward:0.0} → {s.Blocks[^1].Reward:0.0}, σ {s.Blocks[0].Std:0.00} → {s.Blocks[^1].Std:0.00}";
             yield return $"greedy (mean) policy: survived {s.StepsSurvived} steps, max |θ| {s.MaxAbsAngle:0.000} rad, mean |torque| {s.MeanAbsTorque:0.000}";
         }
 
         public void Print(IAnsiConsole console)
         {
-            var s = summary.Value;
+            var s = results.Value;
             var c = s.Config;
             console.Write(new Rule("[bold]Lesson 06 · Schulman et al. 2017 — Proximal Policy Optimization on continuous balance[/]").LeftJustified());
             console.MarkupLine("The lesson-02 pole, now pushed with any torque u ∈ [[−1, 1]]; +1 per step, at most 500 steps; it falls at |θ| > 0.3 rad.");

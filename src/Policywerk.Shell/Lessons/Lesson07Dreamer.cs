@@ -18,7 +18,7 @@ public sealed record PolicyScore(string Policy, double Mean, double Lower, doubl
 }
 
 /// <summary>Lesson 07's printed results as data.</summary>
-public sealed record DreamerSummary(
+public sealed record DreamerResults(
     IReadOnlyList<string> Sizes, IReadOnlyList<string> Hyperparameters,
     IReadOnlyList<IterationRow> Iterations,
     IReadOnlyList<PolicyScore> Evaluation, double GapClosed, bool ClosesHalf, bool SeparatedFromRandom);
@@ -110,10 +110,10 @@ public sealed class Lesson07Dreamer : ILesson
     private sealed class Run(DreamerModel model, ImmutableArray<IterationLog> logs, DreamerEvaluation evaluation) : ILessonRun
     {
         private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
-        private readonly Lazy<DreamerSummary> summary = new(() => Summarize(model, logs, evaluation));
-        public object Summary => summary.Value;
+        private readonly Lazy<DreamerResults> results = new(() => ResultsOf(model, logs, evaluation));
+        public object Results => results.Value;
 
-        private static DreamerSummary Summarize(DreamerModel model, ImmutableArray<IterationLog> logs, DreamerEvaluation e)
+        private static DreamerResults ResultsOf(DreamerModel model, ImmutableArray<IterationLog> logs, DreamerEvaluation e)
         {
             var c = Config;
             string[] sizes =
@@ -135,7 +135,7 @@ public sealed class Lesson07Dreamer : ILesson
             var rows = logs.Where(l => l.Iteration % 10 == 0 || l.Iteration == 1)
                 .Select(l => new IterationRow(l.Iteration, Math.Round(l.Reconstruction, 5), Math.Round(l.RewardLoss, 4), Math.Round(l.Kl, 3),
                     Math.Round(l.ImaginedReturn, 2), Math.Round(LastEpisodeReward(logs, l.Iteration), 1))).ToArray();
-            return new DreamerSummary(sizes, hyper, rows,
+            return new DreamerResults(sizes, hyper, rows,
                 [PolicyScore.Of("random", e.Random), PolicyScore.Of("Dreamer (greedy)", e.Agent), PolicyScore.Of("scripted controller", e.Scripted)],
                 Math.Round(e.GapClosed, 3), e.GapClosed >= 0.5, e.SeparatedFromRandom);
         }
@@ -149,14 +149,14 @@ public sealed class Lesson07Dreamer : ILesson
 
         public IEnumerable<string> Headline()
         {
-            var s = summary.Value;
+            var s = results.Value;
             yield return $"evaluation over {s.Evaluation[0].Episodes} episodes: random {s.Evaluation[0].Mean:0.0}, Dreamer {s.Evaluation[1].Mean:0.0}, scripted {s.Evaluation[2].Mean:0.0}";
             yield return $"gap closed: {s.GapClosed:P0} ({(s.ClosesHalf ? "≥" : "<")} half; {(s.SeparatedFromRandom ? "separated from" : "overlaps")} random)";
         }
 
         public void Print(IAnsiConsole console)
         {
-            var s = summary.Value;
+            var s = results.Value;
             console.Write(new Rule("[bold]Lesson 07 · Hafner et al. 2023 — a Dreamer-style world model[/]").LeftJustified());
             foreach (var line in s.Sizes) console.MarkupLine(Markup.Escape(line));
             foreach (var line in s.Hyperparameters) console.MarkupLine("[grey]" + Markup.Escape(line) + "[/]");
