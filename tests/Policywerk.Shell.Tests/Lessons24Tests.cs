@@ -23,7 +23,7 @@ public class Lessons24Tests
     [Fact]
     public void Lesson_04_results() => SnapshotTests.MatchLesson(4);
 
-    private static T Results<T>(int lesson) => (T)Catalog.Built[lesson].Train(42, ProgressBar.None).Results;
+    private static T Results<T>(int lesson) => (T)Catalog.Lesson(lesson).Train(42, ProgressBar.None).Results;
 
     [Fact]
     public void Lesson_02_balances_within_ten_episodes_and_ends_at_500()

@@ -14,7 +14,7 @@ public class SnapshotTests
 
     internal static void MatchLesson(int number, ulong seed = 42)
     {
-        var run = Catalog.Built[number].Train(seed, ProgressBar.None);
+        var run = Catalog.Lesson(number).Train(seed, ProgressBar.None);
         Snapshot.Match(run.Results, new SnapshotFullName($"lesson{number:00}_seed{seed}.snap", Folder));
     }
 
