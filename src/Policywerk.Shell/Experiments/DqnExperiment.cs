@@ -3,7 +3,9 @@ using Policywerk.Pure.Agents;
 using Policywerk.Pure.Numerics;
 using Policywerk.Shell.Lessons;
 using Policywerk.Shell.Pictures;
+using Policywerk.Shell.Tables;
 using Spectre.Console;
+using static Policywerk.Shell.Tables.Rounding;
 
 namespace Policywerk.Shell.Experiments;
 
@@ -35,14 +37,14 @@ public sealed class DqnExperiment : IExperiment
         var seeds = trainings.Select((t, i) =>
         {
             var rewards = t.Episodes.Select(l => l.Reward).ToArray();
-            return new DqnSeedResult(i, Math.Round(rewards.Take(50).Average(), 4), Math.Round(rewards.Skip(rewards.Length - 50).Average(), 4),
-                Math.Round(t.Greedy.TotalReward, 4), t.Greedy.Steps.Count(s => s.Reward == Pure.Worlds.Breakout.BrickReward));
+            return new DqnSeedResult(i, Round(Blocks.Mean(rewards, new Block(0, 50))), Round(Blocks.Mean(rewards, Blocks.Last(rewards.Length, 50))),
+                Round(t.Greedy.TotalReward), t.Greedy.Steps.Count(s => s.Reward == Pure.Worlds.Breakout.BrickReward));
         }).ToList();
         var curves = trainings.Select(t => Statistics.TrailingMean(t.Episodes.Select(l => l.Reward).ToArray(), 20)).ToList();
         var table = new DqnExperimentTable(runs, seed,
-            Summaries.Round(Statistics.Summarize(seeds.Select(s => s.EarlyReward).ToArray())),
-            Summaries.Round(Statistics.Summarize(seeds.Select(s => s.LateReward).ToArray())),
-            Summaries.Round(Statistics.Summarize(seeds.Select(s => (double)s.GreedyBricks).ToArray())),
+            Round(Statistics.Summarize(seeds.Select(s => s.EarlyReward).ToArray())),
+            Round(Statistics.Summarize(seeds.Select(s => s.LateReward).ToArray())),
+            Round(Statistics.Summarize(seeds.Select(s => (double)s.GreedyBricks).ToArray())),
             seeds.Count(s => s.LateReward >= Target), seeds.Count(s => s.GreedyBricks >= MostBricks), Target, seeds);
         return new Result(table, Statistics.SummarizeColumns(curves));
     }

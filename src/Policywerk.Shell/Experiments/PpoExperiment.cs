@@ -2,7 +2,9 @@ using System.Globalization;
 using Policywerk.Pure.Numerics;
 using Policywerk.Shell.Lessons;
 using Policywerk.Shell.Pictures;
+using Policywerk.Shell.Tables;
 using Spectre.Console;
+using static Policywerk.Shell.Tables.Rounding;
 
 namespace Policywerk.Shell.Experiments;
 
@@ -32,14 +34,14 @@ public sealed class PpoExperiment : IExperiment
         var seeds = trainings.Select((t, i) =>
         {
             var rewards = Filled(t.Iterations.Select(l => l.AverageReturn).ToArray());
-            var blocks = Enumerable.Range(0, rewards.Length / block).Select(b => rewards.Skip(b * block).Take(block).Average()).ToArray();
-            return new PpoSeedResult(i, Math.Round(blocks[0], 2), Math.Round(blocks.Max(), 2), Math.Round(blocks[^1], 2),
-                Math.Round(t.Iterations.Skip(t.Iterations.Length - block).Average(l => l.MeanStd), 4), t.Greedy.Length);
+            var blocks = Blocks.Of(rewards.Length, block).Select(b => Blocks.Mean(rewards, b)).ToArray();
+            return new PpoSeedResult(i, Round(blocks[0], 2), Round(blocks.Max(), 2), Round(blocks[^1], 2),
+                Round(Blocks.Mean(t.Iterations, Blocks.Last(t.Iterations.Length, block), l => l.MeanStd)), t.Greedy.Length);
         }).ToList();
         var table = new PpoExperimentTable(runs, seed,
-            Summaries.Round(Statistics.Summarize(seeds.Select(s => s.FirstReward).ToArray())),
-            Summaries.Round(Statistics.Summarize(seeds.Select(s => s.LateReward).ToArray())),
-            Summaries.Round(Statistics.Summarize(seeds.Select(s => s.LateStd).ToArray())),
+            Round(Statistics.Summarize(seeds.Select(s => s.FirstReward).ToArray())),
+            Round(Statistics.Summarize(seeds.Select(s => s.LateReward).ToArray())),
+            Round(Statistics.Summarize(seeds.Select(s => s.LateStd).ToArray())),
             seeds.Count(s => s.BestBlockReward >= Target), seeds.Count(s => s.LateReward >= Target),
             seeds.Count(s => s.GreedySteps >= Lesson06Ppo.World.Constants.MaxSteps), Target, seeds);
         return new Result(table, Statistics.SummarizeColumns(curves));

@@ -5,6 +5,7 @@ using Policywerk.Pure.Numerics;
 using Policywerk.Shell.Pictures;
 using ScottPlot;
 using Spectre.Console;
+using static Policywerk.Shell.Tables.Rounding;
 
 namespace Policywerk.Shell.Experiments;
 
@@ -50,7 +51,6 @@ internal static class Format
 {
     public static string F(double x, string format = "0.000") => x.ToString(format, CultureInfo.InvariantCulture);
     public static string Paper(double? x) => x is { } v ? "≈ " + F(v) : "";
-    public static double R(double x) => Math.Round(x, 4);
     public static string Percent(double share) => F(100 * share, "0") + "%";
 }
 
@@ -74,7 +74,7 @@ public sealed class Sutton88Figure3 : IExperiment
 
         private Figure3Table Table => new(runs.Length, Config.Sequences, Config.Alpha,
             runs.Sum(r => r.Points.Count(p => !p.Converged)),
-            points.Select(p => new ErrorByLambda(p.Lambda, Format.R(p.Rms.Mean), Format.R(p.Rms.Lower), Format.R(p.Rms.Upper),
+            points.Select(p => new ErrorByLambda(p.Lambda, Round(p.Rms.Mean), Round(p.Rms.Lower), Round(p.Rms.Upper),
                                                  Sutton88Paper.At(Sutton88Paper.Figure3, p.Lambda))).ToArray());
 
         public IEnumerable<string> Headline()
@@ -135,9 +135,9 @@ public sealed class Sutton88Figure5 : IExperiment
         object IExperimentResult.Table => Table;
 
         private Figure45Table Table => new(runs.Length, Config.Sequences,
-            summary.Figure5.Select(p => new ErrorByLambda(p.Lambda, Format.R(p.Rms.Mean), Format.R(p.Rms.Lower), Format.R(p.Rms.Upper),
+            summary.Figure5.Select(p => new ErrorByLambda(p.Lambda, Round(p.Rms.Mean), Round(p.Rms.Lower), Round(p.Rms.Upper),
                                                           Sutton88Paper.At(Sutton88Paper.Figure5, p.Lambda), p.BestAlpha)).ToArray(),
-            Figure4Curves.Select(c => new ErrorByAlpha(c.Lambda, c.Alphas, c.Rms.Select(s => Format.R(s.Mean)).ToArray())).ToArray());
+            Figure4Curves.Select(c => new ErrorByAlpha(c.Lambda, c.Alphas, c.Rms.Select(s => Round(s.Mean)).ToArray())).ToArray());
 
         public IEnumerable<string> Headline()
         {

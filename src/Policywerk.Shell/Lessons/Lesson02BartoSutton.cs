@@ -5,8 +5,10 @@ using Policywerk.Pure.Mdp;
 using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Worlds;
 using Policywerk.Shell.Pictures;
+using Policywerk.Shell.Tables;
 using ScottPlot;
 using Spectre.Console;
+using static Policywerk.Shell.Tables.Rounding;
 
 namespace Policywerk.Shell.Lessons;
 
@@ -69,11 +71,11 @@ public sealed class Lesson02BartoSutton : ILesson
                                                     Trajectory<BalanceState, int> evaluation)
         {
             var lengths = episodes.Select(e => e.Length).ToArray();
-            var per10 = lengths.Chunk(10).Select(c => Math.Round(c.Average(), 1)).ToArray();
+            var per10 = Blocks.Of(lengths.Length, 10).Select(b => Round(Blocks.Mean(lengths, b, l => l), 1)).ToArray();
             var first = episodes.FirstOrDefault(e => e.Length >= World.Constants.MaxSteps)?.Number;
             return new BartoSuttonResults(
                 Config.Gamma, Config.ActorAlpha, Config.CriticBeta, Config.TraceDecay, Config.NoiseSigma, Episodes,
-                lengths, per10, first, Math.Round(lengths[^10..].Average(), 1), evaluation.Length,
+                lengths, per10, first, Round(Blocks.Mean(lengths, Blocks.Last(lengths.Length, 10), l => l), 1), evaluation.Length,
                 WeightRows(final.ActorWeights), WeightRows(final.CriticWeights));
         }
 

@@ -7,9 +7,11 @@ using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Tabular;
 using Policywerk.Pure.Worlds;
 using Policywerk.Shell.Pictures;
+using Policywerk.Shell.Tables;
 using ScottPlot;
 using Spectre.Console;
 using Color = ScottPlot.Color;
+using static Policywerk.Shell.Tables.Rounding;
 
 namespace Policywerk.Shell.Lessons;
 
@@ -57,20 +59,17 @@ public sealed class Lesson03TemporalDifference : ILesson
         public object Results => results.Value;
         private readonly Lazy<TemporalDifferenceResults> results = new(() => ResultsOf(tdZero, monteCarlo, everyVisit, tdLambda));
 
-        private static double R(double x) => Math.Round(x, 4);
-
         private static TemporalDifferenceResults ResultsOf(PredictionRun tdZero, PredictionRun monteCarlo, PredictionRun everyVisit,
                                                            ImmutableArray<PredictionRun> tdLambda)
         {
-            var blocks = Enumerable.Range(0, Config.Episodes / 20).Select(b => new RmsBlock(20 * b + 1, 20 * b + 20,
-                R(tdZero.RmsAfterEpisode.Skip(20 * b).Take(20).Average()),
-                R(monteCarlo.RmsAfterEpisode.Skip(20 * b).Take(20).Average()))).ToArray();
+            var blocks = Blocks.Of(Config.Episodes, 20).Select(b => new RmsBlock(b.From + 1, b.Last + 1,
+                Round(Blocks.Mean(tdZero.RmsAfterEpisode, b)), Round(Blocks.Mean(monteCarlo.RmsAfterEpisode, b)))).ToArray();
             var truth = Walk.TrueValues;
-            var estimates = Walk.WalkStates.Select(s => new StateEstimate(Walk.Label(s), R(truth[s]), R(tdZero.Final[s]), R(monteCarlo.Final[s]))).ToArray();
-            var lambdas = Lambdas.Select((lambda, i) => new LambdaRow(lambda, R(tdLambda[i].RmsAfterEpisode[^1]), R(tdLambda[i].RmsAfterEpisode.Average()))).ToArray();
+            var estimates = Walk.WalkStates.Select(s => new StateEstimate(Walk.Label(s), Round(truth[s]), Round(tdZero.Final[s]), Round(monteCarlo.Final[s]))).ToArray();
+            var lambdas = Lambdas.Select((lambda, i) => new LambdaRow(lambda, Round(tdLambda[i].RmsAfterEpisode[^1]), Round(tdLambda[i].RmsAfterEpisode.Average()))).ToArray();
             return new TemporalDifferenceResults(Config.Alpha, Config.Gamma, Config.InitialValue, Config.Episodes, "first-visit",
-                blocks, R(tdZero.RmsAfterEpisode[^1]), R(monteCarlo.RmsAfterEpisode[^1]), estimates, lambdas,
-                R(everyVisit.RmsAfterEpisode[^1]));
+                blocks, Round(tdZero.RmsAfterEpisode[^1]), Round(monteCarlo.RmsAfterEpisode[^1]), estimates, lambdas,
+                Round(everyVisit.RmsAfterEpisode[^1]));
         }
 
         private static string F(double x, string format = "0.000") => x.ToString(format, CultureInfo.InvariantCulture);

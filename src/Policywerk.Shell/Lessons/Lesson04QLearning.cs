@@ -6,9 +6,11 @@ using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Tabular;
 using Policywerk.Pure.Worlds;
 using Policywerk.Shell.Pictures;
+using Policywerk.Shell.Tables;
 using ScottPlot;
 using Spectre.Console;
 using Color = ScottPlot.Color;
+using static Policywerk.Shell.Tables.Rounding;
 
 namespace Policywerk.Shell.Lessons;
 
@@ -64,9 +66,8 @@ public sealed class Lesson04QLearning : ILesson
         private static QLearningResults ResultsOf(ControlRun qLearning, ControlRun sarsa, GreedyEvaluation qGreedy, GreedyEvaluation sarsaGreedy)
         {
             var c = Config.ControlOrDefault;
-            var blocks = Enumerable.Range(0, Config.Episodes / 50).Select(b => new RewardBlock(50 * b + 1, 50 * b + 50,
-                Math.Round(qLearning.RewardPerEpisode.Skip(50 * b).Take(50).Average(), 1),
-                Math.Round(sarsa.RewardPerEpisode.Skip(50 * b).Take(50).Average(), 1))).ToArray();
+            var blocks = Blocks.Of(Config.Episodes, 50).Select(b => new RewardBlock(b.From + 1, b.Last + 1,
+                Round(Blocks.Mean(qLearning.RewardPerEpisode, b), 1), Round(Blocks.Mean(sarsa.RewardPerEpisode, b), 1))).ToArray();
             return new QLearningResults(c.Alpha, c.Gamma, c.Epsilon, Config.Episodes, blocks,
                 blocks[^1].QLearning, blocks[^1].Sarsa, Route(qGreedy), Route(sarsaGreedy));
         }
@@ -80,7 +81,7 @@ public sealed class Lesson04QLearning : ILesson
             for (var i = 0; i + 1 < g.Path.Length; i++)
                 grid[CliffWorld.RowOf(g.Path[i])][CliffWorld.ColumnOf(g.Path[i])] = Arrows[MoveBetween(g.Path[i], g.Path[i + 1])][0];
             grid[CliffWorld.RowOf(CliffWorld.Goal)][CliffWorld.ColumnOf(CliffWorld.Goal)] = 'G';
-            return new GreedyRoute(g.Steps, g.Reward, g.ReachedGoal, Math.Round(g.MeanRow, 2), moves,
+            return new GreedyRoute(g.Steps, g.Reward, g.ReachedGoal, Round(g.MeanRow, 2), moves,
                                    grid.Select(row => string.Join(' ', row)).ToArray());
         }
 

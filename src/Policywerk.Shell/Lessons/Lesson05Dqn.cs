@@ -7,8 +7,10 @@ using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Worlds;
 using Policywerk.Shell.Loops;
 using Policywerk.Shell.Pictures;
+using Policywerk.Shell.Tables;
 using ScottPlot;
 using Spectre.Console;
+using static Policywerk.Shell.Tables.Rounding;
 
 namespace Policywerk.Shell.Lessons;
 
@@ -88,24 +90,18 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
         public object Results => results.Value;
         private readonly Lazy<DqnResults> results = new(() => ResultsOf(config, training));
 
-        private static double R(double x, int digits = 4) => Math.Round(x, digits);
-
         private static DqnResults ResultsOf(DqnConfig config, DqnTraining t)
         {
-            var blocks = new List<DqnBlock>();
-            for (var from = 0; from < t.Episodes.Length; from += Block)
-            {
-                var part = t.Episodes.Skip(from).Take(Block).ToList();
-                blocks.Add(new DqnBlock(from, from + part.Count - 1, R(part.Average(l => l.Reward)), R(part.Average(l => l.Epsilon)),
-                                        R(part.Average(l => l.Steps), 1)));
-            }
-            var early = t.Episodes.Take(5).Select(l => new DqnEarlyEpisode(l.Episode, R(l.Reward), l.Steps, R(l.Epsilon))).ToList();
+            var blocks = Blocks.Of(t.Episodes.Length, Block).Select(b => new DqnBlock(b.From, b.Last,
+                Round(Blocks.Mean(t.Episodes, b, l => l.Reward)), Round(Blocks.Mean(t.Episodes, b, l => l.Epsilon)),
+                Round(Blocks.Mean(t.Episodes, b, l => l.Steps), 1))).ToList();
+            var early = t.Episodes.Take(5).Select(l => new DqnEarlyEpisode(l.Episode, Round(l.Reward), l.Steps, Round(l.Epsilon))).ToList();
             var g = t.Greedy;
             var last = g.Steps[^1].Next;
             var q = Dqn.QValues(t.Model, Observe, Breakout.Start);
             return new DqnResults(config, blocks, early, t.Model.Updates,
-                R(g.TotalReward), g.Length, g.Steps.Count(s => s.Reward == Breakout.BrickReward), last.BricksRemaining,
-                q.Select(v => R(v)).ToArray(), ActionNames[Dqn.Greedy(q.AsSpan())]);
+                Round(g.TotalReward), g.Length, g.Steps.Count(s => s.Reward == Breakout.BrickReward), last.BricksRemaining,
+                q.Select(v => Round(v)).ToArray(), ActionNames[Dqn.Greedy(q.AsSpan())]);
         }
 
         public IEnumerable<string> Headline()

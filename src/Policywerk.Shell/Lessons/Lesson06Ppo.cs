@@ -7,8 +7,10 @@ using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Worlds;
 using Policywerk.Shell.Loops;
 using Policywerk.Shell.Pictures;
+using Policywerk.Shell.Tables;
 using ScottPlot;
 using Spectre.Console;
+using static Policywerk.Shell.Tables.Rounding;
 
 namespace Policywerk.Shell.Lessons;
 
@@ -95,28 +97,25 @@ public sealed class Lesson06Ppo(PpoConfig config) : ILesson
         public object Results => results.Value;
         private readonly Lazy<PpoResults> results = new(() => ResultsOf(config, training));
 
-        private static double R(double x, int digits = 4) => Math.Round(x, digits);
-
         private static PpoResults ResultsOf(PpoConfig config, PpoTraining t)
         {
-            var blocks = new List<PpoBlock>();
-            for (var from = 0; from < t.Iterations.Length; from += Block)
+            var blocks = Blocks.Of(t.Iterations.Length, Block).Select(b =>
             {
-                var part = t.Iterations.Skip(from).Take(Block).ToList();
-                var withEpisodes = part.Where(l => l.Episodes > 0).ToList();
-                blocks.Add(new PpoBlock(from, from + part.Count - 1,
-                    R(withEpisodes.Count == 0 ? 0.0 : withEpisodes.Average(l => l.AverageReturn), 1),
-                    R(part.Average(l => l.MeanStd)), R(part.Average(l => l.Entropy)), R(part.Average(l => l.ValueLoss))));
-            }
+                var withEpisodes = Blocks.Items(t.Iterations, b).Where(l => l.Episodes > 0).ToList();
+                return new PpoBlock(b.From, b.Last,
+                    Round(withEpisodes.Count == 0 ? 0.0 : withEpisodes.Average(l => l.AverageReturn), 1),
+                    Round(Blocks.Mean(t.Iterations, b, l => l.MeanStd)), Round(Blocks.Mean(t.Iterations, b, l => l.Entropy)),
+                    Round(Blocks.Mean(t.Iterations, b, l => l.ValueLoss)));
+            }).ToList();
             var g = t.Greedy;
             var probes = ProbeStates.Select(p =>
             {
                 var policy = Ppo.Policy(config, t.Model, Observe, new BalanceState(p.Angle, p.Velocity, 0));
-                return new PpoProbe(p.Name, p.Angle, p.Velocity, R(Math.Clamp(policy.Mean, config.ActionLow, config.ActionHigh)), R(policy.Std));
+                return new PpoProbe(p.Name, p.Angle, p.Velocity, Round(Math.Clamp(policy.Mean, config.ActionLow, config.ActionHigh)), Round(policy.Std));
             }).ToList();
             return new PpoResults(config, blocks, t.Iterations.Sum(l => l.Episodes),
-                R(g.Steps[0].State.Angle), g.Length, R(g.TotalReward, 1),
-                R(g.Steps.Max(s => Math.Abs(s.Next.Angle))), R(g.Steps.Average(s => Math.Abs(s.Action))), probes);
+                Round(g.Steps[0].State.Angle), g.Length, Round(g.TotalReward, 1),
+                Round(g.Steps.Max(s => Math.Abs(s.Next.Angle))), Round(g.Steps.Average(s => Math.Abs(s.Action))), probes);
         }
 
         public IEnumerable<string> Headline()
