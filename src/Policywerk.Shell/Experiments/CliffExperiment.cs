@@ -125,7 +125,7 @@ public sealed class CliffExperiment : IExperiment
             }
             plot.Axes.SetLimits(0, Config.Episodes + 1, -110, 0);
             plot.ShowLegend(Alignment.LowerRight);
-            writer.Png("figure.png", ThreePane.Render(plot, 900, 540));
+            writer.Png("figure.png", Panels.Render(plot, 900, 540));
         }
     }
 }

@@ -81,7 +81,7 @@ public sealed class DqnExperiment : IExperiment
         {
             var plot = LearningCurves.Band($"DQN on mini Breakout over {table.Runs} seeds: 20-episode mean reward",
                 "episode", "reward", curve, table.Target, $"target ≈ {table.Target:0}");
-            writer.Png("figure.png", ThreePane.Render(plot, 960, 480));
+            writer.Png("figure.png", Panels.Render(plot, 960, 480));
         }
     }
 }

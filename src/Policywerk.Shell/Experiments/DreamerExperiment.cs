@@ -81,7 +81,7 @@ public sealed class DreamerExperiment : IExperiment
             plot.Axes.Bottom.Label.Text = "run (seed)";
             plot.Axes.Left.Label.Text = "mean return";
             plot.Axes.SetLimits(-0.6, t.Seeds.Count - 0.4, Math.Min(-240, t.Seeds.Min(r => r.Random.Lower) - 10), 0);
-            writer.Png("figure.png", ThreePane.Render(plot, 900, 480));
+            writer.Png("figure.png", Panels.Render(plot, 900, 480));
         }
     }
 }

@@ -88,7 +88,7 @@ public sealed class PpoExperiment : IExperiment
         {
             var plot = LearningCurves.Band($"PPO on continuous balance over {table.Runs} seeds: 10-iteration mean reward",
                 "iteration", "average episode reward", curve, table.Target, $"target {table.Target:0}");
-            writer.Png("figure.png", ThreePane.Render(plot, 960, 480));
+            writer.Png("figure.png", Panels.Render(plot, 960, 480));
         }
     }
 }

@@ -106,7 +106,7 @@ public sealed class Sutton88Figure3 : IExperiment
             Charts.Paper(plot, Sutton88Paper.Figure3.Select(kv => new PaperPoint(kv.Key, kv.Value)).ToArray(), "paper (read off Figure 3)");
             plot.Axes.Bottom.SetTicks(Config.Lambdas.ToArray(), Config.Lambdas.Select(l => Format.F(l, "0.0")).ToArray());
             plot.ShowLegend(Alignment.UpperLeft);
-            writer.Png("figure.png", ThreePane.Render(plot, 900, 540));
+            writer.Png("figure.png", Panels.Render(plot, 900, 540));
         }
     }
 }
@@ -176,7 +176,7 @@ public sealed class Sutton88Figure5 : IExperiment
             Charts.Band(five, summary.Figure5.Select(p => p.Lambda).ToArray(), summary.Figure5.Select(p => p.Rms).ToArray(), Draw.Accent, "ours: mean and 95% CI");
             Charts.Paper(five, Sutton88Paper.Figure5.Select(kv => new PaperPoint(kv.Key, kv.Value)).ToArray(), "paper (read off Figure 5)");
             five.ShowLegend(Alignment.UpperLeft);
-            writer.Png("figure.png", ThreePane.Render(five, 900, 540));
+            writer.Png("figure.png", Panels.Render(five, 900, 540));
 
             var four = Draw.TracePlot($"Sutton 1988 Figure 4: error after one presentation, by α ({runs.Length} training sets)", "α", "RMS error");
             var colours = new[] { Draw.Accent, Charts.Fourth, Charts.Third, Draw.Second };
@@ -189,7 +189,7 @@ public sealed class Sutton88Figure5 : IExperiment
             Charts.Paper(four, Sutton88Paper.Figure4WidrowHoff, "paper, λ = 1 (read off Figure 4)", 9);
             four.Axes.SetLimits(-0.02, 0.62, 0, 0.75);
             four.ShowLegend(Alignment.UpperLeft);
-            writer.Png("figure4.png", ThreePane.Render(four, 900, 540));
+            writer.Png("figure4.png", Panels.Render(four, 900, 540));
         }
     }
 }

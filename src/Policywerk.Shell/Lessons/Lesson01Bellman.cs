@@ -183,8 +183,8 @@ public sealed class Lesson01Bellman : ILesson
             for (var hold = 0; hold < 3; hold++)
                 frames.Add(Frame(vi.Values, vi.Policy, vi.Sweeps.Length));
             writer.Gif("artifact.gif", frames, delayCs: 90, holdLastCs: 300);
-            writer.Png("poster.png", ThreePane.Render(ValuePane(vi.Values, vi.Policy, "Optimal values V* and greedy policy"), 720, 660));
-            writer.Png("trace.png", ThreePane.Render(TracePane(vi.Sweeps.Length, full: true), 900, 480));
+            writer.Png("poster.png", Panels.Render(ValuePane(vi.Values, vi.Policy, "Optimal values V* and greedy policy"), 720, 660));
+            writer.Png("trace.png", Panels.Render(TracePane(vi.Sweeps.Length, full: true), 900, 480));
         }
 
         private byte[] Frame(ImmutableArray<double> values, ImmutableArray<int>? policy, int sweep) =>

@@ -168,7 +168,7 @@ public sealed class Lesson02BartoSutton : ILesson
                 WeightPane("Learned actor weights w (push right > 0)", final.ActorWeights, scale, null),
                 WeightPane("Learned critic weights v", final.CriticWeights, Scale(final.CriticWeights), null),
                 TracePane(Episodes)));
-            writer.Png("trace.png", ThreePane.Render(TracePane(Episodes, full: true), 900, 480));
+            writer.Png("trace.png", Panels.Render(TracePane(Episodes, full: true), 900, 480));
         }
 
         private static Plot PolePane(Transition<BalanceState, int> t, string title)

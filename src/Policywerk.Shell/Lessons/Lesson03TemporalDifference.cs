@@ -143,8 +143,8 @@ public sealed class Lesson03TemporalDifference : ILesson
                 frames.Add(ThreePane.Compose(WalkPane(e, tdZero.Walks[e - 1], tdZero.Walks[e - 1].Length),
                     ValuePane($"Estimates after walk {e}", tdZero.ValuesAfterEpisode[e - 1], monteCarlo.ValuesAfterEpisode[e - 1]), TracePane(e)));
             writer.Gif("artifact.gif", frames, delayCs: 60, holdLastCs: 300);
-            writer.Png("poster.png", ThreePane.Render(ValuePane($"After {Config.Episodes} walks: estimates vs true values", tdZero.Final, monteCarlo.Final), 760, 560));
-            writer.Png("trace.png", ThreePane.Render(FullTrace(), 900, 480));
+            writer.Png("poster.png", Panels.Render(ValuePane($"After {Config.Episodes} walks: estimates vs true values", tdZero.Final, monteCarlo.Final), 760, 560));
+            writer.Png("trace.png", Panels.Render(FullTrace(), 900, 480));
         }
 
         /// <summary>The walk as a row of cells: terminals at both ends, the agent after <paramref name="steps"/> steps.</summary>

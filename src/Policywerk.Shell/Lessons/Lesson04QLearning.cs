@@ -163,8 +163,8 @@ public sealed class Lesson04QLearning : ILesson
                 frames.Add(ThreePane.Compose(RoutePane($"Walking greedily · step {k}", final, k),
                                              ArrowPane($"Greedy actions after episode {Config.Episodes}", qLearning.Q, sarsa.Q), TracePane(Config.Episodes)));
             writer.Gif("artifact.gif", frames, delayCs: 60, holdLastCs: 300);
-            writer.Png("poster.png", ThreePane.Render(RoutePane("The learned greedy paths", final, int.MaxValue, legend: true), 900, 420));
-            writer.Png("trace.png", ThreePane.Render(TracePane(Config.Episodes, full: true), 900, 480));
+            writer.Png("poster.png", Panels.Render(RoutePane("The learned greedy paths", final, int.MaxValue, legend: true), 900, 420));
+            writer.Png("trace.png", Panels.Render(TracePane(Config.Episodes, full: true), 900, 480));
         }
 
         private static readonly Color[] MethodColours = [Draw.Accent, Draw.Second];

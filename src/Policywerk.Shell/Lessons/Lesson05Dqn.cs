@@ -219,7 +219,7 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
 
             var trace = Trace(Rewards.Count, $"DQN on mini Breakout: reward per episode ({training.Episodes.Length} episodes)");
             LearningCurves.RightAxis(trace, "ε", training.Episodes.Select(l => l.Epsilon).ToArray(), Rewards.Count, (0, 1.05));
-            writer.Png("trace.png", ThreePane.Render(trace, 960, 480));
+            writer.Png("trace.png", Panels.Render(trace, 960, 480));
         }
     }
 }

@@ -240,7 +240,7 @@ public sealed class Lesson06Ppo(PpoConfig config) : ILesson
             var mid = final.Steps[Math.Min(final.Length - 1, 137)];
             writer.Png("poster.png", ThreePane.Compose(PolePicture.Pole(mid.Next, mid.Action, maxAngle, $"Trained PPO: balanced {final.Length} steps"),
                 Bells(training.Iterations.Length, "π(a | upright): the bell curve narrows"), Trace(training.Iterations.Length, "average reward per iteration")));
-            writer.Png("trace.png", ThreePane.Render(Trace(training.Iterations.Length,
+            writer.Png("trace.png", Panels.Render(Trace(training.Iterations.Length,
                 $"PPO on continuous balance: reward and entropy per iteration ({training.Iterations.Length} × {config.RolloutSteps} steps)"), 960, 480));
         }
     }

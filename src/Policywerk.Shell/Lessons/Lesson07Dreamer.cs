@@ -237,14 +237,14 @@ public sealed class Lesson07Dreamer : ILesson
             var frames = new List<byte[]>();
             var stride = Math.Max(1, (int)Math.Ceiling(view.Steps / 60.0));
             for (var t = 0; t <= view.Steps; t += stride)
-                frames.Add(Panels.ThreePaneSplit(WorldPane(world, view, t, "Pixel world: real vs imagined path"), FramePane(view, t), TracePlots(compact: true)));
+                frames.Add(ThreePane.Compose(WorldPane(world, view, t, "Pixel world: real vs imagined path"), FramePane(view, t), TracePlots(compact: true)));
             if (view.Steps % stride != 0)
-                frames.Add(Panels.ThreePaneSplit(WorldPane(world, view, view.Steps, "Pixel world: real vs imagined path"), FramePane(view, view.Steps), TracePlots(compact: true)));
+                frames.Add(ThreePane.Compose(WorldPane(world, view, view.Steps, "Pixel world: real vs imagined path"), FramePane(view, view.Steps), TracePlots(compact: true)));
             writer.Gif("artifact.gif", frames, delayCs: 15, holdLastCs: 300);
             var poster = WorldPane(world, view, view.Steps,
                 $"Real vs imagined trajectory: same start, same {view.Steps} actions" +
                 (view.Episode.States[^1].Distance < world.Dynamics.ReachThreshold ? " (target reached)" : ""));
-            writer.Png("poster.png", Panels.Compose(900, 900, [new PlacedPlot(poster, 0, 0, 900, 900)]));
+            writer.Png("poster.png", Panels.Render(poster, 900, 900));
             writer.Png("trace.png", Panels.Grid(TracePlots(compact: false), 3, 560, 380));
         }
 
