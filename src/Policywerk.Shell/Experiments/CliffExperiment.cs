@@ -49,7 +49,7 @@ public sealed class CliffExperiment : IExperiment
     }
 
     private static readonly string[] Names = ["Q-learning", "SARSA", "Expected SARSA"];
-    private static readonly Color[] Colours = [Draw.Accent, Draw.Second, Charts.Fourth];
+    private static readonly Color[] Colours = [Palette.Accent, Palette.Second, Palette.Fourth];
 
     private sealed class Result(CliffOutcome[] outcomes) : IExperimentResult
     {

@@ -69,7 +69,7 @@ public sealed class DreamerExperiment : IExperiment
             for (var i = 0; i < t.Seeds.Count; i++)
             {
                 var r = t.Seeds[i];
-                (PolicyScore p, Color c, double dx)[] bars = [(r.Random, Colors.Gray, -0.25), (r.Agent, Draw.Accent, 0.0), (r.Scripted, Draw.Second, 0.25)];
+                (PolicyScore p, Color c, double dx)[] bars = [(r.Random, Palette.Gray, -0.25), (r.Agent, Palette.Accent, 0.0), (r.Scripted, Palette.Second, 0.25)];
                 foreach (var (p, c, dx) in bars)
                 {
                     var bar = plot.Add.Bar(new Bar { Position = i + dx, Value = p.Mean, Error = (p.Upper - p.Lower) / 2, FillColor = c, Size = 0.22 });

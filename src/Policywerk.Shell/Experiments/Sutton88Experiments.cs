@@ -102,7 +102,7 @@ public sealed class Sutton88Figure3 : IExperiment
         {
             var plot = Draw.TracePlot($"Sutton 1988 Figure 3: repeated presentations, {runs.Length} training sets of {Config.Sequences} walks",
                                       "λ", "RMS error (converged predictions)");
-            Charts.Band(plot, points.Select(p => p.Lambda).ToArray(), points.Select(p => p.Rms).ToArray(), Draw.Accent, "ours: mean and 95% CI");
+            Charts.Band(plot, points.Select(p => p.Lambda).ToArray(), points.Select(p => p.Rms).ToArray(), Palette.Accent, "ours: mean and 95% CI");
             Charts.Paper(plot, Sutton88Paper.Figure3.Select(kv => new PaperPoint(kv.Key, kv.Value)).ToArray(), "paper (read off Figure 3)");
             plot.Axes.Bottom.SetTicks(Config.Lambdas.ToArray(), Config.Lambdas.Select(l => Format.F(l, "0.0")).ToArray());
             plot.ShowLegend(Alignment.UpperLeft);
@@ -173,13 +173,13 @@ public sealed class Sutton88Figure5 : IExperiment
         {
             var five = Draw.TracePlot($"Sutton 1988 Figure 5: error at the best α, {runs.Length} training sets of {Config.Sequences} walks, one presentation",
                                       "λ", "RMS error using the best α");
-            Charts.Band(five, summary.Figure5.Select(p => p.Lambda).ToArray(), summary.Figure5.Select(p => p.Rms).ToArray(), Draw.Accent, "ours: mean and 95% CI");
+            Charts.Band(five, summary.Figure5.Select(p => p.Lambda).ToArray(), summary.Figure5.Select(p => p.Rms).ToArray(), Palette.Accent, "ours: mean and 95% CI");
             Charts.Paper(five, Sutton88Paper.Figure5.Select(kv => new PaperPoint(kv.Key, kv.Value)).ToArray(), "paper (read off Figure 5)");
             five.ShowLegend(Alignment.UpperLeft);
             writer.Png("figure.png", Panels.Render(five, 900, 540));
 
             var four = Draw.TracePlot($"Sutton 1988 Figure 4: error after one presentation, by α ({runs.Length} training sets)", "α", "RMS error");
-            var colours = new[] { Draw.Accent, Charts.Fourth, Charts.Third, Draw.Second };
+            var colours = new[] { Palette.Accent, Palette.Fourth, Palette.Third, Palette.Second };
             var i = 0;
             foreach (var curve in Figure4Curves)
             {

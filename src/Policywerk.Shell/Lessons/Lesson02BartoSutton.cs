@@ -183,31 +183,31 @@ public sealed class Lesson02BartoSutton : ILesson
             foreach (var side in new[] { -1.0, 1.0 })
             {
                 var bound = plot.Add.Line(0, 0, 1.15 * Math.Sin(side * limit), 1.15 * Math.Cos(side * limit));
-                bound.LineColor = Draw.Negative.WithAlpha(0.6);
+                bound.LineColor = Palette.Negative.WithAlpha(0.6);
                 bound.LinePattern = LinePattern.Dashed;
                 bound.LineWidth = 1.5f;
             }
-            Charts.Label(plot, "fails beyond ±0.3 rad", 0, 1.2, Alignment.LowerCenter, 11, Draw.Negative);
+            Charts.Label(plot, "fails beyond ±0.3 rad", 0, 1.2, Alignment.LowerCenter, 11, Palette.Negative);
             var ground = plot.Add.Line(-1.1, 0, 1.1, 0);
-            ground.LineColor = Draw.Wall;
+            ground.LineColor = Palette.Wall;
             ground.LineWidth = 3;
 
             var angle = t.Next.Angle;
             var danger = Math.Min(1.0, Math.Abs(angle) / limit);
             var pole = plot.Add.Line(0, 0, Math.Sin(angle), Math.Cos(angle));
-            pole.LineColor = Draw.Mix(Draw.Positive, Draw.Negative, danger);
+            pole.LineColor = Draw.Mix(Palette.Positive, Palette.Negative, danger);
             pole.LineWidth = 9;
             plot.Add.Marker(Math.Sin(angle), Math.Cos(angle), MarkerShape.FilledCircle, 22, pole.LineColor);
-            plot.Add.Marker(0, 0, MarkerShape.FilledCircle, 14, Draw.Ink);
+            plot.Add.Marker(0, 0, MarkerShape.FilledCircle, 14, Palette.Ink);
 
             var push = Balance.Push(t.Action);
             var arrow = plot.Add.Arrow(-0.25 * push, -0.22, 0.35 * push, -0.22);
-            arrow.ArrowFillColor = Draw.Accent;
-            arrow.ArrowLineColor = Draw.Accent;
+            arrow.ArrowFillColor = Palette.Accent;
+            arrow.ArrowLineColor = Palette.Accent;
             arrow.ArrowWidth = 4;
             arrow.ArrowheadWidth = 16;
             arrow.ArrowheadLength = 16;
-            Charts.Label(plot, push > 0 ? "push right" : "push left", 0, -0.32, Alignment.UpperCenter, 12, Draw.Accent);
+            Charts.Label(plot, push > 0 ? "push right" : "push left", 0, -0.32, Alignment.UpperCenter, 12, Palette.Accent);
             Charts.Label(plot, $"θ = {angle:+0.000;-0.000;0.000} rad   ω = {t.Next.AngularVelocity:+0.00;-0.00;0.00} rad/s", 0, -0.45,
                          Alignment.UpperCenter, 12);
             return plot;
@@ -223,9 +223,9 @@ public sealed class Lesson02BartoSutton : ILesson
                                       "episode", "steps");
             var xs = episodes.Take(upTo).Select(e => (double)e.Number).ToArray();
             var ys = episodes.Take(upTo).Select(e => (double)e.Length).ToArray();
-            Charts.Line(plot, xs, ys, Draw.Accent, "episode length", 2f, full ? 5f : 4f);
-            if (!full) plot.Add.Marker(xs[^1], ys[^1], MarkerShape.FilledCircle, 13, Draw.Second);
-            var success = plot.Add.HorizontalLine(maxSteps, 1.5f, Draw.Positive, LinePattern.Dashed);
+            Charts.Line(plot, xs, ys, Palette.Accent, "episode length", 2f, full ? 5f : 4f);
+            if (!full) plot.Add.Marker(xs[^1], ys[^1], MarkerShape.FilledCircle, 13, Palette.Second);
+            var success = plot.Add.HorizontalLine(maxSteps, 1.5f, Palette.Positive, LinePattern.Dashed);
             success.LegendText = "500 steps: success";
             plot.Axes.SetLimits(0, Episodes + 1, 0, maxSteps * 1.12);
             Draw.IntegerTicksX(plot);

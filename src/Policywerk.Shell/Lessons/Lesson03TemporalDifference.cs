@@ -158,18 +158,18 @@ public sealed class Lesson03TemporalDifference : ILesson
             plot.Axes.SquareUnits();
             for (var s = 0; s < Walk.StateCount; s++)
             {
-                var (fill, label, ink) = s == Walk.LeftEnd ? (Draw.Wall, "0", Colors.White)
-                    : s == Walk.RightEnd ? (Draw.Positive, "+1", Colors.White)
-                    : (Draw.Neutral, Walk.Label(s), Draw.Ink);
+                var (fill, label, ink) = s == Walk.LeftEnd ? (Palette.Wall, "0", Palette.White)
+                    : s == Walk.RightEnd ? (Palette.Positive, "+1", Palette.White)
+                    : (Palette.Neutral, Walk.Label(s), Palette.Ink);
                 Draw.Cell(plot, 0, s, fill, label, ink, 16, bold: true);
             }
             var position = steps == 0 ? Walk.Start : walk.Steps[steps - 1].Next;
-            plot.Add.Marker(position + 0.5, 0.35, MarkerShape.FilledTriangleDown, 22, Draw.Second);
+            plot.Add.Marker(position + 0.5, 0.35, MarkerShape.FilledTriangleDown, 22, Palette.Second);
             var path = string.Join(" ", walk.Steps.Take(steps).Select(t => Walk.Label(t.Next)).Prepend(Walk.Label(Walk.Start)))
                 .Replace("L", "0").Replace("R", "+1");
             Charts.Label(plot, path.Length > 40 ? "…" + path[^39..] : path, Walk.StateCount / 2.0, -1.5, Alignment.MiddleCenter, 14);
             Charts.Label(plot, done ? $"outcome {(walk.Steps[^1].Next == Walk.RightEnd ? "+1" : "0")}: MC updates now" : "TD(0) updates after every step",
-                         Walk.StateCount / 2.0, -2.5, Alignment.MiddleCenter, 13, done ? Draw.Second : Draw.Accent);
+                         Walk.StateCount / 2.0, -2.5, Alignment.MiddleCenter, 13, done ? Palette.Second : Palette.Accent);
             return plot;
         }
 
@@ -180,15 +180,15 @@ public sealed class Lesson03TemporalDifference : ILesson
             plot.YLabel("V(s)", 13);
             foreach (var s in Walk.WalkStates)
             {
-                Bar(plot, s - 0.27, Walk.TrueValues[s], Charts.Truth);
-                Bar(plot, s, td[s], Draw.Accent);
-                Bar(plot, s + 0.27, mc[s], Draw.Second);
+                Bar(plot, s - 0.27, Walk.TrueValues[s], Palette.Truth);
+                Bar(plot, s, td[s], Palette.Accent);
+                Bar(plot, s + 0.27, mc[s], Palette.Second);
             }
             plot.Axes.Bottom.SetTicks(Walk.WalkStates.Select(s => (double)s).ToArray(), Walk.WalkStates.Select(Walk.Label).ToArray());
             plot.Axes.SetLimits(0.4, Walk.Size + 0.6, 0, 1.08);
-            plot.Legend.ManualItems.Add(new LegendItem { LabelText = "true", FillColor = Charts.Truth });
-            plot.Legend.ManualItems.Add(new LegendItem { LabelText = "TD(0)", FillColor = Draw.Accent });
-            plot.Legend.ManualItems.Add(new LegendItem { LabelText = "Monte Carlo", FillColor = Draw.Second });
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = "true", FillColor = Palette.Truth });
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = "TD(0)", FillColor = Palette.Accent });
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = "Monte Carlo", FillColor = Palette.Second });
             plot.ShowLegend(Alignment.UpperLeft);
             return plot;
         }
@@ -202,8 +202,8 @@ public sealed class Lesson03TemporalDifference : ILesson
             if (upTo > 0)
             {
                 var xs = Enumerable.Range(1, upTo).Select(i => (double)i).ToArray();
-                Charts.Line(plot, xs, tdZero.RmsAfterEpisode.Take(upTo).ToArray(), Draw.Accent, "TD(0)", markerSize: 4);
-                Charts.Line(plot, xs, monteCarlo.RmsAfterEpisode.Take(upTo).ToArray(), Draw.Second, "Monte Carlo", markerSize: 4);
+                Charts.Line(plot, xs, tdZero.RmsAfterEpisode.Take(upTo).ToArray(), Palette.Accent, "TD(0)", markerSize: 4);
+                Charts.Line(plot, xs, monteCarlo.RmsAfterEpisode.Take(upTo).ToArray(), Palette.Second, "Monte Carlo", markerSize: 4);
             }
             plot.Axes.SetLimits(0, Config.Episodes + 1, 0, MaxRms());
             plot.ShowLegend(Alignment.UpperRight);
@@ -216,9 +216,9 @@ public sealed class Lesson03TemporalDifference : ILesson
         {
             var plot = Draw.TracePlot("RMS error per walk: TD(0), Monte Carlo and online TD(λ), same walks", "walk", "RMS error");
             var xs = Enumerable.Range(1, Config.Episodes).Select(i => (double)i).ToArray();
-            Charts.Line(plot, xs, tdZero.RmsAfterEpisode.ToArray(), Draw.Accent, "TD(0) = TD(λ=0)", 2.5f);
-            Charts.Line(plot, xs, monteCarlo.RmsAfterEpisode.ToArray(), Draw.Second, "Monte Carlo (first-visit)", 2.5f);
-            var colours = new[] { Charts.Fourth, Charts.Third, Draw.Negative };
+            Charts.Line(plot, xs, tdZero.RmsAfterEpisode.ToArray(), Palette.Accent, "TD(0) = TD(λ=0)", 2.5f);
+            Charts.Line(plot, xs, monteCarlo.RmsAfterEpisode.ToArray(), Palette.Second, "Monte Carlo (first-visit)", 2.5f);
+            var colours = new[] { Palette.Fourth, Palette.Third, Palette.Negative };
             for (var i = 1; i < Lambdas.Length; i++)
                 Charts.Line(plot, xs, tdLambda[i].RmsAfterEpisode.ToArray(), colours[i - 1], $"TD(λ={F(Lambdas[i], "0.0")})", 1.5f)
                     .LinePattern = LinePattern.Dashed;

@@ -167,7 +167,7 @@ public sealed class Lesson04QLearning : ILesson
             writer.Png("trace.png", Panels.Render(TracePane(Config.Episodes, full: true), 900, 480));
         }
 
-        private static readonly Color[] MethodColours = [Draw.Accent, Draw.Second];
+        private static readonly Color[] MethodColours = [Palette.Accent, Palette.Second];
         private static readonly string[] MethodNames = ["Q-learning", "SARSA"];
 
         private static Plot CliffGrid(string title)
@@ -177,10 +177,10 @@ public sealed class Lesson04QLearning : ILesson
                 for (var c = 0; c < CliffWorld.Columns; c++)
                 {
                     var s = CliffWorld.StateOf(r, c);
-                    if (CliffWorld.IsCliff(s)) Draw.Cell(plot, r, c, Draw.Negative, c == CliffWorld.Columns / 2 ? "cliff" : null, Colors.White, 12);
-                    else if (s == CliffWorld.Goal) Draw.Cell(plot, r, c, Draw.Positive, "G", Colors.White, 15, true);
-                    else if (s == CliffWorld.Start) Draw.Cell(plot, r, c, Draw.Neutral, "S", Draw.Ink, 15, true);
-                    else Draw.Cell(plot, r, c, Draw.Neutral);
+                    if (CliffWorld.IsCliff(s)) Draw.Cell(plot, r, c, Palette.Negative, c == CliffWorld.Columns / 2 ? "cliff" : null, Palette.White, 12);
+                    else if (s == CliffWorld.Goal) Draw.Cell(plot, r, c, Palette.Positive, "G", Palette.White, 15, true);
+                    else if (s == CliffWorld.Start) Draw.Cell(plot, r, c, Palette.Neutral, "S", Palette.Ink, 15, true);
+                    else Draw.Cell(plot, r, c, Palette.Neutral);
                 }
             return plot;
         }
@@ -226,14 +226,14 @@ public sealed class Lesson04QLearning : ILesson
                     for (var c = 0; c < CliffWorld.Columns; c++)
                     {
                         var s = CliffWorld.StateOf(r, c);
-                        if (CliffWorld.IsCliff(s)) { Draw.Cell(plot, top + r, c, Draw.Negative.WithAlpha(0.55)); continue; }
-                        if (s == CliffWorld.Goal) { Draw.Cell(plot, top + r, c, Draw.Positive, "G", Colors.White, 12, true); continue; }
+                        if (CliffWorld.IsCliff(s)) { Draw.Cell(plot, top + r, c, Palette.Negative.WithAlpha(0.55)); continue; }
+                        if (s == CliffWorld.Goal) { Draw.Cell(plot, top + r, c, Palette.Positive, "G", Palette.White, 12, true); continue; }
                         var row = tables[m].Row(s);
                         Draw.Cell(plot, top + r, c, Draw.Diverging(tables[m].Max(s), 40));
                         if (row.ToArray().All(v => v == 0)) continue; // never visited
                         var best = Policies.Greedy(row, Key.FromSeed(0)).Value;
                         var (dr, dc) = best switch { 0 => (-1, 0), 1 => (0, 1), 2 => (1, 0), _ => (0, -1) };
-                        Draw.CellArrow(plot, top + r, c, dr, dc, Draw.Ink);
+                        Draw.CellArrow(plot, top + r, c, dr, dc, Palette.Ink);
                     }
             }
             return plot;
@@ -250,7 +250,7 @@ public sealed class Lesson04QLearning : ILesson
                 var xs = Enumerable.Range(1, upTo).Select(i => (double)i).ToArray();
                 Charts.Line(plot, xs, smooth.Take(upTo).ToArray(), MethodColours[m], MethodNames[m], 2f);
             }
-            var optimal = plot.Add.HorizontalLine(-12, 1.2f, Draw.Positive, LinePattern.Dashed);
+            var optimal = plot.Add.HorizontalLine(-12, 1.2f, Palette.Positive, LinePattern.Dashed);
             optimal.LegendText = "optimal path: −12";
             plot.Axes.SetLimits(0, Config.Episodes + 1, -160, 5);
             plot.ShowLegend(Alignment.LowerRight);

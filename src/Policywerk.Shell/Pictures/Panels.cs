@@ -12,12 +12,12 @@ public sealed record PlacedPlot(Plot Plot, int X, int Y, int Width, int Height);
 public static class Panels
 {
     /// <summary>Renders every panel onto a canvas of <paramref name="width"/>×<paramref name="height"/> filled with
-    /// white, each clipped to its rectangle so its background stays inside; returns PNG bytes.
+    /// <see cref="Palette.White"/>, each clipped to its rectangle so its background stays inside; returns PNG bytes.
     /// The plots are disposed.</summary>
     public static byte[] Compose(int width, int height, IEnumerable<PlacedPlot> panels)
     {
         using var surface = SKSurface.Create(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul));
-        surface.Canvas.Clear(SKColors.White);
+        surface.Canvas.Clear(Palette.White.ToSKColor());
         foreach (var p in panels)
             using (p.Plot)
             {
