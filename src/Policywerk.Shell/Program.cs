@@ -18,10 +18,10 @@ public static class Program
             config.ConfigureConsole(console);
             config.UseStrictParsing();
             config.SetExceptionHandler((exception, _) => ExitCodes.Report(exception, stderr));
-            config.AddCommand<ListCommand>("list").WithDescription("List the seven lessons and which are built.");
+            config.AddCommand<ListCommand>("list").WithDescription("List the seven lessons.");
             config.AddCommand<LessonCommand>("lesson").WithDescription("Run one lesson: train, print what it learned, write its pictures.")
                 .WithExample("lesson", "1").WithExample("lesson", "1", "--seed", "7", "--out", "pictures");
-            config.AddCommand<AllCommand>("all").WithDescription("Run every built lesson in order.");
+            config.AddCommand<AllCommand>("all").WithDescription("Run every lesson in order.");
             config.AddCommand<ExperimentCommand>("experiment").WithDescription("Run a many-seed experiment (a paper figure): table with mean and 95% interval, and a PNG; `experiment list` names them.")
                 .WithExample("experiment", "list");
             config.AddCommand<BenchCommand>("bench").WithDescription("Time each lesson's training and evaluation (pictures excluded); use a Release build.")

@@ -2,6 +2,7 @@ using Policywerk.Pure.Numerics;
 using Policywerk.Shell.Cli;
 using Policywerk.Shell.Lessons;
 using Policywerk.Shell.Loops;
+using Policywerk.Shell.Progress;
 using Snapshooter;
 using Snapshooter.Xunit;
 using Xunit;
@@ -12,21 +13,21 @@ namespace Policywerk.Shell.Tests;
 public class DeepLessonTests
 {
     private static void Match(ILesson lesson, string name) =>
-        Snapshot.Match(lesson.Train(42, ProgressBar.None).Summary, new SnapshotFullName(name, SnapshotTests.Folder));
+        Snapshot.Match(lesson.Train(42, ProgressBar.None).Results, new SnapshotFullName(name, SnapshotTests.Folder));
 
     [Fact]
-    public void Lesson_05_short_run_summary() =>
+    public void Lesson_05_short_run_results() =>
         Match(new Lesson05Dqn(Lesson05Dqn.Config with { Episodes = 40 }), "lesson05_short_seed42.snap");
 
     [Fact]
-    public void Lesson_06_short_run_summary() =>
+    public void Lesson_06_short_run_results() =>
         Match(new Lesson06Ppo(Lesson06Ppo.Config with { Iterations = 6, RolloutSteps = 200 }), "lesson06_short_seed42.snap");
 
     [Fact]
-    public void Lesson_05_summary() => SnapshotTests.MatchLesson(5);
+    public void Lesson_05_results() => SnapshotTests.MatchLesson(5);
 
     [Fact]
-    public void Lesson_06_summary() => SnapshotTests.MatchLesson(6);
+    public void Lesson_06_results() => SnapshotTests.MatchLesson(6);
 
     [Fact]
     public void A_diverging_dqn_stops_with_a_divergence_error()

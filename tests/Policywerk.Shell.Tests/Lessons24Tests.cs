@@ -4,31 +4,31 @@ using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Worlds;
 using Policywerk.Shell.Experiments;
 using Policywerk.Shell.Lessons;
-using Policywerk.Shell.Loops;
+using Policywerk.Shell.Progress;
 using Snapshooter;
 using Snapshooter.Xunit;
 using Xunit;
 
 namespace Policywerk.Shell.Tests;
 
-/// <summary>Lessons 02–04: seeded summaries as snapshots, the spec's "a correct run" numbers, and the pictures.</summary>
+/// <summary>Lessons 02–04: seeded results as snapshots, the spec's "a correct run" numbers, and the pictures.</summary>
 public class Lessons24Tests
 {
     [Fact]
-    public void Lesson_02_summary() => SnapshotTests.MatchLesson(2);
+    public void Lesson_02_results() => SnapshotTests.MatchLesson(2);
 
     [Fact]
-    public void Lesson_03_summary() => SnapshotTests.MatchLesson(3);
+    public void Lesson_03_results() => SnapshotTests.MatchLesson(3);
 
     [Fact]
-    public void Lesson_04_summary() => SnapshotTests.MatchLesson(4);
+    public void Lesson_04_results() => SnapshotTests.MatchLesson(4);
 
-    private static T Summary<T>(int lesson) => (T)Catalog.Built[lesson].Train(42, ProgressBar.None).Summary;
+    private static T Results<T>(int lesson) => (T)Catalog.Lesson(lesson).Train(42, ProgressBar.None).Results;
 
     [Fact]
     public void Lesson_02_balances_within_ten_episodes_and_ends_at_500()
     {
-        var s = Summary<BartoSuttonSummary>(2);
+        var s = Results<BartoSuttonResults>(2);
         Assert.InRange(s.FirstBalance ?? int.MaxValue, 1, 10);
         Assert.Equal(500, s.Final10Mean);
         Assert.Equal(500, s.EvaluationSteps);
@@ -44,7 +44,7 @@ public class Lessons24Tests
     [Fact]
     public void Lesson_03_TD0_learns_faster_and_ends_lower_than_Monte_Carlo()
     {
-        var s = Summary<TemporalDifferenceSummary>(3);
+        var s = Results<TemporalDifferenceResults>(3);
         Assert.InRange(s.FinalRmsTdZero, 0.02, 0.15);
         Assert.InRange(s.FinalRmsMonteCarlo, 0.02, 0.3);
         Assert.True(s.RmsPer20.All(b => b.TdZero <= b.MonteCarlo), "TD(0) ahead in every block of 20 walks");
@@ -61,7 +61,7 @@ public class Lessons24Tests
     [Fact]
     public void Lesson_04_SARSA_earns_more_while_Q_learning_finds_the_edge()
     {
-        var s = Summary<QLearningSummary>(4);
+        var s = Results<QLearningResults>(4);
         Assert.InRange(s.LastFiftySarsa, -35, -15);
         Assert.InRange(s.LastFiftyQLearning, -70, -30);
         Assert.Equal((13, -12.0), (s.QLearningGreedy.Steps, s.QLearningGreedy.Reward));
@@ -107,27 +107,27 @@ public class ExperimentTests
 {
     private const int SmallRuns = 4;
 
-    private static object SmallSummary(string name, ulong seed = 42) =>
-        ExperimentCatalog.Find(name)!.Compute(SmallRuns, seed, ProgressBar.None).Summary;
+    private static object SmallTable(string name, ulong seed = 42) =>
+        ExperimentCatalog.Find(name)!.Compute(SmallRuns, seed, ProgressBar.None).Table;
 
     private static void MatchExperiment(string name) =>
-        Snapshot.Match(SmallSummary(name), new SnapshotFullName($"experiment_{name}_runs{SmallRuns}_seed42.snap", SnapshotTests.Folder));
+        Snapshot.Match(SmallTable(name), new SnapshotFullName($"experiment_{name}_runs{SmallRuns}_seed42.snap", SnapshotTests.Folder));
 
     [Fact]
-    public void Sutton88_figure_3_summary() => MatchExperiment("sutton88-fig3");
+    public void Sutton88_figure_3_table() => MatchExperiment("sutton88-fig3");
 
     [Fact]
-    public void Sutton88_figure_5_summary() => MatchExperiment("sutton88-fig5");
+    public void Sutton88_figure_5_table() => MatchExperiment("sutton88-fig5");
 
     [Fact]
-    public void Cliff_summary() => MatchExperiment("cliff");
+    public void Cliff_table() => MatchExperiment("cliff");
 
     [Fact]
-    public void Same_seed_same_summary_and_parallel_equals_sequential()
+    public void Same_seed_same_table_and_parallel_equals_sequential()
     {
         foreach (var name in new[] { "sutton88-fig3", "cliff" })
-            Assert.Equal(JsonSerializer.Serialize(SmallSummary(name, 7)), JsonSerializer.Serialize(SmallSummary(name, 7)));
-        Assert.NotEqual(JsonSerializer.Serialize(SmallSummary("cliff", 7)), JsonSerializer.Serialize(SmallSummary("cliff", 8)));
+            Assert.Equal(JsonSerializer.Serialize(SmallTable(name, 7)), JsonSerializer.Serialize(SmallTable(name, 7)));
+        Assert.NotEqual(JsonSerializer.Serialize(SmallTable("cliff", 7)), JsonSerializer.Serialize(SmallTable("cliff", 8)));
 
         // ParallelRuns on all cores against a plain loop over the same split keys.
         var parallel = ParallelRuns.Map(11, 6, (_, key) => CliffExperiment.Outcome(key));

@@ -2,22 +2,21 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using Policywerk.Shell.Lessons;
-using Policywerk.Shell.Loops;
 using Policywerk.Shell.Pictures;
+using Policywerk.Shell.Progress;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace Policywerk.Shell.Cli;
 
-/// <summary><c>list</c>: the seven lessons and which are built.</summary>
+/// <summary><c>list</c>: the seven lessons.</summary>
 public sealed class ListCommand(IAnsiConsole console) : Command
 {
     public override int Execute(CommandContext context, CancellationToken cancellationToken)
     {
-        var table = new Table().AddColumn("#").AddColumn("paper").AddColumn("algorithm").AddColumn("world").AddColumn("status");
-        foreach (var info in Catalog.All)
-            table.AddRow($"{info.Number:00}", Markup.Escape(info.Paper), Markup.Escape(info.Algorithm), Markup.Escape(info.World),
-                         Catalog.Built.ContainsKey(info.Number) ? "[green]available[/]" : "[grey]not built yet[/]");
+        var table = new Table().AddColumn("#").AddColumn("paper").AddColumn("algorithm").AddColumn("world");
+        foreach (var (info, _) in Catalog.Lessons)
+            table.AddRow($"{info.Number:00}", Markup.Escape(info.Paper), Markup.Escape(info.Algorithm), Markup.Escape(info.World));
         console.Write(table);
         return ExitCodes.Ok;
     }
@@ -62,14 +61,9 @@ public static class LessonRunner
         return ExitCodes.Ok;
     }
 
-    /// <summary>Parses a lesson number and finds the built lesson, or explains why not.</summary>
-    public static ILesson Find(string text)
-    {
-        var number = Check.IntInRange("lesson", text, 1, Catalog.All.Count).OrThrow();
-        return Catalog.Built.TryGetValue(number, out var lesson)
-            ? lesson
-            : throw new UserError($"lesson {number} ({Catalog.Info(number).Paper}, {Catalog.Info(number).Algorithm}) is not built yet; `list` shows the available lessons");
-    }
+    /// <summary>Parses a lesson number and finds the lesson, or throws a <see cref="UserError"/> that says why not.</summary>
+    public static ILesson Find(string text) =>
+        Catalog.Lesson(Check.IntInRange("lesson", text, 1, Catalog.Lessons.Count).OrThrow());
 }
 
 /// <summary><c>lesson N</c></summary>
@@ -83,17 +77,13 @@ public sealed class LessonCommand(IAnsiConsole console) : Command<LessonSettings
     }
 }
 
-/// <summary><c>all</c>: every built lesson in order.</summary>
+/// <summary><c>all</c>: every lesson in order.</summary>
 public sealed class AllCommand(IAnsiConsole console) : Command<RunSettings>
 {
     public override int Execute(CommandContext context, RunSettings settings, CancellationToken cancellationToken)
     {
         var options = Check.Run(settings);
-        foreach (var info in Catalog.All)
-        {
-            if (Catalog.Built.TryGetValue(info.Number, out var lesson)) LessonRunner.Run(console, lesson, options);
-            else console.MarkupLine($"[grey]Lesson {info.Number:00} · {Markup.Escape(info.Paper)} — not built yet[/]");
-        }
+        foreach (var (_, lesson) in Catalog.Lessons) LessonRunner.Run(console, lesson, options);
         return ExitCodes.Ok;
     }
 }
@@ -101,7 +91,7 @@ public sealed class AllCommand(IAnsiConsole console) : Command<RunSettings>
 public sealed class BenchSettings : CommandSettings
 {
     [CommandArgument(0, "[N]")]
-    [Description("Lesson numbers to time (default: every built lesson).")]
+    [Description("Lesson numbers to time (default: every lesson).")]
     public string[] Lessons { get; init; } = [];
 
     [CommandOption("--runs <K>")]
@@ -123,7 +113,7 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchSettings>
         var runs = Check.IntInRange("--runs", settings.Runs, 1, 1000).OrThrow();
         var seed = Check.Seed(settings.Seed).OrThrow();
         var lessons = settings.Lessons.Length == 0
-            ? Catalog.Built.OrderBy(kv => kv.Key).Select(kv => kv.Value).ToList()
+            ? Catalog.Lessons.Select(entry => entry.Lesson).ToList()
             : settings.Lessons.Select(LessonRunner.Find).ToList();
 #if DEBUG
         console.MarkupLine("[yellow]warning: a Debug build; time with `dotnet run -c Release --project src/Policywerk.Shell -- bench`[/]");

@@ -23,7 +23,7 @@ public class RunSettings : CommandSettings
     public bool NoPictures { get; init; }
 
     [CommandOption("--quiet")]
-    [Description("Print only a short summary: no tables, no progress bars.")]
+    [Description("Print only the headline (a few lines): no tables, no progress bars.")]
     public bool Quiet { get; init; }
 }
 

@@ -1,10 +1,9 @@
+using Policywerk.Shell.Loops;
+
 namespace Policywerk.Shell.Cli;
 
 /// <summary>Bad input from the user: reported as one line on stderr with exit code 2, never a stack trace.</summary>
 public sealed class UserError(string message) : Exception(message);
-
-/// <summary>Training stopped because a value became NaN or infinite: reported as one line, exit code 3.</summary>
-public sealed class DivergenceError(string message) : Exception(message);
 
 /// <summary>Exit codes of the program.</summary>
 public static class ExitCodes

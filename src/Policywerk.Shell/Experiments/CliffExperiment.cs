@@ -3,9 +3,11 @@ using Policywerk.Pure.Agents;
 using Policywerk.Pure.Experiments;
 using Policywerk.Pure.Numerics;
 using Policywerk.Shell.Pictures;
+using Policywerk.Shell.Tables;
 using ScottPlot;
 using Spectre.Console;
 using Color = ScottPlot.Color;
+using static Policywerk.Shell.Tables.Rounding;
 
 namespace Policywerk.Shell.Experiments;
 
@@ -29,7 +31,7 @@ public sealed class CliffExperiment : IExperiment
     public int DefaultRuns => 100;
 
     public static readonly CliffConfig Config = new(Episodes: 500, Control: new ControlConfig(Alpha: 0.5, Gamma: 1.0, Epsilon: 0.1));
-    private const int Block = 50;
+    private const int EpisodesPerBlock = 50;
     private const int Smoothing = 10;
 
     /// <summary>Figure 6.4's late-episode levels (ε = 0.1), read off the book's figure.</summary>
@@ -47,37 +49,37 @@ public sealed class CliffExperiment : IExperiment
     }
 
     private static readonly string[] Names = ["Q-learning", "SARSA", "Expected SARSA"];
-    private static readonly Color[] Colours = [Draw.Accent, Draw.Second, Charts.Fourth];
+    private static readonly Color[] Colours = [Palette.Accent, Palette.Second, Palette.Fourth];
 
     private sealed class Result(CliffOutcome[] outcomes) : IExperimentResult
     {
         private static ControlRun Pick(CliffOutcome o, int m) => m switch { 0 => o.Run.QLearning, 1 => o.Run.Sarsa, _ => o.Run.ExpectedSarsa };
         private static GreedyEvaluation Greedy(CliffOutcome o, int m) => m switch { 0 => o.QLearning, 1 => o.Sarsa, _ => o.ExpectedSarsa };
 
-        /// <summary>Per run, the mean reward of episodes [from, from + count); then mean and CI over runs.</summary>
-        private Summary BlockMean(int m, int from, int count) =>
-            Statistics.Summarize(outcomes.Select(o => Pick(o, m).RewardPerEpisode.Skip(from).Take(count).Average()).ToArray());
+        /// <summary>Per run, the mean reward of the block's episodes; then mean and CI over runs.</summary>
+        private Summary BlockMean(int m, Block block) =>
+            Statistics.Summarize(outcomes.Select(o => Blocks.Mean(Pick(o, m).RewardPerEpisode, block)).ToArray());
 
         private CliffMethodRow Row(int m)
         {
-            var last = BlockMean(m, Config.Episodes - Block, Block);
+            var last = BlockMean(m, Blocks.Last(Config.Episodes, EpisodesPerBlock));
             var arrived = outcomes.Select(o => Greedy(o, m)).Where(g => g.ReachedGoal).ToArray();
             return new CliffMethodRow(Names[m],
-                Enumerable.Range(0, Config.Episodes / Block).Select(b => Math.Round(BlockMean(m, b * Block, Block).Mean, 2)).ToArray(),
-                Math.Round(last.Mean, 2), Math.Round(last.Lower, 2), Math.Round(last.Upper, 2),
-                Math.Round(arrived.Length / (double)outcomes.Length, 3),
-                arrived.Length == 0 ? 0 : Math.Round(arrived.Average(g => g.Steps), 2), arrived.Length == 0 ? 0 : Math.Round(arrived.Average(g => g.Reward), 2),
-                Math.Round(outcomes.Count(o => Greedy(o, m) is { Steps: 13, Reward: -12.0 }) / (double)outcomes.Length, 3));
+                Blocks.Of(Config.Episodes, EpisodesPerBlock).Select(b => Round(BlockMean(m, b).Mean, 2)).ToArray(),
+                Round(last.Mean, 2), Round(last.Lower, 2), Round(last.Upper, 2),
+                Round(arrived.Length / (double)outcomes.Length, 3),
+                arrived.Length == 0 ? 0 : Round(arrived.Average(g => g.Steps), 2), arrived.Length == 0 ? 0 : Round(arrived.Average(g => g.Reward), 2),
+                Round(outcomes.Count(o => Greedy(o, m) is { Steps: 13, Reward: -12.0 }) / (double)outcomes.Length, 3));
         }
 
-        public object Summary => Table;
+        object IExperimentResult.Table => Table;
         private CliffTable Table => table ??= new CliffTable(outcomes.Length, Config.Episodes, Enumerable.Range(0, 3).Select(Row).ToArray());
         private CliffTable? table;
 
         public IEnumerable<string> Headline()
         {
             var t = Table;
-            yield return $"episodes {Config.Episodes - Block + 1}–{Config.Episodes} mean reward: " + string.Join(", ", t.Methods.Select(r =>
+            yield return $"episodes {Config.Episodes - EpisodesPerBlock + 1}–{Config.Episodes} mean reward: " + string.Join(", ", t.Methods.Select(r =>
                 $"{r.Method} {Format.F(r.LastFiftyMean, "0.0")} [{Format.F(r.LastFiftyLower, "0.0")}, {Format.F(r.LastFiftyUpper, "0.0")}]"));
             yield return "greedy path: " + string.Join(", ", t.Methods.Select(r => $"{r.Method} {Format.F(r.GreedySteps, "0.0")} steps ({Format.Percent(r.ReachedGoalShare)} reach the goal)")) + "; book (Figure 6.4): SARSA ≈ −25, Q-learning ≈ −50";
         }
@@ -88,10 +90,10 @@ public sealed class CliffExperiment : IExperiment
             console.Write(new Rule("[bold]Sutton & Barto 2018, Example 6.6 — the cliff, averaged over runs[/]").LeftJustified());
             var c = Config.ControlOrDefault;
             console.MarkupLine($"{t.Runs} runs × {t.Episodes} episodes per method; α = {c.Alpha}, γ = {c.Gamma}, ε = {c.Epsilon}; reward per episode while learning (ε-greedy).");
-            var blocks = new Table().Title($"[bold]Mean reward per episode, per {Block} episodes, over {t.Runs} runs[/]").AddColumn("episodes");
+            var blocks = new Table().Title($"[bold]Mean reward per episode, per {EpisodesPerBlock} episodes, over {t.Runs} runs[/]").AddColumn("episodes");
             foreach (var r in t.Methods) blocks.AddColumn(new TableColumn(r.Method).RightAligned());
-            for (var b = 0; b < t.Episodes / Block; b++)
-                blocks.AddRow([$"{b * Block + 1,3}–{(b + 1) * Block,3}", .. t.Methods.Select(r => Format.F(r.MeanPer50[b], "0.0"))]);
+            for (var b = 0; b < t.Episodes / EpisodesPerBlock; b++)
+                blocks.AddRow([$"{b * EpisodesPerBlock + 1,3}–{(b + 1) * EpisodesPerBlock,3}", .. t.Methods.Select(r => Format.F(r.MeanPer50[b], "0.0"))]);
             blocks.AddRow(["[bold]95% CI, last block[/]", .. t.Methods.Select(r => $"{Format.F(r.LastFiftyLower, "0.0")} – {Format.F(r.LastFiftyUpper, "0.0")}")]);
             blocks.AddRow(["book (Fig. 6.4)", .. t.Methods.Select(r => Book.TryGetValue(r.Method, out var v) ? $"≈ {v}" : "")]);
             console.Write(blocks);
@@ -123,7 +125,7 @@ public sealed class CliffExperiment : IExperiment
             }
             plot.Axes.SetLimits(0, Config.Episodes + 1, -110, 0);
             plot.ShowLegend(Alignment.LowerRight);
-            writer.Png("figure.png", ThreePane.Render(plot, 900, 540));
+            writer.Png("figure.png", Panels.Render(plot, 900, 540));
         }
     }
 }

@@ -3,7 +3,9 @@ using Policywerk.Pure.Agents;
 using Policywerk.Pure.Numerics;
 using Policywerk.Shell.Lessons;
 using Policywerk.Shell.Pictures;
+using Policywerk.Shell.Tables;
 using Spectre.Console;
+using static Policywerk.Shell.Tables.Rounding;
 
 namespace Policywerk.Shell.Experiments;
 
@@ -11,7 +13,7 @@ namespace Policywerk.Shell.Experiments;
 public sealed record DqnSeedResult(int Run, double EarlyReward, double LateReward, double GreedyReward, int GreedyBricks);
 
 /// <summary>The <c>dqn</c> experiment's table as data.</summary>
-public sealed record DqnExperimentSummary(int Runs, ulong Seed, Summary Early, Summary Late, Summary GreedyBricks,
+public sealed record DqnExperimentTable(int Runs, ulong Seed, Summary Early, Summary Late, Summary GreedyBricks,
                                           int LateAtTarget, int MostBricks, double Target, IReadOnlyList<DqnSeedResult> Seeds);
 
 /// <summary>Lesson 05 over many seeds: does DQN's late average reward reach the spec's ≈ 7–8, and does the greedy game
@@ -35,51 +37,51 @@ public sealed class DqnExperiment : IExperiment
         var seeds = trainings.Select((t, i) =>
         {
             var rewards = t.Episodes.Select(l => l.Reward).ToArray();
-            return new DqnSeedResult(i, Math.Round(rewards.Take(50).Average(), 4), Math.Round(rewards.Skip(rewards.Length - 50).Average(), 4),
-                Math.Round(t.Greedy.TotalReward, 4), t.Greedy.Steps.Count(s => s.Reward == Pure.Worlds.Breakout.BrickReward));
+            return new DqnSeedResult(i, Round(Blocks.Mean(rewards, new Block(0, 50))), Round(Blocks.Mean(rewards, Blocks.Last(rewards.Length, 50))),
+                Round(t.Greedy.TotalReward), t.Greedy.Steps.Count(s => s.Reward == Pure.Worlds.Breakout.BrickReward));
         }).ToList();
         var curves = trainings.Select(t => Statistics.TrailingMean(t.Episodes.Select(l => l.Reward).ToArray(), 20)).ToList();
-        var summary = new DqnExperimentSummary(runs, seed,
-            Summaries.Round(Statistics.Summarize(seeds.Select(s => s.EarlyReward).ToArray())),
-            Summaries.Round(Statistics.Summarize(seeds.Select(s => s.LateReward).ToArray())),
-            Summaries.Round(Statistics.Summarize(seeds.Select(s => (double)s.GreedyBricks).ToArray())),
+        var table = new DqnExperimentTable(runs, seed,
+            Round(Statistics.Summarize(seeds.Select(s => s.EarlyReward).ToArray())),
+            Round(Statistics.Summarize(seeds.Select(s => s.LateReward).ToArray())),
+            Round(Statistics.Summarize(seeds.Select(s => (double)s.GreedyBricks).ToArray())),
             seeds.Count(s => s.LateReward >= Target), seeds.Count(s => s.GreedyBricks >= MostBricks), Target, seeds);
-        return new Result(summary, Statistics.SummarizeColumns(curves));
+        return new Result(table, Statistics.SummarizeColumns(curves));
     }
 
-    private sealed class Result(DqnExperimentSummary summary, IReadOnlyList<Summary> curve) : IExperimentResult
+    private sealed class Result(DqnExperimentTable table, IReadOnlyList<Summary> curve) : IExperimentResult
     {
-        public object Summary => summary;
+        object IExperimentResult.Table => table;
 
         private static string F(double x) => x.ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture);
         private static string Band(Summary s) => $"{F(s.Mean)}  [{F(s.Lower)}, {F(s.Upper)}]";
 
         public IEnumerable<string> Headline()
         {
-            yield return $"late average reward (episodes 250–299): {Band(summary.Late)} (95% interval of the mean over {summary.Runs} seeds)";
-            yield return $"{summary.LateAtTarget}/{summary.Runs} seeds reach ≥ {summary.Target:0}; greedy game breaks ≥ {MostBricks} of 12 bricks in {summary.MostBricks}/{summary.Runs}";
+            yield return $"late average reward (episodes 250–299): {Band(table.Late)} (95% interval of the mean over {table.Runs} seeds)";
+            yield return $"{table.LateAtTarget}/{table.Runs} seeds reach ≥ {table.Target:0}; greedy game breaks ≥ {MostBricks} of 12 bricks in {table.MostBricks}/{table.Runs}";
         }
 
         public void Print(IAnsiConsole console)
         {
-            console.Write(new Rule($"[bold]Experiment dqn — lesson 05 over {summary.Runs} seeds (seed {summary.Seed})[/]").LeftJustified());
-            var table = new Table().AddColumn("run").AddColumn(new TableColumn("episodes 0–49").RightAligned())
+            console.Write(new Rule($"[bold]Experiment dqn — lesson 05 over {table.Runs} seeds (seed {table.Seed})[/]").LeftJustified());
+            var grid = new Table().AddColumn("run").AddColumn(new TableColumn("episodes 0–49").RightAligned())
                 .AddColumn(new TableColumn("episodes 250–299").RightAligned()).AddColumn(new TableColumn("greedy reward").RightAligned())
                 .AddColumn(new TableColumn("bricks").RightAligned());
-            foreach (var s in summary.Seeds)
-                table.AddRow($"{s.Run}", F(s.EarlyReward), (s.LateReward >= summary.Target ? "[green]" : "[yellow]") + F(s.LateReward) + "[/]",
+            foreach (var s in table.Seeds)
+                grid.AddRow($"{s.Run}", F(s.EarlyReward), (s.LateReward >= table.Target ? "[green]" : "[yellow]") + F(s.LateReward) + "[/]",
                              F(s.GreedyReward), $"{s.GreedyBricks}/12");
-            table.AddRow("[bold]mean [[95%]][/]", Markup.Escape(Band(summary.Early)), Markup.Escape(Band(summary.Late)), "",
-                         Markup.Escape($"{summary.GreedyBricks.Mean:0.0} [{summary.GreedyBricks.Lower:0.0}, {summary.GreedyBricks.Upper:0.0}]"));
-            console.Write(table);
+            grid.AddRow("[bold]mean [[95%]][/]", Markup.Escape(Band(table.Early)), Markup.Escape(Band(table.Late)), "",
+                         Markup.Escape($"{table.GreedyBricks.Mean:0.0} [{table.GreedyBricks.Lower:0.0}, {table.GreedyBricks.Upper:0.0}]"));
+            console.Write(grid);
             foreach (var line in Headline()) console.MarkupLine(Markup.Escape(line));
         }
 
         public void WritePictures(PictureWriter writer)
         {
-            var plot = LearningCurves.Band($"DQN on mini Breakout over {summary.Runs} seeds: 20-episode mean reward",
-                "episode", "reward", curve, summary.Target, $"target ≈ {summary.Target:0}");
-            writer.Png("figure.png", ThreePane.Render(plot, 960, 480));
+            var plot = LearningCurves.Band($"DQN on mini Breakout over {table.Runs} seeds: 20-episode mean reward",
+                "episode", "reward", curve, table.Target, $"target ≈ {table.Target:0}");
+            writer.Png("figure.png", Panels.Render(plot, 960, 480));
         }
     }
 }

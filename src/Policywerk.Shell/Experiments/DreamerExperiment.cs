@@ -40,7 +40,7 @@ public sealed class DreamerExperiment : IExperiment
                 Math.Round(evaluations.Average(e => e.GapClosed), 3), evaluations.Count(e => e.GapClosed >= 0.5), rows.Count(r => r.MeetsBar));
         }
 
-        public object Summary => Table;
+        object IExperimentResult.Table => Table;
 
         public IEnumerable<string> Headline()
         {
@@ -69,7 +69,7 @@ public sealed class DreamerExperiment : IExperiment
             for (var i = 0; i < t.Seeds.Count; i++)
             {
                 var r = t.Seeds[i];
-                (PolicyScore p, Color c, double dx)[] bars = [(r.Random, Colors.Gray, -0.25), (r.Agent, Draw.Accent, 0.0), (r.Scripted, Draw.Second, 0.25)];
+                (PolicyScore p, Color c, double dx)[] bars = [(r.Random, Palette.Gray, -0.25), (r.Agent, Palette.Accent, 0.0), (r.Scripted, Palette.Second, 0.25)];
                 foreach (var (p, c, dx) in bars)
                 {
                     var bar = plot.Add.Bar(new Bar { Position = i + dx, Value = p.Mean, Error = (p.Upper - p.Lower) / 2, FillColor = c, Size = 0.22 });
@@ -81,7 +81,7 @@ public sealed class DreamerExperiment : IExperiment
             plot.Axes.Bottom.Label.Text = "run (seed)";
             plot.Axes.Left.Label.Text = "mean return";
             plot.Axes.SetLimits(-0.6, t.Seeds.Count - 0.4, Math.Min(-240, t.Seeds.Min(r => r.Random.Lower) - 10), 0);
-            writer.Png("figure.png", ThreePane.Render(plot, 900, 480));
+            writer.Png("figure.png", Panels.Render(plot, 900, 480));
         }
     }
 }

@@ -23,8 +23,8 @@ public interface IExperiment
 
 public interface IExperimentResult
 {
-    /// <summary>The printed table as data (for snapshots).</summary>
-    object Summary { get; }
+    /// <summary>The printed table as data (a record per experiment, e.g. <see cref="CliffTable"/>): what snapshot tests compare.</summary>
+    object Table { get; }
     void Print(IAnsiConsole console);
     IEnumerable<string> Headline();
 
@@ -34,14 +34,6 @@ public interface IExperimentResult
 
 /// <summary>Independent runs on all cores: run i always gets key i of <c>Key.FromSeed(seed).Split(runs)</c>
 /// and results come back in run order, so the outcome does not depend on scheduling.</summary>
-/// <summary>Rounding a summary over seeds for a snapshot-stable printout.</summary>
-public static class Summaries
-{
-    /// <summary>Mean, standard error and interval rounded to 4 decimals.</summary>
-    public static Summary Round(Summary s) =>
-        new(Math.Round(s.Mean, 4), Math.Round(s.StandardError, 4), Math.Round(s.Lower, 4), Math.Round(s.Upper, 4), s.Count);
-}
-
 public static class ParallelRuns
 {
     public static T[] Map<T>(ulong seed, int runs, Func<int, Key, T> run, IProgress<double>? progress = null)

@@ -2,7 +2,9 @@ using System.Globalization;
 using Policywerk.Pure.Numerics;
 using Policywerk.Shell.Lessons;
 using Policywerk.Shell.Pictures;
+using Policywerk.Shell.Tables;
 using Spectre.Console;
+using static Policywerk.Shell.Tables.Rounding;
 
 namespace Policywerk.Shell.Experiments;
 
@@ -10,7 +12,7 @@ namespace Policywerk.Shell.Experiments;
 public sealed record PpoSeedResult(int Run, double FirstReward, double BestBlockReward, double LateReward, double LateStd, int GreedySteps);
 
 /// <summary>The <c>ppo</c> experiment's table as data.</summary>
-public sealed record PpoExperimentSummary(int Runs, ulong Seed, Summary First, Summary Late, Summary LateStd,
+public sealed record PpoExperimentTable(int Runs, ulong Seed, Summary First, Summary Late, Summary LateStd,
                                           int ReachTarget, int LateAtTarget, int GreedySurvives, double Target, IReadOnlyList<PpoSeedResult> Seeds);
 
 /// <summary>Lesson 06 over many seeds: does PPO's average reward reach 400+ and does the greedy policy survive 500 steps?</summary>
@@ -32,17 +34,17 @@ public sealed class PpoExperiment : IExperiment
         var seeds = trainings.Select((t, i) =>
         {
             var rewards = Filled(t.Iterations.Select(l => l.AverageReturn).ToArray());
-            var blocks = Enumerable.Range(0, rewards.Length / block).Select(b => rewards.Skip(b * block).Take(block).Average()).ToArray();
-            return new PpoSeedResult(i, Math.Round(blocks[0], 2), Math.Round(blocks.Max(), 2), Math.Round(blocks[^1], 2),
-                Math.Round(t.Iterations.Skip(t.Iterations.Length - block).Average(l => l.MeanStd), 4), t.Greedy.Length);
+            var blocks = Blocks.Of(rewards.Length, block).Select(b => Blocks.Mean(rewards, b)).ToArray();
+            return new PpoSeedResult(i, Round(blocks[0], 2), Round(blocks.Max(), 2), Round(blocks[^1], 2),
+                Round(Blocks.Mean(t.Iterations, Blocks.Last(t.Iterations.Length, block), l => l.MeanStd)), t.Greedy.Length);
         }).ToList();
-        var summary = new PpoExperimentSummary(runs, seed,
-            Summaries.Round(Statistics.Summarize(seeds.Select(s => s.FirstReward).ToArray())),
-            Summaries.Round(Statistics.Summarize(seeds.Select(s => s.LateReward).ToArray())),
-            Summaries.Round(Statistics.Summarize(seeds.Select(s => s.LateStd).ToArray())),
+        var table = new PpoExperimentTable(runs, seed,
+            Round(Statistics.Summarize(seeds.Select(s => s.FirstReward).ToArray())),
+            Round(Statistics.Summarize(seeds.Select(s => s.LateReward).ToArray())),
+            Round(Statistics.Summarize(seeds.Select(s => s.LateStd).ToArray())),
             seeds.Count(s => s.BestBlockReward >= Target), seeds.Count(s => s.LateReward >= Target),
             seeds.Count(s => s.GreedySteps >= Lesson06Ppo.World.Constants.MaxSteps), Target, seeds);
-        return new Result(summary, Statistics.SummarizeColumns(curves));
+        return new Result(table, Statistics.SummarizeColumns(curves));
     }
 
     /// <summary>An iteration in which no episode ended has no return (NaN): carry the previous one forward.</summary>
@@ -54,39 +56,39 @@ public sealed class PpoExperiment : IExperiment
         return values;
     }
 
-    private sealed class Result(PpoExperimentSummary summary, IReadOnlyList<Summary> curve) : IExperimentResult
+    private sealed class Result(PpoExperimentTable table, IReadOnlyList<Summary> curve) : IExperimentResult
     {
-        public object Summary => summary;
+        object IExperimentResult.Table => table;
 
         private static string F(double x) => x.ToString("0.0", CultureInfo.InvariantCulture);
         private static string Band(Summary s) => $"{F(s.Mean)}  [{F(s.Lower)}, {F(s.Upper)}]";
 
         public IEnumerable<string> Headline()
         {
-            yield return $"average reward, last 25 iterations: {Band(summary.Late)} (95% interval of the mean over {summary.Runs} seeds); σ {summary.LateStd.Mean:0.00}";
-            yield return $"{summary.ReachTarget}/{summary.Runs} seeds reach a 25-iteration average ≥ {summary.Target:0} ({summary.LateAtTarget}/{summary.Runs} in the last block); greedy policy survives 500 steps in {summary.GreedySurvives}/{summary.Runs}";
+            yield return $"average reward, last 25 iterations: {Band(table.Late)} (95% interval of the mean over {table.Runs} seeds); σ {table.LateStd.Mean:0.00}";
+            yield return $"{table.ReachTarget}/{table.Runs} seeds reach a 25-iteration average ≥ {table.Target:0} ({table.LateAtTarget}/{table.Runs} in the last block); greedy policy survives 500 steps in {table.GreedySurvives}/{table.Runs}";
         }
 
         public void Print(IAnsiConsole console)
         {
-            console.Write(new Rule($"[bold]Experiment ppo — lesson 06 over {summary.Runs} seeds (seed {summary.Seed})[/]").LeftJustified());
-            var table = new Table().AddColumn("run").AddColumn(new TableColumn("iterations 0–24").RightAligned())
+            console.Write(new Rule($"[bold]Experiment ppo — lesson 06 over {table.Runs} seeds (seed {table.Seed})[/]").LeftJustified());
+            var grid = new Table().AddColumn("run").AddColumn(new TableColumn("iterations 0–24").RightAligned())
                 .AddColumn(new TableColumn("best 25-block").RightAligned()).AddColumn(new TableColumn("iterations 225–249").RightAligned())
                 .AddColumn(new TableColumn("σ (late)").RightAligned()).AddColumn(new TableColumn("greedy steps").RightAligned());
-            foreach (var s in summary.Seeds)
-                table.AddRow($"{s.Run}", F(s.FirstReward), (s.BestBlockReward >= summary.Target ? "[green]" : "[yellow]") + F(s.BestBlockReward) + "[/]",
+            foreach (var s in table.Seeds)
+                grid.AddRow($"{s.Run}", F(s.FirstReward), (s.BestBlockReward >= table.Target ? "[green]" : "[yellow]") + F(s.BestBlockReward) + "[/]",
                              F(s.LateReward), s.LateStd.ToString("0.000", CultureInfo.InvariantCulture), $"{s.GreedySteps}");
-            table.AddRow("[bold]mean [[95%]][/]", Markup.Escape(Band(summary.First)), "", Markup.Escape(Band(summary.Late)),
-                         summary.LateStd.Mean.ToString("0.000", CultureInfo.InvariantCulture), "");
-            console.Write(table);
+            grid.AddRow("[bold]mean [[95%]][/]", Markup.Escape(Band(table.First)), "", Markup.Escape(Band(table.Late)),
+                         table.LateStd.Mean.ToString("0.000", CultureInfo.InvariantCulture), "");
+            console.Write(grid);
             foreach (var line in Headline()) console.MarkupLine(Markup.Escape(line));
         }
 
         public void WritePictures(PictureWriter writer)
         {
-            var plot = LearningCurves.Band($"PPO on continuous balance over {summary.Runs} seeds: 10-iteration mean reward",
-                "iteration", "average episode reward", curve, summary.Target, $"target {summary.Target:0}");
-            writer.Png("figure.png", ThreePane.Render(plot, 960, 480));
+            var plot = LearningCurves.Band($"PPO on continuous balance over {table.Runs} seeds: 10-iteration mean reward",
+                "iteration", "average episode reward", curve, table.Target, $"target {table.Target:0}");
+            writer.Png("figure.png", Panels.Render(plot, 960, 480));
         }
     }
 }

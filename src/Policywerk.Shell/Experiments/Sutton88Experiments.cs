@@ -5,6 +5,7 @@ using Policywerk.Pure.Numerics;
 using Policywerk.Shell.Pictures;
 using ScottPlot;
 using Spectre.Console;
+using static Policywerk.Shell.Tables.Rounding;
 
 namespace Policywerk.Shell.Experiments;
 
@@ -50,7 +51,6 @@ internal static class Format
 {
     public static string F(double x, string format = "0.000") => x.ToString(format, CultureInfo.InvariantCulture);
     public static string Paper(double? x) => x is { } v ? "≈ " + F(v) : "";
-    public static double R(double x) => Math.Round(x, 4);
     public static string Percent(double share) => F(100 * share, "0") + "%";
 }
 
@@ -70,9 +70,11 @@ public sealed class Sutton88Figure3 : IExperiment
     {
         private readonly ImmutableArray<LambdaPoint> points = Sutton88.SummarizeFigure3(runs);
 
-        public object Summary => new Figure3Table(runs.Length, Config.Sequences, Config.Alpha,
+        object IExperimentResult.Table => Table;
+
+        private Figure3Table Table => new(runs.Length, Config.Sequences, Config.Alpha,
             runs.Sum(r => r.Points.Count(p => !p.Converged)),
-            points.Select(p => new ErrorByLambda(p.Lambda, Format.R(p.Rms.Mean), Format.R(p.Rms.Lower), Format.R(p.Rms.Upper),
+            points.Select(p => new ErrorByLambda(p.Lambda, Round(p.Rms.Mean), Round(p.Rms.Lower), Round(p.Rms.Upper),
                                                  Sutton88Paper.At(Sutton88Paper.Figure3, p.Lambda))).ToArray());
 
         public IEnumerable<string> Headline()
@@ -83,7 +85,7 @@ public sealed class Sutton88Figure3 : IExperiment
 
         public void Print(IAnsiConsole console)
         {
-            var table = (Figure3Table)Summary;
+            var table = Table;
             console.Write(new Rule("[bold]Sutton 1988, Figure 3 — repeated presentations until convergence[/]").LeftJustified());
             console.MarkupLine($"{table.TrainingSets} training sets of {table.Sequences} walks; each set presented again and again (Δw summed over the set, α = {table.Alpha}) until no weight moves by 1e-7;");
             console.MarkupLine("then the RMS error of the converged predictions against the true values 1/6 … 5/6, averaged over training sets.");
@@ -100,11 +102,11 @@ public sealed class Sutton88Figure3 : IExperiment
         {
             var plot = Draw.TracePlot($"Sutton 1988 Figure 3: repeated presentations, {runs.Length} training sets of {Config.Sequences} walks",
                                       "λ", "RMS error (converged predictions)");
-            Charts.Band(plot, points.Select(p => p.Lambda).ToArray(), points.Select(p => p.Rms).ToArray(), Draw.Accent, "ours: mean and 95% CI");
+            Charts.Band(plot, points.Select(p => p.Lambda).ToArray(), points.Select(p => p.Rms).ToArray(), Palette.Accent, "ours: mean and 95% CI");
             Charts.Paper(plot, Sutton88Paper.Figure3.Select(kv => new PaperPoint(kv.Key, kv.Value)).ToArray(), "paper (read off Figure 3)");
             plot.Axes.Bottom.SetTicks(Config.Lambdas.ToArray(), Config.Lambdas.Select(l => Format.F(l, "0.0")).ToArray());
             plot.ShowLegend(Alignment.UpperLeft);
-            writer.Png("figure.png", ThreePane.Render(plot, 900, 540));
+            writer.Png("figure.png", Panels.Render(plot, 900, 540));
         }
     }
 }
@@ -130,10 +132,12 @@ public sealed class Sutton88Figure5 : IExperiment
 
         private IEnumerable<AlphaCurve> Figure4Curves => summary.Figure4.Where(c => Figure4Lambdas.Contains(c.Lambda));
 
-        public object Summary => new Figure45Table(runs.Length, Config.Sequences,
-            summary.Figure5.Select(p => new ErrorByLambda(p.Lambda, Format.R(p.Rms.Mean), Format.R(p.Rms.Lower), Format.R(p.Rms.Upper),
+        object IExperimentResult.Table => Table;
+
+        private Figure45Table Table => new(runs.Length, Config.Sequences,
+            summary.Figure5.Select(p => new ErrorByLambda(p.Lambda, Round(p.Rms.Mean), Round(p.Rms.Lower), Round(p.Rms.Upper),
                                                           Sutton88Paper.At(Sutton88Paper.Figure5, p.Lambda), p.BestAlpha)).ToArray(),
-            Figure4Curves.Select(c => new ErrorByAlpha(c.Lambda, c.Alphas, c.Rms.Select(s => Format.R(s.Mean)).ToArray())).ToArray());
+            Figure4Curves.Select(c => new ErrorByAlpha(c.Lambda, c.Alphas, c.Rms.Select(s => Round(s.Mean)).ToArray())).ToArray());
 
         public IEnumerable<string> Headline()
         {
@@ -145,7 +149,7 @@ public sealed class Sutton88Figure5 : IExperiment
 
         public void Print(IAnsiConsole console)
         {
-            var table = (Figure45Table)Summary;
+            var table = Table;
             console.Write(new Rule("[bold]Sutton 1988, Figures 4 and 5 — a single presentation of each training set[/]").LeftJustified());
             console.MarkupLine($"{table.TrainingSets} training sets of {table.Sequences} walks; weights start at 0.5 and are updated after each walk (offline TD(λ) within it),");
             console.MarkupLine($"for λ in 0, 0.1, …, 1 and α in 0, 0.05, …, 0.6; the best α per λ is chosen after averaging, as the paper chose it from Figure 4.");
@@ -169,13 +173,13 @@ public sealed class Sutton88Figure5 : IExperiment
         {
             var five = Draw.TracePlot($"Sutton 1988 Figure 5: error at the best α, {runs.Length} training sets of {Config.Sequences} walks, one presentation",
                                       "λ", "RMS error using the best α");
-            Charts.Band(five, summary.Figure5.Select(p => p.Lambda).ToArray(), summary.Figure5.Select(p => p.Rms).ToArray(), Draw.Accent, "ours: mean and 95% CI");
+            Charts.Band(five, summary.Figure5.Select(p => p.Lambda).ToArray(), summary.Figure5.Select(p => p.Rms).ToArray(), Palette.Accent, "ours: mean and 95% CI");
             Charts.Paper(five, Sutton88Paper.Figure5.Select(kv => new PaperPoint(kv.Key, kv.Value)).ToArray(), "paper (read off Figure 5)");
             five.ShowLegend(Alignment.UpperLeft);
-            writer.Png("figure.png", ThreePane.Render(five, 900, 540));
+            writer.Png("figure.png", Panels.Render(five, 900, 540));
 
             var four = Draw.TracePlot($"Sutton 1988 Figure 4: error after one presentation, by α ({runs.Length} training sets)", "α", "RMS error");
-            var colours = new[] { Draw.Accent, Charts.Fourth, Charts.Third, Draw.Second };
+            var colours = new[] { Palette.Accent, Palette.Fourth, Palette.Third, Palette.Second };
             var i = 0;
             foreach (var curve in Figure4Curves)
             {
@@ -185,7 +189,7 @@ public sealed class Sutton88Figure5 : IExperiment
             Charts.Paper(four, Sutton88Paper.Figure4WidrowHoff, "paper, λ = 1 (read off Figure 4)", 9);
             four.Axes.SetLimits(-0.02, 0.62, 0, 0.75);
             four.ShowLegend(Alignment.UpperLeft);
-            writer.Png("figure4.png", ThreePane.Render(four, 900, 540));
+            writer.Png("figure4.png", Panels.Render(four, 900, 540));
         }
     }
 }

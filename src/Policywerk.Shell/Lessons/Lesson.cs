@@ -19,44 +19,40 @@ public interface ILesson
 /// <summary>The outcome of one lesson run.</summary>
 public interface ILessonRun
 {
-    /// <summary>The printed results as data: what snapshot tests compare.</summary>
-    object Summary { get; }
+    /// <summary>The printed results as data (a record per lesson, e.g. <see cref="BellmanResults"/>): what snapshot tests compare.</summary>
+    object Results { get; }
 
     /// <summary>Full tables.</summary>
     void Print(IAnsiConsole console);
 
-    /// <summary>A few lines for <c>--quiet</c>.</summary>
+    /// <summary>The headline: the few lines <c>--quiet</c> prints instead of the tables.</summary>
     IEnumerable<string> Headline();
 
     /// <summary>Stages the lesson's pictures (artifact.gif, poster.png, trace.png).</summary>
     void WritePictures(PictureWriter writer);
 }
 
-/// <summary>The seven lessons, in order; those not yet built are listed but say so when run.</summary>
+/// <summary>One line of the <see cref="Catalog"/>: what the shell shows about a lesson, and the lesson that runs.</summary>
+public sealed record CatalogEntry(LessonInfo Info, ILesson Lesson);
+
+/// <summary>The seven lessons, in course order, in one list.</summary>
 public static class Catalog
 {
-    public static readonly IReadOnlyList<LessonInfo> All =
+    /// <summary>Every lesson, in order: entry i is lesson i + 1.</summary>
+    public static readonly IReadOnlyList<CatalogEntry> Lessons =
     [
-        new(1, "01_bellman", "Bellman 1957", "value iteration, policy iteration", "5×5 gridworld"),
-        new(2, "02_barto_sutton", "Barto, Sutton & Anderson 1983", "ACE/ASE actor-critic", "pole balance (36 boxes)"),
-        new(3, "03_td_learning", "Sutton 1988", "TD(0), TD(λ), Monte Carlo", "5-state random walk"),
-        new(4, "04_q_learning", "Watkins 1989", "Q-learning vs SARSA", "4×12 cliff world"),
-        new(5, "05_dqn", "Mnih et al. 2013", "DQN", "8×10 mini Breakout"),
-        new(6, "06_ppo", "Schulman et al. 2017", "PPO", "continuous balance"),
-        new(7, "07_dreamer", "Hafner et al. 2023", "Dreamer-style world model", "16×16 pixel point-mass"),
+        new(new(1, "01_bellman", "Bellman 1957", "value iteration, policy iteration", "5×5 gridworld"), new Lesson01Bellman()),
+        new(new(2, "02_barto_sutton", "Barto, Sutton & Anderson 1983", "ACE/ASE actor-critic", "pole balance (36 boxes)"), new Lesson02BartoSutton()),
+        new(new(3, "03_td_learning", "Sutton 1988", "TD(0), TD(λ), Monte Carlo", "5-state random walk"), new Lesson03TemporalDifference()),
+        new(new(4, "04_q_learning", "Watkins 1989", "Q-learning vs SARSA", "4×12 cliff world"), new Lesson04QLearning()),
+        new(new(5, "05_dqn", "Mnih et al. 2013", "DQN", "8×10 mini Breakout"), new Lesson05Dqn()),
+        new(new(6, "06_ppo", "Schulman et al. 2017", "PPO", "continuous balance"), new Lesson06Ppo()),
+        new(new(7, "07_dreamer", "Hafner et al. 2023", "Dreamer-style world model", "16×16 pixel point-mass"), new Lesson07Dreamer()),
     ];
 
-    /// <summary>The lessons that are built, by number.</summary>
-    public static readonly IReadOnlyDictionary<int, ILesson> Built = new Dictionary<int, ILesson>
-    {
-        [1] = new Lesson01Bellman(),
-        [2] = new Lesson02BartoSutton(),
-        [3] = new Lesson03TemporalDifference(),
-        [4] = new Lesson04QLearning(),
-        [5] = new Lesson05Dqn(),
-        [6] = new Lesson06Ppo(),
-        [7] = new Lesson07Dreamer(),
-    };
+    /// <summary>What the shell shows about lesson <paramref name="number"/> (1 to 7).</summary>
+    public static LessonInfo Info(int number) => Lessons[number - 1].Info;
 
-    public static LessonInfo Info(int number) => All[number - 1];
+    /// <summary>Lesson <paramref name="number"/> (1 to 7) with its default hyperparameters.</summary>
+    public static ILesson Lesson(int number) => Lessons[number - 1].Lesson;
 }

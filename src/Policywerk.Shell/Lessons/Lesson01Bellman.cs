@@ -11,7 +11,7 @@ using Spectre.Console;
 namespace Policywerk.Shell.Lessons;
 
 /// <summary>Lesson 01's printed results as data.</summary>
-public sealed record BellmanSummary(
+public sealed record BellmanResults(
     double Gamma, double Theta,
     int ValueIterationSweeps, IReadOnlyList<double> MaxChanges,
     IReadOnlyList<string> Values, IReadOnlyList<string> Policy,
@@ -45,17 +45,17 @@ public sealed class Lesson01Bellman : ILesson
     {
         private static readonly string[] Arrows = ["↑", "→", "↓", "←"];
 
-        public object Summary => summary.Value;
-        private readonly Lazy<BellmanSummary> summary = new(() => Summarize(world, vi, pi, path));
+        public object Results => results.Value;
+        private readonly Lazy<BellmanResults> results = new(() => ResultsOf(world, vi, pi, path));
 
-        private static BellmanSummary Summarize(Gridworld world, ValueIterationResult vi, PolicyIterationResult pi,
+        private static BellmanResults ResultsOf(Gridworld world, ValueIterationResult vi, PolicyIterationResult pi,
                                                 Trajectory<int, Move> path)
         {
             var difference = Bellman.MaxNormDistance(vi.Values, pi.Values);
             var policiesMatch = true;
             for (var s = 0; s < world.StateCount; s++)
                 if (!world.IsTerminal(s) && !world.IsWall(s) && vi.Policy[s] != pi.Policy[s]) policiesMatch = false;
-            return new BellmanSummary(
+            return new BellmanResults(
                 Config.Gamma, Config.Theta,
                 vi.Sweeps.Length, vi.Sweeps.Select(s => Math.Round(s.MaxChange, 6)).ToArray(),
                 ValueRows(world, vi.Values), PolicyRows(world, vi.Policy),
@@ -98,14 +98,14 @@ public sealed class Lesson01Bellman : ILesson
 
         public IEnumerable<string> Headline()
         {
-            var s = summary.Value;
+            var s = results.Value;
             yield return $"value iteration: {s.ValueIterationSweeps} sweeps, V(start) = {s.StartValue:+0.000}, greedy path {s.PathSteps} steps";
             yield return $"policy iteration: {s.PolicyIterationCycles} cycles; values {(s.ValuesMatch ? "match" : "differ")}, policies {(s.PoliciesMatch ? "match" : "differ")}";
         }
 
         public void Print(IAnsiConsole console)
         {
-            var s = summary.Value;
+            var s = results.Value;
             console.Write(new Rule("[bold]Lesson 01 · Bellman 1957 — value iteration and policy iteration[/]").LeftJustified());
             console.MarkupLine($"5×5 gridworld: goal [green]G[/] +1, pit [red]X[/] −1, wall [grey]##[/], every other move −0.04;  γ = {s.Gamma}, θ = {s.Theta}");
             console.WriteLine();
@@ -183,8 +183,8 @@ public sealed class Lesson01Bellman : ILesson
             for (var hold = 0; hold < 3; hold++)
                 frames.Add(Frame(vi.Values, vi.Policy, vi.Sweeps.Length));
             writer.Gif("artifact.gif", frames, delayCs: 90, holdLastCs: 300);
-            writer.Png("poster.png", ThreePane.Render(ValuePane(vi.Values, vi.Policy, "Optimal values V* and greedy policy"), 720, 660));
-            writer.Png("trace.png", ThreePane.Render(TracePane(vi.Sweeps.Length, full: true), 900, 480));
+            writer.Png("poster.png", Panels.Render(ValuePane(vi.Values, vi.Policy, "Optimal values V* and greedy policy"), 720, 660));
+            writer.Png("trace.png", Panels.Render(TracePane(vi.Sweeps.Length, full: true), 900, 480));
         }
 
         private byte[] Frame(ImmutableArray<double> values, ImmutableArray<int>? policy, int sweep) =>
@@ -201,10 +201,10 @@ public sealed class Lesson01Bellman : ILesson
                 var (r, c) = world.CellOf(s);
                 var (fill, label, ink) = world.KindOf(s) switch
                 {
-                    CellKind.Wall => (Draw.Wall, "wall", Colors.White),
-                    CellKind.Goal => (Draw.Positive, "G +1", Colors.White),
-                    CellKind.Pit => (Draw.Negative, "X −1", Colors.White),
-                    _ => (Draw.Neutral, s == world.StartState ? "S" : "", Draw.Ink),
+                    CellKind.Wall => (Palette.Wall, "wall", Palette.White),
+                    CellKind.Goal => (Palette.Positive, "G +1", Palette.White),
+                    CellKind.Pit => (Palette.Negative, "X −1", Palette.White),
+                    _ => (Palette.Neutral, s == world.StartState ? "S" : "", Palette.Ink),
                 };
                 Draw.Cell(plot, r, c, fill, label, ink, 15, bold: true);
             }
@@ -212,7 +212,7 @@ public sealed class Lesson01Bellman : ILesson
                 .Select(cell => new Coordinates(cell.Col + 0.5, -cell.Row - 0.5)).ToArray();
             var (last, before) = (route[^1], route[^2]);
             route[^1] = new Coordinates(last.X + 0.45 * (before.X - last.X), last.Y + 0.45 * (before.Y - last.Y)); // stop at the goal's edge
-            var line = plot.Add.ScatterLine(route, Draw.Accent);
+            var line = plot.Add.ScatterLine(route, Palette.Accent);
             line.LineWidth = 3;
             line.LinePattern = LinePattern.Dashed;
             line.MarkerSize = 0;
@@ -227,20 +227,20 @@ public sealed class Lesson01Bellman : ILesson
                 var (r, c) = world.CellOf(s);
                 switch (world.KindOf(s))
                 {
-                    case CellKind.Wall: Draw.Cell(plot, r, c, Draw.Wall, "wall", Colors.White, 13); break;
-                    case CellKind.Goal: Draw.Cell(plot, r, c, Draw.Positive, "G", Colors.White, 16, true); break;
-                    case CellKind.Pit: Draw.Cell(plot, r, c, Draw.Negative, "X", Colors.White, 16, true); break;
+                    case CellKind.Wall: Draw.Cell(plot, r, c, Palette.Wall, "wall", Palette.White, 13); break;
+                    case CellKind.Goal: Draw.Cell(plot, r, c, Palette.Positive, "G", Palette.White, 16, true); break;
+                    case CellKind.Pit: Draw.Cell(plot, r, c, Palette.Negative, "X", Palette.White, 16, true); break;
                     default:
                         var label = values[s].ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture);
                         Draw.Cell(plot, r, c, Draw.Diverging(values[s], 1.0), policy is null ? label : null, size: 14);
                         if (policy is { } p)
                         {
                             var (dr, dc) = p[s] switch { 0 => (-1, 0), 1 => (0, 1), 2 => (1, 0), _ => (0, -1) };
-                            Draw.CellArrow(plot, r, c, dr, dc, Draw.Ink);
+                            Draw.CellArrow(plot, r, c, dr, dc, Palette.Ink);
                             var small = plot.Add.Text(label, c + 0.5, -r - 0.88);
                             small.Alignment = Alignment.MiddleCenter;
                             small.LabelFontSize = 11;
-                            small.LabelFontColor = Draw.Ink;
+                            small.LabelFontColor = Palette.Ink;
                         }
                         break;
                 }
@@ -257,11 +257,11 @@ public sealed class Lesson01Bellman : ILesson
             var ys = vi.Sweeps.Take(sweepsShown).Select(s => Draw.Log10Floor(s.MaxChange, floor)).ToArray();
             if (xs.Length > 0)
             {
-                var line = plot.Add.ScatterLine(xs, ys, Draw.Accent);
+                var line = plot.Add.ScatterLine(xs, ys, Palette.Accent);
                 line.LineWidth = 2.5f;
                 line.MarkerSize = 8;
             }
-            var theta = plot.Add.HorizontalLine(Math.Log10(Config.Theta), 1.5f, Draw.Negative, LinePattern.Dashed);
+            var theta = plot.Add.HorizontalLine(Math.Log10(Config.Theta), 1.5f, Palette.Negative, LinePattern.Dashed);
             theta.LegendText = "θ = 0.001";
             plot.Axes.SetLimits(0.5, vi.Sweeps.Length + 0.5, Math.Log10(floor) - 0.2, 0.3);
             Draw.LogScaleY(plot);

@@ -5,13 +5,15 @@ using Policywerk.Pure.Mdp;
 using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Worlds;
 using Policywerk.Shell.Pictures;
+using Policywerk.Shell.Tables;
 using ScottPlot;
 using Spectre.Console;
+using static Policywerk.Shell.Tables.Rounding;
 
 namespace Policywerk.Shell.Lessons;
 
 /// <summary>Lesson 02's printed results as data.</summary>
-public sealed record BartoSuttonSummary(
+public sealed record BartoSuttonResults(
     double Gamma, double ActorAlpha, double CriticBeta, double TraceDecay, double NoiseSigma, int Episodes,
     IReadOnlyList<int> EpisodeLengths, IReadOnlyList<double> MeanLengthPer10,
     int? FirstBalance, double Final10Mean, int EvaluationSteps,
@@ -62,18 +64,18 @@ public sealed class Lesson02BartoSutton : ILesson
     {
         private readonly int maxSteps = World.Constants.MaxSteps;
 
-        public object Summary => summary.Value;
-        private readonly Lazy<BartoSuttonSummary> summary = new(() => Summarize(episodes, final, evaluation));
+        public object Results => results.Value;
+        private readonly Lazy<BartoSuttonResults> results = new(() => ResultsOf(episodes, final, evaluation));
 
-        private static BartoSuttonSummary Summarize(ImmutableArray<BalanceEpisode> episodes, BartoSuttonModel final,
+        private static BartoSuttonResults ResultsOf(ImmutableArray<BalanceEpisode> episodes, BartoSuttonModel final,
                                                     Trajectory<BalanceState, int> evaluation)
         {
             var lengths = episodes.Select(e => e.Length).ToArray();
-            var per10 = lengths.Chunk(10).Select(c => Math.Round(c.Average(), 1)).ToArray();
+            var per10 = Blocks.Of(lengths.Length, 10).Select(b => Round(Blocks.Mean(lengths, b, l => l), 1)).ToArray();
             var first = episodes.FirstOrDefault(e => e.Length >= World.Constants.MaxSteps)?.Number;
-            return new BartoSuttonSummary(
+            return new BartoSuttonResults(
                 Config.Gamma, Config.ActorAlpha, Config.CriticBeta, Config.TraceDecay, Config.NoiseSigma, Episodes,
-                lengths, per10, first, Math.Round(lengths[^10..].Average(), 1), evaluation.Length,
+                lengths, per10, first, Round(Blocks.Mean(lengths, Blocks.Last(lengths.Length, 10), l => l), 1), evaluation.Length,
                 WeightRows(final.ActorWeights), WeightRows(final.CriticWeights));
         }
 
@@ -85,14 +87,14 @@ public sealed class Lesson02BartoSutton : ILesson
 
         public IEnumerable<string> Headline()
         {
-            var s = summary.Value;
+            var s = results.Value;
             yield return $"first 500-step balance: {(s.FirstBalance is { } f ? $"episode {f}" : "never")}; final 10 episodes average {s.Final10Mean:0.#} steps";
             yield return $"greedy evaluation (no noise): {s.EvaluationSteps} steps";
         }
 
         public void Print(IAnsiConsole console)
         {
-            var s = summary.Value;
+            var s = results.Value;
             console.Write(new Rule("[bold]Lesson 02 · Barto, Sutton & Anderson 1983 — ACE/ASE actor-critic[/]").LeftJustified());
             console.MarkupLine("A pole on a hinge (no cart): state (θ, θ̇) in 6 × 6 boxes; push left or right; |θ| > 0.3 rad fails, 500 steps succeeds.");
             console.MarkupLine($"γ = {s.Gamma}, actor α = {s.ActorAlpha}, critic β = {s.CriticBeta}, trace decay = {s.TraceDecay}, noise σ = {s.NoiseSigma}, {s.Episodes} episodes;  reinforcement 0 while balancing, −1 on failure");
@@ -166,7 +168,7 @@ public sealed class Lesson02BartoSutton : ILesson
                 WeightPane("Learned actor weights w (push right > 0)", final.ActorWeights, scale, null),
                 WeightPane("Learned critic weights v", final.CriticWeights, Scale(final.CriticWeights), null),
                 TracePane(Episodes)));
-            writer.Png("trace.png", ThreePane.Render(TracePane(Episodes, full: true), 900, 480));
+            writer.Png("trace.png", Panels.Render(TracePane(Episodes, full: true), 900, 480));
         }
 
         private static Plot PolePane(Transition<BalanceState, int> t, string title)
@@ -181,31 +183,31 @@ public sealed class Lesson02BartoSutton : ILesson
             foreach (var side in new[] { -1.0, 1.0 })
             {
                 var bound = plot.Add.Line(0, 0, 1.15 * Math.Sin(side * limit), 1.15 * Math.Cos(side * limit));
-                bound.LineColor = Draw.Negative.WithAlpha(0.6);
+                bound.LineColor = Palette.Negative.WithAlpha(0.6);
                 bound.LinePattern = LinePattern.Dashed;
                 bound.LineWidth = 1.5f;
             }
-            Charts.Label(plot, "fails beyond ±0.3 rad", 0, 1.2, Alignment.LowerCenter, 11, Draw.Negative);
+            Charts.Label(plot, "fails beyond ±0.3 rad", 0, 1.2, Alignment.LowerCenter, 11, Palette.Negative);
             var ground = plot.Add.Line(-1.1, 0, 1.1, 0);
-            ground.LineColor = Draw.Wall;
+            ground.LineColor = Palette.Wall;
             ground.LineWidth = 3;
 
             var angle = t.Next.Angle;
             var danger = Math.Min(1.0, Math.Abs(angle) / limit);
             var pole = plot.Add.Line(0, 0, Math.Sin(angle), Math.Cos(angle));
-            pole.LineColor = Draw.Mix(Draw.Positive, Draw.Negative, danger);
+            pole.LineColor = Draw.Mix(Palette.Positive, Palette.Negative, danger);
             pole.LineWidth = 9;
             plot.Add.Marker(Math.Sin(angle), Math.Cos(angle), MarkerShape.FilledCircle, 22, pole.LineColor);
-            plot.Add.Marker(0, 0, MarkerShape.FilledCircle, 14, Draw.Ink);
+            plot.Add.Marker(0, 0, MarkerShape.FilledCircle, 14, Palette.Ink);
 
             var push = Balance.Push(t.Action);
             var arrow = plot.Add.Arrow(-0.25 * push, -0.22, 0.35 * push, -0.22);
-            arrow.ArrowFillColor = Draw.Accent;
-            arrow.ArrowLineColor = Draw.Accent;
+            arrow.ArrowFillColor = Palette.Accent;
+            arrow.ArrowLineColor = Palette.Accent;
             arrow.ArrowWidth = 4;
             arrow.ArrowheadWidth = 16;
             arrow.ArrowheadLength = 16;
-            Charts.Label(plot, push > 0 ? "push right" : "push left", 0, -0.32, Alignment.UpperCenter, 12, Draw.Accent);
+            Charts.Label(plot, push > 0 ? "push right" : "push left", 0, -0.32, Alignment.UpperCenter, 12, Palette.Accent);
             Charts.Label(plot, $"θ = {angle:+0.000;-0.000;0.000} rad   ω = {t.Next.AngularVelocity:+0.00;-0.00;0.00} rad/s", 0, -0.45,
                          Alignment.UpperCenter, 12);
             return plot;
@@ -221,9 +223,9 @@ public sealed class Lesson02BartoSutton : ILesson
                                       "episode", "steps");
             var xs = episodes.Take(upTo).Select(e => (double)e.Number).ToArray();
             var ys = episodes.Take(upTo).Select(e => (double)e.Length).ToArray();
-            Charts.Line(plot, xs, ys, Draw.Accent, "episode length", 2f, full ? 5f : 4f);
-            if (!full) plot.Add.Marker(xs[^1], ys[^1], MarkerShape.FilledCircle, 13, Draw.Second);
-            var success = plot.Add.HorizontalLine(maxSteps, 1.5f, Draw.Positive, LinePattern.Dashed);
+            Charts.Line(plot, xs, ys, Palette.Accent, "episode length", 2f, full ? 5f : 4f);
+            if (!full) plot.Add.Marker(xs[^1], ys[^1], MarkerShape.FilledCircle, 13, Palette.Second);
+            var success = plot.Add.HorizontalLine(maxSteps, 1.5f, Palette.Positive, LinePattern.Dashed);
             success.LegendText = "500 steps: success";
             plot.Axes.SetLimits(0, Episodes + 1, 0, maxSteps * 1.12);
             Draw.IntegerTicksX(plot);

@@ -7,9 +7,11 @@ using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Tabular;
 using Policywerk.Pure.Worlds;
 using Policywerk.Shell.Pictures;
+using Policywerk.Shell.Tables;
 using ScottPlot;
 using Spectre.Console;
 using Color = ScottPlot.Color;
+using static Policywerk.Shell.Tables.Rounding;
 
 namespace Policywerk.Shell.Lessons;
 
@@ -23,7 +25,7 @@ public sealed record StateEstimate(string State, double True, double TdZero, dou
 public sealed record LambdaRow(double Lambda, double FinalRms, double MeanRms);
 
 /// <summary>Lesson 03's printed results as data.</summary>
-public sealed record TemporalDifferenceSummary(
+public sealed record TemporalDifferenceResults(
     double Alpha, double Gamma, double InitialValue, int Episodes, string MonteCarlo,
     IReadOnlyList<RmsBlock> RmsPer20, double FinalRmsTdZero, double FinalRmsMonteCarlo,
     IReadOnlyList<StateEstimate> Estimates, IReadOnlyList<LambdaRow> TdLambda, double FinalRmsEveryVisitMonteCarlo);
@@ -54,37 +56,34 @@ public sealed class Lesson03TemporalDifference : ILesson
     private sealed class Run(PredictionRun tdZero, PredictionRun monteCarlo, PredictionRun everyVisit,
                              ImmutableArray<PredictionRun> tdLambda) : ILessonRun
     {
-        public object Summary => summary.Value;
-        private readonly Lazy<TemporalDifferenceSummary> summary = new(() => Summarize(tdZero, monteCarlo, everyVisit, tdLambda));
+        public object Results => results.Value;
+        private readonly Lazy<TemporalDifferenceResults> results = new(() => ResultsOf(tdZero, monteCarlo, everyVisit, tdLambda));
 
-        private static double R(double x) => Math.Round(x, 4);
-
-        private static TemporalDifferenceSummary Summarize(PredictionRun tdZero, PredictionRun monteCarlo, PredictionRun everyVisit,
+        private static TemporalDifferenceResults ResultsOf(PredictionRun tdZero, PredictionRun monteCarlo, PredictionRun everyVisit,
                                                            ImmutableArray<PredictionRun> tdLambda)
         {
-            var blocks = Enumerable.Range(0, Config.Episodes / 20).Select(b => new RmsBlock(20 * b + 1, 20 * b + 20,
-                R(tdZero.RmsAfterEpisode.Skip(20 * b).Take(20).Average()),
-                R(monteCarlo.RmsAfterEpisode.Skip(20 * b).Take(20).Average()))).ToArray();
+            var blocks = Blocks.Of(Config.Episodes, 20).Select(b => new RmsBlock(b.From + 1, b.Last + 1,
+                Round(Blocks.Mean(tdZero.RmsAfterEpisode, b)), Round(Blocks.Mean(monteCarlo.RmsAfterEpisode, b)))).ToArray();
             var truth = Walk.TrueValues;
-            var estimates = Walk.WalkStates.Select(s => new StateEstimate(Walk.Label(s), R(truth[s]), R(tdZero.Final[s]), R(monteCarlo.Final[s]))).ToArray();
-            var lambdas = Lambdas.Select((lambda, i) => new LambdaRow(lambda, R(tdLambda[i].RmsAfterEpisode[^1]), R(tdLambda[i].RmsAfterEpisode.Average()))).ToArray();
-            return new TemporalDifferenceSummary(Config.Alpha, Config.Gamma, Config.InitialValue, Config.Episodes, "first-visit",
-                blocks, R(tdZero.RmsAfterEpisode[^1]), R(monteCarlo.RmsAfterEpisode[^1]), estimates, lambdas,
-                R(everyVisit.RmsAfterEpisode[^1]));
+            var estimates = Walk.WalkStates.Select(s => new StateEstimate(Walk.Label(s), Round(truth[s]), Round(tdZero.Final[s]), Round(monteCarlo.Final[s]))).ToArray();
+            var lambdas = Lambdas.Select((lambda, i) => new LambdaRow(lambda, Round(tdLambda[i].RmsAfterEpisode[^1]), Round(tdLambda[i].RmsAfterEpisode.Average()))).ToArray();
+            return new TemporalDifferenceResults(Config.Alpha, Config.Gamma, Config.InitialValue, Config.Episodes, "first-visit",
+                blocks, Round(tdZero.RmsAfterEpisode[^1]), Round(monteCarlo.RmsAfterEpisode[^1]), estimates, lambdas,
+                Round(everyVisit.RmsAfterEpisode[^1]));
         }
 
         private static string F(double x, string format = "0.000") => x.ToString(format, CultureInfo.InvariantCulture);
 
         public IEnumerable<string> Headline()
         {
-            var s = summary.Value;
+            var s = results.Value;
             yield return $"final RMS error: TD(0) {F(s.FinalRmsTdZero)}, Monte Carlo (first-visit) {F(s.FinalRmsMonteCarlo)}; episodes 1–20: TD(0) {F(s.RmsPer20[0].TdZero)}, MC {F(s.RmsPer20[0].MonteCarlo)}";
             yield return "TD(λ) final RMS: " + string.Join(", ", s.TdLambda.Select(l => $"λ={F(l.Lambda, "0.#")} {F(l.FinalRms)}"));
         }
 
         public void Print(IAnsiConsole console)
         {
-            var s = summary.Value;
+            var s = results.Value;
             console.Write(new Rule("[bold]Lesson 03 · Sutton 1988 — TD(0), TD(λ) and Monte Carlo[/]").LeftJustified());
             console.MarkupLine("Random walk: 0 ← A B [bold]C[/] D E → +1, start C, left/right 50/50; true values 1/6 … 5/6.");
             console.MarkupLine($"α = {s.Alpha}, γ = {s.Gamma}, V₀ = {s.InitialValue}, {s.Episodes} walks; Monte Carlo is {s.MonteCarlo} (updates after each walk); every method sees the same walks.");
@@ -144,8 +143,8 @@ public sealed class Lesson03TemporalDifference : ILesson
                 frames.Add(ThreePane.Compose(WalkPane(e, tdZero.Walks[e - 1], tdZero.Walks[e - 1].Length),
                     ValuePane($"Estimates after walk {e}", tdZero.ValuesAfterEpisode[e - 1], monteCarlo.ValuesAfterEpisode[e - 1]), TracePane(e)));
             writer.Gif("artifact.gif", frames, delayCs: 60, holdLastCs: 300);
-            writer.Png("poster.png", ThreePane.Render(ValuePane($"After {Config.Episodes} walks: estimates vs true values", tdZero.Final, monteCarlo.Final), 760, 560));
-            writer.Png("trace.png", ThreePane.Render(FullTrace(), 900, 480));
+            writer.Png("poster.png", Panels.Render(ValuePane($"After {Config.Episodes} walks: estimates vs true values", tdZero.Final, monteCarlo.Final), 760, 560));
+            writer.Png("trace.png", Panels.Render(FullTrace(), 900, 480));
         }
 
         /// <summary>The walk as a row of cells: terminals at both ends, the agent after <paramref name="steps"/> steps.</summary>
@@ -159,18 +158,18 @@ public sealed class Lesson03TemporalDifference : ILesson
             plot.Axes.SquareUnits();
             for (var s = 0; s < Walk.StateCount; s++)
             {
-                var (fill, label, ink) = s == Walk.LeftEnd ? (Draw.Wall, "0", Colors.White)
-                    : s == Walk.RightEnd ? (Draw.Positive, "+1", Colors.White)
-                    : (Draw.Neutral, Walk.Label(s), Draw.Ink);
+                var (fill, label, ink) = s == Walk.LeftEnd ? (Palette.Wall, "0", Palette.White)
+                    : s == Walk.RightEnd ? (Palette.Positive, "+1", Palette.White)
+                    : (Palette.Neutral, Walk.Label(s), Palette.Ink);
                 Draw.Cell(plot, 0, s, fill, label, ink, 16, bold: true);
             }
             var position = steps == 0 ? Walk.Start : walk.Steps[steps - 1].Next;
-            plot.Add.Marker(position + 0.5, 0.35, MarkerShape.FilledTriangleDown, 22, Draw.Second);
+            plot.Add.Marker(position + 0.5, 0.35, MarkerShape.FilledTriangleDown, 22, Palette.Second);
             var path = string.Join(" ", walk.Steps.Take(steps).Select(t => Walk.Label(t.Next)).Prepend(Walk.Label(Walk.Start)))
                 .Replace("L", "0").Replace("R", "+1");
             Charts.Label(plot, path.Length > 40 ? "…" + path[^39..] : path, Walk.StateCount / 2.0, -1.5, Alignment.MiddleCenter, 14);
             Charts.Label(plot, done ? $"outcome {(walk.Steps[^1].Next == Walk.RightEnd ? "+1" : "0")}: MC updates now" : "TD(0) updates after every step",
-                         Walk.StateCount / 2.0, -2.5, Alignment.MiddleCenter, 13, done ? Draw.Second : Draw.Accent);
+                         Walk.StateCount / 2.0, -2.5, Alignment.MiddleCenter, 13, done ? Palette.Second : Palette.Accent);
             return plot;
         }
 
@@ -181,15 +180,15 @@ public sealed class Lesson03TemporalDifference : ILesson
             plot.YLabel("V(s)", 13);
             foreach (var s in Walk.WalkStates)
             {
-                Bar(plot, s - 0.27, Walk.TrueValues[s], Charts.Truth);
-                Bar(plot, s, td[s], Draw.Accent);
-                Bar(plot, s + 0.27, mc[s], Draw.Second);
+                Bar(plot, s - 0.27, Walk.TrueValues[s], Palette.Truth);
+                Bar(plot, s, td[s], Palette.Accent);
+                Bar(plot, s + 0.27, mc[s], Palette.Second);
             }
             plot.Axes.Bottom.SetTicks(Walk.WalkStates.Select(s => (double)s).ToArray(), Walk.WalkStates.Select(Walk.Label).ToArray());
             plot.Axes.SetLimits(0.4, Walk.Size + 0.6, 0, 1.08);
-            plot.Legend.ManualItems.Add(new LegendItem { LabelText = "true", FillColor = Charts.Truth });
-            plot.Legend.ManualItems.Add(new LegendItem { LabelText = "TD(0)", FillColor = Draw.Accent });
-            plot.Legend.ManualItems.Add(new LegendItem { LabelText = "Monte Carlo", FillColor = Draw.Second });
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = "true", FillColor = Palette.Truth });
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = "TD(0)", FillColor = Palette.Accent });
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = "Monte Carlo", FillColor = Palette.Second });
             plot.ShowLegend(Alignment.UpperLeft);
             return plot;
         }
@@ -203,8 +202,8 @@ public sealed class Lesson03TemporalDifference : ILesson
             if (upTo > 0)
             {
                 var xs = Enumerable.Range(1, upTo).Select(i => (double)i).ToArray();
-                Charts.Line(plot, xs, tdZero.RmsAfterEpisode.Take(upTo).ToArray(), Draw.Accent, "TD(0)", markerSize: 4);
-                Charts.Line(plot, xs, monteCarlo.RmsAfterEpisode.Take(upTo).ToArray(), Draw.Second, "Monte Carlo", markerSize: 4);
+                Charts.Line(plot, xs, tdZero.RmsAfterEpisode.Take(upTo).ToArray(), Palette.Accent, "TD(0)", markerSize: 4);
+                Charts.Line(plot, xs, monteCarlo.RmsAfterEpisode.Take(upTo).ToArray(), Palette.Second, "Monte Carlo", markerSize: 4);
             }
             plot.Axes.SetLimits(0, Config.Episodes + 1, 0, MaxRms());
             plot.ShowLegend(Alignment.UpperRight);
@@ -217,9 +216,9 @@ public sealed class Lesson03TemporalDifference : ILesson
         {
             var plot = Draw.TracePlot("RMS error per walk: TD(0), Monte Carlo and online TD(λ), same walks", "walk", "RMS error");
             var xs = Enumerable.Range(1, Config.Episodes).Select(i => (double)i).ToArray();
-            Charts.Line(plot, xs, tdZero.RmsAfterEpisode.ToArray(), Draw.Accent, "TD(0) = TD(λ=0)", 2.5f);
-            Charts.Line(plot, xs, monteCarlo.RmsAfterEpisode.ToArray(), Draw.Second, "Monte Carlo (first-visit)", 2.5f);
-            var colours = new[] { Charts.Fourth, Charts.Third, Draw.Negative };
+            Charts.Line(plot, xs, tdZero.RmsAfterEpisode.ToArray(), Palette.Accent, "TD(0) = TD(λ=0)", 2.5f);
+            Charts.Line(plot, xs, monteCarlo.RmsAfterEpisode.ToArray(), Palette.Second, "Monte Carlo (first-visit)", 2.5f);
+            var colours = new[] { Palette.Fourth, Palette.Third, Palette.Negative };
             for (var i = 1; i < Lambdas.Length; i++)
                 Charts.Line(plot, xs, tdLambda[i].RmsAfterEpisode.ToArray(), colours[i - 1], $"TD(λ={F(Lambdas[i], "0.0")})", 1.5f)
                     .LinePattern = LinePattern.Dashed;

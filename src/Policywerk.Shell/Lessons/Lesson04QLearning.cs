@@ -6,9 +6,11 @@ using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Tabular;
 using Policywerk.Pure.Worlds;
 using Policywerk.Shell.Pictures;
+using Policywerk.Shell.Tables;
 using ScottPlot;
 using Spectre.Console;
 using Color = ScottPlot.Color;
+using static Policywerk.Shell.Tables.Rounding;
 
 namespace Policywerk.Shell.Lessons;
 
@@ -19,7 +21,7 @@ public sealed record RewardBlock(int From, int To, double QLearning, double Sars
 public sealed record GreedyRoute(int Steps, double Reward, bool ReachedGoal, double MeanRow, string Moves, IReadOnlyList<string> Grid);
 
 /// <summary>Lesson 04's printed results as data.</summary>
-public sealed record QLearningSummary(
+public sealed record QLearningResults(
     double Alpha, double Gamma, double Epsilon, int Episodes,
     IReadOnlyList<RewardBlock> RewardPer50, double LastFiftyQLearning, double LastFiftySarsa,
     GreedyRoute QLearningGreedy, GreedyRoute SarsaGreedy);
@@ -58,16 +60,15 @@ public sealed class Lesson04QLearning : ILesson
     private sealed class Run(ImmutableArray<Key> keys, ControlRun qLearning, ControlRun sarsa,
                              GreedyEvaluation qGreedy, GreedyEvaluation sarsaGreedy) : ILessonRun
     {
-        public object Summary => summary.Value;
-        private readonly Lazy<QLearningSummary> summary = new(() => Summarize(qLearning, sarsa, qGreedy, sarsaGreedy));
+        public object Results => results.Value;
+        private readonly Lazy<QLearningResults> results = new(() => ResultsOf(qLearning, sarsa, qGreedy, sarsaGreedy));
 
-        private static QLearningSummary Summarize(ControlRun qLearning, ControlRun sarsa, GreedyEvaluation qGreedy, GreedyEvaluation sarsaGreedy)
+        private static QLearningResults ResultsOf(ControlRun qLearning, ControlRun sarsa, GreedyEvaluation qGreedy, GreedyEvaluation sarsaGreedy)
         {
             var c = Config.ControlOrDefault;
-            var blocks = Enumerable.Range(0, Config.Episodes / 50).Select(b => new RewardBlock(50 * b + 1, 50 * b + 50,
-                Math.Round(qLearning.RewardPerEpisode.Skip(50 * b).Take(50).Average(), 1),
-                Math.Round(sarsa.RewardPerEpisode.Skip(50 * b).Take(50).Average(), 1))).ToArray();
-            return new QLearningSummary(c.Alpha, c.Gamma, c.Epsilon, Config.Episodes, blocks,
+            var blocks = Blocks.Of(Config.Episodes, 50).Select(b => new RewardBlock(b.From + 1, b.Last + 1,
+                Round(Blocks.Mean(qLearning.RewardPerEpisode, b), 1), Round(Blocks.Mean(sarsa.RewardPerEpisode, b), 1))).ToArray();
+            return new QLearningResults(c.Alpha, c.Gamma, c.Epsilon, Config.Episodes, blocks,
                 blocks[^1].QLearning, blocks[^1].Sarsa, Route(qGreedy), Route(sarsaGreedy));
         }
 
@@ -80,7 +81,7 @@ public sealed class Lesson04QLearning : ILesson
             for (var i = 0; i + 1 < g.Path.Length; i++)
                 grid[CliffWorld.RowOf(g.Path[i])][CliffWorld.ColumnOf(g.Path[i])] = Arrows[MoveBetween(g.Path[i], g.Path[i + 1])][0];
             grid[CliffWorld.RowOf(CliffWorld.Goal)][CliffWorld.ColumnOf(CliffWorld.Goal)] = 'G';
-            return new GreedyRoute(g.Steps, g.Reward, g.ReachedGoal, Math.Round(g.MeanRow, 2), moves,
+            return new GreedyRoute(g.Steps, g.Reward, g.ReachedGoal, Round(g.MeanRow, 2), moves,
                                    grid.Select(row => string.Join(' ', row)).ToArray());
         }
 
@@ -91,14 +92,14 @@ public sealed class Lesson04QLearning : ILesson
 
         public IEnumerable<string> Headline()
         {
-            var s = summary.Value;
+            var s = results.Value;
             yield return $"episodes {Config.Episodes - 49}–{Config.Episodes} mean reward: Q-learning {F(s.LastFiftyQLearning)}, SARSA {F(s.LastFiftySarsa)}";
             yield return $"greedy: Q-learning {RouteText(s.QLearningGreedy)}; SARSA {RouteText(s.SarsaGreedy)}";
         }
 
         public void Print(IAnsiConsole console)
         {
-            var s = summary.Value;
+            var s = results.Value;
             console.Write(new Rule("[bold]Lesson 04 · Watkins 1989 — Q-learning vs SARSA on the cliff[/]").LeftJustified());
             console.MarkupLine("4×12 grid: start bottom-left, goal bottom-right, the 10 cells between are cliff (−100, back to start); every step −1.");
             console.MarkupLine($"α = {s.Alpha}, γ = {s.Gamma}, ε = {s.Epsilon} (ε-greedy behaviour), {s.Episodes} episodes, Q₀ = 0");
@@ -162,11 +163,11 @@ public sealed class Lesson04QLearning : ILesson
                 frames.Add(ThreePane.Compose(RoutePane($"Walking greedily · step {k}", final, k),
                                              ArrowPane($"Greedy actions after episode {Config.Episodes}", qLearning.Q, sarsa.Q), TracePane(Config.Episodes)));
             writer.Gif("artifact.gif", frames, delayCs: 60, holdLastCs: 300);
-            writer.Png("poster.png", ThreePane.Render(RoutePane("The learned greedy paths", final, int.MaxValue, legend: true), 900, 420));
-            writer.Png("trace.png", ThreePane.Render(TracePane(Config.Episodes, full: true), 900, 480));
+            writer.Png("poster.png", Panels.Render(RoutePane("The learned greedy paths", final, int.MaxValue, legend: true), 900, 420));
+            writer.Png("trace.png", Panels.Render(TracePane(Config.Episodes, full: true), 900, 480));
         }
 
-        private static readonly Color[] MethodColours = [Draw.Accent, Draw.Second];
+        private static readonly Color[] MethodColours = [Palette.Accent, Palette.Second];
         private static readonly string[] MethodNames = ["Q-learning", "SARSA"];
 
         private static Plot CliffGrid(string title)
@@ -176,10 +177,10 @@ public sealed class Lesson04QLearning : ILesson
                 for (var c = 0; c < CliffWorld.Columns; c++)
                 {
                     var s = CliffWorld.StateOf(r, c);
-                    if (CliffWorld.IsCliff(s)) Draw.Cell(plot, r, c, Draw.Negative, c == CliffWorld.Columns / 2 ? "cliff" : null, Colors.White, 12);
-                    else if (s == CliffWorld.Goal) Draw.Cell(plot, r, c, Draw.Positive, "G", Colors.White, 15, true);
-                    else if (s == CliffWorld.Start) Draw.Cell(plot, r, c, Draw.Neutral, "S", Draw.Ink, 15, true);
-                    else Draw.Cell(plot, r, c, Draw.Neutral);
+                    if (CliffWorld.IsCliff(s)) Draw.Cell(plot, r, c, Palette.Negative, c == CliffWorld.Columns / 2 ? "cliff" : null, Palette.White, 12);
+                    else if (s == CliffWorld.Goal) Draw.Cell(plot, r, c, Palette.Positive, "G", Palette.White, 15, true);
+                    else if (s == CliffWorld.Start) Draw.Cell(plot, r, c, Palette.Neutral, "S", Palette.Ink, 15, true);
+                    else Draw.Cell(plot, r, c, Palette.Neutral);
                 }
             return plot;
         }
@@ -225,14 +226,14 @@ public sealed class Lesson04QLearning : ILesson
                     for (var c = 0; c < CliffWorld.Columns; c++)
                     {
                         var s = CliffWorld.StateOf(r, c);
-                        if (CliffWorld.IsCliff(s)) { Draw.Cell(plot, top + r, c, Draw.Negative.WithAlpha(0.55)); continue; }
-                        if (s == CliffWorld.Goal) { Draw.Cell(plot, top + r, c, Draw.Positive, "G", Colors.White, 12, true); continue; }
+                        if (CliffWorld.IsCliff(s)) { Draw.Cell(plot, top + r, c, Palette.Negative.WithAlpha(0.55)); continue; }
+                        if (s == CliffWorld.Goal) { Draw.Cell(plot, top + r, c, Palette.Positive, "G", Palette.White, 12, true); continue; }
                         var row = tables[m].Row(s);
                         Draw.Cell(plot, top + r, c, Draw.Diverging(tables[m].Max(s), 40));
                         if (row.ToArray().All(v => v == 0)) continue; // never visited
                         var best = Policies.Greedy(row, Key.FromSeed(0)).Value;
                         var (dr, dc) = best switch { 0 => (-1, 0), 1 => (0, 1), 2 => (1, 0), _ => (0, -1) };
-                        Draw.CellArrow(plot, top + r, c, dr, dc, Draw.Ink);
+                        Draw.CellArrow(plot, top + r, c, dr, dc, Palette.Ink);
                     }
             }
             return plot;
@@ -249,7 +250,7 @@ public sealed class Lesson04QLearning : ILesson
                 var xs = Enumerable.Range(1, upTo).Select(i => (double)i).ToArray();
                 Charts.Line(plot, xs, smooth.Take(upTo).ToArray(), MethodColours[m], MethodNames[m], 2f);
             }
-            var optimal = plot.Add.HorizontalLine(-12, 1.2f, Draw.Positive, LinePattern.Dashed);
+            var optimal = plot.Add.HorizontalLine(-12, 1.2f, Palette.Positive, LinePattern.Dashed);
             optimal.LegendText = "optimal path: −12";
             plot.Axes.SetLimits(0, Config.Episodes + 1, -160, 5);
             plot.ShowLegend(Alignment.LowerRight);

@@ -5,11 +5,12 @@ using Policywerk.Pure.Mdp;
 using Policywerk.Pure.Neural;
 using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Worlds;
-using Policywerk.Shell.Cli;
 using Policywerk.Shell.Loops;
 using Policywerk.Shell.Pictures;
+using Policywerk.Shell.Tables;
 using ScottPlot;
 using Spectre.Console;
+using static Policywerk.Shell.Tables.Rounding;
 
 namespace Policywerk.Shell.Lessons;
 
@@ -20,7 +21,7 @@ public sealed record DqnBlock(int From, int To, double Reward, double Epsilon, d
 public sealed record DqnEarlyEpisode(int Episode, double Reward, int Steps, double Epsilon);
 
 /// <summary>Lesson 05's printed results as data.</summary>
-public sealed record DqnSummary(
+public sealed record DqnResults(
     DqnConfig Config,
     IReadOnlyList<DqnBlock> Blocks,
     IReadOnlyList<DqnEarlyEpisode> Early,
@@ -86,32 +87,26 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
     {
         private static readonly string[] ActionNames = ["Left", "Stay", "Right"];
 
-        public object Summary => summary.Value;
-        private readonly Lazy<DqnSummary> summary = new(() => Summarize(config, training));
+        public object Results => results.Value;
+        private readonly Lazy<DqnResults> results = new(() => ResultsOf(config, training));
 
-        private static double R(double x, int digits = 4) => Math.Round(x, digits);
-
-        private static DqnSummary Summarize(DqnConfig config, DqnTraining t)
+        private static DqnResults ResultsOf(DqnConfig config, DqnTraining t)
         {
-            var blocks = new List<DqnBlock>();
-            for (var from = 0; from < t.Episodes.Length; from += Block)
-            {
-                var part = t.Episodes.Skip(from).Take(Block).ToList();
-                blocks.Add(new DqnBlock(from, from + part.Count - 1, R(part.Average(l => l.Reward)), R(part.Average(l => l.Epsilon)),
-                                        R(part.Average(l => l.Steps), 1)));
-            }
-            var early = t.Episodes.Take(5).Select(l => new DqnEarlyEpisode(l.Episode, R(l.Reward), l.Steps, R(l.Epsilon))).ToList();
+            var blocks = Blocks.Of(t.Episodes.Length, Block).Select(b => new DqnBlock(b.From, b.Last,
+                Round(Blocks.Mean(t.Episodes, b, l => l.Reward)), Round(Blocks.Mean(t.Episodes, b, l => l.Epsilon)),
+                Round(Blocks.Mean(t.Episodes, b, l => l.Steps), 1))).ToList();
+            var early = t.Episodes.Take(5).Select(l => new DqnEarlyEpisode(l.Episode, Round(l.Reward), l.Steps, Round(l.Epsilon))).ToList();
             var g = t.Greedy;
             var last = g.Steps[^1].Next;
             var q = Dqn.QValues(t.Model, Observe, Breakout.Start);
-            return new DqnSummary(config, blocks, early, t.Model.Updates,
-                R(g.TotalReward), g.Length, g.Steps.Count(s => s.Reward == Breakout.BrickReward), last.BricksRemaining,
-                q.Select(v => R(v)).ToArray(), ActionNames[Arg.Max(q.AsSpan())]);
+            return new DqnResults(config, blocks, early, t.Model.Updates,
+                Round(g.TotalReward), g.Length, g.Steps.Count(s => s.Reward == Breakout.BrickReward), last.BricksRemaining,
+                q.Select(v => Round(v)).ToArray(), ActionNames[Arg.Max(q.AsSpan())]);
         }
 
         public IEnumerable<string> Headline()
         {
-            var s = summary.Value;
+            var s = results.Value;
             var late = s.Blocks[^1];
             yield return $"DQN, {s.Config.Episodes} episodes: average reward {s.Blocks[0].Reward:+0.00;-0.00;0.00} (episodes {s.Blocks[0].From}–{s.Blocks[0].To}) → {late.Reward:+0.00;-0.00;0.00} (episodes {late.From}–{late.To})";
             yield return $"greedy game: reward {s.GreedyReward:+0.00;-0.00;0.00}, {s.GreedySteps} steps, bricks hit {s.BricksHit}/12";
@@ -119,7 +114,7 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
 
         public void Print(IAnsiConsole console)
         {
-            var s = summary.Value;
+            var s = results.Value;
             var c = s.Config;
             console.Write(new Rule("[bold]Lesson 05 · Mnih et al. 2013 — Deep Q-Network on mini Breakout[/]").LeftJustified());
             console.MarkupLine("8×10 board, 12 bricks, width-3 paddle; observation = 80 pixels + ball velocity (82 values); actions left / stay / right;");
@@ -226,7 +221,7 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
 
             var trace = Trace(Rewards.Count, $"DQN on mini Breakout: reward per episode ({training.Episodes.Length} episodes)");
             LearningCurves.RightAxis(trace, "ε", training.Episodes.Select(l => l.Epsilon).ToArray(), Rewards.Count, (0, 1.05));
-            writer.Png("trace.png", ThreePane.Render(trace, 960, 480));
+            writer.Png("trace.png", Panels.Render(trace, 960, 480));
         }
     }
 }

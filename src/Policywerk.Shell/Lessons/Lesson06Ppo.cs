@@ -5,11 +5,12 @@ using Policywerk.Pure.Mdp;
 using Policywerk.Pure.Neural;
 using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Worlds;
-using Policywerk.Shell.Cli;
 using Policywerk.Shell.Loops;
 using Policywerk.Shell.Pictures;
+using Policywerk.Shell.Tables;
 using ScottPlot;
 using Spectre.Console;
+using static Policywerk.Shell.Tables.Rounding;
 
 namespace Policywerk.Shell.Lessons;
 
@@ -20,7 +21,7 @@ public sealed record PpoBlock(int From, int To, double Reward, double Std, doubl
 public sealed record PpoProbe(string State, double Angle, double AngularVelocity, double Torque, double Std);
 
 /// <summary>Lesson 06's printed results as data.</summary>
-public sealed record PpoSummary(
+public sealed record PpoResults(
     PpoConfig Config,
     IReadOnlyList<PpoBlock> Blocks,
     int Episodes,
@@ -102,43 +103,40 @@ public sealed class Lesson06Ppo(PpoConfig config) : ILesson
 
     private sealed class Run(PpoConfig config, PpoTraining training) : ILessonRun
     {
-        public object Summary => summary.Value;
-        private readonly Lazy<PpoSummary> summary = new(() => Summarize(config, training));
+        public object Results => results.Value;
+        private readonly Lazy<PpoResults> results = new(() => ResultsOf(config, training));
 
-        private static double R(double x, int digits = 4) => Math.Round(x, digits);
-
-        private static PpoSummary Summarize(PpoConfig config, PpoTraining t)
+        private static PpoResults ResultsOf(PpoConfig config, PpoTraining t)
         {
-            var blocks = new List<PpoBlock>();
-            for (var from = 0; from < t.Iterations.Length; from += Block)
+            var blocks = Blocks.Of(t.Iterations.Length, Block).Select(b =>
             {
-                var part = t.Iterations.Skip(from).Take(Block).ToList();
-                var withEpisodes = part.Where(l => l.Episodes > 0).ToList();
-                blocks.Add(new PpoBlock(from, from + part.Count - 1,
-                    R(withEpisodes.Count == 0 ? 0.0 : withEpisodes.Average(l => l.AverageReturn), 1),
-                    R(part.Average(l => l.MeanStd)), R(part.Average(l => l.Entropy)), R(part.Average(l => l.ValueLoss))));
-            }
+                var withEpisodes = Blocks.Items(t.Iterations, b).Where(l => l.Episodes > 0).ToList();
+                return new PpoBlock(b.From, b.Last,
+                    Round(withEpisodes.Count == 0 ? 0.0 : withEpisodes.Average(l => l.AverageReturn), 1),
+                    Round(Blocks.Mean(t.Iterations, b, l => l.MeanStd)), Round(Blocks.Mean(t.Iterations, b, l => l.Entropy)),
+                    Round(Blocks.Mean(t.Iterations, b, l => l.ValueLoss)));
+            }).ToList();
             var g = t.Greedy;
             var probes = ProbeStates.Select(p =>
             {
                 var policy = Ppo.Policy(config, t.Model, Observe, new BalanceState(p.Angle, p.Velocity, 0));
-                return new PpoProbe(p.Name, p.Angle, p.Velocity, R(Math.Clamp(policy.Mean, config.ActionLow, config.ActionHigh)), R(policy.Std));
+                return new PpoProbe(p.Name, p.Angle, p.Velocity, Round(Math.Clamp(policy.Mean, config.ActionLow, config.ActionHigh)), Round(policy.Std));
             }).ToList();
-            return new PpoSummary(config, blocks, t.Iterations.Sum(l => l.Episodes),
-                R(g.Steps[0].State.Angle), g.Length, R(g.TotalReward, 1),
-                R(g.Steps.Max(s => Math.Abs(s.Next.Angle))), R(g.Steps.Average(s => Math.Abs(s.Action))), probes);
+            return new PpoResults(config, blocks, t.Iterations.Sum(l => l.Episodes),
+                Round(g.Steps[0].State.Angle), g.Length, Round(g.TotalReward, 1),
+                Round(g.Steps.Max(s => Math.Abs(s.Next.Angle))), Round(g.Steps.Average(s => Math.Abs(s.Action))), probes);
         }
 
         public IEnumerable<string> Headline()
         {
-            var s = summary.Value;
+            var s = results.Value;
             yield return $"PPO, {s.Config.Iterations} iterations × {s.Config.RolloutSteps} steps: average reward {s.Blocks[0].Reward:0.0} → {s.Blocks[^1].Reward:0.0}, σ {s.Blocks[0].Std:0.00} → {s.Blocks[^1].Std:0.00}";
             yield return $"greedy (mean) policy: survived {s.StepsSurvived} steps, max |θ| {s.MaxAbsAngle:0.000} rad, mean |torque| {s.MeanAbsTorque:0.000}";
         }
 
         public void Print(IAnsiConsole console)
         {
-            var s = summary.Value;
+            var s = results.Value;
             var c = s.Config;
             console.Write(new Rule("[bold]Lesson 06 · Schulman et al. 2017 — Proximal Policy Optimization on continuous balance[/]").LeftJustified());
             console.MarkupLine("The lesson-02 pole, now pushed with any torque u ∈ [[−1, 1]]; +1 per step, at most 500 steps; it falls at |θ| > 0.3 rad.");
@@ -251,7 +249,7 @@ public sealed class Lesson06Ppo(PpoConfig config) : ILesson
             var mid = final.Steps[Math.Min(final.Length - 1, 137)];
             writer.Png("poster.png", ThreePane.Compose(PolePicture.Pole(mid.Next, mid.Action, maxAngle, $"Trained PPO: balanced {final.Length} steps"),
                 Bells(training.Iterations.Length, "π(a | upright): the bell curve narrows"), Trace(training.Iterations.Length, "average reward per iteration")));
-            writer.Png("trace.png", ThreePane.Render(Trace(training.Iterations.Length,
+            writer.Png("trace.png", Panels.Render(Trace(training.Iterations.Length,
                 $"PPO on continuous balance: reward and entropy per iteration ({training.Iterations.Length} × {config.RolloutSteps} steps)"), 960, 480));
         }
     }

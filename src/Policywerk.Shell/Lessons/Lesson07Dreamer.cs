@@ -18,7 +18,7 @@ public sealed record PolicyScore(string Policy, double Mean, double Lower, doubl
 }
 
 /// <summary>Lesson 07's printed results as data.</summary>
-public sealed record DreamerSummary(
+public sealed record DreamerResults(
     IReadOnlyList<string> Sizes, IReadOnlyList<string> Hyperparameters,
     IReadOnlyList<IterationRow> Iterations,
     IReadOnlyList<PolicyScore> Evaluation, double GapClosed, bool ClosesHalf, bool SeparatedFromRandom);
@@ -97,7 +97,7 @@ public sealed class Lesson07Dreamer : ILesson
         {
             var (next, log) = Dreamer.Iterate(world, training, config, evaluator);
             if (!double.IsFinite(log.Reconstruction) || !double.IsFinite(log.ImaginedReturn))
-                throw new Policywerk.Shell.Cli.DivergenceError($"lesson 7 diverged at iteration {i + 1} (a loss became NaN)");
+                throw new DivergenceError($"lesson 7 diverged at iteration {i + 1} (a loss became NaN)");
             training = next;
             logs.Add(log);
             progress?.Report((i + 1.0) / (config.Iterations + 1));
@@ -110,10 +110,10 @@ public sealed class Lesson07Dreamer : ILesson
     private sealed class Run(DreamerModel model, ImmutableArray<IterationLog> logs, DreamerEvaluation evaluation) : ILessonRun
     {
         private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
-        private readonly Lazy<DreamerSummary> summary = new(() => Summarize(model, logs, evaluation));
-        public object Summary => summary.Value;
+        private readonly Lazy<DreamerResults> results = new(() => ResultsOf(model, logs, evaluation));
+        public object Results => results.Value;
 
-        private static DreamerSummary Summarize(DreamerModel model, ImmutableArray<IterationLog> logs, DreamerEvaluation e)
+        private static DreamerResults ResultsOf(DreamerModel model, ImmutableArray<IterationLog> logs, DreamerEvaluation e)
         {
             var c = Config;
             string[] sizes =
@@ -135,7 +135,7 @@ public sealed class Lesson07Dreamer : ILesson
             var rows = logs.Where(l => l.Iteration % 10 == 0 || l.Iteration == 1)
                 .Select(l => new IterationRow(l.Iteration, Math.Round(l.Reconstruction, 5), Math.Round(l.RewardLoss, 4), Math.Round(l.Kl, 3),
                     Math.Round(l.ImaginedReturn, 2), Math.Round(LastEpisodeReward(logs, l.Iteration), 1))).ToArray();
-            return new DreamerSummary(sizes, hyper, rows,
+            return new DreamerResults(sizes, hyper, rows,
                 [PolicyScore.Of("random", e.Random), PolicyScore.Of("Dreamer (greedy)", e.Agent), PolicyScore.Of("scripted controller", e.Scripted)],
                 Math.Round(e.GapClosed, 3), e.GapClosed >= 0.5, e.SeparatedFromRandom);
         }
@@ -149,14 +149,14 @@ public sealed class Lesson07Dreamer : ILesson
 
         public IEnumerable<string> Headline()
         {
-            var s = summary.Value;
+            var s = results.Value;
             yield return $"evaluation over {s.Evaluation[0].Episodes} episodes: random {s.Evaluation[0].Mean:0.0}, Dreamer {s.Evaluation[1].Mean:0.0}, scripted {s.Evaluation[2].Mean:0.0}";
             yield return $"gap closed: {s.GapClosed:P0} ({(s.ClosesHalf ? "≥" : "<")} half; {(s.SeparatedFromRandom ? "separated from" : "overlaps")} random)";
         }
 
         public void Print(IAnsiConsole console)
         {
-            var s = summary.Value;
+            var s = results.Value;
             console.Write(new Rule("[bold]Lesson 07 · Hafner et al. 2023 — a Dreamer-style world model[/]").LeftJustified());
             foreach (var line in s.Sizes) console.MarkupLine(Markup.Escape(line));
             foreach (var line in s.Hyperparameters) console.MarkupLine("[grey]" + Markup.Escape(line) + "[/]");
@@ -183,9 +183,6 @@ public sealed class Lesson07Dreamer : ILesson
         /// <summary>Open-loop imagination restarts from the real posterior every this many steps (the actor's imagination
         /// horizon); int.MaxValue for one rollout over the whole episode.</summary>
         private const int OpenLoopSegment = int.MaxValue;
-
-        private static readonly ScottPlot.Color Empty = ScottPlot.Color.FromHex("#f4f4f4");
-        private static readonly ScottPlot.Color GridLine = ScottPlot.Color.FromHex("#dddddd");
 
         /// <summary>What every picture of one episode needs: the real frames, the posterior reconstructions, and the
         /// open-loop imagination (restarted every <see cref="OpenLoopSegment"/> steps) under the same actions.</summary>
@@ -237,14 +234,14 @@ public sealed class Lesson07Dreamer : ILesson
             var frames = new List<byte[]>();
             var stride = Math.Max(1, (int)Math.Ceiling(view.Steps / 60.0));
             for (var t = 0; t <= view.Steps; t += stride)
-                frames.Add(Panels.ThreePaneSplit(WorldPane(world, view, t, "Pixel world: real vs imagined path"), FramePane(view, t), TracePlots(compact: true)));
+                frames.Add(ThreePane.Compose(WorldPane(world, view, t, "Pixel world: real vs imagined path"), FramePane(view, t), TracePlots(compact: true)));
             if (view.Steps % stride != 0)
-                frames.Add(Panels.ThreePaneSplit(WorldPane(world, view, view.Steps, "Pixel world: real vs imagined path"), FramePane(view, view.Steps), TracePlots(compact: true)));
+                frames.Add(ThreePane.Compose(WorldPane(world, view, view.Steps, "Pixel world: real vs imagined path"), FramePane(view, view.Steps), TracePlots(compact: true)));
             writer.Gif("artifact.gif", frames, delayCs: 15, holdLastCs: 300);
             var poster = WorldPane(world, view, view.Steps,
                 $"Real vs imagined trajectory: same start, same {view.Steps} actions" +
                 (view.Episode.States[^1].Distance < world.Dynamics.ReachThreshold ? " (target reached)" : ""));
-            writer.Png("poster.png", Panels.Compose(900, 900, [new PlacedPlot(poster, 0, 0, 900, 900)]));
+            writer.Png("poster.png", Panels.Render(poster, 900, 900));
             writer.Png("trace.png", Panels.Grid(TracePlots(compact: false), 3, 560, 380));
         }
 
@@ -265,37 +262,37 @@ public sealed class Lesson07Dreamer : ILesson
                 for (var col = 0; col < PixelPointMass.Size; col++)
                 {
                     var v = o[r * PixelPointMass.Size + col];
-                    var fill = v >= PixelPointMass.AgentPixel ? Draw.Mix(Empty, Draw.Accent, 0.35)
-                        : v > 0 ? Draw.Mix(Empty, Draw.Second, 0.35) : Empty;
+                    var fill = v >= PixelPointMass.AgentPixel ? Draw.Mix(Palette.EmptyPixel, Palette.Accent, 0.35)
+                        : v > 0 ? Draw.Mix(Palette.EmptyPixel, Palette.Second, 0.35) : Palette.EmptyPixel;
                     var rect = plot.Add.Rectangle(-bounds + col * cell, -bounds + (col + 1) * cell, -bounds + r * cell, -bounds + (r + 1) * cell);
                     rect.FillColor = fill;
-                    rect.LineColor = GridLine;
+                    rect.LineColor = Palette.PixelLine;
                     rect.LineWidth = 1;
                 }
             var t0 = view.ImaginedFrom[t];
             var s = view.Episode.States;
             var rx = s.Take(t + 1).Select(p => p.X).ToArray();
             var ry = s.Take(t + 1).Select(p => p.Y).ToArray();
-            Charts.Line(plot, rx, ry, Draw.Accent, "real", 3f, 4f);
+            Charts.Line(plot, rx, ry, Palette.Accent, "real", 3f, 4f);
             var imagined = Enumerable.Range(t0, t - t0 + 1).Select(i => AgentOf(view.Imagined[i], bounds)).ToArray();
-            var im = Charts.Line(plot, imagined.Select(p => p.X).ToArray(), imagined.Select(p => p.Y).ToArray(), Draw.Second,
+            var im = Charts.Line(plot, imagined.Select(p => p.X).ToArray(), imagined.Select(p => p.Y).ToArray(), Palette.Second,
                 $"imagined (from step {t0})", 3f, 4f);
             im.LinePattern = LinePattern.Dashed;
             for (var i = t0 + 10; i <= t; i += 10)
             {
                 // the same step on both paths: how far imagination has drifted after i − t0 steps
                 var tie = plot.Add.Line(s[i].X, s[i].Y, imagined[i - t0].X, imagined[i - t0].Y);
-                tie.LineColor = Charts.Truth;
+                tie.LineColor = Palette.Truth;
                 tie.LineWidth = 1;
                 tie.LinePattern = LinePattern.Dotted;
                 if (i == t0 + 10) tie.LegendText = "same step (every 10)";
                 if (t - i >= 5) // a label a few steps before the end would sit under the end dot
-                    Charts.Label(plot, $"{i}", imagined[i - t0].X, imagined[i - t0].Y, Alignment.LowerLeft, 10, Draw.Second);
+                    Charts.Label(plot, $"{i}", imagined[i - t0].X, imagined[i - t0].Y, Alignment.LowerLeft, 10, Palette.Second);
             }
-            plot.Add.Marker(s[0].TargetX, s[0].TargetY, MarkerShape.FilledDiamond, 18, Draw.Negative).LegendText = "target";
-            plot.Add.Marker(s[t0].X, s[t0].Y, MarkerShape.OpenCircle, 18, Draw.Ink).LegendText = "shared start";
-            plot.Add.Marker(rx[^1], ry[^1], MarkerShape.FilledCircle, 13, Draw.Accent);
-            plot.Add.Marker(imagined[^1].X, imagined[^1].Y, MarkerShape.FilledCircle, 13, Draw.Second);
+            plot.Add.Marker(s[0].TargetX, s[0].TargetY, MarkerShape.FilledDiamond, 18, Palette.Negative).LegendText = "target";
+            plot.Add.Marker(s[t0].X, s[t0].Y, MarkerShape.OpenCircle, 18, Palette.Ink).LegendText = "shared start";
+            plot.Add.Marker(rx[^1], ry[^1], MarkerShape.FilledCircle, 13, Palette.Accent);
+            plot.Add.Marker(imagined[^1].X, imagined[^1].Y, MarkerShape.FilledCircle, 13, Palette.Second);
             var drift = Math.Sqrt(Math.Pow(imagined[^1].X - rx[^1], 2) + Math.Pow(imagined[^1].Y - ry[^1], 2));
             // the legend's corner from the whole episode, so that it stays put from frame to frame
             var points = s.Select(p => (p.X, p.Y)).Concat(view.Imagined.Select(f => AgentOf(f, bounds))).Append((s[0].TargetX, s[0].TargetY)).ToArray();
@@ -341,15 +338,15 @@ public sealed class Lesson07Dreamer : ILesson
             Frame(plot, 2, 0, i => Gray(real[i]));
             Frame(plot, 2, n + 5, i => Gray(recon[i]));
             Frame(plot, n + 6, 0, i => Gray(imag[i]));
-            Frame(plot, n + 6, n + 5, i => Draw.Mix(Draw.Mix(Colors.White, Draw.Accent, Math.Min(1, real[i])), Draw.Second, 0.85 * imag[i]));
+            Frame(plot, n + 6, n + 5, i => Draw.Mix(Draw.Mix(Palette.White, Palette.Accent, Math.Min(1, real[i])), Palette.Second, 0.85 * imag[i]));
             Charts.Label(plot, "real frame", n / 2.0, -1.6, Alignment.LowerCenter, 12, bold: true);
             Charts.Label(plot, "model's reconstruction", n + 5 + n / 2.0, -1.6, Alignment.LowerCenter, 12, bold: true);
             Charts.Label(plot, $"imagined {k} steps ahead", n / 2.0, -n - 5.6, Alignment.LowerCenter, 12, bold: true);
             Charts.Label(plot, "real (blue), imagined (orange)", n + 5 + n / 2.0, -n - 5.6, Alignment.LowerCenter, 11, bold: true);
             Charts.Label(plot, $"reconstruction: posterior, frame {t} seen.  imagined: prior rolled from step {view.ImaginedFrom[t]}",
-                n + 2.5, -2 * n - 6.4, Alignment.UpperCenter, 10, Draw.Ink);
+                n + 2.5, -2 * n - 6.4, Alignment.UpperCenter, 10, Palette.Ink);
             Charts.Label(plot, "with the same real actions, no frame seen since.  Decoded frames scaled to peak = white.",
-                n + 2.5, -2 * n - 7.9, Alignment.UpperCenter, 10, Draw.Ink);
+                n + 2.5, -2 * n - 7.9, Alignment.UpperCenter, 10, Palette.Ink);
             plot.Axes.SetLimits(-0.5, 2 * n + 5.5, -2 * n - 9.8, 0.5);
             plot.Axes.SquareUnits();
             return plot;
@@ -362,7 +359,7 @@ public sealed class Lesson07Dreamer : ILesson
             return pixels.Select(v => v / max).ToArray();
         }
 
-        private static ScottPlot.Color Gray(double v) => Draw.Mix(Colors.Black, Colors.White, Math.Clamp(v, 0, 1));
+        private static ScottPlot.Color Gray(double v) => Draw.Mix(Palette.Black, Palette.White, Math.Clamp(v, 0, 1));
 
         /// <summary>A 16×16 frame drawn as cells with its top-left corner at cell (row0, col0); image row i is y, so row 15 is drawn on top.</summary>
         private static void Frame(Plot plot, int row0, int col0, Func<int, ScottPlot.Color> color)
@@ -373,7 +370,7 @@ public sealed class Lesson07Dreamer : ILesson
                 {
                     var rect = plot.Add.Rectangle(col0 + col, col0 + col + 1, -(row0 + (n - 1 - r)) - 1, -(row0 + (n - 1 - r)));
                     rect.FillColor = color(r * n + col);
-                    rect.LineColor = ScottPlot.Color.FromHex("#555555");
+                    rect.LineColor = Palette.FrameLine;
                     rect.LineWidth = 0.5f;
                 }
         }
@@ -395,12 +392,12 @@ public sealed class Lesson07Dreamer : ILesson
             }
             var plots = new List<Plot>
             {
-                Trace("Reconstruction MSE", "per pixel (×10⁻³)", logs.Select(l => 1000 * l.Reconstruction).ToArray(), Draw.Accent),
-                Trace("Reward loss", "symlog MSE", logs.Select(l => l.RewardLoss).ToArray(), Draw.Second),
+                Trace("Reconstruction MSE", "per pixel (×10⁻³)", logs.Select(l => 1000 * l.Reconstruction).ToArray(), Palette.Accent),
+                Trace("Reward loss", "symlog MSE", logs.Select(l => l.RewardLoss).ToArray(), Palette.Second),
             };
-            var kl = Trace("KL(posterior ‖ prior)", "nats", logs.Select(l => l.Kl).ToArray(), Charts.Third);
-            kl.Add.HorizontalLine(Config.FreeBits, 1.5f, Charts.Truth, LinePattern.Dashed);
-            Charts.Label(kl, "free bits", xs[0], Config.FreeBits, Alignment.LowerLeft, compact ? 9 : 11, Charts.Truth, bold: true);
+            var kl = Trace("KL(posterior ‖ prior)", "nats", logs.Select(l => l.Kl).ToArray(), Palette.Third);
+            kl.Add.HorizontalLine(Config.FreeBits, 1.5f, Palette.Truth, LinePattern.Dashed);
+            Charts.Label(kl, "free bits", xs[0], Config.FreeBits, Alignment.LowerLeft, compact ? 9 : 11, Palette.Truth, bold: true);
             plots.Add(kl);
             var reward = Draw.TracePlot("Real episode reward", "iteration", "return");
             reward.Title(compact ? "Real episode reward" : "Real episode reward (lines: evaluation means)", font);
@@ -408,25 +405,25 @@ public sealed class Lesson07Dreamer : ILesson
             reward.YLabel("return", font - 2);
             var finished = logs.Where(l => double.IsFinite(l.EpisodeReward)).ToArray();
             Charts.Line(reward, finished.Select(l => (double)l.Iteration).ToArray(), finished.Select(l => l.EpisodeReward).ToArray(),
-                Draw.Accent, null, 2f, 4f);
+                Palette.Accent, null, 2f, 4f);
             void Reference(double y, ScottPlot.Color color, LinePattern pattern, string text, bool below)
             {
                 reward.Add.HorizontalLine(y, 1.5f, color, pattern);
                 var label = Charts.Label(reward, text, xs[0], y, below ? Alignment.UpperLeft : Alignment.LowerLeft, compact ? 9 : 11, color, bold: true);
-                label.LabelBackgroundColor = Colors.White.WithAlpha(0.75); // readable where the episode curve runs behind it
+                label.LabelBackgroundColor = Palette.White.WithAlpha(0.75); // readable where the episode curve runs behind it
             }
             // The agent's line lies between the other two, usually near one of them: its label goes on the side away from
             // the nearer one, and that one's label on the side away from the agent's, so no two labels share a band.
             var nearScripted = Math.Abs(evaluation.Scripted.Mean - evaluation.Agent.Mean) <= Math.Abs(evaluation.Agent.Mean - evaluation.Random.Mean);
             var agentAbove = evaluation.Agent.Mean >= (nearScripted ? evaluation.Scripted.Mean : evaluation.Random.Mean);
-            Reference(evaluation.Scripted.Mean, Draw.Positive, LinePattern.Dashed, "scripted (eval)", below: nearScripted && agentAbove);
-            Reference(evaluation.Random.Mean, Draw.Negative, LinePattern.Dashed, "random (eval)", below: !nearScripted && agentAbove);
-            Reference(evaluation.Agent.Mean, Charts.Third, LinePattern.Dotted, "Dreamer greedy (eval)", below: !agentAbove);
+            Reference(evaluation.Scripted.Mean, Palette.Positive, LinePattern.Dashed, "scripted (eval)", below: nearScripted && agentAbove);
+            Reference(evaluation.Random.Mean, Palette.Negative, LinePattern.Dashed, "random (eval)", below: !nearScripted && agentAbove);
+            Reference(evaluation.Agent.Mean, Palette.Third, LinePattern.Dotted, "Dreamer greedy (eval)", below: !agentAbove);
             plots.Add(reward);
             if (!compact)
             {
-                plots.Add(Trace("Imagined return", "λ-return", logs.Select(l => l.ImaginedReturn).ToArray(), Charts.Third));
-                plots.Add(Trace("Actor σ in imagination", "σ (pre-tanh)", logs.Select(l => l.ActionStd).ToArray(), Draw.Accent));
+                plots.Add(Trace("Imagined return", "λ-return", logs.Select(l => l.ImaginedReturn).ToArray(), Palette.Third));
+                plots.Add(Trace("Actor σ in imagination", "σ (pre-tanh)", logs.Select(l => l.ActionStd).ToArray(), Palette.Accent));
             }
             return plots;
         }

@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using Policywerk.Pure.Agents;
 using Policywerk.Pure.Neural;
-using Policywerk.Shell.Cli;
 
 namespace Policywerk.Shell.Loops;
 

@@ -6,10 +6,6 @@ namespace Policywerk.Shell.Pictures;
 /// <summary>Mini Breakout drawn as its 8×10 board, and a DQN's Q-values as three bars.</summary>
 public static class BreakoutPicture
 {
-    private static readonly Color Background = Color.FromHex("#111827");
-    private static readonly Color Row0 = Color.FromHex("#e74c3c");
-    private static readonly Color Row1 = Color.FromHex("#f39c12");
-    private static readonly Color Paddle = Color.FromHex("#3b82f6");
     private static readonly string[] ActionNames = ["left", "stay", "right"];
 
     /// <summary>The board: bricks (red row 0, orange row 1), the ball, the paddle; the title says what is shown.</summary>
@@ -19,23 +15,23 @@ public static class BreakoutPicture
         for (var r = 0; r < Breakout.Rows; r++)
             for (var c = 0; c < Breakout.Cols; c++)
             {
-                var fill = s.HasBrick(r, c) ? (r == 0 ? Row0 : Row1)
-                         : r == Breakout.PaddleRow && c >= s.PaddleCol && c < s.PaddleCol + Breakout.PaddleWidth ? Paddle
-                         : Background;
+                var fill = s.HasBrick(r, c) ? (r == 0 ? Palette.TopBricks : Palette.LowerBricks)
+                         : r == Breakout.PaddleRow && c >= s.PaddleCol && c < s.PaddleCol + Breakout.PaddleWidth ? Palette.Paddle
+                         : Palette.Board;
                 var rect = plot.Add.Rectangle(c, c + 1, -r - 1, -r);
                 rect.FillColor = fill;
-                rect.LineColor = Color.FromHex("#374151");
+                rect.LineColor = Palette.BoardLine;
                 rect.LineWidth = 1;
             }
         if (s.BallRow >= 0 && s.BallRow < Breakout.Rows)
         {
             var ball = plot.Add.Circle(s.BallCol + 0.5, -s.BallRow - 0.5, 0.32);
-            ball.FillColor = Colors.White;
-            ball.LineColor = Colors.White;
+            ball.FillColor = Palette.White;
+            ball.LineColor = Palette.White;
         }
         var score = plot.Add.Text($"bricks {s.Score}/12   step {s.Steps}", 0.1, -Breakout.Rows - 0.15);
         score.LabelFontSize = 13;
-        score.LabelFontColor = Draw.Ink;
+        score.LabelFontColor = Palette.Ink;
         score.Alignment = Alignment.UpperLeft;
         plot.Axes.SetLimits(-0.05, Breakout.Cols + 0.05, -Breakout.Rows - 0.9, 0.05);
         return plot;
@@ -51,17 +47,17 @@ public static class BreakoutPicture
         for (var a = 0; a < q.Count; a++)
         {
             var bar = plot.Add.Bar(position: a, value: q[a]);
-            bar.Color = a == best ? Draw.Positive : Draw.Accent.WithAlpha(0.55);
+            bar.Color = a == best ? Palette.Positive : Palette.Accent.WithAlpha(0.55);
             var label = plot.Add.Text(q[a].ToString("+0.00;-0.00;0.00", System.Globalization.CultureInfo.InvariantCulture), a, q[a]);
             label.Alignment = q[a] >= 0 ? Alignment.LowerCenter : Alignment.UpperCenter;
             label.LabelFontSize = 13;
-            label.LabelFontColor = Draw.Ink;
+            label.LabelFontColor = Palette.Ink;
         }
         if (taken is int t && t != best)
         {
             var note = plot.Add.Text("explored", t, range.Low);
             note.Alignment = Alignment.LowerCenter;
-            note.LabelFontColor = Draw.Second;
+            note.LabelFontColor = Palette.Second;
             note.LabelFontSize = 12;
         }
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
@@ -69,7 +65,7 @@ public static class BreakoutPicture
         plot.Axes.Bottom.TickLabelStyle.FontSize = 14;
         plot.YLabel("Q(s, a)", 13);
         plot.Axes.SetLimits(-0.6, 2.6, range.Low, range.High);
-        plot.Add.HorizontalLine(0, 1, Draw.Ink);
+        plot.Add.HorizontalLine(0, 1, Palette.Ink);
         return plot;
     }
 }

@@ -10,10 +10,6 @@ public sealed record PaperPoint(double X, double Y);
 /// reference points, and labelled heatmaps of small weight tables.</summary>
 public static class Charts
 {
-    public static readonly Color Third = Color.FromHex("#7d3c98");
-    public static readonly Color Fourth = Color.FromHex("#16a085");
-    public static readonly Color Truth = Color.FromHex("#8a8a8a");
-
     /// <summary>A plain line (no markers unless <paramref name="markerSize"/> &gt; 0).</summary>
     public static ScottPlot.Plottables.Scatter Line(Plot plot, double[] xs, double[] ys, Color color, string? legend = null,
                                                     float width = 2f, float markerSize = 0f)
@@ -40,7 +36,7 @@ public static class Charts
     {
         if (points.Count == 0) return;
         var markers = plot.Add.Markers(points.Select(p => p.X).ToArray(), points.Select(p => p.Y).ToArray(),
-                                       MarkerShape.OpenSquare, size, Draw.Ink);
+                                       MarkerShape.OpenSquare, size, Palette.Ink);
         markers.MarkerLineWidth = 2;
         markers.LegendText = legend;
     }
@@ -64,7 +60,7 @@ public static class Charts
                 var v = values[r * cols + c];
                 Draw.Cell(plot, r, c, Draw.Diverging(v, scale),
                           v.ToString("+0.00;-0.00;0", System.Globalization.CultureInfo.InvariantCulture),
-                          Math.Abs(v) > 0.7 * scale ? Colors.White : Draw.Ink, 10);
+                          Math.Abs(v) > 0.7 * scale ? Palette.White : Palette.Ink, 10);
             }
         for (var r = 0; r < rows; r++) Label(plot, rowLabels[r], -0.1, -r - 0.5, Alignment.MiddleRight, 10);
         for (var c = 0; c < cols; c++) Label(plot, colLabels[c], c + 0.5, 0.08, Alignment.LowerCenter, 10);
@@ -75,8 +71,8 @@ public static class Charts
         {
             var (r, c) = (index / cols, index % cols);
             var box = plot.Add.Rectangle(c, c + 1, -r - 1, -r);
-            box.FillColor = Colors.Transparent;
-            box.LineColor = Draw.Accent;
+            box.FillColor = Palette.Transparent;
+            box.LineColor = Palette.Accent;
             box.LineWidth = 4;
         }
         return plot;
@@ -89,7 +85,7 @@ public static class Charts
         var label = plot.Add.Text(text, x, y);
         label.Alignment = alignment;
         label.LabelFontSize = size;
-        label.LabelFontColor = color ?? Draw.Ink;
+        label.LabelFontColor = color ?? Palette.Ink;
         label.LabelBold = bold;
         return label;
     }

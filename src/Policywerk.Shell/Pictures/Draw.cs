@@ -2,25 +2,18 @@ using ScottPlot;
 
 namespace Policywerk.Shell.Pictures;
 
-/// <summary>Drawing helpers shared by every lesson's pictures: colours that mean something, grids of
-/// cells, arrows, and log-scale traces.</summary>
+/// <summary>Drawing helpers shared by every lesson's pictures: the diverging colour map, grids of cells, arrows, and
+/// log-scale traces (the colours themselves are <see cref="Palette"/>'s).</summary>
 public static class Draw
 {
-    public static readonly Color Negative = Color.FromHex("#c0392b");
-    public static readonly Color Neutral = Color.FromHex("#f7f7f7");
-    public static readonly Color Positive = Color.FromHex("#1a7f4b");
-    public static readonly Color Wall = Color.FromHex("#4a4a4a");
-    public static readonly Color Ink = Color.FromHex("#222222");
-    public static readonly Color Accent = Color.FromHex("#1f5fbf");
-    public static readonly Color Second = Color.FromHex("#e67e22");
-
     /// <summary>A diverging map: red for negative, near-white at 0, green for positive, saturating at ±<paramref name="scale"/>.</summary>
     public static Color Diverging(double value, double scale)
     {
         var t = scale <= 0 ? 0 : Math.Clamp(value / scale, -1, 1);
-        return t < 0 ? Mix(Neutral, Negative, -t) : Mix(Neutral, Positive, t);
+        return t < 0 ? Mix(Palette.Neutral, Palette.Negative, -t) : Mix(Palette.Neutral, Palette.Positive, t);
     }
 
+    /// <summary>(1 − t)·a + t·b per channel, rounded: a colour between two of the palette's.</summary>
     public static Color Mix(Color a, Color b, double t) => new(
         (byte)Math.Round(a.R + (b.R - a.R) * t),
         (byte)Math.Round(a.G + (b.G - a.G) * t),
@@ -43,13 +36,13 @@ public static class Draw
     {
         var rect = plot.Add.Rectangle(col, col + 1, -row - 1, -row);
         rect.FillColor = fill;
-        rect.LineColor = Color.FromHex("#9a9a9a");
+        rect.LineColor = Palette.CellLine;
         rect.LineWidth = 1;
         if (label is null) return;
         var text = plot.Add.Text(label, col + 0.5, -row - 0.5);
         text.Alignment = Alignment.MiddleCenter;
         text.LabelFontSize = size;
-        text.LabelFontColor = ink ?? Ink;
+        text.LabelFontColor = ink ?? Palette.Ink;
         text.LabelBold = bold;
     }
 

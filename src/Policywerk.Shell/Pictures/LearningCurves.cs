@@ -17,11 +17,11 @@ public static class LearningCurves
         {
             var xs = Enumerable.Range(0, shown).Select(i => (double)i).ToArray();
             var ys = values.Take(shown).Select(v => double.IsFinite(v) ? v : double.NaN).ToArray();
-            var raw = plot.Add.ScatterLine(xs, ys, Draw.Accent.WithAlpha(0.25));
+            var raw = plot.Add.ScatterLine(xs, ys, Palette.Accent.WithAlpha(0.25));
             raw.LineWidth = 1;
             raw.MarkerSize = 0;
             var mean = Statistics.TrailingMean(ys.Select(v => double.IsNaN(v) ? 0.0 : v).ToArray(), window);
-            var smooth = plot.Add.ScatterLine(xs, mean.ToArray(), Draw.Accent);
+            var smooth = plot.Add.ScatterLine(xs, mean.ToArray(), Palette.Accent);
             smooth.LineWidth = 2.5f;
             smooth.MarkerSize = 0;
             smooth.LegendText = meanLabel;
@@ -39,7 +39,7 @@ public static class LearningCurves
         if (shown > 0)
         {
             var xs = Enumerable.Range(0, shown).Select(i => (double)i).ToArray();
-            var line = plot.Add.ScatterLine(xs, values.Take(shown).ToArray(), Draw.Second);
+            var line = plot.Add.ScatterLine(xs, values.Take(shown).ToArray(), Palette.Second);
             line.LineWidth = 2;
             line.MarkerSize = 0;
             line.LinePattern = LinePattern.Dashed;
@@ -58,14 +58,14 @@ public static class LearningCurves
         var plot = Draw.TracePlot(title, xLabel, yLabel);
         var xs = Enumerable.Range(0, curve.Count).Select(i => (double)i).ToArray();
         var band = plot.Add.FillY(xs, curve.Select(s => s.Upper).ToArray(), curve.Select(s => s.Lower).ToArray());
-        band.FillColor = Draw.Accent.WithAlpha(0.25);
+        band.FillColor = Palette.Accent.WithAlpha(0.25);
         band.LineWidth = 0;
         band.LegendText = "95% interval of the mean";
-        var mean = plot.Add.ScatterLine(xs, curve.Select(s => s.Mean).ToArray(), Draw.Accent);
+        var mean = plot.Add.ScatterLine(xs, curve.Select(s => s.Mean).ToArray(), Palette.Accent);
         mean.LineWidth = 2.5f;
         mean.MarkerSize = 0;
         mean.LegendText = "mean over seeds";
-        var line = plot.Add.HorizontalLine(target, 1.5f, Draw.Negative, LinePattern.Dashed);
+        var line = plot.Add.HorizontalLine(target, 1.5f, Palette.Negative, LinePattern.Dashed);
         line.LegendText = targetLabel;
         Draw.IntegerTicksX(plot);
         plot.ShowLegend(Alignment.LowerRight);

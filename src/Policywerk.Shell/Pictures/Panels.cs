@@ -6,15 +6,18 @@ namespace Policywerk.Shell.Pictures;
 /// <summary>One plot placed in a rectangle of a shared canvas (pixels, origin top left).</summary>
 public sealed record PlacedPlot(Plot Plot, int X, int Y, int Width, int Height);
 
-/// <summary>Free placement of several plots on one canvas: the three-pane layout with a bottom row split into
-/// several traces, or a grid of traces for a trace picture.</summary>
+/// <summary>The one way a picture becomes PNG bytes: plots placed on a canvas (<see cref="Compose"/>), which the
+/// three-pane frame (<see cref="ThreePane"/>), a single plot (<see cref="Render"/>) and a grid of plots
+/// (<see cref="Grid"/>) all use.</summary>
 public static class Panels
 {
-    /// <summary>Renders every panel onto a white canvas of <paramref name="width"/>×<paramref name="height"/> and returns PNG bytes.</summary>
+    /// <summary>Renders every panel onto a canvas of <paramref name="width"/>×<paramref name="height"/> filled with
+    /// <see cref="Palette.White"/>, each clipped to its rectangle so its background stays inside; returns PNG bytes.
+    /// The plots are disposed.</summary>
     public static byte[] Compose(int width, int height, IEnumerable<PlacedPlot> panels)
     {
         using var surface = SKSurface.Create(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul));
-        surface.Canvas.Clear(SKColors.White);
+        surface.Canvas.Clear(Palette.White.ToSKColor());
         foreach (var p in panels)
             using (p.Plot)
             {
@@ -29,20 +32,8 @@ public static class Panels
         return png.ToArray();
     }
 
-    /// <summary>The shared three-pane frame (<see cref="ThreePane"/>'s geometry) with its bottom pane split evenly
-    /// into <paramref name="traces"/> side by side.</summary>
-    public static byte[] ThreePaneSplit(Plot world, Plot internals, IReadOnlyList<Plot> traces)
-    {
-        var panels = new List<PlacedPlot>
-        {
-            new(world, 0, 0, ThreePane.Width / 2, ThreePane.TopHeight),
-            new(internals, ThreePane.Width / 2, 0, ThreePane.Width / 2, ThreePane.TopHeight),
-        };
-        var w = ThreePane.Width / traces.Count;
-        for (var i = 0; i < traces.Count; i++)
-            panels.Add(new PlacedPlot(traces[i], i * w, ThreePane.TopHeight, i == traces.Count - 1 ? ThreePane.Width - i * w : w, ThreePane.BottomHeight));
-        return Compose(ThreePane.Width, ThreePane.Height, panels);
-    }
+    /// <summary>A single plot of <paramref name="width"/>×<paramref name="height"/> as PNG bytes (a poster or a trace).</summary>
+    public static byte[] Render(Plot plot, int width, int height) => Compose(width, height, [new PlacedPlot(plot, 0, 0, width, height)]);
 
     /// <summary>Plots in a grid of <paramref name="cols"/> columns, each cell <paramref name="cellWidth"/>×<paramref name="cellHeight"/>.</summary>
     public static byte[] Grid(IReadOnlyList<Plot> plots, int cols, int cellWidth, int cellHeight)

@@ -15,30 +15,30 @@ public static class PolePicture
         foreach (var side in new[] { -1.0, 1.0 })
         {
             var limit = plot.Add.Line(0, 0, 1.15 * Math.Sin(side * maxAngle), 1.15 * Math.Cos(side * maxAngle));
-            limit.LineColor = Draw.Negative.WithAlpha(0.6);
+            limit.LineColor = Palette.Negative.WithAlpha(0.6);
             limit.LinePattern = LinePattern.Dashed;
             limit.LineWidth = 1.5f;
         }
         var upright = plot.Add.Line(0, 0, 0, 1.15);
-        upright.LineColor = Colors.Gray.WithAlpha(0.5);
+        upright.LineColor = Palette.Gray.WithAlpha(0.5);
         upright.LinePattern = LinePattern.Dotted;
         var failed = Math.Abs(s.Angle) > maxAngle;
         var pole = plot.Add.Line(0, 0, Math.Sin(s.Angle), Math.Cos(s.Angle));
         pole.LineWidth = 9;
-        pole.LineColor = failed ? Draw.Negative : Draw.Accent;
+        pole.LineColor = failed ? Palette.Negative : Palette.Accent;
         var tip = plot.Add.Circle(Math.Sin(s.Angle), Math.Cos(s.Angle), 0.06);
-        tip.FillColor = failed ? Draw.Negative : Draw.Accent;
+        tip.FillColor = failed ? Palette.Negative : Palette.Accent;
         tip.LineColor = tip.FillColor;
         var floor = plot.Add.Line(-0.9, 0, 0.9, 0);
         floor.LineWidth = 3;
-        floor.LineColor = Draw.Ink;
+        floor.LineColor = Palette.Ink;
         var pivot = plot.Add.Circle(0, 0, 0.04);
-        pivot.FillColor = Draw.Ink;
+        pivot.FillColor = Palette.Ink;
         if (Math.Abs(torque) > 1e-3)
         {
             var arrow = plot.Add.Arrow(0, -0.18, 0.7 * torque, -0.18);
-            arrow.ArrowFillColor = Draw.Second;
-            arrow.ArrowLineColor = Draw.Second;
+            arrow.ArrowFillColor = Palette.Second;
+            arrow.ArrowLineColor = Palette.Second;
             arrow.ArrowWidth = 4;
             arrow.ArrowheadWidth = 14;
             arrow.ArrowheadLength = 14;
@@ -46,7 +46,7 @@ public static class PolePicture
         var label = plot.Add.Text($"θ = {s.Angle:+0.000;-0.000;0.000} rad   torque {torque:+0.00;-0.00;0.00}   step {s.Steps}", 0, -0.3);
         label.Alignment = Alignment.UpperCenter;
         label.LabelFontSize = 13;
-        label.LabelFontColor = Draw.Ink;
+        label.LabelFontColor = Palette.Ink;
         plot.Axes.SetLimits(-1.0, 1.0, -0.45, 1.25);
         plot.Axes.SquareUnits();
         return plot;
@@ -57,23 +57,23 @@ public static class PolePicture
     {
         var plot = Draw.TracePlot(title, "torque a", "π(a | s)");
         var range = plot.Add.HorizontalSpan(-1, 1);
-        range.FillStyle.Color = Colors.Gray.WithAlpha(0.12);
+        range.FillStyle.Color = Palette.Gray.WithAlpha(0.12);
         range.LineWidth = 0;
         var xs = Enumerable.Range(0, 241).Select(i => -3.0 + i * 0.025).ToArray();
         double[] Density(double mean, double std) =>
             xs.Select(x => Math.Exp(-0.5 * Math.Pow((x - mean) / std, 2)) / (std * Math.Sqrt(2 * Math.PI))).ToArray();
         foreach (var (mean, std, label) in earlier)
         {
-            var line = plot.Add.ScatterLine(xs, Density(mean, std), Colors.Gray.WithAlpha(0.55));
+            var line = plot.Add.ScatterLine(xs, Density(mean, std), Palette.Gray.WithAlpha(0.55));
             line.LineWidth = 1.5f;
             line.MarkerSize = 0;
             line.LegendText = label;
         }
-        var now = plot.Add.ScatterLine(xs, Density(current.Mean, current.Std), Draw.Accent);
+        var now = plot.Add.ScatterLine(xs, Density(current.Mean, current.Std), Palette.Accent);
         now.LineWidth = 3;
         now.MarkerSize = 0;
         now.LegendText = current.Label;
-        var mu = plot.Add.VerticalLine(current.Mean, 1.5f, Draw.Accent, LinePattern.Dashed);
+        var mu = plot.Add.VerticalLine(current.Mean, 1.5f, Palette.Accent, LinePattern.Dashed);
         _ = mu;
         plot.Axes.SetLimits(-3, 3, 0, 1.6);
         plot.ShowLegend(Alignment.UpperRight);

@@ -1,11 +1,13 @@
 using Spectre.Console;
 
-namespace Policywerk.Shell.Loops;
+namespace Policywerk.Shell.Progress;
 
 /// <summary>Runs long work behind a Spectre progress bar on a terminal; silently when output is redirected
 /// or <c>--quiet</c> is given.</summary>
 public static class ProgressBar
 {
+    /// <summary>Runs <paramref name="work"/>, showing its reports in [0, 1] as a bar labelled <paramref name="label"/> when
+    /// <paramref name="show"/> is set and the console is an interactive terminal, and returns what the work returns.</summary>
     public static T Run<T>(IAnsiConsole console, string label, bool show, Func<IProgress<double>, T> work)
     {
         var interactive = show && console.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;

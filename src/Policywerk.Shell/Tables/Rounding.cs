@@ -1,0 +1,21 @@
+using Policywerk.Pure.Numerics;
+
+namespace Policywerk.Shell.Tables;
+
+/// <summary>
+/// The one way the shell rounds the numbers it prints and keeps as results: to <see cref="Digits"/> decimals unless a
+/// table asks for fewer. A snapshot then holds what a reader sees, not the last bits of a long sum.
+/// </summary>
+public static class Rounding
+{
+    /// <summary>Decimals a printed result keeps unless its table says otherwise.</summary>
+    public const int Digits = 4;
+
+    /// <summary><paramref name="x"/> rounded to <paramref name="digits"/> decimals (midpoints to even, as <see cref="Math.Round(double, int)"/>).</summary>
+    public static double Round(double x, int digits = Digits) => Math.Round(x, digits);
+
+    /// <summary>A statistical summary with its mean, standard error and interval rounded to <paramref name="digits"/>
+    /// decimals; the count stays.</summary>
+    public static Summary Round(Summary s, int digits = Digits) =>
+        new(Math.Round(s.Mean, digits), Math.Round(s.StandardError, digits), Math.Round(s.Lower, digits), Math.Round(s.Upper, digits), s.Count);
+}
