@@ -1,8 +1,8 @@
 using System.Collections.Immutable;
+using Policywerk.Pure.Mdp;
 using Policywerk.Pure.Neural;
 using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Replay;
-using Policywerk.Pure.Worlds;
 
 namespace Policywerk.Pure.Agents;
 
@@ -42,13 +42,13 @@ public sealed record DreamerUpdate(WorldLoss World, BehaviourLoss Behaviour);
 public sealed record IterationLog(int Iteration, double Reconstruction, double RewardLoss, double ContinueLoss, double Kl,
     double ImaginedReturn, double CriticLoss, double ActionStd, double EpisodeReward, int EpisodesFinished);
 
-/// <summary>The whole training state as one value: the model, the replay, the real world's state, the agent's belief
-/// and the key. <see cref="Dreamer.Iterate"/> maps it to the next.</summary>
-public sealed record DreamerTraining(DreamerModel Model, SequenceReplay<DreamerStep> Replay, PointMassState State,
-    ImmutableArray<double> Observation, DreamerBelief Belief, double EpisodeReturn, int Iteration, Key Key);
+/// <summary>The whole training state as one value: the model, the replay, the real world's state, the agent's belief,
+/// the return of the episode under way, and the key. <see cref="Dreamer.Iterate"/> maps it to the next.</summary>
+public sealed record DreamerTraining<TState>(DreamerModel Model, SequenceReplay<DreamerStep> Replay, TState State,
+    DreamerBelief Belief, double EpisodeReturn, int Iteration, Key Key);
 
 /// <summary>A real episode as the pictures and evaluation need it: the states s_0 … s_T, the actions, the rewards.</summary>
-public sealed record DreamerEpisode(ImmutableArray<PointMassState> States, ImmutableArray<Force> Actions, ImmutableArray<double> Rewards)
+public sealed record DreamerEpisode<TState>(ImmutableArray<TState> States, ImmutableArray<ImmutableArray<double>> Actions, ImmutableArray<double> Rewards)
 {
     /// <summary>G = Σ_t r_t.</summary>
     public double Return
@@ -60,11 +60,17 @@ public sealed record DreamerEpisode(ImmutableArray<PointMassState> States, Immut
             return g;
         }
     }
+
+    /// <summary>The episode a trajectory from its first state records.</summary>
+    public static DreamerEpisode<TState> Of(Trajectory<TState, ImmutableArray<double>> trajectory) => new(
+        [trajectory.Steps[0].State, .. trajectory.Steps.Select(t => t.Next)],
+        [.. trajectory.Steps.Select(t => t.Action)],
+        [.. trajectory.Steps.Select(t => t.Reward)]);
 }
 
 /// <summary>
-/// Dreamer (Hafner et al. 2023, DreamerV3, in small) on the pixel point mass: learn a world model from real pixel
-/// sequences, learn to act inside it, act in the world from the same posterior state the model maintains.
+/// Dreamer (Hafner et al. 2023, DreamerV3, in small) on any <see cref="IPixelWorld{TState}"/>: learn a world model from
+/// real pixel sequences, learn to act inside it, act in the world from the same posterior state the model maintains.
 /// <code>
 ///   repeat:  collect real steps with a ~ π(·|s_t), s_t from q(z|h_t, enc(o_t))   → replay
 ///            sample B×T chunks → world-model step (reconstruction, reward, continuation, balanced KL)
@@ -77,8 +83,8 @@ public static class Dreamer
     /// (a, belief′) = act(model, belief, o, key): observe o with the posterior, then a = tanh(μ_π(s)) when greedy
     /// (z the posterior mean), else a = tanh(μ_π + σ_π ε) (z sampled).
     /// </summary>
-    public static Draw<(Mat Action, DreamerBelief Belief)> Act(DreamerNets nets, DreamerModel model, DreamerBelief belief,
-        Mat observations, Key key, bool greedy, DreamerConfig c)
+    public static Draw<(Mat Action, DreamerBelief Belief)> Act(DreamerConfig c, DreamerNets nets, DreamerModel model, DreamerBelief belief,
+        Mat observations, Key key, bool greedy)
     {
         var (observed, k1) = DreamerRssm.Observe(nets, model.World, belief, observations, key, sample: !greedy, c.MinLatentStd);
         var stats = DreamerImagination.ActionStatsOf(nets.Actor.Predict(model.Actor, observed.State), c.MinActionStd, c.MaxActionStd);
@@ -87,7 +93,7 @@ public static class Dreamer
         if (greedy) action = DreamerImagination.Act(stats, null);
         else
         {
-            (var eps, k2) = DreamerLatent.Noise(k1, stats.Mean.Rows, 2);
+            (var eps, k2) = DreamerLatent.Noise(k1, stats.Mean.Rows, nets.ActionSize);
             action = DreamerImagination.Act(stats, eps);
         }
         return new Draw<(Mat, DreamerBelief)>((action, observed with { PreviousAction = action }), k2);
@@ -98,29 +104,27 @@ public static class Dreamer
     /// posterior states θ_π ← Adam(∇L_π), θ_v ← Adam(∇L_v), θ_v⁻ ← τθ_v + (1−τ)θ_v⁻ on imagined rollouts in the updated
     /// world model (<see cref="StepBehaviour"/>).
     /// </summary>
-    public static (DreamerModel Model, DreamerUpdate Report) Update(DreamerNets nets, DreamerModel model, DreamerBatch batch, Key key, DreamerConfig c,
-        IEvaluator? evaluator = null)
+    public static (DreamerModel Model, DreamerUpdate Report) Update(DreamerConfig c, DreamerNets nets, DreamerModel model, DreamerBatch batch, Key key,
+        Sharding? sharding = null)
     {
-        var (kWorld, kBehaviour) = UpdateKeys(key);
-        evaluator ??= Sequential.Instance;
-        var world = StepWorld(nets, model, batch, kWorld, c, evaluator);
-        var (next, behaviour) = StepBehaviour(nets, model, world, kBehaviour, c, evaluator);
+        var (kWorld, kBehaviour) = key.Split();
+        sharding ??= Sharding.Sequential;
+        var world = StepWorld(c, nets, model.World, model.WorldOptimizer, batch, kWorld, sharding);
+        var (next, behaviour) = StepBehaviour(c, nets, model, world, kBehaviour, sharding);
         return (next, new DreamerUpdate(world.Loss, behaviour));
     }
-
-    /// <summary>An update's key split into the world half's and the behaviour half's (<see cref="Update"/> and <see cref="Iterate"/>).</summary>
-    private static KeyPair UpdateKeys(Key key) => key.Split();
 
     /// <summary>The world-model half of an update: the new world parameters and optimizer state, the loss terms, and the
     /// batch's posterior states h_t, z_t (time-major), where imagination starts.</summary>
     public sealed record WorldStep(WorldParams World, AdamState Optimizer, WorldLoss Loss, Mat Deter, Mat Stoch);
 
-    /// <summary>θ_wm ← Adam_η(t)(clip(∇L_wm)) on a replayed batch, from the model's current world parameters; η(t) is
-    /// <see cref="DreamerConfig.WorldLearningRateAt"/> of the world model's update count t.</summary>
-    public static WorldStep StepWorld(DreamerNets nets, DreamerModel model, DreamerBatch batch, Key key, DreamerConfig c, IEvaluator evaluator)
+    /// <summary>θ_wm ← Adam_η(t)(clip(∇L_wm)) on a replayed batch; η(t) is <see cref="DreamerConfig.WorldLearningRateAt"/> of the
+    /// world model's update count t.</summary>
+    public static WorldStep StepWorld(DreamerConfig c, DreamerNets nets, WorldParams world, AdamState optimizer, DreamerBatch batch, Key key,
+        Sharding sharding)
     {
-        var wg = DreamerRssm.Gradient(nets, model.World, batch, key, c, evaluator);
-        var step = Adam.Step(model.World.Flat, Clip.GlobalNorm(wg.Grads.Flat, c.GradClip), model.WorldOptimizer, new AdamHyper(c.WorldLearningRateAt(model.WorldOptimizer.T)));
+        var wg = DreamerRssm.Gradient(c, nets, world, batch, key, sharding);
+        var step = Adam.Step(world.Flat, Clip.GlobalNorm(wg.Grads.Flat, c.GradClip), optimizer, new AdamHyper(c.WorldLearningRateAt(optimizer.T)));
         return new WorldStep(WorldParams.FromFlat(step.Theta), step.State, wg.Loss, wg.Deter, wg.Stoch);
     }
 
@@ -130,8 +134,8 @@ public static class Dreamer
     /// θ_π ← Adam(clip(∇L_π)), θ_v ← Adam(clip(∇L_v)), θ_v⁻ ← τθ_v + (1−τ)θ_v⁻. The model it returns holds the new world
     /// parameters too.
     /// </summary>
-    public static (DreamerModel Model, BehaviourLoss Loss) StepBehaviour(DreamerNets nets, DreamerModel model, WorldStep world, Key key,
-        DreamerConfig c, IEvaluator evaluator)
+    public static (DreamerModel Model, BehaviourLoss Loss) StepBehaviour(DreamerConfig c, DreamerNets nets, DreamerModel model, WorldStep world,
+        Key key, Sharding sharding)
     {
         var (kStarts, kImagine) = key.Split();
         var rows = world.Deter.Rows;
@@ -144,8 +148,8 @@ public static class Dreamer
             world.Deter.Row(order[i]).CopyTo(h0.AsSpan(i * c.Deter));
             world.Stoch.Row(order[i]).CopyTo(z0.AsSpan(i * c.Stoch));
         }
-        var bg = DreamerImagination.Gradients(nets, world.World, model.Actor, model.Critic, model.SlowCritic, model.ReturnScale,
-            Mat.Own(starts, c.Deter, h0), Mat.Own(starts, c.Stoch, z0), kImagine, c, evaluator);
+        var bg = DreamerImagination.Gradients(c, nets, world.World, model.Actor, model.Critic, model.SlowCritic, model.ReturnScale,
+            Mat.Own(starts, c.Deter, h0), Mat.Own(starts, c.Stoch, z0), kImagine, sharding);
         var actorStep = Adam.Step(model.Actor, Clip.GlobalNorm(bg.ActorGrads, c.GradClip), model.ActorOptimizer, new AdamHyper(c.ActorLearningRate));
         var criticStep = Adam.Step(model.Critic, Clip.GlobalNorm(bg.CriticGrads, c.GradClip), model.CriticOptimizer, new AdamHyper(c.CriticLearningRate));
         var next = new DreamerModel(world.World, actorStep.Theta, criticStep.Theta, model.SlowCritic.Polyak(criticStep.Theta, c.SlowCriticRate),
@@ -154,10 +158,10 @@ public static class Dreamer
     }
 
     /// <summary>One world-model-only update: θ_wm ← Adam_η(t)(clip(∇L_wm)) on a replayed batch (the warm-up before the actor learns).</summary>
-    public static (DreamerModel Model, WorldLoss Loss) UpdateWorld(DreamerNets nets, DreamerModel model, DreamerBatch batch, Key key, DreamerConfig c,
-        IEvaluator? evaluator = null)
+    public static (DreamerModel Model, WorldLoss Loss) UpdateWorld(DreamerConfig c, DreamerNets nets, DreamerModel model, DreamerBatch batch, Key key,
+        Sharding? sharding = null)
     {
-        var step = StepWorld(nets, model, batch, key, c, evaluator ?? Sequential.Instance);
+        var step = StepWorld(c, nets, model.World, model.WorldOptimizer, batch, key, sharding ?? Sharding.Sequential);
         return (model with { World = step.World, WorldOptimizer = step.Optimizer }, step.Loss);
     }
 
@@ -166,9 +170,8 @@ public static class Dreamer
     /// replay, so that the actor's first gradients come from a model that already knows where the dots are (an actor
     /// trained on an untrained model saturates its tanh toward an arbitrary corner and cannot come back).
     /// </summary>
-    public static DreamerTraining WarmUp(DreamerTraining tr, DreamerConfig c, IEvaluator? evaluator = null)
+    public static DreamerTraining<TState> WarmUp<TState>(DreamerConfig c, DreamerNets nets, DreamerTraining<TState> tr, Sharding? sharding = null)
     {
-        var nets = DreamerNets.For(c);
         var model = tr.Model;
         var key = tr.Key;
         for (var u = 0; u < c.WarmupUpdates; u++)
@@ -177,76 +180,84 @@ public static class Dreamer
             var (kUpdate, kNext) = kRest.Split();
             key = kNext;
             var chunks = tr.Replay.Sample(c.BatchSize, c.ChunkLength, kSample).Value;
-            (model, _) = UpdateWorld(nets, model, DreamerBatch.From(chunks), kUpdate, c, evaluator);
+            (model, _) = UpdateWorld(c, nets, model, DreamerBatch.From(chunks), kUpdate, sharding);
         }
         return tr with { Model = model, Key = key };
     }
 
-    /// <summary>The replay entry of an episode's first observation.</summary>
-    private static DreamerStep FirstStep(ImmutableArray<double> observation) => new(observation, Force.Zero, 0.0, First: true, Terminal: false);
+    /// <summary>The replay entry of an episode's first observation: no action led to it, no reward came with it.</summary>
+    private static DreamerStep FirstStep<TState>(IPixelWorld<TState> world, TState state) =>
+        new(Observe(world, state), ImmutableArray.Create(new double[world.ActionSize]), 0.0, First: true, Terminal: false);
+
+    /// <summary>o = the world's frame of <paramref name="state"/>.</summary>
+    private static ImmutableArray<double> Observe<TState>(IPixelWorld<TState> world, TState state)
+    {
+        var o = new double[world.Side * world.Side];
+        world.WriteObservation(state, o);
+        return o.Freeze();
+    }
+
+    /// <summary>a ~ U[−1, 1]^d: the random policy of the prefill and of the evaluation's baseline.</summary>
+    public static Draw<ImmutableArray<double>> RandomAction<TState>(IPixelWorld<TState> world, Key key) =>
+        key.NextUniforms(world.ActionSize, -1.0, 1.0);
 
     /// <summary>
     /// The training state before the first update: an initialised model and a replay prefilled with
-    /// <see cref="DreamerConfig.PrefillSteps"/> steps of the random policy.
+    /// <see cref="DreamerConfig.PrefillSteps"/> steps of the random policy, then the world-model warm-up.
     /// </summary>
-    public static DreamerTraining Start(PixelPointMass world, DreamerConfig c, Key key, IEvaluator? evaluator = null)
+    public static DreamerTraining<TState> Start<TState>(DreamerConfig c, IPixelWorld<TState> world, Key key, Sharding? sharding = null)
     {
-        var nets = DreamerNets.For(c);
+        var nets = DreamerNets.For(c, world);
         var (kModel, kRest) = key.Split();
         var (kReset, kRun) = kRest.Split();
         var (model, _) = DreamerModel.Init(nets, kModel);
         var (state, _) = world.Reset(kReset);
-        var observation = world.Observe(state);
-        var training = new DreamerTraining(model, SequenceReplay<DreamerStep>.Empty(c.ReplayCapacity).Push(FirstStep(observation), true),
-            state, observation, DreamerBelief.Initial(c, 1), 0.0, 0, kRun);
-        return WarmUp(Collect(nets, world, training, c.PrefillSteps, random: true, c).Training, c, evaluator);
+        var training = new DreamerTraining<TState>(model, SequenceReplay<DreamerStep>.Empty(c.ReplayCapacity).Push(FirstStep(world, state), true),
+            state, DreamerBelief.Initial(c, nets, 1), 0.0, 0, kRun);
+        return WarmUp(c, nets, Collect(c, nets, world, training, c.PrefillSteps, random: true).Training, sharding);
     }
 
     /// <summary>What <see cref="Collect"/> returns: the advanced training state and the returns of the episodes that ended.</summary>
-    private sealed record Collected(DreamerTraining Training, ImmutableArray<double> Returns);
+    private sealed record Collected<TState>(DreamerTraining<TState> Training, ImmutableArray<double> Returns);
+
+    /// <summary>The collector's state within an episode: its belief, the replay it fills and the return so far.</summary>
+    private sealed record Collector(DreamerBelief Belief, SequenceReplay<DreamerStep> Replay, double Return);
 
     /// <summary>
-    /// <paramref name="steps"/> real steps: a_t from the random policy or from π on the posterior state (sampled),
-    /// o_{t+1} pushed with (a_t, r_{t+1}, terminal); at the end of an episode the world is reset and the belief cleared.
+    /// <paramref name="steps"/> real steps through <see cref="Episodes.Unroll"/>: a_t from the random policy or from π on
+    /// the posterior state (sampled), o_{t+1} pushed with (a_t, r_{t+1}, terminal); when an episode ends the world is
+    /// reset and the belief cleared.
     /// </summary>
-    private static Collected Collect(DreamerNets nets, PixelPointMass world, DreamerTraining tr, int steps, bool random, DreamerConfig c)
+    private static Collected<TState> Collect<TState>(DreamerConfig c, DreamerNets nets, IPixelWorld<TState> world, DreamerTraining<TState> tr,
+        int steps, bool random)
     {
-        var replay = tr.Replay;
-        var state = tr.State;
-        var observation = tr.Observation;
-        var belief = tr.Belief;
-        var episodeReturn = tr.EpisodeReturn;
-        var key = tr.Key;
+        var collector = new Collector(tr.Belief, tr.Replay, tr.EpisodeReturn);
+        var (state, key) = (tr.State, tr.Key);
         var returns = ImmutableArray.CreateBuilder<double>();
-        for (var i = 0; i < steps; i++)
+        while (steps > 0)
         {
-            var (kAct, kNext) = key.Split();
-            key = kNext;
-            Force action;
-            if (random) action = PointMassControllers.RandomForce(kAct).Value;
-            else
-            {
-                var ((a, b), _) = Act(nets, tr.Model, belief, Mat.RowVector(observation), kAct, greedy: false, c);
-                belief = b;
-                action = new Force(a[0, 0], a[0, 1]);
-            }
-            var result = world.Step(state, action, kAct);
-            var terminal = result.Terminal;
-            episodeReturn += result.Reward;
-            state = result.Next;
-            observation = world.Observe(state);
-            replay = replay.Push(new DreamerStep(observation, action, result.Reward, First: false, terminal), false);
-            if (!result.Last) continue;
-            returns.Add(episodeReturn);
-            episodeReturn = 0.0;
+            var unrolled = Episodes.Unroll(world, collector, state, key, steps,
+                (agent, s, k) =>
+                {
+                    if (random) return new Decision<ImmutableArray<double>, Collector>(RandomAction(world, k).Value, agent);
+                    var ((a, belief), _) = Act(c, nets, tr.Model, agent.Belief, Mat.RowVector(Observe(world, s)), k, greedy: false);
+                    return new Decision<ImmutableArray<double>, Collector>(a.Values, agent with { Belief = belief });
+                },
+                (agent, t) => agent with
+                {
+                    Replay = agent.Replay.Push(new DreamerStep(Observe(world, t.Next), t.Action, t.Reward, First: false, t.Terminal), false),
+                    Return = agent.Return + t.Reward,
+                });
+            steps -= unrolled.Trajectory.Length;
+            (collector, state, key) = (unrolled.Agent, unrolled.State, unrolled.Key);
+            if (!unrolled.EpisodeEnded) continue;
+            returns.Add(collector.Return);
             var (kReset, kAfter) = key.Split();
             key = kAfter;
             state = world.Reset(kReset).Value;
-            observation = world.Observe(state);
-            replay = replay.Push(FirstStep(observation), true);
-            belief = DreamerBelief.Initial(c, 1);
+            collector = new Collector(DreamerBelief.Initial(c, nets, 1), collector.Replay.Push(FirstStep(world, state), true), 0.0);
         }
-        return new Collected(tr with { Replay = replay, State = state, Observation = observation, Belief = belief, EpisodeReturn = episodeReturn, Key = key },
+        return new Collected<TState>(tr with { Replay = collector.Replay, State = state, Belief = collector.Belief, EpisodeReturn = collector.Return, Key = key },
             returns.ToImmutable());
     }
 
@@ -254,97 +265,66 @@ public static class Dreamer
     /// One training iteration: collect <see cref="DreamerConfig.StepsPerIteration"/> real steps with the current actor,
     /// then <see cref="DreamerConfig.UpdatesPerIteration"/> updates on replayed chunks. Returns the next state and the report.
     /// </summary>
-    public static (DreamerTraining Training, IterationLog Log) Iterate(PixelPointMass world, DreamerTraining tr, DreamerConfig c,
-        IEvaluator? evaluator = null)
+    public static (DreamerTraining<TState> Training, IterationLog Log) Iterate<TState>(DreamerConfig c, IPixelWorld<TState> world,
+        DreamerTraining<TState> tr, Sharding? sharding = null)
     {
-        var nets = DreamerNets.For(c);
-        var collected = Collect(nets, world, tr, c.StepsPerIteration, random: false, c);
+        var nets = DreamerNets.For(c, world);
+        sharding ??= Sharding.Sequential;
+        var collected = Collect(c, nets, world, tr, c.StepsPerIteration, random: false);
         var next = collected.Training;
-        var model = next.Model;
         var key = next.Key;
-        double rec = 0, rew = 0, cont = 0, kl = 0, ret = 0, crit = 0, std = 0;
         var updates = c.UpdatesPerIteration;
-        var worldKeys = new Key[updates];
-        var behaviourKeys = new Key[updates];
-        var sampleKeys = new Key[updates];
+        var keys = new (Key Sample, Key World, Key Behaviour)[updates];
         for (var u = 0; u < updates; u++)
         {
             var (kSample, kRest) = key.Split();
             var (kUpdate, kNext) = kRest.Split();
             key = kNext;
-            sampleKeys[u] = kSample;
-            (worldKeys[u], behaviourKeys[u]) = UpdateKeys(kUpdate);
+            var (kWorld, kBehaviour) = kUpdate.Split();
+            keys[u] = (kSample, kWorld, kBehaviour);
         }
-        var both = evaluator ?? Sequential.Instance;
-        WorldStep StepWorldOn(DreamerModel m, int u) =>
-            StepWorld(nets, m, DreamerBatch.From(next.Replay.Sample(c.BatchSize, c.ChunkLength, sampleKeys[u]).Value), worldKeys[u], c, both);
-
-        // Update u's world half needs only update u−1's world half, and its behaviour half needs its own world half: the
-        // world model runs one update ahead, side by side with the behaviour half before it (the same bits as Update in turn).
-        var worldStep = updates > 0 ? StepWorldOn(model, 0) : null;
-        for (var u = 0; u < updates; u++)
-        {
-            var ahead = worldStep!;
-            var (nextWorld, (m, behaviour)) = both.Both(
-                () => u + 1 < updates ? StepWorldOn(model with { World = ahead.World, WorldOptimizer = ahead.Optimizer }, u + 1) : null,
-                () => StepBehaviour(nets, model, ahead, behaviourKeys[u], c, both));
-            model = m;
-            rec += ahead.Loss.Reconstruction;
-            rew += ahead.Loss.Reward;
-            cont += ahead.Loss.Continue;
-            kl += ahead.Loss.Kl;
-            ret += behaviour.ImaginedReturn;
-            crit += behaviour.CriticLoss;
-            std += behaviour.ActionStd;
-            worldStep = nextWorld;
-        }
-        var u1 = Math.Max(1, c.UpdatesPerIteration);
+        // Update u's world half needs only update u−1's world half, so it runs one update ahead, side by side with the
+        // behaviour half before it: the same bits as Update in turn.
+        var (model, sums) = sharding.Pipeline<WorldStep, (DreamerModel Model, UpdateSums Sums)>(updates, (next.Model, new UpdateSums()),
+            (u, previous) => StepWorld(c, nets, previous?.World ?? next.Model.World, previous?.Optimizer ?? next.Model.WorldOptimizer,
+                DreamerBatch.From(next.Replay.Sample(c.BatchSize, c.ChunkLength, keys[u].Sample).Value), keys[u].World, sharding),
+            (state, world, u) =>
+            {
+                var (m, behaviour) = StepBehaviour(c, nets, state.Model, world, keys[u].Behaviour, sharding);
+                return (m, state.Sums.Add(world.Loss, behaviour));
+            });
+        var u1 = Math.Max(1, updates);
         var episodeReward = collected.Returns.IsEmpty ? double.NaN : collected.Returns.Average();
-        var log = new IterationLog(tr.Iteration + 1, rec / u1, rew / u1, cont / u1, kl / u1, ret / u1, crit / u1, std / u1,
-            episodeReward, collected.Returns.Length);
+        var log = new IterationLog(tr.Iteration + 1, sums.Reconstruction / u1, sums.Reward / u1, sums.Continue / u1, sums.Kl / u1,
+            sums.ImaginedReturn / u1, sums.CriticLoss / u1, sums.ActionStd / u1, episodeReward, collected.Returns.Length);
         return (next with { Model = model, Key = key, Iteration = tr.Iteration + 1 }, log);
     }
 
-    /// <summary>One real episode from <paramref name="start"/> with the trained agent acting greedily (a = tanh μ_π(s), s from the posterior mean).</summary>
-    public static DreamerEpisode RunAgent(DreamerNets nets, DreamerModel model, PixelPointMass world, PointMassState start, DreamerConfig c) =>
-        Record(world, start, (Belief: DreamerBelief.Initial(c, 1), Key: Key.FromSeed(0)), (state, mind) => // greedy: no draw is used
-        {
-            var ((a, belief), next) = Act(nets, model, mind.Belief, Mat.RowVector(world.Observe(state)), mind.Key, greedy: true, c);
-            return (new Force(a[0, 0], a[0, 1]), next, (belief, next));
-        });
-
-    /// <summary>One real episode from <paramref name="start"/> under a policy of the true state (random or scripted).</summary>
-    public static DreamerEpisode RunEpisode(PixelPointMass world, PointMassState start, Key key, Func<PointMassState, Key, Draw<Force>> policy) =>
-        Record(world, start, key, (state, k) =>
-        {
-            var (kAct, kWorld) = k.Split();
-            var (action, kNext) = policy(state, kAct);
-            return (action, kWorld, kNext);
-        });
-
-    /// <summary>
-    /// Steps the world from <paramref name="start"/> until it is done, recording states, actions and rewards: each step
-    /// <paramref name="act"/> turns (state, the actor's own state) into the action, the key the world steps with, and the
-    /// actor's next state.
-    /// </summary>
-    private static DreamerEpisode Record<TMind>(PixelPointMass world, PointMassState start, TMind mind,
-        Func<PointMassState, TMind, (Force Action, Key WorldKey, TMind Mind)> act)
+    /// <summary>Running sums of the updates' reports over an iteration.</summary>
+    private sealed record UpdateSums(double Reconstruction = 0, double Reward = 0, double Continue = 0, double Kl = 0,
+        double ImaginedReturn = 0, double CriticLoss = 0, double ActionStd = 0)
     {
-        var states = ImmutableArray.CreateBuilder<PointMassState>();
-        var actions = ImmutableArray.CreateBuilder<Force>();
-        var rewards = ImmutableArray.CreateBuilder<double>();
-        var state = start;
-        states.Add(state);
-        while (true)
-        {
-            (var action, var worldKey, mind) = act(state, mind);
-            var result = world.Step(state, action, worldKey);
-            actions.Add(action);
-            rewards.Add(result.Reward);
-            states.Add(result.Next);
-            state = result.Next;
-            if (result.Last) break;
-        }
-        return new DreamerEpisode(states.ToImmutable(), actions.ToImmutable(), rewards.ToImmutable());
+        public UpdateSums Add(WorldLoss w, BehaviourLoss b) => new(Reconstruction + w.Reconstruction, Reward + w.Reward,
+            Continue + w.Continue, Kl + w.Kl, ImaginedReturn + b.ImaginedReturn, CriticLoss + b.CriticLoss, ActionStd + b.ActionStd);
     }
+
+    /// <summary>One real episode from <paramref name="start"/> with the trained agent acting greedily (a = tanh μ_π(s), s from
+    /// the posterior mean), until the world ends it.</summary>
+    public static DreamerEpisode<TState> RunAgent<TState>(DreamerConfig c, DreamerModel model, IPixelWorld<TState> world, TState start, Key key)
+    {
+        var nets = DreamerNets.For(c, world);
+        return DreamerEpisode<TState>.Of(Episodes.Unroll(world, DreamerBelief.Initial(c, nets, 1), start, key, int.MaxValue,
+            (belief, s, k) =>
+            {
+                var ((a, next), _) = Act(c, nets, model, belief, Mat.RowVector(Observe(world, s)), k, greedy: true);
+                return new Decision<ImmutableArray<double>, DreamerBelief>(a.Values, next);
+            },
+            (belief, _) => belief).Trajectory);
+    }
+
+    /// <summary>One real episode from <paramref name="start"/> under a policy of the true state (random or scripted), until
+    /// the world ends it.</summary>
+    public static DreamerEpisode<TState> RunEpisode<TState>(IPixelWorld<TState> world, TState start, Key key,
+        Func<TState, Key, Draw<ImmutableArray<double>>> policy) =>
+        DreamerEpisode<TState>.Of(Episodes.Run(world, policy, start, key, int.MaxValue));
 }

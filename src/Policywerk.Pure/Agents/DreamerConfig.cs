@@ -1,11 +1,12 @@
 using Policywerk.Pure.Neural;
 using Policywerk.Pure.Numerics;
-using Policywerk.Pure.Worlds;
+using Policywerk.Pure.Mdp;
 
 namespace Policywerk.Pure.Agents;
 
 /// <summary>
-/// The hyperparameters of the Dreamer agent (Hafner et al. 2023, DreamerV3, in small) for the 16 × 16 pixel point mass.
+/// The hyperparameters of the Dreamer agent (Hafner et al. 2023, DreamerV3, in small); the defaults are lesson 07's, for the
+/// 16 × 16 pixel point mass.
 /// </summary>
 /// <param name="Deter">Size of the deterministic GRU state h.</param>
 /// <param name="Stoch">Size of the stochastic latent z (a diagonal Gaussian).</param>
@@ -45,9 +46,9 @@ namespace Policywerk.Pure.Agents;
 /// <param name="StepsPerIteration">Real steps collected with the actor per iteration.</param>
 /// <param name="UpdatesPerIteration">Gradient updates (world model, then actor and critic) per iteration.</param>
 /// <param name="ReplayCapacity">Steps the replay holds.</param>
-/// <param name="ActionRepeat">R, physics steps each action is held for (<see cref="PixelPointMass.ActionRepeat"/>): at the
-/// point mass's top speed, 0.36 pixel per physics step, R = 3 moves the dot about one pixel per decision. Every "step"
-/// above (prefill, real steps, chunk, horizon) is a decision, R physics steps.</param>
+/// <param name="ActionRepeat">R, physics steps each action is held for (the world applies it; lesson 07's point mass
+/// does): at the point mass's top speed, 0.36 pixel per physics step, R = 3 moves the dot about one pixel per decision.
+/// Every "step" above (prefill, real steps, chunk, horizon) is a decision, R physics steps.</param>
 public sealed record DreamerConfig(
     int Deter = 32,
     int Stoch = 8,
@@ -87,13 +88,6 @@ public sealed record DreamerConfig(
     int ReplayCapacity = 20000,
     int ActionRepeat = 3)
 {
-    /// <summary>The world the agent is trained and evaluated in: the default point mass behind the 16 × 16 camera,
-    /// each decision held for <see cref="ActionRepeat"/> physics steps.</summary>
-    public PixelPointMass World => new(new PointMass(), ActionRepeat);
-
-    /// <summary>The action's size: a 2-D force.</summary>
-    public const int ActionSize = 2;
-
     /// <summary>The size of the model state s = [h, z] the heads, actor and critic read.</summary>
     public int StateSize => Deter + Stoch;
 
@@ -132,33 +126,43 @@ public sealed record DreamerConfig(
 }
 
 /// <summary>
-/// The networks of the agent (architecture only; parameters live in <see cref="WorldParams"/> and <see cref="DreamerModel"/>):
+/// The networks of the agent for a world's frames and actions (architecture only; parameters live in
+/// <see cref="WorldParams"/> and <see cref="DreamerModel"/>):
 /// <code>
-///   e_t = enc(o_t)                              256 → spatial soft-argmax (K points) → Hidden → Embed (tanh)
+///   e_t = enc(o_t)                              Side² pixels → spatial soft-argmax (K points) → Hidden → Embed (tanh)
 ///   h_t = GRU(h_{t−1}, [z_{t−1}, a_{t−1}])      deterministic state
 ///   p(z_t | h_t)      = N(μ, σ²) from prior(h_t)           Deter → Hidden → 2·Stoch
 ///   q(z_t | h_t, e_t) = N(μ, σ²) from post([h_t, e_t])     Deter+Embed → Hidden → 2·Stoch
-///   ô_t = dec(s_t), r̂_t = symexp(rew(s_t)), ĉ_t = σ(cont(s_t)),  s_t = [h_t, z_t]
+///   ô_t = dec(s_t) → keypoint decoder,  r̂_t = symexp(rew(s_t)),  ĉ_t = σ(cont(s_t)),  s_t = [h_t, z_t]
 ///   π(a | s) = tanh N(μ, σ²) from actor(s),  v(s) = symexp(critic(s))
 /// </code>
 /// </summary>
-public sealed record DreamerNets(SpatialSoftArgmax Points, Mlp Encoder, Gru Gru, Mlp Prior, Mlp Posterior, Mlp Decoder, Mlp Reward, Mlp Continue, Mlp Actor, Mlp Critic)
+/// <remarks><see cref="DreamerNets.ActionSize"/> is the world's number of action components; the actor outputs μ and ρ for each.</remarks>
+public sealed record DreamerNets(SpatialSoftArgmax Points, Mlp Encoder, Gru Gru, Mlp Prior, Mlp Posterior, Mlp Decoder, KeypointDecoder Keypoints,
+    Mlp Reward, Mlp Continue, Mlp Actor, Mlp Critic, int ActionSize)
 {
-    /// <summary>The networks for <paramref name="c"/>.</summary>
-    public static DreamerNets For(DreamerConfig c)
+    /// <summary>The networks for <paramref name="c"/> and <paramref name="world"/>'s frames and actions.</summary>
+    public static DreamerNets For<TState>(DreamerConfig c, IPixelWorld<TState> world) => For(c, world.Side, world.Intensity, world.ActionSize);
+
+    /// <summary>The networks for <paramref name="c"/>, frames of <paramref name="side"/>² pixels of total intensity
+    /// <paramref name="intensity"/>, and actions of <paramref name="actionSize"/> components.</summary>
+    public static DreamerNets For(DreamerConfig c, int side, double intensity, int actionSize)
     {
         var s = c.StateSize;
-        var points = new SpatialSoftArgmax(c.FeaturePoints);
+        var points = new SpatialSoftArgmax(c.FeaturePoints, side);
+        var keypoints = new KeypointDecoder(c.DecoderBlobs, c.BlobWidth, side, intensity);
         return new DreamerNets(points,
             Mlp.Create([points.Out, c.Hidden, c.Embed], Activation.Tanh, Activation.Tanh),
-            new Gru(c.Stoch + DreamerConfig.ActionSize, c.Deter),
+            new Gru(c.Stoch + actionSize, c.Deter),
             Mlp.Create([c.Deter, c.Hidden, 2 * c.Stoch], Activation.Tanh),
             Mlp.Create([c.Deter + c.Embed, c.Hidden, 2 * c.Stoch], Activation.Tanh),
-            Mlp.Create([s, c.Hidden, KeypointDecoder.OutputSize(c.DecoderBlobs)], Activation.Tanh),
+            Mlp.Create([s, c.Hidden, keypoints.In], Activation.Tanh),
+            keypoints,
             Mlp.Create([s, c.Hidden, 1], Activation.Tanh),
             Mlp.Create([s, c.Hidden, 1], Activation.Tanh),
-            Mlp.Create([s, c.Hidden, 2 * DreamerConfig.ActionSize], Activation.Tanh),
-            Mlp.Create([s, c.Hidden, 1], Activation.Tanh));
+            Mlp.Create([s, c.Hidden, 2 * actionSize], Activation.Tanh),
+            Mlp.Create([s, c.Hidden, 1], Activation.Tanh),
+            actionSize);
     }
 }
 

@@ -7,9 +7,12 @@ namespace Policywerk.Pure.Agents;
 /// output [μ | ρ] with σ = softplus(ρ) + σ_min.</summary>
 public sealed record LatentStats(Mat Mean, Mat Std, Mat Raw);
 
-/// <summary>What <see cref="DreamerLatent.BalancedKl"/> returns: the loss, the mean KL(q ‖ p) per row, and the
-/// gradients of the loss with respect to the posterior's and the prior's μ and σ.</summary>
-public sealed record KlTerms(double Loss, double Kl, Mat DPostMean, Mat DPostStd, Mat DPriorMean, Mat DPriorStd);
+/// <summary>The balanced KL terms of <see cref="DreamerLatent.BalancedKl"/>: β_dyn·max(F, KL(sg(q) ‖ p)) and
+/// β_rep·max(F, KL(q ‖ sg(p))) as means over the rows, the mean KL(q ‖ p) before free bits, and KL(q ‖ p) row by row.</summary>
+public sealed record KlBalance(double Dynamics, double Representation, double Kl, ImmutableArray<double> PerRow);
+
+/// <summary>The gradient of the balanced KL terms with respect to the posterior's and the prior's μ and σ.</summary>
+public sealed record KlGradient(Mat DPostMean, Mat DPostStd, Mat DPriorMean, Mat DPriorStd);
 
 /// <summary>The stochastic latent of the RSSM: Gaussian statistics from a head's output, reparameterised samples, the
 /// KL divergence between posterior and prior with its gradients, and DreamerV3's KL balancing with free bits.</summary>
@@ -94,29 +97,43 @@ public static class DreamerLatent
     }
 
     /// <summary>
-    /// DreamerV3's KL loss with balancing and free bits, averaged over the n rows (or divided by <paramref name="total"/>, the
-    /// rows of the whole batch when these are one shard of it):
-    /// L = (1/n) Σ_rows [β_dyn·max(F, KL(sg(q) ‖ p)) + β_rep·max(F, KL(q ‖ sg(p)))].
-    /// Both KLs have the value KL(q ‖ p); they differ in where the gradient goes: the dynamics term trains the prior
-    /// toward the posterior, the representation term (smaller) pulls the posterior toward what the prior can predict.
-    /// Below F nats a row gives no gradient (free bits). With Δ = μ_q − μ_p:
-    /// ∂KL/∂μ_q = Δ/σ_p², ∂KL/∂σ_q = σ_q/σ_p² − 1/σ_q, ∂KL/∂μ_p = −Δ/σ_p², ∂KL/∂σ_p = 1/σ_p − (σ_q² + Δ²)/σ_p³.
+    /// DreamerV3's KL terms with balancing and free bits, each a mean over the rows (divided by <paramref name="n"/>, the
+    /// rows the batch's means are over):
+    /// <code>
+    ///   L_dyn = (β_dyn/n) Σ_rows max(F, KL(sg(q) ‖ p))      trains the prior toward the posterior
+    ///   L_rep = (β_rep/n) Σ_rows max(F, KL(q ‖ sg(p)))      keeps the posterior predictable (β_rep &lt; β_dyn)
+    /// </code>
+    /// Both KLs have the value KL(q ‖ p); the stop-gradients sg only decide where each term's gradient goes
+    /// (<see cref="BalancedKlBackward"/>). Below F nats a row gives no gradient (free bits).
     /// </summary>
-    public static KlTerms BalancedKl(LatentStats q, LatentStats p, double freeBits, double dynamicsWeight, double representationWeight,
-        int? total = null)
+    public static KlBalance BalancedKl(LatentStats q, LatentStats p, double freeBits, double dynamicsWeight, double representationWeight, int n)
+    {
+        var kl = Kl(q, p);
+        double clipped = 0.0, sum = 0.0;
+        foreach (var k in kl)
+        {
+            sum += k;
+            clipped += Math.Max(freeBits, k);
+        }
+        return new KlBalance(dynamicsWeight * clipped / n, representationWeight * clipped / n, sum / n, kl);
+    }
+
+    /// <summary>
+    /// ∂(L_dyn + L_rep)/∂(μ_q, σ_q, μ_p, σ_p) of <see cref="BalancedKl"/>: zero on rows with KL ≤ F; elsewhere, with
+    /// Δ = μ_q − μ_p, the representation term reaches the posterior and the dynamics term the prior:
+    /// ∂/∂μ_q = (β_rep/n) Δ/σ_p², ∂/∂σ_q = (β_rep/n)(σ_q/σ_p² − 1/σ_q), ∂/∂μ_p = −(β_dyn/n) Δ/σ_p²,
+    /// ∂/∂σ_p = (β_dyn/n)(1/σ_p − (σ_q² + Δ²)/σ_p³).
+    /// </summary>
+    public static KlGradient BalancedKlBackward(LatentStats q, LatentStats p, KlBalance balance, double freeBits, double dynamicsWeight,
+        double representationWeight, int n)
     {
         var rows = q.Mean.Rows;
-        var divisor = total ?? rows;
         var z = q.Mean.Cols;
-        var kl = Kl(q, p);
         double[] dmq = new double[rows * z], dsq = new double[rows * z], dmp = new double[rows * z], dsp = new double[rows * z];
-        double loss = 0.0, klSum = 0.0;
+        double rep = representationWeight / n, dyn = dynamicsWeight / n;
         for (var r = 0; r < rows; r++)
         {
-            klSum += kl[r];
-            loss += (dynamicsWeight + representationWeight) * Math.Max(freeBits, kl[r]);
-            if (kl[r] <= freeBits) continue;
-            double rep = representationWeight / divisor, dyn = dynamicsWeight / divisor;
+            if (balance.PerRow[r] <= freeBits) continue;
             for (var i = 0; i < z; i++)
             {
                 double mq = q.Mean[r, i], sq = q.Std[r, i], mp = p.Mean[r, i], sp = p.Std[r, i], d = mq - mp, vp = sp * sp;
@@ -127,7 +144,6 @@ public static class DreamerLatent
                 dsp[j] = dyn * (1.0 / sp - (sq * sq + d * d) / (vp * sp));
             }
         }
-        return new KlTerms(loss / divisor, klSum / divisor,
-            Mat.Own(rows, z, dmq), Mat.Own(rows, z, dsq), Mat.Own(rows, z, dmp), Mat.Own(rows, z, dsp));
+        return new KlGradient(Mat.Own(rows, z, dmq), Mat.Own(rows, z, dsq), Mat.Own(rows, z, dmp), Mat.Own(rows, z, dsp));
     }
 }

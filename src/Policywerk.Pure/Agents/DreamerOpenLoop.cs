@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
+using Policywerk.Pure.Neural;
 using Policywerk.Pure.Numerics;
-using Policywerk.Pure.Worlds;
 
 namespace Policywerk.Pure.Agents;
 
@@ -8,7 +8,7 @@ namespace Policywerk.Pure.Agents;
 public readonly record struct DecodedBlob(double X, double Y, double Weight);
 
 /// <summary>
-/// ô = M·q(s): a model state's decoded frame (256 values, row-major) and the blobs that draw it (<see cref="KeypointDecoder"/>).
+/// ô = M·q(s): a model state's decoded frame (Side² values, row-major) and the blobs that draw it (<see cref="KeypointDecoder"/>).
 /// </summary>
 public sealed record DecodedFrame(ImmutableArray<double> Pixels, ImmutableArray<DecodedBlob> Blobs)
 {
@@ -55,11 +55,11 @@ public static class DreamerOpenLoop
     /// s_t^post for t = 0 … T−1: the posterior means after each real frame o_t, with a_{t−1} fed to the GRU
     /// (a_{−1} = 0, h_{−1} = z_{−1} = 0). <paramref name="actions"/>[t] = a_t leads from o_t to o_{t+1}.
     /// </summary>
-    public static ImmutableArray<DreamerBelief> Filter(DreamerNets nets, WorldParams w, IReadOnlyList<ImmutableArray<double>> observations,
-        IReadOnlyList<Force> actions, DreamerConfig c)
+    public static ImmutableArray<DreamerBelief> Filter(DreamerConfig c, DreamerNets nets, WorldParams w, IReadOnlyList<ImmutableArray<double>> observations,
+        IReadOnlyList<ImmutableArray<double>> actions)
     {
         var beliefs = ImmutableArray.CreateBuilder<DreamerBelief>(observations.Count);
-        var belief = DreamerBelief.Initial(c, 1);
+        var belief = DreamerBelief.Initial(c, nets, 1);
         var key = Key.FromSeed(0); // sample: false draws nothing
         for (var t = 0; t < observations.Count; t++)
         {
@@ -71,8 +71,8 @@ public static class DreamerOpenLoop
     }
 
     /// <summary>ŝ_{k+1} = prior mean after GRU(ŝ_k, a_k) for k = 0 … K−1, from <paramref name="start"/>: the K predicted states.</summary>
-    public static ImmutableArray<DreamerBelief> Imagine(DreamerNets nets, WorldParams w, DreamerBelief start, IReadOnlyList<Force> actions,
-        DreamerConfig c)
+    public static ImmutableArray<DreamerBelief> Imagine(DreamerConfig c, DreamerNets nets, WorldParams w, DreamerBelief start,
+        IReadOnlyList<ImmutableArray<double>> actions)
     {
         var states = ImmutableArray.CreateBuilder<DreamerBelief>(actions.Count);
         var belief = start;
@@ -85,11 +85,11 @@ public static class DreamerOpenLoop
     }
 
     /// <summary>ô = M·q(s) and the blobs (μ_k, w_k) of one model state.</summary>
-    public static DecodedFrame Decode(DreamerNets nets, WorldParams w, DreamerBelief belief, DreamerConfig c)
+    public static DecodedFrame Decode(DreamerNets nets, WorldParams w, DreamerBelief belief)
     {
         var raw = nets.Decoder.Predict(w.Decoder, belief.State).Row(0);
-        var pixels = new double[PixelPointMass.ObservationSize];
-        KeypointDecoder.Render(raw, c.BlobWidth, pixels);
+        var pixels = new double[nets.Keypoints.Pixels];
+        nets.Keypoints.Render(raw, pixels);
         var k = raw.Length / 3;
         var max = double.NegativeInfinity;
         for (var i = 0; i < k; i++) max = Math.Max(max, raw[2 * k + i]);
@@ -104,23 +104,19 @@ public static class DreamerOpenLoop
     /// From t₀ = <paramref name="start"/>: dec(s_t^post) for t = t₀ … t₀ + K and dec(ŝ_{t₀+k}) for k = 0 … K under the real
     /// actions a_{t₀} … a_{t₀+K−1}; K = <paramref name="steps"/>, cut to the frames the episode has.
     /// </summary>
-    public static OpenLoopRollout Rollout(DreamerNets nets, WorldParams w, IReadOnlyList<ImmutableArray<double>> observations,
-        IReadOnlyList<Force> actions, int start, int steps, DreamerConfig c)
+    public static OpenLoopRollout Rollout(DreamerConfig c, DreamerNets nets, WorldParams w, IReadOnlyList<ImmutableArray<double>> observations,
+        IReadOnlyList<ImmutableArray<double>> actions, int start, int steps)
     {
         var k = Math.Max(0, Math.Min(steps, Math.Min(observations.Count - 1 - start, actions.Count - start)));
-        var posterior = Filter(nets, w, observations.Take(start + k + 1).ToArray(), actions, c);
+        var posterior = Filter(c, nets, w, observations.Take(start + k + 1).ToArray(), actions);
         var reconstructed = ImmutableArray.CreateBuilder<DecodedFrame>(k + 1);
-        for (var t = start; t <= start + k; t++) reconstructed.Add(Decode(nets, w, posterior[t], c));
+        for (var t = start; t <= start + k; t++) reconstructed.Add(Decode(nets, w, posterior[t]));
         var imagined = ImmutableArray.CreateBuilder<DecodedFrame>(k + 1);
         imagined.Add(reconstructed[0]);
-        foreach (var s in Imagine(nets, w, posterior[start], actions.Skip(start).Take(k).ToArray(), c))
-            imagined.Add(Decode(nets, w, s, c));
+        foreach (var s in Imagine(c, nets, w, posterior[start], actions.Skip(start).Take(k).ToArray()))
+            imagined.Add(Decode(nets, w, s));
         return new OpenLoopRollout(start, reconstructed.MoveToImmutable(), imagined.MoveToImmutable());
     }
 
-    /// <summary>v = u·B + B/(16 − 1): a grid coordinate u ∈ [−1, 1] (pixel centres) to the world coordinate at the centre
-    /// of that pixel's cell (the inverse of <see cref="PixelPointMass.ToGrid"/> up to the cell).</summary>
-    public static double ToWorld(double u, double bounds) => u * bounds + bounds / (PixelPointMass.Size - 1);
-
-    private static Mat ActionRow(Force a) => Mat.FromRows([a.X, a.Y]);
+    private static Mat ActionRow(ImmutableArray<double> a) => Mat.RowVector(a);
 }

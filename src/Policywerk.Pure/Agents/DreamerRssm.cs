@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using Policywerk.Pure.Neural;
 using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Replay;
-using Policywerk.Pure.Worlds;
 
 namespace Policywerk.Pure.Agents;
 
@@ -11,15 +10,15 @@ namespace Policywerk.Pure.Agents;
 /// it, the reward r_t received on arriving, whether o_t opens an episode (then a_{t−1} = 0 and r_t is not a reward),
 /// and whether the episode ended here for real (the target reached; a step-cap cut is not terminal).
 /// </summary>
-public sealed record DreamerStep(ImmutableArray<double> Observation, Force PreviousAction, double Reward, bool First, bool Terminal);
+public sealed record DreamerStep(ImmutableArray<double> Observation, ImmutableArray<double> PreviousAction, double Reward, bool First, bool Terminal);
 
 /// <summary>
 /// B replayed sequences of T steps, stacked time-major (rows t·B … t·B + B − 1 are step t of every sequence).
 /// </summary>
 /// <param name="Batch">B, sequences.</param>
 /// <param name="Length">T, steps per sequence.</param>
-/// <param name="Observations">o_t, [T·B × 256].</param>
-/// <param name="PreviousActions">a_{t−1}, [T·B × 2].</param>
+/// <param name="Observations">o_t, [T·B × pixels].</param>
+/// <param name="PreviousActions">a_{t−1}, [T·B × action size].</param>
 /// <param name="Rewards">r_t, [T·B].</param>
 /// <param name="Continues">c_t = 1 − terminal_t, [T·B].</param>
 /// <param name="RewardMask">0 where o_t opens an episode (no reward arrived with it), else 1.</param>
@@ -32,28 +31,30 @@ public sealed record DreamerBatch(int Batch, int Length, Mat Observations, Mat P
         var batch = chunks.Length;
         var length = chunks[0].Length;
         var n = batch * length;
-        var obs = new double[n * PixelPointMass.ObservationSize];
-        var act = new double[n * DreamerConfig.ActionSize];
+        int pixels = chunks[0][0].Observation.Length, actions = chunks[0][0].PreviousAction.Length;
+        var obs = new double[n * pixels];
+        var act = new double[n * actions];
         double[] rew = new double[n], cont = new double[n], mask = new double[n];
         for (var t = 0; t < length; t++)
             for (var b = 0; b < batch; b++)
             {
                 var step = chunks[b][t];
                 var row = t * batch + b;
-                step.Observation.AsSpan().CopyTo(obs.AsSpan(row * PixelPointMass.ObservationSize));
-                act[row * 2] = step.PreviousAction.X;
-                act[row * 2 + 1] = step.PreviousAction.Y;
+                step.Observation.AsSpan().CopyTo(obs.AsSpan(row * pixels));
+                step.PreviousAction.AsSpan().CopyTo(act.AsSpan(row * actions));
                 rew[row] = step.Reward;
                 cont[row] = step.Terminal ? 0.0 : 1.0;
                 mask[row] = step.First ? 0.0 : 1.0;
             }
-        return new DreamerBatch(batch, length, Mat.Own(n, PixelPointMass.ObservationSize, obs), Mat.Own(n, 2, act),
+        return new DreamerBatch(batch, length, Mat.Own(n, pixels, obs), Mat.Own(n, actions, act),
             rew.Freeze(), cont.Freeze(), mask.Freeze());
     }
 
-    /// <summary>Sequences [<paramref name="first"/>, <paramref name="first"/> + <paramref name="count"/>) of this batch, still time-major.</summary>
-    public DreamerBatch Sequences(int first, int count)
+    /// <summary>The sequences <paramref name="shard"/> of this batch, still time-major.</summary>
+    public DreamerBatch Sequences(Rows shard)
     {
+        var (first, count) = shard;
+        if (first == 0 && count == Batch) return this;
         var rows = new int[Length * count];
         for (var t = 0; t < Length; t++)
             for (var b = 0; b < count; b++) rows[t * count + b] = t * Batch + first + b;
@@ -81,29 +82,72 @@ public sealed record DreamerBatch(int Batch, int Length, Mat Observations, Mat P
 public sealed record DreamerBelief(Mat Deter, Mat Stoch, Mat PreviousAction)
 {
     /// <summary>h = 0, z = 0, a = 0: the belief before an episode's first observation.</summary>
-    public static DreamerBelief Initial(DreamerConfig c, int n) =>
-        new(Mat.Zeros(n, c.Deter), Mat.Zeros(n, c.Stoch), Mat.Zeros(n, DreamerConfig.ActionSize));
+    public static DreamerBelief Initial(DreamerConfig c, DreamerNets nets, int n) =>
+        new(Mat.Zeros(n, c.Deter), Mat.Zeros(n, c.Stoch), Mat.Zeros(n, nets.ActionSize));
 
     /// <summary>s = [h, z], [n × (Deter + Stoch)].</summary>
     public Mat State => Mat.ConcatCols([Deter, Stoch]);
 }
 
-/// <summary>The world-model loss terms of one update (means over the B·T replayed steps).</summary>
-/// <param name="Reconstruction">Mean squared error per pixel, (1/(n·256)) Σ (ô − o)².</param>
+/// <summary>The world-model loss terms of one update as reported (means over the B·T replayed steps).</summary>
+/// <param name="Reconstruction">Mean squared error per pixel, (1/(n·pixels)) Σ (ô − o)².</param>
 /// <param name="Reward">Mean squared error in symlog space over steps that carry a reward.</param>
 /// <param name="Continue">Binary cross-entropy of the continuation head.</param>
 /// <param name="Kl">Mean KL(q ‖ p) in nats (before free bits).</param>
-/// <param name="Total">The loss that was differentiated: Σ_pixels BCE + β_r·reward + continue + balanced KL.</param>
+/// <param name="Total">The loss that was differentiated, <see cref="WorldLossTerms.Total"/>.</param>
 public sealed record WorldLoss(double Reconstruction, double Reward, double Continue, double Kl, double Total);
 
-/// <summary>The world model's gradient on a batch, its loss terms, and the posterior model states (for imagination).</summary>
+/// <summary>
+/// The world-model loss of a batch as its named terms, each a mean over the batch's n = B·T steps (or a shard's share
+/// of it, divided by the whole batch's n), and what the report needs besides.
+/// </summary>
+/// <param name="Reconstruction">L_rec = (1/n) Σ_t −Σ_pixels o_t log q(s_t), the frame's light as a distribution over pixels.</param>
+/// <param name="Reward">L_rew = (β_r/n) Σ_t m_t (rew(s_t) − symlog r_t)², m_t = 0 where o_t opens an episode.</param>
+/// <param name="Continue">L_cont = (1/n) Σ_t BCE(cont(s_t), c_t).</param>
+/// <param name="Dynamics">L_dyn = (β_dyn/n) Σ_t max(F, KL(sg(q_t) ‖ p_t)).</param>
+/// <param name="Representation">L_rep = (β_rep/n) Σ_t max(F, KL(q_t ‖ sg(p_t))).</param>
+/// <param name="Kl">(1/n) Σ_t KL(q_t ‖ p_t) before free bits.</param>
+/// <param name="PixelError">Σ_t Σ_pixels (ô − o)², the reconstruction's squared error.</param>
+/// <param name="RewardError">Σ_t m_t (rew(s_t) − symlog r_t)², unweighted.</param>
+/// <param name="RewardSteps">Σ_t m_t, the steps that carry a reward.</param>
+public sealed record WorldLossTerms(double Reconstruction, double Reward, double Continue, double Dynamics, double Representation,
+    double Kl, double PixelError, double RewardError, double RewardSteps)
+{
+    /// <summary>L = L_rec + L_rew + L_cont + L_dyn + L_rep.</summary>
+    public double Total => Reconstruction + Reward + Continue + Dynamics + Representation;
+
+    /// <summary>Two shards' terms as one batch's, term by term (x's first).</summary>
+    public static WorldLossTerms operator +(WorldLossTerms x, WorldLossTerms y) => new(
+        x.Reconstruction + y.Reconstruction, x.Reward + y.Reward, x.Continue + y.Continue, x.Dynamics + y.Dynamics,
+        x.Representation + y.Representation, x.Kl + y.Kl, x.PixelError + y.PixelError, x.RewardError + y.RewardError,
+        x.RewardSteps + y.RewardSteps);
+
+    /// <summary>The report of a batch of <paramref name="n"/> steps of <paramref name="pixels"/> pixels each.</summary>
+    public WorldLoss Report(int n, int pixels) =>
+        new(PixelError / (n * pixels), RewardSteps > 0 ? RewardError / RewardSteps : 0.0, Continue, Kl, Total);
+}
+
+/// <summary>
+/// The world model's forward pass on a batch, time-major: the encoder, the posterior rollout
+/// h_t = GRU(h_{t−1}, [z_{t−1}, a_{t−1}]), z_t = μ_q + σ_q ⊙ ε_t (h_{−1} = z_{−1} = 0), the prior p(z_t | h_t) and the
+/// heads on s_t = [h_t, z_t]: every value the loss reads and every cache its backward pass needs.
+/// </summary>
+public sealed record WorldForward(
+    SoftArgmaxCache Points, MlpCache Encoder,
+    ImmutableArray<GruCache> Gru, ImmutableArray<MlpCache> PosteriorNet, ImmutableArray<LatentStats> PosteriorSteps, ImmutableArray<Mat> Noise,
+    Mat Deter, Mat Stoch, LatentStats Posterior, MlpCache PriorNet, LatentStats Prior,
+    MlpCache Decoder, MlpCache Reward, MlpCache Continue);
+
+/// <summary>The world model's gradient on a batch, its loss terms, and the posterior model states h_t, z_t (time-major),
+/// where imagination starts.</summary>
 public sealed record WorldGradient(WorldParams Grads, WorldLoss Loss, Mat Deter, Mat Stoch);
 
 /// <summary>
 /// The recurrent state-space model (Hafner et al. 2019, 2023): observe real sequences with the posterior, predict
-/// with the prior, and the world-model loss with its gradient by backpropagation through time.
+/// with the prior, and the world-model loss (<see cref="Loss"/>) with its gradient by backpropagation through time
+/// (<see cref="Backward"/>, in DreamerRssm.Backward.cs).
 /// </summary>
-public static class DreamerRssm
+public static partial class DreamerRssm
 {
     /// <summary>
     /// One observation step for acting: h_t = GRU(h_{t−1}, [z_{t−1}, a_{t−1}]), e_t = enc(o_t),
@@ -129,92 +173,29 @@ public static class DreamerRssm
         return new DreamerBelief(h, prior.Mean, action);
     }
 
-    /// <summary>ô = M·q, the keypoint decoder's picture of each state (<see cref="KeypointDecoder.Render"/>), [n × 256].</summary>
-    public static Mat Decode(DreamerNets nets, WorldParams w, DreamerBelief belief, double blobWidth)
+    /// <summary>ô = M·q, the keypoint decoder's picture of each state (<see cref="KeypointDecoder.Render"/>), [n × pixels].</summary>
+    public static Mat Decode(DreamerNets nets, WorldParams w, DreamerBelief belief)
     {
         var raw = nets.Decoder.Predict(w.Decoder, belief.State);
-        var frames = new double[raw.Rows * PixelPointMass.ObservationSize];
-        for (var r = 0; r < raw.Rows; r++)
-            KeypointDecoder.Render(raw.Row(r), blobWidth, frames.AsSpan(r * PixelPointMass.ObservationSize, PixelPointMass.ObservationSize));
-        return Mat.Own(raw.Rows, PixelPointMass.ObservationSize, frames);
+        var pixels = nets.Keypoints.Pixels;
+        var frames = new double[raw.Rows * pixels];
+        for (var r = 0; r < raw.Rows; r++) nets.Keypoints.Render(raw.Row(r), frames.AsSpan(r * pixels, pixels));
+        return Mat.Own(raw.Rows, pixels, frames);
     }
 
     /// <summary>
-    /// The world-model loss and its gradient on a replayed batch (posterior rollout with teacher-forced observations,
-    /// reparameterised samples, BPTT through the GRU):
-    /// <code>
-    ///   L = (1/n) Σ_t [ −Σ_pixels o_t log q(s_t) + β_r m_t (rew(s_t) − symlog r_t)² + BCE(cont(s_t), c_t) ]
-    ///       + (1/n) Σ_t [ β_dyn max(F, KL(sg q_t ‖ p_t)) + β_rep max(F, KL(q_t ‖ sg p_t)) ]
-    /// </code>
-    /// with h_t = GRU(h_{t−1}, [z_{t−1}, a_{t−1}]), z_t = μ_q + σ_q ⊙ ε_t, h_{−1} = z_{−1} = 0.
+    /// The forward pass on a replayed batch (<see cref="WorldForward"/>): encoder for every step at once, the posterior
+    /// rollout step by step with teacher-forced observations and reparameterised samples, then prior and heads at once.
     /// </summary>
-    /// <remarks>
-    /// The sequences are independent (each starts from h = z = 0), so the batch is two fixed shards, the first ⌈B/2⌉
-    /// sequences and the rest, each with its own half of the key; every term is divided by the whole batch's n = B·T and
-    /// the shards' gradients add A + B, so <paramref name="evaluator"/> may compute them side by side with the same bits.
-    /// </remarks>
-    public static WorldGradient Gradient(DreamerNets nets, WorldParams w, DreamerBatch batch, Key key, DreamerConfig c, IEvaluator? evaluator = null)
+    public static WorldForward Forward(DreamerConfig c, DreamerNets nets, WorldParams w, DreamerBatch batch, Key key)
     {
-        var total = batch.Batch * batch.Length;
-        var (kA, kB) = key.Split();
-        if (batch.Batch < 2) return Shard(nets, w, batch, kA, c, total).Finish(batch.Batch, batch.Length, total);
-        var half = (batch.Batch + 1) / 2;
-        var (a, b) = (evaluator ?? Sequential.Instance).Both(
-            () => Shard(nets, w, batch.Sequences(0, half), kA, c, total),
-            () => Shard(nets, w, batch.Sequences(half, batch.Batch - half), kB, c, total));
-        return (a + b).Finish(batch.Batch, batch.Length, total);
-    }
-
-    /// <summary>One shard's gradient (every term divided by the whole batch's <c>Total</c> rows), its loss sums (the total loss
-    /// and the mean KL already divided by it), and its posterior states (time-major over its own <c>Sequences</c>).</summary>
-    private sealed record ShardGradient(WorldParams Grads, double LossTotal, double SquaredError, double RewardError, double RewardCount,
-        double ContinueLoss, double Kl, ImmutableArray<(int Sequences, Mat Deter, Mat Stoch)> States)
-    {
-        /// <summary>Shard A + shard B, term by term in that order (the states side by side, A's sequences first).</summary>
-        public static ShardGradient operator +(ShardGradient x, ShardGradient y) =>
-            new(x.Grads.Add(y.Grads), x.LossTotal + y.LossTotal, x.SquaredError + y.SquaredError,
-                x.RewardError + y.RewardError, x.RewardCount + y.RewardCount, x.ContinueLoss + y.ContinueLoss, x.Kl + y.Kl,
-                x.States.AddRange(y.States));
-
-        /// <summary>The batch's gradient, loss terms and posterior states, time-major over all its sequences.</summary>
-        public WorldGradient Finish(int batch, int length, int total)
-        {
-            var loss = new WorldLoss(SquaredError / (total * PixelPointMass.ObservationSize), RewardCount > 0 ? RewardError / RewardCount : 0.0,
-                ContinueLoss / total, Kl, LossTotal);
-            return new WorldGradient(Grads, loss, Interleave(s => s.Deter), Interleave(s => s.Stoch));
-
-            Mat Interleave(Func<(int Sequences, Mat Deter, Mat Stoch), Mat> part)
-            {
-                var cols = part(States[0]).Cols;
-                var v = Buffers.Uninitialized(batch * length * cols);
-                for (var t = 0; t < length; t++)
-                {
-                    var offset = t * batch * cols;
-                    foreach (var shard in States)
-                    {
-                        var m = part(shard);
-                        m.Span.Slice(t * shard.Sequences * cols, shard.Sequences * cols).CopyTo(v.AsSpan(offset));
-                        offset += shard.Sequences * cols;
-                    }
-                }
-                return Mat.Own(batch * length, cols, v);
-            }
-        }
-    }
-
-    /// <summary>One shard of <see cref="Gradient"/>: its posterior rollout, heads, losses and BPTT, each term divided by the whole
-    /// batch's <paramref name="total"/> rows.</summary>
-    private static ShardGradient Shard(DreamerNets nets, WorldParams w, DreamerBatch batch, Key key, DreamerConfig c, int total)
-    {
-        int B = batch.Batch, T = batch.Length, n = B * T, Hd = c.Deter, Zd = c.Stoch, Ed = c.Embed, S = c.StateSize;
-
-        // ---- forward: encoder for every step at once, then the posterior rollout step by step
-        var pointsCache = nets.Points.Forward(w.Points, batch.Observations);
-        var encCache = nets.Encoder.Forward(w.Encoder, pointsCache.Points);
-        var embed = encCache.Output;
-        var gruCaches = new GruCache[T];
-        var postCaches = new MlpCache[T];
-        var postStats = new LatentStats[T];
+        int B = batch.Batch, T = batch.Length, n = B * T, Hd = c.Deter, Zd = c.Stoch;
+        var points = nets.Points.Forward(w.Points, batch.Observations);
+        var encoder = nets.Encoder.Forward(w.Encoder, points.Points);
+        var embed = encoder.Output;
+        var gru = new GruCache[T];
+        var posteriorNet = new MlpCache[T];
+        var posterior = new LatentStats[T];
         var noise = new Mat[T];
         var hAll = new double[n * Hd];
         var zAll = new double[n * Zd];
@@ -222,118 +203,109 @@ public static class DreamerRssm
         var zPrev = Mat.Zeros(B, Zd);
         for (var t = 0; t < T; t++)
         {
-            var x = Mat.ConcatCols([zPrev, batch.PreviousActions.SliceRows(t * B, B)]);
-            gruCaches[t] = nets.Gru.Forward(w.Gru, [x], hPrev);
-            var h = gruCaches[t].Last;
-            postCaches[t] = nets.Posterior.Forward(w.Posterior, Mat.ConcatCols([h, embed.SliceRows(t * B, B)]));
-            postStats[t] = DreamerLatent.Stats(postCaches[t].Output, c.MinLatentStd);
+            gru[t] = nets.Gru.Forward(w.Gru, [Mat.ConcatCols([zPrev, batch.PreviousActions.SliceRows(t * B, B)])], hPrev);
+            var h = gru[t].Last;
+            posteriorNet[t] = nets.Posterior.Forward(w.Posterior, Mat.ConcatCols([h, embed.SliceRows(t * B, B)]));
+            posterior[t] = DreamerLatent.Stats(posteriorNet[t].Output, c.MinLatentStd);
             (noise[t], key) = DreamerLatent.Noise(key, B, Zd);
-            var z = DreamerLatent.Sample(postStats[t], noise[t]);
+            var z = DreamerLatent.Sample(posterior[t], noise[t]);
             h.Span.CopyTo(hAll.AsSpan(t * B * Hd));
             z.Span.CopyTo(zAll.AsSpan(t * B * Zd));
             hPrev = h;
             zPrev = z;
         }
-        var hMat = Mat.Own(n, Hd, hAll);
-        var zMat = Mat.Own(n, Zd, zAll);
-        var state = Mat.ConcatCols([hMat, zMat]);
+        var deter = Mat.Own(n, Hd, hAll);
+        var stoch = Mat.Own(n, Zd, zAll);
+        var state = Mat.ConcatCols([deter, stoch]);
         var post = new LatentStats(
-            Mat.StackRows(postStats.Select(p => p.Mean).ToArray()),
-            Mat.StackRows(postStats.Select(p => p.Std).ToArray()),
-            Mat.StackRows(postStats.Select(p => p.Raw).ToArray()));
-        var priorCache = nets.Prior.Forward(w.Prior, hMat);
-        var prior = DreamerLatent.Stats(priorCache.Output, c.MinLatentStd);
+            Mat.StackRows(posterior.Select(p => p.Mean).ToArray()),
+            Mat.StackRows(posterior.Select(p => p.Std).ToArray()),
+            Mat.StackRows(posterior.Select(p => p.Raw).ToArray()));
+        var priorNet = nets.Prior.Forward(w.Prior, deter);
+        return new WorldForward(points, encoder, [.. gru], [.. posteriorNet], [.. posterior], [.. noise], deter, stoch, post,
+            priorNet, DreamerLatent.Stats(priorNet.Output, c.MinLatentStd),
+            nets.Decoder.Forward(w.Decoder, state), nets.Reward.Forward(w.Reward, state), nets.Continue.Forward(w.Continue, state));
+    }
 
-        // ---- heads and losses (every step at once)
-        var decCache = nets.Decoder.Forward(w.Decoder, state);
-        var rewCache = nets.Reward.Forward(w.Reward, state);
-        var contCache = nets.Continue.Forward(w.Continue, state);
-        var decOut = KeypointDecoder.OutputSize(c.DecoderBlobs);
-        var dDec = new double[n * decOut];
-        double recon = 0.0, reconLoss = 0.0;
-        for (var r = 0; r < n; r++)
+    /// <summary>
+    /// The world-model loss of a forward pass, as the sum of its named terms, with every mean divided by
+    /// <paramref name="n"/> (the batch's B·T steps):
+    /// <code>
+    ///   L = L_rec + L_rew + L_cont + L_dyn + L_rep
+    ///   L_rec  = (1/n) Σ_t −Σ_pixels o_t log q(s_t)               (<see cref="KeypointDecoder.Loss"/>)
+    ///   L_rew  = (β_r/n) Σ_t m_t (rew(s_t) − symlog r_t)²
+    ///   L_cont = (1/n) Σ_t [softplus(ℓ_t) − c_t ℓ_t],  ℓ_t = cont(s_t)   (binary cross-entropy)
+    ///   L_dyn  = (β_dyn/n) Σ_t max(F, KL(sg(q_t) ‖ p_t)),   L_rep = (β_rep/n) Σ_t max(F, KL(q_t ‖ sg(p_t)))
+    /// </code>
+    /// Also returns the balanced KL row by row, which the backward pass needs for its free-bits mask.
+    /// </summary>
+    public static (WorldLossTerms Terms, KlBalance Kl) Loss(DreamerConfig c, DreamerNets nets, DreamerBatch batch, WorldForward f, int n)
+    {
+        double reconstruction = 0.0, pixelError = 0.0;
+        for (var r = 0; r < f.Decoder.Output.Rows; r++)
         {
-            // the frame's light as a distribution over pixels, −Σ_ij o log q (summed per frame, averaged over rows)
-            var (l, sq) = KeypointDecoder.LossAndGradient(decCache.Output.Row(r), batch.Observations.Row(r), c.BlobWidth, 1.0 / total,
-                dDec.AsSpan(r * decOut, decOut));
-            reconLoss += l;
-            recon += sq;
+            var (nll, squared) = nets.Keypoints.Loss(f.Decoder.Output.Row(r), batch.Observations.Row(r));
+            reconstruction += nll;
+            pixelError += squared;
         }
-        double[] dRew = new double[n], dCont = new double[n];
-        double rewLoss = 0.0, rewCount = 0.0, contLoss = 0.0;
-        for (var i = 0; i < n; i++)
+        double rewardError = 0.0, rewardSteps = 0.0, crossEntropy = 0.0;
+        for (var i = 0; i < batch.Rewards.Length; i++)
         {
-            var y = rewCache.Output.Values[i];
-            var d = y - Activations.Symlog(batch.Rewards[i]);
-            var m = batch.RewardMask[i];
-            rewLoss += m * d * d;
-            rewCount += m;
-            dRew[i] = 2.0 * c.RewardWeight * m * d / total;
-            var logit = contCache.Output.Values[i];
-            var target = batch.Continues[i];
-            contLoss += Activations.Softplus(logit) - target * logit;
-            dCont[i] = (Activations.Sigmoid(logit) - target) / total;
+            var d = f.Reward.Output.Values[i] - Activations.Symlog(batch.Rewards[i]);
+            rewardError += batch.RewardMask[i] * d * d;
+            rewardSteps += batch.RewardMask[i];
+            var logit = f.Continue.Output.Values[i];
+            crossEntropy += Activations.Softplus(logit) - batch.Continues[i] * logit;
         }
-        var kl = DreamerLatent.BalancedKl(post, prior, c.FreeBits, c.DynamicsWeight, c.RepresentationWeight, total);
-        var lossTotal = reconLoss / total + c.RewardWeight * rewLoss / total + contLoss / total + kl.Loss;
+        var kl = DreamerLatent.BalancedKl(f.Posterior, f.Prior, c.FreeBits, c.DynamicsWeight, c.RepresentationWeight, n);
+        var terms = new WorldLossTerms(reconstruction / n, c.RewardWeight * rewardError / n, crossEntropy / n, kl.Dynamics, kl.Representation,
+            kl.Kl, pixelError, rewardError, rewardSteps);
+        return (terms, kl);
+    }
 
-        // ---- backward: heads, prior
-        var gDec = nets.Decoder.Backward(w.Decoder, decCache, Mat.Own(n, decOut, dDec), inputGradient: true);
-        var gRew = nets.Reward.Backward(w.Reward, rewCache, Mat.Own(n, 1, dRew), inputGradient: true);
-        var gCont = nets.Continue.Backward(w.Continue, contCache, Mat.Own(n, 1, dCont), inputGradient: true);
-        var dState = new double[n * S];
-        Blas.AddTo(gDec.DInput!.Span, dState);
-        Blas.AddTo(gRew.DInput!.Span, dState);
-        Blas.AddTo(gCont.DInput!.Span, dState);
-        var gPrior = nets.Prior.Backward(w.Prior, priorCache,
-            DreamerLatent.StatsBackward(prior, kl.DPriorMean.Span, kl.DPriorStd.Span), inputGradient: true);
-        var dhPrior = gPrior.DInput!.Span;
+    /// <summary>One shard's gradient, loss terms and posterior states (time-major over its own sequences).</summary>
+    private sealed record WorldPart(WorldParams Grads, WorldLossTerms Terms, int Sequences, Mat Deter, Mat Stoch);
 
-        // ---- backward through time: posterior, GRU
-        var postT = nets.Posterior.Transpose(w.Posterior); // Wᵀ once for the T steps
-        var gruT = nets.Gru.Transpose(w.Gru);
-        var dPostOut = new Mat[T];                          // ∂L/∂(posterior output) and the GRU's gate gradients per step,
-        var gruSteps = new GruStepGrads[T];                 // for one parameter gradient over all steps at the end
-        var dEmbed = new double[n * Ed];
-        var dhNext = new double[B * Hd];
-        var dzNext = new double[B * Zd];
-        var dMean = new double[B * Zd];
-        var dStd = new double[B * Zd];
-        var dh = new double[B * Hd];
-        for (var t = T - 1; t >= 0; t--)
+    /// <summary>
+    /// The world model's gradient on a replayed batch: <see cref="Forward"/>, <see cref="Loss"/>, <see cref="Backward"/>.
+    /// The sequences are independent (each starts from h = z = 0), so <paramref name="sharding"/> may split them; every
+    /// term is divided by the whole batch's n = B·T, so the shards' parts add up to the batch's.
+    /// </summary>
+    public static WorldGradient Gradient(DreamerConfig c, DreamerNets nets, WorldParams w, DreamerBatch batch, Key key, Sharding sharding)
+    {
+        var n = batch.Batch * batch.Length;
+        var parts = sharding.Map(batch.Batch, key, (rows, k) =>
         {
-            var eps = noise[t].Span;
-            for (var b = 0; b < B; b++)
-            {
-                var row = t * B + b;
-                for (var i = 0; i < Zd; i++)
-                {
-                    var dz = dState[row * S + Hd + i] + dzNext[b * Zd + i];
-                    dMean[b * Zd + i] = dz + kl.DPostMean.Values[row * Zd + i];
-                    dStd[b * Zd + i] = dz * eps[b * Zd + i] + kl.DPostStd.Values[row * Zd + i];
-                }
-            }
-            dPostOut[t] = DreamerLatent.StatsBackward(postStats[t], dMean, dStd);
-            var dPostIn = nets.Posterior.InputGradient(w.Posterior, postCaches[t], dPostOut[t].Span, postT).Span;
-            for (var b = 0; b < B; b++)
-            {
-                var row = t * B + b;
-                for (var i = 0; i < Hd; i++)
-                    dh[b * Hd + i] = dState[row * S + i] + dhPrior[row * Hd + i] + dPostIn[b * (Hd + Ed) + i] + dhNext[b * Hd + i];
-                dPostIn.Slice(b * (Hd + Ed) + Hd, Ed).CopyTo(dEmbed.AsSpan(row * Ed, Ed));
-            }
-            gruSteps[t] = nets.Gru.StepBackward(w.Gru, gruCaches[t], dh, gruT);
-            gruSteps[t].DH0.Span.CopyTo(dhNext);
-            for (var b = 0; b < B; b++)
-                gruSteps[t].DX.Row(b).Slice(0, Zd).CopyTo(dzNext.AsSpan(b * Zd, Zd));
-        }
-        var postGrad = nets.Posterior.Backward(w.Posterior, MlpCache.Stack(postCaches), Mat.StackRows(dPostOut)).Grads;
-        var gruGrad = nets.Gru.ParameterGradient(gruCaches, gruSteps);
-        var gEnc = nets.Encoder.Backward(w.Encoder, encCache, Mat.Own(n, Ed, dEmbed), inputGradient: true);
-        var gPoints = nets.Points.Backward(w.Points, pointsCache, gEnc.DInput!);
+            var part = batch.Sequences(rows);
+            var f = Forward(c, nets, w, part, k);
+            var (terms, kl) = Loss(c, nets, part, f, n);
+            return new WorldPart(Backward(c, nets, w, part, f, kl, n), terms, rows.Count, f.Deter, f.Stoch);
+        });
+        if (parts.B is not { } second)
+            return new WorldGradient(parts.A.Grads, parts.A.Terms.Report(n, nets.Keypoints.Pixels), parts.A.Deter, parts.A.Stoch);
+        var first = parts.A;
+        return new WorldGradient(first.Grads.Add(second.Grads), (first.Terms + second.Terms).Report(n, nets.Keypoints.Pixels),
+            TimeMajor.Join(first.Deter, first.Sequences, second.Deter, second.Sequences),
+            TimeMajor.Join(first.Stoch, first.Sequences, second.Stoch, second.Sequences));
+    }
+}
 
-        var grads = new WorldParams(gPoints, gEnc.Grads, gruGrad, gPrior.Grads, postGrad,
-            gDec.Grads, gRew.Grads, gCont.Grads);
-        return new ShardGradient(grads, lossTotal, recon, rewLoss, rewCount, contLoss, kl.Kl, [(B, hMat, zMat)]);
+/// <summary>Time-major batches (rows t·N … t·N + N − 1 are step t of N sequences) joined side by side.</summary>
+public static class TimeMajor
+{
+    /// <summary>At every step, <paramref name="a"/>'s <paramref name="na"/> rows, then <paramref name="b"/>'s <paramref name="nb"/>.</summary>
+    public static Mat Join(Mat a, int na, Mat b, int nb) =>
+        Mat.Own(a.Rows + b.Rows, a.Cols, Join(a.Span, na, b.Span, nb, a.Rows / na, a.Cols));
+
+    /// <summary>The same for flat values, <paramref name="width"/> per row, over <paramref name="steps"/> steps.</summary>
+    public static double[] Join(ReadOnlySpan<double> a, int na, ReadOnlySpan<double> b, int nb, int steps, int width)
+    {
+        var joined = Buffers.Uninitialized(steps * (na + nb) * width);
+        for (var k = 0; k < steps; k++)
+        {
+            a.Slice(k * na * width, na * width).CopyTo(joined.AsSpan(k * (na + nb) * width));
+            b.Slice(k * nb * width, nb * width).CopyTo(joined.AsSpan((k * (na + nb) + na) * width));
+        }
+        return joined;
     }
 }

@@ -80,6 +80,26 @@ public interface IWorld<TState, TAction>
     StepResult<TState> Step(TState state, TAction action, Key key);
 }
 
+/// <summary>
+/// A world seen through a camera and driven by a continuous action: what a pixel agent such as Dreamer needs. An
+/// observation is a <see cref="Side"/> × <see cref="Side"/> frame of intensities, row-major; an action is
+/// <see cref="ActionSize"/> numbers in [−1, 1].
+/// </summary>
+public interface IPixelWorld<TState> : IWorld<TState, ImmutableArray<double>>
+{
+    /// <summary>The frame's side in pixels.</summary>
+    int Side { get; }
+
+    /// <summary>The total intensity of a frame with everything in view (Σ of its pixels).</summary>
+    double Intensity { get; }
+
+    /// <summary>The number of action components.</summary>
+    int ActionSize { get; }
+
+    /// <summary>Writes the frame of <paramref name="state"/> into <paramref name="observation"/> (Side² values).</summary>
+    void WriteObservation(TState state, Span<double> observation);
+}
+
 /// <summary>One possible result of an action in a known model: with <see cref="Probability"/>, land in
 /// <see cref="Next"/> and receive <see cref="Reward"/>.</summary>
 public readonly record struct Outcome(int Next, double Probability, double Reward);

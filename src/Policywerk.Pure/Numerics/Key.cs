@@ -128,6 +128,16 @@ public readonly record struct Key(ulong Seed, ulong Gamma)
         return new Draw<double>(low + (high - low) * u, next);
     }
 
+    /// <summary><paramref name="count"/> uniform doubles on [low, high), drawn in turn.</summary>
+    public Draw<ImmutableArray<double>> NextUniforms(int count, double low, double high)
+    {
+        if (count < 0) throw new ArgumentOutOfRangeException(nameof(count), "count must not be negative");
+        var values = new double[count];
+        var key = this;
+        for (var i = 0; i < count; i++) (values[i], key) = key.NextUniform(low, high);
+        return new Draw<ImmutableArray<double>>(values.Freeze(), key);
+    }
+
     /// <summary>A uniformly random permutation of 0..n−1 (Fisher–Yates).</summary>
     public Draw<ImmutableArray<int>> NextPermutation(int n)
     {

@@ -76,4 +76,21 @@ public static class Statistics
         return z + (z3 + z) / (4 * n) + (5 * z5 + 16 * z3 + 3 * z) / (96 * n * n)
                  + (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) / (384 * n * n * n);
     }
+
+    /// <summary>Per(x, q): the q-quantile of the values by linear interpolation between order statistics.</summary>
+    public static double Percentile(ReadOnlySpan<double> values, double q)
+    {
+        var sorted = values.ToArray();
+        Array.Sort(sorted);
+        return SortedPercentile(sorted, q);
+    }
+
+    /// <summary><see cref="Percentile"/> of values already in ascending order.</summary>
+    public static double SortedPercentile(ReadOnlySpan<double> sorted, double q)
+    {
+        var position = q * (sorted.Length - 1);
+        var lo = (int)Math.Floor(position);
+        var hi = Math.Min(lo + 1, sorted.Length - 1);
+        return sorted[lo] + (position - lo) * (sorted[hi] - sorted[lo]);
+    }
 }

@@ -20,7 +20,7 @@ public readonly record struct Pixel(int Row, int Col);
 /// With R = 1 (the default) a step is the Python's step. The episode's length stays
 /// <see cref="PointMass.MaxSteps"/> physics steps whatever R: the last decision of an episode may be cut short.
 /// </remarks>
-public sealed record PixelPointMass(PointMass Dynamics, int ActionRepeat = 1) : IWorld<PointMassState, Force>
+public sealed record PixelPointMass(PointMass Dynamics, int ActionRepeat = 1) : IWorld<PointMassState, Force>, IPixelWorld<PointMassState>
 {
     /// <summary>R ≥ 1, the physics steps each action is held for.</summary>
     public int ActionRepeat { get; } = ActionRepeat >= 1
@@ -32,6 +32,15 @@ public sealed record PixelPointMass(PointMass Dynamics, int ActionRepeat = 1) : 
     public const double AgentPixel = 1.0;
     public const double TargetPixel = 0.7;
     public const double EmptyPixel = 0.0;
+
+    /// <summary>16: the frame's side.</summary>
+    public int Side => Size;
+
+    /// <summary>1.7, the agent's pixel and the target's: a frame's total intensity while the dots are apart.</summary>
+    public double Intensity => AgentPixel + TargetPixel;
+
+    /// <summary>2: the force (F_x, F_y).</summary>
+    public int ActionSize => 2;
 
     /// <summary>The default point mass (<see cref="PointMass"/>'s defaults) behind the camera.</summary>
     public PixelPointMass() : this(new PointMass()) { }
@@ -59,6 +68,14 @@ public sealed record PixelPointMass(PointMass Dynamics, int ActionRepeat = 1) : 
         }
         return result with { Reward = reward };
     }
+
+    /// <summary>The step under the action vector (F_x, F_y) (<see cref="IPixelWorld{TState}"/>).</summary>
+    public StepResult<PointMassState> Step(PointMassState state, ImmutableArray<double> action, Key key) =>
+        Step(state, new Force(action[0], action[1]), key);
+
+    /// <summary>v = u·B + B/(16 − 1): a grid coordinate u ∈ [−1, 1] (pixel centres) to the world coordinate at the centre
+    /// of that pixel's cell (the inverse of <see cref="ToGrid"/> up to the cell).</summary>
+    public static double FromGrid(double u, double bounds) => u * bounds + bounds / (Size - 1);
 
     /// <summary>i = clip(⌊(v + B)/(2B) · (16 − 1)⌋, 0, 15): a coordinate in [−B, B] to a pixel index.</summary>
     public static int ToGrid(double value, double bounds)

@@ -10,6 +10,9 @@ public readonly record struct Force(double X, double Y)
 
     /// <summary>clip(f, −1, 1) per component.</summary>
     public Force Clamped => new(Math.Clamp(X, -1.0, 1.0), Math.Clamp(Y, -1.0, 1.0));
+
+    /// <summary>(f_x, f_y) as an action vector (<see cref="IPixelWorld{TState}"/>).</summary>
+    public System.Collections.Immutable.ImmutableArray<double> Vector => [X, Y];
 }
 
 /// <summary>

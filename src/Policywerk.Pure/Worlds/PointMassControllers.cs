@@ -27,8 +27,7 @@ public static class PointMassControllers
     /// <summary>a ~ U[−1, 1]²: the random policy; returns the force and the next key.</summary>
     public static Draw<Force> RandomForce(Key key)
     {
-        var (fx, k1) = key.NextUniform(-1.0, 1.0);
-        var (fy, k2) = k1.NextUniform(-1.0, 1.0);
-        return new Draw<Force>(new Force(fx, fy), k2);
+        var (f, next) = key.NextUniforms(2, -1.0, 1.0);
+        return new Draw<Force>(new Force(f[0], f[1]), next);
     }
 }

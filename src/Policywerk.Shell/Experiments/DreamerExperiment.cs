@@ -1,3 +1,5 @@
+using Policywerk.Pure.Agents;
+using Policywerk.Pure.Worlds;
 using Policywerk.Pure.Numerics;
 using Policywerk.Shell.Lessons;
 using Policywerk.Shell.Pictures;
@@ -27,7 +29,7 @@ public sealed class DreamerExperiment : IExperiment
             Lesson07Dreamer.TrainAndEvaluate(key, Lesson07Dreamer.Config, Lesson07Dreamer.EvaluationEpisodes,
                 evaluator: Sequential.Instance).Evaluation, progress)); // the seeds already fill the cores
 
-    private sealed class Result(DreamerEvaluation[] evaluations) : IExperimentResult
+    private sealed class Result(DreamerEvaluation<PointMassState>[] evaluations) : IExperimentResult
     {
         private DreamerExperimentTable? table;
         private DreamerExperimentTable Table => table ??= Build();

@@ -26,51 +26,18 @@ public sealed record DreamerResults(
 /// <summary>A printed training row (every 10 iterations).</summary>
 public sealed record IterationRow(int Iteration, double Reconstruction, double RewardLoss, double Kl, double ImaginedReturn, double EpisodeReward);
 
-/// <summary>The three-policy evaluation of a trained agent on shared start layouts, and what pictures need.</summary>
-public sealed record DreamerEvaluation(Summary Random, Summary Agent, Summary Scripted, DreamerEpisode Showcase)
-{
-    /// <summary>(agent − random) / (scripted − random): the fraction of the gap the agent closes.</summary>
-    public double GapClosed => (Agent.Mean - Random.Mean) / (Scripted.Mean - Random.Mean);
-
-    /// <summary>The agent's 95% interval lies wholly above random's.</summary>
-    public bool SeparatedFromRandom => Agent.Lower > Random.Upper;
-
-    /// <summary>Every greedy agent episode of the evaluation, in order (the pictures choose one that reaches the target).</summary>
-    public ImmutableArray<DreamerEpisode> AgentEpisodes { get; init; } = [];
-
-    /// <summary>
-    /// Random, greedy agent and scripted controller on the same <paramref name="episodes"/> start layouts (drawn from
-    /// <paramref name="key"/>): G = Σ_t r_t per episode, summarised with Student-t 95% intervals.
-    /// </summary>
-    public static DreamerEvaluation Run(DreamerConfig c, DreamerModel model, Key key, int episodes)
-    {
-        var world = c.World;
-        var nets = DreamerNets.For(c);
-        var keys = key.Split(episodes);
-        double[] random = new double[episodes], agent = new double[episodes], scripted = new double[episodes];
-        DreamerEpisode? showcase = null;
-        var agentEpisodes = ImmutableArray.CreateBuilder<DreamerEpisode>(episodes);
-        for (var i = 0; i < episodes; i++)
-        {
-            var (kReset, kPolicy) = keys[i].Split();
-            var start = world.Reset(kReset).Value;
-            random[i] = Dreamer.RunEpisode(world, start, kPolicy, (_, k) => PointMassControllers.RandomForce(k)).Return;
-            scripted[i] = Dreamer.RunEpisode(world, start, kPolicy, (s, k) => new Draw<Force>(PointMassControllers.Scripted(s), k)).Return;
-            var episode = Dreamer.RunAgent(nets, model, world, start, c);
-            agent[i] = episode.Return;
-            showcase ??= episode;
-            agentEpisodes.Add(episode);
-        }
-        return new DreamerEvaluation(Statistics.Summarize(random), Statistics.Summarize(agent), Statistics.Summarize(scripted), showcase!)
-            { AgentEpisodes = agentEpisodes.MoveToImmutable() };
-    }
-}
-
 /// <summary>Lesson 07 · Hafner et al. 2023: a Dreamer-style world model (RSSM, imagination, actor-critic) on the 16×16 pixel point mass.</summary>
 public sealed class Lesson07Dreamer : ILesson
 {
     public static readonly DreamerConfig Config = new();
     public const int EvaluationEpisodes = 30;
+
+    /// <summary>The world of <paramref name="config"/>: the default point mass behind the 16 × 16 camera, each decision
+    /// held for <see cref="DreamerConfig.ActionRepeat"/> physics steps.</summary>
+    public static PixelPointMass WorldOf(DreamerConfig config) => new(new PointMass(), config.ActionRepeat);
+
+    /// <summary>The lesson's world, <see cref="WorldOf"/> its configuration.</summary>
+    public static PixelPointMass World => WorldOf(Config);
 
     public LessonInfo Info => Catalog.Info(7);
 
@@ -85,35 +52,35 @@ public sealed class Lesson07Dreamer : ILesson
     /// Each update's two gradients run on two threads (<see cref="TwoThreads"/>) unless <paramref name="evaluator"/>
     /// says otherwise; the results are the same bits either way.
     /// </summary>
-    public static (DreamerModel Model, ImmutableArray<IterationLog> Logs, DreamerEvaluation Evaluation) TrainAndEvaluate(
+    public static (DreamerModel Model, ImmutableArray<IterationLog> Logs, DreamerEvaluation<PointMassState> Evaluation) TrainAndEvaluate(
         Key key, DreamerConfig config, int episodes, IProgress<double>? progress = null, IEvaluator? evaluator = null)
     {
-        var world = config.World;
+        var world = WorldOf(config);
         var (kTrain, kEval) = key.Split();
-        evaluator ??= TwoThreads.Instance;
-        var training = Dreamer.Start(world, config, kTrain, evaluator);
+        var sharding = new Sharding(evaluator ?? TwoThreads.Instance);
+        var training = Dreamer.Start(config, world, kTrain, sharding);
         var logs = new List<IterationLog>(config.Iterations);
         for (var i = 0; i < config.Iterations; i++)
         {
-            var (next, log) = Dreamer.Iterate(world, training, config, evaluator);
+            var (next, log) = Dreamer.Iterate(config, world, training, sharding);
             if (!double.IsFinite(log.Reconstruction) || !double.IsFinite(log.ImaginedReturn))
                 throw new DivergenceError($"lesson 7 diverged at iteration {i + 1} (a loss became NaN)");
             training = next;
             logs.Add(log);
             progress?.Report((i + 1.0) / (config.Iterations + 1));
         }
-        var evaluation = DreamerEvaluation.Run(config, training.Model, kEval, episodes);
+        var evaluation = DreamerEvaluation.Run(config, training.Model, world, kEval, episodes, s => PointMassControllers.Scripted(s).Vector);
         progress?.Report(1.0);
         return (training.Model, logs.ToImmutableArray(), evaluation);
     }
 
-    private sealed class Run(DreamerModel model, ImmutableArray<IterationLog> logs, DreamerEvaluation evaluation) : ILessonRun
+    private sealed class Run(DreamerModel model, ImmutableArray<IterationLog> logs, DreamerEvaluation<PointMassState> evaluation) : ILessonRun
     {
         private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
         private readonly Lazy<DreamerResults> results = new(() => ResultsOf(model, logs, evaluation));
         public object Results => results.Value;
 
-        private static DreamerResults ResultsOf(DreamerModel model, ImmutableArray<IterationLog> logs, DreamerEvaluation e)
+        private static DreamerResults ResultsOf(DreamerModel model, ImmutableArray<IterationLog> logs, DreamerEvaluation<PointMassState> e)
         {
             var c = Config;
             string[] sizes =
@@ -126,7 +93,7 @@ public sealed class Lesson07Dreamer : ILesson
             ];
             string[] hyper =
             [
-                $"action repeat {c.ActionRepeat}: each decision is held for {c.ActionRepeat} physics steps (rewards summed); an episode is {c.World.Dynamics.MaxSteps} physics steps, a step below is a decision",
+                $"action repeat {c.ActionRepeat}: each decision is held for {c.ActionRepeat} physics steps (rewards summed); an episode is {World.Dynamics.MaxSteps} physics steps, a step below is a decision",
                 $"{c.PrefillSteps} random steps, {c.WarmupUpdates} world-model-only updates, then {c.Iterations} iterations × ({c.StepsPerIteration} real steps + {c.UpdatesPerIteration} updates)",
                 $"batch {c.BatchSize} × {c.ChunkLength} steps; imagination {c.ImaginationStarts} starts × {c.Horizon} steps; γ {c.Gamma}, λ {c.Lambda}",
                 $"Adam lr: world {c.WorldLearningRate}, annealed (cosine) to {c.WorldLearningRateEnd} over the last {1 - c.WorldAnnealFrom:P0} of its {c.WorldUpdates} updates; actor {c.ActorLearningRate}, critic {c.CriticLearningRate}; clip {c.GradClip}",
@@ -186,16 +153,16 @@ public sealed class Lesson07Dreamer : ILesson
 
         /// <summary>What every picture of one episode needs: the real frames, the posterior reconstructions, and the
         /// open-loop imagination (restarted every <see cref="OpenLoopSegment"/> steps) under the same actions.</summary>
-        private sealed record EpisodeView(DreamerEpisode Episode, ImmutableArray<double>[] Observations,
+        private sealed record EpisodeView(DreamerEpisode<PointMassState> Episode, ImmutableArray<double>[] Observations,
             DecodedFrame[] Reconstructed, DecodedFrame[] Imagined, int[] ImaginedFrom)
         {
             public int Steps => Episode.States.Length - 1;
         }
 
-        private EpisodeView View(PixelPointMass world, DreamerEpisode episode)
+        private EpisodeView View(PixelPointMass world, DreamerEpisode<PointMassState> episode)
         {
             var c = Config;
-            var nets = DreamerNets.For(c);
+            var nets = DreamerNets.For(c, world);
             var observations = episode.States.Select(world.Observe).ToArray();
             var n = episode.States.Length;
             var reconstructed = new DecodedFrame[n];
@@ -203,7 +170,7 @@ public sealed class Lesson07Dreamer : ILesson
             var from = new int[n];
             for (var t0 = 0; t0 < n; t0 += Math.Min(OpenLoopSegment, n))
             {
-                var roll = DreamerOpenLoop.Rollout(nets, model.World, observations, episode.Actions, t0, Math.Min(OpenLoopSegment, n - 1 - t0), c);
+                var roll = DreamerOpenLoop.Rollout(c, nets, model.World, observations, episode.Actions, t0, Math.Min(OpenLoopSegment, n - 1 - t0));
                 for (var k = 0; k <= roll.Steps; k++)
                 {
                     reconstructed[t0 + k] = roll.Reconstructed[k];
@@ -218,9 +185,9 @@ public sealed class Lesson07Dreamer : ILesson
 
         /// <summary>The evaluation episode to show: of those that reach the target, the one that starts farthest from it;
         /// if none does, the one that closes the largest fraction of its starting distance.</summary>
-        private static DreamerEpisode PictureEpisode(DreamerEvaluation e, PointMass dynamics)
+        private static DreamerEpisode<PointMassState> PictureEpisode(DreamerEvaluation<PointMassState> e, PointMass dynamics)
         {
-            var episodes = e.AgentEpisodes.IsDefaultOrEmpty ? [e.Showcase] : e.AgentEpisodes;
+            var episodes = e.AgentEpisodes;
             var reached = episodes.Where(ep => ep.States[^1].Distance < dynamics.ReachThreshold).ToArray();
             return reached.Length > 0
                 ? reached.MaxBy(ep => ep.States[0].Distance)!
@@ -229,7 +196,7 @@ public sealed class Lesson07Dreamer : ILesson
 
         public void WritePictures(PictureWriter writer)
         {
-            var world = Config.World;
+            var world = World;
             var view = View(world, PictureEpisode(evaluation, world.Dynamics));
             var frames = new List<byte[]>();
             var stride = Math.Max(1, (int)Math.Ceiling(view.Steps / 60.0));
@@ -247,7 +214,7 @@ public sealed class Lesson07Dreamer : ILesson
 
         /// <summary>(x, y) of the imagined agent: the heaviest blob of the decoded frame, in world coordinates.</summary>
         private static (double X, double Y) AgentOf(DecodedFrame frame, double bounds) =>
-            (DreamerOpenLoop.ToWorld(frame.Heaviest.X, bounds), DreamerOpenLoop.ToWorld(frame.Heaviest.Y, bounds));
+            (PixelPointMass.FromGrid(frame.Heaviest.X, bounds), PixelPointMass.FromGrid(frame.Heaviest.Y, bounds));
 
         /// <summary>The world at step t as its 16×16 pixels (light: empty, orange: target, blue: agent), the real path,
         /// the imagined path from the shared start, the target.</summary>

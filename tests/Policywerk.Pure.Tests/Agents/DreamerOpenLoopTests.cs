@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Policywerk.Pure.Agents;
+using Policywerk.Pure.Neural;
 using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Worlds;
 using Xunit;
@@ -11,12 +12,12 @@ public class DreamerOpenLoopTests
 {
     private static readonly DreamerConfig C = new();
 
-    private static (DreamerNets Nets, DreamerModel Model, ImmutableArray<double>[] Frames, Force[] Actions) Setup(ulong seed)
+    private static (DreamerNets Nets, DreamerModel Model, ImmutableArray<double>[] Frames, ImmutableArray<double>[] Actions) Setup(ulong seed)
     {
         var world = new PixelPointMass();
-        var nets = DreamerNets.For(C);
+        var nets = DreamerNets.For(C, world);
         var (model, key) = DreamerModel.Init(nets, Key.FromSeed(seed));
-        var episode = Dreamer.RunEpisode(world, world.Reset(key).Value, key, (s, k) => new Draw<Force>(PointMassControllers.Scripted(s), k));
+        var episode = Dreamer.RunEpisode(world, world.Reset(key).Value, key, (s, k) => new Draw<ImmutableArray<double>>(PointMassControllers.Scripted(s).Vector, k));
         return (nets, model, episode.States.Select(world.Observe).ToArray(), episode.Actions.ToArray());
     }
 
@@ -26,8 +27,8 @@ public class DreamerOpenLoopTests
     public void Same_inputs_give_the_same_frames_and_the_rollout_starts_from_the_shared_posterior(ulong seed, int start)
     {
         var (nets, model, frames, actions) = Setup(seed);
-        var a = DreamerOpenLoop.Rollout(nets, model.World, frames, actions, start, 12, C);
-        var b = DreamerOpenLoop.Rollout(nets, model.World, frames, actions, start, 12, C);
+        var a = DreamerOpenLoop.Rollout(C, nets, model.World, frames, actions, start, 12);
+        var b = DreamerOpenLoop.Rollout(C, nets, model.World, frames, actions, start, 12);
         Assert.Equal(start, a.Start);
         Assert.Equal(12, a.Steps);
         Assert.Equal(a.Reconstructed.Length, a.Imagined.Length);
@@ -45,19 +46,19 @@ public class DreamerOpenLoopTests
     {
         var (nets, model, frames, actions) = Setup(3);
         const int start = 4;
-        var roll = DreamerOpenLoop.Rollout(nets, model.World, frames, actions, start, 6, C);
+        var roll = DreamerOpenLoop.Rollout(C, nets, model.World, frames, actions, start, 6);
 
         // the posterior by hand, as the agent keeps it while acting
-        var belief = DreamerBelief.Initial(C, 1);
+        var belief = DreamerBelief.Initial(C, nets, 1);
         for (var t = 0; t <= start; t++)
         {
-            if (t > 0) belief = belief with { PreviousAction = Mat.FromRows([actions[t - 1].X, actions[t - 1].Y]) };
+            if (t > 0) belief = belief with { PreviousAction = Mat.RowVector(actions[t - 1]) };
             belief = DreamerRssm.Observe(nets, model.World, belief, Mat.RowVector(frames[t]), Key.FromSeed(0), false, C.MinLatentStd).Value;
         }
-        Assert.Equal(DreamerRssm.Decode(nets, model.World, belief, C.BlobWidth).Values.ToArray(), roll.Reconstructed[0].Pixels.ToArray());
-        var next = DreamerRssm.PredictMean(nets, model.World, belief, Mat.FromRows([actions[start].X, actions[start].Y]), C.MinLatentStd);
-        Assert.Equal(DreamerRssm.Decode(nets, model.World, next, C.BlobWidth).Values.ToArray(), roll.Imagined[1].Pixels.ToArray());
-        Assert.Equal(KeypointDecoder.SoftArgmaxMass, roll.Imagined[1].Pixels.Sum(), 9);
+        Assert.Equal(DreamerRssm.Decode(nets, model.World, belief).Values.ToArray(), roll.Reconstructed[0].Pixels.ToArray());
+        var next = DreamerRssm.PredictMean(nets, model.World, belief, Mat.RowVector(actions[start]), C.MinLatentStd);
+        Assert.Equal(DreamerRssm.Decode(nets, model.World, next).Values.ToArray(), roll.Imagined[1].Pixels.ToArray());
+        Assert.Equal(new PixelPointMass().Intensity, roll.Imagined[1].Pixels.Sum(), 9);
         Assert.Equal(1.0, roll.Imagined[1].Blobs.Sum(b => b.Weight), 12);
     }
 
@@ -65,7 +66,7 @@ public class DreamerOpenLoopTests
     public void Rollout_is_cut_to_the_frames_the_episode_has()
     {
         var (nets, model, frames, actions) = Setup(4);
-        var roll = DreamerOpenLoop.Rollout(nets, model.World, frames, actions, frames.Length - 3, 50, C);
+        var roll = DreamerOpenLoop.Rollout(C, nets, model.World, frames, actions, frames.Length - 3, 50);
         Assert.Equal(2, roll.Steps);
     }
 
@@ -73,6 +74,6 @@ public class DreamerOpenLoopTests
     public void A_pixel_centre_maps_back_to_its_pixel()
     {
         for (var j = 0; j < PixelPointMass.Size; j++)
-            Assert.Equal(j, PixelPointMass.ToGrid(DreamerOpenLoop.ToWorld(SpatialSoftArgmax.Coordinate(j), 2.0), 2.0));
+            Assert.Equal(j, PixelPointMass.ToGrid(PixelPointMass.FromGrid(SpatialSoftArgmax.Coordinate(j, PixelPointMass.Size), 2.0), 2.0));
     }
 }

@@ -17,12 +17,12 @@ public class DreamerTests
     private static readonly DreamerConfig Tiny = new(Deter: 6, Stoch: 3, FeaturePoints: 2, Embed: 5, Hidden: 7, BatchSize: 3, ChunkLength: 4,
         ImaginationStarts: 4, Horizon: 3, FreeBits: 0.0, DynamicsWeight: 0.3, RepresentationWeight: 0.3, PrefillSteps: 150, WarmupUpdates: 0);
 
-    private static (DreamerNets Nets, DreamerTraining Training, DreamerBatch Batch) TinySetup(DreamerConfig c)
+    private static (DreamerNets Nets, DreamerTraining<PointMassState> Training, DreamerBatch Batch) TinySetup(DreamerConfig c)
     {
         var world = new PixelPointMass();
-        var training = Dreamer.Start(world, c, Key.FromSeed(1));
+        var training = Dreamer.Start(c, world, Key.FromSeed(1));
         var batch = DreamerBatch.From(training.Replay.Sample(c.BatchSize, c.ChunkLength, Key.FromSeed(2)).Value);
-        return (DreamerNets.For(c), training, batch);
+        return (DreamerNets.For(c, world), training, batch);
     }
 
     /// <summary>The analytic gradient against central differences on a sample of every segment's entries.</summary>
@@ -48,21 +48,52 @@ public class DreamerTests
     }
 
     [Fact]
-    public void World_model_gradient_matches_central_differences()
+    public void World_model_gradient_matches_central_differences_with_unequal_kl_weights()
     {
-        // With β_dyn = β_rep = β and no free bits, the stop-gradients split β·∇KL between prior and posterior, so the
-        // gradient is that of L_total − β·KL (L_total counts (β_dyn + β_rep)·KL).
-        var (nets, training, batch) = TinySetup(Tiny);
+        // β_dyn ≠ β_rep, no free bits. The stop-gradients say which side each KL term trains: the dynamics term sees the
+        // posterior's statistics frozen at θ₀, the representation term the prior's. So the loss whose plain derivative the
+        // gradient must be is L_rec + L_rew + L_cont + β_dyn·KL(q(θ₀) ‖ p(θ)) + β_rep·KL(q(θ) ‖ p(θ₀)), each KL a mean over rows.
+        var c = Tiny with { DynamicsWeight = 0.5, RepresentationWeight = 0.1 };
+        var (nets, training, batch) = TinySetup(c);
         var w = training.Model.World;
         var flat = w.Flat;
-        var grads = DreamerRssm.Gradient(nets, w, batch, Key.FromSeed(3), Tiny).Grads.Flat;
+        var n = batch.Batch * batch.Length;
+        var frozen = DreamerRssm.Forward(c, nets, w, batch, Key.FromSeed(3));
+        var grads = DreamerRssm.Backward(c, nets, w, batch, frozen, DreamerRssm.Loss(c, nets, batch, frozen, n).Kl, n).Flat;
         double Loss(double[] v)
         {
-            var l = DreamerRssm.Gradient(nets, WorldParams.FromFlat(flat.WithValues(v)), batch, Key.FromSeed(3), Tiny).Loss;
-            return l.Total - Tiny.DynamicsWeight * l.Kl;
+            var f = DreamerRssm.Forward(c, nets, WorldParams.FromFlat(flat.WithValues(v)), batch, Key.FromSeed(3));
+            var (terms, _) = DreamerRssm.Loss(c, nets, batch, f, n);
+            return terms.Reconstruction + terms.Reward + terms.Continue
+                   + c.DynamicsWeight * DreamerLatent.Kl(frozen.Posterior, f.Prior).Sum() / n
+                   + c.RepresentationWeight * DreamerLatent.Kl(f.Posterior, frozen.Prior).Sum() / n;
         }
         var err = MaxSampledError(flat, grads, Loss);
         Assert.True(err < 1e-5, $"relative error {err}");
+    }
+
+    [Fact]
+    public void World_model_loss_is_the_sum_of_its_named_terms_and_two_shards_give_the_gradient_of_one()
+    {
+        var (nets, training, batch) = TinySetup(Tiny);
+        var w = training.Model.World;
+        var n = batch.Batch * batch.Length;
+        var (terms, kl) = DreamerRssm.Loss(Tiny, nets, batch, DreamerRssm.Forward(Tiny, nets, w, batch, Key.FromSeed(3)), n);
+        Assert.Equal(terms.Reconstruction + terms.Reward + terms.Continue + terms.Dynamics + terms.Representation, terms.Total);
+        Assert.Equal(Tiny.DynamicsWeight / Tiny.RepresentationWeight, terms.Dynamics / terms.Representation, 12);
+        Assert.Equal(kl.PerRow.Sum() / n, terms.Kl, 12);
+        // the sharded gradient (two shards of 2 and 1 sequences, each with its own half of the key) against the
+        // gradient of each shard computed as a batch of its own, divided by the whole batch's n and added
+        var sharded = DreamerRssm.Gradient(Tiny, nets, w, batch, Key.FromSeed(3), Sharding.Sequential).Grads.Flat;
+        var (kA, kB) = Key.FromSeed(3).Split();
+        Params Part(Rows rows, Key k)
+        {
+            var part = batch.Sequences(rows);
+            var f = DreamerRssm.Forward(Tiny, nets, w, part, k);
+            return DreamerRssm.Backward(Tiny, nets, w, part, f, DreamerRssm.Loss(Tiny, nets, part, f, n).Kl, n).Flat;
+        }
+        var added = Part(new Rows(0, 2), kA).Add(Part(new Rows(2, 1), kB));
+        Assert.Equal(added, sharded);
     }
 
     [Fact]
@@ -72,9 +103,9 @@ public class DreamerTests
         var rawQ = NCheck.Gaussian(ref key, 4, 6);
         var rawP = NCheck.Gaussian(ref key, 4, 6);
         const double dyn = 0.5, rep = 0.1;
-        var terms = DreamerLatent.BalancedKl(DreamerLatent.Stats(rawQ, 0.1), DreamerLatent.Stats(rawP, 0.1), 0.0, dyn, rep);
         var q = DreamerLatent.Stats(rawQ, 0.1);
         var p = DreamerLatent.Stats(rawP, 0.1);
+        var terms = DreamerLatent.BalancedKlBackward(q, p, DreamerLatent.BalancedKl(q, p, 0.0, dyn, rep, 4), 0.0, dyn, rep, 4);
         // rep: ∂(β_rep·mean KL)/∂raw_q; dyn: ∂(β_dyn·mean KL)/∂raw_p
         var dRawQ = DreamerLatent.StatsBackward(q, terms.DPostMean.Span, terms.DPostStd.Span);
         var dRawP = DreamerLatent.StatsBackward(p, terms.DPriorMean.Span, terms.DPriorStd.Span);
@@ -111,17 +142,17 @@ public class DreamerTests
         var c = Tiny with { EntropyWeight = 0.0, ReturnScaleDecay = 1.0, ActionMeanPenalty = 0.0 };
         var (nets, training, batch) = TinySetup(c);
         var m = training.Model;
-        var wg = DreamerRssm.Gradient(nets, m.World, batch, Key.FromSeed(3), c);
+        var wg = DreamerRssm.Gradient(c, nets, m.World, batch, Key.FromSeed(3), Sharding.Sequential);
         var h0 = wg.Deter.SliceRows(0, c.ImaginationStarts);
         var z0 = wg.Stoch.SliceRows(0, c.ImaginationStarts);
-        var g = DreamerImagination.Gradients(nets, m.World, m.Actor, m.Critic, m.SlowCritic, 0.0, h0, z0, Key.FromSeed(5), c);
+        var g = DreamerImagination.Gradients(c, nets, m.World, m.Actor, m.Critic, m.SlowCritic, 0.0, h0, z0, Key.FromSeed(5), Sharding.Sequential);
         // the weights w_k depend on the continuation, which is held fixed (sg) in the analytic gradient: compare with it frozen
         Assert.True(MaxSampledError(m.Actor, g.ActorGrads, v => LossFrozen(v)) < 1e-5);
 
         double LossFrozen(double[] v)
         {
-            var baseline = DreamerImagination.Imagine(nets, m.World, m.Actor, m.SlowCritic, h0, z0, Key.FromSeed(5), c);
-            var im = DreamerImagination.Imagine(nets, m.World, m.Actor.WithValues(v), m.SlowCritic, h0, z0, Key.FromSeed(5), c);
+            var baseline = DreamerImagination.Imagine(c, nets, m.World, m.Actor, m.SlowCritic, h0, z0, Key.FromSeed(5));
+            var im = DreamerImagination.Imagine(c, nets, m.World, m.Actor.WithValues(v), m.SlowCritic, h0, z0, Key.FromSeed(5));
             var ret = DreamerImagination.LambdaReturns(im.Rewards.AsSpan(), baseline.Continues.AsSpan(), im.Values.AsSpan(), im.Starts, c.Gamma, c.Lambda);
             var s = 0.0;
             for (var i = 0; i < ret.Length; i++) s -= baseline.Weights[i] * ret[i];
@@ -210,21 +241,21 @@ public class DreamerTests
             var key = Key.FromSeed(seed);
             var q = DreamerLatent.Stats(NCheck.Gaussian(ref key, 5, 8, 3.0), 0.1);
             var p = DreamerLatent.Stats(NCheck.Gaussian(ref key, 5, 8, 3.0), 0.1);
-            var terms = DreamerLatent.BalancedKl(q, p, freeTenths / 10.0, 0.5, 0.1);
-            return terms.Loss >= 0.0 && terms.Kl >= -1e-12 && DreamerLatent.Kl(q, p).All(x => x >= -1e-12);
+            var terms = DreamerLatent.BalancedKl(q, p, freeTenths / 10.0, 0.5, 0.1, 5);
+            return terms.Dynamics >= 0.0 && terms.Representation >= 0.0 && terms.Kl >= -1e-12 && DreamerLatent.Kl(q, p).All(x => x >= -1e-12);
         });
 
     [Property(MaxTest = 10)]
     public bool The_imagined_rollout_with_the_same_key_is_identical(ulong seed)
     {
         var c = Tiny;
-        var nets = DreamerNets.For(c);
+        var nets = DreamerNets.For(c, new PixelPointMass());
         var (model, key) = DreamerModel.Init(nets, Key.FromSeed(seed));
         var h0 = NCheck.Gaussian(ref key, 4, c.Deter, 0.5);
         var z0 = NCheck.Gaussian(ref key, 4, c.Stoch, 0.5);
-        var a = DreamerImagination.Imagine(nets, model.World, model.Actor, model.SlowCritic, h0, z0, key, c);
-        var b = DreamerImagination.Imagine(nets, model.World, model.Actor, model.SlowCritic, h0, z0, key, c);
-        var other = DreamerImagination.Imagine(nets, model.World, model.Actor, model.SlowCritic, h0, z0, key.Split().Left, c);
+        var a = DreamerImagination.Imagine(c, nets, model.World, model.Actor, model.SlowCritic, h0, z0, key);
+        var b = DreamerImagination.Imagine(c, nets, model.World, model.Actor, model.SlowCritic, h0, z0, key);
+        var other = DreamerImagination.Imagine(c, nets, model.World, model.Actor, model.SlowCritic, h0, z0, key.Split().Left);
         return a.States.Equals(b.States) && a.Actions.Equals(b.Actions) && a.Returns.SequenceEqual(b.Returns)
                && !a.States.Equals(other.States);
     }
@@ -232,7 +263,7 @@ public class DreamerTests
     [Fact]
     public void Soft_argmax_gradient_matches_central_differences()
     {
-        var points = new SpatialSoftArgmax(3);
+        var points = new SpatialSoftArgmax(3, PixelPointMass.Size);
         var world = new PixelPointMass();
         var frames = Mat.StackRows(new[]
         {
@@ -249,13 +280,13 @@ public class DreamerTests
     [Fact]
     public void Soft_argmax_finds_the_agent_with_its_brightest_channel()
     {
-        var points = new SpatialSoftArgmax(4);
+        var points = new SpatialSoftArgmax(4, PixelPointMass.Size);
         var world = new PixelPointMass();
         var state = PointMass.StartAt(1.2, -0.5, -1.0, 1.0);
         var agent = world.AgentAt(state);
         var out1 = points.Forward(points.Init(), Mat.RowVector(world.Observe(state))).Points;
-        Assert.Equal(SpatialSoftArgmax.Coordinate(agent.Col), out1[0, 6], 2);
-        Assert.Equal(SpatialSoftArgmax.Coordinate(agent.Row), out1[0, 7], 2);
+        Assert.Equal(SpatialSoftArgmax.Coordinate(agent.Col, PixelPointMass.Size), out1[0, 6], 2);
+        Assert.Equal(SpatialSoftArgmax.Coordinate(agent.Row, PixelPointMass.Size), out1[0, 7], 2);
     }
 
     /// <summary>Evaluates the second computation before the first: if the two halves of an update shared anything, the
@@ -279,32 +310,36 @@ public class DreamerTests
     }
 
     [Fact]
-    public void An_iteration_runs_its_updates_as_Update_in_turn_whatever_the_evaluation_order()
+    public void An_iteration_gives_the_same_bits_whatever_the_evaluation_order()
     {
-        // no real steps, so the iteration is its updates alone: the pipelined loop (world model one update ahead) against
-        // Update called in turn with the same keys and batches
-        var c = Tiny with { StepsPerIteration = 0, UpdatesPerIteration = 3 };
-        var (nets, training, _) = TinySetup(c);
+        var c = Tiny with { StepsPerIteration = 5, UpdatesPerIteration = 3 };
+        var (_, training, _) = TinySetup(c);
         var world = new PixelPointMass();
-        var (pipelined, log) = Dreamer.Iterate(world, training, c);
-        var (reversed, _) = Dreamer.Iterate(world, training, c, new Reversed());
-
-        var model = training.Model;
-        var key = training.Key;
-        var imagined = 0.0;
-        for (var u = 0; u < c.UpdatesPerIteration; u++)
-        {
-            var (kSample, kRest) = key.Split();
-            var (kUpdate, kNext) = kRest.Split();
-            key = kNext;
-            var batch = DreamerBatch.From(training.Replay.Sample(c.BatchSize, c.ChunkLength, kSample).Value);
-            (model, var report) = Dreamer.Update(nets, model, batch, kUpdate, c);
-            imagined += report.Behaviour.ImaginedReturn;
-        }
-        Assert.Equal(c.UpdatesPerIteration, pipelined.Model.Updates - training.Model.Updates);
-        Assert.Equal(Checksum(model), Checksum(pipelined.Model));
-        Assert.Equal(Checksum(model), Checksum(reversed.Model));
-        Assert.Equal(key, pipelined.Key);
-        Assert.Equal(imagined / c.UpdatesPerIteration, log.ImaginedReturn, 12);
+        var (inTurn, log) = Dreamer.Iterate(c, world, training);
+        var (reversed, reversedLog) = Dreamer.Iterate(c, world, training, new Sharding(new Reversed()));
+        Assert.Equal(c.UpdatesPerIteration, inTurn.Model.Updates - training.Model.Updates);
+        Assert.Equal(Checksum(inTurn.Model), Checksum(reversed.Model));
+        Assert.Equal(log, reversedLog);
     }
+
+    [Property(MaxTest = 50)]
+    public bool A_pipeline_gives_what_its_two_parts_give_in_turn(PositiveInt steps, int seed)
+    {
+        // lead u depends on lead u − 1 only; follow u on follow u − 1 and lead u
+        int Lead(int u, int? previous) => unchecked((previous ?? seed) * 31 + u);
+        long Follow(long y, int x, int u) => unchecked(y * 17 + x - u);
+        var n = steps.Get % 12;
+        var inTurn = 0L;
+        int? lead = null;
+        for (var u = 0; u < n; u++)
+        {
+            lead = Lead(u, lead);
+            inTurn = Follow(inTurn, lead.Value, u);
+        }
+        var piped = new Sharding(new Reversed()).Pipeline<Box, long>(n, 0L, (u, previous) => new Box(Lead(u, previous?.Value)),
+            (y, x, u) => Follow(y, x.Value, u));
+        return piped == inTurn;
+    }
+
+    private sealed record Box(int Value);
 }

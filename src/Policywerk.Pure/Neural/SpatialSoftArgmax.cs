@@ -1,9 +1,7 @@
 using System.Collections.Immutable;
-using Policywerk.Pure.Neural;
 using Policywerk.Pure.Numerics;
-using Policywerk.Pure.Worlds;
 
-namespace Policywerk.Pure.Agents;
+namespace Policywerk.Pure.Neural;
 
 /// <summary>What <see cref="SpatialSoftArgmax.Forward"/> keeps for the backward pass: the frames, the K feature points, and
 /// for every frame its lit pixels (indices <see cref="Lit"/>[<see cref="LitStart"/>[r] …  <see cref="LitStart"/>[r+1]]) with
@@ -12,7 +10,7 @@ public sealed record SoftArgmaxCache(Mat Frames, Mat Points, ImmutableArray<int>
     ImmutableArray<double> Scores, ImmutableArray<double> Normalisers);
 
 /// <summary>
-/// The encoder's first stage: a spatial soft-argmax over the 16 × 16 frame (Levine et al. 2016; Finn et al. 2016,
+/// An encoder's first stage: a spatial soft-argmax over a Side × Side frame (Levine et al. 2016; Finn et al. 2016,
 /// "Deep spatial autoencoders"). Per channel k, a pixel's score is a learned quadratic in its intensity,
 /// <code>
 ///   a_k(i,j) = α_k·o_ij + β_k·o_ij²,   p_k = softmax_ij(a_k),   (x̄_k, ȳ_k) = Σ_ij p_k(i,j)·(x_j, y_i)
@@ -24,22 +22,22 @@ public sealed record SoftArgmaxCache(Mat Frames, Mat Points, ImmutableArray<int>
 /// neighbouring positions — the "CoordConv" failure (Liu et al. 2018) — and in the few hundred updates a five-second
 /// budget allows it does not (the latent collapses to the prior and the reward head never sees where the dots are).
 /// A soft-argmax turns "which pixel is lit" into coordinates by construction; what it learns is which intensities to
-/// track. A quadratic score can pick the brightest pixel (the agent, 1.0) or one of a given intensity (the target, 0.7).
-/// Background pixels score 0; the frame is sparse, so the sums run over the lit pixels only (exactly: the 254 dark
+/// track. A quadratic score can pick the brightest pixel (lesson 07: the agent, 1.0) or one of a given intensity (the target, 0.7).
+/// Background pixels score 0; the frame is sparse, so the sums run over the lit pixels only (exactly: the Side² − lit dark
 /// pixels add e⁰ each to the normaliser and their coordinates sum to −Σ_lit).
 /// </remarks>
-public sealed record SpatialSoftArgmax(int Channels)
+/// <param name="Channels">K, the feature points.</param>
+/// <param name="Side">The frame's side in pixels.</param>
+public sealed record SpatialSoftArgmax(int Channels, int Side)
 {
-    private const int Size = PixelPointMass.Size;
-
     /// <summary>Segments "alpha" [K] and "beta" [K].</summary>
     public Layout Layout => Layout.Of(("alpha", [Channels]), ("beta", [Channels]));
 
     /// <summary>2K outputs: (x̄_k, ȳ_k) per channel.</summary>
     public int Out => 2 * Channels;
 
-    /// <summary>The coordinate of pixel index i along an axis: −1 + 2i/15.</summary>
-    public static double Coordinate(int index) => -1.0 + 2.0 * index / (Size - 1);
+    /// <summary>The coordinate of pixel index i along an axis of <paramref name="side"/> pixels: −1 + 2i/(side − 1).</summary>
+    public static double Coordinate(int index, int side) => -1.0 + 2.0 * index / (side - 1);
 
     /// <summary>
     /// Channels tuned to intensities c_k spread over [0.4, 1] with sharpness γ = 40: a_k(o) = −γ(o − c_k)² + γc_k², i.e.
@@ -84,11 +82,11 @@ public sealed record SpatialSoftArgmax(int Channels)
             int first = litStart[r], count = litStart[r + 1] - first;
             for (var k = 0; k < Channels; k++)
             {
-                double z = PixelPointMass.ObservationSize - count, sx = 0.0, sy = 0.0;
+                double z = Side * Side - count, sx = 0.0, sy = 0.0;
                 for (var m = 0; m < count; m++)
                 {
                     var i = lit[first + m];
-                    double x = Coordinate(i % Size), y = Coordinate(i / Size), v = o[i];
+                    double x = Coordinate(i % Side, Side), y = Coordinate(i / Side, Side), v = o[i];
                     var e = Math.Exp(alpha[k] * v + beta[k] * v * v);
                     scores[first * Channels + k * count + m] = e;
                     z += e;
@@ -122,7 +120,7 @@ public sealed record SpatialSoftArgmax(int Channels)
                 for (var m = 0; m < count; m++)
                 {
                     var i = cache.Lit[first + m];
-                    double x = Coordinate(i % Size), y = Coordinate(i / Size), v = o[i];
+                    double x = Coordinate(i % Side, Side), y = Coordinate(i / Side, Side), v = o[i];
                     var p = cache.Scores[first * Channels + k * count + m] / z;
                     var da = p * ((x - mx) * dx + (y - my) * dy);
                     grads[k] += da * v;
