@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Reflection.Emit;
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
 using Policywerk.Pure.Numerics;
@@ -164,4 +165,73 @@ public class PurityTests
 
     private static bool IsInitOnly(MethodInfo setter) =>
         setter.ReturnParameter.GetRequiredCustomModifiers().Any(m => m.FullName == "System.Runtime.CompilerServices.IsExternalInit");
+
+    /// <summary>Every type a type's fields, signatures and method bodies refer to (its compiler-made closures are types
+    /// of the same namespace and are scanned in their own right).</summary>
+    private static IEnumerable<Type> ReferencesOf(Type type)
+    {
+        const BindingFlags all = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
+        foreach (var f in type.GetFields(all)) yield return f.FieldType;
+        foreach (var m in type.GetMethods(all).Cast<MethodBase>().Concat(type.GetConstructors(all)))
+        {
+            foreach (var p in m.GetParameters()) yield return p.ParameterType;
+            if (m is MethodInfo mi) yield return mi.ReturnType;
+            var il = m.GetMethodBody()?.GetILAsByteArray();
+            if (il is null) continue;
+            Type[]? typeArgs = type.IsGenericType ? type.GetGenericArguments() : null;
+            Type[]? methodArgs = m.IsGenericMethod ? m.GetGenericArguments() : null;
+            for (var i = 0; i < il.Length;)
+            {
+                var code = il[i] == 0xFE ? OneByte.GetValueOrDefault((short)(0xFE00 | il[i + 1])) : OneByte.GetValueOrDefault(il[i]);
+                i += code.Size;
+                var operand = OperandSize(code.OperandType, il, i);
+                if (code.OperandType is OperandType.InlineMethod or OperandType.InlineField or OperandType.InlineType or OperandType.InlineTok)
+                {
+                    var token = BitConverter.ToInt32(il, i);
+                    MemberInfo? member = null;
+                    try { member = m.Module.ResolveMember(token, typeArgs, methodArgs); } catch (ArgumentException) { }
+                    switch (member)
+                    {
+                        case Type t: yield return t; break;
+                        case FieldInfo f: yield return f.FieldType; if (f.DeclaringType is { } fd) yield return fd; break;
+                        case MethodBase mb when mb.DeclaringType is { } md: yield return md; break;
+                    }
+                }
+                i += operand;
+            }
+        }
+    }
+
+    private static readonly Dictionary<short, OpCode> OneByte = typeof(OpCodes).GetFields(BindingFlags.Public | BindingFlags.Static)
+        .Select(f => (OpCode)f.GetValue(null)!).ToDictionary(o => o.Value);
+
+    private static int OperandSize(OperandType type, byte[] il, int at) => type switch
+    {
+        OperandType.InlineNone => 0,
+        OperandType.ShortInlineBrTarget or OperandType.ShortInlineI or OperandType.ShortInlineVar => 1,
+        OperandType.InlineVar => 2,
+        OperandType.InlineI8 or OperandType.InlineR => 8,
+        OperandType.InlineSwitch => 4 + 4 * BitConverter.ToInt32(il, at),
+        _ => 4,
+    };
+
+    private static bool ThreadOrEvaluator(Type t)
+    {
+        var d = t.IsGenericType ? t.GetGenericTypeDefinition() : t;
+        if (d.HasElementType) return ThreadOrEvaluator(d.GetElementType()!);
+        return d == typeof(IEvaluator) || d == typeof(Policywerk.Pure.Numerics.Sequential)
+               || (d.Namespace ?? "").StartsWith("System.Threading", StringComparison.Ordinal)
+               || (t.IsGenericType && t.GetGenericArguments().Any(ThreadOrEvaluator));
+    }
+
+    [Fact]
+    public void No_agent_refers_to_threads_or_the_evaluator_only_the_sharding_helper_does()
+    {
+        var agents = Pure.GetTypes().Where(t => t.Namespace == "Policywerk.Pure.Agents").ToList();
+        Assert.Contains(agents, t => t.Name == "Dreamer");
+        var offending = agents.SelectMany(t => ReferencesOf(t).Where(ThreadOrEvaluator).Select(r => $"{t.Name} → {r.Name}")).Distinct().ToList();
+        Assert.True(offending.Count == 0, "agents that name threads or the evaluator: " + string.Join(", ", offending));
+        // the scan sees such a reference where there is one: in the helper itself
+        Assert.Contains(ReferencesOf(typeof(Sharding)), r => r == typeof(IEvaluator));
+    }
 }
