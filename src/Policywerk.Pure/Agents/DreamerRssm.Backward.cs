@@ -7,20 +7,17 @@ public static partial class DreamerRssm
 {
     /// <summary>
     /// ∇_θ L of <see cref="Loss"/> by backpropagation through time: each term's gradient at its head's output
-    /// (∂L_rec/∂dec from <see cref="KeypointDecoder.Backward"/>, ∂L_rew/∂rew = 2β_r m (rew − symlog r)/n,
+    /// (∂L_rec/∂dec from the keypoint decoder's backward pass, ∂L_rew/∂rew = 2β_r m (rew − symlog r)/n,
     /// ∂L_cont/∂ℓ = (σ(ℓ) − c)/n, the balanced KL's from <see cref="DreamerLatent.BalancedKlBackward"/>), back through the
     /// heads and the prior, then t = T−1 … 0 through the posterior's sample z_t = μ_q + σ_q ⊙ ε_t (∂z/∂μ = 1, ∂z/∂σ = ε)
     /// and the GRU, and last through the encoder.
     /// </summary>
-    public static WorldParams Backward(DreamerConfig c, DreamerNets nets, WorldParams w, DreamerBatch batch, WorldForward f, KlBalance kl, int n)
+    public static WorldParams Backward(DreamerConfig c, DreamerNets nets, WorldParams w, DreamerBatch batch, WorldForward f, WorldLossCache loss, int n)
     {
         int B = batch.Batch, T = batch.Length, rows = B * T, Hd = c.Deter, Zd = c.Stoch, Ed = c.Embed, S = c.StateSize;
 
         // ---- each term's gradient at its head's output
-        var decOut = f.Decoder.Output.Cols;
-        var dDec = new double[rows * decOut];
-        for (var r = 0; r < rows; r++)
-            nets.Keypoints.Backward(f.Decoder.Output.Row(r), batch.Observations.Row(r), 1.0 / n, dDec.AsSpan(r * decOut, decOut));
+        var dDec = nets.Keypoints.Backward(loss.Reconstruction, 1.0 / n);
         double[] dRew = new double[rows], dCont = new double[rows];
         for (var i = 0; i < rows; i++)
         {
@@ -28,10 +25,10 @@ public static partial class DreamerRssm
             dRew[i] = 2.0 * c.RewardWeight * batch.RewardMask[i] * d / n;
             dCont[i] = (Activations.Sigmoid(f.Continue.Output.Values[i]) - batch.Continues[i]) / n;
         }
-        var dKl = DreamerLatent.BalancedKlBackward(f.Posterior, f.Prior, kl, c.FreeBits, c.DynamicsWeight, c.RepresentationWeight, n);
+        var dKl = DreamerLatent.BalancedKlBackward(f.Posterior, f.Prior, loss.Kl, c.FreeBits, c.DynamicsWeight, c.RepresentationWeight, n);
 
         // ---- heads and prior
-        var gDec = nets.Decoder.Backward(w.Decoder, f.Decoder, Mat.Own(rows, decOut, dDec), inputGradient: true);
+        var gDec = nets.Decoder.Backward(w.Decoder, f.Decoder, dDec, inputGradient: true);
         var gRew = nets.Reward.Backward(w.Reward, f.Reward, Mat.Own(rows, 1, dRew), inputGradient: true);
         var gCont = nets.Continue.Backward(w.Continue, f.Continue, Mat.Own(rows, 1, dCont), inputGradient: true);
         var dState = new double[rows * S];

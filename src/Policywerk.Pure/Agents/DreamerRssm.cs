@@ -138,6 +138,10 @@ public sealed record WorldForward(
     Mat Deter, Mat Stoch, LatentStats Posterior, MlpCache PriorNet, LatentStats Prior,
     MlpCache Decoder, MlpCache Reward, MlpCache Continue);
 
+/// <summary>What <see cref="DreamerRssm.Loss"/> keeps for the backward pass: the keypoint decoder's cache and the balanced
+/// KL row by row.</summary>
+public sealed record WorldLossCache(KeypointCache Reconstruction, KlBalance Kl);
+
 /// <summary>The world model's gradient on a batch, its loss terms, and the posterior model states h_t, z_t (time-major),
 /// where imagination starts.</summary>
 public sealed record WorldGradient(WorldParams Grads, WorldLoss Loss, Mat Deter, Mat Stoch);
@@ -237,17 +241,12 @@ public static partial class DreamerRssm
     ///   L_cont = (1/n) Σ_t [softplus(ℓ_t) − c_t ℓ_t],  ℓ_t = cont(s_t)   (binary cross-entropy)
     ///   L_dyn  = (β_dyn/n) Σ_t max(F, KL(sg(q_t) ‖ p_t)),   L_rep = (β_rep/n) Σ_t max(F, KL(q_t ‖ sg(p_t)))
     /// </code>
-    /// Also returns the balanced KL row by row, which the backward pass needs for its free-bits mask.
+    /// Also returns what the backward pass reads: the keypoint decoder's cache and the balanced KL row by row (for its
+    /// free-bits mask).
     /// </summary>
-    public static (WorldLossTerms Terms, KlBalance Kl) Loss(DreamerConfig c, DreamerNets nets, DreamerBatch batch, WorldForward f, int n)
+    public static (WorldLossTerms Terms, WorldLossCache Cache) Loss(DreamerConfig c, DreamerNets nets, DreamerBatch batch, WorldForward f, int n)
     {
-        double reconstruction = 0.0, pixelError = 0.0;
-        for (var r = 0; r < f.Decoder.Output.Rows; r++)
-        {
-            var (nll, squared) = nets.Keypoints.Loss(f.Decoder.Output.Row(r), batch.Observations.Row(r));
-            reconstruction += nll;
-            pixelError += squared;
-        }
+        var frames = nets.Keypoints.Loss(f.Decoder.Output, batch.Observations);
         double rewardError = 0.0, rewardSteps = 0.0, crossEntropy = 0.0;
         for (var i = 0; i < batch.Rewards.Length; i++)
         {
@@ -258,9 +257,9 @@ public static partial class DreamerRssm
             crossEntropy += Activations.Softplus(logit) - batch.Continues[i] * logit;
         }
         var kl = DreamerLatent.BalancedKl(f.Posterior, f.Prior, c.FreeBits, c.DynamicsWeight, c.RepresentationWeight, n);
-        var terms = new WorldLossTerms(reconstruction / n, c.RewardWeight * rewardError / n, crossEntropy / n, kl.Dynamics, kl.Representation,
-            kl.Kl, pixelError, rewardError, rewardSteps);
-        return (terms, kl);
+        var terms = new WorldLossTerms(frames.Loss / n, c.RewardWeight * rewardError / n, crossEntropy / n, kl.Dynamics, kl.Representation,
+            kl.Kl, frames.SquaredError, rewardError, rewardSteps);
+        return (terms, new WorldLossCache(frames.Cache, kl));
     }
 
     /// <summary>One shard's gradient, loss terms and posterior states (time-major over its own sequences).</summary>
@@ -278,8 +277,8 @@ public static partial class DreamerRssm
         {
             var part = batch.Sequences(rows);
             var f = Forward(c, nets, w, part, k);
-            var (terms, kl) = Loss(c, nets, part, f, n);
-            return new WorldPart(Backward(c, nets, w, part, f, kl, n), terms, rows.Count, f.Deter, f.Stoch);
+            var (terms, cache) = Loss(c, nets, part, f, n);
+            return new WorldPart(Backward(c, nets, w, part, f, cache, n), terms, rows.Count, f.Deter, f.Stoch);
         });
         if (parts.B is not { } second)
             return new WorldGradient(parts.A.Grads, parts.A.Terms.Report(n, nets.Keypoints.Pixels), parts.A.Deter, parts.A.Stoch);

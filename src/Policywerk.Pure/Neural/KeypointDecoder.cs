@@ -1,6 +1,16 @@
+using System.Collections.Immutable;
 using Policywerk.Pure.Numerics;
 
 namespace Policywerk.Pure.Neural;
+
+/// <summary>What <see cref="KeypointDecoder.Loss"/> keeps for the backward pass: the frames, every frame's blob means
+/// (x̄_k, ȳ_k) and log weights log w_k [rows × K], its lit pixels (indices <see cref="Lit"/>[<see cref="LitStart"/>[r] …
+/// <see cref="LitStart"/>[r+1]]) and at each lit pixel log q and every blob's log w_k φ_k (<see cref="LogTerms"/>, K per pixel).</summary>
+public sealed record KeypointCache(Mat Frames, ImmutableArray<double> MeanX, ImmutableArray<double> MeanY, ImmutableArray<double> LogW,
+    ImmutableArray<int> LitStart, ImmutableArray<int> Lit, ImmutableArray<double> LogTerms, ImmutableArray<double> LogQ);
+
+/// <summary>The keypoint decoder's loss over a batch of frames: Σ_frames −Σ_ij o log q, Σ_frames Σ_ij (M q − o)², and the cache.</summary>
+public sealed record KeypointLoss(double Loss, double SquaredError, KeypointCache Cache);
 
 /// <summary>
 /// A decoder's last stage: a Side × Side frame as a mixture of K Gaussian blobs of width σ on the fixed pixel grid (a keypoint decoder,
@@ -35,68 +45,96 @@ public sealed record KeypointDecoder(int Blobs, double Width, int Side, double M
     public int Pixels => Side * Side;
 
     /// <summary>
-    /// For one frame: L = −Σ_ij o_ij log q(i,j) (only lit pixels, o ≠ 0, enter), and Σ_ij (M q(i,j) − o_ij)², the
-    /// squared reconstruction error over every pixel, from the raw output [μx_0, μy_0, …, μx_{K−1}, μy_{K−1}, l_0, …, l_{K−1}].
+    /// For every frame (row of <paramref name="frames"/>) and its raw output [μx_0, μy_0, …, μx_{K−1}, μy_{K−1}, l_0, …, l_{K−1}]
+    /// (row of <paramref name="raw"/>): L = −Σ_ij o_ij log q(i,j) (only lit pixels, o ≠ 0, enter) and Σ_ij (M q(i,j) − o_ij)²,
+    /// the squared reconstruction error over every pixel, each summed over the frames; and the cache <see cref="Backward"/> reads.
     /// </summary>
-    public (double Loss, double SquaredError) Loss(ReadOnlySpan<double> raw, ReadOnlySpan<double> o)
+    public KeypointLoss Loss(Mat raw, Mat frames)
     {
-        var k = raw.Length / 3;
-        var (gx, gy, logZx, logZy, _, _, logW) = BlobMarginals.Of(raw, Width, Side, stackalloc double[BlobMarginals.Length(k, Side)]);
+        int rows = raw.Rows, k = raw.Cols / 3;
+        double[] meanX = new double[rows * k], meanY = new double[rows * k], logWAll = new double[rows * k];
+        var litStart = new int[rows + 1];
+        var lit = new List<int>(2 * rows);
+        var logTerms = new List<double>(2 * rows * k);
+        var logQs = new List<double>(2 * rows);
+        Span<double> buffer = stackalloc double[BlobMarginals.Length(k, Side)];
         Span<double> logTerm = stackalloc double[k];
-        double loss = 0.0, litError = 0.0;
-        for (var p = 0; p < Pixels; p++)
+        double loss = 0.0, squared = 0.0;
+        for (var r = 0; r < rows; r++)
         {
-            if (o[p] == 0.0) continue;
-            var logQ = LogQ(raw, p, logZx, logZy, logW, logTerm);
-            // Σ (M q − o)² = M² Σ q² + Σ_lit [(M q − o)² − M² q²]: the dark pixels enter only through Σ q²
-            var mq = Mass * Math.Exp(logQ);
-            litError += (mq - o[p]) * (mq - o[p]) - mq * mq;
-            loss -= o[p] * logQ;
-        }
-        // Σ_ij q² = Σ_c Σ_d w_c w_d (Σ_j g^x_c,j g^x_d,j)(Σ_i g^y_c,i g^y_d,i): separable, O(K²·Side) instead of O(K·Side²)
-        var sumQ2 = 0.0;
-        for (var c = 0; c < k; c++)
-            for (var d = 0; d < k; d++)
+            var row = raw.Row(r);
+            var o = frames.Row(r);
+            var (gx, gy, logZx, logZy, mx, my, logW) = BlobMarginals.Of(row, Width, Side, buffer);
+            mx.CopyTo(meanX.AsSpan(r * k, k));
+            my.CopyTo(meanY.AsSpan(r * k, k));
+            logW.CopyTo(logWAll.AsSpan(r * k, k));
+            litStart[r] = lit.Count;
+            double frameLoss = 0.0, litError = 0.0;
+            for (var p = 0; p < o.Length; p++)
             {
-                double sx = 0.0, sy = 0.0;
-                for (var j = 0; j < Side; j++)
-                {
-                    sx += gx[c * Side + j] * gx[d * Side + j];
-                    sy += gy[c * Side + j] * gy[d * Side + j];
-                }
-                sumQ2 += Math.Exp(logW[c] + logW[d]) * sx * sy;
+                if (o[p] == 0.0) continue;
+                var logQ = LogQ(row, p, logZx, logZy, logW, logTerm);
+                lit.Add(p);
+                logQs.Add(logQ);
+                foreach (var t in logTerm) logTerms.Add(t);
+                // Σ (M q − o)² = M² Σ q² + Σ_lit [(M q − o)² − M² q²]: the dark pixels enter only through Σ q²
+                var mq = Mass * Math.Exp(logQ);
+                litError += (mq - o[p]) * (mq - o[p]) - mq * mq;
+                frameLoss -= o[p] * logQ;
             }
-        return (loss, Mass * Mass * sumQ2 + litError);
+            // Σ_ij q² = Σ_c Σ_d w_c w_d (Σ_j g^x_c,j g^x_d,j)(Σ_i g^y_c,i g^y_d,i): separable, O(K²·Side) instead of O(K·Side²)
+            var sumQ2 = 0.0;
+            for (var c = 0; c < k; c++)
+                for (var d = 0; d < k; d++)
+                {
+                    double sx = 0.0, sy = 0.0;
+                    for (var j = 0; j < Side; j++)
+                    {
+                        sx += gx[c * Side + j] * gx[d * Side + j];
+                        sy += gy[c * Side + j] * gy[d * Side + j];
+                    }
+                    sumQ2 += Math.Exp(logW[c] + logW[d]) * sx * sy;
+                }
+            loss += frameLoss;
+            squared += Mass * Mass * sumQ2 + litError;
+        }
+        litStart[rows] = lit.Count;
+        var cache = new KeypointCache(frames, meanX.Freeze(), meanY.Freeze(), logWAll.Freeze(), litStart.Freeze(), [.. lit], [.. logTerms], [.. logQs]);
+        return new KeypointLoss(loss, squared, cache);
     }
 
     /// <summary>
-    /// ∂L/∂raw of <see cref="Loss"/>, scaled by <paramref name="scale"/>, written into <paramref name="dRaw"/>: with
-    /// r_k(i,j) blob k's responsibility for pixel (i,j) and x̄_k its mean on the grid,
+    /// ∂L/∂raw of <see cref="Loss"/> for every frame, scaled by <paramref name="scale"/>: with r_k(i,j) = w_k φ_k(i,j)/q(i,j)
+    /// blob k's responsibility for pixel (i,j) and x̄_k its mean on the grid,
     /// ∂L/∂μ_k = −Σ_ij o_ij r_k ((x_j, y_i) − x̄_k)/σ², ∂L/∂l_k = −Σ_ij o_ij r_k + w_k Σ_ij o_ij.
     /// </summary>
-    public void Backward(ReadOnlySpan<double> raw, ReadOnlySpan<double> o, double scale, Span<double> dRaw)
+    public Mat Backward(KeypointCache cache, double scale)
     {
-        var k = raw.Length / 3;
-        var (_, _, logZx, logZy, meanX, meanY, logW) = BlobMarginals.Of(raw, Width, Side, stackalloc double[BlobMarginals.Length(k, Side)]);
+        int rows = cache.Frames.Rows, k = Blobs;
         var invS2 = 1.0 / (Width * Width);
-        dRaw.Clear();
-        Span<double> logTerm = stackalloc double[k];
-        var mass = 0.0;
-        for (var p = 0; p < Pixels; p++)
+        var d = new double[rows * 3 * k];
+        for (var r = 0; r < rows; r++)
         {
-            if (o[p] == 0.0) continue;
-            double x = SpatialSoftArgmax.Coordinate(p % Side, Side), y = SpatialSoftArgmax.Coordinate(p / Side, Side);
-            var logQ = LogQ(raw, p, logZx, logZy, logW, logTerm);
-            mass += o[p];
-            for (var c = 0; c < k; c++)
+            var o = cache.Frames.Row(r);
+            var dRaw = d.AsSpan(r * 3 * k, 3 * k);
+            var mass = 0.0;
+            for (var m = cache.LitStart[r]; m < cache.LitStart[r + 1]; m++)
             {
-                var r = Math.Exp(logTerm[c] - logQ); // responsibility of blob c for this pixel
-                dRaw[2 * c] -= scale * o[p] * r * (x - meanX[c]) * invS2;
-                dRaw[2 * c + 1] -= scale * o[p] * r * (y - meanY[c]) * invS2;
-                dRaw[2 * k + c] -= scale * o[p] * r;
+                var p = cache.Lit[m];
+                var (i, j) = Math.DivRem(p, Side);
+                double x = SpatialSoftArgmax.Coordinate(j, Side), y = SpatialSoftArgmax.Coordinate(i, Side);
+                mass += o[p];
+                for (var c = 0; c < k; c++)
+                {
+                    var resp = Math.Exp(cache.LogTerms[m * k + c] - cache.LogQ[m]); // responsibility of blob c for this pixel
+                    dRaw[2 * c] -= scale * o[p] * resp * (x - cache.MeanX[r * k + c]) * invS2;
+                    dRaw[2 * c + 1] -= scale * o[p] * resp * (y - cache.MeanY[r * k + c]) * invS2;
+                    dRaw[2 * k + c] -= scale * o[p] * resp;
+                }
             }
+            for (var c = 0; c < k; c++) dRaw[2 * k + c] += scale * Math.Exp(cache.LogW[r * k + c]) * mass;
         }
-        for (var c = 0; c < k; c++) dRaw[2 * k + c] += scale * Math.Exp(logW[c]) * mass;
+        return Mat.Own(rows, 3 * k, d);
     }
 
     /// <summary>log q(i,j) at pixel p = Side·i + j, and each blob's log w_k φ_k(i,j) in <paramref name="logTerm"/>.</summary>
@@ -105,7 +143,8 @@ public sealed record KeypointDecoder(int Blobs, double Width, int Side, double M
     {
         var k = logTerm.Length;
         var inv2s2 = 1.0 / (2.0 * Width * Width);
-        double x = SpatialSoftArgmax.Coordinate(p % Side, Side), y = SpatialSoftArgmax.Coordinate(p / Side, Side);
+        var (i, j) = Math.DivRem(p, Side);
+        double x = SpatialSoftArgmax.Coordinate(j, Side), y = SpatialSoftArgmax.Coordinate(i, Side);
         var max = double.NegativeInfinity;
         for (var c = 0; c < k; c++)
         {

@@ -4,10 +4,10 @@ using Policywerk.Pure.Numerics;
 namespace Policywerk.Pure.Neural;
 
 /// <summary>What <see cref="SpatialSoftArgmax.Forward"/> keeps for the backward pass: the frames, the K feature points, and
-/// for every frame its lit pixels (indices <see cref="Lit"/>[<see cref="LitStart"/>[r] …  <see cref="LitStart"/>[r+1]]) with
-/// each channel's e^{a_k} at them (<see cref="Scores"/>, channel-major per frame) and normaliser <see cref="Normalisers"/> [B·K].</summary>
+/// for every frame its lit pixels (indices <see cref="Lit"/>[<see cref="LitStart"/>[r] …  <see cref="LitStart"/>[r+1]], their
+/// grid coordinates <see cref="LitX"/>, <see cref="LitY"/>) with each channel's e^{a_k} at them (<see cref="Scores"/>, channel-major per frame) and normaliser <see cref="Normalisers"/> [B·K].</summary>
 public sealed record SoftArgmaxCache(Mat Frames, Mat Points, ImmutableArray<int> LitStart, ImmutableArray<int> Lit,
-    ImmutableArray<double> Scores, ImmutableArray<double> Normalisers);
+    ImmutableArray<double> LitX, ImmutableArray<double> LitY, ImmutableArray<double> Scores, ImmutableArray<double> Normalisers);
 
 /// <summary>
 /// An encoder's first stage: a spatial soft-argmax over a Side × Side frame (Levine et al. 2016; Finn et al. 2016,
@@ -74,6 +74,13 @@ public sealed record SpatialSoftArgmax(int Channels, int Side)
                 if (o[i] != 0.0) lit.Add(i);
         }
         litStart[frames.Rows] = lit.Count;
+        double[] litX = new double[lit.Count], litY = new double[lit.Count];
+        for (var m = 0; m < lit.Count; m++)
+        {
+            var (i, j) = Math.DivRem(lit[m], Side);
+            litX[m] = Coordinate(j, Side);
+            litY[m] = Coordinate(i, Side);
+        }
         var scores = new double[lit.Count * Channels];
         var normalisers = new double[frames.Rows * Channels];
         for (var r = 0; r < frames.Rows; r++)
@@ -86,7 +93,7 @@ public sealed record SpatialSoftArgmax(int Channels, int Side)
                 for (var m = 0; m < count; m++)
                 {
                     var i = lit[first + m];
-                    double x = Coordinate(i % Side, Side), y = Coordinate(i / Side, Side), v = o[i];
+                    double x = litX[first + m], y = litY[first + m], v = o[i];
                     var e = Math.Exp(alpha[k] * v + beta[k] * v * v);
                     scores[first * Channels + k * count + m] = e;
                     z += e;
@@ -98,7 +105,8 @@ public sealed record SpatialSoftArgmax(int Channels, int Side)
                 points[r * Out + 2 * k + 1] = sy / z;
             }
         }
-        return new SoftArgmaxCache(frames, Mat.Own(frames.Rows, Out, points), litStart.Freeze(), [.. lit], scores.Freeze(), normalisers.Freeze());
+        return new SoftArgmaxCache(frames, Mat.Own(frames.Rows, Out, points), litStart.Freeze(), [.. lit], litX.Freeze(), litY.Freeze(),
+            scores.Freeze(), normalisers.Freeze());
     }
 
     /// <summary>
@@ -120,7 +128,7 @@ public sealed record SpatialSoftArgmax(int Channels, int Side)
                 for (var m = 0; m < count; m++)
                 {
                     var i = cache.Lit[first + m];
-                    double x = Coordinate(i % Side, Side), y = Coordinate(i / Side, Side), v = o[i];
+                    double x = cache.LitX[first + m], y = cache.LitY[first + m], v = o[i];
                     var p = cache.Scores[first * Channels + k * count + m] / z;
                     var da = p * ((x - mx) * dx + (y - my) * dy);
                     grads[k] += da * v;

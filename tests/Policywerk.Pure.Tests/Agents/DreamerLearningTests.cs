@@ -18,8 +18,7 @@ public class DreamerLearningTests
         var o = Frame(PointMass.StartAt(-0.7, 0.4, 1.1, -1.3));
         double[] raw = [0.3, -0.2, -0.5, 0.6, 0.4, -0.1];
         var decoder = new KeypointDecoder(2, 0.2, PixelPointMass.Size, 1.7);
-        var grad = new double[raw.Length];
-        decoder.Backward(raw, o, 1.0, grad);
+        var grad = decoder.Backward(decoder.Loss(Mat.RowVector(raw), Mat.RowVector(o)).Cache, 1.0).Values;
         var worst = 0.0;
         for (var i = 0; i < raw.Length; i++)
         {
@@ -28,7 +27,7 @@ public class DreamerLearningTests
             up[i] += h;
             var down = (double[])raw.Clone();
             down[i] -= h;
-            var numeric = (decoder.Loss(up, o).Loss - decoder.Loss(down, o).Loss) / (2 * h);
+            var numeric = (decoder.Loss(Mat.RowVector(up), Mat.RowVector(o)).Loss - decoder.Loss(Mat.RowVector(down), Mat.RowVector(o)).Loss) / (2 * h);
             worst = Math.Max(worst, Math.Abs(numeric - grad[i]) / Math.Max(1.0, Math.Abs(numeric)));
         }
         Assert.True(worst < 1e-6, $"relative error {worst}");
@@ -140,10 +139,10 @@ public class DreamerLearningTests
                     b = DreamerRssm.PredictMean(nets, model.World, b, Mat.RowVector(actions[t + k]), c.MinLatentStd);
                 var future = world.Observe(states[t + ahead]).ToArray();
                 var raw = nets.Decoder.Predict(model.World.Decoder, b.State).Row(0).ToArray();
-                episodeModel += nets.Keypoints.Loss(raw, future).Loss;
+                episodeModel += nets.Keypoints.Loss(Mat.RowVector(raw), Mat.RowVector(future)).Loss;
                 var now = states[t];
                 double[] copy = [Grid(now.X), Grid(now.Y), Grid(now.TargetX), Grid(now.TargetY), 0.0, Math.Log(0.7)];
-                episodeCopy += nets.Keypoints.Loss(copy, future).Loss;
+                episodeCopy += nets.Keypoints.Loss(Mat.RowVector(copy), Mat.RowVector(future)).Loss;
                 episodeFrames++;
                 belief = belief with { PreviousAction = Mat.RowVector(actions[t]) };
             }

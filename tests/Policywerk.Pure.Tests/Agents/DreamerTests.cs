@@ -59,7 +59,7 @@ public class DreamerTests
         var flat = w.Flat;
         var n = batch.Batch * batch.Length;
         var frozen = DreamerRssm.Forward(c, nets, w, batch, Key.FromSeed(3));
-        var grads = DreamerRssm.Backward(c, nets, w, batch, frozen, DreamerRssm.Loss(c, nets, batch, frozen, n).Kl, n).Flat;
+        var grads = DreamerRssm.Backward(c, nets, w, batch, frozen, DreamerRssm.Loss(c, nets, batch, frozen, n).Cache, n).Flat;
         double Loss(double[] v)
         {
             var f = DreamerRssm.Forward(c, nets, WorldParams.FromFlat(flat.WithValues(v)), batch, Key.FromSeed(3));
@@ -78,10 +78,10 @@ public class DreamerTests
         var (nets, training, batch) = TinySetup(Tiny);
         var w = training.Model.World;
         var n = batch.Batch * batch.Length;
-        var (terms, kl) = DreamerRssm.Loss(Tiny, nets, batch, DreamerRssm.Forward(Tiny, nets, w, batch, Key.FromSeed(3)), n);
+        var (terms, cache) = DreamerRssm.Loss(Tiny, nets, batch, DreamerRssm.Forward(Tiny, nets, w, batch, Key.FromSeed(3)), n);
         Assert.Equal(terms.Reconstruction + terms.Reward + terms.Continue + terms.Dynamics + terms.Representation, terms.Total);
         Assert.Equal(Tiny.DynamicsWeight / Tiny.RepresentationWeight, terms.Dynamics / terms.Representation, 12);
-        Assert.Equal(kl.PerRow.Sum() / n, terms.Kl, 12);
+        Assert.Equal(cache.Kl.PerRow.Sum() / n, terms.Kl, 12);
         // the sharded gradient (two shards of 2 and 1 sequences, each with its own half of the key) against the
         // gradient of each shard computed as a batch of its own, divided by the whole batch's n and added
         var sharded = DreamerRssm.Gradient(Tiny, nets, w, batch, Key.FromSeed(3), Sharding.Sequential).Grads.Flat;
@@ -90,7 +90,7 @@ public class DreamerTests
         {
             var part = batch.Sequences(rows);
             var f = DreamerRssm.Forward(Tiny, nets, w, part, k);
-            return DreamerRssm.Backward(Tiny, nets, w, part, f, DreamerRssm.Loss(Tiny, nets, part, f, n).Kl, n).Flat;
+            return DreamerRssm.Backward(Tiny, nets, w, part, f, DreamerRssm.Loss(Tiny, nets, part, f, n).Cache, n).Flat;
         }
         var added = Part(new Rows(0, 2), kA).Add(Part(new Rows(2, 1), kB));
         Assert.Equal(added, sharded);
