@@ -123,9 +123,11 @@ public static class Dreamer
     public static WorldStep StepWorld(DreamerConfig c, DreamerNets nets, WorldParams world, AdamState optimizer, DreamerBatch batch, Key key,
         Sharding sharding)
     {
-        var wg = DreamerRssm.Gradient(c, nets, world, batch, key, sharding);
-        var step = Adam.Step(world.Flat, Clip.GlobalNorm(wg.Grads.Flat, c.GradClip), optimizer, new AdamHyper(c.WorldLearningRateAt(optimizer.T)));
-        return new WorldStep(WorldParams.FromFlat(step.Theta), step.State, wg.Loss, wg.Deter, wg.Stoch);
+        // the sequences are independent (each starts from h = z = 0): shards of them add up to the batch's gradient
+        var n = batch.Batch * batch.Length;
+        var g = sharding.Sum(batch.Batch, key, (rows, k) => WorldGradient.Of(c, nets, world, batch.Sequences(rows), k, n), (x, y) => x + y);
+        var step = Adam.Step(world.Flat, Clip.GlobalNorm(g.Grads.Flat, c.GradClip), optimizer, new AdamHyper(c.WorldLearningRateAt(optimizer.T)));
+        return new WorldStep(WorldParams.FromFlat(step.Theta), step.State, g.Terms.Report(n, nets.Keypoints.Pixels), g.Deter, g.Stoch);
     }
 
     /// <summary>
@@ -148,13 +150,19 @@ public static class Dreamer
             world.Deter.Row(order[i]).CopyTo(h0.AsSpan(i * c.Deter));
             world.Stoch.Row(order[i]).CopyTo(z0.AsSpan(i * c.Stoch));
         }
-        var bg = DreamerImagination.Gradients(c, nets, world.World, model.Actor, model.Critic, model.SlowCritic, model.ReturnScale,
-            Mat.Own(starts, c.Deter, h0), Mat.Own(starts, c.Stoch, z0), kImagine, sharding);
-        var actorStep = Adam.Step(model.Actor, Clip.GlobalNorm(bg.ActorGrads, c.GradClip), model.ActorOptimizer, new AdamHyper(c.ActorLearningRate));
-        var criticStep = Adam.Step(model.Critic, Clip.GlobalNorm(bg.CriticGrads, c.GradClip), model.CriticOptimizer, new AdamHyper(c.CriticLearningRate));
+        var (hStarts, zStarts) = (Mat.Own(starts, c.Deter, h0), Mat.Own(starts, c.Stoch, z0));
+        // the starts are independent: shards of them are imagined, and their gradients add up to the batch's
+        var traces = sharding.Map(starts, kImagine, (rows, k) => DreamerImagination.Rollout(c, nets, world.World, model.Actor, model.SlowCritic,
+            hStarts.SliceRows(rows.First, rows.Count), zStarts.SliceRows(rows.First, rows.Count), k));
+        var scale = DreamerImagination.ReturnScale(c, model.ReturnScale, traces.All.Select(t => t.Imagined));
+        var transposes = BehaviourTransposes.Of(nets, world.World, model.Actor, model.SlowCritic);
+        var g = sharding.Sum(traces, t => BehaviourGradient.Of(c, nets, world.World, model.Actor, model.Critic, model.SlowCritic, t, scale,
+            starts * c.Horizon, transposes), (x, y) => x + y);
+        var actorStep = Adam.Step(model.Actor, Clip.GlobalNorm(g.Actor, c.GradClip), model.ActorOptimizer, new AdamHyper(c.ActorLearningRate));
+        var criticStep = Adam.Step(model.Critic, Clip.GlobalNorm(g.Critic, c.GradClip), model.CriticOptimizer, new AdamHyper(c.CriticLearningRate));
         var next = new DreamerModel(world.World, actorStep.Theta, criticStep.Theta, model.SlowCritic.Polyak(criticStep.Theta, c.SlowCriticRate),
-            world.Optimizer, actorStep.State, criticStep.State, bg.ReturnScale, model.Updates + 1);
-        return (next, bg.Loss);
+            world.Optimizer, actorStep.State, criticStep.State, scale, model.Updates + 1);
+        return (next, new BehaviourLoss(g.StartReturns / starts, g.ActorLoss.Total, g.CriticLoss, g.ActorLoss.ActionStd, scale));
     }
 
     /// <summary>One world-model-only update: θ_wm ← Adam_η(t)(clip(∇L_wm)) on a replayed batch (the warm-up before the actor learns).</summary>

@@ -179,7 +179,7 @@ public sealed record WorldParams(Params Points, Params Encoder, Params Gru, Para
         flat.Part("points"), flat.Part("enc"), flat.Part("gru"), flat.Part("prior"), flat.Part("post"),
         flat.Part("dec"), flat.Part("rew"), flat.Part("cont"));
 
-    /// <summary>θ + g, net by net (for example two shards' gradients).</summary>
+    /// <summary>θ + g, net by net (for example the gradients of two parts of a batch).</summary>
     public WorldParams Add(WorldParams g) => new(Points.Add(g.Points), Encoder.Add(g.Encoder), Gru.Add(g.Gru), Prior.Add(g.Prior),
         Posterior.Add(g.Posterior), Decoder.Add(g.Decoder), Reward.Add(g.Reward), Continue.Add(g.Continue));
 

@@ -24,7 +24,7 @@ public sealed record ActorLossTerms(double Return, double Entropy, double MeanPe
     /// <summary>L_π = return term + entropy term + mean penalty.</summary>
     public double Total => Return + Entropy + MeanPenalty;
 
-    /// <summary>Two shards' terms as one batch's.</summary>
+    /// <summary>Two parts' terms (independent starts of one batch) as the batch's.</summary>
     public static ActorLossTerms operator +(ActorLossTerms x, ActorLossTerms y) =>
         new(x.Return + y.Return, x.Entropy + y.Entropy, x.MeanPenalty + y.MeanPenalty, x.ActionStd + y.ActionStd);
 }
@@ -35,7 +35,13 @@ public sealed record ImaginedTrace(Imagined Imagined, ImmutableArray<MlpCache> A
     ImmutableArray<LatentStats> PriorStats, ImmutableArray<Mat> LatentNoise, MlpCache RewardCache, MlpCache ValueCache);
 
 /// <summary>Wᵀ of the nets the actor's gradient flows back through, computed once per update (<see cref="Transposes"/>).</summary>
-public sealed record BehaviourTransposes(Transposes Actor, Transposes Prior, Transposes Gru, Transposes Reward, Transposes Value);
+public sealed record BehaviourTransposes(Transposes Actor, Transposes Prior, Transposes Gru, Transposes Reward, Transposes Value)
+{
+    /// <summary>The transposes of the actor, the world model's prior, GRU and reward head, and the slow critic.</summary>
+    public static BehaviourTransposes Of(DreamerNets nets, WorldParams w, Params actor, Params slowCritic) =>
+        new(nets.Actor.Transpose(actor), nets.Prior.Transpose(w.Prior), nets.Gru.Transpose(w.Gru), nets.Reward.Transpose(w.Reward),
+            nets.Critic.Transpose(slowCritic));
+}
 
 /// <summary>What one actor-critic update reports.</summary>
 /// <param name="ImaginedReturn">Mean λ-return R_0 of the imagined starts.</param>
@@ -133,30 +139,6 @@ public static partial class DreamerImagination
         for (var i = 0; i < a.Length; i++) a[i] = stats.Mean.Values[i] + (eps is null ? 0.0 : stats.Std.Values[i] * eps.Values[i]);
         VecMath.Tanh(a, a);
         return Mat.Own(stats.Mean.Rows, stats.Mean.Cols, a);
-    }
-
-    /// <summary>
-    /// Imagines H steps from the N start states with the actor and the prior (no gradient kept), as <see cref="Rollout"/>
-    /// does for the gradients: the same key gives the same rollout.
-    /// </summary>
-    public static Imagined Imagine(DreamerConfig c, DreamerNets nets, WorldParams w, Params actor, Params slowCritic, Mat startDeter, Mat startStoch,
-        Key key) => Join(RolloutShards(c, nets, w, actor, slowCritic, startDeter, startStoch, key, Sharding.Sequential));
-
-    /// <summary>The rollouts of the starts, in the shards <paramref name="sharding"/> makes of them (each with its own part of the key).</summary>
-    private static Shards<ImaginedTrace> RolloutShards(DreamerConfig c, DreamerNets nets, WorldParams w, Params actor, Params slowCritic,
-        Mat startDeter, Mat startStoch, Key key, Sharding sharding) =>
-        sharding.Map(startDeter.Rows, key, (rows, k) => Rollout(c, nets, w, actor, slowCritic,
-            startDeter.SliceRows(rows.First, rows.Count), startStoch.SliceRows(rows.First, rows.Count), k));
-
-    /// <summary>Shards' rollouts as one: at every step the first shard's starts, then the second's (time-major, as one rollout).</summary>
-    private static Imagined Join(Shards<ImaginedTrace> shards)
-    {
-        if (shards.B is null) return shards.A.Imagined;
-        Imagined a = shards.A.Imagined, b = shards.B.Imagined;
-        int na = a.Starts, nb = b.Starts, h = a.Horizon;
-        ImmutableArray<double> Rows(ImmutableArray<double> x, ImmutableArray<double> y) => TimeMajor.Join(x.AsSpan(), na, y.AsSpan(), nb, h, 1).Freeze();
-        return new Imagined(na + nb, h, TimeMajor.Join(a.States, na, b.States, nb), TimeMajor.Join(a.Actions, na, b.Actions, nb),
-            Rows(a.Rewards, b.Rewards), Rows(a.Continues, b.Continues), Rows(a.Values, b.Values), Rows(a.Returns, b.Returns), Rows(a.Weights, b.Weights));
     }
 
     /// <summary>
@@ -275,45 +257,37 @@ public static partial class DreamerImagination
         return (loss, cache);
     }
 
-    /// <summary>What <see cref="Gradients"/> returns: the actor's and the critic's gradients, the new return scale and the report.</summary>
-    public sealed record BehaviourGradient(Params ActorGrads, Params CriticGrads, double ReturnScale, BehaviourLoss Loss);
-
-    /// <summary>One shard's part of the actor's and the critic's gradients and losses, and the sum of its starts' R_0.</summary>
-    private sealed record BehaviourPart(Params Actor, Params Critic, ActorLossTerms ActorLoss, double CriticLoss, double StartReturns)
+    /// <summary>S′ = d·S + (1 − d)·(Per(R, 95) − Per(R, 5)) over every imagined λ-return R (DreamerV3's return scale).</summary>
+    public static double ReturnScale(DreamerConfig c, double scale, IEnumerable<Imagined> rollouts)
     {
-        /// <summary>Shard A + shard B, term by term in that order.</summary>
-        public static BehaviourPart operator +(BehaviourPart x, BehaviourPart y) => new(x.Actor.Add(y.Actor), x.Critic.Add(y.Critic),
-            x.ActorLoss + y.ActorLoss, x.CriticLoss + y.CriticLoss, x.StartReturns + y.StartReturns);
-    }
-
-    /// <summary>
-    /// The actor's and the critic's gradients on imagined rollouts from the given start states: imagine
-    /// (<see cref="Rollout"/>), update the return scale S ← d·S + (1 − d)·(Per(R, 95) − Per(R, 5)), then
-    /// ∇L_π (<see cref="ActorLoss"/>, <see cref="ActorBackward"/>) and ∇L_v (<see cref="CriticLoss"/>, <see cref="CriticBackward"/>).
-    /// The starts are independent, so <paramref name="sharding"/> may split them.
-    /// </summary>
-    public static BehaviourGradient Gradients(DreamerConfig c, DreamerNets nets, WorldParams w, Params actor, Params critic, Params slowCritic,
-        double returnScale, Mat startDeter, Mat startStoch, Key key, Sharding sharding)
-    {
-        var traces = RolloutShards(c, nets, w, actor, slowCritic, startDeter, startStoch, key, sharding);
-        double[] returns = [.. traces.All.SelectMany(t => t.Imagined.Returns)];
+        double[] returns = [.. rollouts.SelectMany(im => im.Returns)];
         Array.Sort(returns);
         var range = Statistics.SortedPercentile(returns, 0.95) - Statistics.SortedPercentile(returns, 0.05);
-        var scale = c.ReturnScaleDecay * returnScale + (1.0 - c.ReturnScaleDecay) * range;
-        var n = returns.Length; // N·H
-        // every net's Wᵀ once for the 2·H backward steps (the weights do not change within the update)
-        var weightsT = new BehaviourTransposes(nets.Actor.Transpose(actor), nets.Prior.Transpose(w.Prior), nets.Gru.Transpose(w.Gru),
-            nets.Reward.Transpose(w.Reward), nets.Critic.Transpose(slowCritic));
-        var g = sharding.Sum(traces, t =>
-        {
-            var actorLoss = ActorLoss(c, t, scale, n);
-            var actorGrads = ActorBackward(c, nets, w, actor, slowCritic, t, scale, n, weightsT);
-            var (criticLoss, criticCache) = CriticLoss(nets, critic, t.Imagined, n);
-            var r0 = 0.0;
-            for (var i = 0; i < t.Imagined.Starts; i++) r0 += t.Imagined.Returns[i];
-            return new BehaviourPart(actorGrads, CriticBackward(nets, critic, t.Imagined, criticCache, n), actorLoss, criticLoss, r0);
-        }, (x, y) => x + y);
-        return new BehaviourGradient(g.Actor, g.Critic, scale,
-            new BehaviourLoss(g.StartReturns / startDeter.Rows, g.ActorLoss.Total, g.CriticLoss, g.ActorLoss.ActionStd, scale));
+        return c.ReturnScaleDecay * scale + (1.0 - c.ReturnScaleDecay) * range;
     }
+}
+
+/// <summary>
+/// The actor's and the critic's gradients and losses on an imagined rollout (each divided by the whole batch's n = N·H),
+/// and the sum of its starts' λ-returns R_0.
+/// </summary>
+public sealed record BehaviourGradient(Params Actor, Params Critic, ActorLossTerms ActorLoss, double CriticLoss, double StartReturns)
+{
+    /// <summary>∇L_π (<see cref="DreamerImagination.ActorLoss"/>, <see cref="DreamerImagination.ActorBackward"/>) and ∇L_v
+    /// (<see cref="DreamerImagination.CriticLoss"/>, <see cref="DreamerImagination.CriticBackward"/>) on one rollout.</summary>
+    public static BehaviourGradient Of(DreamerConfig c, DreamerNets nets, WorldParams w, Params actor, Params critic, Params slowCritic,
+        ImaginedTrace trace, double returnScale, int n, BehaviourTransposes transposes)
+    {
+        var actorLoss = DreamerImagination.ActorLoss(c, trace, returnScale, n);
+        var actorGrads = DreamerImagination.ActorBackward(c, nets, w, actor, slowCritic, trace, returnScale, n, transposes);
+        var (criticLoss, criticCache) = DreamerImagination.CriticLoss(nets, critic, trace.Imagined, n);
+        var r0 = 0.0;
+        for (var i = 0; i < trace.Imagined.Starts; i++) r0 += trace.Imagined.Returns[i];
+        return new BehaviourGradient(actorGrads, DreamerImagination.CriticBackward(nets, critic, trace.Imagined, criticCache, n), actorLoss,
+            criticLoss, r0);
+    }
+
+    /// <summary>Two rollouts' parts as one batch's, term by term (x's first).</summary>
+    public static BehaviourGradient operator +(BehaviourGradient x, BehaviourGradient y) => new(x.Actor.Add(y.Actor), x.Critic.Add(y.Critic),
+        x.ActorLoss + y.ActorLoss, x.CriticLoss + y.CriticLoss, x.StartReturns + y.StartReturns);
 }

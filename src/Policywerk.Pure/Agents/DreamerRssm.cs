@@ -50,10 +50,10 @@ public sealed record DreamerBatch(int Batch, int Length, Mat Observations, Mat P
             rew.Freeze(), cont.Freeze(), mask.Freeze());
     }
 
-    /// <summary>The sequences <paramref name="shard"/> of this batch, still time-major.</summary>
-    public DreamerBatch Sequences(Rows shard)
+    /// <summary>The sequences <paramref name="sequences"/> of this batch, still time-major.</summary>
+    public DreamerBatch Sequences(Rows sequences)
     {
-        var (first, count) = shard;
+        var (first, count) = sequences;
         if (first == 0 && count == Batch) return this;
         var rows = new int[Length * count];
         for (var t = 0; t < Length; t++)
@@ -98,7 +98,7 @@ public sealed record DreamerBelief(Mat Deter, Mat Stoch, Mat PreviousAction)
 public sealed record WorldLoss(double Reconstruction, double Reward, double Continue, double Kl, double Total);
 
 /// <summary>
-/// The world-model loss of a batch as its named terms, each a mean over the batch's n = B·T steps (or a shard's share
+/// The world-model loss of a batch as its named terms, each a mean over the batch's n = B·T steps (or a part's share
 /// of it, divided by the whole batch's n), and what the report needs besides.
 /// </summary>
 /// <param name="Reconstruction">L_rec = (1/n) Σ_t −Σ_pixels o_t log q(s_t), the frame's light as a distribution over pixels.</param>
@@ -116,7 +116,7 @@ public sealed record WorldLossTerms(double Reconstruction, double Reward, double
     /// <summary>L = L_rec + L_rew + L_cont + L_dyn + L_rep.</summary>
     public double Total => Reconstruction + Reward + Continue + Dynamics + Representation;
 
-    /// <summary>Two shards' terms as one batch's, term by term (x's first).</summary>
+    /// <summary>Two parts' terms (independent sequences of one batch) as the batch's, term by term (x's first).</summary>
     public static WorldLossTerms operator +(WorldLossTerms x, WorldLossTerms y) => new(
         x.Reconstruction + y.Reconstruction, x.Reward + y.Reward, x.Continue + y.Continue, x.Dynamics + y.Dynamics,
         x.Representation + y.Representation, x.Kl + y.Kl, x.PixelError + y.PixelError, x.RewardError + y.RewardError,
@@ -142,9 +142,26 @@ public sealed record WorldForward(
 /// KL row by row.</summary>
 public sealed record WorldLossCache(KeypointCache Reconstruction, KlBalance Kl);
 
-/// <summary>The world model's gradient on a batch, its loss terms, and the posterior model states h_t, z_t (time-major),
-/// where imagination starts.</summary>
-public sealed record WorldGradient(WorldParams Grads, WorldLoss Loss, Mat Deter, Mat Stoch);
+/// <summary>
+/// The world model's gradient on a batch of <see cref="Sequences"/> sequences, its loss terms, and the posterior model
+/// states h_t, z_t (time-major), where imagination starts.
+/// </summary>
+public sealed record WorldGradient(WorldParams Grads, WorldLossTerms Terms, int Sequences, Mat Deter, Mat Stoch)
+{
+    /// <summary><see cref="DreamerRssm.Forward"/>, <see cref="DreamerRssm.Loss"/> and <see cref="DreamerRssm.Backward"/> on
+    /// <paramref name="batch"/>, every mean divided by <paramref name="n"/>.</summary>
+    public static WorldGradient Of(DreamerConfig c, DreamerNets nets, WorldParams w, DreamerBatch batch, Key key, int n)
+    {
+        var f = DreamerRssm.Forward(c, nets, w, batch, key);
+        var (terms, cache) = DreamerRssm.Loss(c, nets, batch, f, n);
+        return new WorldGradient(DreamerRssm.Backward(c, nets, w, batch, f, cache, n), terms, batch.Batch, f.Deter, f.Stoch);
+    }
+
+    /// <summary>The gradient of two sets of independent sequences side by side, whose means were divided by the same n:
+    /// the gradients and terms add (x's first), the states join step by step (x's sequences first).</summary>
+    public static WorldGradient operator +(WorldGradient x, WorldGradient y) => new(x.Grads.Add(y.Grads), x.Terms + y.Terms,
+        x.Sequences + y.Sequences, TimeMajor.Join(x.Deter, x.Sequences, y.Deter, y.Sequences), TimeMajor.Join(x.Stoch, x.Sequences, y.Stoch, y.Sequences));
+}
 
 /// <summary>
 /// The recurrent state-space model (Hafner et al. 2019, 2023): observe real sequences with the posterior, predict
@@ -260,32 +277,6 @@ public static partial class DreamerRssm
         var terms = new WorldLossTerms(frames.Loss / n, c.RewardWeight * rewardError / n, crossEntropy / n, kl.Dynamics, kl.Representation,
             kl.Kl, frames.SquaredError, rewardError, rewardSteps);
         return (terms, new WorldLossCache(frames.Cache, kl));
-    }
-
-    /// <summary>One shard's gradient, loss terms and posterior states (time-major over its own sequences).</summary>
-    private sealed record WorldPart(WorldParams Grads, WorldLossTerms Terms, int Sequences, Mat Deter, Mat Stoch);
-
-    /// <summary>
-    /// The world model's gradient on a replayed batch: <see cref="Forward"/>, <see cref="Loss"/>, <see cref="Backward"/>.
-    /// The sequences are independent (each starts from h = z = 0), so <paramref name="sharding"/> may split them; every
-    /// term is divided by the whole batch's n = B·T, so the shards' parts add up to the batch's.
-    /// </summary>
-    public static WorldGradient Gradient(DreamerConfig c, DreamerNets nets, WorldParams w, DreamerBatch batch, Key key, Sharding sharding)
-    {
-        var n = batch.Batch * batch.Length;
-        var parts = sharding.Map(batch.Batch, key, (rows, k) =>
-        {
-            var part = batch.Sequences(rows);
-            var f = Forward(c, nets, w, part, k);
-            var (terms, cache) = Loss(c, nets, part, f, n);
-            return new WorldPart(Backward(c, nets, w, part, f, cache, n), terms, rows.Count, f.Deter, f.Stoch);
-        });
-        if (parts.B is not { } second)
-            return new WorldGradient(parts.A.Grads, parts.A.Terms.Report(n, nets.Keypoints.Pixels), parts.A.Deter, parts.A.Stoch);
-        var first = parts.A;
-        return new WorldGradient(first.Grads.Add(second.Grads), (first.Terms + second.Terms).Report(n, nets.Keypoints.Pixels),
-            TimeMajor.Join(first.Deter, first.Sequences, second.Deter, second.Sequences),
-            TimeMajor.Join(first.Stoch, first.Sequences, second.Stoch, second.Sequences));
     }
 }
 

@@ -82,9 +82,10 @@ public class DreamerTests
         Assert.Equal(terms.Reconstruction + terms.Reward + terms.Continue + terms.Dynamics + terms.Representation, terms.Total);
         Assert.Equal(Tiny.DynamicsWeight / Tiny.RepresentationWeight, terms.Dynamics / terms.Representation, 12);
         Assert.Equal(cache.Kl.PerRow.Sum() / n, terms.Kl, 12);
-        // the sharded gradient (two shards of 2 and 1 sequences, each with its own half of the key) against the
-        // gradient of each shard computed as a batch of its own, divided by the whole batch's n and added
-        var sharded = DreamerRssm.Gradient(Tiny, nets, w, batch, Key.FromSeed(3), Sharding.Sequential).Grads.Flat;
+        // two shards (2 and 1 sequences, each with its own half of the key) computed side by side and added, against
+        // each shard computed as a batch of its own, its means divided by the whole batch's n
+        var sharded = Sharding.Sequential.Sum(batch.Batch, Key.FromSeed(3),
+            (rows, k) => WorldGradient.Of(Tiny, nets, w, batch.Sequences(rows), k, n), (x, y) => x + y);
         var (kA, kB) = Key.FromSeed(3).Split();
         Params Part(Rows rows, Key k)
         {
@@ -92,8 +93,8 @@ public class DreamerTests
             var f = DreamerRssm.Forward(Tiny, nets, w, part, k);
             return DreamerRssm.Backward(Tiny, nets, w, part, f, DreamerRssm.Loss(Tiny, nets, part, f, n).Cache, n).Flat;
         }
-        var added = Part(new Rows(0, 2), kA).Add(Part(new Rows(2, 1), kB));
-        Assert.Equal(added, sharded);
+        Assert.Equal(Part(new Rows(0, 2), kA).Add(Part(new Rows(2, 1), kB)), sharded.Grads.Flat);
+        Assert.Equal(batch.Batch * batch.Length, sharded.Deter.Rows);
     }
 
     [Fact]
@@ -138,26 +139,45 @@ public class DreamerTests
     [Fact]
     public void Actor_gradient_matches_central_differences_through_the_imagined_dynamics()
     {
-        // no entropy bonus, a return scale below 1 (divisor 1): the actor's loss is −(1/NH) Σ w_k R_k exactly
-        var c = Tiny with { EntropyWeight = 0.0, ReturnScaleDecay = 1.0, ActionMeanPenalty = 0.0 };
+        // no entropy bonus, no mean penalty, a return scale below 1 (divisor 1): the actor's loss is −(1/n) Σ w_k R_k
+        var c = Tiny with { EntropyWeight = 0.0, ActionMeanPenalty = 0.0 };
         var (nets, training, batch) = TinySetup(c);
         var m = training.Model;
-        var wg = DreamerRssm.Gradient(c, nets, m.World, batch, Key.FromSeed(3), Sharding.Sequential);
-        var h0 = wg.Deter.SliceRows(0, c.ImaginationStarts);
-        var z0 = wg.Stoch.SliceRows(0, c.ImaginationStarts);
-        var g = DreamerImagination.Gradients(c, nets, m.World, m.Actor, m.Critic, m.SlowCritic, 0.0, h0, z0, Key.FromSeed(5), Sharding.Sequential);
-        // the weights w_k depend on the continuation, which is held fixed (sg) in the analytic gradient: compare with it frozen
-        Assert.True(MaxSampledError(m.Actor, g.ActorGrads, v => LossFrozen(v)) < 1e-5);
+        var f = DreamerRssm.Forward(c, nets, m.World, batch, Key.FromSeed(3));
+        var h0 = f.Deter.SliceRows(0, c.ImaginationStarts);
+        var z0 = f.Stoch.SliceRows(0, c.ImaginationStarts);
+        var trace = DreamerImagination.Rollout(c, nets, m.World, m.Actor, m.SlowCritic, h0, z0, Key.FromSeed(5));
+        var n = trace.Imagined.Returns.Length;
+        var grads = DreamerImagination.ActorBackward(c, nets, m.World, m.Actor, m.SlowCritic, trace, 0.5, n,
+            BehaviourTransposes.Of(nets, m.World, m.Actor, m.SlowCritic));
+        // the weights w_k and the λ-return's continuations are held fixed (sg) in the analytic gradient: compare with them frozen
+        Assert.True(MaxSampledError(m.Actor, grads, v => LossFrozen(v)) < 1e-5);
 
         double LossFrozen(double[] v)
         {
-            var baseline = DreamerImagination.Imagine(c, nets, m.World, m.Actor, m.SlowCritic, h0, z0, Key.FromSeed(5));
-            var im = DreamerImagination.Imagine(c, nets, m.World, m.Actor.WithValues(v), m.SlowCritic, h0, z0, Key.FromSeed(5));
-            var ret = DreamerImagination.LambdaReturns(im.Rewards.AsSpan(), baseline.Continues.AsSpan(), im.Values.AsSpan(), im.Starts, c.Gamma, c.Lambda);
+            var im = DreamerImagination.Rollout(c, nets, m.World, m.Actor.WithValues(v), m.SlowCritic, h0, z0, Key.FromSeed(5)).Imagined;
+            var ret = DreamerImagination.LambdaReturns(im.Rewards.AsSpan(), trace.Imagined.Continues.AsSpan(), im.Values.AsSpan(), im.Starts, c.Gamma, c.Lambda);
             var s = 0.0;
-            for (var i = 0; i < ret.Length; i++) s -= baseline.Weights[i] * ret[i];
-            return s / ret.Length;
+            for (var i = 0; i < ret.Length; i++) s -= trace.Imagined.Weights[i] * ret[i];
+            return s / n;
         }
+    }
+
+    [Fact]
+    public void Actor_loss_is_the_sum_of_its_named_terms()
+    {
+        var (nets, training, batch) = TinySetup(Tiny);
+        var m = training.Model;
+        var f = DreamerRssm.Forward(Tiny, nets, m.World, batch, Key.FromSeed(3));
+        var trace = DreamerImagination.Rollout(Tiny, nets, m.World, m.Actor, m.SlowCritic, f.Deter.SliceRows(0, 4), f.Stoch.SliceRows(0, 4), Key.FromSeed(5));
+        var im = trace.Imagined;
+        var n = im.Returns.Length;
+        var terms = DreamerImagination.ActorLoss(Tiny, trace, 2.0, n);
+        Assert.Equal(terms.Return + terms.Entropy + terms.MeanPenalty, terms.Total);
+        Assert.Equal(-Enumerable.Range(0, n).Sum(i => im.Weights[i] * im.Returns[i]) / (2.0 * n), terms.Return, 12);
+        Assert.True(terms.MeanPenalty >= 0.0);
+        var logStd = trace.ActorStats.Sum(st => st.Std.Values.Sum(Math.Log));
+        Assert.Equal(-Tiny.EntropyWeight * logStd / n, terms.Entropy, 12);
     }
 
     [Fact]
@@ -253,9 +273,9 @@ public class DreamerTests
         var (model, key) = DreamerModel.Init(nets, Key.FromSeed(seed));
         var h0 = NCheck.Gaussian(ref key, 4, c.Deter, 0.5);
         var z0 = NCheck.Gaussian(ref key, 4, c.Stoch, 0.5);
-        var a = DreamerImagination.Imagine(c, nets, model.World, model.Actor, model.SlowCritic, h0, z0, key);
-        var b = DreamerImagination.Imagine(c, nets, model.World, model.Actor, model.SlowCritic, h0, z0, key);
-        var other = DreamerImagination.Imagine(c, nets, model.World, model.Actor, model.SlowCritic, h0, z0, key.Split().Left);
+        var a = DreamerImagination.Rollout(c, nets, model.World, model.Actor, model.SlowCritic, h0, z0, key).Imagined;
+        var b = DreamerImagination.Rollout(c, nets, model.World, model.Actor, model.SlowCritic, h0, z0, key).Imagined;
+        var other = DreamerImagination.Rollout(c, nets, model.World, model.Actor, model.SlowCritic, h0, z0, key.Split().Left).Imagined;
         return a.States.Equals(b.States) && a.Actions.Equals(b.Actions) && a.Returns.SequenceEqual(b.Returns)
                && !a.States.Equals(other.States);
     }
