@@ -104,12 +104,12 @@ public static class Dreamer
     /// posterior states θ_π ← Adam(∇L_π), θ_v ← Adam(∇L_v), θ_v⁻ ← τθ_v + (1−τ)θ_v⁻ on imagined rollouts in the updated
     /// world model (<see cref="StepBehaviour"/>).
     /// </summary>
-    public static (DreamerModel Model, DreamerUpdate Report) Update(DreamerConfig c, DreamerNets nets, DreamerModel model, DreamerBatch batch, Key key,
-        Sharding? sharding = null)
+    public static (DreamerModel Model, DreamerUpdate Report) Update(DreamerConfig c, DreamerNets nets, DreamerModel model,
+        ImmutableArray<SequenceChunk<DreamerStep>> sequences, Key key, Sharding? sharding = null)
     {
         var (kWorld, kBehaviour) = key.Split();
         sharding ??= Sharding.Sequential;
-        var world = StepWorld(c, nets, model.World, model.WorldOptimizer, batch, kWorld, sharding);
+        var world = StepWorld(c, nets, model.World, model.WorldOptimizer, sequences, kWorld, sharding);
         var (next, behaviour) = StepBehaviour(c, nets, model, world, kBehaviour, sharding);
         return (next, new DreamerUpdate(world.Loss, behaviour));
     }
@@ -118,14 +118,15 @@ public static class Dreamer
     /// batch's posterior states h_t, z_t (time-major), where imagination starts.</summary>
     public sealed record WorldStep(WorldParams World, AdamState Optimizer, WorldLoss Loss, Mat Deter, Mat Stoch);
 
-    /// <summary>θ_wm ← Adam_η(t)(clip(∇L_wm)) on a replayed batch; η(t) is <see cref="DreamerConfig.WorldLearningRateAt"/> of the
-    /// world model's update count t.</summary>
-    public static WorldStep StepWorld(DreamerConfig c, DreamerNets nets, WorldParams world, AdamState optimizer, DreamerBatch batch, Key key,
-        Sharding sharding)
+    /// <summary>θ_wm ← Adam_η(t)(clip(∇L_wm)) on a batch of replayed sequences; η(t) is
+    /// <see cref="DreamerConfig.WorldLearningRateAt"/> of the world model's update count t.</summary>
+    public static WorldStep StepWorld(DreamerConfig c, DreamerNets nets, WorldParams world, AdamState optimizer,
+        ImmutableArray<SequenceChunk<DreamerStep>> sequences, Key key, Sharding sharding)
     {
         // the sequences are independent (each starts from h = z = 0): shards of them add up to the batch's gradient
-        var n = batch.Batch * batch.Length;
-        var g = sharding.Sum(batch.Batch, key, (rows, k) => WorldGradient.Of(c, nets, world, batch.Sequences(rows), k, n), (x, y) => x + y);
+        var n = sequences.Length * sequences[0].Length;
+        var g = sharding.Sum(sequences.Length, key,
+            (rows, k) => WorldGradient.Of(c, nets, world, DreamerBatch.From(sequences.Slice(rows.First, rows.Count)), k, n), (x, y) => x + y);
         var step = Adam.Step(world.Flat, Clip.GlobalNorm(g.Grads.Flat, c.GradClip), optimizer, new AdamHyper(c.WorldLearningRateAt(optimizer.T)));
         return new WorldStep(WorldParams.FromFlat(step.Theta), step.State, g.Terms.Report(n, nets.Keypoints.Pixels), g.Deter, g.Stoch);
     }
@@ -166,10 +167,10 @@ public static class Dreamer
     }
 
     /// <summary>One world-model-only update: θ_wm ← Adam_η(t)(clip(∇L_wm)) on a replayed batch (the warm-up before the actor learns).</summary>
-    public static (DreamerModel Model, WorldLoss Loss) UpdateWorld(DreamerConfig c, DreamerNets nets, DreamerModel model, DreamerBatch batch, Key key,
-        Sharding? sharding = null)
+    public static (DreamerModel Model, WorldLoss Loss) UpdateWorld(DreamerConfig c, DreamerNets nets, DreamerModel model,
+        ImmutableArray<SequenceChunk<DreamerStep>> sequences, Key key, Sharding? sharding = null)
     {
-        var step = StepWorld(c, nets, model.World, model.WorldOptimizer, batch, key, sharding ?? Sharding.Sequential);
+        var step = StepWorld(c, nets, model.World, model.WorldOptimizer, sequences, key, sharding ?? Sharding.Sequential);
         return (model with { World = step.World, WorldOptimizer = step.Optimizer }, step.Loss);
     }
 
@@ -188,7 +189,7 @@ public static class Dreamer
             var (kUpdate, kNext) = kRest.Split();
             key = kNext;
             var chunks = tr.Replay.Sample(c.BatchSize, c.ChunkLength, kSample).Value;
-            (model, _) = UpdateWorld(c, nets, model, DreamerBatch.From(chunks), kUpdate, sharding);
+            (model, _) = UpdateWorld(c, nets, model, chunks, kUpdate, sharding);
         }
         return tr with { Model = model, Key = key };
     }
@@ -295,7 +296,7 @@ public static class Dreamer
         // behaviour half before it: the same bits as Update in turn.
         var (model, sums) = sharding.Pipeline<WorldStep, (DreamerModel Model, UpdateSums Sums)>(updates, (next.Model, new UpdateSums()),
             (u, previous) => StepWorld(c, nets, previous?.World ?? next.Model.World, previous?.Optimizer ?? next.Model.WorldOptimizer,
-                DreamerBatch.From(next.Replay.Sample(c.BatchSize, c.ChunkLength, keys[u].Sample).Value), keys[u].World, sharding),
+                next.Replay.Sample(c.BatchSize, c.ChunkLength, keys[u].Sample).Value, keys[u].World, sharding),
             (state, world, u) =>
             {
                 var (m, behaviour) = StepBehaviour(c, nets, state.Model, world, keys[u].Behaviour, sharding);

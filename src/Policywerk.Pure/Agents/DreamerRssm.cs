@@ -49,30 +49,6 @@ public sealed record DreamerBatch(int Batch, int Length, Mat Observations, Mat P
         return new DreamerBatch(batch, length, Mat.Own(n, pixels, obs), Mat.Own(n, actions, act),
             rew.Freeze(), cont.Freeze(), mask.Freeze());
     }
-
-    /// <summary>The sequences <paramref name="sequences"/> of this batch, still time-major.</summary>
-    public DreamerBatch Sequences(Rows sequences)
-    {
-        var (first, count) = sequences;
-        if (first == 0 && count == Batch) return this;
-        var rows = new int[Length * count];
-        for (var t = 0; t < Length; t++)
-            for (var b = 0; b < count; b++) rows[t * count + b] = t * Batch + first + b;
-        Mat Pick(Mat m)
-        {
-            var v = Buffers.Uninitialized(rows.Length * m.Cols);
-            for (var r = 0; r < rows.Length; r++) m.Row(rows[r]).CopyTo(v.AsSpan(r * m.Cols, m.Cols));
-            return Mat.Own(rows.Length, m.Cols, v);
-        }
-        ImmutableArray<double> PickValues(ImmutableArray<double> x)
-        {
-            var v = new double[rows.Length];
-            for (var r = 0; r < rows.Length; r++) v[r] = x[rows[r]];
-            return v.Freeze();
-        }
-        return new DreamerBatch(count, Length, Pick(Observations), Pick(PreviousActions), PickValues(Rewards), PickValues(Continues),
-            PickValues(RewardMask));
-    }
 }
 
 /// <summary>
@@ -154,7 +130,8 @@ public sealed record WorldGradient(WorldParams Grads, WorldLossTerms Terms, int 
     {
         var f = DreamerRssm.Forward(c, nets, w, batch, key);
         var (terms, cache) = DreamerRssm.Loss(c, nets, batch, f, n);
-        return new WorldGradient(DreamerRssm.Backward(c, nets, w, batch, f, cache, n), terms, batch.Batch, f.Deter, f.Stoch);
+        var (deter, stoch) = (f.Deter, f.Stoch); // f itself is not held across the backward pass, which lets go of its caches
+        return new WorldGradient(DreamerRssm.Backward(c, nets, w, batch, f, cache, n), terms, batch.Batch, deter, stoch);
     }
 
     /// <summary>The gradient of two sets of independent sequences side by side, whose means were divided by the same n:

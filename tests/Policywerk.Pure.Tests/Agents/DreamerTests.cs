@@ -84,18 +84,22 @@ public class DreamerTests
         Assert.Equal(cache.Kl.PerRow.Sum() / n, terms.Kl, 12);
         // two shards (2 and 1 sequences, each with its own half of the key) computed side by side and added, against
         // each shard computed as a batch of its own, its means divided by the whole batch's n
-        var sharded = Sharding.Sequential.Sum(batch.Batch, Key.FromSeed(3),
-            (rows, k) => WorldGradient.Of(Tiny, nets, w, batch.Sequences(rows), k, n), (x, y) => x + y);
-        var (kA, kB) = Key.FromSeed(3).Split();
-        Params Part(Rows rows, Key k)
+        var chunks = training.Replay.Sample(Tiny.BatchSize, Tiny.ChunkLength, Key.FromSeed(2)).Value; // the batch's sequences
+        var sharded = Dreamer.StepWorld(Tiny, nets, w, training.Model.WorldOptimizer, chunks, Key.FromSeed(3), Sharding.Sequential);
+        var shards = Sharding.Sequential.Map(batch.Batch, Key.FromSeed(3), (rows, k) => new Shard(rows, k)); // which rows and key each got
+        Params Part(Shard s)
         {
-            var part = batch.Sequences(rows);
-            var f = DreamerRssm.Forward(Tiny, nets, w, part, k);
+            var part = DreamerBatch.From(chunks.Slice(s.Rows.First, s.Rows.Count));
+            var f = DreamerRssm.Forward(Tiny, nets, w, part, s.Key);
             return DreamerRssm.Backward(Tiny, nets, w, part, f, DreamerRssm.Loss(Tiny, nets, part, f, n).Cache, n).Flat;
         }
-        Assert.Equal(Part(new Rows(0, 2), kA).Add(Part(new Rows(2, 1), kB)), sharded.Grads.Flat);
+        var step = Adam.Step(w.Flat, Clip.GlobalNorm(Part(shards.A).Add(Part(shards.B!)), Tiny.GradClip), training.Model.WorldOptimizer,
+            new AdamHyper(Tiny.WorldLearningRateAt(training.Model.WorldOptimizer.T)));
+        Assert.Equal(step.Theta, sharded.World.Flat);
         Assert.Equal(batch.Batch * batch.Length, sharded.Deter.Rows);
     }
+
+    private sealed record Shard(Rows Rows, Key Key);
 
     [Fact]
     public void Balanced_kl_gradients_match_central_differences_for_prior_and_posterior()
@@ -280,35 +284,6 @@ public class DreamerTests
                && !a.States.Equals(other.States);
     }
 
-    [Fact]
-    public void Soft_argmax_gradient_matches_central_differences()
-    {
-        var points = new SpatialSoftArgmax(3, PixelPointMass.Size);
-        var world = new PixelPointMass();
-        var frames = Mat.StackRows(new[]
-        {
-            Mat.RowVector(world.Observe(PointMass.StartAt(0.3, -0.7, -1.1, 0.9))),
-            Mat.RowVector(world.Observe(PointMass.StartAt(-1.4, 1.2, 0.5, 0.5))),
-        });
-        var key = Key.FromSeed(5);
-        var probe = NCheck.Gaussian(ref key, 2, points.Out);
-        var theta = Params.Own(points.Layout, [3.0, 5.0, 8.0, -1.0, -4.0, -2.0]);
-        var grads = points.Backward(theta, points.Forward(theta, frames), probe);
-        NCheck.Gradient(v => NCheck.Probe(probe, points.Forward(Params.Own(points.Layout, v), frames).Points), theta.Span, grads.Span);
-    }
-
-    [Fact]
-    public void Soft_argmax_finds_the_agent_with_its_brightest_channel()
-    {
-        var points = new SpatialSoftArgmax(4, PixelPointMass.Size);
-        var world = new PixelPointMass();
-        var state = PointMass.StartAt(1.2, -0.5, -1.0, 1.0);
-        var agent = world.AgentAt(state);
-        var out1 = points.Forward(points.Init(), Mat.RowVector(world.Observe(state))).Points;
-        Assert.Equal(SpatialSoftArgmax.Coordinate(agent.Col, PixelPointMass.Size), out1[0, 6], 2);
-        Assert.Equal(SpatialSoftArgmax.Coordinate(agent.Row, PixelPointMass.Size), out1[0, 7], 2);
-    }
-
     /// <summary>Evaluates the second computation before the first: if the two halves of an update shared anything, the
     /// result would differ from <see cref="Sequential"/>'s.</summary>
     private sealed class Reversed : IEvaluator
@@ -342,24 +317,4 @@ public class DreamerTests
         Assert.Equal(log, reversedLog);
     }
 
-    [Property(MaxTest = 50)]
-    public bool A_pipeline_gives_what_its_two_parts_give_in_turn(PositiveInt steps, int seed)
-    {
-        // lead u depends on lead u − 1 only; follow u on follow u − 1 and lead u
-        int Lead(int u, int? previous) => unchecked((previous ?? seed) * 31 + u);
-        long Follow(long y, int x, int u) => unchecked(y * 17 + x - u);
-        var n = steps.Get % 12;
-        var inTurn = 0L;
-        int? lead = null;
-        for (var u = 0; u < n; u++)
-        {
-            lead = Lead(u, lead);
-            inTurn = Follow(inTurn, lead.Value, u);
-        }
-        var piped = new Sharding(new Reversed()).Pipeline<Box, long>(n, 0L, (u, previous) => new Box(Lead(u, previous?.Value)),
-            (y, x, u) => Follow(y, x.Value, u));
-        return piped == inTurn;
-    }
-
-    private sealed record Box(int Value);
 }
