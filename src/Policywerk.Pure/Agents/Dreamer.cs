@@ -141,9 +141,9 @@ public static class Dreamer
         Key key, Sharding sharding)
     {
         var (kStarts, kImagine) = key.Split();
-        var rows = world.Deter.Rows;
-        var starts = Math.Min(c.ImaginationStarts, rows);
-        var (order, _) = kStarts.NextPermutation(rows);
+        var states = world.Deter.Rows;
+        var starts = Math.Min(c.ImaginationStarts, states);
+        var (order, _) = kStarts.NextPermutation(states);
         var h0 = new double[starts * c.Deter];
         var z0 = new double[starts * c.Stoch];
         for (var i = 0; i < starts; i++)

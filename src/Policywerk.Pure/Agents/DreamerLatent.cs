@@ -77,22 +77,11 @@ public static class DreamerLatent
         return Mat.Own(eps.Rows, eps.Cols, z);
     }
 
-    /// <summary>KL(q ‖ p) = Σ_i [log σ_p,i − log σ_q,i + (σ_q,i² + (μ_q,i − μ_p,i)²)/(2σ_p,i²) − ½] for each row.</summary>
+    /// <summary>KL(q ‖ p) for each row (<see cref="DiagGaussian.KlOfStd"/>).</summary>
     public static ImmutableArray<double> Kl(LatentStats q, LatentStats p)
     {
-        var rows = q.Mean.Rows;
-        var z = q.Mean.Cols;
-        var kl = new double[rows];
-        for (var r = 0; r < rows; r++)
-        {
-            var sum = 0.0;
-            for (var i = 0; i < z; i++)
-            {
-                double mq = q.Mean[r, i], sq = q.Std[r, i], mp = p.Mean[r, i], sp = p.Std[r, i], d = mq - mp;
-                sum += Math.Log(sp) - Math.Log(sq) + (sq * sq + d * d) / (2.0 * sp * sp) - 0.5;
-            }
-            kl[r] = sum;
-        }
+        var kl = new double[q.Mean.Rows];
+        for (var r = 0; r < kl.Length; r++) kl[r] = DiagGaussian.KlOfStd(q.Mean.Row(r), q.Std.Row(r), p.Mean.Row(r), p.Std.Row(r));
         return kl.Freeze();
     }
 

@@ -162,7 +162,7 @@ public static class DiagGaussian
     }
 
     /// <summary>
-    /// KL(p ‖ q) = Σ_i [log σ_q,i − log σ_p,i + (σ_p,i² + (μ_p,i − μ_q,i)²)/(2σ_q,i²) − ½].
+    /// KL(p ‖ q) = Σ_i [log σ_q,i − log σ_p,i + (σ_p,i² + (μ_p,i − μ_q,i)²)/(2σ_q,i²) − ½], the Gaussians given by μ and log σ.
     /// </summary>
     public static double Kl(ReadOnlySpan<double> meanP, ReadOnlySpan<double> logStdP, ReadOnlySpan<double> meanQ, ReadOnlySpan<double> logStdQ)
     {
@@ -172,6 +172,21 @@ public static class DiagGaussian
             var varRatio = Math.Exp(2.0 * (logStdP[i] - logStdQ[i]));
             var d = (meanP[i] - meanQ[i]) * Math.Exp(-logStdQ[i]);
             kl += logStdQ[i] - logStdP[i] + 0.5 * (varRatio + d * d) - 0.5;
+        }
+        return kl;
+    }
+
+    /// <summary>
+    /// The same KL(p ‖ q) for Gaussians given by μ and σ itself (a head that outputs σ, such as softplus(ρ) + σ_min):
+    /// Σ_i [log σ_q,i − log σ_p,i + (σ_p,i² + (μ_p,i − μ_q,i)²)/(2σ_q,i²) − ½].
+    /// </summary>
+    public static double KlOfStd(ReadOnlySpan<double> meanP, ReadOnlySpan<double> stdP, ReadOnlySpan<double> meanQ, ReadOnlySpan<double> stdQ)
+    {
+        var kl = 0.0;
+        for (var i = 0; i < meanP.Length; i++)
+        {
+            double sp = stdP[i], sq = stdQ[i], d = meanP[i] - meanQ[i];
+            kl += Math.Log(sq) - Math.Log(sp) + (sp * sp + d * d) / (2.0 * sq * sq) - 0.5;
         }
         return kl;
     }

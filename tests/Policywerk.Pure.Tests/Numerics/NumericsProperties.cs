@@ -103,6 +103,25 @@ public class NumericsProperties
     }
 
     [Property(MaxTest = 200)]
+    public bool Gaussian_kl_is_the_same_given_log_sigma_or_sigma(ulong seed)
+    {
+        var key = Key.FromSeed(seed);
+        var (n, k) = key.NextInt(6);
+        n++;
+        double[] mp = new double[n], sp = new double[n], mq = new double[n], sq = new double[n];
+        for (var i = 0; i < n; i++)
+        {
+            (mp[i], k) = k.NextUniform(-5, 5);
+            (sp[i], k) = k.NextUniform(-3, 3);
+            (mq[i], k) = k.NextUniform(-5, 5);
+            (sq[i], k) = k.NextUniform(-3, 3);
+        }
+        var fromLog = DiagGaussian.Kl(mp, sp, mq, sq);
+        var fromStd = DiagGaussian.KlOfStd(mp, sp.Select(Math.Exp).ToArray(), mq, sq.Select(Math.Exp).ToArray());
+        return Math.Abs(fromLog - fromStd) <= 1e-9 * Math.Max(1.0, Math.Abs(fromLog));
+    }
+
+    [Property(MaxTest = 200)]
     public bool Gaussian_entropy_matches_the_closed_form(ulong seed)
     {
         var logStd = Vector(seed, -4, 4, maxLength: 8);
