@@ -14,15 +14,20 @@ public enum ControlMethod
     /// <summary>Rummery &amp; Niranjan (1994): bootstrap from Q(s', a') of the action actually taken next — on-policy.</summary>
     Sarsa,
 
-    /// <summary>van Seijen et al. (2009): bootstrap from Σ_a' π(a'|s') Q(s', a') under the ε-greedy policy.</summary>
+    /// <summary>van Seijen et al. (2009): bootstrap from Σ_a' π(a'|s') Q(s', a') under the behaviour policy.</summary>
     ExpectedSarsa,
 }
 
 /// <summary>Hyperparameters of tabular TD control (defaults: lesson 04 and Sutton &amp; Barto's Example 6.6).</summary>
 /// <param name="Alpha">Step size α.</param>
 /// <param name="Gamma">Discount γ.</param>
-/// <param name="Epsilon">Exploration ε of the ε-greedy behaviour policy.</param>
-public sealed record ControlConfig(double Alpha = 0.5, double Gamma = 1.0, double Epsilon = 0.1);
+/// <param name="Epsilon">Exploration ε of the ε-greedy behaviour policy (when <paramref name="Explore"/> is not given).</param>
+/// <param name="Explore">The behaviour policy; ε-greedy with <paramref name="Epsilon"/> when null.</param>
+public sealed record ControlConfig(double Alpha = 0.5, double Gamma = 1.0, double Epsilon = 0.1, Exploration? Explore = null)
+{
+    /// <summary>The behaviour policy the agent acts with, and that Expected SARSA's expectation is under.</summary>
+    public Exploration Behaviour => Explore ?? new EpsilonGreedy(Epsilon);
+}
 
 /// <summary>
 /// A TD-control agent: its Q table, plus — for SARSA only — the last transition, whose update waits for the
@@ -30,7 +35,7 @@ public sealed record ControlConfig(double Alpha = 0.5, double Gamma = 1.0, doubl
 /// </summary>
 public sealed record ControlAgent(QTable Q, Transition<int, int>? Pending = null);
 
-/// <summary>Q-learning, SARSA and Expected SARSA as pure updates, plus the ε-greedy agent that uses them.</summary>
+/// <summary>Q-learning, SARSA and Expected SARSA as pure updates, plus the exploring agent that uses them.</summary>
 public static class TdControl
 {
     /// <summary>
@@ -52,11 +57,11 @@ public static class TdControl
     }
 
     /// <summary>
-    /// Q(s,a) ← Q(s,a) + α [r + γ·d·Σ_a' π(a'|s') Q(s',a') − Q(s,a)]   (Expected SARSA, π ε-greedy in Q)
+    /// Q(s,a) ← Q(s,a) + α [r + γ·d·Σ_a' π(a'|s') Q(s',a') − Q(s,a)]   (Expected SARSA, π the behaviour policy in Q)
     /// </summary>
-    public static QTable ExpectedSarsaUpdate(QTable q, Transition<int, int> t, double alpha, double gamma, double epsilon)
+    public static QTable ExpectedSarsaUpdate(QTable q, Transition<int, int> t, double alpha, double gamma, Exploration behaviour)
     {
-        var target = t.Reward + gamma * t.Discount * Policies.EpsilonGreedyExpectation(q.Row(t.Next), epsilon);
+        var target = t.Reward + gamma * t.Discount * behaviour.Expectation(q.Row(t.Next));
         return q.With(t.State, t.Action, q[t.State, t.Action] + alpha * (target - q[t.State, t.Action]));
     }
 
@@ -67,13 +72,12 @@ public static class TdControl
     /// <summary>Clears SARSA's pending transition at the start of an episode.</summary>
     public static ControlAgent BeginEpisode(ControlAgent agent) => agent.Pending is null ? agent : agent with { Pending = null };
 
-    /// <summary>a ~ ε-greedy(Q(s, ·)), ties broken by the key.</summary>
-    public static Draw<int> Act(ControlAgent agent, int state, double epsilon, Key key) =>
-        Policies.EpsilonGreedy(agent.Q.Row(state), epsilon, key);
+    /// <summary>a ~ π(·|s) of the configuration's behaviour policy over Q(s, ·) (ε-greedy: ties broken by the key).</summary>
+    public static Draw<int> Act(ControlConfig c, ControlAgent agent, int state, Key key) => c.Behaviour.Choose(agent.Q.Row(state), key);
 
     /// <summary>
     /// One step of learning. Q-learning and Expected SARSA update at once. SARSA needs a', the action chosen at s'
-    /// by the same ε-greedy policy: it completes the pending update with a' = this transition's action, then
+    /// by the same behaviour policy: it completes the pending update with a' = this transition's action, then
     /// keeps this transition pending — or, if it is the episode's last step, updates it at once: at a terminal state
     /// the tail is 0; cut off by a time limit, no a' will be taken, so the tail is its expectation Σ_a' π(a'|s') Q(s',a').
     /// </summary>
@@ -84,13 +88,13 @@ public static class TdControl
             case ControlMethod.QLearning:
                 return new ControlAgent(Update(agent.Q, t, c.Alpha, c.Gamma));
             case ControlMethod.ExpectedSarsa:
-                return new ControlAgent(ExpectedSarsaUpdate(agent.Q, t, c.Alpha, c.Gamma, c.Epsilon));
+                return new ControlAgent(ExpectedSarsaUpdate(agent.Q, t, c.Alpha, c.Gamma, c.Behaviour));
             case ControlMethod.Sarsa:
                 var q = agent.Pending is { } pending ? SarsaUpdate(agent.Q, pending, t.Action, c.Alpha, c.Gamma) : agent.Q;
                 if (!t.Last) return new ControlAgent(q, t);
                 return new ControlAgent(t.Terminal
                     ? SarsaUpdate(q, t, nextAction: 0, c.Alpha, c.Gamma) // d = 0: a' is not used
-                    : ExpectedSarsaUpdate(q, t, c.Alpha, c.Gamma, c.Epsilon));
+                    : ExpectedSarsaUpdate(q, t, c.Alpha, c.Gamma, c.Behaviour));
             default:
                 throw new ArgumentOutOfRangeException(nameof(method), method, "unknown control method");
         }

@@ -57,7 +57,7 @@ public static class Cliff
         for (var episode = 0; episode < config.Episodes; episode++)
         {
             var learned = Episodes.Learn(World, TdControl.BeginEpisode(agent),
-                (a, s, k) => TdControl.Act(a, s, c.Epsilon, k),
+                (a, s, k) => TdControl.Act(c, a, s, k),
                 (a, t) => TdControl.Learn(method, c, a, t),
                 CliffWorld.Start, keys[episode], config.MaxStepsPerEpisode);
             agent = learned.Model;

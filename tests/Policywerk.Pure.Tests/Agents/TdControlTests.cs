@@ -31,7 +31,7 @@ public class QLearningUpdates
         var t = new Transition<int, int>(0, 1, 1.0, 0.0, 1, true);
         Assert.Equal(4.0, TdControl.Update(q, t, 0.5, 0.9)[0, 1]);
         Assert.Equal(4.0, TdControl.SarsaUpdate(q, t, 0, 0.5, 0.9)[0, 1]);
-        Assert.Equal(4.0, TdControl.ExpectedSarsaUpdate(q, t, 0.5, 0.9, 0.1)[0, 1]);
+        Assert.Equal(4.0, TdControl.ExpectedSarsaUpdate(q, t, 0.5, 0.9, new EpsilonGreedy(0.1))[0, 1]);
     }
 
     [Property(MaxTest = 100)]
@@ -79,7 +79,7 @@ public class QLearningUpdates
         {
             // The fold, through the shared episode loop.
             var learned = Episodes.Learn(world, TdControl.BeginEpisode(agent),
-                (a, s, k) => TdControl.Act(a, s, c.Epsilon, k),
+                (a, s, k) => TdControl.Act(c, a, s, k),
                 (a, t) => TdControl.Learn(ControlMethod.Sarsa, c, a, t),
                 CliffWorld.Start, episodeKey, 100_000);
             agent = learned.Model;

@@ -137,4 +137,79 @@ public class PolicyTests
         var p = Policies.EpsilonGreedyProbabilities(row, 0.3);
         for (var a = 0; a < 3; a++) Assert.InRange(counts[a] / 20000.0, p[a] - 0.015, p[a] + 0.015);
     }
+
+    /// <summary>A row of 1–8 action values in [−50, 50] and a temperature in [0.05, 20] (wide enough to overflow a naive exp).</summary>
+    private static (double[] Row, double Temperature) SoftmaxCase(ulong seed, byte actionsByte, byte temperatureByte)
+    {
+        var actions = 1 + actionsByte % 8;
+        var row = RandomRow(Key.FromSeed(seed), actions).Select(v => 100.0 * v - 50.0).ToArray();
+        return (row, 0.05 * Math.Pow(400.0, temperatureByte / 255.0));
+    }
+
+    [Property(MaxTest = 300)]
+    public bool Softmax_probabilities_are_positive_and_sum_to_one(ulong seed, byte actionsByte, byte temperatureByte)
+    {
+        var (row, tau) = SoftmaxCase(seed, actionsByte, temperatureByte);
+        var p = Policies.SoftmaxProbabilities(row, tau);
+        return p.All(x => x >= 0.0 && double.IsFinite(x)) && Math.Abs(p.Sum() - 1.0) < 1e-12;
+    }
+
+    [Property(MaxTest = 300)]
+    public bool Softmax_keeps_the_order_of_the_action_values(ulong seed, byte actionsByte, byte temperatureByte)
+    {
+        var (row, tau) = SoftmaxCase(seed, actionsByte, temperatureByte);
+        var p = Policies.SoftmaxProbabilities(row, tau);
+        for (var a = 0; a < row.Length; a++)
+            for (var b = 0; b < row.Length; b++)
+                if (row[a] > row[b] && p[a] < p[b]) return false;
+        return true;
+    }
+
+    [Property(MaxTest = 300)]
+    public bool Softmax_does_not_change_when_every_value_is_shifted(ulong seed, byte actionsByte, byte temperatureByte, sbyte shift)
+    {
+        var (row, tau) = SoftmaxCase(seed, actionsByte, temperatureByte);
+        var p = Policies.SoftmaxProbabilities(row, tau);
+        var shifted = Policies.SoftmaxProbabilities(row.Select(v => v + shift).ToArray(), tau);
+        return p.Zip(shifted).All(x => Math.Abs(x.First - x.Second) < 1e-9);
+    }
+
+    [Property(MaxTest = 200)]
+    public bool Softmax_tends_to_greedy_as_the_temperature_falls_and_to_uniform_as_it_rises(ulong seed, byte actionsByte)
+    {
+        var actions = 2 + actionsByte % 7;
+        var row = RandomRow(Key.FromSeed(seed), actions).Select(v => Math.Round(10.0 * v, 1)).ToArray();
+        if (row.Distinct().Count() < actions) return true; // the greedy limit needs a unique best action
+        var cold = Policies.SoftmaxProbabilities(row, 1e-3);
+        var hot = Policies.SoftmaxProbabilities(row, 1e6);
+        var greedy = Array.IndexOf(row, row.Max());
+        return cold[greedy] > 1.0 - 1e-12 && hot.All(x => Math.Abs(x - 1.0 / actions) < 1e-4);
+    }
+
+    [Fact]
+    public void Softmax_samples_follow_its_probabilities_and_refuses_a_temperature_that_is_not_positive()
+    {
+        double[] row = [0.0, 1.0, 0.5];
+        var counts = new int[3];
+        foreach (var key in Key.FromSeed(13).Split(20000)) counts[Policies.Softmax(row, 0.5, key).Value]++;
+        var p = Policies.SoftmaxProbabilities(row, 0.5);
+        for (var a = 0; a < 3; a++) Assert.InRange(counts[a] / 20000.0, p[a] - 0.015, p[a] + 0.015);
+        // exact values: exp(q/τ) normalised, by hand for τ = 0.5
+        double z = 1.0 + Math.Exp(2.0) + Math.Exp(1.0);
+        Assert.Equal(Math.Exp(2.0) / z, p[1], 12);
+        Assert.Equal(p[0] * 0.0 + p[1] * 1.0 + p[2] * 0.5, Policies.SoftmaxExpectation(row, 0.5), 12);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Policies.SoftmaxProbabilities(row, 0.0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Policies.SoftmaxProbabilities(row, double.NaN));
+    }
+
+    [Fact]
+    public void The_behaviour_records_are_the_policies_they_name()
+    {
+        double[] row = [0.3, -1.0, 0.9];
+        var key = Key.FromSeed(5);
+        Assert.Equal(Policies.EpsilonGreedy(row, 0.2, key), new EpsilonGreedy(0.2).Choose(row, key));
+        Assert.Equal(Policies.Softmax(row, 0.7, key), new Boltzmann(0.7).Choose(row, key));
+        Assert.Equal(Policies.SoftmaxExpectation(row, 0.7), new Boltzmann(0.7).Expectation(row));
+        Assert.Equal(Policies.EpsilonGreedyExpectation(row, 0.2), new EpsilonGreedy(0.2).Expectation(row));
+    }
 }
