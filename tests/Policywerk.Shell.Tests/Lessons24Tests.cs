@@ -123,6 +123,21 @@ public class ExperimentTests
     public void Cliff_table() => MatchExperiment("cliff");
 
     [Fact]
+    public void Exploration_table() => MatchExperiment("exploration");
+
+    [Fact]
+    public void Softmax_at_temperature_one_earns_more_than_epsilon_greedy_while_learning_on_the_cliff()
+    {
+        var table = (ExplorationTable)ExperimentCatalog.Find("exploration")!.Compute(8, 42, ProgressBar.None).Table;
+        foreach (var method in new[] { "Q-learning", "SARSA" })
+        {
+            var arms = table.Arms.Where(a => a.Method == method).ToDictionary(a => a.Behaviour);
+            Assert.True(arms["softmax τ=1"].AllEpisodes.Lower > arms["ε-greedy ε=0.1"].AllEpisodes.Upper,
+                $"{method}: softmax τ=1 {arms["softmax τ=1"].AllEpisodes.Mean:0.0} vs ε-greedy {arms["ε-greedy ε=0.1"].AllEpisodes.Mean:0.0}");
+        }
+    }
+
+    [Fact]
     public void Same_seed_same_table_and_parallel_equals_sequential()
     {
         foreach (var name in new[] { "sutton88-fig3", "cliff" })
@@ -145,7 +160,7 @@ public class ExperimentTests
     {
         var list = ShellHarness.Run("experiment", "list");
         Assert.Equal(0, list.ExitCode);
-        foreach (var name in new[] { "sutton88-fig3", "sutton88-fig5", "cliff" }) Assert.Contains(name, list.Out);
+        foreach (var name in new[] { "sutton88-fig3", "sutton88-fig5", "cliff", "exploration" }) Assert.Contains(name, list.Out);
 
         var dir = ShellHarness.TempDir();
         try

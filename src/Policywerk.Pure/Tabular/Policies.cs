@@ -130,7 +130,7 @@ public sealed record EpsilonGreedy(double Epsilon) : Exploration
     public override Draw<int> Choose(ReadOnlySpan<double> values, Key key) => Policies.EpsilonGreedy(values, Epsilon, key);
     public override ImmutableArray<double> Probabilities(ReadOnlySpan<double> values) => Policies.EpsilonGreedyProbabilities(values, Epsilon);
     public override double Expectation(ReadOnlySpan<double> values) => Policies.EpsilonGreedyExpectation(values, Epsilon);
-    public override string ToString() => $"ε-greedy, ε = {Epsilon}";
+    public override string ToString() => $"ε-greedy ε={Epsilon}";
 }
 
 /// <summary>Softmax (Boltzmann) exploration with temperature τ (<see cref="Policies.Softmax"/>).</summary>
@@ -139,5 +139,5 @@ public sealed record Boltzmann(double Temperature) : Exploration
     public override Draw<int> Choose(ReadOnlySpan<double> values, Key key) => Policies.Softmax(values, Temperature, key);
     public override ImmutableArray<double> Probabilities(ReadOnlySpan<double> values) => Policies.SoftmaxProbabilities(values, Temperature);
     public override double Expectation(ReadOnlySpan<double> values) => Policies.SoftmaxExpectation(values, Temperature);
-    public override string ToString() => $"softmax, τ = {Temperature}";
+    public override string ToString() => $"softmax τ={Temperature}";
 }

@@ -57,7 +57,7 @@ public static class ExperimentCatalog
     public static readonly IReadOnlyList<IExperiment> All =
     [
         new Sutton88Figure3(), new Sutton88Figure5(), new CliffExperiment(),
-        new DqnExperiment(), new PpoExperiment(), new DreamerExperiment(),
+        new ExplorationExperiment(), new DqnExperiment(), new PpoExperiment(), new DreamerExperiment(),
     ];
 
     public static IExperiment? Find(string name) =>
