@@ -137,18 +137,19 @@ public sealed class ExplorationExperiment : IExperiment
         {
             var xs = Enumerable.Range(1, Config.Episodes).Select(i => (double)i).ToArray();
             var plots = new List<Plot>();
-            // the y axis reaches below the lowest settled curve (after the first 50 episodes), and at least to −110
+            // the y axis reaches well below the lowest settled curve (after the first 50 episodes), and at least to −110,
+            // which leaves the legend a clear band in the middle
             var lowest = Enumerable.Range(0, ArmList.Length).Min(arm => Over(arm, new Block(EpisodesPerBlock, Config.Episodes - EpisodesPerBlock)).Mean);
-            var floor = Math.Min(-110.0, 10.0 * Math.Floor((lowest - 15.0) / 10.0));
+            var floor = Math.Min(-110.0, 10.0 * Math.Floor((lowest - 25.0) / 10.0));
             for (var m = 0; m < Methods.Length; m++)
             {
-                var plot = Draw.TracePlot($"{MethodNames[m]}: reward per episode while learning (trailing mean of {Smoothing}, {outcomes.Length} runs)",
-                    "episode", "sum of rewards during episode");
+                var plot = Draw.TracePlot($"{MethodNames[m]}: reward per episode while learning ({outcomes.Length} runs, 95% bands)",
+                    "episode", $"sum of rewards (trailing mean of {Smoothing})");
                 for (var b = 0; b < Behaviours.Count; b++)
                 {
                     var arm = Array.IndexOf(ArmList, (m, b));
                     var smoothed = outcomes.Select(o => Statistics.TrailingMean(o.Runs[arm].RewardPerEpisode.AsSpan(), Smoothing)).ToArray();
-                    Charts.Band(plot, xs, Statistics.SummarizeColumns(smoothed), Colours[b], $"{Behaviours[b]}: mean and 95% interval", markerSize: 0);
+                    Charts.Band(plot, xs, Statistics.SummarizeColumns(smoothed), Colours[b], $"{Behaviours[b]}", markerSize: 0);
                 }
                 plot.Axes.SetLimits(0, Config.Episodes + 1, floor, 0);
                 plot.ShowLegend(Alignment.MiddleRight); // between the settled curves and the first episodes' climb

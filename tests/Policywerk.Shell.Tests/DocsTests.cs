@@ -1,0 +1,98 @@
+using System.Text.RegularExpressions;
+using Xunit;
+
+namespace Policywerk.Shell.Tests;
+
+/// <summary>
+/// The README and docs/ stay a guide of current facts: the README fits in 250 lines, nothing carries a date, every
+/// repository path they name exists, and every link to a line of code points at the symbol it names.
+/// </summary>
+public partial class DocsTests
+{
+    private static readonly string Root = ShellHarness.RepoRoot();
+
+    private static IEnumerable<string> Documents() =>
+        new[] { Path.Combine(Root, "README.md") }.Concat(Directory.EnumerateFiles(Path.Combine(Root, "docs"), "*.md", SearchOption.AllDirectories));
+
+    private static string Relative(string path) => Path.GetRelativePath(Root, path);
+
+    [Fact]
+    public void The_readme_is_a_guide_of_at_most_250_lines()
+    {
+        var lines = File.ReadAllLines(Path.Combine(Root, "README.md"));
+        Assert.True(lines.Length <= 250, $"README.md has {lines.Length} lines");
+        Assert.Contains(lines, l => l.StartsWith("dotnet test", StringComparison.Ordinal)); // .ci/run runs the README's test command
+    }
+
+    [Fact]
+    public void No_document_carries_a_date()
+    {
+        var dated = Documents().SelectMany(d => File.ReadLines(d).Select((line, i) => (d, line, i)))
+            .Where(x => DateLike().IsMatch(x.line)).Select(x => $"{Relative(x.d)}:{x.i + 1}").ToList();
+        Assert.True(dated.Count == 0, "dated lines: " + string.Join(", ", dated));
+    }
+
+    [Fact]
+    public void Every_link_and_path_a_document_names_exists()
+    {
+        var missing = new List<string>();
+        foreach (var doc in Documents())
+        {
+            var text = File.ReadAllText(doc);
+            var folder = Path.GetDirectoryName(doc)!;
+            foreach (Match m in Link().Matches(text))
+            {
+                var target = m.Groups["target"].Value;
+                if (target.Contains("://", StringComparison.Ordinal) || target.StartsWith('#')) continue;
+                var file = target.Split('#')[0];
+                if (!File.Exists(Path.Combine(folder, file)) && !Directory.Exists(Path.Combine(folder, file)))
+                    missing.Add($"{Relative(doc)}: link {target}");
+            }
+            foreach (Match m in RepoPath().Matches(text))
+            {
+                var path = m.Groups["path"].Value.TrimEnd('/');
+                if (!File.Exists(Path.Combine(Root, path)) && !Directory.Exists(Path.Combine(Root, path)))
+                    missing.Add($"{Relative(doc)}: `{path}`");
+            }
+        }
+        Assert.True(missing.Count == 0, "missing: " + string.Join("; ", missing));
+    }
+
+    [Fact]
+    public void Every_link_to_a_line_of_code_lands_on_the_symbol_it_names()
+    {
+        var wrong = new List<string>();
+        var links = 0;
+        foreach (var doc in Documents())
+        {
+            var folder = Path.GetDirectoryName(doc)!;
+            foreach (Match m in CodeLineLink().Matches(File.ReadAllText(doc)))
+            {
+                links++;
+                var member = m.Groups["symbol"].Value.Split('.')[^1];
+                var lines = File.ReadAllLines(Path.Combine(folder, m.Groups["file"].Value));
+                var n = int.Parse(m.Groups["line"].Value);
+                var declares = n >= 1 && n <= lines.Length && Regex.IsMatch(lines[n - 1], $@"\b{Regex.Escape(member)}\b\s*[(<]");
+                if (!declares) wrong.Add($"{Relative(doc)}: {m.Value} (line {n} does not declare {member})");
+            }
+        }
+        Assert.True(links >= 7, $"expected the lesson table's links to the central updates, found {links}");
+        Assert.True(wrong.Count == 0, string.Join("; ", wrong));
+    }
+
+    /// <summary>A year-month-day date, or a year of this decade followed by a month (dated diary entries).</summary>
+    [GeneratedRegex(@"\b20[2-3]\d-[01]\d(-[0-3]\d)?\b")]
+    private static partial Regex DateLike();
+
+    /// <summary>A Markdown link or image: [text](target).</summary>
+    [GeneratedRegex(@"\]\((?<target>[^)\s]+)\)")]
+    private static partial Regex Link();
+
+    /// <summary>A backticked path in the repository's own folders (output/ is what the program writes, not a repository path).</summary>
+    [GeneratedRegex(@"`(?<path>(src|tests|docs|snapshots|benchmarks|samples|\.ci)/[^`\s]*)`")]
+    private static partial Regex RepoPath();
+
+    /// <summary>A link to a line of code whose text names the symbol: [`Class.Member`](path.cs#L123).</summary>
+    [GeneratedRegex(@"\[`(?<symbol>[A-Za-z_][\w.]*)`\]\((?<file>[^)#\s]+\.cs)#L(?<line>\d+)\)")]
+    private static partial Regex CodeLineLink();
+}
