@@ -80,6 +80,31 @@ public partial class DocsTests
         Assert.True(wrong.Count == 0, string.Join("; ", wrong));
     }
 
+    [Fact]
+    public void Every_link_to_a_code_file_names_a_symbol_the_file_declares()
+    {
+        var wrong = new List<string>();
+        foreach (var doc in Documents())
+        {
+            var folder = Path.GetDirectoryName(doc)!;
+            foreach (Match m in CodeFileLink().Matches(File.ReadAllText(doc)))
+            {
+                var path = Path.Combine(folder, m.Groups["file"].Value);
+                if (!File.Exists(path)) continue; // reported by the path test
+                var text = File.ReadAllText(path);
+                var parts = m.Groups["symbol"].Value.Split('.');
+                var member = parts[^1];
+                var declared = Regex.IsMatch(text, $@"\b{Regex.Escape(member)}\b\s*[(<]")
+                               || Regex.IsMatch(text, $@"\b(class|record|struct|interface|enum|delegate[^;]*)\s+(struct\s+)?{Regex.Escape(member)}\b")
+                               || Regex.IsMatch(text, $@"\b{Regex.Escape(member)}\s*(=>|\{{|=|,|\))"); // a property, field or enum member
+                if (parts.Length > 1 && !Regex.IsMatch(text, $@"\b(class|record|struct|interface)\s+(struct\s+)?{Regex.Escape(parts[^2])}\b"))
+                    declared = false;
+                if (!declared) wrong.Add($"{Relative(doc)}: {m.Value}");
+            }
+        }
+        Assert.True(wrong.Count == 0, "links naming a symbol their file does not declare: " + string.Join("; ", wrong));
+    }
+
     /// <summary>A year-month-day date, or a year of this decade followed by a month (dated diary entries).</summary>
     [GeneratedRegex(@"\b20[2-3]\d-[01]\d(-[0-3]\d)?\b")]
     private static partial Regex DateLike();
@@ -91,6 +116,10 @@ public partial class DocsTests
     /// <summary>A backticked path in the repository's own folders (output/ is what the program writes, not a repository path).</summary>
     [GeneratedRegex(@"`(?<path>(src|tests|docs|snapshots|benchmarks|samples|\.ci)/[^`\s]*)`")]
     private static partial Regex RepoPath();
+
+    /// <summary>A link to a code file (no line) whose text names a symbol: [`Class.Member`](path.cs).</summary>
+    [GeneratedRegex(@"\[`(?<symbol>[A-Za-z_][\w.]*)`\]\((?<file>[^)#\s]+\.cs)\)")]
+    private static partial Regex CodeFileLink();
 
     /// <summary>A link to a line of code whose text names the symbol: [`Class.Member`](path.cs#L123).</summary>
     [GeneratedRegex(@"\[`(?<symbol>[A-Za-z_][\w.]*)`\]\((?<file>[^)#\s]+\.cs)#L(?<line>\d+)\)")]

@@ -35,6 +35,14 @@ public sealed record ControlConfig(double Alpha = 0.5, double Gamma = 1.0, doubl
 /// </summary>
 public sealed record ControlAgent(QTable Q, Transition<int, int>? Pending = null);
 
+/// <summary>
+/// One TD-control update with its terms named: in state s the agent took a, received r and reached s′ (discount d);
+/// the tail is what the next state is worth (max_a′ Q(s′,a′) for Q-learning, Q(s′,a′) for SARSA), the target
+/// r + γ·d·tail, the TD error δ = target − Q(s,a), and the updated value Q(s,a) + α·δ.
+/// </summary>
+public sealed record TdTerms(int State, int Action, double Reward, double Discount, int Next, double Value, double Tail,
+    double Target, double Error, double Alpha, double Gamma, double Updated);
+
 /// <summary>Q-learning, SARSA and Expected SARSA as pure updates, plus the exploring agent that uses them.</summary>
 public static class TdControl
 {
@@ -45,6 +53,25 @@ public static class TdControl
     {
         var target = t.Reward + gamma * t.Discount * q.Max(t.Next);
         return q.With(t.State, t.Action, q[t.State, t.Action] + alpha * (target - q[t.State, t.Action]));
+    }
+
+    /// <summary>
+    /// <see cref="Update"/> with its terms named (<see cref="TdTerms"/>): tail = max_a' Q(s',a'), target = r + γ·d·tail,
+    /// δ = target − Q(s,a), Q(s,a) + α·δ — the same operations in the same order, so the same bits.
+    /// </summary>
+    public static TdTerms ExplainUpdate(QTable q, Transition<int, int> t, double alpha, double gamma) =>
+        Explain(q, t, q.Max(t.Next), alpha, gamma);
+
+    /// <summary><see cref="SarsaUpdate"/> with its terms named: tail = Q(s',a') of the action a' taken next.</summary>
+    public static TdTerms ExplainSarsaUpdate(QTable q, Transition<int, int> t, int nextAction, double alpha, double gamma) =>
+        Explain(q, t, q[t.Next, nextAction], alpha, gamma);
+
+    private static TdTerms Explain(QTable q, Transition<int, int> t, double tail, double alpha, double gamma)
+    {
+        var value = q[t.State, t.Action];
+        var target = t.Reward + gamma * t.Discount * tail;
+        return new TdTerms(t.State, t.Action, t.Reward, t.Discount, t.Next, value, tail, target, target - value, alpha, gamma,
+            value + alpha * (target - value));
     }
 
     /// <summary>

@@ -17,9 +17,21 @@ public sealed record CliffConfig(int Episodes = 500, ControlConfig? Control = nu
     public ControlConfig ControlOrDefault => Control ?? new ControlConfig();
 }
 
-/// <summary>One method's training run: the final Q table and the undiscounted reward and length of each episode.</summary>
+/// <summary>One method's training run: the final Q table, the undiscounted reward and length of each episode, and —
+/// when asked for (<see cref="Cliff.Train"/>) — every episode's transitions.</summary>
 public sealed record ControlRun(ControlMethod Method, QTable Q, ImmutableArray<double> RewardPerEpisode,
-    ImmutableArray<int> StepsPerEpisode);
+    ImmutableArray<int> StepsPerEpisode)
+{
+    /// <summary>Every episode's transitions in order; empty unless the run kept them.</summary>
+    public ImmutableArray<Trajectory<int, int>> Episodes { get; init; } = [];
+}
+
+/// <summary>
+/// A worked example of one run: Q-learning's update at the step <see cref="Episode"/>, <see cref="Step"/> (from 1),
+/// and what SARSA would have made of the same transition with the action the agent took next (<see cref="NextAction"/>).
+/// The greedy action at the state was <see cref="GreedyBefore"/> before the update and <see cref="GreedyAfter"/> after.
+/// </summary>
+public sealed record WorkedExample(int Episode, int Step, TdTerms QLearning, int NextAction, TdTerms Sarsa, int GreedyBefore, int GreedyAfter);
 
 /// <summary>One run of the cliff experiment: the three methods, each trained from its own split key.</summary>
 public sealed record CliffRun(ControlRun QLearning, ControlRun Sarsa, ControlRun ExpectedSarsa);
@@ -46,14 +58,16 @@ public static class Cliff
 {
     private static readonly CliffWorld World = new();
 
-    /// <summary>Trains one method for <see cref="CliffConfig.Episodes"/> episodes from Q = 0 with ε-greedy behaviour.</summary>
-    public static ControlRun Train(ControlMethod method, CliffConfig config, Key key)
+    /// <summary>Trains one method for <see cref="CliffConfig.Episodes"/> episodes from Q = 0 with the configuration's
+    /// behaviour policy; <paramref name="keepEpisodes"/> keeps every episode's transitions in the run.</summary>
+    public static ControlRun Train(ControlMethod method, CliffConfig config, Key key, bool keepEpisodes = false)
     {
         var c = config.ControlOrDefault;
         var agent = TdControl.Initial(CliffWorld.StateCount, CliffWorld.ActionCount);
         var rewards = new double[config.Episodes];
         var steps = new int[config.Episodes];
         var keys = key.Split(config.Episodes);
+        var kept = ImmutableArray.CreateBuilder<Trajectory<int, int>>(keepEpisodes ? config.Episodes : 0);
         for (var episode = 0; episode < config.Episodes; episode++)
         {
             var learned = Episodes.Learn(World, TdControl.BeginEpisode(agent),
@@ -63,8 +77,9 @@ public static class Cliff
             agent = learned.Model;
             rewards[episode] = learned.Trajectory.TotalReward;
             steps[episode] = learned.Trajectory.Length;
+            if (keepEpisodes) kept.Add(learned.Trajectory);
         }
-        return new ControlRun(method, agent.Q, rewards.Freeze(), steps.Freeze());
+        return new ControlRun(method, agent.Q, rewards.Freeze(), steps.Freeze()) { Episodes = kept.ToImmutable() };
     }
 
     /// <summary>One run of the experiment: Q-learning, SARSA and Expected SARSA, each from its own key.</summary>
@@ -98,5 +113,34 @@ public static class Cliff
             return Statistics.SummarizeColumns(curves);
         }
         return new CliffSummary(Of(r => r.QLearning), Of(r => r.Sarsa), Of(r => r.ExpectedSarsa));
+    }
+
+    /// <summary>
+    /// The worked example of a Q-learning run that kept its episodes: its updates replayed from Q = 0 in order, the last
+    /// one that changed the greedy action (argmax, lowest index first) at its state, with SARSA's update of the same
+    /// transition beside it (a′ the action the agent took next; at an episode's last step, a′ is not needed). Null if
+    /// no update changed a greedy action.
+    /// </summary>
+    public static WorkedExample? LastGreedyChange(ControlRun run, ControlConfig c)
+    {
+        if (run.Method != ControlMethod.QLearning) throw new ArgumentException("the worked example replays a Q-learning run", nameof(run));
+        var q = QTable.Filled(CliffWorld.StateCount, CliffWorld.ActionCount, 0.0);
+        WorkedExample? last = null;
+        for (var e = 0; e < run.Episodes.Length; e++)
+        {
+            var steps = run.Episodes[e].Steps;
+            for (var i = 0; i < steps.Length; i++)
+            {
+                var t = steps[i];
+                var before = Arg.Max(q.Row(t.State));
+                var terms = TdControl.ExplainUpdate(q, t, c.Alpha, c.Gamma);
+                var nextAction = i + 1 < steps.Length ? steps[i + 1].Action : 0;
+                var sarsa = TdControl.ExplainSarsaUpdate(q, t, nextAction, c.Alpha, c.Gamma);
+                q = TdControl.Update(q, t, c.Alpha, c.Gamma);
+                var after = Arg.Max(q.Row(t.State));
+                if (after != before) last = new WorkedExample(e + 1, i + 1, terms, nextAction, sarsa, before, after);
+            }
+        }
+        return last;
     }
 }

@@ -164,4 +164,63 @@ public class SarsaEndingTests
         Assert.NotNull(going.Pending);
         Assert.Equal(0.0, going.Q[0, 1]);
     }
+
+    /// <summary>A random Q table and a random walk's transitions on the cliff (some reach the goal or fall).</summary>
+    private static (QTable Q, ImmutableArray<Transition<int, int>> Steps, double Alpha, double Gamma) RandomCase(ulong seed)
+    {
+        var key = Key.FromSeed(seed);
+        var values = new double[CliffWorld.StateCount * 4];
+        for (var i = 0; i < values.Length; i++) (values[i], key) = key.NextUniform(-20, 0);
+        (var alpha, key) = key.NextUniform(0.01, 1.0);
+        (var gamma, key) = key.NextUniform(0.5, 1.0);
+        var trajectory = Episodes.Run(new CliffWorld(), (s, k) => k.NextInt(4), CliffWorld.Start, key, 60);
+        return (new QTable(CliffWorld.StateCount, 4, ImmutableArray.Create(values)), trajectory.Steps, alpha, gamma);
+    }
+
+    [Property(MaxTest = 100)]
+    public bool Q_learning_terms_recombine_to_exactly_what_the_update_computes(ulong seed)
+    {
+        var (q, steps, alpha, gamma) = RandomCase(seed);
+        foreach (var t in steps)
+        {
+            var terms = TdControl.ExplainUpdate(q, t, alpha, gamma);
+            var recombined = terms.Value + terms.Alpha * (terms.Reward + terms.Gamma * terms.Discount * terms.Tail - terms.Value);
+            if (terms.Tail != q.Max(t.Next) || terms.Value != q[t.State, t.Action]) return false;
+            if (recombined != TdControl.Update(q, t, alpha, gamma)[t.State, t.Action] || terms.Updated != recombined) return false;
+            q = TdControl.Update(q, t, alpha, gamma);
+        }
+        return true;
+    }
+
+    [Property(MaxTest = 100)]
+    public bool Sarsa_terms_recombine_to_exactly_what_the_update_computes(ulong seed)
+    {
+        var (q, steps, alpha, gamma) = RandomCase(seed);
+        for (var i = 0; i + 1 < steps.Length; i++)
+        {
+            var (t, next) = (steps[i], steps[i + 1].Action);
+            var terms = TdControl.ExplainSarsaUpdate(q, t, next, alpha, gamma);
+            var recombined = terms.Value + terms.Alpha * (terms.Reward + terms.Gamma * terms.Discount * terms.Tail - terms.Value);
+            if (terms.Tail != q[t.Next, next] || recombined != TdControl.SarsaUpdate(q, t, next, alpha, gamma)[t.State, t.Action]) return false;
+            q = TdControl.SarsaUpdate(q, t, next, alpha, gamma);
+        }
+        return true;
+    }
+
+    [Fact]
+    public void The_worked_example_replays_the_run_and_changes_the_greedy_action_it_says()
+    {
+        var config = new CliffConfig(Episodes: 60, Control: new ControlConfig());
+        var run = Cliff.Train(ControlMethod.QLearning, config, Key.FromSeed(42), keepEpisodes: true);
+        Assert.Equal(60, run.Episodes.Length);
+        var q = QTable.Filled(CliffWorld.StateCount, CliffWorld.ActionCount, 0.0);
+        foreach (var episode in run.Episodes)
+            foreach (var t in episode.Steps) q = TdControl.Update(q, t, 0.5, 1.0);
+        Assert.Equal(run.Q, q); // the kept episodes are the run's, and Q-learning's Learn is its Update
+        var example = Cliff.LastGreedyChange(run, config.ControlOrDefault)!;
+        Assert.NotEqual(example.GreedyBefore, example.GreedyAfter);
+        Assert.Equal(example.QLearning.State, example.Sarsa.State);
+        Assert.Equal(example.QLearning.Updated - example.QLearning.Value, 0.5 * example.QLearning.Error, 12);
+        Assert.Empty(Cliff.Train(ControlMethod.QLearning, config, Key.FromSeed(42)).Episodes); // only when asked for
+    }
 }
