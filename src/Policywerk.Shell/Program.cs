@@ -1,4 +1,5 @@
 using Policywerk.Shell.Cli;
+using Policywerk.Shell.Lessons;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -6,7 +7,13 @@ namespace Policywerk.Shell;
 
 public static class Program
 {
-    public static int Main(string[] args) => Run(args, AnsiConsole.Console, Console.Error);
+    public static int Main(string[] args)
+    {
+        var console = AnsiConsole.Console;
+        // redirected output wraps at a fixed width instead of the 80 columns a console without a terminal assumes
+        if (Console.IsOutputRedirected) console.Profile.Width = Narration.RedirectedWidth;
+        return Run(args, console, Console.Error);
+    }
 
     /// <summary>The whole program, with its console and error stream passed in (so tests can run it).</summary>
     public static int Run(string[] args, IAnsiConsole console, TextWriter stderr)

@@ -27,11 +27,18 @@ public sealed record ControlRun(ControlMethod Method, QTable Q, ImmutableArray<d
 }
 
 /// <summary>
-/// A worked example of one run: Q-learning's update at the step <see cref="Episode"/>, <see cref="Step"/> (from 1),
+/// A worked example of one run: Q-learning's update at the step <see cref="Episode"/>, <see cref="Step"/> (both from 1),
 /// and what SARSA would have made of the same transition with the action the agent took next (<see cref="NextAction"/>).
 /// The greedy action at the state was <see cref="GreedyBefore"/> before the update and <see cref="GreedyAfter"/> after.
 /// </summary>
-public sealed record WorkedExample(int Episode, int Step, TdTerms QLearning, int NextAction, TdTerms Sarsa, int GreedyBefore, int GreedyAfter);
+public sealed record WorkedExample(int Episode, int Step, TdTerms QLearning, int NextAction, TdTerms Sarsa, int GreedyBefore, int GreedyAfter)
+{
+    /// <summary>The two methods' targets differ: the action taken next was not worth max_a′ Q(s′,a′).</summary>
+    public bool TargetsDiffer => QLearning.Target != Sarsa.Target;
+
+    /// <summary>The step is its episode's last (then SARSA's a′ is not used: d = 0).</summary>
+    public bool EndsEpisode => QLearning.Discount == 0.0;
+}
 
 /// <summary>One run of the cliff experiment: the three methods, each trained from its own split key.</summary>
 public sealed record CliffRun(ControlRun QLearning, ControlRun Sarsa, ControlRun ExpectedSarsa);
@@ -116,31 +123,37 @@ public static class Cliff
     }
 
     /// <summary>
-    /// The worked example of a Q-learning run that kept its episodes: its updates replayed from Q = 0 in order, the last
-    /// one that changed the greedy action (argmax, lowest index first) at its state, with SARSA's update of the same
-    /// transition beside it (a′ the action the agent took next; at an episode's last step, a′ is not needed). Null if
-    /// no update changed a greedy action.
+    /// The worked example of a Q-learning run that kept its episodes: its updates replayed from Q = 0 in order, and of
+    /// those in the last <paramref name="lastEpisodes"/> episodes the one with the largest TD error |δ| (the first if
+    /// several tie), with SARSA's update of the same transition beside it (a′ the action the agent took next; at an
+    /// episode's last step a′ is not needed). Null if those episodes hold no update.
     /// </summary>
-    public static WorkedExample? LastGreedyChange(ControlRun run, ControlConfig c)
+    public static WorkedExample? LargestError(ControlRun run, ControlConfig c, int lastEpisodes)
     {
         if (run.Method != ControlMethod.QLearning) throw new ArgumentException("the worked example replays a Q-learning run", nameof(run));
         var q = QTable.Filled(CliffWorld.StateCount, CliffWorld.ActionCount, 0.0);
-        WorkedExample? last = null;
+        WorkedExample? best = null;
         for (var e = 0; e < run.Episodes.Length; e++)
         {
             var steps = run.Episodes[e].Steps;
             for (var i = 0; i < steps.Length; i++)
             {
                 var t = steps[i];
-                var before = Arg.Max(q.Row(t.State));
-                var terms = TdControl.ExplainUpdate(q, t, c.Alpha, c.Gamma);
-                var nextAction = i + 1 < steps.Length ? steps[i + 1].Action : 0;
-                var sarsa = TdControl.ExplainSarsaUpdate(q, t, nextAction, c.Alpha, c.Gamma);
+                if (e >= run.Episodes.Length - lastEpisodes)
+                {
+                    var terms = TdControl.ExplainUpdate(q, t, c.Alpha, c.Gamma);
+                    if (best is null || Math.Abs(terms.Error) > Math.Abs(best.QLearning.Error))
+                    {
+                        var nextAction = i + 1 < steps.Length ? steps[i + 1].Action : 0;
+                        var greedyBefore = Arg.Max(q.Row(t.State));
+                        var after = q.With(t.State, t.Action, terms.Updated);
+                        best = new WorkedExample(e + 1, i + 1, terms, nextAction, TdControl.ExplainSarsaUpdate(q, t, nextAction, c.Alpha, c.Gamma),
+                            greedyBefore, Arg.Max(after.Row(t.State)));
+                    }
+                }
                 q = TdControl.Update(q, t, c.Alpha, c.Gamma);
-                var after = Arg.Max(q.Row(t.State));
-                if (after != before) last = new WorkedExample(e + 1, i + 1, terms, nextAction, sarsa, before, after);
             }
         }
-        return last;
+        return best;
     }
 }

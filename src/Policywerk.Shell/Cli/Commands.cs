@@ -42,9 +42,13 @@ public static class LessonRunner
             console.WriteLine($"Lesson {info.Number:00} · {info.Paper} — {info.Algorithm}");
             foreach (var line in run.Headline()) console.WriteLine($"  {line}");
         }
-        else
+        else if (options.Brief)
         {
             run.Print(console);
+        }
+        else
+        {
+            run.Narrate(console);
         }
         if (options.Pictures)
         {

@@ -25,10 +25,14 @@ public class RunSettings : CommandSettings
     [CommandOption("--quiet")]
     [Description("Print only the headline (a few lines): no tables, no progress bars.")]
     public bool Quiet { get; init; }
+
+    [CommandOption("--brief")]
+    [Description("Print the tables without the lesson's narrative.")]
+    public bool Brief { get; init; }
 }
 
 /// <summary>The validated form of <see cref="RunSettings"/>.</summary>
-public sealed record RunOptions(ulong Seed, string OutDir, bool Pictures, bool Quiet);
+public sealed record RunOptions(ulong Seed, string OutDir, bool Pictures, bool Quiet, bool Brief = false);
 
 /// <summary>Validation of command-line values at the edge: every problem becomes a <see cref="UserError"/>.</summary>
 public static class Check
@@ -84,7 +88,7 @@ public static class Check
 
     public static RunOptions Run(RunSettings s) =>
         (Seed(s.Seed), OutDir(s.Out, !s.NoPictures))
-            .Apply((seed, outDir) => new RunOptions(seed, outDir, !s.NoPictures, s.Quiet))
+            .Apply((seed, outDir) => new RunOptions(seed, outDir, !s.NoPictures, s.Quiet, s.Brief))
             .Match(Succ: o => o, Fail: errors => throw new UserError(errors.Head));
 
     /// <summary>Unwraps a validation or throws its first error as a <see cref="UserError"/>.</summary>

@@ -22,8 +22,12 @@ public interface ILessonRun
     /// <summary>The printed results as data (a record per lesson, e.g. <see cref="BellmanResults"/>): what snapshot tests compare.</summary>
     object Results { get; }
 
-    /// <summary>Full tables.</summary>
+    /// <summary>Full tables (what <c>--brief</c> prints).</summary>
     void Print(IAnsiConsole console);
+
+    /// <summary>The lesson as it teaches: its sections (the idea, the world, the update, a worked example from this run,
+    /// what the results mean with the tables, what to try next). A lesson without a narrative prints its tables.</summary>
+    void Narrate(IAnsiConsole console) => Print(console);
 
     /// <summary>The headline: the few lines <c>--quiet</c> prints instead of the tables.</summary>
     IEnumerable<string> Headline();

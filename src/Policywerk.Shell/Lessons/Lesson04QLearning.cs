@@ -33,14 +33,18 @@ public sealed class Lesson04QLearning : ILesson
 
     public LessonInfo Info => Catalog.Info(4);
 
+    /// <summary>The worked example is the update with the largest TD error in this many last episodes.</summary>
+    private const int WorkedExampleEpisodes = 50;
+
     /// <summary>Keys of <c>Key.FromSeed(seed).Split(3)</c>: Q-learning, SARSA, the greedy walks.</summary>
     public ILessonRun Train(ulong seed, IProgress<double> progress)
     {
         var keys = Key.FromSeed(seed).Split(3);
-        var qLearning = Cliff.Train(ControlMethod.QLearning, Config, keys[0]);
+        var qLearning = Cliff.Train(ControlMethod.QLearning, Config, keys[0], keepEpisodes: true);
         progress.Report(0.5);
         var sarsa = Cliff.Train(ControlMethod.Sarsa, Config, keys[1]);
-        var run = new Run(keys, qLearning, sarsa, Cliff.Greedy(qLearning.Q, keys[2]), Cliff.Greedy(sarsa.Q, keys[2]));
+        var run = new Run(keys, qLearning, sarsa, Cliff.Greedy(qLearning.Q, keys[2]), Cliff.Greedy(sarsa.Q, keys[2]),
+            Cliff.LargestError(qLearning, Config.ControlOrDefault, WorkedExampleEpisodes));
         progress.Report(1.0);
         return run;
     }
@@ -58,7 +62,7 @@ public sealed class Lesson04QLearning : ILesson
         };
 
     private sealed class Run(ImmutableArray<Key> keys, ControlRun qLearning, ControlRun sarsa,
-                             GreedyEvaluation qGreedy, GreedyEvaluation sarsaGreedy) : ILessonRun
+                             GreedyEvaluation qGreedy, GreedyEvaluation sarsaGreedy, WorkedExample? example) : ILessonRun
     {
         public object Results => results.Value;
         private readonly Lazy<QLearningResults> results = new(() => ResultsOf(qLearning, sarsa, qGreedy, sarsaGreedy));
@@ -104,7 +108,12 @@ public sealed class Lesson04QLearning : ILesson
             console.MarkupLine("4×12 grid: start bottom-left, goal bottom-right, the 10 cells between are cliff (−100, back to start); every step −1.");
             console.MarkupLine($"α = {s.Alpha}, γ = {s.Gamma}, ε = {s.Epsilon} (ε-greedy behaviour), {s.Episodes} episodes, Q₀ = 0");
             console.WriteLine();
+            Tables(console, s);
+        }
 
+        /// <summary>The tables of <see cref="Print"/> without its header.</summary>
+        private static void Tables(IAnsiConsole console, QLearningResults s)
+        {
             var table = new Table().Title("[bold]Mean reward per 50 episodes[/]")
                 .AddColumn("episodes").AddColumn(new TableColumn("Q-learning").RightAligned()).AddColumn(new TableColumn("SARSA").RightAligned());
             foreach (var b in s.RewardPer50)
@@ -121,7 +130,100 @@ public sealed class Lesson04QLearning : ILesson
             greedy.AddRow("SARSA", $"{s.SarsaGreedy.Steps}", F(s.SarsaGreedy.Reward, "0"), F(s.SarsaGreedy.MeanRow, "0.00"), Markup.Escape(s.SarsaGreedy.Moves));
             console.Write(greedy);
             console.Write(RouteTable(s.QLearningGreedy, s.SarsaGreedy));
-            console.MarkupLine("Q-learning takes the optimal cliff-edge path (13 steps, −12); SARSA's path is safer and longer (row 0 is the top).");
+            console.MarkupLine(Markup.Escape($"Greedy paths: Q-learning {RouteText(s.QLearningGreedy)}; SARSA {RouteText(s.SarsaGreedy)} (row 0 is the top)."));
+        }
+
+        // ---------------------------------------------------------------- narrative
+
+        private static readonly string[] ActionNames = ["N", "E", "S", "W"];
+
+        private static string Cell(int state) => $"({CliffWorld.RowOf(state)},{CliffWorld.ColumnOf(state)})";
+
+        private static string N(double x) => Narration.Number(x);
+
+        /// <summary>a·(b) with the sign written out: 1·(−10), +(−12).</summary>
+        private static string P(double x) => x < 0 ? $"({N(x)})" : N(x);
+
+        public void Narrate(IAnsiConsole console)
+        {
+            var s = results.Value;
+            var c = Config.ControlOrDefault;
+            console.Write(new Rule("[bold]Lesson 04 · Watkins 1989 — Q-learning vs SARSA on the cliff[/]").LeftJustified());
+            Narration.Section(console, "The idea",
+                "Lesson 03 learned the values of a fixed policy from experience. Watkins' Q-learning learns the value of each action, " +
+                "Q(s,a), and with it the best policy, while the agent follows a different, exploring policy: its target bootstraps from " +
+                "the best next action, max Q(s′,·), whatever the agent does next. That makes it off-policy. SARSA (Rummery and Niranjan " +
+                "1994) bootstraps from the action the agent really takes next, so it learns the value of the exploring policy itself: " +
+                "on-policy. Both explore ε-greedily. On a cliff the difference shows.");
+            var grid = new List<string>();
+            for (var r = 0; r < CliffWorld.Rows; r++)
+                grid.Add(string.Join(' ', Enumerable.Range(0, CliffWorld.Columns).Select(col => CliffWorld.StateOf(r, col) switch
+                {
+                    var x when x == CliffWorld.Start => 'S',
+                    var x when x == CliffWorld.Goal => 'G',
+                    var x when CliffWorld.IsCliff(x) => '░',
+                    _ => '·',
+                })));
+            Narration.Section(console, "The world",
+                $"A {CliffWorld.Rows}×{CliffWorld.Columns} grid (Sutton and Barto, Example 6.6). The agent starts at S {Cell(CliffWorld.Start)} and must reach " +
+                $"G {Cell(CliffWorld.Goal)}; it moves N, E, S or W. Every step costs {N(CliffWorld.StepReward)}. The {CliffWorld.Columns - 2} cells " +
+                $"between are cliff: stepping in costs {N(CliffWorld.CliffReward)} and sends the agent back to S. The episode ends at G. " +
+                "Rows are numbered from the top, so the cliff is row 3.");
+            Narration.Display(console, [.. grid]);
+            Narration.Section(console, "The update",
+                $"After each step (s, a, r, s′) both methods move Q(s,a) a fraction α = {N(c.Alpha)} toward a target; d is 0 if s′ ends " +
+                $"the episode, else 1, and γ = {N(c.Gamma)}. They differ only in what the next state is worth:");
+            Narration.Display(console,
+                "Q-learning:  Q(s,a) ← Q(s,a) + α [r + γ·d·max_a′ Q(s′,a′) − Q(s,a)]",
+                "SARSA:       Q(s,a) ← Q(s,a) + α [r + γ·d·Q(s′,a′) − Q(s,a)]    a′ = the action taken next");
+            Narration.Code(console, "src/Policywerk.Pure/Agents/TdControl.cs", "TdControl.Update");
+            Narration.Code(console, "src/Policywerk.Pure/Agents/TdControl.cs", "TdControl.SarsaUpdate");
+            if (example is { } e)
+            {
+                var q = e.QLearning;
+                var sa = e.Sarsa;
+                Narration.Section(console, "A worked example from this run",
+                    $"The update with the largest TD error in Q-learning's last {WorkedExampleEpisodes} episodes: episode {e.Episode}, step {e.Step}. " +
+                    $"In {Cell(q.State)} the agent went {ActionNames[q.Action]}, received {N(q.Reward)} and reached {Cell(q.Next)}" +
+                    (q.Reward == CliffWorld.CliffReward ? ": it fell off the cliff and is back at the start" : "") +
+                    (e.GreedyBefore != q.Action ? $" (an exploring step: the greedy action there was {ActionNames[e.GreedyBefore]})." : "."));
+                Narration.Display(console,
+                    $"Q({Cell(q.State)},{ActionNames[q.Action]}) ← Q + α·[r + γ·d·max Q(s′,·) − Q]",
+                    $"    = {N(q.Value)} + {N(q.Alpha)}·({N(q.Reward)} + {N(q.Gamma)}·{N(q.Discount)}·{P(q.Tail)} − {P(q.Value)}) = {N(q.Updated)}");
+                Narration.Text(console,
+                    $"The TD error is δ = {N(q.Error)}" + (e.GreedyBefore == e.GreedyAfter
+                        ? $"; the greedy action in {Cell(q.State)} stays {ActionNames[e.GreedyBefore]}."
+                        : $"; the greedy action in {Cell(q.State)} turns from {ActionNames[e.GreedyBefore]} to {ActionNames[e.GreedyAfter]}.") +
+                    (e.EndsEpisode ? "" : $" SARSA, on the same transition, bootstraps from the action the agent took next, {ActionNames[e.NextAction]} in {Cell(sa.Next)}" +
+                        (e.TargetsDiffer ? ":" : ", which was the greedy one, so its target is the same:")));
+                if (!e.EndsEpisode)
+                    Narration.Display(console,
+                        $"Q({Cell(sa.State)},{ActionNames[sa.Action]}) ← Q + α·[r + γ·d·Q(s′,a′) − Q]",
+                        $"    = {N(sa.Value)} + {N(sa.Alpha)}·({N(sa.Reward)} + {N(sa.Gamma)}·{N(sa.Discount)}·{P(sa.Tail)} − {P(sa.Value)}) = {N(sa.Updated)}");
+            }
+            Narration.Section(console, "What the results mean");
+            Tables(console, s);
+            var last = Blocks.Last(Config.Episodes, 50);
+            var qLast = Statistics.Summarize(Blocks.Items(qLearning.RewardPerEpisode, last).ToArray());
+            var sLast = Statistics.Summarize(Blocks.Items(sarsa.RewardPerEpisode, last).ToArray());
+            var sarsaAhead = sLast.Mean > qLast.Mean;
+            var separated = sLast.Lower > qLast.Upper || qLast.Lower > sLast.Upper;
+            string R(double x) => N(Math.Round(x, 1));
+            var greedyOrder = s.QLearningGreedy.Reward > s.SarsaGreedy.Reward ? "Q-learning's is the better one"
+                : s.QLearningGreedy.Reward < s.SarsaGreedy.Reward ? "SARSA's is the better one" : "they earn the same";
+            Narration.Text(console,
+                $"Over the last 50 episodes {(sarsaAhead ? "SARSA" : "Q-learning")} earns {R(Math.Abs(sLast.Mean - qLast.Mean))} more per episode while exploring " +
+                $"(SARSA {R(sLast.Mean)} [{R(sLast.Lower)}, {R(sLast.Upper)}], Q-learning {R(qLast.Mean)} [{R(qLast.Lower)}, {R(qLast.Upper)}], 95% intervals " +
+                $"over those episodes), a difference {(separated ? "larger than" : "within")} the spread from episode to episode. " +
+                $"Without exploration, the greedy paths: Q-learning's takes {s.QLearningGreedy.Steps} steps for {N(s.QLearningGreedy.Reward)}, " +
+                $"SARSA's {s.SarsaGreedy.Steps} steps for {N(s.SarsaGreedy.Reward)}; {greedyOrder}. Q-learning learned the values of the greedy " +
+                "policy and walks the edge; SARSA learned the values of the exploring policy it follows, for which the edge is dangerous.");
+            Narration.Section(console, "Try next",
+                "The same comparison over 100 runs, against the book's Figure 6.4, and softmax exploration in place of ε-greedy:");
+            Narration.Display(console,
+                "dotnet run --project src/Policywerk.Shell -- experiment cliff",
+                "dotnet run --project src/Policywerk.Shell -- experiment exploration",
+                "dotnet run --project src/Policywerk.Shell -- lesson 4 --seed 7");
         }
 
         private static Table RouteTable(GreedyRoute q, GreedyRoute sarsa)

@@ -208,7 +208,7 @@ public class SarsaEndingTests
     }
 
     [Fact]
-    public void The_worked_example_replays_the_run_and_changes_the_greedy_action_it_says()
+    public void The_worked_example_replays_the_run_and_has_the_largest_TD_error_of_its_episodes()
     {
         var config = new CliffConfig(Episodes: 60, Control: new ControlConfig());
         var run = Cliff.Train(ControlMethod.QLearning, config, Key.FromSeed(42), keepEpisodes: true);
@@ -217,8 +217,16 @@ public class SarsaEndingTests
         foreach (var episode in run.Episodes)
             foreach (var t in episode.Steps) q = TdControl.Update(q, t, 0.5, 1.0);
         Assert.Equal(run.Q, q); // the kept episodes are the run's, and Q-learning's Learn is its Update
-        var example = Cliff.LastGreedyChange(run, config.ControlOrDefault)!;
-        Assert.NotEqual(example.GreedyBefore, example.GreedyAfter);
+        var example = Cliff.LargestError(run, config.ControlOrDefault, 10)!;
+        Assert.InRange(example.Episode, 51, 60);
+        // no update of the last 10 episodes has a larger TD error
+        q = QTable.Filled(CliffWorld.StateCount, CliffWorld.ActionCount, 0.0);
+        for (var e = 0; e < run.Episodes.Length; e++)
+            foreach (var t in run.Episodes[e].Steps)
+            {
+                if (e >= 50) Assert.True(Math.Abs(TdControl.ExplainUpdate(q, t, 0.5, 1.0).Error) <= Math.Abs(example.QLearning.Error));
+                q = TdControl.Update(q, t, 0.5, 1.0);
+            }
         Assert.Equal(example.QLearning.State, example.Sarsa.State);
         Assert.Equal(example.QLearning.Updated - example.QLearning.Value, 0.5 * example.QLearning.Error, 12);
         Assert.Empty(Cliff.Train(ControlMethod.QLearning, config, Key.FromSeed(42)).Episodes); // only when asked for

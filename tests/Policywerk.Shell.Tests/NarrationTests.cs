@@ -1,0 +1,56 @@
+using Xunit;
+
+namespace Policywerk.Shell.Tests;
+
+/// <summary>Lesson 04 teaches while it runs: its sections, a worked example from the run itself, --brief and --quiet.</summary>
+public class NarrationTests
+{
+    private static readonly string[] Sections = ["The idea", "The world", "The update", "A worked example from this run", "What the results mean", "Try next"];
+
+    private static string Lesson4(params string[] extra)
+    {
+        var result = ShellHarness.Run(["lesson", "4", "--no-pictures", .. extra]);
+        Assert.Equal(0, result.ExitCode);
+        return result.Out;
+    }
+
+    /// <summary>The worked example's lines: from its section's title to the next section.</summary>
+    private static string Example(string output)
+    {
+        var start = output.IndexOf("A worked example from this run", StringComparison.Ordinal);
+        var end = output.IndexOf("What the results mean", start, StringComparison.Ordinal);
+        return output[start..end];
+    }
+
+    [Fact]
+    public void Lesson_4_prints_its_sections_in_order_with_the_code_of_its_update()
+    {
+        var output = Lesson4();
+        var positions = Sections.Select(s => output.IndexOf(s, StringComparison.Ordinal)).ToArray();
+        Assert.All(positions, p => Assert.True(p >= 0));
+        Assert.Equal(positions.Order(), positions);
+        Assert.Contains("src/Policywerk.Pure/Agents/TdControl.cs: TdControl.Update", output);
+        Assert.Contains("Mean reward per 50 episodes", output); // the tables are in "What the results mean"
+    }
+
+    [Fact]
+    public void The_worked_example_is_this_runs_and_another_seed_gives_another()
+    {
+        var a = Example(Lesson4());
+        var b = Example(Lesson4("--seed", "7"));
+        Assert.Contains("Q + α·[r + γ·d·max Q(s′,·) − Q]", a);
+        Assert.NotEqual(a, b);
+    }
+
+    [Fact]
+    public void Brief_prints_the_tables_without_the_narrative_and_quiet_the_headline()
+    {
+        var brief = Lesson4("--brief");
+        Assert.Contains("Mean reward per 50 episodes", brief);
+        Assert.DoesNotContain("The idea", brief);
+        Assert.DoesNotContain("A worked example", brief);
+        var quiet = Lesson4("--quiet");
+        Assert.Contains("greedy: Q-learning", quiet);
+        Assert.DoesNotContain("Mean reward per 50 episodes", quiet);
+    }
+}
