@@ -84,11 +84,13 @@ public partial class DocsTests
     public void Every_link_to_a_code_file_names_a_symbol_the_file_declares()
     {
         var wrong = new List<string>();
+        var links = 0;
         foreach (var doc in Documents())
         {
             var folder = Path.GetDirectoryName(doc)!;
             foreach (Match m in CodeFileLink().Matches(File.ReadAllText(doc)))
             {
+                links++;
                 var path = Path.Combine(folder, m.Groups["file"].Value);
                 if (!File.Exists(path)) continue; // reported by the path test
                 var text = File.ReadAllText(path);
@@ -102,6 +104,7 @@ public partial class DocsTests
                 if (!declared) wrong.Add($"{Relative(doc)}: {m.Value}");
             }
         }
+        Assert.True(links >= 50, $"expected docs/CONCEPTS.md's links to the code, found {links}");
         Assert.True(wrong.Count == 0, "links naming a symbol their file does not declare: " + string.Join("; ", wrong));
     }
 
