@@ -53,4 +53,19 @@ public class NarrationTests
         Assert.Contains("greedy: Q-learning", quiet);
         Assert.DoesNotContain("Mean reward per 50 episodes", quiet);
     }
+
+    [Fact]
+    public void Lesson_2_narrates_one_TD_error_and_the_weight_changes_it_causes()
+    {
+        var result = ShellHarness.Run("lesson", "2", "--no-pictures");
+        Assert.Equal(0, result.ExitCode);
+        var positions = Sections.Select(s => result.Out.IndexOf(s, StringComparison.Ordinal)).ToArray();
+        Assert.All(positions, p => Assert.True(p >= 0));
+        Assert.Equal(positions.Order(), positions);
+        Assert.Contains("src/Policywerk.Pure/Agents/BartoSutton.cs: BartoSutton.Learn", result.Out);
+        Assert.Contains("r̂ = r + γ·d·p(t) − p(t−1) = ", result.Out);
+        Assert.Contains("Δw = α·r̂·e = ", result.Out);
+        var other = ShellHarness.Run("lesson", "2", "--no-pictures", "--seed", "7");
+        Assert.NotEqual(Example(result.Out), Example(other.Out));
+    }
 }

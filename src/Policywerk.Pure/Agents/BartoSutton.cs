@@ -7,6 +7,14 @@ namespace Policywerk.Pure.Agents;
 
 using Policywerk.Pure.Numerics;
 
+/// <summary>One box's part in a <see cref="BartoSutton.Learn"/> step: its critic trace ē and actor trace e after the step,
+/// and the weight changes Δv = β·r̂·ē and Δw = α·r̂·e.</summary>
+public readonly record struct BoxChange(int Box, double CriticTrace, double CriticChange, double ActorTrace, double ActorChange);
+
+/// <summary>The terms of one <see cref="BartoSutton.Learn"/> step (<see cref="BartoSutton.Explain"/>).</summary>
+public sealed record BartoSuttonTerms(int Box, int NextBox, int Action, double Reinforcement, double Gamma, double Discount,
+    double Prediction, double PreviousPrediction, double TdError, ImmutableArray<BoxChange> Changes);
+
 /// <summary>Hyperparameters of the ACE/ASE pair (defaults: lesson 02, after Barto, Sutton &amp; Anderson 1983).</summary>
 /// <param name="Gamma">Discount γ of the critic's prediction.</param>
 /// <param name="ActorAlpha">ASE learning rate α (large: with one-hot input only one weight moves per step).</param>
@@ -102,6 +110,30 @@ public static class BartoSutton
             AddScaled(m.ActorWeights, actorTrace.Values, c.ActorAlpha * tdError),
             AddScaled(m.CriticWeights, criticTrace.Values, c.CriticBeta * tdError),
             actorTrace, criticTrace, prediction);
+    }
+
+    /// <summary>
+    /// <see cref="Learn"/> with its terms named: the boxes of s and s′, the reinforcement r, the predictions p(t) and
+    /// p(t−1), the TD error r̂, and for every box whose trace is not zero after this step its traces and weight changes
+    /// β·r̂·ē and α·r̂·e — the same operations in the same order, so that w + Δw and v + Δv are Learn's weights bit for bit.
+    /// </summary>
+    public static BartoSuttonTerms Explain(BartoSuttonConfig c, BartoSuttonModel m, Transition<BalanceState, int> t)
+    {
+        var box = Box(t.State);
+        var nextBox = Box(t.Next);
+        var prediction = m.CriticWeights[nextBox];
+        var reinforcement = Reinforcement(t);
+        var tdError = reinforcement + c.Gamma * t.Discount * prediction - m.PreviousPrediction;
+        var criticTrace = m.CriticTrace.DecayThenAdd(c.TraceDecay, box, 1.0);
+        var actorTrace = m.ActorTrace.DecayThenAdd(c.TraceDecay, box, t.Action - 0.5);
+        double actorScale = c.ActorAlpha * tdError, criticScale = c.CriticBeta * tdError;
+        var changes = ImmutableArray.CreateBuilder<BoxChange>();
+        for (var b = 0; b < BoxCount; b++)
+            if (criticTrace.Values[b] != 0.0 || actorTrace.Values[b] != 0.0)
+                changes.Add(new BoxChange(b, criticTrace.Values[b], criticScale * criticTrace.Values[b], actorTrace.Values[b],
+                    actorScale * actorTrace.Values[b]));
+        return new BartoSuttonTerms(box, nextBox, t.Action, reinforcement, c.Gamma, t.Discount, prediction, m.PreviousPrediction, tdError,
+            changes.ToImmutable());
     }
 
     /// <summary>w + scale·e, built once.</summary>

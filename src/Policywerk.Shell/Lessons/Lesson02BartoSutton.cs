@@ -99,7 +99,12 @@ public sealed class Lesson02BartoSutton : ILesson
             console.MarkupLine("A pole on a hinge (no cart): state (θ, θ̇) in 6 × 6 boxes; push left or right; |θ| > 0.3 rad fails, 500 steps succeeds.");
             console.MarkupLine($"γ = {s.Gamma}, actor α = {s.ActorAlpha}, critic β = {s.CriticBeta}, trace decay = {s.TraceDecay}, noise σ = {s.NoiseSigma}, {s.Episodes} episodes;  reinforcement 0 while balancing, −1 on failure");
             console.WriteLine();
+            Tables(console, s);
+        }
 
+        /// <summary>The tables of <see cref="Print"/> without its header.</summary>
+        private void Tables(IAnsiConsole console, BartoSuttonResults s)
+        {
             var table = new Table().Title("[bold]Episode length (steps the pole stayed up), mean per 10 episodes[/]")
                 .AddColumn("episodes").AddColumn(new TableColumn("mean steps").RightAligned()).AddColumn("");
             for (var i = 0; i < s.MeanLengthPer10.Count; i++)
@@ -115,6 +120,81 @@ public sealed class Lesson02BartoSutton : ILesson
             console.Write(WeightTable("ASE (actor) weights w: positive favours push right", final.ActorWeights));
             console.Write(WeightTable("ACE (critic) weights v: the predicted reinforcement (≤ 0: failure ahead)", final.CriticWeights));
             console.MarkupLine("Boxes the pole never visits keep weight 0; the outer boxes, visited just before a fall, carry the largest weights.");
+        }
+
+        // ---------------------------------------------------------------- narrative
+
+        private static string N(double x) => Narration.Number(x);
+
+        /// <summary>A box as its angle and angular-velocity bins.</summary>
+        private static string BoxName(int box) =>
+            $"θ {AngleBins[box / BartoSutton.VelocityBins]}, θ̇ {VelocityBins[box % BartoSutton.VelocityBins]}";
+
+        /// <summary>The step that ends episode 1 (its fall, unless it balanced), explained on the model it met:
+        /// the episode replayed with <see cref="BartoSutton.Learn"/> from the model it started with.</summary>
+        private (BalanceEpisode Episode, BartoSuttonTerms Terms) WorkedExample()
+        {
+            var episode = episodes[0];
+            var steps = episode.Trajectory.Steps;
+            var m = BartoSutton.BeginEpisode(episode.Before, steps[0].State);
+            for (var i = 0; i + 1 < steps.Length; i++) m = BartoSutton.Learn(Config, m, steps[i]);
+            return (episode, BartoSutton.Explain(Config, m, steps[^1]));
+        }
+
+        public void Narrate(IAnsiConsole console)
+        {
+            var s = results.Value;
+            var c = World.Constants;
+            console.Write(new Rule("[bold]Lesson 02 · Barto, Sutton & Anderson 1983 — ACE/ASE actor-critic[/]").LeftJustified());
+            Narration.Section(console, "The idea",
+                "Lesson 01 knew the world's rules and computed values from them. Here nothing is known: the agent learns by trial and error, " +
+                "and the only signal is a failure at the end of an episode. Barto, Sutton and Anderson split the learner in two " +
+                "neuron-like elements. The critic (ACE, adaptive critic element) learns to predict failure, and turns each change " +
+                "in its prediction into a reinforcement r̂ at every step. The actor (ASE, associative search element) chooses the " +
+                "push and learns from r̂ which pushes were good. Both learn through eligibility traces: fading memories of the boxes " +
+                "just visited. This is the ancestor of every actor-critic method, PPO in lesson 06 among them.");
+            Narration.Section(console, "The world",
+                $"A pole on a hinge (a cart-pole without the cart). Each step of {N(c.Dt)} s the agent pushes left or right. The state is " +
+                $"the angle θ and the angular velocity θ̇, cut into {BartoSutton.AngleBins} × {BartoSutton.VelocityBins} = {BartoSutton.BoxCount} boxes; " +
+                $"the learner only sees which box it is in. The pole falls when |θ| > {N(c.MaxAngle)} rad: the episode ends with " +
+                $"reinforcement −1. Surviving {c.MaxSteps} steps ends the episode as a success (a time limit, not a failure). " +
+                $"Every other step gives 0.");
+            Narration.Section(console, "The update",
+                $"With x(s) the box indicator, p = v·x the critic's prediction, y = 1 for a push right, trace decay {N(Config.TraceDecay)}, " +
+                $"γ = {N(Config.Gamma)}, α = {N(Config.ActorAlpha)} and β = {N(Config.CriticBeta)}, after each step:");
+            Narration.Display(console,
+                "r̂ = r + γ·d·p(t) − p(t−1)           the critic's TD error (d = 0 after a fall)",
+                "ē ← decay·ē + x(s);        v ← v + β·r̂·ē    (critic, ACE)",
+                "e ← decay·e + (y − ½)·x(s); w ← w + α·r̂·e    (actor, ASE)");
+            Narration.Code(console, "src/Policywerk.Pure/Agents/BartoSutton.cs", "BartoSutton.Learn");
+            var (episode, t) = WorkedExample();
+            var largest = t.Changes.OrderByDescending(x => Math.Abs(x.CriticChange)).Take(3).ToArray();
+            Narration.Section(console, "A worked example from this run",
+                $"The last step of episode 1 ({episode.Length} steps): " +
+                (t.Reinforcement < 0 ? "the pole falls. " : "the pole survives. ") +
+                $"The step started in the box {BoxName(t.Box)}, pushed {(t.Action == 1 ? "right" : "left")} and received r = {N(t.Reinforcement)}.");
+            Narration.Display(console,
+                $"r̂ = r + γ·d·p(t) − p(t−1) = {N(t.Reinforcement)} + {N(t.Gamma)}·{N(t.Discount)}·{N(t.Prediction)} − {N(t.PreviousPrediction)} = {N(t.TdError)}");
+            Narration.Text(console,
+                $"That one error moves the weights of every box with a trace: {t.Changes.Length} boxes here, the most recently visited the most. " +
+                "The largest changes:");
+            Narration.Display(console, largest.Select(x =>
+                $"{BoxName(x.Box)}:  ē = {N(x.CriticTrace)}, Δv = β·r̂·ē = {N(x.CriticChange)};  e = {N(x.ActorTrace)}, Δw = α·r̂·e = {N(x.ActorChange)}").ToArray());
+            Narration.Text(console,
+                "The critic now expects failure in those boxes, and the actor is pushed away from the pushes that led there: a negative " +
+                "Δw makes a push right less likely where e was positive (the agent had pushed right), and the other way round.");
+            Narration.Section(console, "What the results mean");
+            Tables(console, s);
+            var first = s.EpisodeLengths.Take(10).Average();
+            Narration.Text(console,
+                $"The first ten episodes last {N(Math.Round(first, 1))} steps on average; " +
+                (s.FirstBalance is { } f ? $"the pole first stays up for all {c.MaxSteps} steps in episode {f}, " : $"no episode reaches {c.MaxSteps} steps, ") +
+                $"and the last ten average {N(s.Final10Mean)}. Without noise and without learning, the trained actor balances for {s.EvaluationSteps} steps.");
+            Narration.Section(console, "Try next",
+                "Another seed, and the same pole pushed with any torque by PPO's Gaussian actor:");
+            Narration.Display(console,
+                "dotnet run --project src/Policywerk.Shell -- lesson 2 --seed 7",
+                "dotnet run -c Release --project src/Policywerk.Shell -- lesson 6");
         }
 
         private static Table WeightTable(string title, ImmutableArray<double> w)

@@ -112,4 +112,35 @@ public class BartoSuttonTests
         Assert.Equal(ma.ActorWeights.ToArray(), mb.ActorWeights.ToArray());
         Assert.Equal(ma.CriticWeights.ToArray(), mb.CriticWeights.ToArray());
     }
+
+    [FsCheck.Xunit.Property(MaxTest = 30)]
+    public bool The_explained_terms_rebuild_exactly_the_weights_learn_computes(ulong seed)
+    {
+        var c = new BartoSuttonConfig(Gamma: 0.95, ActorAlpha: 10.0, CriticBeta: 0.1, TraceDecay: 0.5, NoiseSigma: 0.1);
+        var world = new Balance();
+        var model = BartoSutton.Initial();
+        foreach (var key in Key.FromSeed(seed).Split(3))
+        {
+            var (resetKey, _) = key.Split();
+            var episode = BartoSutton.Episode(c, world, model, key);
+            var m = BartoSutton.BeginEpisode(model, world.Reset(resetKey).Value);
+            foreach (var t in episode.Trajectory.Steps)
+            {
+                var terms = BartoSutton.Explain(c, m, t);
+                var next = BartoSutton.Learn(c, m, t);
+                if (terms.TdError != BartoSutton.Reinforcement(t) + c.Gamma * t.Discount * m.CriticWeights[BartoSutton.Box(t.Next)] - m.PreviousPrediction)
+                    return false;
+                var changed = terms.Changes.ToDictionary(x => x.Box);
+                for (var b = 0; b < BartoSutton.BoxCount; b++)
+                {
+                    var (dv, dw) = changed.TryGetValue(b, out var x) ? (x.CriticChange, x.ActorChange) : (0.0, 0.0);
+                    if (m.CriticWeights[b] + dv != next.CriticWeights[b] || m.ActorWeights[b] + dw != next.ActorWeights[b]) return false;
+                }
+                m = next;
+            }
+            if (!m.CriticWeights.SequenceEqual(episode.Model.CriticWeights)) return false; // the replay is the episode's own fold
+            model = episode.Model;
+        }
+        return true;
+    }
 }
