@@ -68,4 +68,17 @@ public class NarrationTests
         var other = ShellHarness.Run("lesson", "2", "--no-pictures", "--seed", "7");
         Assert.NotEqual(Example(result.Out), Example(other.Out));
     }
+
+    [Fact]
+    public void Lesson_5_narrates_one_DQN_target_with_the_target_network_and_the_Huber_gradient()
+    {
+        var result = ShellHarness.Run("lesson", "5", "--no-pictures");
+        Assert.Equal(0, result.ExitCode);
+        var positions = Sections.Select(s => result.Out.IndexOf(s, StringComparison.Ordinal)).ToArray();
+        Assert.All(positions, p => Assert.True(p >= 0));
+        Assert.Equal(positions.Order(), positions);
+        Assert.Contains("src/Policywerk.Pure/Agents/Dqn.cs: Dqn.Loss", result.Out);
+        Assert.Contains("y = r + γ·d·max Q(s′,·;θ⁻) = ", Example(result.Out));
+        Assert.Contains("∂L/∂Q = clip(δ)/|A| = ", Example(result.Out));
+    }
 }

@@ -80,6 +80,14 @@ public sealed record DqnBatch(Mat States, ImmutableArray<int> Actions, Immutable
 /// loss L and the mean |δ_b|.</summary>
 public sealed record DqnLossTerms(ImmutableArray<double> Targets, ImmutableArray<double> TdErrors, double Loss, double MeanAbsTdError);
 
+/// <summary>
+/// The DQN loss of one transition with its terms named (<see cref="Dqn.Explain"/>): the target network's values
+/// Q(s′,·;θ⁻), the target y, the online values Q(s,·;θ), the TD error δ = Q(s,a;θ) − y, the Huber loss of the
+/// transition as a batch of one, and its gradient at the taken output, ∂L/∂Q(s,a;θ) = clip(δ, −δ_H, δ_H)/|A|.
+/// </summary>
+public sealed record DqnTerms(ImmutableArray<double> NextValues, double Reward, double Discount, double Target,
+    ImmutableArray<double> Values, int Action, double TdError, double Loss, double Gradient);
+
 /// <summary>What one update did: the new model and the loss terms of its batch (before the step).</summary>
 public sealed record DqnUpdate(DqnModel Model, DqnLossTerms Terms)
 {
@@ -182,6 +190,19 @@ public static partial class Dqn
             huberSum += Losses.Huber(tdErrors[b], config.HuberDelta);
         }
         return Terms(y, tdErrors, huberSum / ((double)batch.Size * q.Cols));
+    }
+
+    /// <summary>
+    /// y = r + γ·d·max_a′ Q(s′,a′;θ⁻);  δ = Q(s,a;θ) − y;  L = h_δ(δ)/|A|;  ∂L/∂Q(s,a;θ) = clip(δ, −δ_H, δ_H)/|A| — one
+    /// transition as a batch of one, through <see cref="Loss"/> itself.
+    /// </summary>
+    public static DqnTerms Explain<TState>(DqnConfig config, DqnModel model, Transition<TState, int> t, ObservationWriter<TState> observe, int width)
+    {
+        var batch = DqnBatch.Pack([t], observe, width);
+        var terms = Loss(config, model, batch);
+        var values = model.Net.Predict(model.Online, batch.States);
+        return new DqnTerms([.. model.Net.Predict(model.Target, batch.Nexts).Row(0)], t.Reward, t.Discount, terms.Targets[0],
+            [.. values.Row(0)], t.Action, terms.TdErrors[0], terms.Loss, Losses.HuberDerivative(terms.TdErrors[0], config.HuberDelta) / values.Cols);
     }
 
     /// <summary>The named terms from the targets, the TD errors and the loss (the mean |δ_b| is derived here).</summary>

@@ -120,6 +120,13 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
             console.MarkupLine("8×10 board, 12 bricks, width-3 paddle; observation = 80 pixels + ball velocity (82 values); actions left / stay / right;");
             console.MarkupLine("brick +1, miss −1 (ends the game), every other step −0.01.  Q(s, ·; θ) replaces the Q-table.");
             console.WriteLine();
+            Tables(console, s);
+        }
+
+        /// <summary>The tables of <see cref="Print"/> without its header.</summary>
+        private static void Tables(IAnsiConsole console, DqnResults s)
+        {
+            var c = s.Config;
             var hyper = new Table().Title("[bold]Hyperparameters[/]").HideHeaders().AddColumn("").AddColumn("");
             hyper.AddRow("network", $"82 → {c.Hidden} ReLU → 3 (Glorot init), Adam lr {c.LearningRate}");
             hyper.AddRow("loss", $"Huber (δ = {c.HuberDelta}) on the TD error, batch {c.BatchSize}, one update every {c.TrainEvery} steps");
@@ -159,6 +166,65 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
             console.MarkupLine(s.StartBest == ActionNames[Breakout.Right]
                 ? "The ball starts at row 3, column 4, moving down-right: the network prefers to follow it."
                 : $"The ball starts at row 3, column 4, moving down-right, yet the network prefers {s.StartBest.ToLowerInvariant()}: its values at the start differ by only {s.StartQ.Max() - s.StartQ.Min():0.000}.");
+        }
+
+        // ---------------------------------------------------------------- narrative
+
+        private static string N(double x) => Narration.Number(x);
+
+        private static string Row(IEnumerable<double> values) => "(" + string.Join(", ", values.Select(N)) + ")";
+
+        public void Narrate(IAnsiConsole console)
+        {
+            var s = results.Value;
+            var c = s.Config;
+            var world = new Breakout();
+            console.Write(new Rule("[bold]Lesson 05 · Mnih et al. 2013 — Deep Q-Network on mini Breakout[/]").LeftJustified());
+            Narration.Section(console, "The idea",
+                "Lesson 04 kept one number per state and action. A game screen has far too many states for a table, so DQN replaces " +
+                "the table with a neural network Q(s,·;θ) that reads the screen and outputs one value per action, and trains it " +
+                "with Q-learning's target. Two things keep that stable: a replay buffer, from which each update draws past steps " +
+                "at random instead of the last few correlated ones, and a target network θ⁻, a copy of θ refreshed now and then, " +
+                "so the target does not move with every step it is chasing.");
+            Narration.Section(console, "The world",
+                $"A small Breakout: {Breakout.Rows * Breakout.Cols} pixels ({Breakout.Cols} × {Breakout.Rows}) and the ball's velocity, " +
+                $"{Breakout.ActionCount} actions (left, stay, right), {System.Numerics.BitOperations.PopCount(Breakout.StartBricks)} bricks. " +
+                $"A brick is worth {N(Breakout.BrickReward)}, a missed ball {N(Breakout.MissReward)} and ends the game, every other step " +
+                $"{N(Breakout.StepReward)}; a game lasts at most {world.MaxSteps} steps.");
+            Narration.Section(console, "The update",
+                $"Each update draws {c.BatchSize} transitions from the replay buffer and takes one Adam step on the Huber loss of " +
+                $"their TD errors (δ_H = {N(c.HuberDelta)}, γ = {N(c.Gamma)}):");
+            Narration.Display(console,
+                "y = r + γ·d·max_a′ Q(s′,a′;θ⁻)          the target, from the target network",
+                "δ = Q(s,a;θ) − y,   L = Σ h(δ)/(B·|A|),   ∂L/∂Q(s,a;θ) = clip(δ, −δ_H, δ_H)/(B·|A|)");
+            Narration.Code(console, "src/Policywerk.Pure/Agents/Dqn.cs", "Dqn.Loss");
+            Narration.Code(console, "src/Policywerk.Pure/Agents/Dqn.Backward.cs", "Dqn.Backward");
+            var last = training.Greedy.Steps[^1];
+            var t = Dqn.Explain(c, training.Model, last, Observe, Breakout.ObservationSize);
+            Narration.Section(console, "A worked example from this run",
+                $"The last step of the trained network's greedy game (step {training.Greedy.Length}): it chose {ActionNames[t.Action].ToLowerInvariant()} " +
+                $"and received r = {N(t.Reward)}" + (last.Terminal ? ", the end of the game (d = 0: nothing to bootstrap)." : "."));
+            Narration.Display(console,
+                $"Q(s′,·;θ⁻) = {Row(t.NextValues)}",
+                $"y = r + γ·d·max Q(s′,·;θ⁻) = {N(t.Reward)} + {N(c.Gamma)}·{N(t.Discount)}·{N(t.NextValues.Max())} = {N(t.Target)}",
+                $"Q(s,·;θ) = {Row(t.Values)},  Q(s,{ActionNames[t.Action].ToLowerInvariant()};θ) = {N(t.Values[t.Action])}",
+                $"δ = {N(t.Values[t.Action])} − ({N(t.Target)}) = {N(t.TdError)},   ∂L/∂Q = clip(δ)/|A| = {N(t.Gradient)}");
+            Narration.Text(console,
+                Math.Abs(t.TdError) > c.HuberDelta
+                    ? $"|δ| is above δ_H = {N(c.HuberDelta)}, so the Huber loss clips the gradient: one surprising step cannot swing the network."
+                    : $"|δ| is within δ_H = {N(c.HuberDelta)}, where the Huber loss is the squared error and the gradient is δ itself (over |A|).");
+            Narration.Section(console, "What the results mean");
+            Tables(console, s);
+            var first = s.Blocks[0];
+            var best = s.Blocks.MaxBy(b => b.Reward)!;
+            Narration.Text(console,
+                $"The reward per game climbs from {N(first.Reward)} in episodes {first.From}–{first.To} to {N(best.Reward)} in {best.From}–{best.To}; " +
+                $"the greedy game (no exploration) scores {N(s.GreedyReward)} with {s.BricksHit} of {s.BricksHit + s.BricksRemaining} bricks. One seed's greedy game is noisy: " +
+                "the experiment below plays ten.");
+            Narration.Section(console, "Try next", "The same over ten seeds, and another seed:");
+            Narration.Display(console,
+                "dotnet run -c Release --project src/Policywerk.Shell -- experiment dqn",
+                "dotnet run -c Release --project src/Policywerk.Shell -- lesson 5 --seed 7");
         }
 
         // ---------------------------------------------------------------- pictures

@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
 using Policywerk.Pure.Agents;
+using Policywerk.Pure.Mdp;
+using Policywerk.Pure.Worlds;
 using Policywerk.Pure.Neural;
 using Policywerk.Pure.Numerics;
 using Xunit;
@@ -68,5 +70,24 @@ public class DqnLossTests
         Dqn.Backward(config, model, batch, analytic);
         var numerical = GradCheck.Numerical(theta => Dqn.Loss(config, model with { Online = theta }, batch).Loss, online);
         Assert.True(GradCheck.RelativeError(analytic, numerical.Span) < 1e-6);
+    }
+
+    [FsCheck.Xunit.Property(MaxTest = 40)]
+    public bool One_transitions_terms_recombine_to_exactly_what_the_loss_computes(ulong seed)
+    {
+        var config = new DqnConfig();
+        var (model, key) = Dqn.Init(config, Breakout.ObservationSize, Breakout.ActionCount, Key.FromSeed(seed));
+        model = model with { Target = model.Online.WithValues(model.Online.Span.ToArray().Select(v => 0.9 * v).ToArray()) }; // θ⁻ ≠ θ
+        var game = Episodes.Run(new Breakout(), (s, k) => k.NextInt(Breakout.ActionCount), Breakout.Start, key, 60);
+        foreach (var t in game.Steps)
+        {
+            var terms = Dqn.Explain(config, model, t, Breakout.WriteObservation, Breakout.ObservationSize);
+            var y = t.Reward + config.Gamma * t.Discount * terms.NextValues[Arg.Max(terms.NextValues.AsSpan())];
+            var delta = terms.Values[t.Action] - y;
+            if (terms.Target != y || terms.TdError != delta) return false;
+            if (terms.Loss != Losses.Huber(delta, config.HuberDelta) / Breakout.ActionCount) return false;
+            if (terms.Gradient != Math.Clamp(delta, -config.HuberDelta, config.HuberDelta) / Breakout.ActionCount) return false;
+        }
+        return true;
     }
 }
