@@ -81,4 +81,18 @@ public class NarrationTests
         Assert.Contains("y = r + γ·d·max Q(s′,·;θ⁻) = ", Example(result.Out));
         Assert.Contains("∂L/∂Q = clip(δ)/|A| = ", Example(result.Out));
     }
+
+    [Fact]
+    public void Lesson_6_narrates_one_PPO_ratio_clip_and_advantage_with_its_GAE_terms()
+    {
+        var result = ShellHarness.Run("lesson", "6", "--no-pictures");
+        Assert.Equal(0, result.ExitCode);
+        var positions = Sections.Select(s => result.Out.IndexOf(s, StringComparison.Ordinal)).ToArray();
+        Assert.All(positions, p => Assert.True(p >= 0));
+        Assert.Equal(positions.Order(), positions);
+        Assert.Contains("src/Policywerk.Pure/Agents/Ppo.cs: Ppo.Loss", result.Out);
+        var example = Example(result.Out);
+        Assert.Contains("δ = r + γ·d·V(s′) − V(s) = ", example);
+        Assert.Contains("ρ = exp(log π_new − log π_old) = ", example);
+    }
 }

@@ -326,14 +326,40 @@ public static partial class Ppo
     /// </summary>
     public static PpoBatch Advantages(PpoConfig config, PpoModel model, Rollout rollout)
     {
-        var values = model.Critic.Predict(model.Phi, rollout.Observations).Span;
+        var (values, nextValues, discounts, advantages) = RawAdvantages(config, model, rollout);
+        var returns = new double[rollout.Length];
+        for (var t = 0; t < returns.Length; t++) returns[t] = advantages[t] + values[t];
+        return new PpoBatch(rollout.Observations, rollout.Actions, rollout.LogProbs, Gae.Normalize(advantages.AsSpan()), returns.Freeze());
+    }
+
+    /// <summary>V_φ(s_t), V_φ(s′_t), the discounts GAE uses and the advantages A_t before normalising.</summary>
+    private static (double[] Values, double[] NextValues, ImmutableArray<double> Discounts, ImmutableArray<double> Advantages) RawAdvantages(
+        PpoConfig config, PpoModel model, Rollout rollout)
+    {
+        var values = model.Critic.Predict(model.Phi, rollout.Observations).Span.ToArray();
         var nextValues = NextValues(model, rollout, values);
         var discounts = config.BootstrapTimeLimits ? rollout.Discounts : CutOffsAsTerminal(rollout);
         var advantages = Gae.Advantages(rollout.Rewards.AsSpan(), values, nextValues, discounts.AsSpan(), rollout.Lasts.AsSpan(),
                                         config.Gamma, config.Lambda);
-        var returns = new double[rollout.Length];
-        for (var t = 0; t < returns.Length; t++) returns[t] = advantages[t] + values[t];
-        return new PpoBatch(rollout.Observations, rollout.Actions, rollout.LogProbs, Gae.Normalize(advantages.AsSpan()), returns.Freeze());
+        return (values, nextValues, discounts, advantages);
+    }
+
+    /// <summary>
+    /// One sample of an update with its terms named: step t's GAE step under the model that collected the rollout,
+    /// δ_t = r_t + γ d_t V(s′_t) − V(s_t) and A_t = δ_t + γ λ (1 − last_t) A_{t+1}, its normalised advantage Â_t, and the
+    /// clipped objective of the updated policy, ρ_t = π_new(a_t|s_t)/π_old(a_t|s_t) and min(ρ_t Â_t, clip(ρ_t, 1−ε, 1+ε) Â_t)
+    /// (<see cref="Clip"/>).
+    /// </summary>
+    public static PpoSampleTerms ExplainSample(PpoConfig config, PpoModel old, PpoModel updated, Rollout rollout, int t)
+    {
+        var (values, nextValues, discounts, advantages) = RawAdvantages(config, old, rollout);
+        var normalized = Gae.Normalize(advantages.AsSpan());
+        var carry = t + 1 < rollout.Length ? advantages[t + 1] : 0.0;
+        var tdError = rollout.Rewards[t] + config.Gamma * discounts[t] * nextValues[t] - values[t];
+        var policy = Policy(config, updated, rollout.Observations.Row(t));
+        return new PpoSampleTerms(t, rollout.Rewards[t], discounts[t], values[t], nextValues[t], tdError, rollout.Lasts[t], carry, advantages[t],
+            normalized[t], rollout.Actions[t], rollout.LogProbs[t], policy.LogProb(rollout.Actions[t]),
+            Clip(config, policy, rollout.Actions[t], rollout.LogProbs[t], normalized[t]));
     }
 
     /// <summary>d_t = 0 at every last step, terminal or cut off (<see cref="PpoConfig.BootstrapTimeLimits"/> = false).</summary>
@@ -441,3 +467,10 @@ public static partial class Ppo
 
 /// <summary>One sample's clipped objective: the ratio ρ, min(ρ·Â, clip(ρ, 1−ε, 1+ε)·Â), and whether the clip holds.</summary>
 public readonly record struct ClippedObjective(double Ratio, double Value, bool ClipActive);
+
+/// <summary>The terms of one PPO sample (<see cref="Ppo.ExplainSample"/>): the GAE step of step <see cref="Step"/>
+/// (reward, discount, V(s), V(s′), δ, whether the step was its episode's last, A_{t+1}, A_t), the normalised Â_t, the
+/// action, the log-probabilities under the old and the updated policy, and the clipped objective.</summary>
+public sealed record PpoSampleTerms(int Step, double Reward, double Discount, double Value, double NextValue, double TdError, bool Last,
+    double NextAdvantage, double Advantage, double NormalizedAdvantage, double Action, double LogProbOld, double LogProbNew,
+    ClippedObjective Objective);

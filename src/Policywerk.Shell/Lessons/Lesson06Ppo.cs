@@ -142,6 +142,13 @@ public sealed class Lesson06Ppo(PpoConfig config) : ILesson
             console.MarkupLine("The lesson-02 pole, now pushed with any torque u ∈ [[−1, 1]]; +1 per step, at most 500 steps; it falls at |θ| > 0.3 rad.");
             console.MarkupLine("The actor outputs a bell curve N(μ(s), σ(s)²) over the torque; the critic V(s) supplies the baseline.");
             console.WriteLine();
+            Tables(console, s);
+        }
+
+        /// <summary>The tables of <see cref="Print"/> without its header.</summary>
+        private static void Tables(IAnsiConsole console, PpoResults s)
+        {
+            var c = s.Config;
             var hyper = new Table().Title("[bold]Hyperparameters[/]").HideHeaders().AddColumn("").AddColumn("");
             hyper.AddRow("actor", Markup.Escape($"2 → {c.Hidden} tanh → 2 (μ, log σ ∈ [{c.LogStdMin}, {c.LogStdMax}]), Adam lr {c.ActorLearningRate}"));
             hyper.AddRow("critic", $"2 → {c.Hidden} tanh → 1, Adam lr {c.CriticLearningRate}");
@@ -179,6 +186,77 @@ public sealed class Lesson06Ppo(PpoConfig config) : ILesson
                               p.Torque.ToString("+0.000;-0.000;0.000", CultureInfo.InvariantCulture), p.Std.ToString("0.000", CultureInfo.InvariantCulture));
             console.Write(probes);
             console.MarkupLine("Tilting or rotating one way draws a push the other way: a smooth, proportional correction instead of lesson 02's bang-bang.");
+        }
+
+        // ---------------------------------------------------------------- narrative
+
+        private static string N(double x) => Narration.Number(x);
+
+        /// <summary>One more iteration's worth of PPO on the trained model, to explain: a rollout collected with it (keys from
+        /// a fixed seed, so the example is a function of the run), its advantages, one update, and of the rollout's steps
+        /// the one whose probability ratio moved furthest from 1.</summary>
+        private PpoSampleTerms WorkedExample()
+        {
+            var (kReset, kRest) = Key.FromSeed(6).Split();
+            var (kRun, kUpdate) = kRest.Split();
+            var model = training.Model;
+            var runner = new PpoRunner<BalanceState>(model, World.Reset(kReset).Value, 0.0, 0, kRun);
+            var (rollout, _) = Ppo.Collect(config, World, Observe, runner);
+            var (updated, _) = Ppo.Update(config, model, Ppo.Advantages(config, model, rollout), kUpdate);
+            return Enumerable.Range(0, rollout.Length).Select(t => Ppo.ExplainSample(config, model, updated, rollout, t))
+                .MaxBy(x => Math.Abs(x.Objective.Ratio - 1.0))!;
+        }
+
+        public void Narrate(IAnsiConsole console)
+        {
+            var s = results.Value;
+            var c = s.Config;
+            var w = World.Constants;
+            console.Write(new Rule("[bold]Lesson 06 · Schulman et al. 2017 — Proximal Policy Optimization on continuous balance[/]").LeftJustified());
+            Narration.Section(console, "The idea",
+                "A policy-gradient method moves the policy toward actions that turned out better than expected. Its danger is the step " +
+                "size: one step too far on a noisy estimate can ruin a policy that took long to learn. PPO collects a rollout with the " +
+                "current policy, then takes several gradient steps on it, but clips the objective so that no action's probability " +
+                "ratio ρ = π_new/π_old gains anything by moving further than 1 ± ε. The critic supplies the baseline, and GAE blends " +
+                "one-step and long-run estimates of how much better an action was. Lesson 02's actor-critic, with a continuous " +
+                "action and a safe step.");
+            Narration.Section(console, "The world",
+                $"Lesson 02's pole, now pushed with any torque u in [{N(c.ActionLow)}, {N(c.ActionHigh)}]. The agent sees the raw angle θ " +
+                $"and angular velocity θ̇. Every step it stays up earns +1; it falls at |θ| > {N(w.MaxAngle)} rad, and an episode " +
+                $"stops after {w.MaxSteps} steps. " + (c.BootstrapTimeLimits
+                    ? "At that time limit the advantage still counts on the state the pole was in (the world could go on)."
+                    : "This lesson treats that time limit as the end of the task, as the Python original does."));
+            Narration.Section(console, "The update",
+                $"From each rollout of {c.RolloutSteps} steps under π_old, with γ = {N(c.Gamma)}, λ = {N(c.Lambda)} and ε = {N(c.ClipEpsilon)}:");
+            Narration.Display(console,
+                "δ_t = r_t + γ·d_t·V(s′_t) − V(s_t),   A_t = δ_t + γ·λ·A_{t+1}   (the carry stops at an episode's end)",
+                "Â_t = (A_t − mean A) / std A,   ρ_t = π_new(a_t|s_t) / π_old(a_t|s_t)",
+                "L^CLIP = mean_t min(ρ_t·Â_t, clip(ρ_t, 1 − ε, 1 + ε)·Â_t)     maximised, with the critic's squared error");
+            Narration.Code(console, "src/Policywerk.Pure/Mdp/Gae.cs", "Gae.Advantages");
+            Narration.Code(console, "src/Policywerk.Pure/Agents/Ppo.cs", "Ppo.Loss");
+            var x = WorkedExample();
+            Narration.Section(console, "A worked example from this run",
+                $"The trained agent collects one more rollout and takes one more update on it. Of its {c.RolloutSteps} steps, step {x.Step} " +
+                $"is the one whose probability ratio moved furthest from 1. Its advantage, from the critic before the update:");
+            Narration.Display(console,
+                $"δ = r + γ·d·V(s′) − V(s) = {N(x.Reward)} + {N(c.Gamma)}·{N(x.Discount)}·{N(x.NextValue)} − {N(x.Value)} = {N(x.TdError)}",
+                $"A = δ + γ·λ·A_next = {N(x.TdError)} + {N(c.Gamma)}·{N(c.Lambda)}·{N(x.Last ? 0.0 : x.NextAdvantage)} = {N(x.Advantage)},   normalised Â = {N(x.NormalizedAdvantage)}",
+                $"ρ = exp(log π_new − log π_old) = exp({N(x.LogProbNew)} − ({N(x.LogProbOld)})) = {N(x.Objective.Ratio)}",
+                $"min(ρ·Â, clip(ρ, {N(1 - c.ClipEpsilon)}, {N(1 + c.ClipEpsilon)})·Â) = {N(x.Objective.Value)}");
+            Narration.Text(console, x.Objective.ClipActive
+                ? "The clip is active here: the update has already moved this action's probability as far as PPO lets it gain, so this sample adds no further push in that direction."
+                : "The clip is not active here: the ratio is still within 1 ± ε on the side that matters, so the sample's gradient keeps pushing.");
+            Narration.Section(console, "What the results mean");
+            Tables(console, s);
+            Narration.Text(console,
+                $"The average episode reward climbs from {N(s.Blocks[0].Reward)} in iterations {s.Blocks[0].From}–{s.Blocks[0].To} to " +
+                $"{N(s.Blocks[^1].Reward)} in {s.Blocks[^1].From}–{s.Blocks[^1].To}, while σ narrows from {N(s.Blocks[0].Std)} to " +
+                $"{N(s.Blocks[^1].Std)}: the policy grows surer as it learns. The greedy policy survives {s.StepsSurvived} of {w.MaxSteps} steps " +
+                $"and never leans more than {N(s.MaxAbsAngle)} rad.");
+            Narration.Section(console, "Try next", "Ten seeds, and another seed:");
+            Narration.Display(console,
+                "dotnet run -c Release --project src/Policywerk.Shell -- experiment ppo",
+                "dotnet run -c Release --project src/Policywerk.Shell -- lesson 6 --seed 7");
         }
 
         // ---------------------------------------------------------------- pictures

@@ -291,6 +291,30 @@ public class PpoTests
         var policy = Ppo.Policy(Config, model, Observe, s);
         Assert.Equal(Math.Clamp(policy.Mean, -1, 1), Ppo.Act(Config, model, Observe, s));
     }
+
+    [Property(MaxTest = 10)]
+    public bool A_samples_terms_recombine_to_exactly_what_GAE_and_the_clipped_objective_compute(ulong seed, byte stepByte)
+    {
+        foreach (var bootstrap in new[] { true, false })
+        {
+            var config = new PpoConfig(RolloutSteps: 128, BootstrapTimeLimits: bootstrap);
+            var world = new Balance();
+            var runner = Ppo.Start(config, world, 2, Key.FromSeed(seed));
+            var (rollout, _) = Ppo.Collect(config, world, Observe, runner);
+            var batch = Ppo.Advantages(config, runner.Model, rollout);
+            var (updated, _) = Ppo.Update(config, runner.Model, batch, Key.FromSeed(seed + 1));
+            var t = stepByte % rollout.Length;
+            var x = Ppo.ExplainSample(config, runner.Model, updated, rollout, t);
+            var delta = x.Reward + config.Gamma * x.Discount * x.NextValue - x.Value;
+            var advantage = delta + config.Gamma * config.Lambda * (x.Last ? 0.0 : 1.0) * x.NextAdvantage;
+            var ratio = Math.Exp(x.LogProbNew - x.LogProbOld);
+            var objective = Math.Min(ratio * x.NormalizedAdvantage,
+                Math.Clamp(ratio, 1.0 - config.ClipEpsilon, 1.0 + config.ClipEpsilon) * x.NormalizedAdvantage);
+            if (x.TdError != delta || x.Advantage != advantage || x.NormalizedAdvantage != batch.Advantages[t]) return false;
+            if (x.Objective.Ratio != ratio || x.Objective.Value != objective || x.LogProbOld != batch.LogProbsOld[t]) return false;
+        }
+        return true;
+    }
 }
 
 public class PpoTimeLimitTests
