@@ -95,4 +95,19 @@ public class NarrationTests
         Assert.Contains("δ = r + γ·d·V(s′) − V(s) = ", example);
         Assert.Contains("ρ = exp(log π_new − log π_old) = ", example);
     }
+
+    [Fact]
+    public void Lesson_7_narrates_one_KL_term_and_one_imagined_lambda_return()
+    {
+        var config = Lessons.Lesson07Dreamer.Config;
+        Assert.True(config.Iterations > 0); // the full lesson: its narrative needs the trained agent
+        var result = ShellHarness.Run("lesson", "7", "--no-pictures");
+        Assert.Equal(0, result.ExitCode);
+        var positions = Sections.Select(s => result.Out.IndexOf(s, StringComparison.Ordinal)).ToArray();
+        Assert.All(positions, p => Assert.True(p >= 0));
+        Assert.Equal(positions.Order(), positions);
+        var example = Example(result.Out);
+        Assert.Contains("KL(q ‖ p) = ", example);
+        Assert.Contains("R_0 = r_1 + γ·c_1·[(1 − λ)·v_1 + λ·R_1]", example);
+    }
 }

@@ -18,6 +18,10 @@ public sealed record Imagined(int Starts, int Horizon, Mat States, Mat Actions,
     ImmutableArray<double> Rewards, ImmutableArray<double> Continues, ImmutableArray<double> Values,
     ImmutableArray<double> Returns, ImmutableArray<double> Weights);
 
+/// <summary>One step of an imagined λ-return (<see cref="DreamerImagination.ExplainReturn"/>): the predicted reward r_{k+1},
+/// continuation c_{k+1} and slow-critic value v_{k+1}, the next return R_{k+1} (v_H at the horizon) and R_k.</summary>
+public sealed record LambdaStep(int Step, double Reward, double Continue, double Value, double NextReturn, double Return, double Gamma, double Lambda);
+
 /// <summary>The actor's loss as its named terms (<see cref="DreamerImagination.ActorLoss"/>), and the mean σ of its Gaussian.</summary>
 public sealed record ActorLossTerms(double Return, double Entropy, double MeanPenalty, double ActionStd)
 {
@@ -89,6 +93,17 @@ public static partial class DreamerImagination
             for (var k = 0; k < horizon; k++) returns[k * starts + n] = column[k];
         }
         return returns.Freeze();
+    }
+
+    /// <summary>
+    /// One step of the λ-return recursion of an imagined rollout, for start n at step k: R_k = r_{k+1} + γ c_{k+1}
+    /// [(1 − λ) v_{k+1} + λ R_{k+1}] with R_H = v_H — the terms as <see cref="LambdaReturns"/> used them.
+    /// </summary>
+    public static LambdaStep ExplainReturn(Imagined im, int start, int k, double gamma, double lambda)
+    {
+        var j = k * im.Starts + start;
+        var next = k + 1 < im.Horizon ? im.Returns[j + im.Starts] : im.Values[j];
+        return new LambdaStep(k, im.Rewards[j], im.Continues[j], im.Values[j], next, im.Returns[j], gamma, lambda);
     }
 
     /// <summary>∂L/∂r and ∂L/∂v of L = Σ_k g_k R_k (the adjoint of <see cref="LambdaReturns"/>, with c held fixed):

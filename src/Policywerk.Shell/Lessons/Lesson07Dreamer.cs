@@ -125,6 +125,12 @@ public sealed class Lesson07Dreamer : ILesson
         {
             var s = results.Value;
             console.Write(new Rule("[bold]Lesson 07 · Hafner et al. 2023 — a Dreamer-style world model[/]").LeftJustified());
+            Tables(console, s);
+        }
+
+        /// <summary>The model's sizes, the hyperparameters and the tables of <see cref="Print"/>.</summary>
+        private static void Tables(IAnsiConsole console, DreamerResults s)
+        {
             foreach (var line in s.Sizes) console.MarkupLine(Markup.Escape(line));
             foreach (var line in s.Hyperparameters) console.MarkupLine("[grey]" + Markup.Escape(line) + "[/]");
             console.WriteLine();
@@ -143,6 +149,88 @@ public sealed class Lesson07Dreamer : ILesson
             console.Write(eval);
             console.MarkupLine($"Gap from random to scripted closed: [bold]{s.GapClosed.ToString("P0", Inv)}[/] — " +
                 (s.ClosesHalf && s.SeparatedFromRandom ? "[green]meets the bar[/]" : "[red]below the bar (half the gap, interval clear of random's)[/]"));
+        }
+
+        // ---------------------------------------------------------------- narrative
+
+        private static string N(double x) => Narration.Number(x);
+
+        /// <summary>A factor with its sign written out: (−29.97).</summary>
+        private static string P(double x) => x < 0 ? $"({N(x)})" : N(x);
+
+        /// <summary>The first evaluation episode as one replayed sequence, through the trained world model's forward pass
+        /// (a fixed key for the posterior's samples), and of its frames after the first (which no prior can foresee) the one with the largest KL(q ‖ p).</summary>
+        private (WorldForward Forward, KlBalance Kl, int Step, int Steps) KlExample(DreamerNets nets, PixelPointMass world)
+        {
+            var episode = evaluation.AgentEpisodes[0];
+            var steps = ImmutableArray.CreateBuilder<DreamerStep>();
+            steps.Add(new DreamerStep(world.Observe(episode.States[0]), [0.0, 0.0], 0.0, First: true, Terminal: false));
+            for (var i = 1; i < episode.States.Length; i++)
+                steps.Add(new DreamerStep(world.Observe(episode.States[i]), episode.Actions[i - 1], episode.Rewards[i - 1], First: false, Terminal: false));
+            var batch = DreamerBatch.From([new Policywerk.Pure.Replay.SequenceChunk<DreamerStep>(steps.ToImmutable(), true)]);
+            var f = DreamerRssm.Forward(Config, nets, model.World, batch, Key.FromSeed(0));
+            var n = batch.Length;
+            var kl = DreamerLatent.BalancedKl(f.Posterior, f.Prior, Config.FreeBits, Config.DynamicsWeight, Config.RepresentationWeight, n);
+            var step = Enumerable.Range(1, n - 1).MaxBy(t => kl.PerRow[t]);
+            return (f, kl, step, n);
+        }
+
+        public void Narrate(IAnsiConsole console)
+        {
+            var s = results.Value;
+            var c = Config;
+            var world = World;
+            var nets = DreamerNets.For(c, world);
+            console.Write(new Rule("[bold]Lesson 07 · Hafner et al. 2023 — a Dreamer-style world model[/]").LeftJustified());
+            Narration.Section(console, "The idea",
+                "Every earlier agent learned only from what it did in the world. Dreamer learns a model of the world first: from pixels " +
+                "it learns a compact state that can be predicted a step ahead, and what reward and ending each state brings. Then it " +
+                "learns to act inside that model, in imagined rollouts that cost nothing, with an actor and a critic as in lessons 02 " +
+                "and 06. In the real world it acts from the same kind of state the model keeps. The model is trained on replayed " +
+                "real sequences; the actor never sees a real frame, only the model's states.");
+            Narration.Section(console, "The world",
+                $"A point mass on a plane seen through a {world.Side} × {world.Side} camera: the agent is a pixel of intensity " +
+                $"{N(PixelPointMass.AgentPixel)}, the target one of {N(PixelPointMass.TargetPixel)}. The action is a force (F_x, F_y) in " +
+                $"[−1, 1]², held for {c.ActionRepeat} physics steps. Each physics step costs the distance to the target, and the episode " +
+                $"ends when the agent comes within {N(world.Dynamics.ReachThreshold)} of it or after {world.Dynamics.MaxSteps} physics steps. A random force and a scripted controller " +
+                "that reads the true state are the two yardsticks.");
+            Narration.Section(console, "The update",
+                $"The world model's loss on replayed sequences is the sum of named terms (free bits F = {N(c.FreeBits)}, β_dyn = " +
+                $"{N(c.DynamicsWeight)}, β_rep = {N(c.RepresentationWeight)}): the frame's reconstruction, the reward, the continuation, and " +
+                "the balanced KL between the posterior q (which has seen the frame) and the prior p (which predicts it):");
+            Narration.Display(console,
+                "L = L_rec + L_rew + L_cont + β_dyn·max(F, KL(sg(q) ‖ p)) + β_rep·max(F, KL(q ‖ sg(p)))",
+                $"R_k = r_{{k+1}} + γ·c_{{k+1}}·[(1 − λ)·v_{{k+1}} + λ·R_{{k+1}}]     imagined λ-return, γ = {N(c.Gamma)}, λ = {N(c.Lambda)}");
+            Narration.Code(console, "src/Policywerk.Pure/Agents/DreamerRssm.cs", "DreamerRssm.Loss");
+            Narration.Code(console, "src/Policywerk.Pure/Agents/DreamerImagination.cs", "DreamerImagination.ActorLoss");
+            var (f, kl, t, n) = KlExample(nets, world);
+            Narration.Section(console, "A worked example from this run",
+                $"The first evaluation episode ({n} frames) replayed through the trained world model. After the first frame, which no prior can " +
+                $"foresee (KL {N(kl.PerRow[0])} nats), the largest KL is at frame {t}:");
+            Narration.Display(console,
+                $"KL(q ‖ p) = {N(kl.PerRow[t])} nats,   β_dyn·max(F, KL) = {N(c.DynamicsWeight)}·{N(Math.Max(c.FreeBits, kl.PerRow[t]))} = {N(c.DynamicsWeight * Math.Max(c.FreeBits, kl.PerRow[t]))}," +
+                $"   β_rep·max(F, KL) = {N(c.RepresentationWeight * Math.Max(c.FreeBits, kl.PerRow[t]))}");
+            Narration.Text(console, kl.PerRow[t] > c.FreeBits
+                ? "Above the free bits, both terms give gradients: the larger one pulls the prior toward what the frame showed, the smaller one keeps the posterior close to what the prior can predict."
+                : "Below the free bits, neither term gives a gradient here: the prior already predicts this frame well enough.");
+            var im = DreamerImagination.Rollout(c, nets, model.World, model.Actor, model.SlowCritic, f.Deter.SliceRows(t, 1), f.Stoch.SliceRows(t, 1),
+                Key.FromSeed(7)).Imagined;
+            var r = DreamerImagination.ExplainReturn(im, 0, 0, c.Gamma, c.Lambda);
+            Narration.Text(console, $"From that frame's state the actor imagines {c.Horizon} steps ahead. The λ-return of the first imagined step:");
+            Narration.Display(console,
+                "R_0 = r_1 + γ·c_1·[(1 − λ)·v_1 + λ·R_1]",
+                $"    = {N(r.Reward)} + {N(c.Gamma)}·{N(r.Continue)}·[{N(1 - c.Lambda)}·{P(r.Value)} + {N(c.Lambda)}·{P(r.NextReturn)}] = {N(r.Return)}");
+            Narration.Text(console, "The actor is trained to raise such returns, with the gradient flowing back through the learned dynamics.");
+            Narration.Section(console, "What the results mean");
+            Tables(console, s);
+            Narration.Text(console,
+                $"The trained agent closes {N(Math.Round(100 * s.GapClosed))}% of the gap from the random force ({N(s.Evaluation[0].Mean)}) to the " +
+                $"scripted controller ({N(s.Evaluation[2].Mean)}) with {N(s.Evaluation[1].Mean)}; its 95% interval " +
+                (s.SeparatedFromRandom ? "lies clear of random's." : "overlaps random's."));
+            Narration.Section(console, "Try next", "Six seeds, and another seed:");
+            Narration.Display(console,
+                "dotnet run -c Release --project src/Policywerk.Shell -- experiment dreamer",
+                "dotnet run -c Release --project src/Policywerk.Shell -- lesson 7 --seed 7");
         }
 
         // ---------------------------------------------------------------- pictures

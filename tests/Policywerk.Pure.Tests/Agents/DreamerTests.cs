@@ -101,6 +101,36 @@ public class DreamerTests
 
     private sealed record Shard(Rows Rows, Key Key);
 
+    [Property(MaxTest = 10)]
+    public bool An_imagined_returns_terms_recombine_to_exactly_what_the_lambda_return_computes(ulong seed)
+    {
+        var c = Tiny;
+        var nets = DreamerNets.For(c, new PixelPointMass());
+        var (model, key) = DreamerModel.Init(nets, Key.FromSeed(seed));
+        var h0 = NCheck.Gaussian(ref key, 4, c.Deter, 0.5);
+        var z0 = NCheck.Gaussian(ref key, 4, c.Stoch, 0.5);
+        var im = DreamerImagination.Rollout(c, nets, model.World, model.Actor, model.SlowCritic, h0, z0, key).Imagined;
+        for (var n = 0; n < im.Starts; n++)
+            for (var k = 0; k < im.Horizon; k++)
+            {
+                var x = DreamerImagination.ExplainReturn(im, n, k, c.Gamma, c.Lambda);
+                if (x.Return != x.Reward + c.Gamma * x.Continue * ((1.0 - c.Lambda) * x.Value + c.Lambda * x.NextReturn)) return false;
+            }
+        return true;
+    }
+
+    [Property(MaxTest = 100)]
+    public bool One_rows_balanced_kl_terms_are_its_weights_times_the_clipped_kl(ulong seed, byte freeTenths)
+    {
+        var key = Key.FromSeed(seed);
+        var q = DreamerLatent.Stats(NCheck.Gaussian(ref key, 1, 8, 2.0), 0.1);
+        var p = DreamerLatent.Stats(NCheck.Gaussian(ref key, 1, 8, 2.0), 0.1);
+        var free = freeTenths % 40 / 10.0;
+        var terms = DreamerLatent.BalancedKl(q, p, free, 0.5, 0.1, 1);
+        var kl = DreamerLatent.Kl(q, p)[0];
+        return terms.Kl == kl && terms.Dynamics == 0.5 * Math.Max(free, kl) && terms.Representation == 0.1 * Math.Max(free, kl);
+    }
+
     [Fact]
     public void Balanced_kl_gradients_match_central_differences_for_prior_and_posterior()
     {
