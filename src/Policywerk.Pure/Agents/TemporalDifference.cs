@@ -24,21 +24,6 @@ public sealed record TdLambdaState(VTable Values, EligibilityTrace Trace)
 }
 
 /// <summary>
-/// One online TD(λ) step (<see cref="TemporalDifference.TdLambda"/>) with its terms named: in state s the walk received r
-/// and reached s′ with continuation c (0 at the end); the TD error δ = r + γ·c·V(s′) − V(s); the traces before the step
-/// and after it (e ← γλ·e, then e(s) ← e(s) + 1 accumulating or 1 replacing); each state's change (α·δ)·e(s); and the
-/// values before and after. Every array has one entry per state, terminals included.
-/// </summary>
-public sealed record LambdaTerms(int State, double Reward, double Discount, int Next, double Alpha, double Gamma,
-    double Lambda, TraceKind Kind, double Value, double NextValue, double TdError,
-    ImmutableArray<double> TraceBefore, ImmutableArray<double> TraceAfter, ImmutableArray<double> Changes,
-    ImmutableArray<double> ValuesBefore, ImmutableArray<double> ValuesAfter)
-{
-    /// <summary>The states whose value the step moves (a nonzero trace after the step), in order.</summary>
-    public ImmutableArray<int> Changed => [.. Enumerable.Range(0, TraceAfter.Length).Where(s => TraceAfter[s] != 0.0)];
-}
-
-/// <summary>
 /// Learning to predict, Sutton (1988): V(s) of a fixed policy from experience. TD(0) and TD(λ) learn
 /// online, after every step; Monte Carlo and the offline TD(λ) hold V fixed through an episode and apply the
 /// summed increments at its end (the paper's equation 1); <see cref="Batch"/> holds V fixed through a whole
@@ -250,4 +235,19 @@ public static class TemporalDifference
         }
         return Math.Sqrt(sum / states.Length);
     }
+}
+
+/// <summary>
+/// One online TD(λ) step (<see cref="TemporalDifference.TdLambda"/>) with its terms named: in state s the walk received r
+/// and reached s′ with continuation c (0 at the end); the TD error δ = r + γ·c·V(s′) − V(s); the traces before the step
+/// and after it (e ← γλ·e, then e(s) ← e(s) + 1 accumulating or 1 replacing); each state's change (α·δ)·e(s); and the
+/// values before and after. Every array has one entry per state, terminals included.
+/// </summary>
+public sealed record LambdaTerms(int State, double Reward, double Discount, int Next, double Alpha, double Gamma,
+    double Lambda, TraceKind Kind, double Value, double NextValue, double TdError,
+    ImmutableArray<double> TraceBefore, ImmutableArray<double> TraceAfter, ImmutableArray<double> Changes,
+    ImmutableArray<double> ValuesBefore, ImmutableArray<double> ValuesAfter)
+{
+    /// <summary>The states whose value the step moves (a nonzero trace after the step), in order.</summary>
+    public ImmutableArray<int> Changed => [.. Enumerable.Range(0, TraceAfter.Length).Where(s => TraceAfter[s] != 0.0)];
 }
