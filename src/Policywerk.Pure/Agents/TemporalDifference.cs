@@ -52,6 +52,45 @@ public static class TemporalDifference
         return new TdLambdaState(v.Add(trace.Values.AsSpan(), alpha * tdError), trace);
     }
 
+    /// <summary>
+    /// <see cref="TdLambda"/> with its terms named (<see cref="LambdaTerms"/>): δ = r + γ·c·V(s′) − V(s), the trace step
+    /// e ← γλ·e then visit s, and V(s) + (α·δ)·e(s) for every state — the same operations in the same order, so the same bits.
+    /// </summary>
+    public static LambdaTerms ExplainLambda(TdLambdaState m, Transition<int, int> t,
+        double alpha, double gamma, double lambda, TraceKind kind)
+    {
+        var v = m.Values;
+        var tdError = t.Reward + gamma * t.Discount * v[t.Next] - v[t.State];
+        var trace = m.Trace.DecayThenVisit(gamma * lambda, kind, t.State);
+        var step = alpha * tdError;
+        var changes = new double[v.StateCount];
+        var after = new double[v.StateCount];
+        for (var s = 0; s < changes.Length; s++)
+        {
+            changes[s] = step * trace.Values[s];
+            after[s] = v[s] + changes[s];
+        }
+        return new LambdaTerms(t.State, t.Reward, t.Discount, t.Next, alpha, gamma, lambda, kind, v[t.State], v[t.Next],
+            tdError, m.Trace.Values, trace.Values, changes.Freeze(), v.Values, after.Freeze());
+    }
+
+    /// <summary>
+    /// Every step of <see cref="TdLambdaEpisode"/> explained (<see cref="ExplainLambda"/>), traces starting at 0: the
+    /// last step's <see cref="LambdaTerms.ValuesAfter"/> are the episode's result.
+    /// </summary>
+    public static ImmutableArray<LambdaTerms> ExplainLambdaEpisode(VTable v, Trajectory<int, int> episode,
+        double alpha, double gamma, double lambda, TraceKind kind)
+    {
+        var m = TdLambdaState.Start(v);
+        var terms = ImmutableArray.CreateBuilder<LambdaTerms>(episode.Steps.Length);
+        foreach (var t in episode.Steps)
+        {
+            terms.Add(ExplainLambda(m, t, alpha, gamma, lambda, kind));
+            m = TdLambda(m, t, alpha, gamma, lambda, kind);
+        }
+        return terms.MoveToImmutable();
+    }
+
     /// <summary>TD(0) folded over one episode, step by step.</summary>
     public static VTable TdZeroEpisode(VTable v, Trajectory<int, int> episode, double alpha, double gamma)
     {
@@ -196,4 +235,19 @@ public static class TemporalDifference
         }
         return Math.Sqrt(sum / states.Length);
     }
+}
+
+/// <summary>
+/// One online TD(λ) step (<see cref="TemporalDifference.TdLambda"/>) with its terms named: in state s the walk received r
+/// and reached s′ with continuation c (0 at the end); the TD error δ = r + γ·c·V(s′) − V(s); the traces before the step
+/// and after it (e ← γλ·e, then e(s) ← e(s) + 1 accumulating or 1 replacing); each state's change (α·δ)·e(s); and the
+/// values before and after. Every array has one entry per state, terminals included.
+/// </summary>
+public sealed record LambdaTerms(int State, double Reward, double Discount, int Next, double Alpha, double Gamma,
+    double Lambda, TraceKind Kind, double Value, double NextValue, double TdError,
+    ImmutableArray<double> TraceBefore, ImmutableArray<double> TraceAfter, ImmutableArray<double> Changes,
+    ImmutableArray<double> ValuesBefore, ImmutableArray<double> ValuesAfter)
+{
+    /// <summary>The states whose value the step moves (a nonzero trace after the step), in order.</summary>
+    public ImmutableArray<int> Changed => [.. Enumerable.Range(0, TraceAfter.Length).Where(s => TraceAfter[s] != 0.0)];
 }

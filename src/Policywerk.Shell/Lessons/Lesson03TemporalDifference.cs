@@ -88,7 +88,14 @@ public sealed class Lesson03TemporalDifference : ILesson
             console.MarkupLine("Random walk: 0 ← A B [bold]C[/] D E → +1, start C, left/right 50/50; true values 1/6 … 5/6.");
             console.MarkupLine($"α = {s.Alpha}, γ = {s.Gamma}, V₀ = {s.InitialValue}, {s.Episodes} walks; Monte Carlo is {s.MonteCarlo} (updates after each walk); every method sees the same walks.");
             console.WriteLine();
+            Tables(console, s);
+            console.MarkupLine("TD(0) moves one state per step toward the next state's estimate; Monte Carlo waits for the outcome and moves every visited state toward it:");
+            console.MarkupLine("lower variance for TD, so lower error at a constant α. One seed is noisy: `experiment sutton88-fig3` and `sutton88-fig5` average 100 training sets.");
+        }
 
+        /// <summary>The tables of <see cref="Print"/> without its header and closing lines.</summary>
+        private static void Tables(IAnsiConsole console, TemporalDifferenceResults s)
+        {
             var blocks = new Table().Title("[bold]RMS error, mean per 20 walks[/]")
                 .AddColumn("episodes").AddColumn(new TableColumn("TD(0)").RightAligned()).AddColumn(new TableColumn("Monte Carlo").RightAligned());
             foreach (var b in s.RmsPer20)
@@ -110,8 +117,119 @@ public sealed class Lesson03TemporalDifference : ILesson
                 lambdas.AddRow(F(l.Lambda, "0.0"), F(l.FinalRms), F(l.MeanRms),
                                l.Lambda == 0 ? "= TD(0)" : l.Lambda == 1 ? $"every-visit MC: {F(s.FinalRmsEveryVisitMonteCarlo)}" : "");
             console.Write(lambdas);
-            console.MarkupLine("TD(0) moves one state per step toward the next state's estimate; Monte Carlo waits for the outcome and moves every visited state toward it:");
-            console.MarkupLine("lower variance for TD, so lower error at a constant α. One seed is noisy: `experiment sutton88-fig3` and `sutton88-fig5` average 100 training sets.");
+        }
+
+        /// <summary>The λ of the worked example: the largest of the lesson's λ strictly between 0 and 1.</summary>
+        private static double ExampleLambda => Lambdas.Where(l => l > 0 && l < 1).Max();
+
+        /// <summary>
+        /// The worked example: in the TD(λ) run at <see cref="ExampleLambda"/>, the last walk that visits at least three
+        /// different states, explained step by step from the values the run held before it; its last step is shown.
+        /// </summary>
+        private (int Walk, Trajectory<int, int> Steps, LambdaTerms Last) WorkedExample()
+        {
+            var run = tdLambda[Lambdas.IndexOf(ExampleLambda)];
+            var e = Enumerable.Range(0, run.Walks.Length).Reverse()
+                .FirstOrDefault(i => run.Walks[i].Steps.Select(t => t.State).Distinct().Count() >= 3, run.Walks.Length - 1);
+            var before = e == 0 ? Walk.InitialValues(Config.InitialValue) : run.ValuesAfterEpisode[e - 1];
+            var terms = TemporalDifference.ExplainLambdaEpisode(before, run.Walks[e], Config.Alpha, Config.Gamma, ExampleLambda, Config.Trace);
+            return (e + 1, run.Walks[e], terms[^1]);
+        }
+
+        private static string N(double x) => Narration.Number(x);
+
+        /// <summary>A small change, to four decimals, with a real minus sign.</summary>
+        private static string Small(double x) => x.ToString("0.0000", CultureInfo.InvariantCulture).Replace('-', '−');
+
+        /// <summary>A value or trace of the worked example: up to four decimals, so its products can be checked by hand.</summary>
+        private static string Four(double x) => x.ToString("0.####", CultureInfo.InvariantCulture).Replace('-', '−');
+
+        private static string EndLabel(int state) => state == Walk.LeftEnd ? "the left end" : "the right end";
+
+        public void Narrate(IAnsiConsole console)
+        {
+            var s = results.Value;
+            console.Write(new Rule("[bold]Lesson 03 · Sutton 1988 — TD(0), TD(λ) and Monte Carlo[/]").LeftJustified());
+            Narration.Section(console, "The idea",
+                "How should a predictor learn when the true outcome only arrives at the end? Monte Carlo waits for the outcome, " +
+                "then moves each prediction toward it. Temporal-difference (TD) learning does not wait. After every step it moves " +
+                "the prediction of the state it just left toward the prediction of the state it just reached. The difference " +
+                "between these two successive predictions is the TD error.",
+                "Lesson 02's critic already learned from this error, inside a learner that also chose actions. Sutton (1988) studies " +
+                "it on its own: there are no choices here, only predictions, and the true values are known, so we can measure " +
+                "exactly how wrong each method is. TD(λ) also sends each error back to the states visited earlier, through " +
+                "eligibility traces that fade by λ per step. λ = 0 is TD(0); λ = 1 behaves like Monte Carlo.");
+            var key = Key.FromSeed(0); // the walk's steps do not use the key
+            var leftReward = Walk.Step(1, RandomWalk.Left, key).Reward;
+            var rightReward = Walk.Step(Walk.Size, RandomWalk.Right, key).Reward;
+            var path = string.Join(" — ", Walk.WalkStates.Select(Walk.Label));
+            Narration.Section(console, "The world",
+                $"{Walk.Size} states in a row, {Walk.Label(Walk.WalkStates[0])} to {Walk.Label(Walk.WalkStates[^1])}, with an end on each side. " +
+                $"Every walk starts at {Walk.Label(Walk.Start)} and steps left or right with probability ½ each, until it falls off an end. " +
+                $"Leaving on the left pays {N(leftReward)}, leaving on the right pays {N(rightReward)}; every other step pays 0.");
+            Narration.Display(console, $"[{N(leftReward)}] ← {path} → [+{N(rightReward)}]        start: {Walk.Label(Walk.Start)}");
+            var truth = Walk.TrueValues;
+            Narration.Text(console,
+                $"With γ = {N(Config.Gamma)}, a state's true value is the chance that a walk from it ends on the right: " +
+                $"state i of {Walk.Size} has value i/{Walk.Size + 1}. Every method starts from V = {N(Config.InitialValue)} and learns from the same {Config.Episodes} walks.");
+            Narration.Display(console, string.Join("   ", Walk.WalkStates.Select(st => $"{Walk.Label(st)} {st}/{Walk.Size + 1} = {N(truth[st])}")));
+            Narration.Section(console, "The update",
+                $"After each step from s to s′ with reward r, with α = {N(Config.Alpha)}, γ = {N(Config.Gamma)} and c the continuation " +
+                "(0 when the walk ends, so an end's value never counts):");
+            Narration.Display(console,
+                "δ = r + γ·c·V(s′) − V(s)                      the TD error",
+                "TD(0):  V(s) ← V(s) + α·δ                     only the state just left",
+                $"TD(λ):  e ← γλ·e, then e(s) ← e(s) + 1        {(Config.Trace == TraceKind.Accumulating ? "accumulating" : "replacing")} traces",
+                "        V(x) ← V(x) + α·δ·e(x)  for every state x",
+                "Monte Carlo, after the walk:  V(s) ← V(s) + α·(G − V(s)),  G the outcome (first visits only)");
+            Narration.Code(console, "src/Policywerk.Pure/Agents/TemporalDifference.cs", "TemporalDifference.TdZero");
+            Narration.Code(console, "src/Policywerk.Pure/Agents/TemporalDifference.cs", "TemporalDifference.TdLambda");
+            Narration.Code(console, "src/Policywerk.Pure/Agents/TemporalDifference.cs", "TemporalDifference.MonteCarlo");
+
+            var (number, walk, t) = WorkedExample();
+            var route = string.Join(" → ", walk.Steps.Select(x => Walk.Label(x.State)).Append(t.Next == Walk.RightEnd ? $"+{N(rightReward)}" : N(leftReward)));
+            var gl = t.Gamma * t.Lambda;
+            Narration.Section(console, "A worked example from this run",
+                $"The rule: with λ = {N(t.Lambda)}, take the last walk that visits at least three different states, and its last step. " +
+                $"That is walk {number} of {Config.Episodes}: {route}. " +
+                $"The last step leaves {Walk.Label(t.State)} for {EndLabel(t.Next)} with r = {N(t.Reward)}; the walk is over, so c = {N(t.Discount)}.");
+            Narration.Display(console,
+                $"δ = r + γ·c·V(s′) − V(s) = {N(t.Reward)} + {N(t.Gamma)}·{N(t.Discount)}·{Four(t.NextValue)} − {Four(t.Value)} = {Four(t.TdError)}");
+            Narration.Text(console,
+                $"The traces fade by γλ = {N(gl)}, and {Walk.Label(t.State)} gets +1. Every state with a trace moves by α·δ·e:");
+            var visits = walk.Steps.CountBy(x => x.State).ToDictionary();
+            Narration.Display(console, t.Changed.Select(x =>
+                $"{Walk.Label(x)}, {visits[x]} {(visits[x] == 1 ? "visit" : "visits")}: e = {N(gl)}·{Four(t.TraceBefore[x])}{(x == t.State ? " + 1" : "")} = {Four(t.TraceAfter[x])}  " +
+                $"ΔV = {N(t.Alpha)}·{Four(t.TdError)}·{Four(t.TraceAfter[x])} = {Small(t.Changes[x])}  V {Four(t.ValuesBefore[x])} → {Four(t.ValuesAfter[x])}").ToArray());
+            var farthest = t.Changed.Where(x => x != t.State).OrderBy(x => t.TraceAfter[x]).FirstOrDefault(t.State);
+            Narration.Text(console,
+                $"A trace gains 1 at every visit and fades by γλ = {N(gl)} at every step, so the states visited often and recently " +
+                $"carry most of the error. One error moves {t.Changed.Length} states at once. TD(0) would move only {Walk.Label(t.State)}, by α·δ = {Small(t.Alpha * t.TdError)}, " +
+                $"and would reach {Walk.Label(farthest)} only in later walks, one step back at a time.");
+
+            Narration.Section(console, "What the results mean");
+            Tables(console, s);
+            var methods = new List<(string Name, double Rms)> { ("TD(0)", s.FinalRmsTdZero) };
+            methods.AddRange(s.TdLambda.Where(l => l.Lambda > 0).Select(l => ($"TD(λ = {N(l.Lambda)})", l.FinalRms)));
+            methods.Add(("first-visit Monte Carlo", s.FinalRmsMonteCarlo));
+            methods.Add(("every-visit Monte Carlo", s.FinalRmsEveryVisitMonteCarlo));
+            var ranked = methods.OrderBy(m => m.Rms).ToArray();
+            var (best, next) = (ranked[0], ranked[1]);
+            var mc = methods.Where(m => m.Name.Contains("Monte Carlo")).MinBy(m => m.Rms);
+            var tied = ranked.Where(m => m.Rms == best.Rms).Select(m => m.Name).ToArray();
+            Narration.Text(console,
+                (tied.Length > 1 ? $"After {s.Episodes} walks, {string.Join(" and ", tied)} share the lowest final RMS error, {F(best.Rms)}. "
+                                 : $"After {s.Episodes} walks, {best.Name} has the lowest final RMS error: {F(best.Rms)}, {F(next.Rms - best.Rms)} below the next best, {next.Name} ({F(next.Rms)}). ") +
+                (best.Name.Contains("Monte Carlo") ? "" : $"The better Monte Carlo method, {mc.Name}, ends at {F(mc.Rms)}: {F(mc.Rms - best.Rms)} higher. ") +
+                $"Over the first {s.RmsPer20[0].To} walks TD(0) averages {F(s.RmsPer20[0].TdZero)} and first-visit Monte Carlo {F(s.RmsPer20[0].MonteCarlo)}. " +
+                "These are one seed's walks; the experiments below average 100 training sets.");
+            Narration.Section(console, "Try next",
+                "Another seed, and Sutton's own figures: error against λ when a small training set is presented until nothing changes, " +
+                "and error against α for each λ after one presentation:");
+            Narration.Display(console,
+                "dotnet run --project src/Policywerk.Shell -- lesson 3 --seed 7",
+                "dotnet run --project src/Policywerk.Shell -- experiment sutton88-fig3",
+                "dotnet run --project src/Policywerk.Shell -- experiment sutton88-fig5");
         }
 
         private static string Colour(string text, bool better) => better ? $"[green]{text}[/]" : text;

@@ -172,6 +172,61 @@ public class TemporalDifferenceProperties
     }
 }
 
+public class TdLambdaExplained
+{
+    [Property(MaxTest = 200)]
+    public bool Explained_new_values_are_bit_for_bit_the_updates(ulong seed, byte lambdaPct, byte alphaPct, byte gammaPct, bool replacing)
+    {
+        var (lambda, alpha, gamma) = (lambdaPct / 255.0, alphaPct / 255.0, gammaPct / 255.0);
+        var kind = replacing ? TraceKind.Replacing : TraceKind.Accumulating;
+        var (valuesKey, rest) = Key.FromSeed(seed).Split();
+        var (traceKey, walkKey) = rest.Split();
+        var trace = new double[TestWalks.Walk.StateCount];
+        for (var s = 1; s <= TestWalks.Walk.Size; s++) (trace[s], traceKey) = traceKey.NextUniform(0, 3);
+        var m = new TdLambdaState(TestWalks.RandomValues(valuesKey), new EligibilityTrace(ImmutableArray.Create(trace)));
+        foreach (var t in TestWalks.Walk.Sample(walkKey).Steps)
+        {
+            var terms = TemporalDifference.ExplainLambda(m, t, alpha, gamma, lambda, kind);
+            var next = TemporalDifference.TdLambda(m, t, alpha, gamma, lambda, kind);
+            if (!terms.ValuesAfter.SequenceEqual(next.Values.Values) || !terms.TraceAfter.SequenceEqual(next.Trace.Values)) return false;
+            if (!terms.TraceBefore.SequenceEqual(m.Trace.Values) || !terms.ValuesBefore.SequenceEqual(m.Values.Values)) return false;
+            if (terms.TdError != terms.Reward + terms.Gamma * terms.Discount * terms.NextValue - terms.Value) return false;
+            for (var s = 0; s < terms.Changes.Length; s++)
+                if (terms.Changes[s] != terms.Alpha * terms.TdError * terms.TraceAfter[s]
+                    || terms.ValuesAfter[s] != terms.ValuesBefore[s] + terms.Changes[s]) return false;
+            m = next;
+        }
+        return true;
+    }
+
+    [Property(MaxTest = 100)]
+    public bool An_explained_episode_ends_where_the_fold_ends(ulong seed, byte lambdaPct)
+    {
+        var (valuesKey, walkKey) = Key.FromSeed(seed).Split();
+        var v = TestWalks.RandomValues(valuesKey);
+        var walk = TestWalks.Walk.Sample(walkKey);
+        var terms = TemporalDifference.ExplainLambdaEpisode(v, walk, 0.1, 1.0, lambdaPct / 255.0, TraceKind.Accumulating);
+        var fold = TemporalDifference.TdLambdaEpisode(v, walk, 0.1, 1.0, lambdaPct / 255.0, TraceKind.Accumulating);
+        return terms.Length == walk.Length && terms[^1].ValuesAfter.SequenceEqual(fold.Values)
+            && terms.Skip(1).Zip(terms).All(p => p.First.ValuesBefore.SequenceEqual(p.Second.ValuesAfter));
+    }
+
+    [Fact]
+    public void The_last_step_of_C_D_E_plus1_with_lambda_half_by_hand()
+    {
+        // After C → D (δ = 0) and D → E (δ = 0) the traces are e(C) = 0.5, e(D) = 1, e(E) = 0 before the last step.
+        // E → +1: δ = 1 + 1·0·0 − 0.5 = 0.5; e ← 0.5·e, then e(E) + 1: C 0.25, D 0.5, E 1; ΔV = 0.1·0.5·e.
+        var terms = TemporalDifference.ExplainLambdaEpisode(TestWalks.Walk.InitialValues(0.5), TestWalks.CToRight,
+            0.1, 1.0, 0.5, TraceKind.Accumulating)[^1];
+        Assert.Equal((5, 6, 1.0, 0.0, 0.5, 0.0, 0.5), (terms.State, terms.Next, terms.Reward, terms.Discount, terms.Value, terms.NextValue, terms.TdError));
+        Assert.Equal([0.0, 0.0, 0.0, 0.5, 1.0, 0.0, 0.0], terms.TraceBefore.ToArray());
+        Assert.Equal([0.0, 0.0, 0.0, 0.25, 0.5, 1.0, 0.0], terms.TraceAfter.ToArray());
+        Assert.Equal([0.0, 0.0, 0.0, 0.0125, 0.025, 0.05, 0.0], terms.Changes.ToArray());
+        Assert.Equal([0.0, 0.5, 0.5, 0.5125, 0.525, 0.55, 0.0], terms.ValuesAfter.ToArray());
+        Assert.Equal([3, 4, 5], terms.Changed.ToArray());
+    }
+}
+
 public class Lesson03Regime
 {
     [Fact]
