@@ -31,6 +31,8 @@ public static class Program
             config.AddCommand<AllCommand>("all").WithDescription("Run every lesson in order.");
             config.AddCommand<ExperimentCommand>("experiment").WithDescription("Run a many-seed experiment (a paper figure): table with mean and 95% interval, and a PNG; `experiment list` names them.")
                 .WithExample("experiment", "list");
+            config.AddCommand<GuideCommand>("guide").WithDescription("Write a lesson's guide (docs/lessons/NN-name.md) from its seed-42 run; `guide all` for every lesson.")
+                .WithExample("guide", "4").WithExample("guide", "all");
             config.AddCommand<BenchCommand>("bench").WithDescription("Time each lesson's training and evaluation (pictures excluded); use a Release build.")
                 .WithExample("bench", "1", "--runs", "10");
         });

@@ -92,6 +92,42 @@ public sealed class AllCommand(IAnsiConsole console) : Command<RunSettings>
     }
 }
 
+public sealed class GuideSettings : CommandSettings
+{
+    [CommandArgument(0, "<N>")]
+    [Description("Lesson number, 1 to 7, or `all`.")]
+    public string Lesson { get; init; } = "";
+
+    [CommandOption("--out <DIR>")]
+    [Description("Folder the guides are written to.")]
+    [DefaultValue("docs/lessons")]
+    public string Out { get; init; } = "docs/lessons";
+}
+
+/// <summary><c>guide N|all</c>: writes each lesson's guide (<see cref="Guides"/>) from its seed-42 run.</summary>
+public sealed class GuideCommand(IAnsiConsole console) : Command<GuideSettings>
+{
+    public override int Execute(CommandContext context, GuideSettings settings, CancellationToken cancellationToken)
+    {
+        var lessons = settings.Lesson.Equals("all", StringComparison.OrdinalIgnoreCase)
+            ? Catalog.Lessons.Select(e => e.Lesson).ToList()
+            : [LessonRunner.Find(settings.Lesson)];
+        var images = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(settings.Out.TrimEnd('/', '\\'))) ?? ".", "img");
+        var written = lessons.Select(l => (Info: l.Info, Text: Guides.Write(l, images))).ToList(); // every guide before any file
+        try
+        {
+            Directory.CreateDirectory(settings.Out);
+            foreach (var (info, text) in written) File.WriteAllText(Path.Combine(settings.Out, Guides.FileName(info)), text);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UserError($"cannot write the guides to {settings.Out}: {e.Message}");
+        }
+        foreach (var (info, _) in written) console.WriteLine($"  {Path.Combine(settings.Out, Guides.FileName(info))}");
+        return ExitCodes.Ok;
+    }
+}
+
 public sealed class BenchSettings : CommandSettings
 {
     [CommandArgument(0, "[N]")]
