@@ -277,7 +277,7 @@ public sealed class Lesson01Bellman : ILesson
                     (N(ratios.Min()) == N(ratios.Max()) ? N(ratios.Min()) : $"{N(ratios.Min())} to {N(ratios.Max())}") +
                     $" per sweep; γ = {N(gamma)}. Each sweep carries the goal's reward one cell further and discounts it once more. " +
                     $"Sweep {changes.Length} " + (changes[^1] == 0 ? "changes no value at all" : $"changes the values by at most {N(changes[^1])}") +
-                    $", below θ = {N(Config.Theta)}, so value iteration stops.");
+                    $", which is less than θ = {N(Config.Theta)}, so value iteration stops.");
             paragraphs.Add(
                 $"The start is worth {N(startValue)}. The greedy path from there takes {path.Length} steps; its rewards, discounted " +
                 $"by γ at each step, add up to {N(discounted)}" +
