@@ -188,4 +188,43 @@ public static class Bellman
         }
         return new PolicyIterationResult(cycles.ToImmutable(), values, policy, stable);
     }
+
+    /// <summary>
+    /// <see cref="OptimalityBackup"/> of one state with its terms named (<see cref="BackupTerms"/>): each term is
+    /// P·(R + γ·V(s′)), summed in the model's order as <see cref="ActionValue(IKnownModel, ReadOnlySpan{double}, int, int, double)"/>
+    /// does, and the new value is the same running Math.Max over the actions — the same operations in the same order, so the same bits.
+    /// </summary>
+    public static BackupTerms ExplainBackup(IKnownModel model, ImmutableArray<double> values, int state, double gamma)
+    {
+        if (model.IsTerminal(state)) return new BackupTerms(state, gamma, values[state], [], 0, 0.0);
+        var actions = ImmutableArray.CreateBuilder<ActionTerms>(model.ActionCount);
+        var best = double.NegativeInfinity;
+        for (var a = 0; a < model.ActionCount; a++)
+        {
+            var outcomes = ImmutableArray.CreateBuilder<OutcomeTerm>();
+            var q = 0.0;
+            foreach (var (next, probability, reward) in model.Outcomes(state, a))
+            {
+                var term = probability * (reward + gamma * values[next]);
+                outcomes.Add(new OutcomeTerm(next, probability, reward, values[next], term));
+                q += term;
+            }
+            actions.Add(new ActionTerms(a, outcomes.ToImmutable(), q));
+            best = Math.Max(best, q);
+        }
+        return new BackupTerms(state, gamma, values[state], actions.MoveToImmutable(),
+                               GreedyAction(model, values, state, gamma), best);
+    }
 }
+
+/// <summary>One outcome s′ of taking an action: P(s′|s,a), R(s,a,s′), V(s′) and its term P·(R + γ·V(s′)).</summary>
+public sealed record OutcomeTerm(int Next, double Probability, double Reward, double NextValue, double Term);
+
+/// <summary>Q(s,a) = Σ_{s′} P(s′|s,a)[R + γ·V(s′)] with its outcome terms, summed in the model's order.</summary>
+public sealed record ActionTerms(int Action, ImmutableArray<OutcomeTerm> Outcomes, double Value);
+
+/// <summary>One Bellman optimality backup of one state with its terms named: every action's expected value,
+/// the best action (ties to the lowest index, as <see cref="Bellman.GreedyAction"/>) and the new value max_a Q(s,a).
+/// Terminal states have no actions and the new value 0.</summary>
+public sealed record BackupTerms(int State, double Gamma, double OldValue, ImmutableArray<ActionTerms> Actions,
+                                 int BestAction, double NewValue);

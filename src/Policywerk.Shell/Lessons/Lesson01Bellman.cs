@@ -109,7 +109,12 @@ public sealed class Lesson01Bellman : ILesson
             console.Write(new Rule("[bold]Lesson 01 · Bellman 1957 — value iteration and policy iteration[/]").LeftJustified());
             console.MarkupLine($"5×5 gridworld: goal [green]G[/] +1, pit [red]X[/] −1, wall [grey]##[/], every other move −0.04;  γ = {s.Gamma}, θ = {s.Theta}");
             console.WriteLine();
+            Tables(console, s);
+        }
 
+        /// <summary>The tables of <see cref="Print"/> without its header.</summary>
+        private void Tables(IAnsiConsole console, BellmanResults s)
+        {
             var sweeps = new Table().Title("[bold]Value iteration: max change per sweep[/]")
                 .AddColumn(new TableColumn("sweep").RightAligned()).AddColumn(new TableColumn("max |ΔV|").RightAligned()).AddColumn("");
             var largest = s.MaxChanges.Max();
@@ -144,6 +149,150 @@ public sealed class Lesson01Bellman : ILesson
                           + $" (max |V_VI − V_PI| = {s.MaxValueDifference:0.000000} < θ)" + " · "
                           + (s.PoliciesMatch ? "[green]policies match[/]" : "[red]policies differ[/]");
             console.MarkupLine(verdict);
+        }
+
+        // ---------------------------------------------------------------- narrative
+
+        private static readonly string[] ActionNames = ["N", "E", "S", "W"];
+
+        private string CellName(int state) => $"({world.CellOf(state).Row},{world.CellOf(state).Col})";
+
+        private static string N(double x) => Narration.Number(x);
+
+        /// <summary>A reward with its sign: +1, −1.</summary>
+        private static string S(double x) => x > 0 ? "+" + N(x) : N(x);
+
+        /// <summary>A number inside a product, its sign written out: 0.9·(−0.209).</summary>
+        private static string P(double x) => x < 0 ? $"({N(x)})" : N(x);
+
+        /// <summary>The cells of one kind, as "(1,3)" or "(1,1) and (2,2)".</summary>
+        private string CellsOf(CellKind kind)
+        {
+            var cells = Enumerable.Range(0, world.StateCount).Where(s => world.KindOf(s) == kind).Select(CellName).ToArray();
+            return cells.Length <= 1 ? string.Concat(cells) : string.Join(", ", cells[..^1]) + " and " + cells[^1];
+        }
+
+        /// <summary>The worked example: the start cell's backup in the first sweep that makes its value positive (the sweep
+        /// in which the goal's reward reaches it), else in the last sweep; with the values it read and the sweep's number.</summary>
+        private (int Sweep, ImmutableArray<double> Before, BackupTerms Terms) WorkedExample()
+        {
+            var start = world.StartState;
+            var k = 0;
+            while (k < vi.Sweeps.Length - 1 && vi.Sweeps[k].Values[start] <= 0) k++;
+            var before = k == 0 ? Policywerk.Pure.Immutable.Filled(world.StateCount, 0.0) : vi.Sweeps[k - 1].Values;
+            return (k + 1, before, Bellman.ExplainBackup(world, before, start, Config.Gamma));
+        }
+
+        public void Narrate(IAnsiConsole console)
+        {
+            var s = results.Value;
+            var gamma = Config.Gamma;
+            console.Write(new Rule("[bold]Lesson 01 · Bellman 1957 — value iteration and policy iteration[/]").LeftJustified());
+            Narration.Section(console, "The idea",
+                "Dynamic programming finds the best behaviour when the world is known. For every state and action we know " +
+                "where the agent can end up, how likely each outcome is, and what reward it pays. Nothing is sampled and nothing " +
+                "is explored: the agent plans before it ever moves.",
+                "A state's value is what the best action earns: its reward plus the discounted value of the state it leads to. " +
+                "Value iteration applies this rule to every state at once, sweep after sweep, starting from all values 0, until " +
+                "the values stop changing. Policy iteration alternates two steps instead: compute the values of a fixed policy, " +
+                "then make the policy greedy for those values. Both end at the same values and the same policy. The later " +
+                "lessons learn such values without a model, from experience.");
+
+            var grid = new List<string>();
+            for (var r = 0; r < world.Rows; r++)
+                grid.Add(string.Join(' ', Enumerable.Range(0, world.Cols).Select(c => world.IndexOf(new Cell(r, c)) switch
+                {
+                    var x when x == world.StartState => 'S',
+                    var x => world.KindOf(x) switch { CellKind.Goal => 'G', CellKind.Pit => 'X', CellKind.Wall => '#', _ => '·' },
+                })));
+            var deterministic = Enumerable.Range(0, world.StateCount).All(st =>
+                Enumerable.Range(0, world.ActionCount).All(a => world.Outcomes(st, a) is [{ Probability: 1.0 }]));
+            Narration.Section(console, "The world",
+                $"A {world.Rows}×{world.Cols} grid. The agent starts at S {CellName(world.StartState)} and moves N, E, S or W. " +
+                $"Entering the goal G {CellsOf(CellKind.Goal)} pays {S(Gridworld.GoalReward)} and ends the episode. " +
+                $"Entering the pit X {CellsOf(CellKind.Pit)} pays {S(Gridworld.PitReward)} and ends it too. " +
+                $"The wall # {CellsOf(CellKind.Wall)} cannot be entered. Every other move costs {N(Gridworld.StepCost)}, " +
+                "also a move into the wall or off the grid, which leaves the agent where it is. " +
+                (deterministic ? "Moves are deterministic: each P(s′|s,a) is 1 for one next state s′ and 0 for the rest. " : "") +
+                "Rows and columns are numbered from the top left, starting at 0.");
+            Narration.Display(console, [.. grid]);
+
+            Narration.Section(console, "The update",
+                $"One sweep computes a new value for every state from the old values of all states. For each action it adds up " +
+                $"the outcomes: probability times (reward plus γ times the next state's value), with γ = {N(gamma)}. " +
+                "The new value is the largest of these sums. Goal and pit are worth 0: their reward is paid on entry.");
+            Narration.Display(console, "V(s) ← max_a Σ_s′ P(s′|s,a)[R(s,a,s′) + γ·V(s′)]");
+            Narration.Code(console, "src/Policywerk.Pure/Agents/Bellman.cs", "Bellman.OptimalityBackup");
+            Narration.Code(console, "src/Policywerk.Pure/Agents/Bellman.cs", "Bellman.ActionValue");
+            Narration.Text(console,
+                $"Value iteration repeats the sweep until the largest change is below θ = {N(Config.Theta)}; then the policy takes, " +
+                "in each state, the action with the largest sum. Policy iteration uses the same sum with the policy's action " +
+                "in place of the max, until the values settle, and then makes the policy greedy.");
+            Narration.Code(console, "src/Policywerk.Pure/Agents/Bellman.cs", "Bellman.ValueIteration");
+            Narration.Code(console, "src/Policywerk.Pure/Agents/Bellman.cs", "Bellman.PolicyIteration");
+
+            var (sweep, before, e) = WorkedExample();
+            var start = CellName(world.StartState);
+            var positive = e.NewValue > 0;
+            Narration.Section(console, "A worked example from this run",
+                (positive
+                    ? $"We follow the start cell {start} in sweep {sweep}, the first sweep that makes its value positive: the goal's reward reaches it here. "
+                    : $"We follow the start cell {start} in the last sweep, sweep {sweep}. ") +
+                $"The backup reads the values {(sweep == 1 ? "before the first sweep (all 0)" : $"after sweep {sweep - 1}")}; " +
+                $"there the start was worth {N(e.OldValue)}. Each action, with its next state and that state's value:");
+            var lines = new List<string>();
+            foreach (var a in e.Actions)
+            {
+                var next = a.Outcomes.Length == 1 ? CellName(a.Outcomes[0].Next) : "…";
+                var stays = a.Outcomes is [var only] && only.Next == e.State ? "  (stays)" : "";
+                var sum = string.Join(" + ", a.Outcomes.Select(o => $"{N(o.Probability)}·({N(o.Reward)} + {N(e.Gamma)}·{P(o.NextValue)})"));
+                lines.Add($"{ActionNames[a.Action]} → {next}:  {sum} = {N(a.Value)}{stays}");
+            }
+            lines.Add($"V{start} ← max({string.Join(", ", e.Actions.Select(a => N(a.Value)))}) = {N(e.NewValue)}");
+            Narration.Display(console, [.. lines]);
+            var tied = e.Actions.Where(a => Math.Abs(a.Value - e.Actions[e.BestAction].Value) <= Bellman.TieTolerance)
+                .Select(a => ActionNames[a.Action]).ToArray();
+            var stored = vi.Sweeps[sweep - 1].Values[world.StartState];
+            Narration.Text(console,
+                (tied.Length > 1
+                    ? $"{string.Join(" and ", tied)} tie; a tie goes to the first of N, E, S, W, so the best action is {ActionNames[e.BestAction]}. "
+                    : $"The best action is {ActionNames[e.BestAction]}. ") +
+                $"The start's value goes from {N(e.OldValue)} to {N(e.NewValue)}" +
+                (e.NewValue.Equals(stored) ? $", exactly the value sweep {sweep} stored." : $"; sweep {sweep} stored {N(stored)}."));
+
+            Narration.Section(console, "What the results mean");
+            Tables(console, s);
+            var changes = vi.Sweeps.Select(w => w.MaxChange).ToArray();
+            var ratios = Enumerable.Range(1, changes.Length - 1).Where(k => changes[k - 1] > 0 && changes[k] > 0)
+                .Select(k => changes[k] / changes[k - 1]).ToArray();
+            var discounted = 0.0;
+            var factor = 1.0;
+            foreach (var step in path.Steps) { discounted += factor * step.Reward; factor *= gamma; }
+            var startValue = vi.Values[world.StartState];
+            var evaluationSweeps = pi.Cycles.Sum(c => c.Evaluation.Sweeps.Length);
+            var paragraphs = new List<string>();
+            if (ratios.Length > 0)
+                paragraphs.Add(
+                    $"From sweep 1 to sweep {ratios.Length + 1} the largest change shrinks by a factor of " +
+                    (N(ratios.Min()) == N(ratios.Max()) ? N(ratios.Min()) : $"{N(ratios.Min())} to {N(ratios.Max())}") +
+                    $" per sweep; γ = {N(gamma)}. Each sweep carries the goal's reward one cell further and discounts it once more. " +
+                    $"Sweep {changes.Length} " + (changes[^1] == 0 ? "changes no value at all" : $"changes the values by at most {N(changes[^1])}") +
+                    $", which is less than θ = {N(Config.Theta)}, so value iteration stops.");
+            paragraphs.Add(
+                $"The start is worth {N(startValue)}. The greedy path from there takes {path.Length} steps; its rewards, discounted " +
+                $"by γ at each step, add up to {N(discounted)}" +
+                (Math.Abs(discounted - startValue) < 1e-9 ? ", the same number: a value is the discounted reward of acting well from there. " : $", not the same number. ") +
+                $"Policy iteration needed {pi.Cycles.Length} cycles and {evaluationSweeps} evaluation sweeps in all against value iteration's " +
+                $"{vi.Sweeps.Length} sweeps, and ends {(s.ValuesMatch && s.PoliciesMatch ? "at the same values and policy" : "elsewhere")}.");
+            Narration.Text(console, [.. paragraphs]);
+
+            Narration.Section(console, "Try next",
+                "This world is deterministic and known, so a seed changes nothing here. Lesson 03 learns values from sampled " +
+                "episodes with no model; lesson 04 learns action values by trial and error, and the cliff experiment repeats it over many runs:");
+            Narration.Display(console,
+                "dotnet run --project src/Policywerk.Shell -- lesson 3",
+                "dotnet run --project src/Policywerk.Shell -- lesson 4",
+                "dotnet run --project src/Policywerk.Shell -- experiment cliff");
         }
 
         private static Table GridTable(string title, Gridworld world, Func<int, string> cell)

@@ -121,6 +121,111 @@ public class BellmanGridworldTests
     }
 }
 
+/// <summary>Bellman.ExplainBackup names the terms of one state's optimality backup; they must be the backup's own bits.</summary>
+public class BellmanExplainTests
+{
+    private static readonly Gridworld World = Gridworld.Classic;
+
+    /// <summary>The explained backup of every state equals OptimalityBackup's value there bit for bit; each action's
+    /// value is ActionValue's, each term is P·(R + γ·V(s′)) of the model's outcome, and the best action is GreedyAction's.</summary>
+    private static bool Recombines(IKnownModel model, ImmutableArray<double> values, double gamma)
+    {
+        var backup = Bellman.OptimalityBackup(model, values, gamma);
+        for (var s = 0; s < model.StateCount; s++)
+        {
+            var e = Bellman.ExplainBackup(model, values, s, gamma);
+            if (!e.NewValue.Equals(backup[s]) || e.State != s || e.OldValue != values[s]) return false;
+            if (model.IsTerminal(s)) { if (e.Actions.Length != 0) return false; continue; }
+            if (e.Actions.Length != model.ActionCount || e.BestAction != Bellman.GreedyAction(model, values, s, gamma)) return false;
+            var max = double.NegativeInfinity;
+            for (var a = 0; a < model.ActionCount; a++)
+            {
+                var terms = e.Actions[a];
+                var outcomes = model.Outcomes(s, a);
+                if (terms.Action != a || !terms.Value.Equals(Bellman.ActionValue(model, values, s, a, gamma))) return false;
+                if (terms.Outcomes.Length != outcomes.Length) return false;
+                var q = 0.0;
+                for (var i = 0; i < outcomes.Length; i++)
+                {
+                    var o = terms.Outcomes[i];
+                    if (o.Next != outcomes[i].Next || o.Probability != outcomes[i].Probability || o.Reward != outcomes[i].Reward
+                        || o.NextValue != values[o.Next] || !o.Term.Equals(o.Probability * (o.Reward + gamma * o.NextValue))) return false;
+                    q += o.Term;
+                }
+                if (!q.Equals(terms.Value)) return false;
+                max = Math.Max(max, terms.Value);
+            }
+            if (!max.Equals(e.NewValue) || e.Actions[e.BestAction].Value < e.NewValue - Bellman.TieTolerance) return false;
+        }
+        return true;
+    }
+
+    [Property(MaxTest = 300)]
+    public Property Explained_backups_recombine_exactly_on_random_mdps() =>
+        Prop.ForAll(RandomMdp.Arbitrary, ArbMap.Default.ArbFor<ulong>(),
+            (mdp, seed) => Recombines(mdp, mdp.RandomValues(seed), mdp.Gamma));
+
+    [Property(MaxTest = 200)]
+    public Property Explained_backups_recombine_exactly_on_the_lesson_gridworld_with_random_values() =>
+        Prop.ForAll(ArbMap.Default.ArbFor<ulong>(), Gen.Choose(50, 99).ToArbitrary(), (seed, gammaPercent) =>
+        {
+            var key = Key.FromSeed(seed);
+            var values = new double[World.StateCount];
+            for (var s = 0; s < values.Length; s++)
+            {
+                double v;
+                (v, key) = key.NextUniform(-2, 2);
+                values[s] = World.IsTerminal(s) ? 0 : v;
+            }
+            return Recombines(World, values.Freeze(), gammaPercent / 100.0);
+        });
+
+    [Fact]
+    public void Explained_backups_replay_every_sweep_of_the_lessons_value_iteration()
+    {
+        var vi = Bellman.ValueIteration(World, new BellmanConfig(Gamma: 0.9, Theta: 0.001));
+        var before = Policywerk.Pure.Immutable.Filled(World.StateCount, 0.0);
+        foreach (var sweep in vi.Sweeps)
+        {
+            for (var s = 0; s < World.StateCount; s++)
+                Assert.Equal(sweep.Values[s], Bellman.ExplainBackup(World, before, s, 0.9).NewValue);
+            before = sweep.Values;
+        }
+    }
+
+    [Fact]
+    public void The_start_cells_second_backup_is_a_step_cost_plus_a_discounted_step_cost()
+    {
+        // after one sweep every cell not beside the goal is worth −0.04; the start's four moves all lead to such cells
+        var v1 = Bellman.OptimalityBackup(World, Policywerk.Pure.Immutable.Filled(World.StateCount, 0.0), 0.9);
+        var e = Bellman.ExplainBackup(World, v1, World.StartState, 0.9);
+        Assert.Equal(4, e.Actions.Length);
+        Assert.Equal(-0.04, e.OldValue);
+        var north = e.Actions[(int)Move.North].Outcomes.Single();
+        Assert.Equal((World.IndexOf(new Cell(3, 0)), 1.0, -0.04, -0.04), (north.Next, north.Probability, north.Reward, north.NextValue));
+        var west = e.Actions[(int)Move.West].Outcomes.Single();
+        Assert.Equal(World.StartState, west.Next); // the border: it stays
+        Assert.Equal(-0.04 + 0.9 * -0.04, e.NewValue);
+        Assert.Equal(-0.076, e.NewValue, 12);
+        Assert.Equal((int)Move.North, e.BestAction); // a four-way tie goes to the lowest index
+
+        // beside the goal (and above the pit), East is worth the goal's +1 and wins alone
+        var besideGoal = Bellman.ExplainBackup(World, v1, World.IndexOf(new Cell(0, 3)), 0.9);
+        Assert.Equal((int)Move.East, besideGoal.BestAction);
+        Assert.Equal(1.0, besideGoal.NewValue);
+        Assert.Equal(-1.0 + 0.9 * 0.0, besideGoal.Actions[(int)Move.South].Value); // into the pit: −1, and the pit is worth 0
+    }
+
+    [Fact]
+    public void A_terminal_state_has_no_actions_and_the_new_value_zero()
+    {
+        var goal = World.IndexOf(new Cell(0, 4));
+        var e = Bellman.ExplainBackup(World, Policywerk.Pure.Immutable.Filled(World.StateCount, 0.5), goal, 0.9);
+        Assert.Empty(e.Actions);
+        Assert.Equal(0.0, e.NewValue);
+    }
+}
+
 /// <summary>Invariants of dynamic programming, over generated random finite MDPs.</summary>
 public class BellmanProperties
 {
