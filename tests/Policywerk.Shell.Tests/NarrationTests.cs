@@ -5,30 +5,11 @@ namespace Policywerk.Shell.Tests;
 /// <summary>Lesson 04 teaches while it runs: its sections, a worked example from the run itself, --brief and --quiet.</summary>
 public class NarrationTests
 {
-    private static readonly string[] Sections = ["The idea", "The world", "The update", "A worked example from this run", "What the results mean", "Try next"];
-
-    private static string Lesson4(params string[] extra)
-    {
-        var result = ShellHarness.Run(["lesson", "4", "--no-pictures", .. extra]);
-        Assert.Equal(0, result.ExitCode);
-        return result.Out;
-    }
-
-    /// <summary>The worked example's lines: from its section's title to the next section.</summary>
-    private static string Example(string output)
-    {
-        var start = output.IndexOf("A worked example from this run", StringComparison.Ordinal);
-        var end = output.IndexOf("What the results mean", start, StringComparison.Ordinal);
-        return output[start..end];
-    }
-
     [Fact]
     public void Lesson_4_prints_its_sections_in_order_with_the_code_of_its_update()
     {
-        var output = Lesson4();
-        var positions = Sections.Select(s => output.IndexOf(s, StringComparison.Ordinal)).ToArray();
-        Assert.All(positions, p => Assert.True(p >= 0));
-        Assert.Equal(positions.Order(), positions);
+        var output = Narrated.Lesson(4);
+        var positions = Narrated.SectionsInOrder(output);
         Assert.Contains("src/Policywerk.Pure/Agents/TdControl.cs: TdControl.Update", output);
         Assert.Contains("Mean reward per 50 episodes", output); // the tables are in "What the results mean"
     }
@@ -36,8 +17,8 @@ public class NarrationTests
     [Fact]
     public void The_worked_example_is_this_runs_and_another_seed_gives_another()
     {
-        var a = Example(Lesson4());
-        var b = Example(Lesson4("--seed", "7"));
+        var a = Narrated.Example(Narrated.Lesson(4));
+        var b = Narrated.Example(Narrated.Lesson(4, "--seed", "7"));
         Assert.Contains("Q + α·[r + γ·d·max Q(s′,·) − Q]", a);
         Assert.NotEqual(a, b);
     }
@@ -45,11 +26,11 @@ public class NarrationTests
     [Fact]
     public void Brief_prints_the_tables_without_the_narrative_and_quiet_the_headline()
     {
-        var brief = Lesson4("--brief");
+        var brief = Narrated.Lesson(4, "--brief");
         Assert.Contains("Mean reward per 50 episodes", brief);
         Assert.DoesNotContain("The idea", brief);
         Assert.DoesNotContain("A worked example", brief);
-        var quiet = Lesson4("--quiet");
+        var quiet = Narrated.Lesson(4, "--quiet");
         Assert.Contains("greedy: Q-learning", quiet);
         Assert.DoesNotContain("Mean reward per 50 episodes", quiet);
     }
@@ -59,14 +40,12 @@ public class NarrationTests
     {
         var result = ShellHarness.Run("lesson", "2", "--no-pictures");
         Assert.Equal(0, result.ExitCode);
-        var positions = Sections.Select(s => result.Out.IndexOf(s, StringComparison.Ordinal)).ToArray();
-        Assert.All(positions, p => Assert.True(p >= 0));
-        Assert.Equal(positions.Order(), positions);
+        Narrated.SectionsInOrder(result.Out);
         Assert.Contains("src/Policywerk.Pure/Agents/BartoSutton.cs: BartoSutton.Learn", result.Out);
         Assert.Contains("r̂ = r + γ·d·p(t) − p(t−1) = ", result.Out);
         Assert.Contains("Δw = α·r̂·e = ", result.Out);
         var other = ShellHarness.Run("lesson", "2", "--no-pictures", "--seed", "7");
-        Assert.NotEqual(Example(result.Out), Example(other.Out));
+        Assert.NotEqual(Narrated.Example(result.Out), Narrated.Example(other.Out));
     }
 
     [Fact]
@@ -74,12 +53,10 @@ public class NarrationTests
     {
         var result = ShellHarness.Run("lesson", "5", "--no-pictures");
         Assert.Equal(0, result.ExitCode);
-        var positions = Sections.Select(s => result.Out.IndexOf(s, StringComparison.Ordinal)).ToArray();
-        Assert.All(positions, p => Assert.True(p >= 0));
-        Assert.Equal(positions.Order(), positions);
+        Narrated.SectionsInOrder(result.Out);
         Assert.Contains("src/Policywerk.Pure/Agents/Dqn.cs: Dqn.Loss", result.Out);
-        Assert.Contains("y = r + γ·d·max Q(s′,·;θ⁻) = ", Example(result.Out));
-        Assert.Contains("∂L/∂Q = clip(δ)/|A| = ", Example(result.Out));
+        Assert.Contains("y = r + γ·d·max Q(s′,·;θ⁻) = ", Narrated.Example(result.Out));
+        Assert.Contains("∂L/∂Q = clip(δ)/|A| = ", Narrated.Example(result.Out));
     }
 
     [Fact]
@@ -87,11 +64,9 @@ public class NarrationTests
     {
         var result = ShellHarness.Run("lesson", "6", "--no-pictures");
         Assert.Equal(0, result.ExitCode);
-        var positions = Sections.Select(s => result.Out.IndexOf(s, StringComparison.Ordinal)).ToArray();
-        Assert.All(positions, p => Assert.True(p >= 0));
-        Assert.Equal(positions.Order(), positions);
+        Narrated.SectionsInOrder(result.Out);
         Assert.Contains("src/Policywerk.Pure/Agents/Ppo.cs: Ppo.Loss", result.Out);
-        var example = Example(result.Out);
+        var example = Narrated.Example(result.Out);
         Assert.Contains("δ = r + γ·d·V(s′) − V(s) = ", example);
         Assert.Contains("ρ = exp(log π_new − log π_old) = ", example);
     }
@@ -103,10 +78,8 @@ public class NarrationTests
         Assert.True(config.Iterations > 0); // the full lesson: its narrative needs the trained agent
         var result = ShellHarness.Run("lesson", "7", "--no-pictures");
         Assert.Equal(0, result.ExitCode);
-        var positions = Sections.Select(s => result.Out.IndexOf(s, StringComparison.Ordinal)).ToArray();
-        Assert.All(positions, p => Assert.True(p >= 0));
-        Assert.Equal(positions.Order(), positions);
-        var example = Example(result.Out);
+        Narrated.SectionsInOrder(result.Out);
+        var example = Narrated.Example(result.Out);
         Assert.Contains("KL(q ‖ p) = ", example);
         Assert.Contains("R_0 = r_1 + γ·c_1·[(1 − λ)·v_1 + λ·R_1]", example);
     }
