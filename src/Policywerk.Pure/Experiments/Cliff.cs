@@ -12,9 +12,31 @@ using Policywerk.Pure.Numerics;
 /// <param name="Episodes">Episodes per method (500).</param>
 /// <param name="Control">α 0.5, γ 1, ε 0.1.</param>
 /// <param name="MaxStepsPerEpisode">A safety cap; with ε &gt; 0 every episode reaches the goal long before it.</param>
-public sealed record CliffConfig(int Episodes = 500, ControlConfig? Control = null, int MaxStepsPerEpisode = 1_000_000)
+/// <param name="InitialQ">Q₀, every action value before learning.</param>
+public sealed record CliffConfig(int Episodes = 500, ControlConfig? Control = null, int MaxStepsPerEpisode = 1_000_000, double InitialQ = 0.0)
 {
     public ControlConfig ControlOrDefault => Control ?? new ControlConfig();
+
+    /// <summary>Every field a learner may set, by its short name: α, γ, ε, the softmax temperature τ (0: ε-greedy), the
+    /// episodes, the step cap and Q₀.</summary>
+    public static readonly IReadOnlyList<Knob<CliffConfig>> Knobs =
+    [
+        new("alpha", "α", "step size: how far each update moves Q(s,a) toward its target", 0.0, 1.0, false, "Control.Alpha",
+            c => c.ControlOrDefault.Alpha, (c, v) => c with { Control = c.ControlOrDefault with { Alpha = v } }),
+        new("gamma", "γ", "discount: what a reward one step later is worth now", 0.0, 1.0, false, "Control.Gamma",
+            c => c.ControlOrDefault.Gamma, (c, v) => c with { Control = c.ControlOrDefault with { Gamma = v } }),
+        new("epsilon", "ε", "ε-greedy exploration: the chance of a random action", 0.0, 1.0, false, "Control.Epsilon",
+            c => c.ControlOrDefault.Epsilon, (c, v) => c with { Control = c.ControlOrDefault with { Epsilon = v } }),
+        new("tau", "τ", "softmax exploration's temperature; 0 explores ε-greedily instead", 0.0, 1000.0, false, "Control.Explore",
+            c => c.ControlOrDefault.Explore is Boltzmann b ? b.Temperature : 0.0,
+            (c, v) => c with { Control = c.ControlOrDefault with { Explore = v > 0.0 ? new Boltzmann(v) : null } }),
+        new("episodes", "episodes", "training episodes per method", 1, 100_000, true, "Episodes",
+            c => c.Episodes, (c, v) => c with { Episodes = (int)v }),
+        new("max_steps", "max steps", "a safety cap on an episode's steps", 1, 10_000_000, true, "MaxStepsPerEpisode",
+            c => c.MaxStepsPerEpisode, (c, v) => c with { MaxStepsPerEpisode = (int)v }),
+        new("q0", "Q₀", "every action value before learning (optimism explores)", -1000.0, 1000.0, false, "InitialQ",
+            c => c.InitialQ, (c, v) => c with { InitialQ = v }),
+    ];
 }
 
 /// <summary>One method's training run: the final Q table, the undiscounted reward and length of each episode, and —
@@ -70,7 +92,7 @@ public static class Cliff
     public static ControlRun Train(ControlMethod method, CliffConfig config, Key key, bool keepEpisodes = false)
     {
         var c = config.ControlOrDefault;
-        var agent = TdControl.Initial(CliffWorld.StateCount, CliffWorld.ActionCount);
+        var agent = TdControl.Initial(CliffWorld.StateCount, CliffWorld.ActionCount, config.InitialQ);
         var rewards = new double[config.Episodes];
         var steps = new int[config.Episodes];
         var keys = key.Split(config.Episodes);

@@ -27,6 +27,14 @@ public sealed class LessonSettings : RunSettings
     [CommandArgument(0, "<N>")]
     [Description("Lesson number, 1 to 7.")]
     public string Lesson { get; init; } = "";
+
+    [CommandOption("--set <NAME=VALUE>")]
+    [Description("Change a hyperparameter (repeatable; also a=1,b=2). `--params` lists them.")]
+    public string[] Set { get; init; } = [];
+
+    [CommandOption("--params")]
+    [Description("List the lesson's hyperparameters with their defaults, ranges and meanings, and stop.")]
+    public bool Params { get; init; }
 }
 
 /// <summary>Runs one lesson and shows what it learned.</summary>
@@ -76,7 +84,18 @@ public sealed class LessonCommand(IAnsiConsole console) : Command<LessonSettings
     public override int Execute(CommandContext context, LessonSettings settings, CancellationToken cancellationToken)
     {
         var lesson = LessonRunner.Find(settings.Lesson);
+        if (settings.Params)
+        {
+            LessonSettingsCli.Print(console, lesson);
+            return ExitCodes.Ok;
+        }
+        var values = LessonSettingsCli.Parse(lesson, settings.Set);
         var options = Check.Run(settings);
+        if (values.Count > 0)
+        {
+            foreach (var line in LessonSettingsCli.Changes(lesson, values)) console.WriteLine(line);
+            lesson = ((ISettableLesson)lesson).With(values);
+        }
         return LessonRunner.Run(console, lesson, options);
     }
 }

@@ -16,6 +16,27 @@ public interface ILesson
     ILessonRun Train(ulong seed, IProgress<double> progress);
 }
 
+/// <summary>One knob of a lesson as the command line shows it: name, symbol, meaning, range, whole number or not, default.</summary>
+public sealed record Setting(string Name, string Symbol, string Meaning, double Min, double Max, bool Integer, double Default)
+{
+    /// <summary>The knobs of a configuration record with their values in <paramref name="defaults"/>.</summary>
+    public static IReadOnlyList<Setting> Of<TConfig>(IReadOnlyList<Policywerk.Pure.Experiments.Knob<TConfig>> knobs, TConfig defaults) =>
+        knobs.Select(k => new Setting(k.Name, k.Symbol, k.Meaning, k.Min, k.Max, k.Integer, k.Get(defaults))).ToArray();
+
+    /// <summary>The value is a number within [Min, Max] (and whole, for a whole-number setting).</summary>
+    public bool Allows(double value) => double.IsFinite(value) && value >= Min && value <= Max && (!Integer || value == Math.Floor(value));
+}
+
+/// <summary>A lesson whose hyperparameters can be set from the command line (<c>--set</c>, <c>--params</c>).</summary>
+public interface ISettableLesson
+{
+    /// <summary>Every hyperparameter, with its default.</summary>
+    IReadOnlyList<Setting> Settings { get; }
+
+    /// <summary>The lesson with these values set; every name is one of <see cref="Settings"/> and every value allowed.</summary>
+    ILesson With(IReadOnlyList<(string Name, double Value)> values);
+}
+
 /// <summary>The outcome of one lesson run.</summary>
 public interface ILessonRun
 {

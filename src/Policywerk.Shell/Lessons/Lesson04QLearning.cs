@@ -27,9 +27,18 @@ public sealed record QLearningResults(
     GreedyRoute QLearningGreedy, GreedyRoute SarsaGreedy);
 
 /// <summary>Lesson 04 · Watkins 1989: Q-learning against SARSA on the cliff.</summary>
-public sealed class Lesson04QLearning : ILesson
+public sealed class Lesson04QLearning(CliffConfig config) : ILesson, ISettableLesson
 {
     public static readonly CliffConfig Config = new(Episodes: 500, Control: new ControlConfig(Alpha: 0.5, Gamma: 1.0, Epsilon: 0.1));
+
+    public Lesson04QLearning() : this(Config) { }
+
+    /// <summary>The knobs of <see cref="CliffConfig"/>, with this lesson's defaults.</summary>
+    public IReadOnlyList<Setting> Settings => Setting.Of(CliffConfig.Knobs, Config);
+
+    /// <summary>The lesson with <paramref name="values"/> set (names checked by the caller against <see cref="Settings"/>).</summary>
+    public ILesson With(IReadOnlyList<(string Name, double Value)> values) =>
+        new Lesson04QLearning(values.Aggregate(config, (c, v) => CliffConfig.Knobs.Single(k => k.Name == v.Name).Set(c, v.Value)));
 
     public LessonInfo Info => Catalog.Info(4);
 
@@ -40,11 +49,11 @@ public sealed class Lesson04QLearning : ILesson
     public ILessonRun Train(ulong seed, IProgress<double> progress)
     {
         var keys = Key.FromSeed(seed).Split(3);
-        var qLearning = Cliff.Train(ControlMethod.QLearning, Config, keys[0], keepEpisodes: true);
+        var qLearning = Cliff.Train(ControlMethod.QLearning, config, keys[0], keepEpisodes: true);
         progress.Report(0.5);
-        var sarsa = Cliff.Train(ControlMethod.Sarsa, Config, keys[1]);
-        var run = new Run(keys, qLearning, sarsa, Cliff.Greedy(qLearning.Q, keys[2]), Cliff.Greedy(sarsa.Q, keys[2]),
-            Cliff.LargestError(qLearning, Config.ControlOrDefault, WorkedExampleEpisodes));
+        var sarsa = Cliff.Train(ControlMethod.Sarsa, config, keys[1]);
+        var run = new Run(config, keys, qLearning, sarsa, Cliff.Greedy(qLearning.Q, keys[2]), Cliff.Greedy(sarsa.Q, keys[2]),
+            Cliff.LargestError(qLearning, config.ControlOrDefault, WorkedExampleEpisodes));
         progress.Report(1.0);
         return run;
     }
@@ -61,18 +70,18 @@ public sealed class Lesson04QLearning : ILesson
             _ => CliffWorld.West,
         };
 
-    private sealed class Run(ImmutableArray<Key> keys, ControlRun qLearning, ControlRun sarsa,
+    private sealed class Run(CliffConfig config, ImmutableArray<Key> keys, ControlRun qLearning, ControlRun sarsa,
                              GreedyEvaluation qGreedy, GreedyEvaluation sarsaGreedy, WorkedExample? example) : ILessonRun
     {
         public object Results => results.Value;
-        private readonly Lazy<QLearningResults> results = new(() => ResultsOf(qLearning, sarsa, qGreedy, sarsaGreedy));
+        private readonly Lazy<QLearningResults> results = new(() => ResultsOf(config, qLearning, sarsa, qGreedy, sarsaGreedy));
 
-        private static QLearningResults ResultsOf(ControlRun qLearning, ControlRun sarsa, GreedyEvaluation qGreedy, GreedyEvaluation sarsaGreedy)
+        private static QLearningResults ResultsOf(CliffConfig config, ControlRun qLearning, ControlRun sarsa, GreedyEvaluation qGreedy, GreedyEvaluation sarsaGreedy)
         {
-            var c = Config.ControlOrDefault;
-            var blocks = Blocks.Of(Config.Episodes, 50).Select(b => new RewardBlock(b.From + 1, b.Last + 1,
+            var c = config.ControlOrDefault;
+            var blocks = Blocks.Of(config.Episodes, 50).Select(b => new RewardBlock(b.From + 1, b.Last + 1,
                 Round(Blocks.Mean(qLearning.RewardPerEpisode, b), 1), Round(Blocks.Mean(sarsa.RewardPerEpisode, b), 1))).ToArray();
-            return new QLearningResults(c.Alpha, c.Gamma, c.Epsilon, Config.Episodes, blocks,
+            return new QLearningResults(c.Alpha, c.Gamma, c.Epsilon, config.Episodes, blocks,
                 blocks[^1].QLearning, blocks[^1].Sarsa, Route(qGreedy), Route(sarsaGreedy));
         }
 
@@ -97,7 +106,7 @@ public sealed class Lesson04QLearning : ILesson
         public IEnumerable<string> Headline()
         {
             var s = results.Value;
-            yield return $"episodes {Config.Episodes - 49}–{Config.Episodes} mean reward: Q-learning {F(s.LastFiftyQLearning)}, SARSA {F(s.LastFiftySarsa)}";
+            yield return $"episodes {config.Episodes - 49}–{config.Episodes} mean reward: Q-learning {F(s.LastFiftyQLearning)}, SARSA {F(s.LastFiftySarsa)}";
             yield return $"greedy: Q-learning {RouteText(s.QLearningGreedy)}; SARSA {RouteText(s.SarsaGreedy)}";
         }
 
@@ -147,7 +156,7 @@ public sealed class Lesson04QLearning : ILesson
         public void Narrate(IAnsiConsole console)
         {
             var s = results.Value;
-            var c = Config.ControlOrDefault;
+            var c = config.ControlOrDefault;
             console.Write(new Rule("[bold]Lesson 04 · Watkins 1989 — Q-learning vs SARSA on the cliff[/]").LeftJustified());
             Narration.Section(console, "The idea",
                 "Lesson 03 learned the values of a fixed policy from experience. Watkins' Q-learning learns the value of each action, " +
@@ -203,7 +212,7 @@ public sealed class Lesson04QLearning : ILesson
             }
             Narration.Section(console, "What the results mean");
             Tables(console, s);
-            var last = Blocks.Last(Config.Episodes, 50);
+            var last = Blocks.Last(config.Episodes, 50);
             var qLast = Statistics.Summarize(Blocks.Items(qLearning.RewardPerEpisode, last).ToArray());
             var sLast = Statistics.Summarize(Blocks.Items(sarsa.RewardPerEpisode, last).ToArray());
             var sarsaAhead = sLast.Mean > qLast.Mean;
@@ -244,10 +253,10 @@ public sealed class Lesson04QLearning : ILesson
 
         /// <summary>Greedy routes and Q tables after <paramref name="episodes"/> episodes: the same keys replay the first
         /// episodes exactly (a key's split is prefix-stable), so training for fewer episodes is the checkpoint.</summary>
-        private (QTable Q, QTable Sarsa) After(int episodes) => episodes == Config.Episodes
+        private (QTable Q, QTable Sarsa) After(int episodes) => episodes == config.Episodes
             ? (qLearning.Q, sarsa.Q)
-            : (Cliff.Train(ControlMethod.QLearning, Config with { Episodes = episodes }, keys[0]).Q,
-               Cliff.Train(ControlMethod.Sarsa, Config with { Episodes = episodes }, keys[1]).Q);
+            : (Cliff.Train(ControlMethod.QLearning, config with { Episodes = episodes }, keys[0]).Q,
+               Cliff.Train(ControlMethod.Sarsa, config with { Episodes = episodes }, keys[1]).Q);
 
         public void WritePictures(PictureWriter writer)
         {
@@ -263,10 +272,10 @@ public sealed class Lesson04QLearning : ILesson
             var longest = final.Max(g => g.Path.Length);
             for (var k = 0; k < longest; k += k + 2 >= longest ? 1 : 2)
                 frames.Add(ThreePane.Compose(RoutePane($"Walking greedily · step {k}", final, k),
-                                             ArrowPane($"Greedy actions after episode {Config.Episodes}", qLearning.Q, sarsa.Q), TracePane(Config.Episodes)));
+                                             ArrowPane($"Greedy actions after episode {config.Episodes}", qLearning.Q, sarsa.Q), TracePane(config.Episodes)));
             writer.Gif("artifact.gif", frames, delayCs: 60, holdLastCs: 300);
             writer.Png("poster.png", Panels.Render(RoutePane("The learned greedy paths", final, int.MaxValue, legend: true), 900, 420));
-            writer.Png("trace.png", Panels.Render(TracePane(Config.Episodes, full: true), 900, 480));
+            writer.Png("trace.png", Panels.Render(TracePane(config.Episodes, full: true), 900, 480));
         }
 
         private static readonly Color[] MethodColours = [Palette.Accent, Palette.Second];
@@ -343,7 +352,7 @@ public sealed class Lesson04QLearning : ILesson
 
         private Plot TracePane(int upTo, bool full = false)
         {
-            var plot = Draw.TracePlot(full ? $"Reward per episode while learning (ε = {Config.ControlOrDefault.Epsilon}), trailing mean of {Smoothing}"
+            var plot = Draw.TracePlot(full ? $"Reward per episode while learning (ε = {config.ControlOrDefault.Epsilon}), trailing mean of {Smoothing}"
                                            : $"Reward per episode (trailing mean of {Smoothing})", "episode", "reward");
             var runs = new[] { qLearning, sarsa };
             for (var m = 0; m < 2; m++)
@@ -354,7 +363,7 @@ public sealed class Lesson04QLearning : ILesson
             }
             var optimal = plot.Add.HorizontalLine(-12, 1.2f, Palette.Positive, LinePattern.Dashed);
             optimal.LegendText = "optimal path: −12";
-            plot.Axes.SetLimits(0, Config.Episodes + 1, -160, 5);
+            plot.Axes.SetLimits(0, config.Episodes + 1, -160, 5);
             plot.ShowLegend(Alignment.LowerRight);
             return plot;
         }

@@ -1,0 +1,13 @@
+namespace Policywerk.Pure.Experiments;
+
+/// <summary>
+/// One hyperparameter a learner may turn: its short name (as typed on the command line), its symbol and meaning, the
+/// range it may take, whether it is a whole number, the configuration field it sets (dotted for nested records), and
+/// how to read it from and write it into a configuration record (<c>with</c>).
+/// </summary>
+public sealed record Knob<TConfig>(string Name, string Symbol, string Meaning, double Min, double Max, bool Integer, string Field,
+    Func<TConfig, double> Get, Func<TConfig, double, TConfig> Set)
+{
+    /// <summary>The value is a number within [Min, Max] (and whole, for a whole-number knob).</summary>
+    public bool Allows(double value) => double.IsFinite(value) && value >= Min && value <= Max && (!Integer || value == Math.Floor(value));
+}

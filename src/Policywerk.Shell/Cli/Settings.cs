@@ -1,0 +1,72 @@
+using System.Globalization;
+using Policywerk.Shell.Lessons;
+using Spectre.Console;
+
+namespace Policywerk.Shell.Cli;
+
+/// <summary><c>--set name=value</c> and <c>--params</c>: a lesson's hyperparameters from the command line.</summary>
+public static class LessonSettingsCli
+{
+    /// <summary>name=value pairs from every <c>--set</c> (each may hold several, separated by commas), checked against the
+    /// lesson's settings; any problem is one <see cref="UserError"/>.</summary>
+    public static IReadOnlyList<(string Name, double Value)> Parse(ILesson lesson, IReadOnlyList<string> sets)
+    {
+        if (sets.Count == 0) return [];
+        var settings = SettingsOf(lesson);
+        var values = new List<(string, double)>();
+        foreach (var item in sets.SelectMany(s => s.Split(',', StringSplitOptions.TrimEntries)))
+        {
+            var eq = item.IndexOf('=');
+            if (eq <= 0) throw new UserError($"--set takes name=value, got '{item}'");
+            var name = item[..eq].Trim().ToLowerInvariant();
+            var text = item[(eq + 1)..].Trim();
+            var setting = settings.FirstOrDefault(s => s.Name == name)
+                ?? throw new UserError($"lesson {lesson.Info.Number} has no setting '{name}' (did you mean '{Closest(name, settings)}'?); " +
+                                       $"its settings: {string.Join(", ", settings.Select(s => s.Name))}");
+            if (text.Length == 0) throw new UserError($"--set {name}= needs a value ({Range(setting)})");
+            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+                throw new UserError($"--set {name}={text}: not a number ({Range(setting)})");
+            if (!setting.Allows(value)) throw new UserError($"--set {name}={text}: {setting.Name} must be {Range(setting)}");
+            values.Add((name, value));
+        }
+        return values;
+    }
+
+    /// <summary>The lesson's settings, or one error line if it has none yet.</summary>
+    public static IReadOnlyList<Setting> SettingsOf(ILesson lesson) => lesson is ISettableLesson s
+        ? s.Settings
+        : throw new UserError($"lesson {lesson.Info.Number} has no settings to change yet (lesson 4 has)");
+
+    /// <summary>"changed: ε = 0.01 (default 0.1)" for each value that differs from its default.</summary>
+    public static IEnumerable<string> Changes(ILesson lesson, IReadOnlyList<(string Name, double Value)> values) =>
+        values.Select(v => (Setting: SettingsOf(lesson).Single(s => s.Name == v.Name), v.Value))
+            .Select(x => $"changed: {x.Setting.Symbol} = {N(x.Value)} (default {N(x.Setting.Default)})");
+
+    /// <summary>The table <c>--params</c> prints.</summary>
+    public static void Print(IAnsiConsole console, ILesson lesson)
+    {
+        var table = new Table().Title($"[bold]Lesson {lesson.Info.Number:00}: settings for --set name=value[/]")
+            .AddColumn("name").AddColumn("symbol").AddColumn(new TableColumn("default").RightAligned()).AddColumn("range").AddColumn("meaning");
+        foreach (var s in SettingsOf(lesson))
+            table.AddRow(s.Name, Markup.Escape(s.Symbol), N(s.Default), Markup.Escape(Range(s)), Markup.Escape(s.Meaning));
+        console.Write(table);
+    }
+
+    private static string Range(Setting s) => $"{(s.Integer ? "a whole number" : "a number")} from {N(s.Min)} to {N(s.Max)}";
+
+    private static string N(double x) => x.ToString("0.######", CultureInfo.InvariantCulture);
+
+    /// <summary>The setting whose name is the fewest single-character edits away.</summary>
+    private static string Closest(string name, IReadOnlyList<Setting> settings) => settings.MinBy(s => Distance(name, s.Name))!.Name;
+
+    private static int Distance(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
+        for (var j = 0; j <= b.Length; j++) d[0, j] = j;
+        for (var i = 1; i <= a.Length; i++)
+            for (var j = 1; j <= b.Length; j++)
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+        return d[a.Length, b.Length];
+    }
+}

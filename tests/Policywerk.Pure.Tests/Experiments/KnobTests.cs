@@ -1,0 +1,60 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using Policywerk.Pure.Agents;
+using Policywerk.Pure.Experiments;
+using Xunit;
+
+namespace Policywerk.Pure.Tests.Experiments;
+
+/// <summary>The knobs a learner may turn cover every field of the configuration records, and set what they read.</summary>
+public class KnobTests
+{
+    /// <summary>Every field of a configuration record, dotted through nested configuration records (types named *Config).</summary>
+    private static IEnumerable<string> Fields(Type record, string prefix = "")
+    {
+        var parameters = record.GetConstructors().OrderByDescending(c => c.GetParameters().Length).First().GetParameters();
+        foreach (var p in parameters)
+        {
+            var type = Nullable.GetUnderlyingType(p.ParameterType) ?? p.ParameterType;
+            if (type.Name.EndsWith("Config", StringComparison.Ordinal) && type != record)
+                foreach (var inner in Fields(type, prefix + p.Name + ".")) yield return inner;
+            else yield return prefix + p.Name;
+        }
+    }
+
+    [Fact]
+    public void Every_field_of_the_cliff_configuration_has_a_knob_and_every_knob_a_field()
+    {
+        var fields = Fields(typeof(CliffConfig)).Order().ToArray();
+        Assert.Equal(fields, CliffConfig.Knobs.Select(k => k.Field).Order().ToArray());
+        Assert.Equal(CliffConfig.Knobs.Count, CliffConfig.Knobs.Select(k => k.Name).Distinct().Count());
+        Assert.All(CliffConfig.Knobs, k => Assert.Matches("^[a-z][a-z0-9_]*$", k.Name));
+    }
+
+    [Property(MaxTest = 200)]
+    public bool A_knob_sets_what_it_reads_and_leaves_the_others(byte knobByte, byte fraction)
+    {
+        var defaults = new CliffConfig(Control: new ControlConfig());
+        var knob = CliffConfig.Knobs[knobByte % CliffConfig.Knobs.Count];
+        var span = Math.Min(knob.Max - knob.Min, 1000.0);
+        var value = knob.Min + span * fraction / 255.0;
+        if (knob.Integer) value = Math.Floor(value);
+        if (!knob.Allows(value)) return true;
+        var changed = knob.Set(defaults, value);
+        return knob.Get(changed) == value
+               && CliffConfig.Knobs.Where(k => k != knob).All(k => k.Get(changed) == k.Get(defaults));
+    }
+
+    [Fact]
+    public void A_knob_allows_only_numbers_in_its_range()
+    {
+        var epsilon = CliffConfig.Knobs.Single(k => k.Name == "epsilon");
+        Assert.True(epsilon.Allows(0.01));
+        Assert.False(epsilon.Allows(2.0));
+        Assert.False(epsilon.Allows(double.NaN));
+        var episodes = CliffConfig.Knobs.Single(k => k.Name == "episodes");
+        Assert.False(episodes.Allows(10.5));
+        Assert.True(episodes.Allows(10));
+    }
+}

@@ -1,0 +1,61 @@
+using Xunit;
+
+namespace Policywerk.Shell.Tests;
+
+/// <summary>Lesson 04's knobs from the command line: --params, --set, and one error line for every kind of bad setting.</summary>
+public class SettingsCliTests
+{
+    [Fact]
+    public void Params_lists_every_setting_with_its_default_and_range()
+    {
+        var result = ShellHarness.Run("lesson", "4", "--params");
+        Assert.Equal(0, result.ExitCode);
+        foreach (var name in new[] { "alpha", "gamma", "epsilon", "tau", "episodes", "max_steps", "q0" }) Assert.Contains(name, result.Out);
+        Assert.Contains("a number from 0 to 1", result.Out);
+    }
+
+    [Fact]
+    public void A_set_value_says_what_changed_and_changes_the_run()
+    {
+        var changed = ShellHarness.Run("lesson", "4", "--set", "epsilon=0.01", "--quiet", "--no-pictures");
+        var defaults = ShellHarness.Run("lesson", "4", "--quiet", "--no-pictures");
+        Assert.Equal(0, changed.ExitCode);
+        Assert.Contains("changed: ε = 0.01 (default 0.1)", changed.Out);
+        Assert.NotEqual(defaults.Out.Split('\n').Skip(1), changed.Out.Split('\n').Skip(2)); // the headline moves
+        var two = ShellHarness.Run("lesson", "4", "--set", "epsilon=0.01,alpha=0.2", "--quiet", "--no-pictures");
+        Assert.Contains("changed: α = 0.2 (default 0.5)", two.Out);
+    }
+
+    [Theory]
+    [InlineData("epsilon=2", "epsilon must be a number from 0 to 1")]
+    [InlineData("nope=1", "has no setting 'nope'")]
+    [InlineData("alpha=", "needs a value")]
+    [InlineData("alpha=x", "not a number")]
+    [InlineData("episodes=10.5", "a whole number")]
+    [InlineData("alpha", "takes name=value")]
+    public void A_bad_setting_is_one_error_line_and_exit_2_before_anything_runs(string set, string message)
+    {
+        var dir = ShellHarness.TempDir();
+        try
+        {
+            var result = ShellHarness.Run("lesson", "4", "--set", set, "--out", dir);
+            Assert.Equal(2, result.ExitCode);
+            Assert.Single(result.Err.Trim().Split('\n'));
+            Assert.StartsWith("error:", result.Err.Trim());
+            Assert.Contains(message, result.Err);
+            Assert.Empty(Directory.GetFileSystemEntries(dir));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_lesson_without_settings_says_so()
+    {
+        var result = ShellHarness.Run("lesson", "7", "--params");
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("error:", result.Err.Trim());
+    }
+}
