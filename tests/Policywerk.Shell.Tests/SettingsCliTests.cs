@@ -58,4 +58,15 @@ public class SettingsCliTests
         Assert.Equal(2, result.ExitCode);
         Assert.StartsWith("error:", result.Err.Trim());
     }
+
+    [Fact]
+    public void Lesson_5_lists_its_settings_and_refuses_a_replay_smaller_than_the_batch()
+    {
+        var list = ShellHarness.Run("lesson", "5", "--params");
+        Assert.Equal(0, list.ExitCode);
+        foreach (var name in new[] { "lr", "replay", "min_replay", "batch", "target_every", "episodes" }) Assert.Contains(name, list.Out);
+        var bad = ShellHarness.Run("lesson", "5", "--set", "replay=10", "--no-pictures");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("batch (16) must not exceed replay (10)", bad.Err);
+    }
 }

@@ -38,6 +38,32 @@ public sealed record DqnConfig(
 {
     /// <summary>Adam's hyperparameters at <see cref="LearningRate"/>.</summary>
     public AdamHyper Adam => new(LearningRate);
+
+    /// <summary>Every field a learner may set, by its short name.</summary>
+    public static readonly IReadOnlyList<Knob<DqnConfig>> Knobs =
+    [
+        new("hidden", "hidden units", "width of the hidden ReLU layer", 1, 1024, true, nameof(Hidden), c => c.Hidden, (c, v) => c with { Hidden = (int)v }),
+        new("lr", "α", "Adam's step size", 1e-6, 10.0, false, nameof(LearningRate), c => c.LearningRate, (c, v) => c with { LearningRate = v }),
+        new("gamma", "γ", "discount", 0.0, 1.0, false, nameof(Gamma), c => c.Gamma, (c, v) => c with { Gamma = v }),
+        new("epsilon_start", "ε₀", "exploration in the first episode", 0.0, 1.0, false, nameof(EpsilonStart), c => c.EpsilonStart, (c, v) => c with { EpsilonStart = v }),
+        new("epsilon_end", "ε_end", "the floor exploration falls to", 0.0, 1.0, false, nameof(EpsilonEnd), c => c.EpsilonEnd, (c, v) => c with { EpsilonEnd = v }),
+        new("epsilon_decay", "ε decay", "episodes over which ε falls linearly", 1, 100_000, true, nameof(EpsilonDecayEpisodes), c => c.EpsilonDecayEpisodes, (c, v) => c with { EpsilonDecayEpisodes = (int)v }),
+        new("replay", "replay", "transitions the replay buffer keeps", 1, 1_000_000, true, nameof(ReplayCapacity), c => c.ReplayCapacity, (c, v) => c with { ReplayCapacity = (int)v }),
+        new("min_replay", "min replay", "transitions before the first update", 1, 1_000_000, true, nameof(MinReplay), c => c.MinReplay, (c, v) => c with { MinReplay = (int)v }),
+        new("batch", "B", "transitions per update", 1, 4096, true, nameof(BatchSize), c => c.BatchSize, (c, v) => c with { BatchSize = (int)v }),
+        new("train_every", "train every", "one update every this many steps", 1, 1000, true, nameof(TrainEvery), c => c.TrainEvery, (c, v) => c with { TrainEvery = (int)v }),
+        new("target_every", "target every", "θ⁻ ← θ after every this many episodes", 1, 100_000, true, nameof(TargetEvery), c => c.TargetEvery, (c, v) => c with { TargetEvery = (int)v }),
+        new("episodes", "episodes", "training episodes", 1, 100_000, true, nameof(Episodes), c => c.Episodes, (c, v) => c with { Episodes = (int)v }),
+        new("huber", "δ_H", "the Huber loss's δ: TD errors beyond it get a clipped gradient", 1e-6, 1000.0, false, nameof(HuberDelta), c => c.HuberDelta, (c, v) => c with { HuberDelta = v }),
+    ];
+
+    /// <summary>Why this configuration cannot run (one line), or null: a batch larger than the buffer, or updates that
+    /// wait for more transitions than the buffer keeps.</summary>
+    public string? Conflict() =>
+        BatchSize > ReplayCapacity ? $"batch ({BatchSize}) must not exceed replay ({ReplayCapacity})"
+        : MinReplay > ReplayCapacity ? $"min_replay ({MinReplay}) must not exceed replay ({ReplayCapacity})"
+        : MinReplay < BatchSize ? $"min_replay ({MinReplay}) must be at least batch ({BatchSize})"
+        : null;
 }
 
 /// <summary>

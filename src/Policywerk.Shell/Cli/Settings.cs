@@ -29,13 +29,14 @@ public static class LessonSettingsCli
             if (!setting.Allows(value)) throw new UserError($"--set {name}={text}: {setting.Name} must be {Range(setting)}");
             values.Add((name, value));
         }
+        if (((ISettableLesson)lesson).Conflict(values) is { } conflict) throw new UserError($"--set: {conflict}");
         return values;
     }
 
     /// <summary>The lesson's settings, or one error line if it has none yet.</summary>
     public static IReadOnlyList<Setting> SettingsOf(ILesson lesson) => lesson is ISettableLesson s
         ? s.Settings
-        : throw new UserError($"lesson {lesson.Info.Number} has no settings to change yet (lesson 4 has)");
+        : throw new UserError($"lesson {lesson.Info.Number} has no settings to change yet (lessons 4 and 5 have)");
 
     /// <summary>"changed: ε = 0.01 (default 0.1)" for each value that differs from its default.</summary>
     public static IEnumerable<string> Changes(ILesson lesson, IReadOnlyList<(string Name, double Value)> values) =>

@@ -20,7 +20,7 @@ public interface ILesson
 public sealed record Setting(string Name, string Symbol, string Meaning, double Min, double Max, bool Integer, double Default)
 {
     /// <summary>The knobs of a configuration record with their values in <paramref name="defaults"/>.</summary>
-    public static IReadOnlyList<Setting> Of<TConfig>(IReadOnlyList<Policywerk.Pure.Experiments.Knob<TConfig>> knobs, TConfig defaults) =>
+    public static IReadOnlyList<Setting> Of<TConfig>(IReadOnlyList<Policywerk.Pure.Numerics.Knob<TConfig>> knobs, TConfig defaults) =>
         knobs.Select(k => new Setting(k.Name, k.Symbol, k.Meaning, k.Min, k.Max, k.Integer, k.Get(defaults))).ToArray();
 
     /// <summary>The value is a number within [Min, Max] (and whole, for a whole-number setting).</summary>
@@ -35,6 +35,9 @@ public interface ISettableLesson
 
     /// <summary>The lesson with these values set; every name is one of <see cref="Settings"/> and every value allowed.</summary>
     ILesson With(IReadOnlyList<(string Name, double Value)> values);
+
+    /// <summary>Why these values cannot go together (one line), or null if they can.</summary>
+    string? Conflict(IReadOnlyList<(string Name, double Value)> values) => null;
 }
 
 /// <summary>The outcome of one lesson run.</summary>

@@ -38,7 +38,7 @@ public sealed record DqnTraining(
     Trajectory<BreakoutState, int> Greedy);
 
 /// <summary>Lesson 05 · Mnih et al. 2013: DQN on mini Breakout.</summary>
-public sealed class Lesson05Dqn(DqnConfig config) : ILesson
+public sealed class Lesson05Dqn(DqnConfig config) : ILesson, ISettableLesson
 {
     /// <summary>The lesson's hyperparameters: the Python original's (lesson 05), unchanged.</summary>
     public static readonly DqnConfig Config = new();
@@ -47,6 +47,16 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
     public const int Block = 50;
 
     public Lesson05Dqn() : this(Config) { }
+
+    /// <summary>The knobs of <see cref="DqnConfig"/>, with this lesson's defaults.</summary>
+    public IReadOnlyList<Setting> Settings => Setting.Of(DqnConfig.Knobs, Config);
+
+    private DqnConfig Apply(IReadOnlyList<(string Name, double Value)> values) =>
+        values.Aggregate(config, (c, v) => DqnConfig.Knobs.Single(k => k.Name == v.Name).Set(c, v.Value));
+
+    public ILesson With(IReadOnlyList<(string Name, double Value)> values) => new Lesson05Dqn(Apply(values));
+
+    public string? Conflict(IReadOnlyList<(string Name, double Value)> values) => Apply(values).Conflict();
 
     public LessonInfo Info => Catalog.Info(5);
 

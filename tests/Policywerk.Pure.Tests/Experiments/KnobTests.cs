@@ -3,6 +3,7 @@ using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Policywerk.Pure.Agents;
 using Policywerk.Pure.Experiments;
+using Policywerk.Pure.Numerics;
 using Xunit;
 
 namespace Policywerk.Pure.Tests.Experiments;
@@ -56,5 +57,16 @@ public class KnobTests
         var episodes = CliffConfig.Knobs.Single(k => k.Name == "episodes");
         Assert.False(episodes.Allows(10.5));
         Assert.True(episodes.Allows(10));
+    }
+
+    [Fact]
+    public void Every_field_of_the_dqn_configuration_has_a_knob_and_the_defaults_go_together()
+    {
+        Assert.Equal(Fields(typeof(DqnConfig)).Order().ToArray(), DqnConfig.Knobs.Select(k => k.Field).Order().ToArray());
+        Assert.Null(new DqnConfig().Conflict());
+        Assert.Contains("batch", new DqnConfig(ReplayCapacity: 10).Conflict());
+        Assert.Contains("min_replay", new DqnConfig(MinReplay: 5000).Conflict());
+        var c = new DqnConfig();
+        foreach (var knob in DqnConfig.Knobs) Assert.Equal(knob.Get(c), knob.Get(knob.Set(c, knob.Get(c))));
     }
 }

@@ -1,4 +1,4 @@
-namespace Policywerk.Pure.Experiments;
+namespace Policywerk.Pure.Numerics;
 
 /// <summary>
 /// One hyperparameter a learner may turn: its short name (as typed on the command line), its symbol and meaning, the
