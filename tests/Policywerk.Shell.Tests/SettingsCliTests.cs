@@ -69,4 +69,15 @@ public class SettingsCliTests
         Assert.Equal(2, bad.ExitCode);
         Assert.Contains("batch (16) must not exceed replay (10)", bad.Err);
     }
+
+    [Fact]
+    public void Lesson_6_lists_its_settings_and_refuses_a_minibatch_larger_than_the_rollout()
+    {
+        var list = ShellHarness.Run("lesson", "6", "--params");
+        Assert.Equal(0, list.ExitCode);
+        foreach (var name in new[] { "lambda", "clip", "actor_lr", "steps", "bootstrap" }) Assert.Contains(name, list.Out);
+        var bad = ShellHarness.Run("lesson", "6", "--set", "minibatch=600", "--no-pictures");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("minibatch (600) must not exceed steps (500)", bad.Err);
+    }
 }

@@ -41,7 +41,37 @@ public sealed record PpoConfig(
     double LogStdMax = 2.0,
     double ActionLow = -1.0,
     double ActionHigh = 1.0,
-    bool BootstrapTimeLimits = true);
+    bool BootstrapTimeLimits = true)
+{
+    /// <summary>Every field a learner may set, by its short name (bootstrap: 1 bootstraps through time limits, 0 does not).</summary>
+    public static readonly IReadOnlyList<Knob<PpoConfig>> Knobs =
+    [
+        new("hidden", "hidden units", "width of the actor's and the critic's hidden tanh layer", 1, 1024, true, nameof(Hidden), c => c.Hidden, (c, v) => c with { Hidden = (int)v }),
+        new("iterations", "iterations", "rollouts collected and learned from", 1, 100_000, true, nameof(Iterations), c => c.Iterations, (c, v) => c with { Iterations = (int)v }),
+        new("steps", "T", "steps per rollout", 1, 100_000, true, nameof(RolloutSteps), c => c.RolloutSteps, (c, v) => c with { RolloutSteps = (int)v }),
+        new("epochs", "K", "passes over each rollout", 1, 1000, true, nameof(Epochs), c => c.Epochs, (c, v) => c with { Epochs = (int)v }),
+        new("minibatch", "M", "samples per gradient step", 1, 100_000, true, nameof(MiniBatchSize), c => c.MiniBatchSize, (c, v) => c with { MiniBatchSize = (int)v }),
+        new("gamma", "γ", "discount", 0.0, 1.0, false, nameof(Gamma), c => c.Gamma, (c, v) => c with { Gamma = v }),
+        new("lambda", "λ", "GAE's λ: 0 one-step TD errors, 1 Monte Carlo returns", 0.0, 1.0, false, nameof(Lambda), c => c.Lambda, (c, v) => c with { Lambda = v }),
+        new("clip", "ε", "the clip range of the probability ratio, 1 ± ε", 0.0, 10.0, false, nameof(ClipEpsilon), c => c.ClipEpsilon, (c, v) => c with { ClipEpsilon = v }),
+        new("actor_lr", "α_π", "the actor's Adam step size", 1e-7, 10.0, false, nameof(ActorLearningRate), c => c.ActorLearningRate, (c, v) => c with { ActorLearningRate = v }),
+        new("critic_lr", "α_V", "the critic's Adam step size", 1e-7, 10.0, false, nameof(CriticLearningRate), c => c.CriticLearningRate, (c, v) => c with { CriticLearningRate = v }),
+        new("entropy", "c_H", "weight of the entropy bonus", 0.0, 10.0, false, nameof(EntropyCoefficient), c => c.EntropyCoefficient, (c, v) => c with { EntropyCoefficient = v }),
+        new("log_std_min", "log σ_min", "the lowest log σ the actor may output", -20.0, 5.0, false, nameof(LogStdMin), c => c.LogStdMin, (c, v) => c with { LogStdMin = v }),
+        new("log_std_max", "log σ_max", "the highest log σ the actor may output", -20.0, 5.0, false, nameof(LogStdMax), c => c.LogStdMax, (c, v) => c with { LogStdMax = v }),
+        new("action_low", "u_min", "the lowest torque the world receives", -100.0, 100.0, false, nameof(ActionLow), c => c.ActionLow, (c, v) => c with { ActionLow = v }),
+        new("action_high", "u_max", "the highest torque the world receives", -100.0, 100.0, false, nameof(ActionHigh), c => c.ActionHigh, (c, v) => c with { ActionHigh = v }),
+        new("bootstrap", "bootstrap", "1: advantages bootstrap through the time limit; 0: the limit ends the task", 0, 1, true, nameof(BootstrapTimeLimits),
+            c => c.BootstrapTimeLimits ? 1 : 0, (c, v) => c with { BootstrapTimeLimits = v != 0 }),
+    ];
+
+    /// <summary>Why this configuration cannot run (one line), or null.</summary>
+    public string? Conflict() =>
+        LogStdMin > LogStdMax ? $"log_std_min ({LogStdMin}) must not exceed log_std_max ({LogStdMax})"
+        : ActionLow >= ActionHigh ? $"action_low ({ActionLow}) must be below action_high ({ActionHigh})"
+        : MiniBatchSize > RolloutSteps ? $"minibatch ({MiniBatchSize}) must not exceed steps ({RolloutSteps})"
+        : null;
+}
 
 /// <summary>The learner: actor π_θ(a|s) = N(μ_θ(s), σ_θ(s)²), critic V_φ(s), each with its own Adam state, and the iteration count.</summary>
 public sealed record PpoModel(Mlp Actor, Mlp Critic, Params Theta, Params Phi, AdamState ActorAdam, AdamState CriticAdam, int Iterations);

@@ -37,7 +37,7 @@ public sealed record PpoTraining(
     Trajectory<BalanceState, double> Greedy);
 
 /// <summary>Lesson 06 · Schulman et al. 2017: PPO with a Gaussian policy on the continuous balance task.</summary>
-public sealed class Lesson06Ppo(PpoConfig config) : ILesson
+public sealed class Lesson06Ppo(PpoConfig config) : ILesson, ISettableLesson
 {
     /// <summary>The lesson's hyperparameters: the Python original's, with the entropy bonus at 0 (issue 5's default;
     /// the Python lesson used 0.005 — see the README, lesson 06).</summary>
@@ -56,6 +56,16 @@ public sealed class Lesson06Ppo(PpoConfig config) : ILesson
     public const int Block = 25;
 
     public Lesson06Ppo() : this(Config) { }
+
+    /// <summary>The knobs of <see cref="PpoConfig"/>, with this lesson's defaults.</summary>
+    public IReadOnlyList<Setting> Settings => Setting.Of(PpoConfig.Knobs, Config);
+
+    private PpoConfig Apply(IReadOnlyList<(string Name, double Value)> values) =>
+        values.Aggregate(config, (c, v) => PpoConfig.Knobs.Single(k => k.Name == v.Name).Set(c, v.Value));
+
+    public ILesson With(IReadOnlyList<(string Name, double Value)> values) => new Lesson06Ppo(Apply(values));
+
+    public string? Conflict(IReadOnlyList<(string Name, double Value)> values) => Apply(values).Conflict();
 
     public LessonInfo Info => Catalog.Info(6);
 

@@ -69,4 +69,14 @@ public class KnobTests
         var c = new DqnConfig();
         foreach (var knob in DqnConfig.Knobs) Assert.Equal(knob.Get(c), knob.Get(knob.Set(c, knob.Get(c))));
     }
+
+    [Fact]
+    public void Every_field_of_the_ppo_configuration_has_a_knob_and_the_defaults_go_together()
+    {
+        Assert.Equal(Fields(typeof(PpoConfig)).Order().ToArray(), PpoConfig.Knobs.Select(k => k.Field).Order().ToArray());
+        Assert.Null(new PpoConfig().Conflict());
+        Assert.Contains("minibatch", new PpoConfig(MiniBatchSize: 600).Conflict());
+        var c = new PpoConfig(BootstrapTimeLimits: false);
+        foreach (var knob in PpoConfig.Knobs) Assert.Equal(knob.Get(c), knob.Get(knob.Set(c, knob.Get(c))));
+    }
 }
