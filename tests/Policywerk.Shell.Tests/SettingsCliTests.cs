@@ -54,7 +54,7 @@ public class SettingsCliTests
     [Fact]
     public void A_lesson_without_settings_says_so()
     {
-        var result = ShellHarness.Run("lesson", "7", "--params");
+        var result = ShellHarness.Run("lesson", "1", "--params");
         Assert.Equal(2, result.ExitCode);
         Assert.StartsWith("error:", result.Err.Trim());
     }
@@ -79,5 +79,16 @@ public class SettingsCliTests
         var bad = ShellHarness.Run("lesson", "6", "--set", "minibatch=600", "--no-pictures");
         Assert.Equal(2, bad.ExitCode);
         Assert.Contains("minibatch (600) must not exceed steps (500)", bad.Err);
+    }
+
+    [Theory]
+    [InlineData("chunk=50", "chunk (50) must not exceed an episode's 34 decisions")]
+    [InlineData("world_lr_end=0.1", "world_lr_end (0.1) must not exceed world_lr (0.002)")]
+    [InlineData("min_action_std=0.5", "min_action_std (0.5) must be below max_action_std (0.5)")]
+    public void Lesson_7_refuses_settings_that_cannot_go_together(string set, string message)
+    {
+        var bad = ShellHarness.Run("lesson", "7", "--set", set, "--no-pictures");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains(message, bad.Err);
     }
 }

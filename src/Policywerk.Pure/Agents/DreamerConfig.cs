@@ -121,6 +121,55 @@ public sealed record DreamerConfig(
         return WorldLearningRateEnd + (WorldLearningRate - WorldLearningRateEnd) * 0.5 * (1.0 + Math.Cos(Math.PI * x));
     }
 
+    /// <summary>Every field a learner may set, by its short name.</summary>
+    public static readonly IReadOnlyList<Knob<DreamerConfig>> Knobs =
+    [
+        new("deter", "h", "size of the deterministic GRU state", 1, 1024, true, nameof(Deter), c => c.Deter, (c, v) => c with { Deter = (int)v }),
+        new("stoch", "z", "size of the stochastic latent", 1, 256, true, nameof(Stoch), c => c.Stoch, (c, v) => c with { Stoch = (int)v }),
+        new("feature_points", "K", "feature points of the encoder's spatial soft-argmax", 1, 64, true, nameof(FeaturePoints), c => c.FeaturePoints, (c, v) => c with { FeaturePoints = (int)v }),
+        new("blobs", "K_dec", "Gaussian blobs of the keypoint decoder", 1, 16, true, nameof(DecoderBlobs), c => c.DecoderBlobs, (c, v) => c with { DecoderBlobs = (int)v }),
+        new("blob_width", "σ_blob", "width of the decoder's blobs in grid coordinates", 0.01, 2.0, false, nameof(BlobWidth), c => c.BlobWidth, (c, v) => c with { BlobWidth = v }),
+        new("embed", "e", "size of the encoder's embedding", 1, 1024, true, nameof(Embed), c => c.Embed, (c, v) => c with { Embed = (int)v }),
+        new("hidden", "hidden units", "width of every small MLP's hidden layer", 1, 1024, true, nameof(Hidden), c => c.Hidden, (c, v) => c with { Hidden = (int)v }),
+        new("batch", "B", "replayed sequences per update", 1, 256, true, nameof(BatchSize), c => c.BatchSize, (c, v) => c with { BatchSize = (int)v }),
+        new("chunk", "T", "steps per replayed sequence", 1, 1000, true, nameof(ChunkLength), c => c.ChunkLength, (c, v) => c with { ChunkLength = (int)v }),
+        new("starts", "N", "posterior states imagination starts from", 1, 4096, true, nameof(ImaginationStarts), c => c.ImaginationStarts, (c, v) => c with { ImaginationStarts = (int)v }),
+        new("horizon", "H", "imagination horizon", 1, 1000, true, nameof(Horizon), c => c.Horizon, (c, v) => c with { Horizon = (int)v }),
+        new("gamma", "γ", "discount of the imagined returns", 0.0, 1.0, false, nameof(Gamma), c => c.Gamma, (c, v) => c with { Gamma = v }),
+        new("lambda", "λ", "λ of the λ-returns", 0.0, 1.0, false, nameof(Lambda), c => c.Lambda, (c, v) => c with { Lambda = v }),
+        new("world_lr", "η", "the world model's Adam step size before its anneal", 1e-07, 1.0, false, nameof(WorldLearningRate), c => c.WorldLearningRate, (c, v) => c with { WorldLearningRate = v }),
+        new("world_lr_end", "η_end", "the world model's step size at the end of the run", 1e-07, 1.0, false, nameof(WorldLearningRateEnd), c => c.WorldLearningRateEnd, (c, v) => c with { WorldLearningRateEnd = v }),
+        new("anneal_from", "f", "fraction of the world model's updates after which η anneals", 0.0, 1.0, false, nameof(WorldAnnealFrom), c => c.WorldAnnealFrom, (c, v) => c with { WorldAnnealFrom = v }),
+        new("actor_lr", "α_π", "the actor's Adam step size", 1e-07, 1.0, false, nameof(ActorLearningRate), c => c.ActorLearningRate, (c, v) => c with { ActorLearningRate = v }),
+        new("critic_lr", "α_v", "the critic's Adam step size", 1e-07, 1.0, false, nameof(CriticLearningRate), c => c.CriticLearningRate, (c, v) => c with { CriticLearningRate = v }),
+        new("clip", "clip", "global-norm gradient clip of every optimizer", 1e-06, 1000000.0, false, nameof(GradClip), c => c.GradClip, (c, v) => c with { GradClip = v }),
+        new("reward_weight", "β_r", "weight of the reward head's loss", 0.0, 1000.0, false, nameof(RewardWeight), c => c.RewardWeight, (c, v) => c with { RewardWeight = v }),
+        new("free_nats", "F", "free bits: KL below this gives no gradient", 0.0, 100.0, false, nameof(FreeBits), c => c.FreeBits, (c, v) => c with { FreeBits = v }),
+        new("dyn_weight", "β_dyn", "weight of KL(sg(q) ‖ p)", 0.0, 100.0, false, nameof(DynamicsWeight), c => c.DynamicsWeight, (c, v) => c with { DynamicsWeight = v }),
+        new("rep_weight", "β_rep", "weight of KL(q ‖ sg(p))", 0.0, 100.0, false, nameof(RepresentationWeight), c => c.RepresentationWeight, (c, v) => c with { RepresentationWeight = v }),
+        new("min_latent_std", "σ_min", "the latent's smallest σ", 1e-06, 10.0, false, nameof(MinLatentStd), c => c.MinLatentStd, (c, v) => c with { MinLatentStd = v }),
+        new("min_action_std", "σ_π,min", "the actor's smallest σ", 1e-06, 10.0, false, nameof(MinActionStd), c => c.MinActionStd, (c, v) => c with { MinActionStd = v }),
+        new("max_action_std", "σ_π,max", "the actor's largest σ", 1e-06, 10.0, false, nameof(MaxActionStd), c => c.MaxActionStd, (c, v) => c with { MaxActionStd = v }),
+        new("entropy", "η_H", "weight of the actor's entropy bonus", 0.0, 10.0, false, nameof(EntropyWeight), c => c.EntropyWeight, (c, v) => c with { EntropyWeight = v }),
+        new("mean_penalty", "ζ", "weight of the penalty on the actor's pre-tanh mean", 0.0, 10.0, false, nameof(ActionMeanPenalty), c => c.ActionMeanPenalty, (c, v) => c with { ActionMeanPenalty = v }),
+        new("return_decay", "d", "decay of the return scale's moving average", 0.0, 1.0, false, nameof(ReturnScaleDecay), c => c.ReturnScaleDecay, (c, v) => c with { ReturnScaleDecay = v }),
+        new("slow_critic", "τ", "rate of the slow critic's Polyak update", 0.0, 1.0, false, nameof(SlowCriticRate), c => c.SlowCriticRate, (c, v) => c with { SlowCriticRate = v }),
+        new("prefill", "prefill", "random-policy steps before the first update", 1, 1000000, true, nameof(PrefillSteps), c => c.PrefillSteps, (c, v) => c with { PrefillSteps = (int)v }),
+        new("warmup", "warm-up", "world-model-only updates before the first iteration", 0, 100000, true, nameof(WarmupUpdates), c => c.WarmupUpdates, (c, v) => c with { WarmupUpdates = (int)v }),
+        new("iterations", "iterations", "training iterations", 0, 100000, true, nameof(Iterations), c => c.Iterations, (c, v) => c with { Iterations = (int)v }),
+        new("steps", "steps", "real steps collected per iteration", 0, 100000, true, nameof(StepsPerIteration), c => c.StepsPerIteration, (c, v) => c with { StepsPerIteration = (int)v }),
+        new("updates", "updates", "updates per iteration", 0, 10000, true, nameof(UpdatesPerIteration), c => c.UpdatesPerIteration, (c, v) => c with { UpdatesPerIteration = (int)v }),
+        new("replay", "replay", "steps the replay keeps", 1, 10000000, true, nameof(ReplayCapacity), c => c.ReplayCapacity, (c, v) => c with { ReplayCapacity = (int)v }),
+        new("action_repeat", "R", "physics steps each action is held for", 1, 100, true, nameof(ActionRepeat), c => c.ActionRepeat, (c, v) => c with { ActionRepeat = (int)v }),
+    ];
+
+    /// <summary>Why this configuration cannot run (one line), or null.</summary>
+    public string? Conflict() =>
+        WorldLearningRateEnd > WorldLearningRate ? $"world_lr_end ({WorldLearningRateEnd}) must not exceed world_lr ({WorldLearningRate})"
+        : MinActionStd >= MaxActionStd ? $"min_action_std ({MinActionStd}) must be below max_action_std ({MaxActionStd})"
+        : ReplayCapacity < PrefillSteps ? $"replay ({ReplayCapacity}) must hold the prefill ({PrefillSteps})"
+        : null;
+
     /// <summary>Real steps in a whole run (prefill included).</summary>
     public int TotalRealSteps => PrefillSteps + Iterations * StepsPerIteration;
 }

@@ -27,7 +27,7 @@ public sealed record DreamerResults(
 public sealed record IterationRow(int Iteration, double Reconstruction, double RewardLoss, double Kl, double ImaginedReturn, double EpisodeReward);
 
 /// <summary>Lesson 07 · Hafner et al. 2023: a Dreamer-style world model (RSSM, imagination, actor-critic) on the 16×16 pixel point mass.</summary>
-public sealed class Lesson07Dreamer : ILesson
+public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson, ISettableLesson
 {
     public static readonly DreamerConfig Config = new();
     public const int EvaluationEpisodes = 30;
@@ -39,12 +39,30 @@ public sealed class Lesson07Dreamer : ILesson
     /// <summary>The lesson's world, <see cref="WorldOf"/> its configuration.</summary>
     public static PixelPointMass World => WorldOf(Config);
 
+    public Lesson07Dreamer() : this(Config) { }
+
     public LessonInfo Info => Catalog.Info(7);
+
+    /// <summary>The knobs of <see cref="DreamerConfig"/>, with this lesson's defaults.</summary>
+    public IReadOnlyList<Setting> Settings => Setting.Of(DreamerConfig.Knobs, Config);
+
+    private DreamerConfig Apply(IReadOnlyList<(string Name, double Value)> values) =>
+        values.Aggregate(config, (c, v) => DreamerConfig.Knobs.Single(k => k.Name == v.Name).Set(c, v.Value));
+
+    public ILesson With(IReadOnlyList<(string Name, double Value)> values) => new Lesson07Dreamer(Apply(values));
+
+    /// <summary>The configuration's own conflicts, and a replayed sequence longer than an episode's decisions.</summary>
+    public string? Conflict(IReadOnlyList<(string Name, double Value)> values)
+    {
+        var c = Apply(values);
+        var decisions = (WorldOf(c).Dynamics.MaxSteps + c.ActionRepeat - 1) / c.ActionRepeat;
+        return c.Conflict() ?? (c.ChunkLength > decisions ? $"chunk ({c.ChunkLength}) must not exceed an episode's {decisions} decisions" : null);
+    }
 
     public ILessonRun Train(ulong seed, IProgress<double> progress)
     {
-        var (model, logs, evaluation) = TrainAndEvaluate(Key.FromSeed(seed), Config, EvaluationEpisodes, progress);
-        return new Run(model, logs, evaluation);
+        var (model, logs, evaluation) = TrainAndEvaluate(Key.FromSeed(seed), config, EvaluationEpisodes, progress);
+        return new Run(config, model, logs, evaluation);
     }
 
     /// <summary>
@@ -74,15 +92,15 @@ public sealed class Lesson07Dreamer : ILesson
         return (training.Model, logs.ToImmutableArray(), evaluation);
     }
 
-    private sealed class Run(DreamerModel model, ImmutableArray<IterationLog> logs, DreamerEvaluation<PointMassState> evaluation) : ILessonRun
+    private sealed class Run(DreamerConfig config, DreamerModel model, ImmutableArray<IterationLog> logs, DreamerEvaluation<PointMassState> evaluation) : ILessonRun
     {
         private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
-        private readonly Lazy<DreamerResults> results = new(() => ResultsOf(model, logs, evaluation));
+        private readonly Lazy<DreamerResults> results = new(() => ResultsOf(config, model, logs, evaluation));
         public object Results => results.Value;
 
-        private static DreamerResults ResultsOf(DreamerModel model, ImmutableArray<IterationLog> logs, DreamerEvaluation<PointMassState> e)
+        private static DreamerResults ResultsOf(DreamerConfig config, DreamerModel model, ImmutableArray<IterationLog> logs, DreamerEvaluation<PointMassState> e)
         {
-            var c = Config;
+            var c = config;
             string[] sizes =
             [
                 $"encoder: 256 pixels → spatial soft-argmax ({c.FeaturePoints} points) → {c.Hidden} → {c.Embed} (tanh)",
@@ -93,7 +111,7 @@ public sealed class Lesson07Dreamer : ILesson
             ];
             string[] hyper =
             [
-                $"action repeat {c.ActionRepeat}: each decision is held for {c.ActionRepeat} physics steps (rewards summed); an episode is {World.Dynamics.MaxSteps} physics steps, a step below is a decision",
+                $"action repeat {c.ActionRepeat}: each decision is held for {c.ActionRepeat} physics steps (rewards summed); an episode is {WorldOf(config).Dynamics.MaxSteps} physics steps, a step below is a decision",
                 $"{c.PrefillSteps} random steps, {c.WarmupUpdates} world-model-only updates, then {c.Iterations} iterations × ({c.StepsPerIteration} real steps + {c.UpdatesPerIteration} updates)",
                 $"batch {c.BatchSize} × {c.ChunkLength} steps; imagination {c.ImaginationStarts} starts × {c.Horizon} steps; γ {c.Gamma}, λ {c.Lambda}",
                 $"Adam lr: world {c.WorldLearningRate}, annealed (cosine) to {c.WorldLearningRateEnd} over the last {1 - c.WorldAnnealFrom:P0} of its {c.WorldUpdates} updates; actor {c.ActorLearningRate}, critic {c.CriticLearningRate}; clip {c.GradClip}",
@@ -168,9 +186,9 @@ public sealed class Lesson07Dreamer : ILesson
             for (var i = 1; i < episode.States.Length; i++)
                 steps.Add(new DreamerStep(world.Observe(episode.States[i]), episode.Actions[i - 1], episode.Rewards[i - 1], First: false, Terminal: false));
             var batch = DreamerBatch.From([new Policywerk.Pure.Replay.SequenceChunk<DreamerStep>(steps.ToImmutable(), true)]);
-            var f = DreamerRssm.Forward(Config, nets, model.World, batch, Key.FromSeed(0));
+            var f = DreamerRssm.Forward(config, nets, model.World, batch, Key.FromSeed(0));
             var n = batch.Length;
-            var kl = DreamerLatent.BalancedKl(f.Posterior, f.Prior, Config.FreeBits, Config.DynamicsWeight, Config.RepresentationWeight, n);
+            var kl = DreamerLatent.BalancedKl(f.Posterior, f.Prior, config.FreeBits, config.DynamicsWeight, config.RepresentationWeight, n);
             var step = Enumerable.Range(1, n - 1).MaxBy(t => kl.PerRow[t]);
             return (f, kl, step, n);
         }
@@ -178,8 +196,8 @@ public sealed class Lesson07Dreamer : ILesson
         public void Narrate(IAnsiConsole console)
         {
             var s = results.Value;
-            var c = Config;
-            var world = World;
+            var c = config;
+            var world = WorldOf(config);
             var nets = DreamerNets.For(c, world);
             console.Write(new Rule("[bold]Lesson 07 · Hafner et al. 2023 — a Dreamer-style world model[/]").LeftJustified());
             Narration.Section(console, "The idea",
@@ -249,7 +267,7 @@ public sealed class Lesson07Dreamer : ILesson
 
         private EpisodeView View(PixelPointMass world, DreamerEpisode<PointMassState> episode)
         {
-            var c = Config;
+            var c = config;
             var nets = DreamerNets.For(c, world);
             var observations = episode.States.Select(world.Observe).ToArray();
             var n = episode.States.Length;
@@ -284,7 +302,7 @@ public sealed class Lesson07Dreamer : ILesson
 
         public void WritePictures(PictureWriter writer)
         {
-            var world = World;
+            var world = WorldOf(config);
             var view = View(world, PictureEpisode(evaluation, world.Dynamics));
             var frames = new List<byte[]>();
             var stride = Math.Max(1, (int)Math.Ceiling(view.Steps / 60.0));
@@ -451,8 +469,8 @@ public sealed class Lesson07Dreamer : ILesson
                 Trace("Reward loss", "symlog MSE", logs.Select(l => l.RewardLoss).ToArray(), Palette.Second),
             };
             var kl = Trace("KL(posterior ‖ prior)", "nats", logs.Select(l => l.Kl).ToArray(), Palette.Third);
-            kl.Add.HorizontalLine(Config.FreeBits, 1.5f, Palette.Truth, LinePattern.Dashed);
-            Charts.Label(kl, "free bits", xs[0], Config.FreeBits, Alignment.LowerLeft, compact ? 9 : 11, Palette.Truth, bold: true);
+            kl.Add.HorizontalLine(config.FreeBits, 1.5f, Palette.Truth, LinePattern.Dashed);
+            Charts.Label(kl, "free bits", xs[0], config.FreeBits, Alignment.LowerLeft, compact ? 9 : 11, Palette.Truth, bold: true);
             plots.Add(kl);
             var reward = Draw.TracePlot("Real episode reward", "iteration", "return");
             reward.Title(compact ? "Real episode reward" : "Real episode reward (lines: evaluation means)", font);

@@ -79,4 +79,14 @@ public class KnobTests
         var c = new PpoConfig(BootstrapTimeLimits: false);
         foreach (var knob in PpoConfig.Knobs) Assert.Equal(knob.Get(c), knob.Get(knob.Set(c, knob.Get(c))));
     }
+
+    [Fact]
+    public void Every_field_of_the_dreamer_configuration_has_a_knob_and_the_defaults_go_together()
+    {
+        Assert.Equal(Fields(typeof(DreamerConfig)).Order().ToArray(), DreamerConfig.Knobs.Select(k => k.Field).Order().ToArray());
+        Assert.Equal(DreamerConfig.Knobs.Count, DreamerConfig.Knobs.Select(k => k.Name).Distinct().Count());
+        Assert.Null(new DreamerConfig().Conflict());
+        var c = new DreamerConfig();
+        foreach (var knob in DreamerConfig.Knobs) Assert.Equal(knob.Get(c), knob.Get(knob.Set(c, knob.Get(c))));
+    }
 }
