@@ -54,7 +54,7 @@ public class SettingsCliTests
     [Fact]
     public void A_lesson_without_settings_says_so()
     {
-        var result = ShellHarness.Run("lesson", "1", "--params");
+        var result = ShellHarness.Run("lesson", "2", "--params");
         Assert.Equal(2, result.ExitCode);
         Assert.StartsWith("error:", result.Err.Trim());
     }
@@ -90,5 +90,15 @@ public class SettingsCliTests
         var bad = ShellHarness.Run("lesson", "7", "--set", set, "--no-pictures");
         Assert.Equal(2, bad.ExitCode);
         Assert.Contains(message, bad.Err);
+    }
+
+    [Fact]
+    public void Lesson_1_with_a_smaller_gamma_converges_in_fewer_sweeps_and_says_so()
+    {
+        var changed = ShellHarness.Run("lesson", "1", "--set", "gamma=0.5", "--quiet", "--no-pictures");
+        Assert.Equal(0, changed.ExitCode);
+        Assert.Contains("changed: γ = 0.5 (default 0.9)", changed.Out);
+        Assert.NotEqual(ShellHarness.Run("lesson", "1", "--quiet", "--no-pictures").Out.Split('\n').Skip(1), changed.Out.Split('\n').Skip(2));
+        Assert.Equal(2, ShellHarness.Run("lesson", "1", "--set", "gamma=1").ExitCode); // γ = 1 would not converge here
     }
 }

@@ -8,7 +8,17 @@ namespace Policywerk.Pure.Agents;
 /// <param name="Gamma">Discount factor γ ∈ [0, 1).</param>
 /// <param name="Theta">Stop when max_s |V_{k+1}(s) − V_k(s)| &lt; θ.</param>
 /// <param name="MaxSweeps">Give up (unconverged) after this many sweeps; also caps policy-iteration cycles.</param>
-public sealed record BellmanConfig(double Gamma = 0.9, double Theta = 0.001, int MaxSweeps = 10_000);
+public sealed record BellmanConfig(double Gamma = 0.9, double Theta = 0.001, int MaxSweeps = 10_000)
+{
+    /// <summary>Every field a learner may set, by its short name.</summary>
+    public static readonly IReadOnlyList<Knob<BellmanConfig>> Knobs =
+    [
+        new("gamma", "γ", "discount: what a reward one step later is worth now (below 1, so that the sweeps converge)", 0.0, 0.9999, false,
+            nameof(Gamma), c => c.Gamma, (c, v) => c with { Gamma = v }),
+        new("theta", "θ", "stop sweeping when the largest change is below this", 1e-12, 1.0, false, nameof(Theta), c => c.Theta, (c, v) => c with { Theta = v }),
+        new("max_sweeps", "max sweeps", "a cap on the sweeps", 1, 1_000_000, true, nameof(MaxSweeps), c => c.MaxSweeps, (c, v) => c with { MaxSweeps = (int)v }),
+    ];
+}
 
 /// <summary>One synchronous sweep: the values it produced and the largest change it made.</summary>
 public sealed record Sweep(int Number, ImmutableArray<double> Values, double MaxChange);

@@ -21,34 +21,42 @@ public sealed record BellmanResults(
     double MaxValueDifference, bool ValuesMatch, bool PoliciesMatch);
 
 /// <summary>Lesson 01 · Bellman 1957: value iteration and policy iteration on the 5×5 gridworld.</summary>
-public sealed class Lesson01Bellman : ILesson
+public sealed class Lesson01Bellman(BellmanConfig config) : ILesson, ISettableLesson
 {
     public static readonly BellmanConfig Config = new(Gamma: 0.9, Theta: 0.001);
 
+    public Lesson01Bellman() : this(Config) { }
+
     public LessonInfo Info => Catalog.Info(1);
+
+    /// <summary>The knobs of <see cref="BellmanConfig"/>, with this lesson's defaults.</summary>
+    public IReadOnlyList<Setting> Settings => Setting.Of(BellmanConfig.Knobs, Config);
+
+    public ILesson With(IReadOnlyList<(string Name, double Value)> values) =>
+        new Lesson01Bellman(values.Aggregate(config, (c, v) => BellmanConfig.Knobs.Single(k => k.Name == v.Name).Set(c, v.Value)));
 
     /// <summary>The world is deterministic and fully known, so the seed changes nothing here.</summary>
     public ILessonRun Train(ulong seed, IProgress<double> progress)
     {
         var world = Gridworld.Classic;
-        var vi = Bellman.ValueIteration(world, Config);
+        var vi = Bellman.ValueIteration(world, config);
         progress.Report(0.5);
-        var pi = Bellman.PolicyIteration(world, Config);
+        var pi = Bellman.PolicyIteration(world, config);
         var path = Episodes.Run(world, (state, key) => new Draw<Move>((Move)vi.Policy[state], key),
                                 world.StartState, Key.FromSeed(seed), maxSteps: 100);
         progress.Report(1.0);
-        return new Run(world, vi, pi, path);
+        return new Run(config, world, vi, pi, path);
     }
 
-    private sealed class Run(Gridworld world, ValueIterationResult vi, PolicyIterationResult pi,
+    private sealed class Run(BellmanConfig config, Gridworld world, ValueIterationResult vi, PolicyIterationResult pi,
                              Trajectory<int, Move> path) : ILessonRun
     {
         private static readonly string[] Arrows = ["↑", "→", "↓", "←"];
 
         public object Results => results.Value;
-        private readonly Lazy<BellmanResults> results = new(() => ResultsOf(world, vi, pi, path));
+        private readonly Lazy<BellmanResults> results = new(() => ResultsOf(config, world, vi, pi, path));
 
-        private static BellmanResults ResultsOf(Gridworld world, ValueIterationResult vi, PolicyIterationResult pi,
+        private static BellmanResults ResultsOf(BellmanConfig config, Gridworld world, ValueIterationResult vi, PolicyIterationResult pi,
                                                 Trajectory<int, Move> path)
         {
             var difference = Bellman.MaxNormDistance(vi.Values, pi.Values);
@@ -56,7 +64,7 @@ public sealed class Lesson01Bellman : ILesson
             for (var s = 0; s < world.StateCount; s++)
                 if (!world.IsTerminal(s) && !world.IsWall(s) && vi.Policy[s] != pi.Policy[s]) policiesMatch = false;
             return new BellmanResults(
-                Config.Gamma, Config.Theta,
+                config.Gamma, config.Theta,
                 vi.Sweeps.Length, vi.Sweeps.Select(s => Math.Round(s.MaxChange, 6)).ToArray(),
                 ValueRows(world, vi.Values), PolicyRows(world, vi.Policy),
                 Math.Round(vi.Values[world.StartState], 3), path.Length, Math.Round(path.TotalReward, 2),
@@ -64,7 +72,7 @@ public sealed class Lesson01Bellman : ILesson
                 pi.Cycles.Length, pi.Cycles.Select(c => c.Evaluation.Sweeps.Length).ToArray(),
                 pi.Cycles.Select(c => c.Changes).ToArray(),
                 ValueRows(world, pi.Values), PolicyRows(world, pi.Policy),
-                Math.Round(difference, 6), difference < Config.Theta, policiesMatch);
+                Math.Round(difference, 6), difference < config.Theta, policiesMatch);
         }
 
         private static string CellText(Gridworld world, int s, ImmutableArray<double> values) => world.KindOf(s) switch
@@ -180,13 +188,13 @@ public sealed class Lesson01Bellman : ILesson
             var k = 0;
             while (k < vi.Sweeps.Length - 1 && vi.Sweeps[k].Values[start] <= 0) k++;
             var before = k == 0 ? Policywerk.Pure.Immutable.Filled(world.StateCount, 0.0) : vi.Sweeps[k - 1].Values;
-            return (k + 1, before, Bellman.ExplainBackup(world, before, start, Config.Gamma));
+            return (k + 1, before, Bellman.ExplainBackup(world, before, start, config.Gamma));
         }
 
         public void Narrate(IAnsiConsole console)
         {
             var s = results.Value;
-            var gamma = Config.Gamma;
+            var gamma = config.Gamma;
             console.Write(new Rule("[bold]Lesson 01 · Bellman 1957 — value iteration and policy iteration[/]").LeftJustified());
             Narration.Section(console, "The idea",
                 "Dynamic programming finds the best behaviour when the world is known. For every state and action we know " +
@@ -225,7 +233,7 @@ public sealed class Lesson01Bellman : ILesson
             Narration.Code(console, "src/Policywerk.Pure/Agents/Bellman.cs", "Bellman.OptimalityBackup");
             Narration.Code(console, "src/Policywerk.Pure/Agents/Bellman.cs", "Bellman.ActionValue");
             Narration.Text(console,
-                $"Value iteration repeats the sweep until the largest change is below θ = {N(Config.Theta)}; then the policy takes, " +
+                $"Value iteration repeats the sweep until the largest change is below θ = {N(config.Theta)}; then the policy takes, " +
                 "in each state, the action with the largest sum. Policy iteration uses the same sum with the policy's action " +
                 "in place of the max, until the values settle, and then makes the policy greedy.");
             Narration.Code(console, "src/Policywerk.Pure/Agents/Bellman.cs", "Bellman.ValueIteration");
@@ -277,7 +285,7 @@ public sealed class Lesson01Bellman : ILesson
                     (N(ratios.Min()) == N(ratios.Max()) ? N(ratios.Min()) : $"{N(ratios.Min())} to {N(ratios.Max())}") +
                     $" per sweep; γ = {N(gamma)}. Each sweep carries the goal's reward one cell further and discounts it once more. " +
                     $"Sweep {changes.Length} " + (changes[^1] == 0 ? "changes no value at all" : $"changes the values by at most {N(changes[^1])}") +
-                    $", which is less than θ = {N(Config.Theta)}, so value iteration stops.");
+                    $", which is less than θ = {N(config.Theta)}, so value iteration stops.");
             paragraphs.Add(
                 $"The start is worth {N(startValue)}. The greedy path from there takes {path.Length} steps; its rewards, discounted " +
                 $"by γ at each step, add up to {N(discounted)}" +
@@ -410,7 +418,7 @@ public sealed class Lesson01Bellman : ILesson
                 line.LineWidth = 2.5f;
                 line.MarkerSize = 8;
             }
-            var theta = plot.Add.HorizontalLine(Math.Log10(Config.Theta), 1.5f, Palette.Negative, LinePattern.Dashed);
+            var theta = plot.Add.HorizontalLine(Math.Log10(config.Theta), 1.5f, Palette.Negative, LinePattern.Dashed);
             theta.LegendText = "θ = 0.001";
             plot.Axes.SetLimits(0.5, vi.Sweeps.Length + 0.5, Math.Log10(floor) - 0.2, 0.3);
             Draw.LogScaleY(plot);

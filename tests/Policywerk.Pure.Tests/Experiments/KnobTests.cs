@@ -89,4 +89,12 @@ public class KnobTests
         var c = new DreamerConfig();
         foreach (var knob in DreamerConfig.Knobs) Assert.Equal(knob.Get(c), knob.Get(knob.Set(c, knob.Get(c))));
     }
+
+    [Fact]
+    public void Every_field_of_the_bellman_configuration_has_a_knob()
+    {
+        Assert.Equal(Fields(typeof(BellmanConfig)).Order().ToArray(), BellmanConfig.Knobs.Select(k => k.Field).Order().ToArray());
+        var c = new BellmanConfig();
+        foreach (var knob in BellmanConfig.Knobs) Assert.Equal(knob.Get(c), knob.Get(knob.Set(c, knob.Get(c))));
+    }
 }
