@@ -54,7 +54,7 @@ public class SettingsCliTests
     [Fact]
     public void A_lesson_without_settings_says_so()
     {
-        var result = ShellHarness.Run("lesson", "2", "--params");
+        var result = ShellHarness.Run("lesson", "3", "--params");
         Assert.Equal(2, result.ExitCode);
         Assert.StartsWith("error:", result.Err.Trim());
     }
@@ -100,5 +100,15 @@ public class SettingsCliTests
         Assert.Contains("changed: γ = 0.5 (default 0.9)", changed.Out);
         Assert.NotEqual(ShellHarness.Run("lesson", "1", "--quiet", "--no-pictures").Out.Split('\n').Skip(1), changed.Out.Split('\n').Skip(2));
         Assert.Equal(2, ShellHarness.Run("lesson", "1", "--set", "gamma=1").ExitCode); // γ = 1 would not converge here
+    }
+
+    [Fact]
+    public void Lesson_2_trains_for_the_episodes_it_is_given()
+    {
+        var list = ShellHarness.Run("lesson", "2", "--params");
+        foreach (var name in new[] { "gamma", "alpha", "beta", "decay", "noise", "episodes" }) Assert.Contains(name, list.Out);
+        var short20 = ShellHarness.Run("lesson", "2", "--set", "episodes=20", "--no-pictures", "--brief");
+        Assert.Equal(0, short20.ExitCode);
+        Assert.Contains("20 episodes", short20.Out);
     }
 }

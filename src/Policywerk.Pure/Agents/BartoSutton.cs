@@ -21,12 +21,26 @@ public sealed record BartoSuttonTerms(int Box, int NextBox, int Action, double R
 /// <param name="CriticBeta">ACE learning rate β.</param>
 /// <param name="TraceDecay">Decay of both traces per step (the paper's δ for the ASE and λ for the ACE).</param>
 /// <param name="NoiseSigma">σ of the Gaussian exploration noise added to the ASE's weighted sum.</param>
+/// <param name="Episodes">Training episodes.</param>
 public sealed record BartoSuttonConfig(
     double Gamma = 0.95,
     double ActorAlpha = 10.0,
     double CriticBeta = 0.1,
     double TraceDecay = 0.5,
-    double NoiseSigma = 0.1);
+    double NoiseSigma = 0.1,
+    int Episodes = 100)
+{
+    /// <summary>Every field a learner may set, by its short name.</summary>
+    public static readonly IReadOnlyList<Knob<BartoSuttonConfig>> Knobs =
+    [
+        new("gamma", "γ", "discount of the critic's prediction", 0.0, 1.0, false, nameof(Gamma), c => c.Gamma, (c, v) => c with { Gamma = v }),
+        new("alpha", "α", "the actor's (ASE's) learning rate", 0.0, 1000.0, false, nameof(ActorAlpha), c => c.ActorAlpha, (c, v) => c with { ActorAlpha = v }),
+        new("beta", "β", "the critic's (ACE's) learning rate", 0.0, 100.0, false, nameof(CriticBeta), c => c.CriticBeta, (c, v) => c with { CriticBeta = v }),
+        new("decay", "decay", "how much of each trace is left after a step", 0.0, 1.0, false, nameof(TraceDecay), c => c.TraceDecay, (c, v) => c with { TraceDecay = v }),
+        new("noise", "σ", "the actor's exploration noise", 0.0, 100.0, false, nameof(NoiseSigma), c => c.NoiseSigma, (c, v) => c with { NoiseSigma = v }),
+        new("episodes", "episodes", "training episodes", 1, 100_000, true, nameof(Episodes), c => c.Episodes, (c, v) => c with { Episodes = (int)v }),
+    ];
+}
 
 /// <summary>
 /// The two neuronlike elements: the ASE (actor) weights w and the ACE (critic) weights v, one per box, their

@@ -26,14 +26,20 @@ public sealed record BalanceEpisode(int Number, BartoSuttonModel Before, Traject
 }
 
 /// <summary>Lesson 02 · Barto, Sutton &amp; Anderson 1983: the ACE/ASE actor-critic balancing a cart-less pole.</summary>
-public sealed class Lesson02BartoSutton : ILesson
+public sealed class Lesson02BartoSutton(BartoSuttonConfig config) : ILesson, ISettableLesson
 {
-    public static readonly BartoSuttonConfig Config = new(Gamma: 0.95, ActorAlpha: 10.0, CriticBeta: 0.1, TraceDecay: 0.5, NoiseSigma: 0.1);
+    public static readonly BartoSuttonConfig Config = new(Gamma: 0.95, ActorAlpha: 10.0, CriticBeta: 0.1, TraceDecay: 0.5, NoiseSigma: 0.1, Episodes: 100);
 
     /// <summary>Evaluation: the learned actor without noise, nothing learned (α = β = 0, σ = 0).</summary>
-    public static readonly BartoSuttonConfig Evaluation = Config with { ActorAlpha = 0, CriticBeta = 0, NoiseSigma = 0 };
+    private static BartoSuttonConfig EvaluationOf(BartoSuttonConfig c) => c with { ActorAlpha = 0, CriticBeta = 0, NoiseSigma = 0 };
 
-    public const int Episodes = 100;
+    public Lesson02BartoSutton() : this(Config) { }
+
+    /// <summary>The knobs of <see cref="BartoSuttonConfig"/>, with this lesson's defaults.</summary>
+    public IReadOnlyList<Setting> Settings => Setting.Of(BartoSuttonConfig.Knobs, Config);
+
+    public ILesson With(IReadOnlyList<(string Name, double Value)> values) =>
+        new Lesson02BartoSutton(values.Aggregate(config, (c, v) => BartoSuttonConfig.Knobs.Single(k => k.Name == v.Name).Set(c, v.Value)));
     private static readonly Balance World = new();
 
     public LessonInfo Info => Catalog.Info(2);
@@ -41,40 +47,40 @@ public sealed class Lesson02BartoSutton : ILesson
     /// <summary>Episode e learns from key e of <c>Key.FromSeed(seed).Split(101)</c>; the last key evaluates.</summary>
     public ILessonRun Train(ulong seed, IProgress<double> progress)
     {
-        var keys = Key.FromSeed(seed).Split(Episodes + 1);
+        var keys = Key.FromSeed(seed).Split(config.Episodes + 1);
         var model = BartoSutton.Initial();
-        var episodes = new BalanceEpisode[Episodes];
-        for (var e = 0; e < Episodes; e++)
+        var episodes = new BalanceEpisode[config.Episodes];
+        for (var e = 0; e < config.Episodes; e++)
         {
-            var learned = BartoSutton.Episode(Config, World, model, keys[e]);
+            var learned = BartoSutton.Episode(config, World, model, keys[e]);
             episodes[e] = new BalanceEpisode(e + 1, model, learned.Trajectory);
             model = learned.Model;
-            if (e % 10 == 9) progress.Report((e + 1.0) / Episodes);
+            if (e % 10 == 9) progress.Report((e + 1.0) / config.Episodes);
         }
-        var evaluation = BartoSutton.Episode(Evaluation, World, model, keys[Episodes]).Trajectory;
-        return new Run(episodes.ToImmutableArray(), model, evaluation);
+        var evaluation = BartoSutton.Episode(EvaluationOf(config), World, model, keys[config.Episodes]).Trajectory;
+        return new Run(config, episodes.ToImmutableArray(), model, evaluation);
     }
 
     // Box labels: bin i holds values below edge i (BartoSutton.Box).
     private static readonly string[] AngleBins = ["< −0.2", "−0.2…−0.1", "−0.1…0", "0…+0.1", "+0.1…+0.2", "≥ +0.2"];
     private static readonly string[] VelocityBins = ["< −1", "−1…−.5", "−.5…0", "0…+.5", "+.5…+1", "≥ +1"];
 
-    private sealed class Run(ImmutableArray<BalanceEpisode> episodes, BartoSuttonModel final,
+    private sealed class Run(BartoSuttonConfig config, ImmutableArray<BalanceEpisode> episodes, BartoSuttonModel final,
                              Trajectory<BalanceState, int> evaluation) : ILessonRun
     {
         private readonly int maxSteps = World.Constants.MaxSteps;
 
         public object Results => results.Value;
-        private readonly Lazy<BartoSuttonResults> results = new(() => ResultsOf(episodes, final, evaluation));
+        private readonly Lazy<BartoSuttonResults> results = new(() => ResultsOf(config, episodes, final, evaluation));
 
-        private static BartoSuttonResults ResultsOf(ImmutableArray<BalanceEpisode> episodes, BartoSuttonModel final,
+        private static BartoSuttonResults ResultsOf(BartoSuttonConfig config, ImmutableArray<BalanceEpisode> episodes, BartoSuttonModel final,
                                                     Trajectory<BalanceState, int> evaluation)
         {
             var lengths = episodes.Select(e => e.Length).ToArray();
             var per10 = Blocks.Of(lengths.Length, 10).Select(b => Round(Blocks.Mean(lengths, b, l => l), 1)).ToArray();
             var first = episodes.FirstOrDefault(e => e.Length >= World.Constants.MaxSteps)?.Number;
             return new BartoSuttonResults(
-                Config.Gamma, Config.ActorAlpha, Config.CriticBeta, Config.TraceDecay, Config.NoiseSigma, Episodes,
+                config.Gamma, config.ActorAlpha, config.CriticBeta, config.TraceDecay, config.NoiseSigma, config.Episodes,
                 lengths, per10, first, Round(Blocks.Mean(lengths, Blocks.Last(lengths.Length, 10), l => l), 1), evaluation.Length,
                 WeightRows(final.ActorWeights), WeightRows(final.CriticWeights));
         }
@@ -137,8 +143,8 @@ public sealed class Lesson02BartoSutton : ILesson
             var episode = episodes[0];
             var steps = episode.Trajectory.Steps;
             var m = BartoSutton.BeginEpisode(episode.Before, steps[0].State);
-            for (var i = 0; i + 1 < steps.Length; i++) m = BartoSutton.Learn(Config, m, steps[i]);
-            return (episode, BartoSutton.Explain(Config, m, steps[^1]));
+            for (var i = 0; i + 1 < steps.Length; i++) m = BartoSutton.Learn(config, m, steps[i]);
+            return (episode, BartoSutton.Explain(config, m, steps[^1]));
         }
 
         public void Narrate(IAnsiConsole console)
@@ -160,8 +166,8 @@ public sealed class Lesson02BartoSutton : ILesson
                 $"reinforcement −1. Surviving {c.MaxSteps} steps ends the episode as a success (a time limit, not a failure). " +
                 $"Every other step gives 0.");
             Narration.Section(console, "The update",
-                $"With x(s) the box indicator, p = v·x the critic's prediction, y = 1 for a push right, trace decay {N(Config.TraceDecay)}, " +
-                $"γ = {N(Config.Gamma)}, α = {N(Config.ActorAlpha)} and β = {N(Config.CriticBeta)}, after each step:");
+                $"With x(s) the box indicator, p = v·x the critic's prediction, y = 1 for a push right, trace decay {N(config.TraceDecay)}, " +
+                $"γ = {N(config.Gamma)}, α = {N(config.ActorAlpha)} and β = {N(config.CriticBeta)}, after each step:");
             Narration.Display(console,
                 "r̂ = r + γ·d·p(t) − p(t−1)           the critic's TD error (d = 0 after a fall)",
                 "ē ← decay·ē + x(s);        v ← v + β·r̂·ē    (critic, ACE)",
@@ -247,8 +253,8 @@ public sealed class Lesson02BartoSutton : ILesson
             writer.Png("poster.png", ThreePane.Compose(
                 WeightPane("Learned actor weights w (push right > 0)", final.ActorWeights, scale, null),
                 WeightPane("Learned critic weights v", final.CriticWeights, Scale(final.CriticWeights), null),
-                TracePane(Episodes)));
-            writer.Png("trace.png", Panels.Render(TracePane(Episodes, full: true), 900, 480));
+                TracePane(config.Episodes)));
+            writer.Png("trace.png", Panels.Render(TracePane(config.Episodes, full: true), 900, 480));
         }
 
         private static Plot PolePane(Transition<BalanceState, int> t, string title)
@@ -307,7 +313,7 @@ public sealed class Lesson02BartoSutton : ILesson
             if (!full) plot.Add.Marker(xs[^1], ys[^1], MarkerShape.FilledCircle, 13, Palette.Second);
             var success = plot.Add.HorizontalLine(maxSteps, 1.5f, Palette.Positive, LinePattern.Dashed);
             success.LegendText = "500 steps: success";
-            plot.Axes.SetLimits(0, Episodes + 1, 0, maxSteps * 1.12);
+            plot.Axes.SetLimits(0, config.Episodes + 1, 0, maxSteps * 1.12);
             Draw.IntegerTicksX(plot);
             plot.ShowLegend(Alignment.LowerRight);
             return plot;

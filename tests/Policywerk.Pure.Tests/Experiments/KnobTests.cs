@@ -97,4 +97,12 @@ public class KnobTests
         var c = new BellmanConfig();
         foreach (var knob in BellmanConfig.Knobs) Assert.Equal(knob.Get(c), knob.Get(knob.Set(c, knob.Get(c))));
     }
+
+    [Fact]
+    public void Every_field_of_the_barto_sutton_configuration_has_a_knob()
+    {
+        Assert.Equal(Fields(typeof(BartoSuttonConfig)).Order().ToArray(), BartoSuttonConfig.Knobs.Select(k => k.Field).Order().ToArray());
+        var c = new BartoSuttonConfig();
+        foreach (var knob in BartoSuttonConfig.Knobs) Assert.Equal(knob.Get(c), knob.Get(knob.Set(c, knob.Get(c))));
+    }
 }
