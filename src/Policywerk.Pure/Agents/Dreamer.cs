@@ -195,8 +195,8 @@ public static class Dreamer
     }
 
     /// <summary>The replay entry of an episode's first observation: no action led to it, no reward came with it.</summary>
-    private static DreamerStep FirstStep<TState>(IPixelWorld<TState> world, TState state) =>
-        new(Observe(world, state), ImmutableArray.Create(new double[world.ActionSize]), 0.0, First: true, Terminal: false);
+    private static DreamerStep FirstStep<TState>(IPixelWorld<TState> world, ImmutableArray<double> observation) =>
+        new(observation, ImmutableArray.Create(new double[world.ActionSize]), 0.0, First: true, Terminal: false);
 
     /// <summary>o = the world's frame of <paramref name="state"/>.</summary>
     private static ImmutableArray<double> Observe<TState>(IPixelWorld<TState> world, TState state)
@@ -221,7 +221,7 @@ public static class Dreamer
         var (kReset, kRun) = kRest.Split();
         var (model, _) = DreamerModel.Init(nets, kModel);
         var (state, _) = world.Reset(kReset);
-        var training = new DreamerTraining<TState>(model, SequenceReplay<DreamerStep>.Empty(c.ReplayCapacity).Push(FirstStep(world, state), true),
+        var training = new DreamerTraining<TState>(model, SequenceReplay<DreamerStep>.Empty(c.ReplayCapacity).Push(FirstStep(world, Observe(world, state)), true),
             state, DreamerBelief.Initial(c, nets, 1), 0.0, 0, kRun);
         return WarmUp(c, nets, Collect(c, nets, world, training, c.PrefillSteps, random: true).Training, sharding);
     }
@@ -229,8 +229,9 @@ public static class Dreamer
     /// <summary>What <see cref="Collect"/> returns: the advanced training state and the returns of the episodes that ended.</summary>
     private sealed record Collected<TState>(DreamerTraining<TState> Training, ImmutableArray<double> Returns);
 
-    /// <summary>The collector's state within an episode: its belief, the replay it fills and the return so far.</summary>
-    private sealed record Collector(DreamerBelief Belief, SequenceReplay<DreamerStep> Replay, double Return);
+    /// <summary>The collector's state within an episode: its belief, the replay it fills, the return so far, and the frame
+    /// of the state it is in (pushed to the replay already; the actor observes it next).</summary>
+    private sealed record Collector(DreamerBelief Belief, SequenceReplay<DreamerStep> Replay, double Return, ImmutableArray<double> Observation);
 
     /// <summary>
     /// <paramref name="steps"/> real steps through <see cref="Episodes.Unroll"/>: a_t from the random policy or from π on
@@ -240,7 +241,7 @@ public static class Dreamer
     private static Collected<TState> Collect<TState>(DreamerConfig c, DreamerNets nets, IPixelWorld<TState> world, DreamerTraining<TState> tr,
         int steps, bool random)
     {
-        var collector = new Collector(tr.Belief, tr.Replay, tr.EpisodeReturn);
+        var collector = new Collector(tr.Belief, tr.Replay, tr.EpisodeReturn, Observe(world, tr.State));
         var (state, key) = (tr.State, tr.Key);
         var returns = ImmutableArray.CreateBuilder<double>();
         while (steps > 0)
@@ -249,13 +250,18 @@ public static class Dreamer
                 (agent, s, k) =>
                 {
                     if (random) return new Decision<ImmutableArray<double>, Collector>(RandomAction(world, k).Value, agent);
-                    var ((a, belief), _) = Act(c, nets, tr.Model, agent.Belief, Mat.RowVector(Observe(world, s)), k, greedy: false);
+                    var ((a, belief), _) = Act(c, nets, tr.Model, agent.Belief, Mat.RowVector(agent.Observation), k, greedy: false);
                     return new Decision<ImmutableArray<double>, Collector>(a.Values, agent with { Belief = belief });
                 },
-                (agent, t) => agent with
+                (agent, t) =>
                 {
-                    Replay = agent.Replay.Push(new DreamerStep(Observe(world, t.Next), t.Action, t.Reward, First: false, t.Terminal), false),
-                    Return = agent.Return + t.Reward,
+                    var next = Observe(world, t.Next);
+                    return agent with
+                    {
+                        Replay = agent.Replay.Push(new DreamerStep(next, t.Action, t.Reward, First: false, t.Terminal), false),
+                        Return = agent.Return + t.Reward,
+                        Observation = next,
+                    };
                 });
             steps -= unrolled.Trajectory.Length;
             (collector, state, key) = (unrolled.Agent, unrolled.State, unrolled.Key);
@@ -264,7 +270,8 @@ public static class Dreamer
             var (kReset, kAfter) = key.Split();
             key = kAfter;
             state = world.Reset(kReset).Value;
-            collector = new Collector(DreamerBelief.Initial(c, nets, 1), collector.Replay.Push(FirstStep(world, state), true), 0.0);
+            var first = Observe(world, state);
+            collector = new Collector(DreamerBelief.Initial(c, nets, 1), collector.Replay.Push(FirstStep(world, first), true), 0.0, first);
         }
         return new Collected<TState>(tr with { Replay = collector.Replay, State = state, Belief = collector.Belief, EpisodeReturn = collector.Return, Key = key },
             returns.ToImmutable());

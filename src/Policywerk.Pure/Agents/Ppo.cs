@@ -375,21 +375,26 @@ public static partial class Ppo
     }
 
     /// <summary>
-    /// One sample of an update with its terms named: step t's GAE step under the model that collected the rollout,
-    /// δ_t = r_t + γ d_t V(s′_t) − V(s_t) and A_t = δ_t + γ λ (1 − last_t) A_{t+1}, its normalised advantage Â_t, and the
-    /// clipped objective of the updated policy, ρ_t = π_new(a_t|s_t)/π_old(a_t|s_t) and min(ρ_t Â_t, clip(ρ_t, 1−ε, 1+ε) Â_t)
-    /// (<see cref="Clip"/>).
+    /// Every sample of an update with its terms named, in rollout order: step t's GAE step under the model that collected
+    /// the rollout, δ_t = r_t + γ d_t V(s′_t) − V(s_t) and A_t = δ_t + γ λ (1 − last_t) A_{t+1}, its normalised advantage
+    /// Â_t, and the clipped objective of the updated policy, ρ_t = π_new(a_t|s_t)/π_old(a_t|s_t) and
+    /// min(ρ_t Â_t, clip(ρ_t, 1−ε, 1+ε) Â_t) (<see cref="Clip"/>).
     /// </summary>
-    public static PpoSampleTerms ExplainSample(PpoConfig config, PpoModel old, PpoModel updated, Rollout rollout, int t)
+    public static ImmutableArray<PpoSampleTerms> ExplainSamples(PpoConfig config, PpoModel old, PpoModel updated, Rollout rollout)
     {
         var (values, nextValues, discounts, advantages) = RawAdvantages(config, old, rollout);
         var normalized = Gae.Normalize(advantages.AsSpan());
-        var carry = t + 1 < rollout.Length ? advantages[t + 1] : 0.0;
-        var tdError = rollout.Rewards[t] + config.Gamma * discounts[t] * nextValues[t] - values[t];
-        var policy = Policy(config, updated, rollout.Observations.Row(t));
-        return new PpoSampleTerms(t, rollout.Rewards[t], discounts[t], values[t], nextValues[t], tdError, rollout.Lasts[t], carry, advantages[t],
-            normalized[t], rollout.Actions[t], rollout.LogProbs[t], policy.LogProb(rollout.Actions[t]),
-            Clip(config, policy, rollout.Actions[t], rollout.LogProbs[t], normalized[t]));
+        var terms = ImmutableArray.CreateBuilder<PpoSampleTerms>(rollout.Length);
+        for (var t = 0; t < rollout.Length; t++)
+        {
+            var carry = t + 1 < rollout.Length ? advantages[t + 1] : 0.0;
+            var tdError = rollout.Rewards[t] + config.Gamma * discounts[t] * nextValues[t] - values[t];
+            var policy = Policy(config, updated, rollout.Observations.Row(t));
+            terms.Add(new PpoSampleTerms(t, rollout.Rewards[t], discounts[t], values[t], nextValues[t], tdError, rollout.Lasts[t], carry,
+                advantages[t], normalized[t], rollout.Actions[t], rollout.LogProbs[t], policy.LogProb(rollout.Actions[t]),
+                Clip(config, policy, rollout.Actions[t], rollout.LogProbs[t], normalized[t])));
+        }
+        return terms.MoveToImmutable();
     }
 
     /// <summary>d_t = 0 at every last step, terminal or cut off (<see cref="PpoConfig.BootstrapTimeLimits"/> = false).</summary>
@@ -498,7 +503,7 @@ public static partial class Ppo
 /// <summary>One sample's clipped objective: the ratio ρ, min(ρ·Â, clip(ρ, 1−ε, 1+ε)·Â), and whether the clip holds.</summary>
 public readonly record struct ClippedObjective(double Ratio, double Value, bool ClipActive);
 
-/// <summary>The terms of one PPO sample (<see cref="Ppo.ExplainSample"/>): the GAE step of step <see cref="Step"/>
+/// <summary>The terms of one PPO sample (<see cref="Ppo.ExplainSamples"/>): the GAE step of step <see cref="Step"/>
 /// (reward, discount, V(s), V(s′), δ, whether the step was its episode's last, A_{t+1}, A_t), the normalised Â_t, the
 /// action, the log-probabilities under the old and the updated policy, and the clipped objective.</summary>
 public sealed record PpoSampleTerms(int Step, double Reward, double Discount, double Value, double NextValue, double TdError, bool Last,

@@ -171,9 +171,6 @@ public sealed record KeypointDecoder(int Blobs, double Width, int Side, double M
         }
     }
 
-    /// <summary>The keypoints μ_k = (μx_k, μy_k) of a raw output, in grid coordinates [−1, 1].</summary>
-    public static (double X, double Y) Keypoint(ReadOnlySpan<double> raw, int blob) => (raw[2 * blob], raw[2 * blob + 1]);
-
     /// <summary>
     /// Per blob: the normalised marginals g^x_j = exp(−(x_j − μx)²/2σ²)/Z^x (and y), log Z^x, log Z^y, the marginal
     /// means x̄ = Σ_j g^x_j x_j, ȳ, and log w = log softmax(l) — views into one caller-owned (stack) buffer.

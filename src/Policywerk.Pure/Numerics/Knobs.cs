@@ -11,3 +11,11 @@ public sealed record Knob<TConfig>(string Name, string Symbol, string Meaning, d
     /// <summary>The value is a number within [Min, Max] (and whole, for a whole-number knob).</summary>
     public bool Allows(double value) => double.IsFinite(value) && value >= Min && value <= Max && (!Integer || value == Math.Floor(value));
 }
+
+/// <summary>Applying knobs to a configuration.</summary>
+public static class KnobSet
+{
+    /// <summary><paramref name="config"/> with each named value set by its knob, in order.</summary>
+    public static TConfig Apply<TConfig>(IReadOnlyList<Knob<TConfig>> knobs, TConfig config, IEnumerable<(string Name, double Value)> values) =>
+        values.Aggregate(config, (c, v) => knobs.Single(k => k.Name == v.Name).Set(c, v.Value));
+}

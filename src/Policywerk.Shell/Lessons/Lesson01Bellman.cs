@@ -33,7 +33,7 @@ public sealed class Lesson01Bellman(BellmanConfig config) : ILesson, ISettableLe
     public IReadOnlyList<Setting> Settings => Setting.Of(BellmanConfig.Knobs, Config);
 
     public ILesson With(IReadOnlyList<(string Name, double Value)> values) =>
-        new Lesson01Bellman(values.Aggregate(config, (c, v) => BellmanConfig.Knobs.Single(k => k.Name == v.Name).Set(c, v.Value)));
+        new Lesson01Bellman(KnobSet.Apply(BellmanConfig.Knobs, config, values));
 
     /// <summary>The world is deterministic and fully known, so the seed changes nothing here.</summary>
     public ILessonRun Train(ulong seed, IProgress<double> progress)
@@ -171,7 +171,6 @@ public sealed class Lesson01Bellman(BellmanConfig config) : ILesson, ISettableLe
         private static string S(double x) => x > 0 ? "+" + N(x) : N(x);
 
         /// <summary>A number inside a product, its sign written out: 0.9·(−0.209).</summary>
-        private static string P(double x) => x < 0 ? $"({N(x)})" : N(x);
 
         /// <summary>The cells of one kind, as "(1,3)" or "(1,1) and (2,2)".</summary>
         private string CellsOf(CellKind kind)
@@ -253,7 +252,7 @@ public sealed class Lesson01Bellman(BellmanConfig config) : ILesson, ISettableLe
             {
                 var next = a.Outcomes.Length == 1 ? CellName(a.Outcomes[0].Next) : "…";
                 var stays = a.Outcomes is [var only] && only.Next == e.State ? "  (stays)" : "";
-                var sum = string.Join(" + ", a.Outcomes.Select(o => $"{N(o.Probability)}·({N(o.Reward)} + {N(e.Gamma)}·{P(o.NextValue)})"));
+                var sum = string.Join(" + ", a.Outcomes.Select(o => $"{N(o.Probability)}·({N(o.Reward)} + {N(e.Gamma)}·{Narration.Factor(o.NextValue)})"));
                 lines.Add($"{ActionNames[a.Action]} → {next}:  {sum} = {N(a.Value)}{stays}");
             }
             lines.Add($"V{start} ← max({string.Join(", ", e.Actions.Select(a => N(a.Value)))}) = {N(e.NewValue)}");

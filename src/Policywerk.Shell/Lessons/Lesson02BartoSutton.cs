@@ -39,7 +39,7 @@ public sealed class Lesson02BartoSutton(BartoSuttonConfig config) : ILesson, ISe
     public IReadOnlyList<Setting> Settings => Setting.Of(BartoSuttonConfig.Knobs, Config);
 
     public ILesson With(IReadOnlyList<(string Name, double Value)> values) =>
-        new Lesson02BartoSutton(values.Aggregate(config, (c, v) => BartoSuttonConfig.Knobs.Single(k => k.Name == v.Name).Set(c, v.Value)));
+        new Lesson02BartoSutton(KnobSet.Apply(BartoSuttonConfig.Knobs, config, values));
     private static readonly Balance World = new();
 
     public LessonInfo Info => Catalog.Info(2);

@@ -38,7 +38,7 @@ public sealed class Lesson04QLearning(CliffConfig config) : ILesson, ISettableLe
 
     /// <summary>The lesson with <paramref name="values"/> set (names checked by the caller against <see cref="Settings"/>).</summary>
     public ILesson With(IReadOnlyList<(string Name, double Value)> values) =>
-        new Lesson04QLearning(values.Aggregate(config, (c, v) => CliffConfig.Knobs.Single(k => k.Name == v.Name).Set(c, v.Value)));
+        new Lesson04QLearning(KnobSet.Apply(CliffConfig.Knobs, config, values));
 
     public LessonInfo Info => Catalog.Info(4);
 
@@ -150,8 +150,6 @@ public sealed class Lesson04QLearning(CliffConfig config) : ILesson, ISettableLe
 
         private static string N(double x) => Narration.Number(x);
 
-        /// <summary>a·(b) with the sign written out: 1·(−10), +(−12).</summary>
-        private static string P(double x) => x < 0 ? $"({N(x)})" : N(x);
 
         public void Narrate(IAnsiConsole console)
         {
@@ -198,7 +196,7 @@ public sealed class Lesson04QLearning(CliffConfig config) : ILesson, ISettableLe
                     (e.GreedyBefore != q.Action ? $" (an exploring step: the greedy action there was {ActionNames[e.GreedyBefore]})." : "."));
                 Narration.Display(console,
                     $"Q({Cell(q.State)},{ActionNames[q.Action]}) ← Q + α·[r + γ·d·max Q(s′,·) − Q]",
-                    $"    = {N(q.Value)} + {N(q.Alpha)}·({N(q.Reward)} + {N(q.Gamma)}·{N(q.Discount)}·{P(q.Tail)} − {P(q.Value)}) = {N(q.Updated)}");
+                    $"    = {N(q.Value)} + {N(q.Alpha)}·({N(q.Reward)} + {N(q.Gamma)}·{N(q.Discount)}·{Narration.Factor(q.Tail)} − {Narration.Factor(q.Value)}) = {N(q.Updated)}");
                 Narration.Text(console,
                     $"The TD error is δ = {N(q.Error)}" + (e.GreedyBefore == e.GreedyAfter
                         ? $"; the greedy action in {Cell(q.State)} stays {ActionNames[e.GreedyBefore]}."
@@ -208,7 +206,7 @@ public sealed class Lesson04QLearning(CliffConfig config) : ILesson, ISettableLe
                 if (!e.EndsEpisode)
                     Narration.Display(console,
                         $"Q({Cell(sa.State)},{ActionNames[sa.Action]}) ← Q + α·[r + γ·d·Q(s′,a′) − Q]",
-                        $"    = {N(sa.Value)} + {N(sa.Alpha)}·({N(sa.Reward)} + {N(sa.Gamma)}·{N(sa.Discount)}·{P(sa.Tail)} − {P(sa.Value)}) = {N(sa.Updated)}");
+                        $"    = {N(sa.Value)} + {N(sa.Alpha)}·({N(sa.Reward)} + {N(sa.Gamma)}·{N(sa.Discount)}·{Narration.Factor(sa.Tail)} − {Narration.Factor(sa.Value)}) = {N(sa.Updated)}");
             }
             Narration.Section(console, "What the results mean");
             Tables(console, s);

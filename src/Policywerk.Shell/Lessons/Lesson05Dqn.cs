@@ -52,7 +52,7 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson, ISettableLesson
     public IReadOnlyList<Setting> Settings => Setting.Of(DqnConfig.Knobs, Config);
 
     private DqnConfig Apply(IReadOnlyList<(string Name, double Value)> values) =>
-        values.Aggregate(config, (c, v) => DqnConfig.Knobs.Single(k => k.Name == v.Name).Set(c, v.Value));
+        KnobSet.Apply(DqnConfig.Knobs, config, values);
 
     public ILesson With(IReadOnlyList<(string Name, double Value)> values) => new Lesson05Dqn(Apply(values));
 

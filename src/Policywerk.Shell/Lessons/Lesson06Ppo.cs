@@ -61,7 +61,7 @@ public sealed class Lesson06Ppo(PpoConfig config) : ILesson, ISettableLesson
     public IReadOnlyList<Setting> Settings => Setting.Of(PpoConfig.Knobs, Config);
 
     private PpoConfig Apply(IReadOnlyList<(string Name, double Value)> values) =>
-        values.Aggregate(config, (c, v) => PpoConfig.Knobs.Single(k => k.Name == v.Name).Set(c, v.Value));
+        KnobSet.Apply(PpoConfig.Knobs, config, values);
 
     public ILesson With(IReadOnlyList<(string Name, double Value)> values) => new Lesson06Ppo(Apply(values));
 
@@ -213,8 +213,7 @@ public sealed class Lesson06Ppo(PpoConfig config) : ILesson, ISettableLesson
             var runner = new PpoRunner<BalanceState>(model, World.Reset(kReset).Value, 0.0, 0, kRun);
             var (rollout, _) = Ppo.Collect(config, World, Observe, runner);
             var (updated, _) = Ppo.Update(config, model, Ppo.Advantages(config, model, rollout), kUpdate);
-            return Enumerable.Range(0, rollout.Length).Select(t => Ppo.ExplainSample(config, model, updated, rollout, t))
-                .MaxBy(x => Math.Abs(x.Objective.Ratio - 1.0))!;
+            return Ppo.ExplainSamples(config, model, updated, rollout).MaxBy(x => Math.Abs(x.Objective.Ratio - 1.0))!;
         }
 
         public void Narrate(IAnsiConsole console)

@@ -47,7 +47,7 @@ public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson, ISettableLe
     public IReadOnlyList<Setting> Settings => Setting.Of(DreamerConfig.Knobs, Config);
 
     private DreamerConfig Apply(IReadOnlyList<(string Name, double Value)> values) =>
-        values.Aggregate(config, (c, v) => DreamerConfig.Knobs.Single(k => k.Name == v.Name).Set(c, v.Value));
+        KnobSet.Apply(DreamerConfig.Knobs, config, values);
 
     public ILesson With(IReadOnlyList<(string Name, double Value)> values) => new Lesson07Dreamer(Apply(values));
 
@@ -173,8 +173,6 @@ public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson, ISettableLe
 
         private static string N(double x) => Narration.Number(x);
 
-        /// <summary>A factor with its sign written out: (−29.97).</summary>
-        private static string P(double x) => x < 0 ? $"({N(x)})" : N(x);
 
         /// <summary>The first evaluation episode as one replayed sequence, through the trained world model's forward pass
         /// (a fixed key for the posterior's samples), and of its frames after the first (which no prior can foresee) the one with the largest KL(q ‖ p).</summary>
@@ -237,7 +235,7 @@ public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson, ISettableLe
             Narration.Text(console, $"From that frame's state the actor imagines {c.Horizon} steps ahead. The λ-return of the first imagined step:");
             Narration.Display(console,
                 "R_0 = r_1 + γ·c_1·[(1 − λ)·v_1 + λ·R_1]",
-                $"    = {N(r.Reward)} + {N(c.Gamma)}·{N(r.Continue)}·[{N(1 - c.Lambda)}·{P(r.Value)} + {N(c.Lambda)}·{P(r.NextReturn)}] = {N(r.Return)}");
+                $"    = {N(r.Reward)} + {N(c.Gamma)}·{N(r.Continue)}·[{N(1 - c.Lambda)}·{Narration.Factor(r.Value)} + {N(c.Lambda)}·{Narration.Factor(r.NextReturn)}] = {N(r.Return)}");
             Narration.Text(console, "The actor is trained to raise such returns, with the gradient flowing back through the learned dynamics.");
             Narration.Section(console, "What the results mean");
             Tables(console, s);

@@ -25,6 +25,9 @@ public static class Narration
     /// <summary>A number as the narrative writes it: up to three decimals, and a real minus sign.</summary>
     public static string Number(double x) => x.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture).Replace('-', '−');
 
+    /// <summary>A number as a factor in a written-out product: negative ones in parentheses, 1·(−10).</summary>
+    public static string Factor(double x) => x < 0 ? $"({Number(x)})" : Number(x);
+
     /// <summary>An equation or a command, indented and unwrapped.</summary>
     public static void Display(IAnsiConsole console, params string[] lines)
     {

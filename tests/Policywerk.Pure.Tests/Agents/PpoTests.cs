@@ -304,7 +304,7 @@ public class PpoTests
             var batch = Ppo.Advantages(config, runner.Model, rollout);
             var (updated, _) = Ppo.Update(config, runner.Model, batch, Key.FromSeed(seed + 1));
             var t = stepByte % rollout.Length;
-            var x = Ppo.ExplainSample(config, runner.Model, updated, rollout, t);
+            var x = Ppo.ExplainSamples(config, runner.Model, updated, rollout)[t];
             var delta = x.Reward + config.Gamma * x.Discount * x.NextValue - x.Value;
             var advantage = delta + config.Gamma * config.Lambda * (x.Last ? 0.0 : 1.0) * x.NextAdvantage;
             var ratio = Math.Exp(x.LogProbNew - x.LogProbOld);
