@@ -51,12 +51,33 @@ public class SettingsCliTests
         }
     }
 
-    [Fact]
-    public void A_lesson_without_settings_says_so()
+    [Theory]
+    [InlineData(1, "gamma"), InlineData(2, "alpha"), InlineData(3, "lambda"), InlineData(4, "epsilon"), InlineData(5, "replay"),
+     InlineData(6, "clip"), InlineData(7, "horizon")]
+    public void Every_lesson_lists_its_settings(int lesson, string name)
     {
-        var result = ShellHarness.Run("lesson", "3", "--params");
-        Assert.Equal(2, result.ExitCode);
-        Assert.StartsWith("error:", result.Err.Trim());
+        var result = ShellHarness.Run("lesson", $"{lesson}", "--params");
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains(name, result.Out);
+    }
+
+    [Fact]
+    public void Lesson_3_with_another_lambda_adds_its_row_and_explains_a_step_at_it()
+    {
+        var result = ShellHarness.Run("lesson", "3", "--set", "lambda=0.9", "--no-pictures");
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("changed: λ = 0.9 (default 0.7)", result.Out);
+        Assert.Contains("The rule: with λ = 0.9", result.Out);
+        Assert.Matches(@"│\s+0\.9 │", result.Out);
+    }
+
+    [Fact]
+    public void Lesson_3_below_gamma_1_measures_its_error_against_the_discounted_true_values()
+    {
+        var result = ShellHarness.Run("lesson", "3", "--set", "gamma=0.9", "--no-pictures");
+        Assert.Equal(0, result.ExitCode);
+        var truth = new Policywerk.Pure.Worlds.RandomWalk().TrueValuesFor(0.9);
+        Assert.Contains($"C {Policywerk.Shell.Lessons.Narration.Number(truth[3])}", result.Out);
     }
 
     [Fact]

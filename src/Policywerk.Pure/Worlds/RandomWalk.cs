@@ -46,15 +46,24 @@ public sealed record RandomWalk(int Size = 5) : IWorld<int, int>
 
     public bool IsTerminal(int state) => state == LeftEnd || state == RightEnd;
 
-    /// <summary>v_π(i) = i/(n+1) for walk states; 0 for the terminals.</summary>
-    public ImmutableArray<double> TrueValues
+    /// <summary>v_π(i) = i/(n+1) for walk states; 0 for the terminals (γ = 1, <see cref="TrueValuesFor"/>).</summary>
+    public ImmutableArray<double> TrueValues => TrueValuesFor(1.0);
+
+    /// <summary>
+    /// v_π(i) = sinh(μi) / (γ·sinh(μ(n+1))) with cosh μ = 1/γ: the solution of v(i) = ½γ·v(i−1) + ½γ·v(i+1) inside and
+    /// v(n) = ½γ·v(n−1) + ½·1 at the right edge (the +1 is paid on leaving, undiscounted), the ends worth 0. At γ = 1
+    /// (μ → 0) it is i/(n+1); at γ = 0 every walk state but the last is worth 0 and the last ½. Terminals are 0.
+    /// </summary>
+    public ImmutableArray<double> TrueValuesFor(double gamma)
     {
-        get
-        {
-            var v = new double[StateCount];
-            for (var i = 1; i <= Size; i++) v[i] = (double)i / (Size + 1);
-            return v.Freeze();
-        }
+        if (!(gamma is >= 0.0 and <= 1.0)) throw new ArgumentOutOfRangeException(nameof(gamma), gamma, "γ must be in [0, 1]");
+        var v = new double[StateCount];
+        var mu = gamma == 0.0 ? double.PositiveInfinity : Math.Acosh(1.0 / gamma);
+        for (var i = 1; i <= Size; i++)
+            v[i] = gamma == 1.0 ? (double)i / (Size + 1)
+                 : gamma == 0.0 ? (i == Size ? 0.5 : 0.0)
+                 : Math.Sinh(mu * i) / (gamma * Math.Sinh(mu * (Size + 1)));
+        return v.Freeze();
     }
 
     /// <summary>Every walk state valued <paramref name="value"/> (0.5 in lesson 03 and the paper), terminals 0.</summary>

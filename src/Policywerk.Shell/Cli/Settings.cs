@@ -33,10 +33,8 @@ public static class LessonSettingsCli
         return values;
     }
 
-    /// <summary>The lesson's settings, or one error line if it has none yet.</summary>
-    public static IReadOnlyList<Setting> SettingsOf(ILesson lesson) => lesson is ISettableLesson s
-        ? s.Settings
-        : throw new UserError($"lesson {lesson.Info.Number} has no settings to change yet (lessons 1, 2 and 4–7 have)");
+    /// <summary>The lesson's settings.</summary>
+    public static IReadOnlyList<Setting> SettingsOf(ILesson lesson) => ((ISettableLesson)lesson).Settings;
 
     /// <summary>"changed: ε = 0.01 (default 0.1)" for each value that differs from its default.</summary>
     public static IEnumerable<string> Changes(ILesson lesson, IReadOnlyList<(string Name, double Value)> values) =>

@@ -31,11 +31,22 @@ public sealed record TemporalDifferenceResults(
     IReadOnlyList<StateEstimate> Estimates, IReadOnlyList<LambdaRow> TdLambda, double FinalRmsEveryVisitMonteCarlo);
 
 /// <summary>Lesson 03 · Sutton 1988: TD(0), TD(λ) and Monte Carlo predicting the 5-state random walk.</summary>
-public sealed class Lesson03TemporalDifference : ILesson
+public sealed class Lesson03TemporalDifference(PredictionConfig config) : ILesson, ISettableLesson
 {
-    public static readonly PredictionConfig Config = new(Episodes: 100, Alpha: 0.1, Gamma: 1.0, InitialValue: 0.5);
+    /// <summary>The lesson's defaults; <see cref="PredictionConfig.Lambda"/> is the λ of the worked example.</summary>
+    public static readonly PredictionConfig Config = new(Episodes: 100, Alpha: 0.1, Gamma: 1.0, InitialValue: 0.5, Lambda: 0.7);
+
+    /// <summary>The λ of the TD(λ) table; a λ set with <c>--set lambda=…</c> joins them.</summary>
     public static readonly ImmutableArray<double> Lambdas = [0.0, 0.3, 0.7, 1.0];
-    private static readonly RandomWalk Walk = new(Config.WalkSize);
+
+    public Lesson03TemporalDifference() : this(Config) { }
+
+    /// <summary>The knobs of <see cref="PredictionConfig"/>, with this lesson's defaults.</summary>
+    public IReadOnlyList<Setting> Settings => Setting.Of(PredictionConfig.Knobs, Config);
+
+    /// <summary>The lesson with <paramref name="values"/> set (names checked by the caller against <see cref="Settings"/>).</summary>
+    public ILesson With(IReadOnlyList<(string Name, double Value)> values) =>
+        new Lesson03TemporalDifference(KnobSet.Apply(PredictionConfig.Knobs, config, values));
 
     public LessonInfo Info => Catalog.Info(3);
 
@@ -43,32 +54,35 @@ public sealed class Lesson03TemporalDifference : ILesson
     public ILessonRun Train(ulong seed, IProgress<double> progress)
     {
         var key = Key.FromSeed(seed);
-        var tdZero = RandomWalkPrediction.Train(PredictionMethod.TdZero, Config, key);
-        var monteCarlo = RandomWalkPrediction.Train(PredictionMethod.MonteCarloFirstVisit, Config, key);
+        var tdZero = RandomWalkPrediction.Train(PredictionMethod.TdZero, config, key);
+        var monteCarlo = RandomWalkPrediction.Train(PredictionMethod.MonteCarloFirstVisit, config, key);
         progress.Report(0.4);
-        var everyVisit = RandomWalkPrediction.Train(PredictionMethod.MonteCarloEveryVisit, Config, key);
-        var tdLambda = Lambdas.Select(lambda =>
-            RandomWalkPrediction.Train(PredictionMethod.TdLambda, Config with { Lambda = lambda }, key)).ToImmutableArray();
+        var everyVisit = RandomWalkPrediction.Train(PredictionMethod.MonteCarloEveryVisit, config, key);
+        var lambdas = Lambdas.Append(config.Lambda).Distinct().Order().ToImmutableArray();
+        var tdLambda = lambdas.Select(lambda =>
+            RandomWalkPrediction.Train(PredictionMethod.TdLambda, config with { Lambda = lambda }, key)).ToImmutableArray();
         progress.Report(1.0);
-        return new Run(tdZero, monteCarlo, everyVisit, tdLambda);
+        return new Run(config, lambdas, tdZero, monteCarlo, everyVisit, tdLambda);
     }
 
-    private sealed class Run(PredictionRun tdZero, PredictionRun monteCarlo, PredictionRun everyVisit,
-                             ImmutableArray<PredictionRun> tdLambda) : ILessonRun
+    private sealed class Run(PredictionConfig config, ImmutableArray<double> lambdas, PredictionRun tdZero, PredictionRun monteCarlo,
+                             PredictionRun everyVisit, ImmutableArray<PredictionRun> tdLambda) : ILessonRun
     {
-        public object Results => results.Value;
-        private readonly Lazy<TemporalDifferenceResults> results = new(() => ResultsOf(tdZero, monteCarlo, everyVisit, tdLambda));
+        private RandomWalk Walk { get; } = new(config.WalkSize);
 
-        private static TemporalDifferenceResults ResultsOf(PredictionRun tdZero, PredictionRun monteCarlo, PredictionRun everyVisit,
-                                                           ImmutableArray<PredictionRun> tdLambda)
+        public object Results => Summary;
+        private TemporalDifferenceResults Summary => summary ??= ResultsOf();
+        private TemporalDifferenceResults? summary;
+
+        private TemporalDifferenceResults ResultsOf()
         {
-            var blocks = Blocks.Of(Config.Episodes, 20).Select(b => new RmsBlock(b.From + 1, b.Last + 1,
+            var blocks = Blocks.Of(config.Episodes, 20).Select(b => new RmsBlock(b.From + 1, b.Last + 1,
                 Round(Blocks.Mean(tdZero.RmsAfterEpisode, b)), Round(Blocks.Mean(monteCarlo.RmsAfterEpisode, b)))).ToArray();
-            var truth = Walk.TrueValues;
+            var truth = Walk.TrueValuesFor(config.Gamma);
             var estimates = Walk.WalkStates.Select(s => new StateEstimate(Walk.Label(s), Round(truth[s]), Round(tdZero.Final[s]), Round(monteCarlo.Final[s]))).ToArray();
-            var lambdas = Lambdas.Select((lambda, i) => new LambdaRow(lambda, Round(tdLambda[i].RmsAfterEpisode[^1]), Round(tdLambda[i].RmsAfterEpisode.Average()))).ToArray();
-            return new TemporalDifferenceResults(Config.Alpha, Config.Gamma, Config.InitialValue, Config.Episodes, "first-visit",
-                blocks, Round(tdZero.RmsAfterEpisode[^1]), Round(monteCarlo.RmsAfterEpisode[^1]), estimates, lambdas,
+            var rows = lambdas.Select((lambda, i) => new LambdaRow(lambda, Round(tdLambda[i].RmsAfterEpisode[^1]), Round(tdLambda[i].RmsAfterEpisode.Average()))).ToArray();
+            return new TemporalDifferenceResults(config.Alpha, config.Gamma, config.InitialValue, config.Episodes, "first-visit",
+                blocks, Round(tdZero.RmsAfterEpisode[^1]), Round(monteCarlo.RmsAfterEpisode[^1]), estimates, rows,
                 Round(everyVisit.RmsAfterEpisode[^1]));
         }
 
@@ -76,14 +90,14 @@ public sealed class Lesson03TemporalDifference : ILesson
 
         public IEnumerable<string> Headline()
         {
-            var s = results.Value;
+            var s = Summary;
             yield return $"final RMS error: TD(0) {F(s.FinalRmsTdZero)}, Monte Carlo (first-visit) {F(s.FinalRmsMonteCarlo)}; episodes 1–20: TD(0) {F(s.RmsPer20[0].TdZero)}, MC {F(s.RmsPer20[0].MonteCarlo)}";
             yield return "TD(λ) final RMS: " + string.Join(", ", s.TdLambda.Select(l => $"λ={F(l.Lambda, "0.#")} {F(l.FinalRms)}"));
         }
 
         public void Print(IAnsiConsole console)
         {
-            var s = results.Value;
+            var s = Summary;
             console.Write(new Rule("[bold]Lesson 03 · Sutton 1988 — TD(0), TD(λ) and Monte Carlo[/]").LeftJustified());
             console.MarkupLine("Random walk: 0 ← A B [bold]C[/] D E → +1, start C, left/right 50/50; true values 1/6 … 5/6.");
             console.MarkupLine($"α = {s.Alpha}, γ = {s.Gamma}, V₀ = {s.InitialValue}, {s.Episodes} walks; Monte Carlo is {s.MonteCarlo} (updates after each walk); every method sees the same walks.");
@@ -94,7 +108,7 @@ public sealed class Lesson03TemporalDifference : ILesson
         }
 
         /// <summary>The tables of <see cref="Print"/> without its header and closing lines.</summary>
-        private static void Tables(IAnsiConsole console, TemporalDifferenceResults s)
+        private void Tables(IAnsiConsole console, TemporalDifferenceResults s)
         {
             var blocks = new Table().Title("[bold]RMS error, mean per 20 walks[/]")
                 .AddColumn("episodes").AddColumn(new TableColumn("TD(0)").RightAligned()).AddColumn(new TableColumn("Monte Carlo").RightAligned());
@@ -110,17 +124,21 @@ public sealed class Lesson03TemporalDifference : ILesson
             foreach (var e in s.Estimates) estimates.AddRow(e.State, F(e.True), F(e.TdZero), F(e.MonteCarlo));
             console.Write(estimates);
 
-            var lambdas = new Table().Title("[bold]Online TD(λ), accumulating traces, same walks[/]")
+            var accumulating = config.Trace == TraceKind.Accumulating;
+            var lambdaTable = new Table().Title($"[bold]Online TD(λ), {(accumulating ? "accumulating" : "replacing")} traces, same walks[/]")
                 .AddColumn(new TableColumn("λ").RightAligned()).AddColumn(new TableColumn("final RMS").RightAligned())
-                .AddColumn(new TableColumn("mean RMS over 100 episodes").RightAligned()).AddColumn("");
+                .AddColumn(new TableColumn($"mean RMS over {s.Episodes} episodes").RightAligned()).AddColumn("");
             foreach (var l in s.TdLambda)
-                lambdas.AddRow(F(l.Lambda, "0.0"), F(l.FinalRms), F(l.MeanRms),
-                               l.Lambda == 0 ? "= TD(0)" : l.Lambda == 1 ? $"every-visit MC: {F(s.FinalRmsEveryVisitMonteCarlo)}" : "");
-            console.Write(lambdas);
+                lambdaTable.AddRow(F(l.Lambda, "0.0"), F(l.FinalRms), F(l.MeanRms),
+                               l.Lambda == 0 ? "= TD(0)"
+                               : l.Lambda != 1 ? ""
+                               : accumulating ? $"every-visit MC: {F(s.FinalRmsEveryVisitMonteCarlo)}"
+                               : $"first-visit MC: {F(s.FinalRmsMonteCarlo)}");
+            console.Write(lambdaTable);
         }
 
-        /// <summary>The λ of the worked example: the largest of the lesson's λ strictly between 0 and 1.</summary>
-        private static double ExampleLambda => Lambdas.Where(l => l > 0 && l < 1).Max();
+        /// <summary>The λ of the worked example: the configuration's.</summary>
+        private double ExampleLambda => config.Lambda;
 
         /// <summary>
         /// The worked example: in the TD(λ) run at <see cref="ExampleLambda"/>, the last walk that visits at least three
@@ -128,11 +146,11 @@ public sealed class Lesson03TemporalDifference : ILesson
         /// </summary>
         private (int Walk, Trajectory<int, int> Steps, LambdaTerms Last) WorkedExample()
         {
-            var run = tdLambda[Lambdas.IndexOf(ExampleLambda)];
+            var run = tdLambda[lambdas.IndexOf(ExampleLambda)];
             var e = Enumerable.Range(0, run.Walks.Length).Reverse()
                 .FirstOrDefault(i => run.Walks[i].Steps.Select(t => t.State).Distinct().Count() >= 3, run.Walks.Length - 1);
-            var before = e == 0 ? Walk.InitialValues(Config.InitialValue) : run.ValuesAfterEpisode[e - 1];
-            var terms = TemporalDifference.ExplainLambdaEpisode(before, run.Walks[e], Config.Alpha, Config.Gamma, ExampleLambda, Config.Trace);
+            var before = e == 0 ? Walk.InitialValues(config.InitialValue) : run.ValuesAfterEpisode[e - 1];
+            var terms = TemporalDifference.ExplainLambdaEpisode(before, run.Walks[e], config.Alpha, config.Gamma, ExampleLambda, config.Trace);
             return (e + 1, run.Walks[e], terms[^1]);
         }
 
@@ -144,11 +162,11 @@ public sealed class Lesson03TemporalDifference : ILesson
         /// <summary>A value or trace of the worked example: up to four decimals, so its products can be checked by hand.</summary>
         private static string Four(double x) => x.ToString("0.####", CultureInfo.InvariantCulture).Replace('-', '−');
 
-        private static string EndLabel(int state) => state == Walk.LeftEnd ? "the left end" : "the right end";
+        private string EndLabel(int state) => state == Walk.LeftEnd ? "the left end" : "the right end";
 
         public void Narrate(IAnsiConsole console)
         {
-            var s = results.Value;
+            var s = Summary;
             console.Write(new Rule("[bold]Lesson 03 · Sutton 1988 — TD(0), TD(λ) and Monte Carlo[/]").LeftJustified());
             Narration.Section(console, "The idea",
                 "How should a predictor learn when the true outcome only arrives at the end? Monte Carlo waits for the outcome, " +
@@ -168,18 +186,30 @@ public sealed class Lesson03TemporalDifference : ILesson
                 $"Every walk starts at {Walk.Label(Walk.Start)} and steps left or right with probability ½ each, until it falls off an end. " +
                 $"Leaving on the left pays {N(leftReward)}, leaving on the right pays {N(rightReward)}; every other step pays 0.");
             Narration.Display(console, $"[{N(leftReward)}] ← {path} → [+{N(rightReward)}]        start: {Walk.Label(Walk.Start)}");
-            var truth = Walk.TrueValues;
-            Narration.Text(console,
-                $"With γ = {N(Config.Gamma)}, a state's true value is the chance that a walk from it ends on the right: " +
-                $"state i of {Walk.Size} has value i/{Walk.Size + 1}. Every method starts from V = {N(Config.InitialValue)} and learns from the same {Config.Episodes} walks.");
-            Narration.Display(console, string.Join("   ", Walk.WalkStates.Select(st => $"{Walk.Label(st)} {st}/{Walk.Size + 1} = {N(truth[st])}")));
+            var truth = Walk.TrueValuesFor(config.Gamma);
+            var start = $"Every method starts from V = {N(config.InitialValue)} and learns from the same {config.Episodes} walks.";
+            if (config.Gamma == 1.0)
+            {
+                Narration.Text(console,
+                    $"With γ = {N(config.Gamma)}, a state's true value is the chance that a walk from it ends on the right: " +
+                    $"state i of {Walk.Size} has value i/{Walk.Size + 1}. {start}");
+                Narration.Display(console, string.Join("   ", Walk.WalkStates.Select(st => $"{Walk.Label(st)} {st}/{Walk.Size + 1} = {N(truth[st])}")));
+            }
+            else
+            {
+                Narration.Text(console,
+                    $"With γ = {N(config.Gamma)}, a state's true value is the outcome discounted by γ for every step it takes to arrive, " +
+                    $"averaged over walks: less than the chance of ending on the right, and much less far from the right end. {start}");
+                Narration.Display(console, string.Join("   ", Walk.WalkStates.Select(st => $"{Walk.Label(st)} {N(truth[st])}")));
+            }
             Narration.Section(console, "The update",
-                $"After each step from s to s′ with reward r, with α = {N(Config.Alpha)}, γ = {N(Config.Gamma)} and c the continuation " +
+                $"After each step from s to s′ with reward r, with α = {N(config.Alpha)}, γ = {N(config.Gamma)} and c the continuation " +
                 "(0 when the walk ends, so an end's value never counts):");
             Narration.Display(console,
                 "δ = r + γ·c·V(s′) − V(s)                      the TD error",
                 "TD(0):  V(s) ← V(s) + α·δ                     only the state just left",
-                $"TD(λ):  e ← γλ·e, then e(s) ← e(s) + 1        {(Config.Trace == TraceKind.Accumulating ? "accumulating" : "replacing")} traces",
+                config.Trace == TraceKind.Accumulating ? "TD(λ):  e ← γλ·e, then e(s) ← e(s) + 1        accumulating traces"
+                                                       : "TD(λ):  e ← γλ·e, then e(s) ← 1               replacing traces",
                 "        V(x) ← V(x) + α·δ·e(x)  for every state x",
                 "Monte Carlo, after the walk:  V(s) ← V(s) + α·(G − V(s)),  G the outcome (first visits only)");
             Narration.Code(console, "src/Policywerk.Pure/Agents/TemporalDifference.cs", "TemporalDifference.TdZero");
@@ -189,21 +219,22 @@ public sealed class Lesson03TemporalDifference : ILesson
             var (number, walk, t) = WorkedExample();
             var route = string.Join(" → ", walk.Steps.Select(x => Walk.Label(x.State)).Append(t.Next == Walk.RightEnd ? $"+{N(rightReward)}" : N(leftReward)));
             var gl = t.Gamma * t.Lambda;
+            var accumulating = config.Trace == TraceKind.Accumulating;
             Narration.Section(console, "A worked example from this run",
                 $"The rule: with λ = {N(t.Lambda)}, take the last walk that visits at least three different states, and its last step. " +
-                $"That is walk {number} of {Config.Episodes}: {route}. " +
+                $"That is walk {number} of {config.Episodes}: {route}. " +
                 $"The last step leaves {Walk.Label(t.State)} for {EndLabel(t.Next)} with r = {N(t.Reward)}; the walk is over, so c = {N(t.Discount)}.");
             Narration.Display(console,
                 $"δ = r + γ·c·V(s′) − V(s) = {N(t.Reward)} + {N(t.Gamma)}·{N(t.Discount)}·{Four(t.NextValue)} − {Four(t.Value)} = {Four(t.TdError)}");
             Narration.Text(console,
-                $"The traces fade by γλ = {N(gl)}, and {Walk.Label(t.State)} gets +1. Every state with a trace moves by α·δ·e:");
+                $"The traces fade by γλ = {N(gl)}, and {Walk.Label(t.State)}{(accumulating ? " gets +1" : "'s trace is reset to 1")}. Every state with a trace moves by α·δ·e:");
             var visits = walk.Steps.CountBy(x => x.State).ToDictionary();
             Narration.Display(console, t.Changed.Select(x =>
-                $"{Walk.Label(x)}, {visits[x]} {(visits[x] == 1 ? "visit" : "visits")}: e = {N(gl)}·{Four(t.TraceBefore[x])}{(x == t.State ? " + 1" : "")} = {Four(t.TraceAfter[x])}  " +
+                $"{Walk.Label(x)}, {visits[x]} {(visits[x] == 1 ? "visit" : "visits")}: e = {(x == t.State && !accumulating ? "1" : $"{N(gl)}·{Four(t.TraceBefore[x])}{(x == t.State ? " + 1" : "")} = {Four(t.TraceAfter[x])}")}  " +
                 $"ΔV = {N(t.Alpha)}·{Four(t.TdError)}·{Four(t.TraceAfter[x])} = {Small(t.Changes[x])}  V {Four(t.ValuesBefore[x])} → {Four(t.ValuesAfter[x])}").ToArray());
             var farthest = t.Changed.Where(x => x != t.State).OrderBy(x => t.TraceAfter[x]).FirstOrDefault(t.State);
             Narration.Text(console,
-                $"A trace gains 1 at every visit and fades by γλ = {N(gl)} at every step, so the states visited often and recently " +
+                $"A trace {(accumulating ? "gains 1" : "is set to 1")} at every visit and fades by γλ = {N(gl)} at every step, so the states visited often and recently " +
                 $"carry most of the error. One error moves {t.Changed.Length} states at once. TD(0) would move only {Walk.Label(t.State)}, by α·δ = {Small(t.Alpha * t.TdError)}, " +
                 $"and would reach {Walk.Label(farthest)} only in later walks, one step back at a time.");
 
@@ -239,8 +270,8 @@ public sealed class Lesson03TemporalDifference : ILesson
         public void WritePictures(PictureWriter writer)
         {
             var frames = new List<byte[]>();
-            var initial = Walk.InitialValues(Config.InitialValue);
-            foreach (var e in new[] { 1, 2 })
+            var initial = Walk.InitialValues(config.InitialValue);
+            foreach (var e in new[] { 1, 2 }.Where(e => e <= config.Episodes))
             {
                 // TD(0) learns during the walk: replay its updates step by step; Monte Carlo only at the end.
                 var walk = tdZero.Walks[e - 1];
@@ -248,7 +279,7 @@ public sealed class Lesson03TemporalDifference : ILesson
                 var mc = e == 1 ? initial : monteCarlo.ValuesAfterEpisode[e - 2];
                 var shown = Math.Min(walk.Length, 6);
                 var tdAfter = new VTable[walk.Length];
-                for (var k = 0; k < walk.Length; k++) tdAfter[k] = td = TemporalDifference.TdZero(td, walk.Steps[k], Config.Alpha, Config.Gamma);
+                for (var k = 0; k < walk.Length; k++) tdAfter[k] = td = TemporalDifference.TdZero(td, walk.Steps[k], config.Alpha, config.Gamma);
                 for (var f = 1; f <= shown; f++)
                 {
                     var k = (int)Math.Round((double)f * walk.Length / shown);
@@ -257,16 +288,17 @@ public sealed class Lesson03TemporalDifference : ILesson
                         last ? monteCarlo.ValuesAfterEpisode[e - 1] : mc), TracePane(last ? e : e - 1)));
                 }
             }
-            foreach (var e in new[] { 5, 10, 20, 40, 60, 80, 100 })
+            // Checkpoints at 5, 10, 20, 40, 60, 80 and 100% of the walks.
+            foreach (var e in new[] { 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1.0 }.Select(f => Math.Max(1, (int)Math.Round(f * config.Episodes))).Distinct())
                 frames.Add(ThreePane.Compose(WalkPane(e, tdZero.Walks[e - 1], tdZero.Walks[e - 1].Length),
                     ValuePane($"Estimates after walk {e}", tdZero.ValuesAfterEpisode[e - 1], monteCarlo.ValuesAfterEpisode[e - 1]), TracePane(e)));
             writer.Gif("artifact.gif", frames, delayCs: 60, holdLastCs: 300);
-            writer.Png("poster.png", Panels.Render(ValuePane($"After {Config.Episodes} walks: estimates vs true values", tdZero.Final, monteCarlo.Final), 760, 560));
+            writer.Png("poster.png", Panels.Render(ValuePane($"After {config.Episodes} walks: estimates vs true values", tdZero.Final, monteCarlo.Final), 760, 560));
             writer.Png("trace.png", Panels.Render(FullTrace(), 900, 480));
         }
 
         /// <summary>The walk as a row of cells: terminals at both ends, the agent after <paramref name="steps"/> steps.</summary>
-        private static Plot WalkPane(int episode, Trajectory<int, int> walk, int steps)
+        private Plot WalkPane(int episode, Trajectory<int, int> walk, int steps)
         {
             var plot = new Plot();
             plot.HideAxesAndGrid();
@@ -291,19 +323,21 @@ public sealed class Lesson03TemporalDifference : ILesson
             return plot;
         }
 
-        private static Plot ValuePane(string title, VTable td, VTable mc)
+        private Plot ValuePane(string title, VTable td, VTable mc)
         {
             var plot = new Plot();
             plot.Title(title, 15);
             plot.YLabel("V(s)", 13);
+            var truth = Walk.TrueValuesFor(config.Gamma);
             foreach (var s in Walk.WalkStates)
             {
-                Bar(plot, s - 0.27, Walk.TrueValues[s], Palette.Truth);
+                Bar(plot, s - 0.27, truth[s], Palette.Truth);
                 Bar(plot, s, td[s], Palette.Accent);
                 Bar(plot, s + 0.27, mc[s], Palette.Second);
             }
             plot.Axes.Bottom.SetTicks(Walk.WalkStates.Select(s => (double)s).ToArray(), Walk.WalkStates.Select(Walk.Label).ToArray());
-            plot.Axes.SetLimits(0.4, Walk.Size + 0.6, 0, 1.08);
+            var shown = Walk.WalkStates.SelectMany(s => new[] { truth[s], td[s], mc[s] }).ToArray();
+            plot.Axes.SetLimits(0.4, Walk.Size + 0.6, Math.Min(0, 1.08 * shown.Min()), Math.Max(1.08, 1.08 * shown.Max()));
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = "true", FillColor = Palette.Truth });
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = "TD(0)", FillColor = Palette.Accent });
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = "Monte Carlo", FillColor = Palette.Second });
@@ -323,7 +357,7 @@ public sealed class Lesson03TemporalDifference : ILesson
                 Charts.Line(plot, xs, tdZero.RmsAfterEpisode.Take(upTo).ToArray(), Palette.Accent, "TD(0)", markerSize: 4);
                 Charts.Line(plot, xs, monteCarlo.RmsAfterEpisode.Take(upTo).ToArray(), Palette.Second, "Monte Carlo", markerSize: 4);
             }
-            plot.Axes.SetLimits(0, Config.Episodes + 1, 0, MaxRms());
+            plot.Axes.SetLimits(0, config.Episodes + 1, 0, MaxRms());
             plot.ShowLegend(Alignment.UpperRight);
             return plot;
         }
@@ -333,14 +367,14 @@ public sealed class Lesson03TemporalDifference : ILesson
         private Plot FullTrace()
         {
             var plot = Draw.TracePlot("RMS error per walk: TD(0), Monte Carlo and online TD(λ), same walks", "walk", "RMS error");
-            var xs = Enumerable.Range(1, Config.Episodes).Select(i => (double)i).ToArray();
+            var xs = Enumerable.Range(1, config.Episodes).Select(i => (double)i).ToArray();
             Charts.Line(plot, xs, tdZero.RmsAfterEpisode.ToArray(), Palette.Accent, "TD(0) = TD(λ=0)", 2.5f);
             Charts.Line(plot, xs, monteCarlo.RmsAfterEpisode.ToArray(), Palette.Second, "Monte Carlo (first-visit)", 2.5f);
-            var colours = new[] { Palette.Fourth, Palette.Third, Palette.Negative };
-            for (var i = 1; i < Lambdas.Length; i++)
-                Charts.Line(plot, xs, tdLambda[i].RmsAfterEpisode.ToArray(), colours[i - 1], $"TD(λ={F(Lambdas[i], "0.0")})", 1.5f)
+            var colours = new[] { Palette.Fourth, Palette.Third, Palette.Negative, Palette.Wall };
+            for (var i = 1; i < lambdas.Length; i++)
+                Charts.Line(plot, xs, tdLambda[i].RmsAfterEpisode.ToArray(), colours[i - 1], $"TD(λ={F(lambdas[i], "0.0##")})", 1.5f)
                     .LinePattern = LinePattern.Dashed;
-            plot.Axes.SetLimits(0, Config.Episodes + 1, 0, MaxRms());
+            plot.Axes.SetLimits(0, config.Episodes + 1, 0, MaxRms());
             plot.ShowLegend(Alignment.UpperRight);
             return plot;
         }

@@ -4,6 +4,7 @@ using FsCheck.Xunit;
 using Policywerk.Pure.Agents;
 using Policywerk.Pure.Experiments;
 using Policywerk.Pure.Numerics;
+using Policywerk.Pure.Tabular;
 using Xunit;
 
 namespace Policywerk.Pure.Tests.Experiments;
@@ -104,5 +105,15 @@ public class KnobTests
         Assert.Equal(Fields(typeof(BartoSuttonConfig)).Order().ToArray(), BartoSuttonConfig.Knobs.Select(k => k.Field).Order().ToArray());
         var c = new BartoSuttonConfig();
         foreach (var knob in BartoSuttonConfig.Knobs) Assert.Equal(knob.Get(c), knob.Get(knob.Set(c, knob.Get(c))));
+    }
+
+    [Fact]
+    public void Every_field_of_the_prediction_configuration_has_a_knob()
+    {
+        Assert.Equal(Fields(typeof(PredictionConfig)).Order().ToArray(), PredictionConfig.Knobs.Select(k => k.Field).Order().ToArray());
+        var c = new PredictionConfig();
+        foreach (var knob in PredictionConfig.Knobs) Assert.Equal(knob.Get(c), knob.Get(knob.Set(c, knob.Get(c))));
+        var trace = PredictionConfig.Knobs.Single(k => k.Name == "trace");
+        Assert.Equal(TraceKind.Replacing, trace.Set(c, 1).Trace);
     }
 }

@@ -89,6 +89,22 @@ public class RandomWalkTests
     }
 
     [Property(MaxTest = 200)]
+    public bool The_walks_true_values_satisfy_the_Bellman_expectation_equation_for_any_discount(byte gammaByte, byte sizeByte)
+    {
+        var gamma = gammaByte / 255.0;
+        var walk = new RandomWalk(3 + sizeByte % 24);
+        var v = walk.TrueValuesFor(gamma);
+        var key = Key.FromSeed(0); // the walk's steps do not use the key
+        double Backup(int s, int a)
+        {
+            var step = walk.Step(s, a, key);
+            return step.Reward + gamma * step.Discount * v[step.Next];
+        }
+        return walk.WalkStates.All(s => Math.Abs(v[s] - 0.5 * (Backup(s, RandomWalk.Left) + Backup(s, RandomWalk.Right))) < 1e-12)
+               && v[walk.LeftEnd] == 0.0 && v[walk.RightEnd] == 0.0;
+    }
+
+    [Property(MaxTest = 200)]
     public bool A_sampled_walk_is_connected_and_ends_at_a_terminal(ulong seed)
     {
         var walk = Walk.Sample(Key.FromSeed(seed));
