@@ -32,4 +32,29 @@ public class PictureTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Fact]
+    public void A_run_with_changed_settings_says_so_on_top_of_every_picture_and_frame()
+    {
+        var dir = ShellHarness.TempDir();
+        try
+        {
+            Assert.Equal(0, ShellHarness.Run("lesson", "1", "--quiet", "--out", Path.Combine(dir, "default")).ExitCode);
+            Assert.Equal(0, ShellHarness.Run("lesson", "1", "--quiet", "--set", "gamma=0.5", "--out", Path.Combine(dir, "changed")).ExitCode);
+            foreach (var name in new[] { "poster.png", "trace.png" })
+            {
+                using var plain = new MagickImage(Path.Combine(dir, "default", "01_bellman", name));
+                using var captioned = new MagickImage(Path.Combine(dir, "changed", "01_bellman", name));
+                Assert.Equal((plain.Width, plain.Height + (uint)Pictures.Panels.CaptionHeight), (captioned.Width, captioned.Height));
+                using var band = captioned.CloneArea(0, 0, captioned.Width, (uint)Pictures.Panels.CaptionHeight);
+                Assert.True(band.TotalColors > 2, $"{name}: the caption band has no text");
+            }
+            using var gif = new MagickImageCollection(Path.Combine(dir, "changed", "01_bellman", "artifact.gif"));
+            Assert.All(gif, frame => Assert.Equal(740u + (uint)Pictures.Panels.CaptionHeight, frame.Height));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

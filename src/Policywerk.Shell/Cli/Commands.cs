@@ -40,7 +40,9 @@ public sealed class LessonSettings : RunSettings
 /// <summary>Runs one lesson and shows what it learned.</summary>
 public static class LessonRunner
 {
-    public static int Run(IAnsiConsole console, ILesson lesson, RunOptions options)
+    /// <summary>Trains, shows and draws <paramref name="lesson"/>; <paramref name="caption"/> (the changed settings, if any)
+    /// goes on top of every picture.</summary>
+    public static int Run(IAnsiConsole console, ILesson lesson, RunOptions options, string? caption = null)
     {
         var info = lesson.Info;
         var run = ProgressBar.Run(console, $"Lesson {info.Number:00} · {info.Paper}", !options.Quiet,
@@ -61,7 +63,7 @@ public static class LessonRunner
         if (options.Pictures)
         {
             IReadOnlyList<string> written;
-            using (var writer = new PictureWriter(options.OutDir, info.Slug))
+            using (var writer = new PictureWriter(options.OutDir, info.Slug, caption))
             {
                 run.WritePictures(writer);
                 written = writer.Commit();
@@ -91,12 +93,13 @@ public sealed class LessonCommand(IAnsiConsole console) : Command<LessonSettings
         }
         var values = LessonSettingsCli.Parse(lesson, settings.Set);
         var options = Check.Run(settings);
+        var caption = LessonSettingsCli.Caption(lesson, values);
         if (values.Count > 0)
         {
             foreach (var line in LessonSettingsCli.Changes(lesson, values)) console.WriteLine(line);
             lesson = ((ISettableLesson)lesson).With(values);
         }
-        return LessonRunner.Run(console, lesson, options);
+        return LessonRunner.Run(console, lesson, options, caption);
     }
 }
 
@@ -121,6 +124,10 @@ public sealed class GuideSettings : CommandSettings
     [Description("Folder the guides are written to.")]
     [DefaultValue("docs/lessons")]
     public string Out { get; init; } = "docs/lessons";
+
+    [CommandOption("--set <NAME=VALUE>")]
+    [Description("Write the guide of a run with changed hyperparameters (one lesson only; its title says what changed).")]
+    public string[] Set { get; init; } = [];
 }
 
 /// <summary><c>guide N|all</c>: writes each lesson's guide (<see cref="Guides"/>) from its seed-42 run.</summary>
@@ -128,11 +135,14 @@ public sealed class GuideCommand(IAnsiConsole console) : Command<GuideSettings>
 {
     public override int Execute(CommandContext context, GuideSettings settings, CancellationToken cancellationToken)
     {
-        var lessons = settings.Lesson.Equals("all", StringComparison.OrdinalIgnoreCase)
-            ? Catalog.Lessons.Select(e => e.Lesson).ToList()
-            : [LessonRunner.Find(settings.Lesson)];
+        var all = settings.Lesson.Equals("all", StringComparison.OrdinalIgnoreCase);
+        if (all && settings.Set.Length > 0) throw new UserError("guide all takes no --set: give one lesson's number");
+        var lessons = all ? Catalog.Lessons.Select(e => e.Lesson).ToList() : [LessonRunner.Find(settings.Lesson)];
+        var values = all ? [] : LessonSettingsCli.Parse(lessons[0], settings.Set);
+        var caption = all ? null : LessonSettingsCli.Caption(lessons[0], values);
+        if (values.Count > 0) lessons = [((ISettableLesson)lessons[0]).With(values)];
         var images = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(settings.Out.TrimEnd('/', '\\'))) ?? ".", "img");
-        var written = lessons.Select(l => (Info: l.Info, Text: Guides.Write(l, images))).ToList(); // every guide before any file
+        var written = lessons.Select(l => (Info: l.Info, Text: Guides.Write(l, images, caption))).ToList(); // every guide before any file
         try
         {
             Directory.CreateDirectory(settings.Out);

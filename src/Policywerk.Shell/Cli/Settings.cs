@@ -36,10 +36,17 @@ public static class LessonSettingsCli
     /// <summary>The lesson's settings.</summary>
     public static IReadOnlyList<Setting> SettingsOf(ILesson lesson) => ((ISettableLesson)lesson).Settings;
 
-    /// <summary>"changed: ε = 0.01 (default 0.1)" for each value that differs from its default.</summary>
+    /// <summary>"changed: ε = 0.01 (default 0.1)" for each value set.</summary>
     public static IEnumerable<string> Changes(ILesson lesson, IReadOnlyList<(string Name, double Value)> values) =>
+        Each(lesson, values).Select(change => $"changed: {change}");
+
+    /// <summary>One line for pictures and guides: "changed: ε = 0.01 (default 0.1), γ = 0.9 (default 1)"; null if nothing changed.</summary>
+    public static string? Caption(ILesson lesson, IReadOnlyList<(string Name, double Value)> values) =>
+        values.Count == 0 ? null : $"changed: {string.Join(", ", Each(lesson, values))}";
+
+    private static IEnumerable<string> Each(ILesson lesson, IReadOnlyList<(string Name, double Value)> values) =>
         values.Select(v => (Setting: SettingsOf(lesson).Single(s => s.Name == v.Name), v.Value))
-            .Select(x => $"changed: {x.Setting.Symbol} = {N(x.Value)} (default {N(x.Setting.Default)})");
+            .Select(x => $"{x.Setting.Symbol} = {N(x.Value)} (default {N(x.Setting.Default)})");
 
     /// <summary>The table <c>--params</c> prints.</summary>
     public static void Print(IAnsiConsole console, ILesson lesson)

@@ -21,8 +21,9 @@ public static partial class Guides
     public static string FileName(LessonInfo info) => info.Slug.Replace('_', '-') + ".md";
 
     /// <summary>The guide of <paramref name="lesson"/>, as Markdown; <paramref name="images"/> is the folder of the committed
-    /// pictures (docs/img), to link those that exist for this lesson.</summary>
-    public static string Write(ILesson lesson, string images)
+    /// pictures (docs/img), to link those that exist for this lesson. A lesson with changed settings has them in its title
+    /// (<paramref name="changed"/>) and links no pictures, since the committed ones are the default run's.</summary>
+    public static string Write(ILesson lesson, string images, string? changed = null)
     {
         var info = lesson.Info;
         var run = lesson.Train(Seed, new Progress<double>());
@@ -37,10 +38,18 @@ public static partial class Guides
         var narrative = string.Join("\n", text.ToString().Replace("\r\n", "\n").Split('\n').Select(l => l.TrimEnd())).Trim('\n');
 
         var md = new StringBuilder();
-        md.Append($"# Lesson {info.Number:00} · {info.Paper} — {info.Algorithm}\n\n");
-        md.Append($"The world: {info.World}. This guide is the output of `dotnet run --project src/Policywerk.Shell -- guide {info.Number}`, ");
-        md.Append($"the lesson's run with seed {Seed}; a test writes it again and compares, so every number in it is the program's.\n\n");
-        var pictures = Directory.Exists(images)
+        md.Append($"# Lesson {info.Number:00} · {info.Paper} — {info.Algorithm}{(changed is null ? "" : $" ({changed})")}\n\n");
+        if (changed is null)
+        {
+            md.Append($"The world: {info.World}. This guide is the output of `dotnet run --project src/Policywerk.Shell -- guide {info.Number}`, ");
+            md.Append($"the lesson's run with seed {Seed}; a test writes it again and compares, so every number in it is the program's.\n\n");
+        }
+        else
+        {
+            md.Append($"The world: {info.World}. This guide is the lesson's run with seed {Seed}, {changed}. ");
+            md.Append("Every number in it is the program's.\n\n");
+        }
+        var pictures = changed is null && Directory.Exists(images)
             ? Directory.GetFiles(images, info.Slug.Split('_')[0] + "_*.png").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray()
             : [];
         foreach (var picture in pictures) md.Append($"![{Path.GetFileNameWithoutExtension(picture)}](../img/{picture})\n\n");

@@ -35,6 +35,30 @@ public static class Panels
     /// <summary>A single plot of <paramref name="width"/>×<paramref name="height"/> as PNG bytes (a poster or a trace).</summary>
     public static byte[] Render(Plot plot, int width, int height) => Compose(width, height, [new PlacedPlot(plot, 0, 0, width, height)]);
 
+    /// <summary>The height in pixels of the band <see cref="Captioned"/> adds on top of a picture.</summary>
+    public const int CaptionHeight = 30;
+
+    /// <summary>The picture with a band of <see cref="CaptionHeight"/> pixels on top that reads <paramref name="caption"/>
+    /// (a run's changed settings), as PNG bytes.</summary>
+    public static byte[] Captioned(byte[] png, string caption)
+    {
+        using var picture = SKBitmap.Decode(png) ?? throw new ArgumentException("not a PNG", nameof(png));
+        var band = new Plot();
+        band.HideAxesAndGrid();
+        band.Axes.SetLimits(0, 1, 0, 1);
+        band.Layout.Frameless();
+        band.FigureBackground.Color = Palette.Neutral;
+        band.DataBackground.Color = Palette.Neutral;
+        Charts.Label(band, caption, 0.5, 0.5, Alignment.MiddleCenter, 14, Palette.Negative, bold: true);
+        using var surface = SKSurface.Create(new SKImageInfo(picture.Width, picture.Height + CaptionHeight, SKColorType.Rgba8888, SKAlphaType.Premul));
+        surface.Canvas.Clear(Palette.White.ToSKColor());
+        using (band) band.Render(surface.Canvas, picture.Width, CaptionHeight);
+        surface.Canvas.DrawBitmap(picture, 0, CaptionHeight);
+        using var image = surface.Snapshot();
+        using var encoded = image.Encode(SKEncodedImageFormat.Png, 100);
+        return encoded.ToArray();
+    }
+
     /// <summary>Plots in a grid of <paramref name="cols"/> columns, each cell <paramref name="cellWidth"/>×<paramref name="cellHeight"/>.</summary>
     public static byte[] Grid(IReadOnlyList<Plot> plots, int cols, int cellWidth, int cellHeight)
     {

@@ -6,18 +6,21 @@ namespace Policywerk.Shell.Pictures;
 /// Writes one lesson's pictures so that nothing is ever half-written: every file goes into a hidden
 /// staging folder first, and only <see cref="Commit"/> moves the finished files into
 /// <c>OUT/SLUG/</c>. If anything fails before that, the staging folder is removed and the output folder
-/// is left as it was.
+/// is left as it was. A writer with a caption (a run's changed settings) puts it on top of every picture and every
+/// frame (<see cref="Panels.Captioned"/>).
 /// </summary>
 public sealed class PictureWriter : IDisposable
 {
     private readonly string _staging;
     private readonly List<string> _names = [];
+    private readonly string? _caption;
     private bool _committed;
 
     public string TargetDir { get; }
 
-    public PictureWriter(string outDir, string slug)
+    public PictureWriter(string outDir, string slug, string? caption = null)
     {
+        _caption = caption;
         TargetDir = Path.Combine(outDir, slug);
         _staging = Path.Combine(outDir, $".{slug}.staging-{Guid.NewGuid():N}");
         Directory.CreateDirectory(_staging);
@@ -26,7 +29,7 @@ public sealed class PictureWriter : IDisposable
     /// <summary>Stages a PNG.</summary>
     public void Png(string name, byte[] png)
     {
-        File.WriteAllBytes(Path.Combine(_staging, name), png);
+        File.WriteAllBytes(Path.Combine(_staging, name), Caption(png));
         _names.Add(name);
     }
 
@@ -40,7 +43,7 @@ public sealed class PictureWriter : IDisposable
         uint width = 0, height = 0;
         Parallel.For(0, pixels.Length, i =>
         {
-            using var image = new MagickImage(pngFrames[i]);
+            using var image = new MagickImage(Caption(pngFrames[i]));
             using var raw = image.GetPixels();
             pixels[i] = raw.ToByteArray(PixelMapping.RGBA) ?? throw new InvalidOperationException("frame without pixels");
             if (i == 0) (width, height) = (image.Width, image.Height);
@@ -63,6 +66,8 @@ public sealed class PictureWriter : IDisposable
         frames.Write(Path.Combine(_staging, name), MagickFormat.Gif);
         _names.Add(name);
     }
+
+    private byte[] Caption(byte[] png) => _caption is null ? png : Panels.Captioned(png, _caption);
 
     private static byte[] TransparentWhereUnchanged(byte[] current, byte[] previous)
     {
