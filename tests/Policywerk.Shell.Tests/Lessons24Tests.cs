@@ -145,8 +145,8 @@ public class ExperimentTests
         Assert.NotEqual(JsonSerializer.Serialize(SmallTable("cliff", 7)), JsonSerializer.Serialize(SmallTable("cliff", 8)));
 
         // ParallelRuns on all cores against a plain loop over the same split keys.
-        var parallel = ParallelRuns.Map(11, 6, (_, key) => CliffExperiment.Outcome(key));
-        var sequential = Key.FromSeed(11).Split(6).Select(CliffExperiment.Outcome).ToArray();
+        var parallel = ParallelRuns.Map(11, 6, (_, key) => CliffExperiment.Outcome(CliffExperiment.Config, key));
+        var sequential = Key.FromSeed(11).Split(6).Select(key => CliffExperiment.Outcome(CliffExperiment.Config, key)).ToArray();
         for (var i = 0; i < 6; i++)
         {
             Assert.Equal(sequential[i].Run.QLearning.RewardPerEpisode.ToArray(), parallel[i].Run.QLearning.RewardPerEpisode.ToArray());

@@ -20,6 +20,19 @@ public sealed record Figure3Config(ImmutableArray<double> Lambdas, int Sequences
 {
     /// <summary>The paper's seven λ values.</summary>
     public static Figure3Config Paper { get; } = new([0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.0]);
+
+    /// <summary>The knobs of every field but the λ axis itself.</summary>
+    public static readonly IReadOnlyList<Knob<Figure3Config>> Knobs =
+    [
+        new("sequences", "walks", "walks in a training set", 1, 10_000, true, nameof(Sequences), c => c.Sequences, (c, v) => c with { Sequences = (int)v }),
+        new("alpha", "α", "step size of each presentation's summed update", 1e-6, 1.0, false, nameof(Alpha), c => c.Alpha, (c, v) => c with { Alpha = v }),
+        new("tolerance", "tolerance", "a set has converged when no weight moves by more than this", 1e-15, 1.0, false, nameof(Tolerance),
+            c => c.Tolerance, (c, v) => c with { Tolerance = v }),
+        new("max_presentations", "max presentations", "a cap on the presentations of a set", 1, 10_000_000, true, nameof(MaxPresentations),
+            c => c.MaxPresentations, (c, v) => c with { MaxPresentations = (int)v }),
+        new("v0", "V₀", "every walk state's value before learning", -10.0, 10.0, false, nameof(InitialValue),
+            c => c.InitialValue, (c, v) => c with { InitialValue = v }),
+    ];
 }
 
 /// <summary>One λ on one training set: the RMS error of the converged predictions.</summary>
@@ -39,6 +52,14 @@ public sealed record Figure45Config(ImmutableArray<double> Lambdas, ImmutableArr
     public static Figure45Config Paper { get; } = new(
         [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0],
         [0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6]);
+
+    /// <summary>The knobs of every field but the λ and α axes themselves.</summary>
+    public static readonly IReadOnlyList<Knob<Figure45Config>> Knobs =
+    [
+        new("sequences", "walks", "walks in a training set", 1, 10_000, true, nameof(Sequences), c => c.Sequences, (c, v) => c with { Sequences = (int)v }),
+        new("v0", "V₀", "every walk state's value before learning", -10.0, 10.0, false, nameof(InitialValue),
+            c => c.InitialValue, (c, v) => c with { InitialValue = v }),
+    ];
 }
 
 /// <summary>One training set's errors: <see cref="Rms"/>[i][j] for λ = Lambdas[i], α = Alphas[j].</summary>

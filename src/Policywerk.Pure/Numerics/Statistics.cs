@@ -10,6 +10,10 @@ namespace Policywerk.Pure.Numerics;
 /// <param name="Count">n.</param>
 public readonly record struct Summary(double Mean, double StandardError, double Lower, double Upper, int Count);
 
+/// <summary>A paired comparison over the same runs: the summary of the differences dᵢ = bᵢ − aᵢ (variant minus baseline),
+/// and in how many runs the variant did better, the same, or worse.</summary>
+public readonly record struct Paired(Summary Difference, int Better, int Same, int Worse);
+
 /// <summary>Aggregating independent runs: pure functions, a fixed summation order (same bytes on every CPU).</summary>
 public static class Statistics
 {
@@ -27,6 +31,25 @@ public static class Statistics
         var standardError = Math.Sqrt(squares / (n - 1) / n);
         var half = StudentT975(n - 1) * standardError;
         return new Summary(mean, standardError, mean - half, mean + half, n);
+    }
+
+    /// <summary>
+    /// dᵢ = bᵢ − aᵢ for runs i that share their key, summarised with its Student-t 95% interval (<see cref="Summarize"/>):
+    /// pairing removes the variation the two arms share, so the interval is the one of the difference itself. A run is
+    /// better for the variant when dᵢ &gt; 0 if <paramref name="higherIsBetter"/>, else when dᵢ &lt; 0.
+    /// </summary>
+    public static Paired Pair(ReadOnlySpan<double> baseline, ReadOnlySpan<double> variant, bool higherIsBetter)
+    {
+        if (baseline.Length != variant.Length) throw new ArgumentException("a paired comparison needs as many variant runs as baseline runs", nameof(variant));
+        var differences = new double[baseline.Length];
+        int better = 0, same = 0;
+        for (var i = 0; i < differences.Length; i++)
+        {
+            differences[i] = variant[i] - baseline[i];
+            if (differences[i] == 0.0) same++;
+            else if (differences[i] > 0.0 == higherIsBetter) better++;
+        }
+        return new Paired(Summarize(differences), better, same, differences.Length - better - same);
     }
 
     /// <summary>Per index i: the summary of runs[·][i] (for curves, e.g. reward per episode over runs).</summary>

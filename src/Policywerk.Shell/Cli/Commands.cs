@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
+using Policywerk.Shell.Experiments;
 using Policywerk.Shell.Lessons;
 using Policywerk.Shell.Pictures;
 using Policywerk.Shell.Progress;
@@ -230,6 +231,43 @@ public sealed class ExperimentSettings : RunSettings
     [CommandOption("--runs <K>")]
     [Description("Independent runs (seeds); default: the experiment's own.")]
     public string? Runs { get; init; }
+
+    [CommandOption("--vs <NAME=VALUE>")]
+    [Description("Run the protocol twice on the same run keys, defaults and this variant (repeatable; also a=1,b=2), and compare them run by run.")]
+    public string[] Vs { get; init; } = [];
+
+    [CommandOption("--params")]
+    [Description("List the settings --vs can change, with their defaults, ranges and meanings, and stop.")]
+    public bool Params { get; init; }
+}
+
+/// <summary>Shows an A/B comparison (<c>--vs</c>): both arms' tables and the paired differences, or the headline with
+/// <c>--quiet</c>, and its figure in <c>OUT/SLUG/</c>.</summary>
+public static class ComparisonRunner
+{
+    public static int Show(IAnsiConsole console, Comparison comparison, RunOptions options, string slug)
+    {
+        if (options.Quiet)
+        {
+            console.WriteLine($"{comparison.Table.Subject}: defaults vs {comparison.Table.Variant}, {comparison.Table.Runs} paired runs, seed {comparison.Table.Seed}");
+            foreach (var line in comparison.Headline()) console.WriteLine($"  {line}");
+        }
+        else
+        {
+            comparison.Print(console);
+        }
+        if (options.Pictures)
+        {
+            IReadOnlyList<string> written;
+            using (var writer = new PictureWriter(options.OutDir, slug, $"defaults (blue) vs {comparison.Table.Variant} (orange), {comparison.Table.Runs} paired runs"))
+            {
+                comparison.WritePictures(writer);
+                written = writer.Commit();
+            }
+            console.WriteLine($"  figure: {string.Join(", ", written.Select(p => Path.GetRelativePath(Environment.CurrentDirectory, p)))}");
+        }
+        return ExitCodes.Ok;
+    }
 }
 
 /// <summary><c>experiment NAME</c>: many seeds, a table with mean and 95% interval, and a figure.</summary>
@@ -247,8 +285,21 @@ public sealed class ExperimentCommand(IAnsiConsole console) : Command<Experiment
         }
         var experiment = Experiments.ExperimentCatalog.Find(settings.Name)
             ?? throw new UserError($"unknown experiment '{settings.Name}'; known: {string.Join(", ", Experiments.ExperimentCatalog.All.Select(e => e.Name))}");
+        if (settings.Params)
+        {
+            LessonSettingsCli.Print(console, $"experiment {experiment.Name}: settings for --vs name=value", experiment.Settings);
+            return ExitCodes.Ok;
+        }
         var runs = settings.Runs is null ? experiment.DefaultRuns : Check.IntInRange("--runs", settings.Runs, 1, 100_000).OrThrow();
+        var vs = LessonSettingsCli.Parse($"experiment {experiment.Name}", experiment, settings.Vs, "--vs");
         var options = Check.Run(settings);
+        if (vs.Count > 0)
+        {
+            var variant = LessonSettingsCli.Variant(experiment.Settings, vs);
+            var comparison = ProgressBar.Run(console, $"experiment {experiment.Name}: defaults vs {variant} ({runs} paired runs)", !options.Quiet,
+                progress => Comparison.Run($"experiment {experiment.Name}", variant, experiment, experiment.With(vs), runs, options.Seed, progress));
+            return ComparisonRunner.Show(console, comparison, options, $"experiment_{experiment.Name}_vs");
+        }
         var result = ProgressBar.Run(console, $"experiment {experiment.Name} ({runs} runs)", !options.Quiet,
                                      progress => experiment.Compute(runs, options.Seed, progress));
         if (options.Quiet)

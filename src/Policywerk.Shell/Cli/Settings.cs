@@ -4,32 +4,38 @@ using Spectre.Console;
 
 namespace Policywerk.Shell.Cli;
 
-/// <summary><c>--set name=value</c> and <c>--params</c>: a lesson's hyperparameters from the command line.</summary>
+/// <summary><c>--set name=value</c>, <c>--vs name=value</c> and <c>--params</c>: a lesson's or an experiment's hyperparameters
+/// from the command line.</summary>
 public static class LessonSettingsCli
 {
     /// <summary>name=value pairs from every <c>--set</c> (each may hold several, separated by commas), checked against the
     /// lesson's settings; any problem is one <see cref="UserError"/>.</summary>
-    public static IReadOnlyList<(string Name, double Value)> Parse(ILesson lesson, IReadOnlyList<string> sets)
+    public static IReadOnlyList<(string Name, double Value)> Parse(ILesson lesson, IReadOnlyList<string> sets) =>
+        Parse($"lesson {lesson.Info.Number}", (ISettableLesson)lesson, sets);
+
+    /// <summary>name=value pairs for <paramref name="target"/> (called <paramref name="subject"/> in messages), checked against
+    /// its settings and its conflicts; any problem is one <see cref="UserError"/>.</summary>
+    public static IReadOnlyList<(string Name, double Value)> Parse<T>(string subject, ISettable<T> target, IReadOnlyList<string> sets, string option = "--set")
     {
         if (sets.Count == 0) return [];
-        var settings = SettingsOf(lesson);
+        var settings = target.Settings;
         var values = new List<(string, double)>();
         foreach (var item in sets.SelectMany(s => s.Split(',', StringSplitOptions.TrimEntries)))
         {
             var eq = item.IndexOf('=');
-            if (eq <= 0) throw new UserError($"--set takes name=value, got '{item}'");
+            if (eq <= 0) throw new UserError($"{option} takes name=value, got '{item}'");
             var name = item[..eq].Trim().ToLowerInvariant();
             var text = item[(eq + 1)..].Trim();
             var setting = settings.FirstOrDefault(s => s.Name == name)
-                ?? throw new UserError($"lesson {lesson.Info.Number} has no setting '{name}' (did you mean '{Closest(name, settings)}'?); " +
+                ?? throw new UserError($"{subject} has no setting '{name}' (did you mean '{Closest(name, settings)}'?); " +
                                        $"its settings: {string.Join(", ", settings.Select(s => s.Name))}");
-            if (text.Length == 0) throw new UserError($"--set {name}= needs a value ({Range(setting)})");
+            if (text.Length == 0) throw new UserError($"{option} {name}= needs a value ({Range(setting)})");
             if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
-                throw new UserError($"--set {name}={text}: not a number ({Range(setting)})");
-            if (!setting.Allows(value)) throw new UserError($"--set {name}={text}: {setting.Name} must be {Range(setting)}");
+                throw new UserError($"{option} {name}={text}: not a number ({Range(setting)})");
+            if (!setting.Allows(value)) throw new UserError($"{option} {name}={text}: {setting.Name} must be {Range(setting)}");
             values.Add((name, value));
         }
-        if (((ISettableLesson)lesson).Conflict(values) is { } conflict) throw new UserError($"--set: {conflict}");
+        if (target.Conflict(values) is { } conflict) throw new UserError($"{option}: {conflict}");
         return values;
     }
 
@@ -38,22 +44,30 @@ public static class LessonSettingsCli
 
     /// <summary>"changed: ε = 0.01 (default 0.1)" for each value set.</summary>
     public static IEnumerable<string> Changes(ILesson lesson, IReadOnlyList<(string Name, double Value)> values) =>
-        Each(lesson, values).Select(change => $"changed: {change}");
+        Each(SettingsOf(lesson), values).Select(change => $"changed: {change}");
 
     /// <summary>One line for pictures and guides: "changed: ε = 0.01 (default 0.1), γ = 0.9 (default 1)"; null if nothing changed.</summary>
     public static string? Caption(ILesson lesson, IReadOnlyList<(string Name, double Value)> values) =>
-        values.Count == 0 ? null : $"changed: {string.Join(", ", Each(lesson, values))}";
+        values.Count == 0 ? null : $"changed: {string.Join(", ", Each(SettingsOf(lesson), values))}";
 
-    private static IEnumerable<string> Each(ILesson lesson, IReadOnlyList<(string Name, double Value)> values) =>
-        values.Select(v => (Setting: SettingsOf(lesson).Single(s => s.Name == v.Name), v.Value))
+    /// <summary>The variant of a comparison in short: "ε = 0.01, γ = 0.9".</summary>
+    public static string Variant(IReadOnlyList<Setting> settings, IReadOnlyList<(string Name, double Value)> values) =>
+        string.Join(", ", values.Select(v => $"{settings.Single(s => s.Name == v.Name).Symbol} = {N(v.Value)}"));
+
+    private static IEnumerable<string> Each(IReadOnlyList<Setting> settings, IReadOnlyList<(string Name, double Value)> values) =>
+        values.Select(v => (Setting: settings.Single(s => s.Name == v.Name), v.Value))
             .Select(x => $"{x.Setting.Symbol} = {N(x.Value)} (default {N(x.Setting.Default)})");
 
     /// <summary>The table <c>--params</c> prints.</summary>
-    public static void Print(IAnsiConsole console, ILesson lesson)
+    public static void Print(IAnsiConsole console, ILesson lesson) =>
+        Print(console, $"Lesson {lesson.Info.Number:00}: settings for --set name=value (and --vs with --runs)", SettingsOf(lesson));
+
+    /// <summary>A table of settings under <paramref name="title"/>.</summary>
+    public static void Print(IAnsiConsole console, string title, IReadOnlyList<Setting> settings)
     {
-        var table = new Table().Title($"[bold]Lesson {lesson.Info.Number:00}: settings for --set name=value[/]")
+        var table = new Table().Title($"[bold]{Markup.Escape(title)}[/]")
             .AddColumn("name").AddColumn("symbol").AddColumn(new TableColumn("default").RightAligned()).AddColumn("range").AddColumn("meaning");
-        foreach (var s in SettingsOf(lesson))
+        foreach (var s in settings)
             table.AddRow(s.Name, Markup.Escape(s.Symbol), N(s.Default), Markup.Escape(Range(s)), Markup.Escape(s.Meaning));
         console.Write(table);
     }

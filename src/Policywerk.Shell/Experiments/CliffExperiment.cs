@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Policywerk.Pure.Agents;
 using Policywerk.Pure.Experiments;
 using Policywerk.Pure.Numerics;
+using Policywerk.Shell.Lessons;
 using Policywerk.Shell.Pictures;
 using Policywerk.Shell.Tables;
 using ScottPlot;
@@ -24,13 +25,24 @@ public sealed record CliffOutcome(CliffRun Run, GreedyEvaluation QLearning, Gree
 
 /// <summary>Sutton &amp; Barto (2018) Example 6.6, Figure 6.4: reward per episode of Q-learning, SARSA and Expected SARSA
 /// on the cliff, averaged over independent runs.</summary>
-public sealed class CliffExperiment : IExperiment
+public sealed class CliffExperiment(CliffConfig config) : IExperiment
 {
+    public CliffExperiment() : this(Config) { }
+
     public string Name => "cliff";
     public string Description => "Sutton & Barto Example 6.6: reward per episode of Q-learning, SARSA, Expected SARSA on the cliff";
     public int DefaultRuns => 100;
 
     public static readonly CliffConfig Config = new(Episodes: 500, Control: new ControlConfig(Alpha: 0.5, Gamma: 1.0, Epsilon: 0.1));
+
+    /// <summary>The knobs of <see cref="CliffConfig"/>, with this experiment's defaults.</summary>
+    public IReadOnlyList<Setting> Settings => Setting.Of(CliffConfig.Knobs, Config);
+
+    public IExperiment With(IReadOnlyList<(string Name, double Value)> values) => new CliffExperiment(KnobSet.Apply(CliffConfig.Knobs, config, values));
+
+    /// <summary>Fewer episodes than a block leave the last block empty.</summary>
+    public string? Conflict(IReadOnlyList<(string Name, double Value)> values) =>
+        KnobSet.Apply(CliffConfig.Knobs, config, values).Episodes < EpisodesPerBlock ? $"episodes must be at least {EpisodesPerBlock}, one block" : null;
     private const int EpisodesPerBlock = 50;
     private const int Smoothing = 10;
 
@@ -38,20 +50,20 @@ public sealed class CliffExperiment : IExperiment
     private static readonly IReadOnlyDictionary<string, double> Book = new Dictionary<string, double> { ["Q-learning"] = -50, ["SARSA"] = -25 };
 
     public IExperimentResult Compute(int runs, ulong seed, IProgress<double> progress) =>
-        new Result(ParallelRuns.Map(seed, runs, (_, key) => Outcome(key), progress));
+        new Result(config, ParallelRuns.Map(seed, runs, (_, key) => Outcome(config, key), progress));
 
     /// <summary>One run: train the three methods from the left key, walk each greedy policy with the right one.</summary>
-    public static CliffOutcome Outcome(Key key)
+    public static CliffOutcome Outcome(CliffConfig config, Key key)
     {
         var (train, walk) = key.Split();
-        var run = Cliff.Run(Config, train);
+        var run = Cliff.Run(config, train);
         return new CliffOutcome(run, Cliff.Greedy(run.QLearning.Q, walk), Cliff.Greedy(run.Sarsa.Q, walk), Cliff.Greedy(run.ExpectedSarsa.Q, walk));
     }
 
     private static readonly string[] Names = ["Q-learning", "SARSA", "Expected SARSA"];
     private static readonly Color[] Colours = [Palette.Accent, Palette.Second, Palette.Fourth];
 
-    private sealed class Result(CliffOutcome[] outcomes) : IExperimentResult
+    private sealed class Result(CliffConfig config, CliffOutcome[] outcomes) : IExperimentResult
     {
         private static ControlRun Pick(CliffOutcome o, int m) => m switch { 0 => o.Run.QLearning, 1 => o.Run.Sarsa, _ => o.Run.ExpectedSarsa };
         private static GreedyEvaluation Greedy(CliffOutcome o, int m) => m switch { 0 => o.QLearning, 1 => o.Sarsa, _ => o.ExpectedSarsa };
@@ -62,10 +74,10 @@ public sealed class CliffExperiment : IExperiment
 
         private CliffMethodRow Row(int m)
         {
-            var last = BlockMean(m, Blocks.Last(Config.Episodes, EpisodesPerBlock));
+            var last = BlockMean(m, Blocks.Last(config.Episodes, EpisodesPerBlock));
             var arrived = outcomes.Select(o => Greedy(o, m)).Where(g => g.ReachedGoal).ToArray();
             return new CliffMethodRow(Names[m],
-                Blocks.Of(Config.Episodes, EpisodesPerBlock).Select(b => Round(BlockMean(m, b).Mean, 2)).ToArray(),
+                Blocks.Of(config.Episodes, EpisodesPerBlock).Select(b => Round(BlockMean(m, b).Mean, 2)).ToArray(),
                 Round(last.Mean, 2), Round(last.Lower, 2), Round(last.Upper, 2),
                 Round(arrived.Length / (double)outcomes.Length, 3),
                 arrived.Length == 0 ? 0 : Round(arrived.Average(g => g.Steps), 2), arrived.Length == 0 ? 0 : Round(arrived.Average(g => g.Reward), 2),
@@ -73,29 +85,41 @@ public sealed class CliffExperiment : IExperiment
         }
 
         object IExperimentResult.Table => Table;
-        private CliffTable Table => table ??= new CliffTable(outcomes.Length, Config.Episodes, Enumerable.Range(0, 3).Select(Row).ToArray());
+        private CliffTable Table => table ??= new CliffTable(outcomes.Length, config.Episodes, Enumerable.Range(0, 3).Select(Row).ToArray());
         private CliffTable? table;
 
         public IEnumerable<string> Headline()
         {
             var t = Table;
-            yield return $"episodes {Config.Episodes - EpisodesPerBlock + 1}–{Config.Episodes} mean reward: " + string.Join(", ", t.Methods.Select(r =>
+            yield return $"episodes {config.Episodes - EpisodesPerBlock + 1}–{config.Episodes} mean reward: " + string.Join(", ", t.Methods.Select(r =>
                 $"{r.Method} {Format.F(r.LastFiftyMean, "0.0")} [{Format.F(r.LastFiftyLower, "0.0")}, {Format.F(r.LastFiftyUpper, "0.0")}]"));
             yield return "greedy path: " + string.Join(", ", t.Methods.Select(r => $"{r.Method} {Format.F(r.GreedySteps, "0.0")} steps ({Format.Percent(r.ReachedGoalShare)} reach the goal)")) + "; book (Figure 6.4): SARSA ≈ −25, Q-learning ≈ −50";
         }
+
+        /// <summary>Per method, each run's mean reward per episode over the last block.</summary>
+        public IReadOnlyList<RunMetric> Metrics => Enumerable.Range(0, 3).Select(m => new RunMetric(
+            $"{Names[m]}: reward per episode, last {EpisodesPerBlock}",
+            outcomes.Select(o => Blocks.Mean(Pick(o, m).RewardPerEpisode, Blocks.Last(config.Episodes, EpisodesPerBlock))).ToImmutableArray(),
+            HigherIsBetter: true)).ToArray();
+
+        /// <summary>Per method, each run's reward per episode (trailing mean of <see cref="Smoothing"/>).</summary>
+        public IReadOnlyList<RunCurves> Curves => Enumerable.Range(0, 3).Select(m => new RunCurves(
+            $"{Names[m]}: reward per episode (trailing mean of {Smoothing})", "episode", "sum of rewards during episode",
+            Enumerable.Range(1, config.Episodes).Select(i => (double)i).ToImmutableArray(),
+            outcomes.Select(o => Statistics.TrailingMean(Pick(o, m).RewardPerEpisode.AsSpan(), Smoothing)).ToArray(), YLow: -110, YHigh: 0)).ToArray();
 
         public void Print(IAnsiConsole console)
         {
             var t = Table;
             console.Write(new Rule("[bold]Sutton & Barto 2018, Example 6.6 — the cliff, averaged over runs[/]").LeftJustified());
-            var c = Config.ControlOrDefault;
+            var c = config.ControlOrDefault;
             console.MarkupLine($"{t.Runs} runs × {t.Episodes} episodes per method; α = {c.Alpha}, γ = {c.Gamma}, ε = {c.Epsilon}; reward per episode while learning (ε-greedy).");
             var blocks = new Table().Title($"[bold]Mean reward per episode, per {EpisodesPerBlock} episodes, over {t.Runs} runs[/]").AddColumn("episodes");
             foreach (var r in t.Methods) blocks.AddColumn(new TableColumn(r.Method).RightAligned());
             for (var b = 0; b < t.Episodes / EpisodesPerBlock; b++)
                 blocks.AddRow([$"{b * EpisodesPerBlock + 1,3}–{(b + 1) * EpisodesPerBlock,3}", .. t.Methods.Select(r => Format.F(r.MeanPer50[b], "0.0"))]);
             blocks.AddRow(["[bold]95% CI, last block[/]", .. t.Methods.Select(r => $"{Format.F(r.LastFiftyLower, "0.0")} – {Format.F(r.LastFiftyUpper, "0.0")}")]);
-            blocks.AddRow(["book (Fig. 6.4)", .. t.Methods.Select(r => Book.TryGetValue(r.Method, out var v) ? $"≈ {v}" : "")]);
+            if (config == Config) blocks.AddRow(["book (Fig. 6.4)", .. t.Methods.Select(r => Book.TryGetValue(r.Method, out var v) ? $"≈ {v}" : "")]);
             console.Write(blocks);
 
             var greedy = new Table().Title("[bold]Greedy walk after training (steps and reward: runs that reach the goal)[/]").AddColumn("method")
@@ -112,18 +136,18 @@ public sealed class CliffExperiment : IExperiment
         {
             var plot = Draw.TracePlot($"Cliff walking (Sutton & Barto Fig. 6.4): reward per episode, trailing mean of {Smoothing}, {outcomes.Length} runs",
                                       "episode", "sum of rewards during episode");
-            var xs = Enumerable.Range(1, Config.Episodes).Select(i => (double)i).ToArray();
+            var xs = Enumerable.Range(1, config.Episodes).Select(i => (double)i).ToArray();
             for (var m = 0; m < 3; m++)
             {
                 var smoothed = outcomes.Select(o => Statistics.TrailingMean(Pick(o, m).RewardPerEpisode.AsSpan(), Smoothing)).ToArray();
                 Charts.Band(plot, xs, Statistics.SummarizeColumns(smoothed), Colours[m], $"{Names[m]}: mean and 95% CI", markerSize: 0);
             }
-            foreach (var (name, level) in Book)
+            foreach (var (name, level) in Book.Where(_ => config == Config))
             {
                 var line = plot.Add.HorizontalLine(level, 1.2f, Colours[Array.IndexOf(Names, name)], LinePattern.Dotted);
                 line.LegendText = $"book, {name} ≈ {level}";
             }
-            plot.Axes.SetLimits(0, Config.Episodes + 1, -110, 0);
+            plot.Axes.SetLimits(0, config.Episodes + 1, -110, 0);
             plot.ShowLegend(Alignment.LowerRight);
             writer.Png("figure.png", Panels.Render(plot, 900, 540));
         }

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using Policywerk.Pure.Agents;
 using Policywerk.Pure.Numerics;
@@ -18,8 +19,19 @@ public sealed record DqnExperimentTable(int Runs, ulong Seed, Summary Early, Sum
 
 /// <summary>Lesson 05 over many seeds: does DQN's late average reward reach the spec's ≈ 7–8, and does the greedy game
 /// break most bricks, across seeds rather than on one lucky seed?</summary>
-public sealed class DqnExperiment : IExperiment
+public sealed class DqnExperiment(DqnConfig config) : IExperiment
 {
+    public DqnExperiment() : this(Lesson05Dqn.Config) { }
+
+    /// <summary>Lesson 05's settings: the same knobs, defaults and conflicts.</summary>
+    public IReadOnlyList<Setting> Settings => Lesson.Settings;
+
+    public IExperiment With(IReadOnlyList<(string Name, double Value)> values) => new DqnExperiment(KnobSet.Apply(DqnConfig.Knobs, config, values));
+
+    public string? Conflict(IReadOnlyList<(string Name, double Value)> values) => Lesson.Conflict(values);
+
+    private static ISettableLesson Lesson => (ISettableLesson)Catalog.Lesson(5);
+
     /// <summary>The spec's lower end for the late (episodes 250–299) average reward.</summary>
     public const double Target = 7.0;
 
@@ -32,7 +44,6 @@ public sealed class DqnExperiment : IExperiment
 
     public IExperimentResult Compute(int runs, ulong seed, IProgress<double> progress)
     {
-        var config = Lesson05Dqn.Config;
         var trainings = ParallelRuns.Map(seed, runs, (_, key) => Lesson05Dqn.Learn(config, key), progress);
         var seeds = trainings.Select((t, i) =>
         {
@@ -46,11 +57,24 @@ public sealed class DqnExperiment : IExperiment
             Round(Statistics.Summarize(seeds.Select(s => s.LateReward).ToArray())),
             Round(Statistics.Summarize(seeds.Select(s => (double)s.GreedyBricks).ToArray())),
             seeds.Count(s => s.LateReward >= Target), seeds.Count(s => s.GreedyBricks >= MostBricks), Target, seeds);
-        return new Result(table, Statistics.SummarizeColumns(curves));
+        return new Result(table, Statistics.SummarizeColumns(curves), seeds, curves);
     }
 
-    private sealed class Result(DqnExperimentTable table, IReadOnlyList<Summary> curve) : IExperimentResult
+    private sealed class Result(DqnExperimentTable table, IReadOnlyList<Summary> curve, IReadOnlyList<DqnSeedResult> seeds,
+                                IReadOnlyList<ImmutableArray<double>> curves) : IExperimentResult
     {
+        public IReadOnlyList<RunMetric> Metrics =>
+        [
+            new("reward per episode, last 50 episodes", seeds.Select(s => s.LateReward).ToImmutableArray(), HigherIsBetter: true),
+            new("bricks broken by the greedy game", seeds.Select(s => (double)s.GreedyBricks).ToImmutableArray(), HigherIsBetter: true),
+        ];
+
+        public IReadOnlyList<RunCurves> Curves =>
+        [
+            new("DQN: reward per episode (trailing mean of 20)", "episode", "reward",
+                Enumerable.Range(0, curves[0].Length).Select(i => (double)i).ToImmutableArray(), curves),
+        ];
+
         object IExperimentResult.Table => table;
 
         private static string F(double x) => x.ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture);

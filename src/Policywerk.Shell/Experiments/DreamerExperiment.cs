@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Policywerk.Pure.Agents;
 using Policywerk.Pure.Worlds;
 using Policywerk.Pure.Numerics;
@@ -18,15 +19,26 @@ public sealed record DreamerExperimentTable(int Runs, int Episodes, IReadOnlyLis
 
 /// <summary>Lesson 07 over several seeds: does the trained Dreamer close at least half the gap from the random policy to
 /// the scripted controller, with its interval clear of random's?</summary>
-public sealed class DreamerExperiment : IExperiment
+public sealed class DreamerExperiment(DreamerConfig config) : IExperiment
 {
+    public DreamerExperiment() : this(Lesson07Dreamer.Config) { }
+
+    /// <summary>Lesson 07's settings: the same knobs, defaults and conflicts.</summary>
+    public IReadOnlyList<Setting> Settings => Lesson.Settings;
+
+    public IExperiment With(IReadOnlyList<(string Name, double Value)> values) => new DreamerExperiment(KnobSet.Apply(DreamerConfig.Knobs, config, values));
+
+    public string? Conflict(IReadOnlyList<(string Name, double Value)> values) => Lesson.Conflict(values);
+
+    private static ISettableLesson Lesson => (ISettableLesson)Catalog.Lesson(7);
+
     public string Name => "dreamer";
     public string Description => "lesson 07 over seeds: random vs Dreamer (greedy) vs scripted, and how many seeds close half the gap";
     public int DefaultRuns => 6;
 
     public IExperimentResult Compute(int runs, ulong seed, IProgress<double> progress) =>
         new Result(ParallelRuns.Map(seed, runs, (_, key) =>
-            Lesson07Dreamer.TrainAndEvaluate(key, Lesson07Dreamer.Config, Lesson07Dreamer.EvaluationEpisodes,
+            Lesson07Dreamer.TrainAndEvaluate(key, config, Lesson07Dreamer.EvaluationEpisodes,
                 evaluator: Sequential.Instance).Evaluation, progress)); // the seeds already fill the cores
 
     private sealed class Result(DreamerEvaluation<PointMassState>[] evaluations) : IExperimentResult
@@ -43,6 +55,12 @@ public sealed class DreamerExperiment : IExperiment
         }
 
         object IExperimentResult.Table => Table;
+
+        public IReadOnlyList<RunMetric> Metrics =>
+        [
+            new("gap closed from random to scripted", evaluations.Select(e => e.GapClosed).ToImmutableArray(), HigherIsBetter: true),
+            new("Dreamer (greedy): mean return", evaluations.Select(e => PolicyScore.Of("", e.Agent).Mean).ToImmutableArray(), HigherIsBetter: true),
+        ];
 
         public IEnumerable<string> Headline()
         {

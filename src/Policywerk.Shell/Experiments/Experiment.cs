@@ -1,5 +1,6 @@
 using Policywerk.Pure.Numerics;
 using Policywerk.Shell.Pictures;
+using Policywerk.Shell.Lessons;
 using Spectre.Console;
 
 namespace Policywerk.Shell.Experiments;
@@ -12,7 +13,7 @@ public sealed record ExperimentOptions(int Runs, ulong Seed, string OutDir, bool
 /// see <see cref="ParallelRuns"/>) and returns the aggregated result; the result prints itself and writes
 /// its figure. Same <c>--seed</c>, same result, whatever the core count.
 /// </summary>
-public interface IExperiment
+public interface IExperiment : ISettable<IExperiment>
 {
     string Name { get; }
     string Description { get; }
@@ -30,6 +31,12 @@ public interface IExperimentResult
 
     /// <summary>Stages the experiment's figure(s), e.g. <c>figure.png</c>.</summary>
     void WritePictures(PictureWriter writer);
+
+    /// <summary>The numbers per run that <c>--vs</c> pairs run by run (its headline metrics).</summary>
+    IReadOnlyList<RunMetric> Metrics { get; }
+
+    /// <summary>The curves per run that <c>--vs</c> draws for both arms; none: it draws the metrics' runs.</summary>
+    IReadOnlyList<RunCurves> Curves => [];
 }
 
 /// <summary>Independent runs on all cores: run i always gets key i of <c>Key.FromSeed(seed).Split(runs)</c>

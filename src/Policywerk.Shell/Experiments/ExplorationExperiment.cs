@@ -2,6 +2,8 @@ using Policywerk.Pure.Agents;
 using Policywerk.Pure.Experiments;
 using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Tabular;
+using System.Collections.Immutable;
+using Policywerk.Shell.Lessons;
 using Policywerk.Shell.Pictures;
 using Policywerk.Shell.Tables;
 using ScottPlot;
@@ -27,8 +29,10 @@ public sealed record ExplorationOutcome(IReadOnlyList<ControlRun> Runs, IReadOnl
 /// ε-greedy against softmax (Boltzmann) exploration on the cliff (Sutton &amp; Barto 2018, Example 6.6, §2.3 and §13.1):
 /// Q-learning and SARSA, each with ε-greedy (ε = 0.1) and softmax at two temperatures.
 /// </summary>
-public sealed class ExplorationExperiment : IExperiment
+public sealed class ExplorationExperiment(CliffConfig config) : IExperiment
 {
+    public ExplorationExperiment() : this(Config) { }
+
     public string Name => "exploration";
     public string Description => "ε-greedy vs softmax exploration on the cliff: Q-learning and SARSA, reward while learning and the greedy path";
     public int DefaultRuns => 100;
@@ -38,6 +42,17 @@ public sealed class ExplorationExperiment : IExperiment
 
     /// <summary>The cliff as in <c>cliff</c>: 500 episodes, α 0.5, γ 1.</summary>
     private static readonly CliffConfig Config = CliffExperiment.Config;
+
+    /// <summary>The knobs of <see cref="CliffConfig"/> but ε and τ: the arms set their own behaviour policies.</summary>
+    private static readonly IReadOnlyList<Knob<CliffConfig>> Knobs = CliffConfig.Knobs.Where(k => k.Name is not ("epsilon" or "tau")).ToArray();
+
+    public IReadOnlyList<Setting> Settings => Setting.Of(Knobs, Config);
+
+    public IExperiment With(IReadOnlyList<(string Name, double Value)> values) => new ExplorationExperiment(KnobSet.Apply(Knobs, config, values));
+
+    /// <summary>Fewer than two blocks of episodes leave nothing after the first block.</summary>
+    public string? Conflict(IReadOnlyList<(string Name, double Value)> values) =>
+        KnobSet.Apply(Knobs, config, values).Episodes < 2 * EpisodesPerBlock ? $"episodes must be at least {2 * EpisodesPerBlock}, two blocks" : null;
 
     /// <summary>The behaviour policies compared.</summary>
     public static readonly IReadOnlyList<Exploration> Behaviours = [new EpsilonGreedy(0.1), new Boltzmann(1.0), new Boltzmann(5.0)];
@@ -50,10 +65,10 @@ public sealed class ExplorationExperiment : IExperiment
         from m in Enumerable.Range(0, Methods.Length) from b in Enumerable.Range(0, Behaviours.Count) select (m, b);
 
     public IExperimentResult Compute(int runs, ulong seed, IProgress<double> progress) =>
-        new Result(ParallelRuns.Map(seed, runs, (_, key) => Outcome(key), progress));
+        new Result(config, ParallelRuns.Map(seed, runs, (_, key) => Outcome(config, key), progress));
 
     /// <summary>One run: arm i trains from the left half of key i and walks its greedy policy with the right half.</summary>
-    public static ExplorationOutcome Outcome(Key key)
+    public static ExplorationOutcome Outcome(CliffConfig cliff, Key key)
     {
         var arms = Arms().ToArray();
         var keys = key.Split(arms.Length);
@@ -62,14 +77,14 @@ public sealed class ExplorationExperiment : IExperiment
         for (var i = 0; i < arms.Length; i++)
         {
             var (train, walk) = keys[i].Split();
-            var config = Config with { Control = Config.ControlOrDefault with { Explore = Behaviours[arms[i].Behaviour] } };
-            runs[i] = Cliff.Train(Methods[arms[i].Method], config, train);
+            var arm = cliff with { Control = cliff.ControlOrDefault with { Explore = Behaviours[arms[i].Behaviour] } };
+            runs[i] = Cliff.Train(Methods[arms[i].Method], arm, train);
             greedy[i] = Cliff.Greedy(runs[i].Q, walk);
         }
         return new ExplorationOutcome(runs, greedy);
     }
 
-    private sealed class Result(ExplorationOutcome[] outcomes) : IExperimentResult
+    private sealed class Result(CliffConfig config, ExplorationOutcome[] outcomes) : IExperimentResult
     {
         private static readonly (int Method, int Behaviour)[] ArmList = Arms().ToArray();
 
@@ -77,12 +92,12 @@ public sealed class ExplorationExperiment : IExperiment
             Statistics.Summarize(outcomes.Select(o => Blocks.Mean(o.Runs[arm].RewardPerEpisode, block)).ToArray());
 
         private ExplorationArm Row(int arm) => new(MethodNames[ArmList[arm].Method], Behaviours[ArmList[arm].Behaviour].ToString()!,
-            Round(Over(arm, new Block(0, Config.Episodes))), Round(Over(arm, Blocks.Last(Config.Episodes, EpisodesPerBlock))),
+            Round(Over(arm, new Block(0, config.Episodes))), Round(Over(arm, Blocks.Last(config.Episodes, EpisodesPerBlock))),
             Round(outcomes.Count(o => o.Greedy[arm].ReachedGoal) / (double)outcomes.Length, 3),
             Round(outcomes.Count(o => o.Greedy[arm] is { Steps: 13, Reward: -12.0 }) / (double)outcomes.Length, 3));
 
         object IExperimentResult.Table => Table;
-        private ExplorationTable Table => table ??= new ExplorationTable(outcomes.Length, Config.Episodes, EpisodesPerBlock,
+        private ExplorationTable Table => table ??= new ExplorationTable(outcomes.Length, config.Episodes, EpisodesPerBlock,
             Enumerable.Range(0, ArmList.Length).Select(Row).ToArray());
         private ExplorationTable? table;
 
@@ -112,10 +127,15 @@ public sealed class ExplorationExperiment : IExperiment
             }
         }
 
+        /// <summary>Per arm, each run's mean reward per episode over all episodes (what the learner earned while learning).</summary>
+        public IReadOnlyList<RunMetric> Metrics => Enumerable.Range(0, ArmList.Length).Select(arm => new RunMetric(
+            $"{MethodNames[ArmList[arm].Method]}, {Behaviours[ArmList[arm].Behaviour]}: reward per episode, all episodes",
+            outcomes.Select(o => o.Runs[arm].RewardPerEpisode.Average()).ToImmutableArray(), HigherIsBetter: true)).ToArray();
+
         public void Print(IAnsiConsole console)
         {
             var t = Table;
-            var c = Config.ControlOrDefault;
+            var c = config.ControlOrDefault;
             console.Write(new Rule("[bold]Exploration on the cliff — ε-greedy against softmax (Boltzmann)[/]").LeftJustified());
             console.MarkupLine(Markup.Escape($"{t.Runs} runs × {t.Episodes} episodes per arm; α = {c.Alpha}, γ = {c.Gamma}; softmax π(a|s) = exp(Q(s,a)/τ) / Σ_b exp(Q(s,b)/τ)."));
             console.MarkupLine("ε-greedy tries every other action equally often; softmax tries an action less the worse its value, so a step that has cost −100 is almost never tried again.");
@@ -135,11 +155,11 @@ public sealed class ExplorationExperiment : IExperiment
 
         public void WritePictures(PictureWriter writer)
         {
-            var xs = Enumerable.Range(1, Config.Episodes).Select(i => (double)i).ToArray();
+            var xs = Enumerable.Range(1, config.Episodes).Select(i => (double)i).ToArray();
             var plots = new List<Plot>();
             // the y axis reaches well below the lowest settled curve (after the first 50 episodes), and at least to −110,
             // which leaves the legend a clear band in the middle
-            var lowest = Enumerable.Range(0, ArmList.Length).Min(arm => Over(arm, new Block(EpisodesPerBlock, Config.Episodes - EpisodesPerBlock)).Mean);
+            var lowest = Enumerable.Range(0, ArmList.Length).Min(arm => Over(arm, new Block(EpisodesPerBlock, config.Episodes - EpisodesPerBlock)).Mean);
             var floor = Math.Min(-110.0, 10.0 * Math.Floor((lowest - 25.0) / 10.0));
             for (var m = 0; m < Methods.Length; m++)
             {
@@ -151,7 +171,7 @@ public sealed class ExplorationExperiment : IExperiment
                     var smoothed = outcomes.Select(o => Statistics.TrailingMean(o.Runs[arm].RewardPerEpisode.AsSpan(), Smoothing)).ToArray();
                     Charts.Band(plot, xs, Statistics.SummarizeColumns(smoothed), Colours[b], $"{Behaviours[b]}", markerSize: 0);
                 }
-                plot.Axes.SetLimits(0, Config.Episodes + 1, floor, 0);
+                plot.Axes.SetLimits(0, config.Episodes + 1, floor, 0);
                 plot.ShowLegend(Alignment.MiddleRight); // between the settled curves and the first episodes' climb
                 plots.Add(plot);
             }

@@ -1,4 +1,6 @@
+using System.Collections.Immutable;
 using System.Globalization;
+using Policywerk.Pure.Agents;
 using Policywerk.Pure.Numerics;
 using Policywerk.Shell.Lessons;
 using Policywerk.Shell.Pictures;
@@ -16,8 +18,19 @@ public sealed record PpoExperimentTable(int Runs, ulong Seed, Summary First, Sum
                                           int ReachTarget, int LateAtTarget, int GreedySurvives, double Target, IReadOnlyList<PpoSeedResult> Seeds);
 
 /// <summary>Lesson 06 over many seeds: does PPO's average reward reach 400+ and does the greedy policy survive 500 steps?</summary>
-public sealed class PpoExperiment : IExperiment
+public sealed class PpoExperiment(PpoConfig config) : IExperiment
 {
+    public PpoExperiment() : this(Lesson06Ppo.Config) { }
+
+    /// <summary>Lesson 06's settings: the same knobs, defaults and conflicts.</summary>
+    public IReadOnlyList<Setting> Settings => Lesson.Settings;
+
+    public IExperiment With(IReadOnlyList<(string Name, double Value)> values) => new PpoExperiment(KnobSet.Apply(PpoConfig.Knobs, config, values));
+
+    public string? Conflict(IReadOnlyList<(string Name, double Value)> values) => Lesson.Conflict(values);
+
+    private static ISettableLesson Lesson => (ISettableLesson)Catalog.Lesson(6);
+
     /// <summary>The spec's bar for the average reward.</summary>
     public const double Target = 400.0;
 
@@ -27,7 +40,6 @@ public sealed class PpoExperiment : IExperiment
 
     public IExperimentResult Compute(int runs, ulong seed, IProgress<double> progress)
     {
-        var config = Lesson06Ppo.Config;
         var block = Lesson06Ppo.Block;
         var trainings = ParallelRuns.Map(seed, runs, (_, key) => Lesson06Ppo.Learn(config, key), progress);
         var curves = trainings.Select(t => Statistics.TrailingMean(Filled(t.Iterations.Select(l => l.AverageReturn).ToArray()), 10)).ToList();
@@ -44,7 +56,7 @@ public sealed class PpoExperiment : IExperiment
             Round(Statistics.Summarize(seeds.Select(s => s.LateStd).ToArray())),
             seeds.Count(s => s.BestBlockReward >= Target), seeds.Count(s => s.LateReward >= Target),
             seeds.Count(s => s.GreedySteps >= Lesson06Ppo.World.Constants.MaxSteps), Target, seeds);
-        return new Result(table, Statistics.SummarizeColumns(curves));
+        return new Result(table, Statistics.SummarizeColumns(curves), curves);
     }
 
     /// <summary>An iteration in which no episode ended has no return (NaN): carry the previous one forward.</summary>
@@ -56,8 +68,20 @@ public sealed class PpoExperiment : IExperiment
         return values;
     }
 
-    private sealed class Result(PpoExperimentTable table, IReadOnlyList<Summary> curve) : IExperimentResult
+    private sealed class Result(PpoExperimentTable table, IReadOnlyList<Summary> curve, IReadOnlyList<ImmutableArray<double>> curves) : IExperimentResult
     {
+        public IReadOnlyList<RunMetric> Metrics =>
+        [
+            new("average episode reward, last block", table.Seeds.Select(s => s.LateReward).ToImmutableArray(), HigherIsBetter: true),
+            new("steps the greedy policy survives", table.Seeds.Select(s => (double)s.GreedySteps).ToImmutableArray(), HigherIsBetter: true),
+        ];
+
+        public IReadOnlyList<RunCurves> Curves =>
+        [
+            new("PPO: average episode reward (trailing mean of 10 iterations)", "iteration", "average episode reward",
+                Enumerable.Range(0, curves[0].Length).Select(i => (double)i).ToImmutableArray(), curves),
+        ];
+
         object IExperimentResult.Table => table;
 
         private static string F(double x) => x.ToString("0.0", CultureInfo.InvariantCulture);

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using Policywerk.Pure.Experiments;
 using Policywerk.Pure.Numerics;
+using Policywerk.Shell.Lessons;
 using Policywerk.Shell.Pictures;
 using ScottPlot;
 using Spectre.Console;
@@ -55,8 +56,14 @@ internal static class Format
 }
 
 /// <summary>Sutton (1988) Figure 3: repeated presentations of each training set until the weights converge.</summary>
-public sealed class Sutton88Figure3 : IExperiment
+public sealed class Sutton88Figure3(Figure3Config config) : IExperiment
 {
+    public Sutton88Figure3() : this(Config) { }
+
+    public IReadOnlyList<Setting> Settings => Setting.Of(Figure3Config.Knobs, Config);
+
+    public IExperiment With(IReadOnlyList<(string Name, double Value)> values) => new Sutton88Figure3(KnobSet.Apply(Figure3Config.Knobs, config, values));
+
     public string Name => "sutton88-fig3";
     public string Description => "Sutton 1988 Figure 3: RMS error vs λ under repeated presentations (100 training sets of 10 walks)";
     public int DefaultRuns => 100;
@@ -64,15 +71,22 @@ public sealed class Sutton88Figure3 : IExperiment
     public static readonly Figure3Config Config = Figure3Config.Paper;
 
     public IExperimentResult Compute(int runs, ulong seed, IProgress<double> progress) =>
-        new Result(ParallelRuns.Map(seed, runs, (_, key) => Sutton88.Figure3(Config, key), progress));
+        new Result(config, ParallelRuns.Map(seed, runs, (_, key) => Sutton88.Figure3(config, key), progress));
 
-    private sealed class Result(Figure3Run[] runs) : IExperimentResult
+    private sealed class Result(Figure3Config config, Figure3Run[] runs) : IExperimentResult
     {
+        /// <summary>Per λ, each training set's RMS error of the converged predictions.</summary>
+        public IReadOnlyList<RunMetric> Metrics => config.Lambdas.Select((lambda, i) => new RunMetric(
+            $"RMS error at λ = {Format.F(lambda, "0.0")}", runs.Select(r => r.Points[i].Rms).ToImmutableArray(), HigherIsBetter: false)).ToArray();
+
+        public IReadOnlyList<RunCurves> Curves =>
+            [new("Figure 3: RMS error of the converged predictions by λ", "λ", "RMS error", config.Lambdas, runs.Select(r => r.Points.Select(p => p.Rms).ToImmutableArray()).ToArray())];
+
         private readonly ImmutableArray<LambdaPoint> points = Sutton88.SummarizeFigure3(runs);
 
         object IExperimentResult.Table => Table;
 
-        private Figure3Table Table => new(runs.Length, Config.Sequences, Config.Alpha,
+        private Figure3Table Table => new(runs.Length, config.Sequences, config.Alpha,
             runs.Sum(r => r.Points.Count(p => !p.Converged)),
             points.Select(p => new ErrorByLambda(p.Lambda, Round(p.Rms.Mean), Round(p.Rms.Lower), Round(p.Rms.Upper),
                                                  Sutton88Paper.At(Sutton88Paper.Figure3, p.Lambda))).ToArray());
@@ -87,7 +101,7 @@ public sealed class Sutton88Figure3 : IExperiment
         {
             var table = Table;
             console.Write(new Rule("[bold]Sutton 1988, Figure 3 — repeated presentations until convergence[/]").LeftJustified());
-            console.MarkupLine($"{table.TrainingSets} training sets of {table.Sequences} walks; each set presented again and again (Δw summed over the set, α = {table.Alpha}) until no weight moves by 1e-7;");
+            console.MarkupLine($"{table.TrainingSets} training sets of {table.Sequences} walks; each set presented again and again (Δw summed over the set, α = {table.Alpha}) until no weight moves by {config.Tolerance};");
             console.MarkupLine("then the RMS error of the converged predictions against the true values 1/6 … 5/6, averaged over training sets.");
             var t = new Table().AddColumn(new TableColumn("λ").RightAligned()).AddColumn(new TableColumn("mean RMS").RightAligned())
                 .AddColumn(new TableColumn("95% CI").RightAligned()).AddColumn(new TableColumn("paper").RightAligned());
@@ -100,11 +114,11 @@ public sealed class Sutton88Figure3 : IExperiment
 
         public void WritePictures(PictureWriter writer)
         {
-            var plot = Draw.TracePlot($"Sutton 1988 Figure 3: repeated presentations, {runs.Length} training sets of {Config.Sequences} walks",
+            var plot = Draw.TracePlot($"Sutton 1988 Figure 3: repeated presentations, {runs.Length} training sets of {config.Sequences} walks",
                                       "λ", "RMS error (converged predictions)");
             Charts.Band(plot, points.Select(p => p.Lambda).ToArray(), points.Select(p => p.Rms).ToArray(), Palette.Accent, "ours: mean and 95% CI");
             Charts.Paper(plot, Sutton88Paper.Figure3.Select(kv => new PaperPoint(kv.Key, kv.Value)).ToArray(), "paper (read off Figure 3)");
-            plot.Axes.Bottom.SetTicks(Config.Lambdas.ToArray(), Config.Lambdas.Select(l => Format.F(l, "0.0")).ToArray());
+            plot.Axes.Bottom.SetTicks(config.Lambdas.ToArray(), config.Lambdas.Select(l => Format.F(l, "0.0")).ToArray());
             plot.ShowLegend(Alignment.UpperLeft);
             writer.Png("figure.png", Panels.Render(plot, 900, 540));
         }
@@ -112,8 +126,14 @@ public sealed class Sutton88Figure3 : IExperiment
 }
 
 /// <summary>Sutton (1988) Figures 4 and 5: each training set presented once, for a grid of λ and α.</summary>
-public sealed class Sutton88Figure5 : IExperiment
+public sealed class Sutton88Figure5(Figure45Config config) : IExperiment
 {
+    public Sutton88Figure5() : this(Config) { }
+
+    public IReadOnlyList<Setting> Settings => Setting.Of(Figure45Config.Knobs, Config);
+
+    public IExperiment With(IReadOnlyList<(string Name, double Value)> values) => new Sutton88Figure5(KnobSet.Apply(Figure45Config.Knobs, config, values));
+
     public string Name => "sutton88-fig5";
     public string Description => "Sutton 1988 Figures 4 and 5: one presentation, RMS error vs α per λ, and at the best α vs λ";
     public int DefaultRuns => 100;
@@ -124,17 +144,27 @@ public sealed class Sutton88Figure5 : IExperiment
     public static readonly ImmutableArray<double> Figure4Lambdas = [0.0, 0.3, 0.8, 1.0];
 
     public IExperimentResult Compute(int runs, ulong seed, IProgress<double> progress) =>
-        new Result(ParallelRuns.Map(seed, runs, (_, key) => Sutton88.Figure45(Config, key), progress));
+        new Result(config, ParallelRuns.Map(seed, runs, (_, key) => Sutton88.Figure45(config, key), progress));
 
-    private sealed class Result(Figure45Run[] runs) : IExperimentResult
+    private sealed class Result(Figure45Config config, Figure45Run[] runs) : IExperimentResult
     {
+        /// <summary>Per λ, each training set's RMS error at the α that is best for that λ on average (Figure 5's α).</summary>
+        private ImmutableArray<double> AtBestAlpha(Figure45Run run) =>
+            summary.Figure5.Select((p, i) => run.Rms[i][config.Alphas.IndexOf(p.BestAlpha)]).ToImmutableArray();
+
+        public IReadOnlyList<RunMetric> Metrics => summary.Figure5.Select((p, i) => new RunMetric(
+            $"RMS error at λ = {Format.F(p.Lambda, "0.0")}, best α", runs.Select(r => AtBestAlpha(r)[i]).ToImmutableArray(), HigherIsBetter: false)).ToArray();
+
+        public IReadOnlyList<RunCurves> Curves =>
+            [new("Figure 5: RMS error at the best α by λ", "λ", "RMS error", config.Lambdas, runs.Select(AtBestAlpha).ToArray())];
+
         private readonly Figure45Summary summary = Sutton88.SummarizeFigure45(runs);
 
         private IEnumerable<AlphaCurve> Figure4Curves => summary.Figure4.Where(c => Figure4Lambdas.Contains(c.Lambda));
 
         object IExperimentResult.Table => Table;
 
-        private Figure45Table Table => new(runs.Length, Config.Sequences,
+        private Figure45Table Table => new(runs.Length, config.Sequences,
             summary.Figure5.Select(p => new ErrorByLambda(p.Lambda, Round(p.Rms.Mean), Round(p.Rms.Lower), Round(p.Rms.Upper),
                                                           Sutton88Paper.At(Sutton88Paper.Figure5, p.Lambda), p.BestAlpha)).ToArray(),
             Figure4Curves.Select(c => new ErrorByAlpha(c.Lambda, c.Alphas, c.Rms.Select(s => Round(s.Mean)).ToArray())).ToArray());
@@ -163,15 +193,15 @@ public sealed class Sutton88Figure5 : IExperiment
 
             var f4 = new Table().Title("[bold]Figure 4: mean RMS error by α[/]").AddColumn(new TableColumn("α").RightAligned());
             foreach (var c in table.Figure4) f4.AddColumn(new TableColumn($"λ = {Format.F(c.Lambda, "0.0")}").RightAligned());
-            for (var j = 0; j < Config.Alphas.Length; j++)
-                f4.AddRow([Format.F(Config.Alphas[j], "0.00"), .. table.Figure4.Select(c => Format.F(c.Mean[j]))]);
+            for (var j = 0; j < config.Alphas.Length; j++)
+                f4.AddRow([Format.F(config.Alphas[j], "0.00"), .. table.Figure4.Select(c => Format.F(c.Mean[j]))]);
             console.Write(f4);
             console.MarkupLine("Every λ < 1 beats Widrow–Hoff (λ = 1); TD(0) propagates an outcome only one state per walk, so an intermediate λ learns fastest from one presentation.");
         }
 
         public void WritePictures(PictureWriter writer)
         {
-            var five = Draw.TracePlot($"Sutton 1988 Figure 5: error at the best α, {runs.Length} training sets of {Config.Sequences} walks, one presentation",
+            var five = Draw.TracePlot($"Sutton 1988 Figure 5: error at the best α, {runs.Length} training sets of {config.Sequences} walks, one presentation",
                                       "λ", "RMS error using the best α");
             Charts.Band(five, summary.Figure5.Select(p => p.Lambda).ToArray(), summary.Figure5.Select(p => p.Rms).ToArray(), Palette.Accent, "ours: mean and 95% CI");
             Charts.Paper(five, Sutton88Paper.Figure5.Select(kv => new PaperPoint(kv.Key, kv.Value)).ToArray(), "paper (read off Figure 5)");

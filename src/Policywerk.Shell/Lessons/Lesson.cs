@@ -27,18 +27,22 @@ public sealed record Setting(string Name, string Symbol, string Meaning, double 
     public bool Allows(double value) => double.IsFinite(value) && value >= Min && value <= Max && (!Integer || value == Math.Floor(value));
 }
 
-/// <summary>A lesson whose hyperparameters can be set from the command line (<c>--set</c>, <c>--params</c>).</summary>
-public interface ISettableLesson
+/// <summary>Something whose hyperparameters can be set from the command line (<c>--set</c>, <c>--vs</c>, <c>--params</c>):
+/// a lesson or an experiment.</summary>
+public interface ISettable<out T>
 {
     /// <summary>Every hyperparameter, with its default.</summary>
     IReadOnlyList<Setting> Settings { get; }
 
-    /// <summary>The lesson with these values set; every name is one of <see cref="Settings"/> and every value allowed.</summary>
-    ILesson With(IReadOnlyList<(string Name, double Value)> values);
+    /// <summary>A copy with these values set; every name is one of <see cref="Settings"/> and every value allowed.</summary>
+    T With(IReadOnlyList<(string Name, double Value)> values);
 
     /// <summary>Why these values cannot go together (one line), or null if they can.</summary>
     string? Conflict(IReadOnlyList<(string Name, double Value)> values) => null;
 }
+
+/// <summary>A lesson whose hyperparameters can be set from the command line.</summary>
+public interface ISettableLesson : ISettable<ILesson>;
 
 /// <summary>The outcome of one lesson run.</summary>
 public interface ILessonRun
