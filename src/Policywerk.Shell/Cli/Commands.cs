@@ -36,6 +36,14 @@ public sealed class LessonSettings : RunSettings
     [CommandOption("--params")]
     [Description("List the lesson's hyperparameters with their defaults, ranges and meanings, and stop.")]
     public bool Params { get; init; }
+
+    [CommandOption("--runs <K>")]
+    [Description("Train the lesson K times (run i with seed SEED + i) and print its headline numbers over the runs.")]
+    public string? Runs { get; init; }
+
+    [CommandOption("--vs <NAME=VALUE>")]
+    [Description("With --runs (default 10): the same runs with these settings too, compared run by run.")]
+    public string[] Vs { get; init; } = [];
 }
 
 /// <summary>Runs one lesson and shows what it learned.</summary>
@@ -93,6 +101,7 @@ public sealed class LessonCommand(IAnsiConsole console) : Command<LessonSettings
             return ExitCodes.Ok;
         }
         var values = LessonSettingsCli.Parse(lesson, settings.Set);
+        if (settings.Runs is not null || settings.Vs.Length > 0) return Repeated(lesson, values, settings);
         var options = Check.Run(settings);
         var caption = LessonSettingsCli.Caption(lesson, values);
         if (values.Count > 0)
@@ -101,6 +110,39 @@ public sealed class LessonCommand(IAnsiConsole console) : Command<LessonSettings
             lesson = ((ISettableLesson)lesson).With(values);
         }
         return LessonRunner.Run(console, lesson, options, caption);
+    }
+
+    /// <summary><c>--runs K</c> (and <c>--vs</c>): the lesson over K seeds, alone or against a variant.</summary>
+    private int Repeated(ILesson lesson, IReadOnlyList<(string Name, double Value)> values, LessonSettings settings)
+    {
+        if (values.Count > 0 && settings.Vs.Length > 0) throw new UserError("--set and --vs do not go together: put every change in --vs");
+        var runs = settings.Runs is null ? 10 : Check.IntInRange("--runs", settings.Runs, 1, 10_000).OrThrow();
+        var baseline = new LessonRuns(values.Count > 0 ? ((ISettableLesson)lesson).With(values) : lesson);
+        var vs = LessonSettingsCli.Parse($"lesson {lesson.Info.Number}", baseline, settings.Vs, "--vs");
+        var options = Check.Run(settings);
+        var info = lesson.Info;
+        if (vs.Count > 0)
+        {
+            var variant = LessonSettingsCli.Variant(baseline.Settings, vs);
+            var comparison = ProgressBar.Run(console, $"Lesson {info.Number:00}: defaults vs {variant} ({runs} paired runs)", !options.Quiet,
+                progress => Comparison.Run($"lesson {info.Number}", variant, baseline, baseline.With(vs), runs, options.Seed, progress));
+            return ComparisonRunner.Show(console, comparison, options, $"{info.Slug}_vs");
+        }
+        foreach (var line in LessonSettingsCli.Changes(lesson, values)) console.WriteLine(line);
+        var result = ProgressBar.Run(console, $"Lesson {info.Number:00} over {runs} runs", !options.Quiet, progress => baseline.Compute(runs, options.Seed, progress));
+        if (options.Quiet) foreach (var line in result.Headline()) console.WriteLine($"  {line}");
+        else result.Print(console);
+        if (options.Pictures)
+        {
+            IReadOnlyList<string> written;
+            using (var writer = new PictureWriter(options.OutDir, $"{info.Slug}_runs", LessonSettingsCli.Caption(lesson, values)))
+            {
+                result.WritePictures(writer);
+                written = writer.Commit();
+            }
+            console.WriteLine($"  figure: {string.Join(", ", written.Select(p => Path.GetRelativePath(Environment.CurrentDirectory, p)))}");
+        }
+        return ExitCodes.Ok;
     }
 }
 

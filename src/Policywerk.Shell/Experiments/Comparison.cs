@@ -44,6 +44,7 @@ public sealed class Comparison(string subject, string variant, IExperimentResult
     public ComparisonTable Table => table ??= new ComparisonTable(subject, variant, defaults.Metrics[0].PerRun.Length, seed,
         defaults.Metrics.Zip(changed.Metrics, (a, b) =>
         {
+            if (a.Name != b.Name) throw new InvalidOperationException($"the arms measure different things: '{a.Name}' and '{b.Name}'");
             var paired = Statistics.Pair(a.PerRun.AsSpan(), b.PerRun.AsSpan(), a.HigherIsBetter);
             return new PairedRow(a.Name, a.HigherIsBetter, Round(Statistics.Summarize(a.PerRun.AsSpan())), Round(Statistics.Summarize(b.PerRun.AsSpan())),
                                  Round(paired.Difference), paired.Better, paired.Same, paired.Worse);

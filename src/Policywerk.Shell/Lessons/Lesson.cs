@@ -44,6 +44,9 @@ public interface ISettable<out T>
 /// <summary>A lesson whose hyperparameters can be set from the command line.</summary>
 public interface ISettableLesson : ISettable<ILesson>;
 
+/// <summary>One headline number of a lesson run, and which way is better.</summary>
+public sealed record Measure(string Name, double Value, bool HigherIsBetter);
+
 /// <summary>The outcome of one lesson run.</summary>
 public interface ILessonRun
 {
@@ -59,6 +62,9 @@ public interface ILessonRun
 
     /// <summary>The headline: the few lines <c>--quiet</c> prints instead of the tables.</summary>
     IEnumerable<string> Headline();
+
+    /// <summary>The headline as numbers (what <c>lesson N --runs K --vs …</c> compares run by run).</summary>
+    IReadOnlyList<Measure> Measures { get; }
 
     /// <summary>Stages the lesson's pictures (artifact.gif, poster.png, trace.png).</summary>
     void WritePictures(PictureWriter writer);

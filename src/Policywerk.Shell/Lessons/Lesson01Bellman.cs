@@ -104,10 +104,17 @@ public sealed class Lesson01Bellman(BellmanConfig config) : ILesson, ISettableLe
             + $"  ({world.CellOf(path.Steps[0].State).Row},{world.CellOf(path.Steps[0].State).Col}) → "
             + $"({world.CellOf(path.Steps[^1].Next).Row},{world.CellOf(path.Steps[^1].Next).Col})";
 
+        public IReadOnlyList<Measure> Measures =>
+        [
+            new("value iteration: sweeps to converge", results.Value.ValueIterationSweeps, HigherIsBetter: false),
+            new("V(start)", results.Value.StartValue, HigherIsBetter: true),
+            new("policy iteration: cycles", results.Value.PolicyIterationCycles, HigherIsBetter: false),
+        ];
+
         public IEnumerable<string> Headline()
         {
             var s = results.Value;
-            yield return $"value iteration: {s.ValueIterationSweeps} sweeps, V(start) = {s.StartValue:+0.000}, greedy path {s.PathSteps} steps";
+            yield return $"value iteration: {s.ValueIterationSweeps} sweeps, V(start) = {s.StartValue:+0.000;-0.000;0.000}, greedy path {s.PathSteps} steps";
             yield return $"policy iteration: {s.PolicyIterationCycles} cycles; values {(s.ValuesMatch ? "match" : "differ")}, policies {(s.PoliciesMatch ? "match" : "differ")}";
         }
 

@@ -91,6 +91,12 @@ public sealed class Lesson02BartoSutton(BartoSuttonConfig config) : ILesson, ISe
 
         private static string Signed(double x) => x.ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture);
 
+        public IReadOnlyList<Measure> Measures =>
+        [
+            new("steps balanced, last 10 episodes", results.Value.Final10Mean, HigherIsBetter: true),
+            new("steps balanced without noise", results.Value.EvaluationSteps, HigherIsBetter: true),
+        ];
+
         public IEnumerable<string> Headline()
         {
             var s = results.Value;

@@ -88,6 +88,13 @@ public sealed class Lesson03TemporalDifference(PredictionConfig config) : ILesso
 
         private static string F(double x, string format = "0.000") => x.ToString(format, CultureInfo.InvariantCulture);
 
+        public IReadOnlyList<Measure> Measures =>
+        [
+            new("final RMS error, TD(0)", Summary.FinalRmsTdZero, HigherIsBetter: false),
+            new("final RMS error, first-visit Monte Carlo", Summary.FinalRmsMonteCarlo, HigherIsBetter: false),
+            new("final RMS error, TD(λ) at the setting lambda", Summary.TdLambda.Single(l => l.Lambda == config.Lambda).FinalRms, HigherIsBetter: false),
+        ];
+
         public IEnumerable<string> Headline()
         {
             var s = Summary;

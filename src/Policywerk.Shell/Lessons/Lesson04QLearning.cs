@@ -103,6 +103,12 @@ public sealed class Lesson04QLearning(CliffConfig config) : ILesson, ISettableLe
         private static string RouteText(GreedyRoute r) =>
             $"{r.Steps} steps, reward {F(r.Reward, "0")}, mean row {F(r.MeanRow, "0.00")}{(r.ReachedGoal ? "" : " (did not reach the goal)")}";
 
+        public IReadOnlyList<Measure> Measures =>
+        [
+            new("Q-learning: reward per episode, last 50", results.Value.LastFiftyQLearning, HigherIsBetter: true),
+            new("SARSA: reward per episode, last 50", results.Value.LastFiftySarsa, HigherIsBetter: true),
+        ];
+
         public IEnumerable<string> Headline()
         {
             var s = results.Value;

@@ -114,6 +114,12 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson, ISettableLesson
                 q.Select(v => Round(v)).ToArray(), ActionNames[Arg.Max(q.AsSpan())]);
         }
 
+        public IReadOnlyList<Measure> Measures =>
+        [
+            new("reward per episode, last block", results.Value.Blocks[^1].Reward, HigherIsBetter: true),
+            new("bricks hit by the greedy game", results.Value.BricksHit, HigherIsBetter: true),
+        ];
+
         public IEnumerable<string> Headline()
         {
             var s = results.Value;

@@ -137,6 +137,12 @@ public sealed class Lesson06Ppo(PpoConfig config) : ILesson, ISettableLesson
                 Round(g.Steps.Max(s => Math.Abs(s.Next.Angle))), Round(g.Steps.Average(s => Math.Abs(s.Action))), probes);
         }
 
+        public IReadOnlyList<Measure> Measures =>
+        [
+            new("average episode reward, last block", results.Value.Blocks[^1].Reward, HigherIsBetter: true),
+            new("steps the greedy policy survives", results.Value.StepsSurvived, HigherIsBetter: true),
+        ];
+
         public IEnumerable<string> Headline()
         {
             var s = results.Value;

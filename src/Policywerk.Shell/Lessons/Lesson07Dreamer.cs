@@ -132,6 +132,12 @@ public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson, ISettableLe
             return double.NaN;
         }
 
+        public IReadOnlyList<Measure> Measures =>
+        [
+            new("gap closed from random to scripted", results.Value.GapClosed, HigherIsBetter: true),
+            new("Dreamer (greedy): mean return", results.Value.Evaluation[1].Mean, HigherIsBetter: true),
+        ];
+
         public IEnumerable<string> Headline()
         {
             var s = results.Value;

@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using Xunit;
+
+namespace Policywerk.Shell.Tests;
+
+/// <summary><c>--vs</c>: the same protocol on the same run keys, compared run by run.</summary>
+public class ComparisonTests
+{
+    [Fact]
+    public void The_default_value_as_the_variant_differs_by_exactly_zero()
+    {
+        var result = ShellHarness.Run("experiment", "cliff", "--runs", "4", "--vs", "epsilon=0.1", "--quiet", "--no-pictures");
+        Assert.Equal(0, result.ExitCode);
+        var text = Flat(result.Out);
+        Assert.Equal(3, Count(text, "difference "));
+        Assert.Equal(3, Count(text, "difference 0 [0, 0], variant better in 0/4 runs (identical)"));
+    }
+
+    [Fact]
+    public void A_smaller_epsilon_prints_both_tables_the_paired_differences_and_one_figure()
+    {
+        var dir = ShellHarness.TempDir();
+        try
+        {
+            var result = ShellHarness.Run("experiment", "cliff", "--runs", "6", "--vs", "epsilon=0.01", "--out", dir);
+            Assert.Equal(0, result.ExitCode);
+            Assert.Contains("Defaults", result.Out);
+            Assert.Contains("Variant: ε = 0.01", result.Out);
+            Assert.Contains("ε = 0.1;", result.Out);   // the defaults' own table
+            Assert.Contains("ε = 0.01;", result.Out);  // the variant's own table
+            Assert.Contains("experiment cliff: defaults vs ε = 0.01, 6 paired runs", result.Out);
+            Assert.Matches(@"│ Q-learning:[^│]*│\s+−\d+\.\d │\s+−\d+\.\d │\s+\+\d+\.\d │", result.Out);
+            Assert.Equal(["figure.png"], Directory.GetFiles(Path.Combine(dir, "experiment_cliff_vs")).Select(Path.GetFileName));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("nope=1"), InlineData("epsilon=2"), InlineData("epsilon="), InlineData("episodes=10")]
+    public void A_bad_variant_is_one_error_line_and_exit_2(string vs)
+    {
+        var result = ShellHarness.Run("experiment", "cliff", "--runs", "2", "--vs", vs, "--no-pictures");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Single(result.ErrLines);
+        Assert.StartsWith("error:", result.Err.Trim());
+        Assert.Matches("--vs|experiment cliff has no setting", result.Err);
+    }
+
+    [Fact]
+    public void Every_experiment_lists_the_settings_vs_can_change()
+    {
+        foreach (var name in new[] { "sutton88-fig3", "sutton88-fig5", "cliff", "exploration", "dqn", "ppo", "dreamer" })
+        {
+            var result = ShellHarness.Run("experiment", name, "--params");
+            Assert.Equal(0, result.ExitCode);
+            Assert.Contains("settings for --vs", result.Out);
+        }
+    }
+
+    [Fact]
+    public void A_lesson_over_runs_compares_its_headline_against_a_variant()
+    {
+        var changed = ShellHarness.Run("lesson", "1", "--runs", "3", "--vs", "gamma=0.5", "--quiet", "--no-pictures");
+        Assert.Equal(0, changed.ExitCode);
+        var text = Flat(changed.Out);
+        Assert.Contains("lesson 1: defaults vs γ = 0.5, 3 paired runs", text);
+        Assert.Contains("V(start) ↑: 0.270 [0.270, 0.270] → −0.072 [−0.072, −0.072]; difference −0.342 [−0.342, −0.342], variant better in 0/3 runs (defaults better)", text);
+        var same = ShellHarness.Run("lesson", "3", "--runs", "5", "--vs", "alpha=0.1", "--quiet", "--no-pictures");
+        Assert.Equal(0, same.ExitCode);
+        Assert.Equal(3, Count(Flat(same.Out), "difference 0 [0, 0]"));
+    }
+
+    /// <summary>The output with every run of white space as one space (long lines wrap at the console's width).</summary>
+    private static string Flat(string text) => System.Text.RegularExpressions.Regex.Replace(text, @"\s+", " ");
+
+    private static int Count(string text, string part) => (text.Length - text.Replace(part, "").Length) / part.Length;
+
+    [Fact]
+    public void A_lesson_over_runs_repeats_seed_S_plus_i()
+    {
+        var runs = ShellHarness.Run("lesson", "4", "--runs", "2", "--seed", "7", "--no-pictures");
+        Assert.Equal(0, runs.ExitCode);
+        var one = ShellHarness.Run("lesson", "4", "--seed", "8", "--quiet", "--no-pictures");
+        var lastFifty = System.Text.RegularExpressions.Regex.Match(one.Out, @"Q-learning (-?\d+\.\d)").Groups[1].Value.Replace('-', '−');
+        Assert.Matches($@"│\s+8 │\s+{System.Text.RegularExpressions.Regex.Escape(lastFifty)}\d* │", runs.Out);
+    }
+
+    [Fact]
+    public void The_comparison_does_not_depend_on_the_number_of_cores()
+    {
+        string Run(int cores)
+        {
+            var shell = Path.Combine(AppContext.BaseDirectory, "Policywerk.Shell.dll");
+            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var arg in new[] { shell, "experiment", "cliff", "--runs", "6", "--vs", "epsilon=0.05", "--quiet", "--no-pictures" })
+                start.ArgumentList.Add(arg);
+            start.Environment["DOTNET_PROCESSOR_COUNT"] = $"{cores}";
+            using var process = Process.Start(start)!;
+            var output = process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            Assert.Equal(0, process.ExitCode);
+            return output;
+        }
+        var one = Run(1);
+        Assert.Contains("variant better in", one);
+        Assert.Equal(one, Run(4));
+    }
+}
