@@ -39,6 +39,24 @@ public class DeepLessonTests
     }
 
     [Fact]
+    public void Lesson_5_with_a_runaway_learning_rate_stops_with_one_line_and_exit_3_and_writes_nothing()
+    {
+        var dir = ShellHarness.TempDir();
+        try
+        {
+            var result = ShellHarness.Run("lesson", "5", "--set", "lr=5", "--quiet", "--out", dir);
+            Assert.Equal(ExitCodes.Diverged, result.ExitCode);
+            Assert.Single(result.ErrLines);
+            Assert.StartsWith("error: DQN diverged", result.Err);
+            Assert.Empty(Directory.GetFileSystemEntries(dir));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void A_diverging_ppo_stops_with_a_divergence_error()
     {
         var error = Assert.Throws<DivergenceError>(() =>

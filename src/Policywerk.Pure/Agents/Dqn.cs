@@ -272,7 +272,9 @@ public static partial class Dqn
     /// Q(s_t, ·; θ); step the world; push (s_t, a_t, r_t, d_t, s_{t+1}) into the buffer; every
     /// <see cref="DqnConfig.TrainEvery"/>-th step of the episode, once the buffer holds <see cref="DqnConfig.MinReplay"/>,
     /// sample a batch and <see cref="Update"/>. After the episode, <see cref="EndEpisode"/>. The unroll splits the key
-    /// for the decision and the world at every step; the learner draws its batches from a key of its own.
+    /// for the decision and the world at every step; the learner draws its batches from a key of its own. The episode
+    /// reports a divergence when a loss or a parameter is not finite, or, in a world whose rewards are bounded
+    /// (<see cref="IRewardBounded"/>), when its mean max_a Q lies beyond r_max/(1 − γ), a value no return can have.
     /// </summary>
     /// <remarks><paramref name="maxSteps"/> is a guard for worlds without their own time limit (Breakout has one at 200).</remarks>
     public static DqnEpisode<TState> Episode<TState>(DqnConfig config, IWorld<TState, int> world,
@@ -321,6 +323,9 @@ public static partial class Dqn
             diverged = new Divergence($"DQN diverged: a Q-network parameter became NaN or infinite in episode {episode}");
         var log = new DqnEpisodeLog(episode, unrolled.Trajectory.TotalReward, steps, epsilon, updates == 0 ? 0.0 : lossSum / updates,
                                     steps == 0 ? 0.0 : maxQSum / steps, updates);
+        if (diverged is null && world is IRewardBounded bounded && Math.Abs(log.MeanMaxQ) > bounded.MaxAbsReward / (1.0 - config.Gamma))
+            diverged = new Divergence($"DQN diverged: max_a Q averaged {log.MeanMaxQ:0.#} in episode {episode}, beyond ±{bounded.MaxAbsReward / (1.0 - config.Gamma):0.#}, " +
+                                      $"the most any return can be worth when |r| ≤ {bounded.MaxAbsReward:0.##} and γ = {config.Gamma:0.###}");
         return new DqnEpisode<TState>(new DqnRunner<TState>(model, replay, nextKey), log, diverged);
     }
 }

@@ -80,6 +80,14 @@ public interface IWorld<TState, TAction>
     StepResult<TState> Step(TState state, TAction action, Key key);
 }
 
+/// <summary>A world whose every reward lies in [−<see cref="MaxAbsReward"/>, +<see cref="MaxAbsReward"/>]: then no return, and no
+/// value, can exceed <see cref="MaxAbsReward"/>/(1 − γ) in size, and an estimate beyond that has diverged.</summary>
+public interface IRewardBounded
+{
+    /// <summary>The largest |r| of any step.</summary>
+    double MaxAbsReward { get; }
+}
+
 /// <summary>
 /// A world seen through a camera and driven by a continuous action: what a pixel agent such as Dreamer needs. An
 /// observation is a <see cref="Side"/> × <see cref="Side"/> frame of intensities, row-major; an action is

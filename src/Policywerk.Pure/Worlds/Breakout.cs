@@ -53,7 +53,7 @@ public sealed record BreakoutState(
 /// The rules are those of the Python original's <c>world/breakout.py</c>, step for step (see <see cref="Step"/>).
 /// Observation: the 80 pixels row-major (0 empty, 0.5 brick, 0.7 ball, 1.0 paddle) then (dr, dc) = 82 values.
 /// </remarks>
-public sealed record Breakout(int MaxSteps = 200) : IWorld<BreakoutState, int>
+public sealed record Breakout(int MaxSteps = 200) : IWorld<BreakoutState, int>, IRewardBounded
 {
     public const int Rows = 10;
     public const int Cols = 8;
@@ -70,6 +70,9 @@ public sealed record Breakout(int MaxSteps = 200) : IWorld<BreakoutState, int>
     public const double BrickReward = 1.0;
     public const double MissReward = -1.0;
     public const double StepReward = -0.01;
+
+    /// <summary>max(|brick|, |miss|, |step|) = 1.</summary>
+    public double MaxAbsReward => Math.Max(Math.Abs(BrickReward), Math.Max(Math.Abs(MissReward), Math.Abs(StepReward)));
 
     /// <summary>80 pixels + 2 velocity components.</summary>
     public const int ObservationSize = Rows * Cols + 2;

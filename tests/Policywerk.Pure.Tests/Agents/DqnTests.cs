@@ -175,4 +175,32 @@ public class DqnTests
         Assert.NotNull(diverged);
         Assert.Contains("DQN diverged", diverged!.Message);
     }
+
+    [Fact]
+    public void Q_values_beyond_any_return_are_a_divergence_and_the_defaults_stay_inside()
+    {
+        var world = new Breakout();
+        Assert.Equal(1.0, world.MaxAbsReward);
+        (Divergence? Diverged, double LargestQ) Run(DqnConfig config)
+        {
+            var runner = Dqn.Start<BreakoutState>(config, Breakout.ObservationSize, 3, Key.FromSeed(42));
+            var largest = 0.0;
+            for (var e = 0; e < config.Episodes; e++)
+            {
+                var episode = Dqn.Episode(config, world, Observe, runner);
+                largest = Math.Max(largest, Math.Abs(episode.Log.MeanMaxQ));
+                if (episode.Diverged is not null) return (episode.Diverged, largest);
+                runner = episode.Runner;
+            }
+            return (null, largest);
+        }
+        var bound = world.MaxAbsReward / (1 - Short.Gamma);
+        var calm = Run(Short with { Episodes = 60 });
+        Assert.Null(calm.Diverged);
+        Assert.True(calm.LargestQ < bound / 4, $"max_a Q reached {calm.LargestQ}");
+        var wild = Run(Short with { LearningRate = 5, Episodes = 60 });
+        Assert.NotNull(wild.Diverged);
+        Assert.True(wild.LargestQ > bound);
+        Assert.StartsWith("DQN diverged: max_a Q averaged", wild.Diverged!.Message);
+    }
 }
