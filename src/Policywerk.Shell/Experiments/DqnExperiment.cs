@@ -32,7 +32,7 @@ public sealed class DqnExperiment(DqnConfig config) : IExperiment
 
     private static ISettableLesson Lesson => (ISettableLesson)Catalog.Lesson(5);
 
-    /// <summary>The spec's lower end for the late (episodes 250–299) average reward.</summary>
+    /// <summary>The spec's lower end for the late (last 50 episodes) average reward.</summary>
     public const double Target = 7.0;
 
     /// <summary>"Most bricks": at least 7 of the 12.</summary>
@@ -57,12 +57,14 @@ public sealed class DqnExperiment(DqnConfig config) : IExperiment
             Round(Statistics.Summarize(seeds.Select(s => s.LateReward).ToArray())),
             Round(Statistics.Summarize(seeds.Select(s => (double)s.GreedyBricks).ToArray())),
             seeds.Count(s => s.LateReward >= Target), seeds.Count(s => s.GreedyBricks >= MostBricks), Target, seeds);
-        return new Result(table, Statistics.SummarizeColumns(curves), seeds, curves);
+        return new Result(table, Statistics.SummarizeColumns(curves), seeds, curves, config.Episodes);
     }
 
     private sealed class Result(DqnExperimentTable table, IReadOnlyList<Summary> curve, IReadOnlyList<DqnSeedResult> seeds,
-                                IReadOnlyList<ImmutableArray<double>> curves) : IExperimentResult
+                                IReadOnlyList<ImmutableArray<double>> curves, int episodes) : IExperimentResult
     {
+        private string Late => $"episodes {episodes - 50}–{episodes - 1}";
+
         public IReadOnlyList<RunMetric> Metrics =>
         [
             new("reward per episode, last 50 episodes", seeds.Select(s => s.LateReward).ToImmutableArray(), HigherIsBetter: true),
@@ -82,7 +84,7 @@ public sealed class DqnExperiment(DqnConfig config) : IExperiment
 
         public IEnumerable<string> Headline()
         {
-            yield return $"late average reward (episodes 250–299): {Band(table.Late)} (95% interval of the mean over {table.Runs} seeds)";
+            yield return $"late average reward ({Late}): {Band(table.Late)} (95% interval of the mean over {table.Runs} seeds)";
             yield return $"{table.LateAtTarget}/{table.Runs} seeds reach ≥ {table.Target:0}; greedy game breaks ≥ {MostBricks} of 12 bricks in {table.MostBricks}/{table.Runs}";
         }
 
@@ -90,7 +92,7 @@ public sealed class DqnExperiment(DqnConfig config) : IExperiment
         {
             console.Write(new Rule($"[bold]Experiment dqn — lesson 05 over {table.Runs} seeds (seed {table.Seed})[/]").LeftJustified());
             var grid = new Table().AddColumn("run").AddColumn(new TableColumn("episodes 0–49").RightAligned())
-                .AddColumn(new TableColumn("episodes 250–299").RightAligned()).AddColumn(new TableColumn("greedy reward").RightAligned())
+                .AddColumn(new TableColumn(Late).RightAligned()).AddColumn(new TableColumn("greedy reward").RightAligned())
                 .AddColumn(new TableColumn("bricks").RightAligned());
             foreach (var s in table.Seeds)
                 grid.AddRow($"{s.Run}", F(s.EarlyReward), (s.LateReward >= table.Target ? "[green]" : "[yellow]") + F(s.LateReward) + "[/]",

@@ -56,7 +56,7 @@ public sealed class PpoExperiment(PpoConfig config) : IExperiment
             Round(Statistics.Summarize(seeds.Select(s => s.LateStd).ToArray())),
             seeds.Count(s => s.BestBlockReward >= Target), seeds.Count(s => s.LateReward >= Target),
             seeds.Count(s => s.GreedySteps >= Lesson06Ppo.World.Constants.MaxSteps), Target, seeds);
-        return new Result(table, Statistics.SummarizeColumns(curves), curves);
+        return new Result(table, Statistics.SummarizeColumns(curves), curves, config.Iterations, block);
     }
 
     /// <summary>An iteration in which no episode ended has no return (NaN): carry the previous one forward.</summary>
@@ -68,7 +68,8 @@ public sealed class PpoExperiment(PpoConfig config) : IExperiment
         return values;
     }
 
-    private sealed class Result(PpoExperimentTable table, IReadOnlyList<Summary> curve, IReadOnlyList<ImmutableArray<double>> curves) : IExperimentResult
+    private sealed class Result(PpoExperimentTable table, IReadOnlyList<Summary> curve, IReadOnlyList<ImmutableArray<double>> curves,
+                                int iterations, int block) : IExperimentResult
     {
         public IReadOnlyList<RunMetric> Metrics =>
         [
@@ -89,15 +90,16 @@ public sealed class PpoExperiment(PpoConfig config) : IExperiment
 
         public IEnumerable<string> Headline()
         {
-            yield return $"average reward, last 25 iterations: {Band(table.Late)} (95% interval of the mean over {table.Runs} seeds); σ {table.LateStd.Mean:0.00}";
-            yield return $"{table.ReachTarget}/{table.Runs} seeds reach a 25-iteration average ≥ {table.Target:0} ({table.LateAtTarget}/{table.Runs} in the last block); greedy policy survives 500 steps in {table.GreedySurvives}/{table.Runs}";
+            yield return $"average reward, last {block} iterations: {Band(table.Late)} (95% interval of the mean over {table.Runs} seeds); σ {table.LateStd.Mean:0.00}";
+            yield return $"{table.ReachTarget}/{table.Runs} seeds reach a {block}-iteration average ≥ {table.Target:0} ({table.LateAtTarget}/{table.Runs} in the last block); greedy policy survives 500 steps in {table.GreedySurvives}/{table.Runs}";
         }
 
         public void Print(IAnsiConsole console)
         {
             console.Write(new Rule($"[bold]Experiment ppo — lesson 06 over {table.Runs} seeds (seed {table.Seed})[/]").LeftJustified());
-            var grid = new Table().AddColumn("run").AddColumn(new TableColumn("iterations 0–24").RightAligned())
-                .AddColumn(new TableColumn("best 25-block").RightAligned()).AddColumn(new TableColumn("iterations 225–249").RightAligned())
+            var last = Blocks.Last(iterations, block);
+            var grid = new Table().AddColumn("run").AddColumn(new TableColumn($"iterations 0–{Math.Min(block, iterations) - 1}").RightAligned())
+                .AddColumn(new TableColumn($"best {block}-block").RightAligned()).AddColumn(new TableColumn($"iterations {last.From}–{iterations - 1}").RightAligned())
                 .AddColumn(new TableColumn("σ (late)").RightAligned()).AddColumn(new TableColumn("greedy steps").RightAligned());
             foreach (var s in table.Seeds)
                 grid.AddRow($"{s.Run}", F(s.FirstReward), (s.BestBlockReward >= table.Target ? "[green]" : "[yellow]") + F(s.BestBlockReward) + "[/]",
