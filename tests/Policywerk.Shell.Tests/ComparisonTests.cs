@@ -12,8 +12,8 @@ public class ComparisonTests
         var result = ShellHarness.Run("experiment", "cliff", "--runs", "4", "--vs", "epsilon=0.1", "--quiet", "--no-pictures");
         Assert.Equal(0, result.ExitCode);
         var text = Flat(result.Out);
-        Assert.Equal(3, Count(text, "difference "));
-        Assert.Equal(3, Count(text, "difference 0 [0, 0], variant better in 0/4 runs (identical)"));
+        Assert.Equal(3, Count(text, ": reward, last 50 ↑"));
+        Assert.Equal(3, Count(text, ": 0 [0, 0], better in 0/4, identical"));
     }
 
     [Fact]
@@ -67,10 +67,10 @@ public class ComparisonTests
         Assert.Equal(0, changed.ExitCode);
         var text = Flat(changed.Out);
         Assert.Contains("lesson 1: defaults vs γ = 0.5, 3 paired runs", text);
-        Assert.Contains("V(start) ↑: 0.270 [0.270, 0.270] → −0.072 [−0.072, −0.072]; difference −0.342 [−0.342, −0.342], variant better in 0/3 runs (defaults better)", text);
+        Assert.Contains("V(start) ↑ 0.270 → −0.072: −0.342 [−0.342, −0.342], better in 0/3, defaults better", text);
         var same = ShellHarness.Run("lesson", "3", "--runs", "5", "--vs", "alpha=0.1", "--quiet", "--no-pictures");
         Assert.Equal(0, same.ExitCode);
-        Assert.Equal(3, Count(Flat(same.Out), "difference 0 [0, 0]"));
+        Assert.Equal(3, Count(Flat(same.Out), ": 0 [0, 0], better in 0/5, identical"));
     }
 
     /// <summary>The output with every run of white space as one space (long lines wrap at the console's width).</summary>
@@ -105,7 +105,7 @@ public class ComparisonTests
             return output;
         }
         var one = Run(1);
-        Assert.Contains("variant better in", one);
+        Assert.Contains("better in", one);
         Assert.Equal(one, Run(4));
     }
 }

@@ -98,7 +98,7 @@ public sealed class CliffExperiment(CliffConfig config) : IExperiment
 
         /// <summary>Per method, each run's mean reward per episode over the last block.</summary>
         public IReadOnlyList<RunMetric> Metrics => Enumerable.Range(0, 3).Select(m => new RunMetric(
-            $"{Names[m]}: reward per episode, last {EpisodesPerBlock}",
+            $"{Names[m]}: reward, last {EpisodesPerBlock}",
             outcomes.Select(o => Blocks.Mean(Pick(o, m).RewardPerEpisode, Blocks.Last(config.Episodes, EpisodesPerBlock))).ToImmutableArray(),
             HigherIsBetter: true)).ToArray();
 

@@ -66,10 +66,11 @@ public sealed class Comparison(string subject, string variant, IExperimentResult
             ? (r.Difference.Mean > 0 == r.HigherIsBetter ? "variant better" : "defaults better")
             : r.Difference.Mean == 0 && r.Difference.StandardError == 0 ? "identical" : "no clear difference";
 
-    /// <summary>The few lines <c>--quiet</c> prints: each metric's paired difference and verdict.</summary>
+    /// <summary>The few lines <c>--quiet</c> prints: per metric, the two means, the paired difference with its interval,
+    /// the runs the variant won, and the verdict.</summary>
     public IEnumerable<string> Headline() =>
-        Table.Rows.Select(r => $"{r.Metric} {Direction(r)}: {Interval(r.Defaults, Format(r))} → {Interval(r.Variant, Format(r))}; " +
-                               $"difference {Difference(r)}, variant better in {r.Better}/{Table.Runs} runs ({Verdict(r)})");
+        Table.Rows.Select(r => $"{r.Metric} {Direction(r)}  {F(r.Defaults.Mean, Format(r))} → {F(r.Variant.Mean, Format(r))}: " +
+                               $"{Difference(r)}, better in {r.Better}/{Table.Runs}, {Verdict(r)}");
 
     /// <summary>Both arms' own tables, then the paired comparison.</summary>
     public void Print(IAnsiConsole console)

@@ -90,9 +90,9 @@ public sealed class Lesson03TemporalDifference(PredictionConfig config) : ILesso
 
         public IReadOnlyList<Measure> Measures =>
         [
-            new("final RMS error, TD(0)", Summary.FinalRmsTdZero, HigherIsBetter: false),
-            new("final RMS error, first-visit Monte Carlo", Summary.FinalRmsMonteCarlo, HigherIsBetter: false),
-            new("final RMS error, TD(λ) at the setting lambda", Summary.TdLambda.Single(l => l.Lambda == config.Lambda).FinalRms, HigherIsBetter: false),
+            new("TD(0): final RMS error", Summary.FinalRmsTdZero, HigherIsBetter: false),
+            new("first-visit MC: final RMS error", Summary.FinalRmsMonteCarlo, HigherIsBetter: false),
+            new("TD(λ) at lambda: final RMS error", Summary.TdLambda.Single(l => l.Lambda == config.Lambda).FinalRms, HigherIsBetter: false),
         ];
 
         public IEnumerable<string> Headline()

@@ -105,8 +105,8 @@ public sealed class Lesson04QLearning(CliffConfig config) : ILesson, ISettableLe
 
         public IReadOnlyList<Measure> Measures =>
         [
-            new("Q-learning: reward per episode, last 50", results.Value.LastFiftyQLearning, HigherIsBetter: true),
-            new("SARSA: reward per episode, last 50", results.Value.LastFiftySarsa, HigherIsBetter: true),
+            new("Q-learning: reward, last 50", results.Value.LastFiftyQLearning, HigherIsBetter: true),
+            new("SARSA: reward, last 50", results.Value.LastFiftySarsa, HigherIsBetter: true),
         ];
 
         public IEnumerable<string> Headline()
