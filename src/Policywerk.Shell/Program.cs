@@ -26,11 +26,14 @@ public static class Program
             config.UseStrictParsing();
             config.SetExceptionHandler((exception, _) => ExitCodes.Report(exception, stderr));
             config.AddCommand<ListCommand>("list").WithDescription("List the seven lessons.");
-            config.AddCommand<LessonCommand>("lesson").WithDescription("Run one lesson: train, print what it learned, write its pictures.")
-                .WithExample("lesson", "1").WithExample("lesson", "1", "--seed", "7", "--out", "pictures");
+            config.AddCommand<LessonCommand>("lesson").WithDescription("Run one lesson: train, print what it learned, write its pictures. What if? --set changes a setting (--params lists them); --runs K --vs name=value trains K seeds with the defaults and with the variant and compares them run by run.")
+                .WithExample("lesson", "1").WithExample("lesson", "1", "--seed", "7", "--out", "pictures")
+                .WithExample("lesson", "4", "--params").WithExample("lesson", "4", "--set", "epsilon=0.01")
+                .WithExample("lesson", "3", "--runs", "20", "--vs", "lambda=0.9").WithExample("lesson", "7", "--runs", "6", "--vs", "horizon=5");
             config.AddCommand<AllCommand>("all").WithDescription("Run every lesson in order.");
-            config.AddCommand<ExperimentCommand>("experiment").WithDescription("Run a many-seed experiment (a paper figure): table with mean and 95% interval, and a PNG; `experiment list` names them.")
-                .WithExample("experiment", "list");
+            config.AddCommand<ExperimentCommand>("experiment").WithDescription("Run a many-seed experiment (a paper figure): table with mean and 95% interval, and a PNG; `experiment list` names them. --vs name=value runs it again with the variant on the same run keys and compares them run by run.")
+                .WithExample("experiment", "list").WithExample("experiment", "cliff", "--params")
+                .WithExample("experiment", "cliff", "--runs", "20", "--vs", "epsilon=0.01");
             config.AddCommand<GuideCommand>("guide").WithDescription("Write a lesson's guide (docs/lessons/NN-name.md) from its seed-42 run; `guide all` for every lesson.")
                 .WithExample("guide", "4").WithExample("guide", "all");
             config.AddCommand<BenchCommand>("bench").WithDescription("Time each lesson's training and evaluation (pictures excluded); use a Release build.")

@@ -24,6 +24,29 @@ public partial class DocsTests
         Assert.Contains(lines, l => l.StartsWith("dotnet test", StringComparison.Ordinal)); // .ci/run runs the README's test command
     }
 
+    /// <summary>The README's worked examples: each "$ policywerk …" block and the output under it. Lesson 07's takes
+    /// twelve Dreamer trainings, minutes in a Debug build, and is checked by hand.</summary>
+    public static TheoryData<string> ReadmeExamples()
+    {
+        var data = new TheoryData<string>();
+        foreach (Match m in Regex.Matches(File.ReadAllText(Path.Combine(Root, "README.md")), @"```text\n\$ policywerk (?<command>[^\n]+)\n"))
+            if (!m.Groups["command"].Value.StartsWith("lesson 7 ", StringComparison.Ordinal)) data.Add(m.Groups["command"].Value);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(ReadmeExamples))]
+    public void A_worked_example_in_the_readme_is_what_the_program_prints(string command)
+    {
+        var readme = File.ReadAllText(Path.Combine(Root, "README.md"));
+        var block = Regex.Match(readme, $@"```text\n\$ policywerk {Regex.Escape(command)}\n(?<output>.*?)```", RegexOptions.Singleline).Groups["output"].Value;
+        Assert.NotEmpty(block.Trim());
+        var result = ShellHarness.Run(command.Split(' '));
+        Assert.Equal(0, result.ExitCode);
+        static string Flat(string text) => Regex.Replace(text, @"\s+", " ").Trim();
+        Assert.Equal(Flat(block), Flat(result.Out));
+    }
+
     [Fact]
     public void No_document_carries_a_date()
     {
