@@ -216,9 +216,9 @@ public sealed class Lesson01Bellman(BellmanConfig config) : ILesson, ISettableLe
                 Enumerable.Range(0, world.ActionCount).All(a => world.Outcomes(st, a) is [{ Probability: 1.0 }]));
             Narration.Section(console, "The world",
                 $"A {world.Rows}×{world.Cols} grid. The agent starts at S {CellName(world.StartState)} and moves N, E, S or W. " +
-                $"Entering the goal G {CellsOf(CellKind.Goal)} pays {S(Gridworld.GoalReward)} and ends the episode. " +
-                $"Entering the pit X {CellsOf(CellKind.Pit)} pays {S(Gridworld.PitReward)} and ends it too. " +
-                $"The wall # {CellsOf(CellKind.Wall)} cannot be entered. Every other move costs {N(Gridworld.StepCost)}, " +
+                $"Entering the goal G {CellsOf(CellKind.Goal)} pays {S(world.Map.GoalReward)} and ends the episode. " +
+                $"Entering the pit X {CellsOf(CellKind.Pit)} pays {S(world.Map.PitReward)} and ends it too. " +
+                $"The wall # {CellsOf(CellKind.Wall)} cannot be entered. Every other move costs {N(world.Map.StepReward)}, " +
                 "also a move into the wall or off the grid, which leaves the agent where it is. " +
                 (deterministic ? "Moves are deterministic: each P(s′|s,a) is 1 for one next state s′ and 0 for the rest. " : "") +
                 "Rows and columns are numbered from the top left, starting at 0.");
