@@ -31,7 +31,7 @@ public static class GridMaps
         """));
 
     /// <summary>Two rooms joined by a door, a pit beside the short way.</summary>
-    public static readonly NamedMap Rooms = new("rooms", "12×8: two rooms, one door, a pit beside the short way", GridMap.Valid(
+    public static readonly NamedMap Rooms = new("rooms", "two rooms, one door, a pit beside the short way", GridMap.Valid(
         """
         S.......
         ........
@@ -48,7 +48,7 @@ public static class GridMaps
         """));
 
     /// <summary>A maze of walls, a pit beside the way out.</summary>
-    public static readonly NamedMap Maze = new("maze", "9×9 maze: one long way round, a pit beside the goal", GridMap.Valid(
+    public static readonly NamedMap Maze = new("maze", "a maze: one long way round, a pit beside the goal", GridMap.Valid(
         """
         S.#......
         .##.####.
@@ -62,7 +62,7 @@ public static class GridMaps
         """));
 
     /// <summary>A slippery room: every move slides sideways one time in five.</summary>
-    public static readonly NamedMap Ice = new("ice", "10×14 slippery room (slip 0.2): pits along the direct way", GridMap.Valid(
+    public static readonly NamedMap Ice = new("ice", "a slippery room (slip 0.2): pits along the direct way", GridMap.Valid(
         """
         ..............
         .S............
@@ -78,7 +78,7 @@ public static class GridMaps
         """));
 
     /// <summary>The largest map: a 30×30 field with scattered walls and pits.</summary>
-    public static readonly NamedMap Field = new("field", "30×30 field: scattered walls and pits, the goal far away", GridMap.Valid(FieldText()));
+    public static readonly NamedMap Field = new("field", "the largest size: scattered walls and pits, the goal far away", GridMap.Valid(FieldText()));
 
     /// <summary>Every built-in map, in the order <c>--map list</c> shows them.</summary>
     public static readonly ImmutableArray<NamedMap> All = [Classic, Cliff, Rooms, Maze, Ice, Field];
