@@ -55,9 +55,10 @@ public static class Draw
         var arrow = plot.Add.Arrow(cx - 0.25 * dCol, cy + 0.25 * dRow, cx + 0.3 * dCol, cy - 0.3 * dRow);
         arrow.ArrowFillColor = color;
         arrow.ArrowLineColor = color;
-        arrow.ArrowWidth = Math.Max(1f, 3 * scale);
-        arrow.ArrowheadWidth = Math.Max(4f, 14 * scale);
-        arrow.ArrowheadLength = Math.Max(4f, 14 * scale);
+        var k = MathF.Sqrt(scale); // a small cell still needs a head one can see
+        arrow.ArrowWidth = Math.Max(1f, 3 * k);
+        arrow.ArrowheadWidth = Math.Max(4f, 14 * k);
+        arrow.ArrowheadLength = Math.Max(4f, 14 * k);
     }
 
     /// <summary>The side in pixels of one cell when a <paramref name="rows"/>×<paramref name="cols"/> grid fills a
