@@ -194,4 +194,16 @@ public class MapCliTests
             Assert.Equal(plain.Out, string.Join('\n', named.Out.Split('\n').Skip(1)));
         }
     }
+
+    [Fact]
+    public void The_example_map_in_the_docs_runs_on_both_lessons()
+    {
+        var file = Path.Combine(ShellHarness.RepoRoot(), "docs", "maps", "lake.map");
+        foreach (var lesson in new[] { "1", "4" })
+        {
+            var result = ShellHarness.Run("lesson", lesson, "--map", file, "--quiet", "--no-pictures");
+            Assert.Equal(0, result.ExitCode);
+            Assert.Contains("9×10", result.Out);
+        }
+    }
 }
