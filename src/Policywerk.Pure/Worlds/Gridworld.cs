@@ -37,7 +37,11 @@ public sealed record Gridworld : IKnownModel, IWorld<int, Move>
     /// <summary>The map the world is built from: layout, start, rewards, slip.</summary>
     public GridMap Map { get; }
 
-    public Gridworld(GridMap map) => Map = map;
+    public Gridworld(GridMap map)
+    {
+        if (map.Cells.Length != map.Rows * map.Cols) throw new ArgumentException("a map must have Rows·Cols cells", nameof(map));
+        Map = map;
+    }
 
     /// <summary>Bellman's 5×5 layout of the spec (<see cref="GridMaps.Classic"/>): goal (0,4), wall (1,1), pit (1,3),
     /// start (4,0).</summary>

@@ -487,7 +487,7 @@ public sealed class Lesson01Bellman(BellmanConfig config, NamedMap map) : ILesso
                     default:
                         var label = values[s].ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture);
                         Draw.Cell(plot, r, c, Draw.Diverging(values[s], scale), policy is null && labels ? label : null, size: 14 * k);
-                        if (policy is { } p)
+                        if (policy is { } p && cellPixels >= Draw.ArrowPixels)
                         {
                             var (dr, dc) = p[s] switch { 0 => (-1, 0), 1 => (0, 1), 2 => (1, 0), _ => (0, -1) };
                             Draw.CellArrow(plot, r, c, dr, dc, Palette.Ink, k);

@@ -428,14 +428,15 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
             var sideBySide = Draw.CellPixels(Grid.Rows + 1, 2 * Grid.Cols + 1, ThreePane.Width / 2, ThreePane.TopHeight);
             var above = stacked >= sideBySide;
             var plot = above ? Draw.GridPlot(title, 2 * Grid.Rows + 2, Grid.Cols) : Draw.GridPlot(title, Grid.Rows + 1, 2 * Grid.Cols + 1);
-            var k = Scale(Math.Max(stacked, sideBySide));
+            var cellPixels = Math.Max(stacked, sideBySide);
+            var k = Scale(cellPixels);
             var tables = new[] { q, sarsa };
             var shade = Classic ? 40 : ShadeScale(tables);
             for (var m = 0; m < 2; m++)
             {
                 var top = above ? m * (Grid.Rows + 1) + 1 : 1;
                 var left = above ? 0 : m * (Grid.Cols + 1);
-                Charts.Label(plot, $"{MethodNames[m]} (shade: max_a Q)", left + Grid.Cols / 2.0, -top + 0.5, Alignment.MiddleCenter, 13 * k, MethodColours[m], bold: true);
+                Charts.Label(plot, $"{MethodNames[m]} (shade: max_a Q)", left + Grid.Cols / 2.0, -top + 0.5, Alignment.MiddleCenter, Math.Max(9f, 13 * k), MethodColours[m], bold: true);
                 for (var r = 0; r < Grid.Rows; r++)
                     for (var c = 0; c < Grid.Cols; c++)
                     {
@@ -449,7 +450,7 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
                         }
                         var row = tables[m].Row(s);
                         Draw.Cell(plot, top + r, left + c, Draw.Diverging(tables[m].Max(s), shade));
-                        if (row.ToArray().All(v => v == 0)) continue; // never visited
+                        if (row.ToArray().All(v => v == 0) || cellPixels < Draw.ArrowPixels) continue; // never visited, or too small
                         var best = Policies.Greedy(row, Key.FromSeed(0)).Value;
                         var (dr, dc) = best switch { 0 => (-1, 0), 1 => (0, 1), 2 => (1, 0), _ => (0, -1) };
                         Draw.CellArrow(plot, top + r, left + c, dr, dc, Palette.Ink, k);

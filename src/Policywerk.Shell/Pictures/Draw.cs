@@ -66,6 +66,9 @@ public static class Draw
     public static double CellPixels(int rows, int cols, int width, int height) =>
         Math.Min((width - 20.0) / cols, (height - 50.0) / rows);
 
+    /// <summary>Cells smaller than this many pixels get no arrow: the colour alone says what the cell holds.</summary>
+    public const double ArrowPixels = 10;
+
     /// <summary>How much to shrink labels and arrows drawn for cells of <paramref name="cellPixels"/>: 1 for cells of
     /// 70 pixels or more (the classic maps' panes), in proportion below.</summary>
     public static float CellScale(double cellPixels) => cellPixels >= 70 ? 1f : (float)(cellPixels / 70);
