@@ -193,9 +193,10 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
         private string WorldSummary()
         {
             var m = Grid.Map;
-            var parts = new List<string> { $"start S {Cell(Grid.StartState)}", $"goal G {N(m.GoalReward)} (ends)" };
-            if (Grid.Layout.Contains(CellKind.Pit)) parts.Add($"pit X {N(m.PitReward)} (ends)");
-            if (Grid.Layout.Contains(CellKind.Cliff)) parts.Add($"cliff {N(m.CliffReward)} (back to start)");
+            string Signed(double x) => x > 0 ? "+" + N(x) : N(x);
+            var parts = new List<string> { $"start S {Cell(Grid.StartState)}", $"goal G {Signed(m.GoalReward)} (ends)" };
+            if (Grid.Layout.Contains(CellKind.Pit)) parts.Add($"pit X {Signed(m.PitReward)} (ends)");
+            if (Grid.Layout.Contains(CellKind.Cliff)) parts.Add($"cliff {Signed(m.CliffReward)} (back to start)");
             if (Grid.Layout.Contains(CellKind.Wall)) parts.Add("walls #");
             parts.Add($"every other step {N(m.StepReward)}");
             if (!Grid.Deterministic) parts.Add($"slip {N(m.Slip)} (a move goes sideways with that chance, half to each side)");
@@ -228,7 +229,7 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
                   $"G {Cell(CliffWorld.Goal)}; it moves N, E, S or W. Every step costs {N(CliffWorld.StepReward)}. The {CliffWorld.Columns - 2} cells " +
                   $"between are cliff: stepping in costs {N(CliffWorld.CliffReward)} and sends the agent back to S. The episode ends at G. " +
                   "Rows are numbered from the top, so the cliff is row 3."
-                : $"A {Grid.Rows}×{Grid.Cols} grid, the map {map.Name}; the agent moves N, E, S or W. {WorldSummary()} " +
+                : $"A {Grid.Rows}×{Grid.Cols} grid, the map {map.Name}; the agent moves N, E, S or W. Its cells: {WorldSummary()} " +
                   "A move into a wall or off the grid leaves the agent where it is. Rows are numbered from the top, starting at 0.");
             Narration.Display(console, [.. grid]);
             Narration.Section(console, "The update",
