@@ -244,6 +244,24 @@ public class GridMapBellmanProperties
             return Bellman.MaxNormDistance(vi.Values, pi.Values) <= 4 * Config.Theta / (1 - Config.Gamma);
         });
 
+    [Property(MaxTest = 150)]
+    public Property The_Bellman_operator_is_a_gamma_contraction_on_generated_maps() =>
+        Prop.ForAll(Maps, ArbMap.Default.ArbFor<ulong>(), (map, seed) =>
+        {
+            var world = new Gridworld(map);
+            var key = Key.FromSeed(seed);
+            double[] Random()
+            {
+                var v = new double[world.StateCount];
+                for (var s = 0; s < v.Length; s++) (v[s], key) = key.NextUniform(-5, 5);
+                return v;
+            }
+            ImmutableArray<double> v = [.. Random()], u = [.. Random()];
+            var before = Bellman.MaxNormDistance(v, u);
+            var after = Bellman.MaxNormDistance(Bellman.OptimalityBackup(world, v, Config.Gamma), Bellman.OptimalityBackup(world, u, Config.Gamma));
+            return after <= Config.Gamma * before + 1e-12;
+        });
+
     [Property(MaxTest = 200)]
     public Property A_map_reads_back_from_its_text() =>
         Prop.ForAll(Maps, map =>
