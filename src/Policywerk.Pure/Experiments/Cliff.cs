@@ -65,44 +65,35 @@ public sealed record WorkedExample(int Episode, int Step, TdTerms QLearning, int
 /// <summary>One run of the cliff experiment: the three methods, each trained from its own split key.</summary>
 public sealed record CliffRun(ControlRun QLearning, ControlRun Sarsa, ControlRun ExpectedSarsa);
 
-/// <summary>Following greedy(Q) from the start: the cells visited (start included), steps, reward, and whether it arrived.</summary>
-public sealed record GreedyEvaluation(ImmutableArray<int> Path, int Steps, double Reward, bool ReachedGoal)
-{
-    /// <summary>The mean row of the cells visited (0 is the top row): lower is further from the cliff.</summary>
-    public double MeanRow
-    {
-        get
-        {
-            var sum = 0.0;
-            foreach (var s in Path) sum += CliffWorld.RowOf(s);
-            return sum / Path.Length;
-        }
-    }
-}
+/// <summary>Following greedy(Q) from the start: the cells visited (start included), steps, reward, whether it arrived, and
+/// the mean row of the cells visited (0 is the top row: on the cliff, lower is further from the edge).</summary>
+public sealed record GreedyEvaluation(ImmutableArray<int> Path, int Steps, double Reward, bool ReachedGoal, double MeanRow);
 
 /// <summary>Reward per episode over runs, per method: mean and 95% CI at each episode.</summary>
 public sealed record CliffSummary(ImmutableArray<Summary> QLearning, ImmutableArray<Summary> Sarsa, ImmutableArray<Summary> ExpectedSarsa);
 
 public static class Cliff
 {
-    private static readonly CliffWorld World = new();
+    private static readonly CliffWorld Classic = new();
 
-    /// <summary>Trains one method for <see cref="CliffConfig.Episodes"/> episodes from Q = 0 with the configuration's
-    /// behaviour policy; <paramref name="keepEpisodes"/> keeps every episode's transitions in the run.</summary>
-    public static ControlRun Train(ControlMethod method, CliffConfig config, Key key, bool keepEpisodes = false)
+    /// <summary>Trains one method for <see cref="CliffConfig.Episodes"/> episodes from Q = Q₀ with the configuration's
+    /// behaviour policy, on <paramref name="world"/> (default: the classic cliff); <paramref name="keepEpisodes"/> keeps
+    /// every episode's transitions in the run.</summary>
+    public static ControlRun Train(ControlMethod method, CliffConfig config, Key key, bool keepEpisodes = false, CliffWorld? world = null)
     {
         var c = config.ControlOrDefault;
-        var agent = TdControl.Initial(CliffWorld.StateCount, CliffWorld.ActionCount, config.InitialQ);
+        var w = world ?? Classic;
+        var agent = TdControl.Initial(w.Grid.StateCount, w.Grid.ActionCount, config.InitialQ);
         var rewards = new double[config.Episodes];
         var steps = new int[config.Episodes];
         var keys = key.Split(config.Episodes);
         var kept = ImmutableArray.CreateBuilder<Trajectory<int, int>>(keepEpisodes ? config.Episodes : 0);
         for (var episode = 0; episode < config.Episodes; episode++)
         {
-            var learned = Episodes.Learn(World, TdControl.BeginEpisode(agent),
+            var learned = Episodes.Learn(w, TdControl.BeginEpisode(agent),
                 (a, s, k) => TdControl.Act(c, a, s, k),
                 (a, t) => TdControl.Learn(method, c, a, t),
-                CliffWorld.Start, keys[episode], config.MaxStepsPerEpisode);
+                w.Grid.StartState, keys[episode], config.MaxStepsPerEpisode);
             agent = learned.Model;
             rewards[episode] = learned.Trajectory.TotalReward;
             steps[episode] = learned.Trajectory.Length;
@@ -121,15 +112,19 @@ public static class Cliff
             Train(ControlMethod.ExpectedSarsa, config, keys[2]));
     }
 
-    /// <summary>Follows greedy(Q) from the start (ties broken by the key) for at most <paramref name="maxSteps"/> steps.</summary>
-    public static GreedyEvaluation Greedy(QTable q, Key key, int maxSteps = 200)
+    /// <summary>Follows greedy(Q) from the start of <paramref name="world"/> (default: the classic cliff; ties broken by
+    /// the key, and so are slips) for at most <paramref name="maxSteps"/> steps.</summary>
+    public static GreedyEvaluation Greedy(QTable q, Key key, int maxSteps = 200, CliffWorld? world = null)
     {
-        var trajectory = TdControl.GreedyRollout(World, q, CliffWorld.Start, key, maxSteps);
+        var w = world ?? Classic;
+        var trajectory = TdControl.GreedyRollout(w, q, w.Grid.StartState, key, maxSteps);
         var path = new int[trajectory.Length + 1];
-        path[0] = CliffWorld.Start;
+        path[0] = w.Grid.StartState;
         for (var t = 0; t < trajectory.Length; t++) path[t + 1] = trajectory.Steps[t].Next;
         var reached = trajectory.Length > 0 && trajectory.Steps[^1].Terminal;
-        return new GreedyEvaluation(path.Freeze(), trajectory.Length, trajectory.TotalReward, reached);
+        var rows = 0.0;
+        foreach (var s in path) rows += w.Grid.CellOf(s).Row;
+        return new GreedyEvaluation(path.Freeze(), trajectory.Length, trajectory.TotalReward, reached, rows / path.Length);
     }
 
     /// <summary>Mean and 95% CI of the reward at each episode, per method, over runs.</summary>
@@ -153,7 +148,7 @@ public static class Cliff
     public static WorkedExample? LargestError(ControlRun run, ControlConfig c, int lastEpisodes)
     {
         if (run.Method != ControlMethod.QLearning) throw new ArgumentException("the worked example replays a Q-learning run", nameof(run));
-        var q = QTable.Filled(CliffWorld.StateCount, CliffWorld.ActionCount, 0.0);
+        var q = QTable.Filled(run.Q.StateCount, run.Q.ActionCount, 0.0);
         WorkedExample? best = null;
         for (var e = 0; e < run.Episodes.Length; e++)
         {

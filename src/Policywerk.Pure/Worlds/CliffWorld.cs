@@ -6,14 +6,21 @@ namespace Policywerk.Pure.Worlds;
 using Policywerk.Pure.Numerics;
 
 /// <summary>
-/// Cliff walking (Sutton &amp; Barto 2018, Example 6.6): a 4×12 grid, rows from the top. Start bottom-left (3, 0),
-/// goal bottom-right (3, 11), and the ten cells between them are the cliff. Each step costs −1; stepping into
-/// the cliff costs −100 and sends the agent back to the start (the episode continues); stepping onto the goal
-/// pays 0 and ends the episode. Moves into the border leave the agent in place. Deterministic.
-/// States are numbered row·12 + column; actions 0 = N, 1 = E, 2 = S, 3 = W.
+/// A <see cref="Gridworld"/> as tabular control sees it (lesson 04): actions are the integers 0 = N, 1 = E, 2 = S, 3 = W
+/// and every step is sampled. The default is cliff walking (Sutton &amp; Barto 2018, Example 6.6, <see cref="GridMaps.Cliff"/>):
+/// a 4×12 grid, rows from the top, start bottom-left (3, 0), goal bottom-right (3, 11), and the ten cells between them
+/// are the cliff. Each step costs −1; stepping into the cliff costs −100 and sends the agent back to the start (the
+/// episode continues); stepping onto the goal pays 0 and ends the episode. Moves into the border leave the agent in
+/// place. The static members name the classic cliff's cells (states are row·12 + column).
 /// </summary>
-public sealed record CliffWorld : IWorld<int, int>
+public sealed record CliffWorld(Gridworld Grid) : IWorld<int, int>
 {
+    /// <summary>The classic cliff.</summary>
+    public CliffWorld() : this(ClassicGrid) { }
+
+    /// <summary>The classic cliff as a grid world.</summary>
+    public static Gridworld ClassicGrid { get; } = new(GridMaps.Cliff.Map);
+
     public const int Rows = 4;
     public const int Columns = 12;
     public const int StateCount = Rows * Columns;
@@ -24,7 +31,10 @@ public sealed record CliffWorld : IWorld<int, int>
     public const double CliffReward = -100.0;
     public const double GoalReward = 0.0;
 
+    /// <summary>The classic cliff's start, (3, 0).</summary>
     public static int Start => StateOf(3, 0);
+
+    /// <summary>The classic cliff's goal, (3, 11).</summary>
     public static int Goal => StateOf(3, Columns - 1);
 
     /// <summary>Action names, indexed by action.</summary>
@@ -34,22 +44,11 @@ public sealed record CliffWorld : IWorld<int, int>
     public static int RowOf(int state) => state / Columns;
     public static int ColumnOf(int state) => state % Columns;
 
-    /// <summary>The bottom row strictly between start and goal.</summary>
+    /// <summary>The classic cliff's bottom row strictly between start and goal.</summary>
     public static bool IsCliff(int state) => RowOf(state) == Rows - 1 && ColumnOf(state) is > 0 and < Columns - 1;
 
-    public Draw<int> Reset(Key key) => new(Start, key);
+    public Draw<int> Reset(Key key) => Grid.Reset(key);
 
-    /// <summary>Move one cell (clamped at the border); cliff: −100 and back to start; goal: 0 and done; else −1.</summary>
-    public StepResult<int> Step(int state, int action, Key key)
-    {
-        var row = Math.Clamp(RowOf(state) + RowDelta(action), 0, Rows - 1);
-        var column = Math.Clamp(ColumnOf(state) + ColumnDelta(action), 0, Columns - 1);
-        var next = StateOf(row, column);
-        if (IsCliff(next)) return StepResult.Of(Start, CliffReward, terminal: false, timeLimit: false, key);
-        if (next == Goal) return StepResult.Of(next, GoalReward, terminal: true, timeLimit: false, key);
-        return StepResult.Of(next, StepReward, terminal: false, timeLimit: false, key);
-    }
-
-    private static int RowDelta(int action) => action switch { North => -1, South => 1, _ => 0 };
-    private static int ColumnDelta(int action) => action switch { East => 1, West => -1, _ => 0 };
+    /// <summary>The grid's step (<see cref="Gridworld.Step"/>) with the action as an integer.</summary>
+    public StepResult<int> Step(int state, int action, Key key) => Grid.Step(state, (Move)action, key);
 }

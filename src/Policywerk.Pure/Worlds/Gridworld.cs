@@ -8,13 +8,14 @@ namespace Policywerk.Pure.Worlds;
 public readonly record struct Cell(int Row, int Col);
 
 /// <summary>What occupies a grid cell.</summary>
-public enum CellKind { Empty, Wall, Goal, Pit }
+public enum CellKind { Empty, Wall, Goal, Pit, Cliff }
 
 /// <summary>The four moves of the gridworld, in the order the tables use: 0 = N, 1 = E, 2 = S, 3 = W.</summary>
 public enum Move { North = 0, East = 1, South = 2, West = 3 }
 
 /// <summary>
-/// Bellman's 5×5 gridworld (lesson 01): deterministic and fully known.
+/// A grid world built from a <see cref="GridMap"/>, fully known (lesson 01 plans on it) and sampled (lesson 04 learns
+/// on it, through <see cref="CliffWorld"/>). Bellman's classic 5×5 layout (<see cref="Classic"/>):
 /// <code>
 ///   . . . . G     G goal  +1, ends
 ///   . # . X .     # wall  impassable
@@ -22,60 +23,34 @@ public enum Move { North = 0, East = 1, South = 2, West = 3 }
 ///   . . . . .     . empty −0.04 per move
 ///   S . . . .     S start (4,0)
 /// </code>
-/// A move into the border or the wall leaves the agent in place. Goal and pit are absorbing with
-/// value 0: their reward is paid on entry. States are numbered row·Cols + col; the wall is a state
-/// number no move ever reaches.
+/// A move into the border or a wall leaves the agent in place and costs the step reward. Goal and pit are absorbing
+/// with value 0: their reward is paid on entry. Entering a cliff cell C pays the cliff reward and puts the agent back on
+/// the start; the episode goes on. With slip p (Russell and Norvig's model) a move goes where it was meant with
+/// probability 1 − p and to each of the two perpendicular directions with p/2. States are numbered row·Cols + col;
+/// walls and cliff cells are state numbers no move ever ends in.
 /// </summary>
 public sealed record Gridworld : IKnownModel, IWorld<int, Move>
 {
-    public const double StepCost = -0.04;
-    public const double GoalReward = 1.0;
-    public const double PitReward = -1.0;
-
     private static ReadOnlySpan<int> RowDelta => [-1, 0, 1, 0];
     private static ReadOnlySpan<int> ColDelta => [0, 1, 0, -1];
 
-    public int Rows { get; }
-    public int Cols { get; }
-    public Cell Start { get; }
-    public ImmutableArray<CellKind> Layout { get; }
+    /// <summary>The map the world is built from: layout, start, rewards, slip.</summary>
+    public GridMap Map { get; }
 
-    public Gridworld(ImmutableArray<CellKind> layout, int rows, int cols, Cell start)
+    public Gridworld(GridMap map)
     {
-        if (layout.Length != rows * cols) throw new ArgumentException("layout must have rows·cols cells", nameof(layout));
-        Layout = layout;
-        Rows = rows;
-        Cols = cols;
-        Start = start;
+        if (map.Cells.Length != map.Rows * map.Cols) throw new ArgumentException("a map must have Rows·Cols cells", nameof(map));
+        Map = map;
     }
 
-    /// <summary>The layout of the spec: goal (0,4), wall (1,1), pit (1,3), start (4,0).</summary>
-    public static Gridworld Classic { get; } = Parse(
-        """
-        ....G
-        .#.X.
-        .....
-        .....
-        .....
-        """, new Cell(4, 0));
+    /// <summary>Bellman's 5×5 layout of the spec (<see cref="GridMaps.Classic"/>): goal (0,4), wall (1,1), pit (1,3),
+    /// start (4,0).</summary>
+    public static Gridworld Classic { get; } = new(GridMaps.Classic.Map);
 
-    /// <summary>Builds a grid from rows of '.', '#', 'G', 'X'.</summary>
-    public static Gridworld Parse(string text, Cell start)
-    {
-        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var cols = lines[0].Length;
-        var cells = new CellKind[lines.Length * cols];
-        for (var r = 0; r < lines.Length; r++)
-            for (var c = 0; c < cols; c++)
-                cells[r * cols + c] = lines[r][c] switch
-                {
-                    '#' => CellKind.Wall,
-                    'G' => CellKind.Goal,
-                    'X' => CellKind.Pit,
-                    _ => CellKind.Empty,
-                };
-        return new Gridworld(cells.Freeze(), lines.Length, cols, start);
-    }
+    public int Rows => Map.Rows;
+    public int Cols => Map.Cols;
+    public Cell Start => Map.Start;
+    public ImmutableArray<CellKind> Layout => Map.Cells;
 
     public int StateCount => Rows * Cols;
     public int ActionCount => 4;
@@ -88,34 +63,58 @@ public sealed record Gridworld : IKnownModel, IWorld<int, Move>
 
     public bool IsTerminal(int state) => Layout[state] is CellKind.Goal or CellKind.Pit;
 
-    /// <summary>The wall is not a state the agent can be in: planning skips it and tables show it blank.</summary>
+    /// <summary>A wall is not a state the agent can be in: planning skips it and tables show it blank.</summary>
     public bool IsWall(int state) => Layout[state] == CellKind.Wall;
 
-    /// <summary>s' = s + Δ(a) unless that leaves the grid or enters a wall; then s' = s.
-    /// From a terminal state every action stays put with reward 0.</summary>
-    public ImmutableArray<Outcome> Outcomes(int state, int action) => [Transition(state, action)];
+    /// <summary>A cliff cell is not a state the agent stays in either: entering one sends it back to the start.</summary>
+    public bool IsCliff(int state) => Layout[state] == CellKind.Cliff;
 
-    private Outcome Transition(int state, int action)
+    /// <summary>No action is ever taken in this state: a wall, a cliff cell, or a terminal state.</summary>
+    public bool IsInert(int state) => Layout[state] != CellKind.Empty;
+
+    /// <summary>Every move's outcome is certain (slip 0).</summary>
+    public bool Deterministic => Map.Slip == 0.0;
+
+    /// <summary>s' = s + Δ(a) unless that leaves the grid or enters a wall (then s' = s); with slip p the move is a's
+    /// with 1 − p and each perpendicular move's with p/2 (an outcome per direction; two may name the same s').
+    /// From a terminal state, a wall or a cliff cell every action stays put with reward 0.</summary>
+    public ImmutableArray<Outcome> Outcomes(int state, int action)
     {
-        if (IsTerminal(state) || IsWall(state)) return new Outcome(state, 1.0, 0.0);
+        if (IsInert(state) || Map.Slip == 0.0) return [Transition(state, action, 1.0)];
+        var side = Map.Slip / 2;
+        return [Transition(state, action, 1.0 - Map.Slip), Transition(state, (action + 1) % 4, side), Transition(state, (action + 3) % 4, side)];
+    }
+
+    private Outcome Transition(int state, int action, double probability)
+    {
+        if (IsInert(state)) return new Outcome(state, probability, 0.0);
         var (row, col) = CellOf(state);
         int nextRow = row + RowDelta[action], nextCol = col + ColDelta[action];
         var inside = nextRow >= 0 && nextRow < Rows && nextCol >= 0 && nextCol < Cols;
         var next = inside && !IsWall(nextRow * Cols + nextCol) ? nextRow * Cols + nextCol : state;
-        var reward = Layout[next] switch
+        return Layout[next] switch
         {
-            CellKind.Goal => GoalReward,
-            CellKind.Pit => PitReward,
-            _ => StepCost,
+            CellKind.Goal => new Outcome(next, probability, Map.GoalReward),
+            CellKind.Pit => new Outcome(next, probability, Map.PitReward),
+            CellKind.Cliff => new Outcome(StartState, probability, Map.CliffReward),
+            _ => new Outcome(next, probability, Map.StepReward),
         };
-        return new Outcome(next, 1.0, reward);
     }
 
     public Draw<int> Reset(Key key) => new(StartState, key);
 
+    /// <summary>Samples <see cref="Outcomes"/>: with slip 0 the key is returned untouched (the world is deterministic);
+    /// otherwise one uniform u from it picks the direction: u &lt; p/2 turns right of a, u &lt; p turns left, else a.</summary>
     public StepResult<int> Step(int state, Move action, Key key)
     {
-        var outcome = Transition(state, (int)action);
+        var direction = (int)action;
+        if (Map.Slip > 0.0 && !IsInert(state))
+        {
+            var (u, next) = key.NextDouble();
+            key = next;
+            direction = u < Map.Slip / 2 ? (direction + 1) % 4 : u < Map.Slip ? (direction + 3) % 4 : direction;
+        }
+        var outcome = Transition(state, direction, 1.0);
         return StepResult.Of(outcome.Next, outcome.Reward, terminal: IsTerminal(outcome.Next), timeLimit: false, key);
     }
 }

@@ -44,6 +44,10 @@ public sealed class LessonSettings : RunSettings
     [CommandOption("--vs <NAME=VALUE>")]
     [Description("With --runs (default 10): the same runs with these settings too, compared run by run.")]
     public string[] Vs { get; init; } = [];
+
+    [CommandOption("--map <FILE|NAME|list>")]
+    [Description("Run lesson 1 or 4 on another grid: a map file, a built-in map's name, or `list` to see them.")]
+    public string? Map { get; init; }
 }
 
 /// <summary>Runs one lesson and shows what it learned.</summary>
@@ -95,6 +99,12 @@ public sealed class LessonCommand(IAnsiConsole console) : Command<LessonSettings
     public override int Execute(CommandContext context, LessonSettings settings, CancellationToken cancellationToken)
     {
         var lesson = LessonRunner.Find(settings.Lesson);
+        if (settings.Map is "list")
+        {
+            MapFiles.Print(console);
+            return ExitCodes.Ok;
+        }
+        if (settings.Map is not null) lesson = MapFiles.Apply(lesson, settings.Map);
         if (settings.Params)
         {
             LessonSettingsCli.Print(console, lesson);
@@ -109,6 +119,8 @@ public sealed class LessonCommand(IAnsiConsole console) : Command<LessonSettings
             foreach (var line in LessonSettingsCli.Changes(lesson, values)) console.WriteLine(line);
             lesson = ((ISettableLesson)lesson).With(values);
         }
+        if (settings.Map is not null && lesson is IMappableLesson { Map: var map })
+            console.WriteLine($"map: {map.Name}, {map.Map.Rows}×{map.Map.Cols} ({map.Description})");
         return LessonRunner.Run(console, lesson, options, caption);
     }
 

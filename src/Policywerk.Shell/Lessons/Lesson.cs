@@ -94,3 +94,13 @@ public static class Catalog
     /// <summary>Lesson <paramref name="number"/> (1 to 7) with its default hyperparameters.</summary>
     public static ILesson Lesson(int number) => Lessons[number - 1].Lesson;
 }
+
+/// <summary>A lesson that runs on any grid map (<c>--map</c>): lessons 01 and 04.</summary>
+public interface IMappableLesson
+{
+    /// <summary>The map the lesson runs on.</summary>
+    Policywerk.Pure.Worlds.NamedMap Map { get; }
+
+    /// <summary>The lesson on <paramref name="map"/>, its settings unchanged.</summary>
+    ILesson WithMap(Policywerk.Pure.Worlds.NamedMap map);
+}

@@ -20,12 +20,19 @@ public sealed record BellmanResults(
     IReadOnlyList<string> PolicyIterationValues, IReadOnlyList<string> PolicyIterationPolicy,
     double MaxValueDifference, bool ValuesMatch, bool PoliciesMatch);
 
-/// <summary>Lesson 01 · Bellman 1957: value iteration and policy iteration on the 5×5 gridworld.</summary>
-public sealed class Lesson01Bellman(BellmanConfig config) : ILesson, ISettableLesson
+/// <summary>Lesson 01 · Bellman 1957: value iteration and policy iteration on a gridworld, by default the classic 5×5
+/// one (<see cref="GridMaps.Classic"/>; <c>--map</c> picks another).</summary>
+public sealed class Lesson01Bellman(BellmanConfig config, NamedMap map) : ILesson, ISettableLesson, IMappableLesson
 {
     public static readonly BellmanConfig Config = new(Gamma: 0.9, Theta: 0.001);
 
-    public Lesson01Bellman() : this(Config) { }
+    public Lesson01Bellman() : this(Config, GridMaps.Classic) { }
+
+    public Lesson01Bellman(BellmanConfig config) : this(config, GridMaps.Classic) { }
+
+    public NamedMap Map => map;
+
+    public ILesson WithMap(NamedMap other) => new Lesson01Bellman(config, other);
 
     public LessonInfo Info => Catalog.Info(1);
 
@@ -33,22 +40,22 @@ public sealed class Lesson01Bellman(BellmanConfig config) : ILesson, ISettableLe
     public IReadOnlyList<Setting> Settings => Setting.Of(BellmanConfig.Knobs, Config);
 
     public ILesson With(IReadOnlyList<(string Name, double Value)> values) =>
-        new Lesson01Bellman(KnobSet.Apply(BellmanConfig.Knobs, config, values));
+        new Lesson01Bellman(KnobSet.Apply(BellmanConfig.Knobs, config, values), map);
 
-    /// <summary>The world is deterministic and fully known, so the seed changes nothing here.</summary>
+    /// <summary>The world is fully known, so the seed changes nothing here, but for the greedy walk on a slippery map.</summary>
     public ILessonRun Train(ulong seed, IProgress<double> progress)
     {
-        var world = Gridworld.Classic;
+        var world = new Gridworld(map.Map);
         var vi = Bellman.ValueIteration(world, config);
         progress.Report(0.5);
         var pi = Bellman.PolicyIteration(world, config);
         var path = Episodes.Run(world, (state, key) => new Draw<Move>((Move)vi.Policy[state], key),
-                                world.StartState, Key.FromSeed(seed), maxSteps: 100);
+                                world.StartState, Key.FromSeed(seed), maxSteps: Math.Max(100, world.StateCount));
         progress.Report(1.0);
-        return new Run(config, world, vi, pi, path);
+        return new Run(config, map, world, vi, pi, path);
     }
 
-    private sealed class Run(BellmanConfig config, Gridworld world, ValueIterationResult vi, PolicyIterationResult pi,
+    private sealed class Run(BellmanConfig config, NamedMap map, Gridworld world, ValueIterationResult vi, PolicyIterationResult pi,
                              Trajectory<int, Move> path) : ILessonRun
     {
         private static readonly string[] Arrows = ["↑", "→", "↓", "←"];
@@ -62,7 +69,7 @@ public sealed class Lesson01Bellman(BellmanConfig config) : ILesson, ISettableLe
             var difference = Bellman.MaxNormDistance(vi.Values, pi.Values);
             var policiesMatch = true;
             for (var s = 0; s < world.StateCount; s++)
-                if (!world.IsTerminal(s) && !world.IsWall(s) && vi.Policy[s] != pi.Policy[s]) policiesMatch = false;
+                if (!world.IsInert(s) && vi.Policy[s] != pi.Policy[s]) policiesMatch = false;
             return new BellmanResults(
                 config.Gamma, config.Theta,
                 vi.Sweeps.Length, vi.Sweeps.Select(s => Math.Round(s.MaxChange, 6)).ToArray(),
@@ -80,6 +87,7 @@ public sealed class Lesson01Bellman(BellmanConfig config) : ILesson, ISettableLe
             CellKind.Wall => "##",
             CellKind.Goal => "G",
             CellKind.Pit => "X",
+            CellKind.Cliff => "C",
             _ => values[s].ToString("+0.000;-0.000;0.000", CultureInfo.InvariantCulture),
         };
 
@@ -88,6 +96,7 @@ public sealed class Lesson01Bellman(BellmanConfig config) : ILesson, ISettableLe
             CellKind.Wall => "#",
             CellKind.Goal => "G",
             CellKind.Pit => "X",
+            CellKind.Cliff => "C",
             _ => Arrows[policy[s]],
         };
 
@@ -122,9 +131,22 @@ public sealed class Lesson01Bellman(BellmanConfig config) : ILesson, ISettableLe
         {
             var s = results.Value;
             console.Write(new Rule("[bold]Lesson 01 · Bellman 1957 — value iteration and policy iteration[/]").LeftJustified());
-            console.MarkupLine($"5×5 gridworld: goal [green]G[/] +1, pit [red]X[/] −1, wall [grey]##[/], every other move −0.04;  γ = {s.Gamma}, θ = {s.Theta}");
+            console.MarkupLine(map == GridMaps.Classic
+                ? $"5×5 gridworld: goal [green]G[/] +1, pit [red]X[/] −1, wall [grey]##[/], every other move −0.04;  γ = {s.Gamma}, θ = {s.Theta}"
+                : $"{world.Rows}×{world.Cols} gridworld ({Markup.Escape(map.Name)}): {string.Join(", ", Legend())};  γ = {s.Gamma}, θ = {s.Theta}");
             console.WriteLine();
             Tables(console, s);
+        }
+
+        /// <summary>What the map's cells pay, for the header of another map than the classic one.</summary>
+        private IEnumerable<string> Legend()
+        {
+            yield return $"goal [green]G[/] {S(world.Map.GoalReward)}";
+            if (world.Layout.Contains(CellKind.Pit)) yield return $"pit [red]X[/] {S(world.Map.PitReward)}";
+            if (world.Layout.Contains(CellKind.Cliff)) yield return $"cliff [red]C[/] {S(world.Map.CliffReward)} (back to start)";
+            if (world.Layout.Contains(CellKind.Wall)) yield return "wall [grey]##[/]";
+            yield return $"every other move {N(world.Map.StepReward)}";
+            if (!world.Deterministic) yield return $"slip {N(world.Map.Slip)}";
         }
 
         /// <summary>The tables of <see cref="Print"/> without its header.</summary>
@@ -143,9 +165,9 @@ public sealed class Lesson01Bellman(BellmanConfig config) : ILesson, ISettableLe
             console.MarkupLine($"Converged in [bold]{s.ValueIterationSweeps}[/] sweeps: each sweep carries the goal's reward one cell further, so the change shrinks by γ.");
             console.WriteLine();
 
-            console.Write(GridTable("Value iteration: V*(s)", world, c => ValueMarkup(world, c, vi.Values)));
-            console.Write(GridTable("Value iteration: greedy policy", world, c => ArrowMarkup(world, c, vi.Policy)));
-            console.MarkupLine($"V(start) = [bold]{s.StartValue:+0.000}[/];  greedy path from the start: {s.PathSteps} steps, reward {s.PathReward:+0.00}:  {Markup.Escape(s.Path)}");
+            WriteValues(console, "Value iteration: V*(s)", vi.Values);
+            WritePolicy(console, "Value iteration: greedy policy", vi.Policy);
+            console.MarkupLine($"V(start) = [bold]{s.StartValue:+0.000;-0.000;0.000}[/];  greedy path from the start: {s.PathSteps} steps, reward {s.PathReward:+0.00}:  {Markup.Escape(s.Path)}");
             console.WriteLine();
 
             var cycles = new Table().Title("[bold]Policy iteration: evaluate, then improve[/]")
@@ -157,8 +179,8 @@ public sealed class Lesson01Bellman(BellmanConfig config) : ILesson, ISettableLe
             console.Write(cycles);
             console.MarkupLine($"Converged in [bold]{s.PolicyIterationCycles}[/] cycles (the last one changes nothing).");
             console.WriteLine();
-            console.Write(GridTable("Policy iteration: V^π(s)", world, c => ValueMarkup(world, c, pi.Values)));
-            console.Write(GridTable("Policy iteration: policy", world, c => ArrowMarkup(world, c, pi.Policy)));
+            WriteValues(console, "Policy iteration: V^π(s)", pi.Values);
+            WritePolicy(console, "Policy iteration: policy", pi.Policy);
 
             var verdict = (s.ValuesMatch ? "[green]values match[/]" : "[red]values differ[/]")
                           + $" (max |V_VI − V_PI| = {s.MaxValueDifference:0.000000} < θ)" + " · "
@@ -183,6 +205,7 @@ public sealed class Lesson01Bellman(BellmanConfig config) : ILesson, ISettableLe
         private string CellsOf(CellKind kind)
         {
             var cells = Enumerable.Range(0, world.StateCount).Where(s => world.KindOf(s) == kind).Select(CellName).ToArray();
+            if (cells.Length > 6) return $"({cells.Length} cells: {string.Join(", ", cells[..3])}, …)";
             return cells.Length <= 1 ? string.Concat(cells) : string.Join(", ", cells[..^1]) + " and " + cells[^1];
         }
 
@@ -217,17 +240,24 @@ public sealed class Lesson01Bellman(BellmanConfig config) : ILesson, ISettableLe
                 grid.Add(string.Join(' ', Enumerable.Range(0, world.Cols).Select(c => world.IndexOf(new Cell(r, c)) switch
                 {
                     var x when x == world.StartState => 'S',
-                    var x => world.KindOf(x) switch { CellKind.Goal => 'G', CellKind.Pit => 'X', CellKind.Wall => '#', _ => '·' },
+                    var x => world.KindOf(x) switch { CellKind.Goal => 'G', CellKind.Pit => 'X', CellKind.Wall => '#', CellKind.Cliff => 'C', _ => '·' },
                 })));
             var deterministic = Enumerable.Range(0, world.StateCount).All(st =>
                 Enumerable.Range(0, world.ActionCount).All(a => world.Outcomes(st, a) is [{ Probability: 1.0 }]));
+            bool Has(CellKind kind) => world.Layout.Contains(kind);
+            int Count(CellKind kind) => world.Layout.Count(k => k == kind);
             Narration.Section(console, "The world",
-                $"A {world.Rows}×{world.Cols} grid. The agent starts at S {CellName(world.StartState)} and moves N, E, S or W. " +
-                $"Entering the goal G {CellsOf(CellKind.Goal)} pays {S(Gridworld.GoalReward)} and ends the episode. " +
-                $"Entering the pit X {CellsOf(CellKind.Pit)} pays {S(Gridworld.PitReward)} and ends it too. " +
-                $"The wall # {CellsOf(CellKind.Wall)} cannot be entered. Every other move costs {N(Gridworld.StepCost)}, " +
-                "also a move into the wall or off the grid, which leaves the agent where it is. " +
-                (deterministic ? "Moves are deterministic: each P(s′|s,a) is 1 for one next state s′ and 0 for the rest. " : "") +
+                $"A {world.Rows}×{world.Cols} grid{(map == GridMaps.Classic ? "" : $" (the map {map.Name})")}. " +
+                $"The agent starts at S {CellName(world.StartState)} and moves N, E, S or W. " +
+                $"Entering {(Count(CellKind.Goal) > 1 ? "a goal G" : "the goal G")} {CellsOf(CellKind.Goal)} pays {S(world.Map.GoalReward)} and ends the episode. " +
+                (Has(CellKind.Pit) ? $"Entering {(Count(CellKind.Pit) > 1 ? "a pit X" : "the pit X")} {CellsOf(CellKind.Pit)} pays {S(world.Map.PitReward)} and ends it too. " : "") +
+                (Has(CellKind.Cliff) ? $"Stepping into the cliff C {CellsOf(CellKind.Cliff)} pays {S(world.Map.CliffReward)} and puts the agent back on S; the episode goes on. " : "") +
+                (Has(CellKind.Wall) ? $"{(Count(CellKind.Wall) > 1 ? "The walls" : "The wall")} # {CellsOf(CellKind.Wall)} cannot be entered. " : "") +
+                $"Every other move costs {N(world.Map.StepReward)}, " +
+                $"also a move {(Has(CellKind.Wall) ? "into the wall or " : "")}off the grid, which leaves the agent where it is. " +
+                (deterministic ? "Moves are deterministic: each P(s′|s,a) is 1 for one next state s′ and 0 for the rest. "
+                               : $"Moves slip: with probability {N(world.Map.Slip)} the agent goes to one side instead of where it meant to, " +
+                                 $"{N(world.Map.Slip / 2)} to each, so each action has three outcomes. ") +
                 "Rows and columns are numbered from the top left, starting at 0.");
             Narration.Display(console, [.. grid]);
 
@@ -301,12 +331,52 @@ public sealed class Lesson01Bellman(BellmanConfig config) : ILesson, ISettableLe
             Narration.Text(console, [.. paragraphs]);
 
             Narration.Section(console, "Try next",
-                "This world is deterministic and known, so a seed changes nothing here. Lesson 03 learns values from sampled " +
+                (deterministic ? "This world is deterministic and known, so a seed changes nothing here. "
+                               : "This world is known, so the seed only changes where the greedy walk slips. ") + "Lesson 03 learns values from sampled " +
                 "episodes with no model; lesson 04 learns action values by trial and error, and the cliff experiment repeats it over many runs:");
             Narration.Display(console,
                 "dotnet run --project src/Policywerk.Shell -- lesson 3",
                 "dotnet run --project src/Policywerk.Shell -- lesson 4",
                 "dotnet run --project src/Policywerk.Shell -- experiment cliff");
+        }
+
+        /// <summary>Maps up to this many columns print as tables; wider ones as compact text (values in hundredths).</summary>
+        private const int TableColumns = 12;
+
+        /// <summary>Maps up to this many columns print their values as compact text; wider ones only draw them.</summary>
+        private const int CompactValueColumns = 20;
+
+        private void WriteValues(IAnsiConsole console, string title, ImmutableArray<double> values)
+        {
+            if (world.Cols <= TableColumns) { console.Write(GridTable(title, world, c => ValueMarkup(world, c, values))); return; }
+            if (world.Cols > CompactValueColumns)
+            {
+                console.MarkupLine($"[bold]{Markup.Escape(title)}[/]: {world.Cols} columns are too wide to print; the poster (poster.png) shows them.");
+                return;
+            }
+            WriteCompact(console, $"{title} in hundredths (G goal, X pit, C cliff, # wall)", s => world.KindOf(s) switch
+            {
+                CellKind.Empty => Math.Round(values[s] * 100).ToString("0", CultureInfo.InvariantCulture),
+                var kind => GridMap.Symbol(kind).ToString(),
+            }, 4);
+        }
+
+        private void WritePolicy(IAnsiConsole console, string title, ImmutableArray<int> policy)
+        {
+            if (world.Cols <= TableColumns) { console.Write(GridTable(title, world, c => ArrowMarkup(world, c, policy))); return; }
+            WriteCompact(console, title, s => world.KindOf(s) switch
+            {
+                CellKind.Empty => Arrows[policy[s]],
+                var kind => GridMap.Symbol(kind).ToString(),
+            }, 2);
+        }
+
+        /// <summary>A grid as lines of text, each cell right-aligned in <paramref name="width"/> characters.</summary>
+        private void WriteCompact(IAnsiConsole console, string title, Func<int, string> cell, int width)
+        {
+            console.MarkupLine($"[bold]{Markup.Escape(title)}[/]");
+            for (var r = 0; r < world.Rows; r++)
+                console.WriteLine(string.Concat(Enumerable.Range(0, world.Cols).Select(c => cell(r * world.Cols + c).PadLeft(width))));
         }
 
         private static Table GridTable(string title, Gridworld world, Func<int, string> cell)
@@ -321,8 +391,9 @@ public sealed class Lesson01Bellman(BellmanConfig config) : ILesson, ISettableLe
         private static string ValueMarkup(Gridworld world, int s, ImmutableArray<double> values) => world.KindOf(s) switch
         {
             CellKind.Wall => "[grey]##[/]",
-            CellKind.Goal => "[bold green]G +1[/]",
-            CellKind.Pit => "[bold red]X −1[/]",
+            CellKind.Goal => $"[bold green]G {S(world.Map.GoalReward)}[/]",
+            CellKind.Pit => $"[bold red]X {S(world.Map.PitReward)}[/]",
+            CellKind.Cliff => "[red]C[/]",
             _ => $"[{(values[s] >= 0 ? "green" : "red")}]{values[s].ToString("+0.000;-0.000;0.000", CultureInfo.InvariantCulture)}[/]",
         };
 
@@ -331,78 +402,106 @@ public sealed class Lesson01Bellman(BellmanConfig config) : ILesson, ISettableLe
             CellKind.Wall => "[grey]##[/]",
             CellKind.Goal => "[bold green]G[/]",
             CellKind.Pit => "[bold red]X[/]",
+            CellKind.Cliff => "[red]C[/]",
             _ => Arrows[policy[s]],
         };
 
         // ---------------------------------------------------------------- pictures
 
+        /// <summary>At most this many sweeps are drawn as frames; a longer run shows every k-th sweep and the last.</summary>
+        private const int MaxSweepFrames = 30;
+
         public void WritePictures(PictureWriter writer)
         {
             var frames = new List<byte[]>();
             var zero = Policywerk.Pure.Immutable.Filled(world.StateCount, 0.0);
-            frames.Add(Frame(zero, null, 0));
+            var pane = Draw.CellPixels(world.Rows, world.Cols, ThreePane.Width / 2, ThreePane.TopHeight);
+            frames.Add(Frame(zero, null, 0, pane));
+            var every = (vi.Sweeps.Length + MaxSweepFrames - 1) / MaxSweepFrames;
             for (var k = 0; k < vi.Sweeps.Length; k++)
-                frames.Add(Frame(vi.Sweeps[k].Values, null, k + 1));
+                if ((k + 1) % every == 0 || k == vi.Sweeps.Length - 1)
+                    frames.Add(Frame(vi.Sweeps[k].Values, null, k + 1, pane));
             for (var hold = 0; hold < 3; hold++)
-                frames.Add(Frame(vi.Values, vi.Policy, vi.Sweeps.Length));
+                frames.Add(Frame(vi.Values, vi.Policy, vi.Sweeps.Length, pane));
             writer.Gif("artifact.gif", frames, delayCs: 90, holdLastCs: 300);
-            writer.Png("poster.png", Panels.Render(ValuePane(vi.Values, vi.Policy, "Optimal values V* and greedy policy"), 720, 660));
+            var (width, height) = PosterSize();
+            writer.Png("poster.png", Panels.Render(ValuePane(vi.Values, vi.Policy, "Optimal values V* and greedy policy",
+                                                             Draw.CellPixels(world.Rows, world.Cols, width, height)), width, height));
             writer.Png("trace.png", Panels.Render(TracePane(vi.Sweeps.Length, full: true), 900, 480));
         }
 
-        private byte[] Frame(ImmutableArray<double> values, ImmutableArray<int>? policy, int sweep) =>
+        /// <summary>720×660 for the classic 5×5 map; for another, cells of 24 to 110 pixels, the grid about 900 wide or high.</summary>
+        private (int Width, int Height) PosterSize()
+        {
+            if (map == GridMaps.Classic) return (720, 660);
+            var cell = Math.Clamp(900 / Math.Max(world.Rows, world.Cols), 24, 110);
+            return (world.Cols * cell + 100, world.Rows * cell + 130);
+        }
+
+        private byte[] Frame(ImmutableArray<double> values, ImmutableArray<int>? policy, int sweep, double cellPixels) =>
             ThreePane.Compose(
-                WorldPane(),
-                ValuePane(values, policy, policy is null ? $"V after sweep {sweep}" : $"V* and greedy policy (sweep {sweep})"),
+                WorldPane(cellPixels),
+                ValuePane(values, policy, policy is null ? $"V after sweep {sweep}" : $"V* and greedy policy (sweep {sweep})", cellPixels),
                 TracePane(sweep, full: false));
 
-        private Plot WorldPane()
+        /// <summary>Cells smaller than this many pixels carry no text (the colour says it).</summary>
+        private const double LabelPixels = 26;
+
+        private Plot WorldPane(double cellPixels)
         {
-            var plot = Draw.GridPlot("The gridworld", world.Rows, world.Cols);
+            var plot = Draw.GridPlot(map == GridMaps.Classic ? "The gridworld" : $"The gridworld ({map.Name})", world.Rows, world.Cols);
+            var k = Draw.CellScale(cellPixels);
+            var labels = cellPixels >= LabelPixels;
             for (var s = 0; s < world.StateCount; s++)
             {
                 var (r, c) = world.CellOf(s);
                 var (fill, label, ink) = world.KindOf(s) switch
                 {
-                    CellKind.Wall => (Palette.Wall, "wall", Palette.White),
-                    CellKind.Goal => (Palette.Positive, "G +1", Palette.White),
-                    CellKind.Pit => (Palette.Negative, "X −1", Palette.White),
+                    CellKind.Wall => (Palette.Wall, labels ? "wall" : "", Palette.White),
+                    CellKind.Goal => (Palette.Positive, labels ? $"G {S(world.Map.GoalReward)}" : "G", Palette.White),
+                    CellKind.Pit => (Palette.Negative, labels ? $"X {S(world.Map.PitReward)}" : "X", Palette.White),
+                    CellKind.Cliff => (Palette.Negative.WithAlpha(0.55), "C", Palette.White),
                     _ => (Palette.Neutral, s == world.StartState ? "S" : "", Palette.Ink),
                 };
-                Draw.Cell(plot, r, c, fill, label, ink, 15, bold: true);
+                Draw.Cell(plot, r, c, fill, label, ink, 15 * k, bold: true);
             }
             var route = path.Steps.Select(t => world.CellOf(t.State)).Append(world.CellOf(path.Steps[^1].Next))
                 .Select(cell => new Coordinates(cell.Col + 0.5, -cell.Row - 0.5)).ToArray();
             var (last, before) = (route[^1], route[^2]);
             route[^1] = new Coordinates(last.X + 0.45 * (before.X - last.X), last.Y + 0.45 * (before.Y - last.Y)); // stop at the goal's edge
             var line = plot.Add.ScatterLine(route, Palette.Accent);
-            line.LineWidth = 3;
+            line.LineWidth = 3 * k;
             line.LinePattern = LinePattern.Dashed;
             line.MarkerSize = 0;
             return plot;
         }
 
-        private Plot ValuePane(ImmutableArray<double> values, ImmutableArray<int>? policy, string title)
+        private Plot ValuePane(ImmutableArray<double> values, ImmutableArray<int>? policy, string title, double cellPixels)
         {
             var plot = Draw.GridPlot(title, world.Rows, world.Cols);
+            var k = Draw.CellScale(cellPixels);
+            var labels = cellPixels >= LabelPixels;
+            var scale = Math.Max(1.0, Math.Max(Math.Abs(world.Map.GoalReward), Math.Abs(world.Map.PitReward)));
             for (var s = 0; s < world.StateCount; s++)
             {
                 var (r, c) = world.CellOf(s);
                 switch (world.KindOf(s))
                 {
-                    case CellKind.Wall: Draw.Cell(plot, r, c, Palette.Wall, "wall", Palette.White, 13); break;
-                    case CellKind.Goal: Draw.Cell(plot, r, c, Palette.Positive, "G", Palette.White, 16, true); break;
-                    case CellKind.Pit: Draw.Cell(plot, r, c, Palette.Negative, "X", Palette.White, 16, true); break;
+                    case CellKind.Wall: Draw.Cell(plot, r, c, Palette.Wall, labels ? "wall" : null, Palette.White, 13 * k); break;
+                    case CellKind.Goal: Draw.Cell(plot, r, c, Palette.Positive, "G", Palette.White, 16 * k, true); break;
+                    case CellKind.Pit: Draw.Cell(plot, r, c, Palette.Negative, "X", Palette.White, 16 * k, true); break;
+                    case CellKind.Cliff: Draw.Cell(plot, r, c, Palette.Negative.WithAlpha(0.55), "C", Palette.White, 16 * k, true); break;
                     default:
                         var label = values[s].ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture);
-                        Draw.Cell(plot, r, c, Draw.Diverging(values[s], 1.0), policy is null ? label : null, size: 14);
-                        if (policy is { } p)
+                        Draw.Cell(plot, r, c, Draw.Diverging(values[s], scale), policy is null && labels ? label : null, size: 14 * k);
+                        if (policy is { } p && cellPixels >= Draw.ArrowPixels)
                         {
                             var (dr, dc) = p[s] switch { 0 => (-1, 0), 1 => (0, 1), 2 => (1, 0), _ => (0, -1) };
-                            Draw.CellArrow(plot, r, c, dr, dc, Palette.Ink);
+                            Draw.CellArrow(plot, r, c, dr, dc, Palette.Ink, k);
+                            if (!labels) break;
                             var small = plot.Add.Text(label, c + 0.5, -r - 0.88);
                             small.Alignment = Alignment.MiddleCenter;
-                            small.LabelFontSize = 11;
+                            small.LabelFontSize = 11 * k;
                             small.LabelFontColor = Palette.Ink;
                         }
                         break;
@@ -426,7 +525,8 @@ public sealed class Lesson01Bellman(BellmanConfig config) : ILesson, ISettableLe
             }
             var theta = plot.Add.HorizontalLine(Math.Log10(config.Theta), 1.5f, Palette.Negative, LinePattern.Dashed);
             theta.LegendText = "θ = 0.001";
-            plot.Axes.SetLimits(0.5, vi.Sweeps.Length + 0.5, Math.Log10(floor) - 0.2, 0.3);
+            var top = Math.Max(0.3, Math.Log10(Math.Max(floor, vi.Sweeps.Length > 0 ? vi.Sweeps[0].MaxChange : 1.0)) + 0.2);
+            plot.Axes.SetLimits(0.5, vi.Sweeps.Length + 0.5, Math.Log10(floor) - 0.2, top);
             Draw.LogScaleY(plot);
             Draw.IntegerTicksX(plot);
             plot.ShowLegend(Alignment.UpperRight);

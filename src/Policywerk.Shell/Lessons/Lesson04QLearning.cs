@@ -26,19 +26,26 @@ public sealed record QLearningResults(
     IReadOnlyList<RewardBlock> RewardPer50, double LastFiftyQLearning, double LastFiftySarsa,
     GreedyRoute QLearningGreedy, GreedyRoute SarsaGreedy);
 
-/// <summary>Lesson 04 · Watkins 1989: Q-learning against SARSA on the cliff.</summary>
-public sealed class Lesson04QLearning(CliffConfig config) : ILesson, ISettableLesson
+/// <summary>Lesson 04 · Watkins 1989: Q-learning against SARSA on the cliff (<see cref="GridMaps.Cliff"/>), or on another
+/// grid map (<c>--map</c>).</summary>
+public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesson, ISettableLesson, IMappableLesson
 {
     public static readonly CliffConfig Config = new(Episodes: 500, Control: new ControlConfig(Alpha: 0.5, Gamma: 1.0, Epsilon: 0.1));
 
-    public Lesson04QLearning() : this(Config) { }
+    public Lesson04QLearning() : this(Config, GridMaps.Cliff) { }
+
+    public Lesson04QLearning(CliffConfig config) : this(config, GridMaps.Cliff) { }
+
+    public NamedMap Map => map;
+
+    public ILesson WithMap(NamedMap other) => new Lesson04QLearning(config, other);
 
     /// <summary>The knobs of <see cref="CliffConfig"/>, with this lesson's defaults.</summary>
     public IReadOnlyList<Setting> Settings => Setting.Of(CliffConfig.Knobs, Config);
 
     /// <summary>The lesson with <paramref name="values"/> set (names checked by the caller against <see cref="Settings"/>).</summary>
     public ILesson With(IReadOnlyList<(string Name, double Value)> values) =>
-        new Lesson04QLearning(KnobSet.Apply(CliffConfig.Knobs, config, values));
+        new Lesson04QLearning(KnobSet.Apply(CliffConfig.Knobs, config, values), map);
 
     public LessonInfo Info => Catalog.Info(4);
 
@@ -49,10 +56,13 @@ public sealed class Lesson04QLearning(CliffConfig config) : ILesson, ISettableLe
     public ILessonRun Train(ulong seed, IProgress<double> progress)
     {
         var keys = Key.FromSeed(seed).Split(3);
-        var qLearning = Cliff.Train(ControlMethod.QLearning, config, keys[0], keepEpisodes: true);
+        var world = new CliffWorld(new Gridworld(map.Map));
+        var qLearning = Cliff.Train(ControlMethod.QLearning, config, keys[0], keepEpisodes: true, world);
         progress.Report(0.5);
-        var sarsa = Cliff.Train(ControlMethod.Sarsa, config, keys[1]);
-        var run = new Run(config, keys, qLearning, sarsa, Cliff.Greedy(qLearning.Q, keys[2]), Cliff.Greedy(sarsa.Q, keys[2]),
+        var sarsa = Cliff.Train(ControlMethod.Sarsa, config, keys[1], world: world);
+        var maxSteps = Math.Max(200, 4 * world.Grid.StateCount);
+        var run = new Run(config, map, world, keys, qLearning, sarsa,
+            Cliff.Greedy(qLearning.Q, keys[2], maxSteps, world), Cliff.Greedy(sarsa.Q, keys[2], maxSteps, world),
             Cliff.LargestError(qLearning, config.ControlOrDefault, WorkedExampleEpisodes));
         progress.Report(1.0);
         return run;
@@ -60,9 +70,10 @@ public sealed class Lesson04QLearning(CliffConfig config) : ILesson, ISettableLe
 
     private static readonly string[] Arrows = ["↑", "→", "↓", "←"];
 
-    /// <summary>The move from one cell to the next as an action index (N, E, S, W).</summary>
-    private static int MoveBetween(int from, int to) =>
-        (CliffWorld.RowOf(to) - CliffWorld.RowOf(from), CliffWorld.ColumnOf(to) - CliffWorld.ColumnOf(from)) switch
+    /// <summary>The move from one cell to the next as an action index (N, E, S, W); a move that is none of these (a
+    /// bump into the border, a fall back to the start) counts as W.</summary>
+    private static int MoveBetween(Gridworld grid, int from, int to) =>
+        (grid.CellOf(to).Row - grid.CellOf(from).Row, grid.CellOf(to).Col - grid.CellOf(from).Col) switch
         {
             (-1, 0) => CliffWorld.North,
             (0, 1) => CliffWorld.East,
@@ -70,30 +81,46 @@ public sealed class Lesson04QLearning(CliffConfig config) : ILesson, ISettableLe
             _ => CliffWorld.West,
         };
 
-    private sealed class Run(CliffConfig config, ImmutableArray<Key> keys, ControlRun qLearning, ControlRun sarsa,
+    private sealed class Run(CliffConfig config, NamedMap map, CliffWorld world, ImmutableArray<Key> keys, ControlRun qLearning, ControlRun sarsa,
                              GreedyEvaluation qGreedy, GreedyEvaluation sarsaGreedy, WorkedExample? example) : ILessonRun
     {
         public object Results => results.Value;
-        private readonly Lazy<QLearningResults> results = new(() => ResultsOf(config, qLearning, sarsa, qGreedy, sarsaGreedy));
+        private readonly Lazy<QLearningResults> results = new(() => ResultsOf(config, world.Grid, qLearning, sarsa, qGreedy, sarsaGreedy));
 
-        private static QLearningResults ResultsOf(CliffConfig config, ControlRun qLearning, ControlRun sarsa, GreedyEvaluation qGreedy, GreedyEvaluation sarsaGreedy)
+        private Gridworld Grid => world.Grid;
+
+        /// <summary>The classic cliff: its texts and pictures are the lesson's own.</summary>
+        private bool Classic => map == GridMaps.Cliff;
+
+        private static QLearningResults ResultsOf(CliffConfig config, Gridworld grid, ControlRun qLearning, ControlRun sarsa, GreedyEvaluation qGreedy, GreedyEvaluation sarsaGreedy)
         {
             var c = config.ControlOrDefault;
             var blocks = Blocks.Of(config.Episodes, 50).Select(b => new RewardBlock(b.From + 1, b.Last + 1,
                 Round(Blocks.Mean(qLearning.RewardPerEpisode, b), 1), Round(Blocks.Mean(sarsa.RewardPerEpisode, b), 1))).ToArray();
             return new QLearningResults(c.Alpha, c.Gamma, c.Epsilon, config.Episodes, blocks,
-                blocks[^1].QLearning, blocks[^1].Sarsa, Route(qGreedy), Route(sarsaGreedy));
+                blocks[^1].QLearning, blocks[^1].Sarsa, Route(grid, qGreedy), Route(grid, sarsaGreedy));
         }
 
-        private static GreedyRoute Route(GreedyEvaluation g)
+        /// <summary>A cell as the route grids draw it: ░ cliff, G goal, X pit, # wall, · free.</summary>
+        private static char Symbol(Gridworld grid, int state) => grid.KindOf(state) switch
         {
-            var moves = string.Join(" ", g.Path.Zip(g.Path.Skip(1), (a, b) => Arrows[MoveBetween(a, b)]));
-            var grid = new char[CliffWorld.Rows][];
-            for (var r = 0; r < CliffWorld.Rows; r++)
-                grid[r] = Enumerable.Range(0, CliffWorld.Columns).Select(c => CliffWorld.IsCliff(CliffWorld.StateOf(r, c)) ? '░' : '·').ToArray();
+            CellKind.Cliff => '░',
+            CellKind.Goal => 'G',
+            CellKind.Pit => 'X',
+            CellKind.Wall => '#',
+            _ => '·',
+        };
+
+        private static GreedyRoute Route(Gridworld world, GreedyEvaluation g)
+        {
+            var moves = string.Join(" ", g.Path.Zip(g.Path.Skip(1), (a, b) => Arrows[MoveBetween(world, a, b)]));
+            var grid = new char[world.Rows][];
+            for (var r = 0; r < world.Rows; r++)
+                grid[r] = Enumerable.Range(0, world.Cols).Select(c => Symbol(world, world.IndexOf(new Cell(r, c)))).ToArray();
             for (var i = 0; i + 1 < g.Path.Length; i++)
-                grid[CliffWorld.RowOf(g.Path[i])][CliffWorld.ColumnOf(g.Path[i])] = Arrows[MoveBetween(g.Path[i], g.Path[i + 1])][0];
-            grid[CliffWorld.RowOf(CliffWorld.Goal)][CliffWorld.ColumnOf(CliffWorld.Goal)] = 'G';
+                grid[world.CellOf(g.Path[i]).Row][world.CellOf(g.Path[i]).Col] = Arrows[MoveBetween(world, g.Path[i], g.Path[i + 1])][0];
+            for (var s = 0; s < world.StateCount; s++)
+                if (world.KindOf(s) == CellKind.Goal) grid[world.CellOf(s).Row][world.CellOf(s).Col] = 'G';
             return new GreedyRoute(g.Steps, g.Reward, g.ReachedGoal, Round(g.MeanRow, 2), moves,
                                    grid.Select(row => string.Join(' ', row)).ToArray());
         }
@@ -101,7 +128,7 @@ public sealed class Lesson04QLearning(CliffConfig config) : ILesson, ISettableLe
         private static string F(double x, string format = "0.0") => x.ToString(format, CultureInfo.InvariantCulture);
 
         private static string RouteText(GreedyRoute r) =>
-            $"{r.Steps} steps, reward {F(r.Reward, "0")}, mean row {F(r.MeanRow, "0.00")}{(r.ReachedGoal ? "" : " (did not reach the goal)")}";
+            $"{r.Steps} steps, reward {F(r.Reward, "0.##")}, mean row {F(r.MeanRow, "0.00")}{(r.ReachedGoal ? "" : " (did not reach the goal)")}";
 
         public IReadOnlyList<Measure> Measures =>
         [
@@ -120,31 +147,45 @@ public sealed class Lesson04QLearning(CliffConfig config) : ILesson, ISettableLe
         {
             var s = results.Value;
             console.Write(new Rule("[bold]Lesson 04 · Watkins 1989 — Q-learning vs SARSA on the cliff[/]").LeftJustified());
-            console.MarkupLine("4×12 grid: start bottom-left, goal bottom-right, the 10 cells between are cliff (−100, back to start); every step −1.");
+            console.MarkupLine(Classic
+                ? "4×12 grid: start bottom-left, goal bottom-right, the 10 cells between are cliff (−100, back to start); every step −1."
+                : Markup.Escape($"{Grid.Rows}×{Grid.Cols} grid ({map.Name}): {WorldSummary()}"));
             console.MarkupLine($"α = {s.Alpha}, γ = {s.Gamma}, ε = {s.Epsilon} (ε-greedy behaviour), {s.Episodes} episodes, Q₀ = 0");
             console.WriteLine();
             Tables(console, s);
         }
 
         /// <summary>The tables of <see cref="Print"/> without its header.</summary>
-        private static void Tables(IAnsiConsole console, QLearningResults s)
+        private void Tables(IAnsiConsole console, QLearningResults s)
         {
             var table = new Table().Title("[bold]Mean reward per 50 episodes[/]")
                 .AddColumn("episodes").AddColumn(new TableColumn("Q-learning").RightAligned()).AddColumn(new TableColumn("SARSA").RightAligned());
             foreach (var b in s.RewardPer50)
                 table.AddRow($"{b.From,3}–{b.To,3}", Better(F(b.QLearning), b.QLearning > b.Sarsa), Better(F(b.Sarsa), b.Sarsa >= b.QLearning));
             console.Write(table);
-            console.MarkupLine("While exploring, SARSA earns more: it learns the value of the ε-greedy policy it follows and keeps away from the edge;");
-            console.MarkupLine("Q-learning learns the greedy policy's values, walks the edge, and its random steps drop it off the cliff.");
+            if (Classic)
+            {
+                console.MarkupLine("While exploring, SARSA earns more: it learns the value of the ε-greedy policy it follows and keeps away from the edge;");
+                console.MarkupLine("Q-learning learns the greedy policy's values, walks the edge, and its random steps drop it off the cliff.");
+            }
+            else
+            {
+                console.MarkupLine("SARSA learns the value of the ε-greedy policy it follows; Q-learning learns the greedy policy's values, whatever it does.");
+            }
             console.WriteLine();
 
             var greedy = new Table().Title("[bold]Greedy evaluation (no exploration), from the start[/]")
                 .AddColumn("method").AddColumn(new TableColumn("steps").RightAligned()).AddColumn(new TableColumn("reward").RightAligned())
                 .AddColumn(new TableColumn("mean row").RightAligned()).AddColumn("moves");
-            greedy.AddRow("Q-learning", $"{s.QLearningGreedy.Steps}", F(s.QLearningGreedy.Reward, "0"), F(s.QLearningGreedy.MeanRow, "0.00"), Markup.Escape(s.QLearningGreedy.Moves));
-            greedy.AddRow("SARSA", $"{s.SarsaGreedy.Steps}", F(s.SarsaGreedy.Reward, "0"), F(s.SarsaGreedy.MeanRow, "0.00"), Markup.Escape(s.SarsaGreedy.Moves));
+            greedy.AddRow("Q-learning", $"{s.QLearningGreedy.Steps}", F(s.QLearningGreedy.Reward, "0.##"), F(s.QLearningGreedy.MeanRow, "0.00"), Markup.Escape(s.QLearningGreedy.Moves));
+            greedy.AddRow("SARSA", $"{s.SarsaGreedy.Steps}", F(s.SarsaGreedy.Reward, "0.##"), F(s.SarsaGreedy.MeanRow, "0.00"), Markup.Escape(s.SarsaGreedy.Moves));
             console.Write(greedy);
-            console.Write(RouteTable(s.QLearningGreedy, s.SarsaGreedy));
+            if (s.QLearningGreedy.Grid[0].Length <= WideRoute) console.Write(RouteTable(s.QLearningGreedy, s.SarsaGreedy));
+            else
+            {
+                console.Write(RouteTable(s.QLearningGreedy, null));
+                console.Write(RouteTable(null, s.SarsaGreedy));
+            }
             console.MarkupLine(Markup.Escape($"Greedy paths: Q-learning {RouteText(s.QLearningGreedy)}; SARSA {RouteText(s.SarsaGreedy)} (row 0 is the top)."));
         }
 
@@ -152,7 +193,21 @@ public sealed class Lesson04QLearning(CliffConfig config) : ILesson, ISettableLe
 
         private static readonly string[] ActionNames = ["N", "E", "S", "W"];
 
-        private static string Cell(int state) => $"({CliffWorld.RowOf(state)},{CliffWorld.ColumnOf(state)})";
+        private string Cell(int state) => $"({Grid.CellOf(state).Row},{Grid.CellOf(state).Col})";
+
+        /// <summary>What another map than the classic cliff pays, in one sentence.</summary>
+        private string WorldSummary()
+        {
+            var m = Grid.Map;
+            string Signed(double x) => x > 0 ? "+" + N(x) : N(x);
+            var parts = new List<string> { $"start S {Cell(Grid.StartState)}", $"goal G {Signed(m.GoalReward)} (ends)" };
+            if (Grid.Layout.Contains(CellKind.Pit)) parts.Add($"pit X {Signed(m.PitReward)} (ends)");
+            if (Grid.Layout.Contains(CellKind.Cliff)) parts.Add($"cliff {Signed(m.CliffReward)} (back to start)");
+            if (Grid.Layout.Contains(CellKind.Wall)) parts.Add("walls #");
+            parts.Add($"every other step {N(m.StepReward)}");
+            if (!Grid.Deterministic) parts.Add($"slip {N(m.Slip)} (a move goes sideways with that chance, half to each side)");
+            return string.Join(", ", parts) + ".";
+        }
 
         private static string N(double x) => Narration.Number(x);
 
@@ -169,19 +224,19 @@ public sealed class Lesson04QLearning(CliffConfig config) : ILesson, ISettableLe
                 "1994) bootstraps from the action the agent really takes next, so it learns the value of the exploring policy itself: " +
                 "on-policy. Both explore ε-greedily. On a cliff the difference shows.");
             var grid = new List<string>();
-            for (var r = 0; r < CliffWorld.Rows; r++)
-                grid.Add(string.Join(' ', Enumerable.Range(0, CliffWorld.Columns).Select(col => CliffWorld.StateOf(r, col) switch
+            for (var r = 0; r < Grid.Rows; r++)
+                grid.Add(string.Join(' ', Enumerable.Range(0, Grid.Cols).Select(col => Grid.IndexOf(new Cell(r, col)) switch
                 {
-                    var x when x == CliffWorld.Start => 'S',
-                    var x when x == CliffWorld.Goal => 'G',
-                    var x when CliffWorld.IsCliff(x) => '░',
-                    _ => '·',
+                    var x when x == Grid.StartState => 'S',
+                    var x => Symbol(Grid, x),
                 })));
-            Narration.Section(console, "The world",
-                $"A {CliffWorld.Rows}×{CliffWorld.Columns} grid (Sutton and Barto, Example 6.6). The agent starts at S {Cell(CliffWorld.Start)} and must reach " +
-                $"G {Cell(CliffWorld.Goal)}; it moves N, E, S or W. Every step costs {N(CliffWorld.StepReward)}. The {CliffWorld.Columns - 2} cells " +
-                $"between are cliff: stepping in costs {N(CliffWorld.CliffReward)} and sends the agent back to S. The episode ends at G. " +
-                "Rows are numbered from the top, so the cliff is row 3.");
+            Narration.Section(console, "The world", Classic
+                ? $"A {CliffWorld.Rows}×{CliffWorld.Columns} grid (Sutton and Barto, Example 6.6). The agent starts at S {Cell(CliffWorld.Start)} and must reach " +
+                  $"G {Cell(CliffWorld.Goal)}; it moves N, E, S or W. Every step costs {N(CliffWorld.StepReward)}. The {CliffWorld.Columns - 2} cells " +
+                  $"between are cliff: stepping in costs {N(CliffWorld.CliffReward)} and sends the agent back to S. The episode ends at G. " +
+                  "Rows are numbered from the top, so the cliff is row 3."
+                : $"A {Grid.Rows}×{Grid.Cols} grid, the map {map.Name}; the agent moves N, E, S or W. Its cells: {WorldSummary()} " +
+                  "A move into a wall or off the grid leaves the agent where it is. Rows are numbered from the top, starting at 0.");
             Narration.Display(console, [.. grid]);
             Narration.Section(console, "The update",
                 $"After each step (s, a, r, s′) both methods move Q(s,a) a fraction α = {N(c.Alpha)} toward a target; d is 0 if s′ ends " +
@@ -198,7 +253,7 @@ public sealed class Lesson04QLearning(CliffConfig config) : ILesson, ISettableLe
                 Narration.Section(console, "A worked example from this run",
                     $"The update with the largest TD error in Q-learning's last {WorkedExampleEpisodes} episodes: episode {e.Episode}, step {e.Step}. " +
                     $"In {Cell(q.State)} the agent went {ActionNames[q.Action]}, received {N(q.Reward)} and reached {Cell(q.Next)}" +
-                    (q.Reward == CliffWorld.CliffReward ? ": it fell off the cliff and is back at the start" : "") +
+                    (Grid.Layout.Contains(CellKind.Cliff) && q.Next == Grid.StartState && q.Reward == Grid.Map.CliffReward ? ": it fell off the cliff and is back at the start" : "") +
                     (e.GreedyBefore != q.Action ? $" (an exploring step: the greedy action there was {ActionNames[e.GreedyBefore]})." : "."));
                 Narration.Display(console,
                     $"Q({Cell(q.State)},{ActionNames[q.Action]}) ← Q + α·[r + γ·d·max Q(s′,·) − Q]",
@@ -229,8 +284,11 @@ public sealed class Lesson04QLearning(CliffConfig config) : ILesson, ISettableLe
                 $"(SARSA {R(sLast.Mean)} [{R(sLast.Lower)}, {R(sLast.Upper)}], Q-learning {R(qLast.Mean)} [{R(qLast.Lower)}, {R(qLast.Upper)}], 95% intervals " +
                 $"over those episodes), a difference {(separated ? "larger than" : "within")} the spread from episode to episode. " +
                 $"Without exploration, the greedy paths: Q-learning's takes {s.QLearningGreedy.Steps} steps for {N(s.QLearningGreedy.Reward)}, " +
-                $"SARSA's {s.SarsaGreedy.Steps} steps for {N(s.SarsaGreedy.Reward)}; {greedyOrder}. Q-learning learned the values of the greedy " +
-                "policy and walks the edge; SARSA learned the values of the exploring policy it follows, for which the edge is dangerous.");
+                $"SARSA's {s.SarsaGreedy.Steps} steps for {N(s.SarsaGreedy.Reward)}; {greedyOrder}. " + (Classic
+                    ? "Q-learning learned the values of the greedy policy and walks the edge; SARSA learned the values of the exploring " +
+                      "policy it follows, for which the edge is dangerous."
+                    : "Q-learning learned the values of the greedy policy; SARSA learned the values of the exploring policy it follows, " +
+                      "which pays for every cell beside a pit or a cliff where a random step would fall in."));
             Narration.Section(console, "Try next",
                 "The same comparison over 100 runs, against the book's Figure 6.4, and softmax exploration in place of ε-greedy:");
             Narration.Display(console,
@@ -239,12 +297,24 @@ public sealed class Lesson04QLearning(CliffConfig config) : ILesson, ISettableLe
                 "dotnet run --project src/Policywerk.Shell -- lesson 4 --seed 7");
         }
 
-        private static Table RouteTable(GreedyRoute q, GreedyRoute sarsa)
+        /// <summary>Route grids wider than this many characters are printed one below the other.</summary>
+        private const int WideRoute = 40;
+
+        /// <summary>The greedy paths side by side (either may be null: one alone, for wide maps).</summary>
+        private static Table RouteTable(GreedyRoute? q, GreedyRoute? sarsa)
         {
-            var table = new Table().Title("[bold]The two greedy paths (░ cliff, G goal)[/]")
-                .AddColumn("row").AddColumn("[blue]Q-learning[/]").AddColumn("[darkorange]SARSA[/]");
-            for (var r = 0; r < CliffWorld.Rows; r++)
-                table.AddRow($"{r}", $"[blue]{Markup.Escape(q.Grid[r])}[/]", $"[darkorange]{Markup.Escape(sarsa.Grid[r])}[/]");
+            var table = new Table().Title(q is not null && sarsa is not null ? "[bold]The two greedy paths (░ cliff, G goal)[/]"
+                                                                             : "[bold]Greedy path (░ cliff, G goal, X pit, # wall)[/]").AddColumn("row");
+            if (q is not null) table.AddColumn("[blue]Q-learning[/]");
+            if (sarsa is not null) table.AddColumn("[darkorange]SARSA[/]");
+            var rows = (q ?? sarsa)!.Grid.Count;
+            for (var r = 0; r < rows; r++)
+            {
+                var cells = new List<string> { $"{r}" };
+                if (q is not null) cells.Add($"[blue]{Markup.Escape(q.Grid[r])}[/]");
+                if (sarsa is not null) cells.Add($"[darkorange]{Markup.Escape(sarsa.Grid[r])}[/]");
+                table.AddRow(cells.ToArray());
+            }
             return table;
         }
 
@@ -259,99 +329,151 @@ public sealed class Lesson04QLearning(CliffConfig config) : ILesson, ISettableLe
         /// episodes exactly (a key's split is prefix-stable), so training for fewer episodes is the checkpoint.</summary>
         private (QTable Q, QTable Sarsa) After(int episodes) => episodes == config.Episodes
             ? (qLearning.Q, sarsa.Q)
-            : (Cliff.Train(ControlMethod.QLearning, config with { Episodes = episodes }, keys[0]).Q,
-               Cliff.Train(ControlMethod.Sarsa, config with { Episodes = episodes }, keys[1]).Q);
+            : (Cliff.Train(ControlMethod.QLearning, config with { Episodes = episodes }, keys[0], world: world).Q,
+               Cliff.Train(ControlMethod.Sarsa, config with { Episodes = episodes }, keys[1], world: world).Q);
 
         public void WritePictures(PictureWriter writer)
         {
             var frames = new List<byte[]>();
+            var pane = Draw.CellPixels(Grid.Rows, Grid.Cols, ThreePane.Width / 2, ThreePane.TopHeight);
             foreach (var e in Checkpoints)
             {
                 var (q, s) = After(e);
-                var routes = new[] { Cliff.Greedy(q, keys[2], 48), Cliff.Greedy(s, keys[2], 48) };
-                frames.Add(ThreePane.Compose(RoutePane($"Greedy routes after episode {e}", routes, int.MaxValue),
+                var routes = new[] { Cliff.Greedy(q, keys[2], Grid.StateCount, world), Cliff.Greedy(s, keys[2], Grid.StateCount, world) };
+                frames.Add(ThreePane.Compose(RoutePane($"Greedy routes after episode {e}", routes, int.MaxValue, pane),
                                              ArrowPane($"Greedy actions after episode {e}", q, s), TracePane(e)));
             }
             var final = new[] { qGreedy, sarsaGreedy };
             var longest = final.Max(g => g.Path.Length);
-            for (var k = 0; k < longest; k += k + 2 >= longest ? 1 : 2)
-                frames.Add(ThreePane.Compose(RoutePane($"Walking greedily · step {k}", final, k),
+            var stride = Math.Max(2, (longest + 39) / 40); // at most about 40 walking frames
+            for (var k = 0; k < longest; k += k + stride >= longest ? 1 : stride)
+                frames.Add(ThreePane.Compose(RoutePane($"Walking greedily · step {k}", final, k, pane),
                                              ArrowPane($"Greedy actions after episode {config.Episodes}", qLearning.Q, sarsa.Q), TracePane(config.Episodes)));
             writer.Gif("artifact.gif", frames, delayCs: 60, holdLastCs: 300);
-            writer.Png("poster.png", Panels.Render(RoutePane("The learned greedy paths", final, int.MaxValue, legend: true), 900, 420));
+            var (width, height) = PosterSize();
+            writer.Png("poster.png", Panels.Render(RoutePane("The learned greedy paths", final, int.MaxValue,
+                Draw.CellPixels(Grid.Rows + 1, Grid.Cols, width, height), legend: true), width, height));
             writer.Png("trace.png", Panels.Render(TracePane(config.Episodes, full: true), 900, 480));
+        }
+
+        /// <summary>900×420 for the classic cliff; for another map, cells of 24 to 80 pixels and a row more for the legend.</summary>
+        private (int Width, int Height) PosterSize()
+        {
+            if (Classic) return (900, 420);
+            var cell = Math.Clamp(900 / Math.Max(Grid.Rows, Grid.Cols), 24, 80);
+            return (Grid.Cols * cell + 80, (int)((Grid.Rows + 1.1) * cell) + 90);
         }
 
         private static readonly Color[] MethodColours = [Palette.Accent, Palette.Second];
         private static readonly string[] MethodNames = ["Q-learning", "SARSA"];
 
-        private static Plot CliffGrid(string title)
+        /// <summary>How much to shrink labels, lines and arrows for cells of <paramref name="cellPixels"/>: 1 for cells as large
+        /// as the classic cliff's in the animation (38 pixels) or larger, in proportion below.</summary>
+        private static float Scale(double cellPixels) => (float)Math.Min(1.0, cellPixels / 38);
+
+        /// <summary>Cells smaller than this many pixels carry no text.</summary>
+        private const double LabelPixels = 26;
+
+        private Plot CliffGrid(string title, double cellPixels)
         {
-            var plot = Draw.GridPlot(title, CliffWorld.Rows, CliffWorld.Columns);
-            for (var r = 0; r < CliffWorld.Rows; r++)
-                for (var c = 0; c < CliffWorld.Columns; c++)
+            var plot = Draw.GridPlot(title, Grid.Rows, Grid.Cols);
+            var k = Scale(cellPixels);
+            var labels = cellPixels >= LabelPixels;
+            for (var r = 0; r < Grid.Rows; r++)
+                for (var c = 0; c < Grid.Cols; c++)
                 {
-                    var s = CliffWorld.StateOf(r, c);
-                    if (CliffWorld.IsCliff(s)) Draw.Cell(plot, r, c, Palette.Negative, c == CliffWorld.Columns / 2 ? "cliff" : null, Palette.White, 12);
-                    else if (s == CliffWorld.Goal) Draw.Cell(plot, r, c, Palette.Positive, "G", Palette.White, 15, true);
-                    else if (s == CliffWorld.Start) Draw.Cell(plot, r, c, Palette.Neutral, "S", Palette.Ink, 15, true);
-                    else Draw.Cell(plot, r, c, Palette.Neutral);
+                    var s = Grid.IndexOf(new Cell(r, c));
+                    switch (Grid.KindOf(s))
+                    {
+                        case CellKind.Cliff: Draw.Cell(plot, r, c, Palette.Negative, c == Grid.Cols / 2 && labels ? "cliff" : null, Palette.White, 12 * k); break;
+                        case CellKind.Goal: Draw.Cell(plot, r, c, Palette.Positive, "G", Palette.White, 15 * k, true); break;
+                        case CellKind.Pit: Draw.Cell(plot, r, c, Palette.Negative, "X", Palette.White, 15 * k, true); break;
+                        case CellKind.Wall: Draw.Cell(plot, r, c, Palette.Wall); break;
+                        default:
+                            if (s == Grid.StartState) Draw.Cell(plot, r, c, Palette.Neutral, "S", Palette.Ink, 15 * k, true);
+                            else Draw.Cell(plot, r, c, Palette.Neutral);
+                            break;
+                    }
                 }
             return plot;
         }
 
         /// <summary>Both greedy routes on the grid (Q-learning drawn a little above the cell centres, SARSA a little
         /// below), walked up to step <paramref name="upTo"/>, with each agent where it stands.</summary>
-        private static Plot RoutePane(string title, IReadOnlyList<GreedyEvaluation> routes, int upTo, bool legend = false)
+        private Plot RoutePane(string title, IReadOnlyList<GreedyEvaluation> routes, int upTo, double cellPixels, bool legend = false)
         {
-            var plot = CliffGrid(title);
+            var plot = CliffGrid(title, cellPixels);
+            var k = Scale(cellPixels);
             for (var m = 0; m < routes.Count; m++)
             {
                 var offset = m == 0 ? 0.12 : -0.12; // up-left for Q-learning, down-right for SARSA: shared moves stay visible
                 var cells = routes[m].Path.Take(Math.Min(upTo, routes[m].Path.Length - 1) + 1)
-                    .Select(s => new Coordinates(CliffWorld.ColumnOf(s) + 0.5 - offset, -CliffWorld.RowOf(s) - 0.5 + offset)).ToArray();
+                    .Select(s => new Coordinates(Grid.CellOf(s).Col + 0.5 - offset, -Grid.CellOf(s).Row - 0.5 + offset)).ToArray();
                 if (cells.Length > 1)
                 {
                     var line = plot.Add.ScatterLine(cells, MethodColours[m]);
-                    line.LineWidth = 4;
+                    line.LineWidth = 4 * k;
                     line.MarkerSize = 0;
-                    if (legend) line.LegendText = $"{MethodNames[m]}: {routes[m].Steps} steps, reward {routes[m].Reward:0}";
+                    if (legend) line.LegendText = $"{MethodNames[m]}: {routes[m].Steps} steps, reward {routes[m].Reward:0.##}";
                 }
-                plot.Add.Marker(cells[^1], MarkerShape.FilledCircle, 18, MethodColours[m]);
+                plot.Add.Marker(cells[^1], MarkerShape.FilledCircle, 18 * k, MethodColours[m]);
             }
             if (legend)
             {
-                plot.Axes.SetLimits(-0.05, CliffWorld.Columns + 0.05, -CliffWorld.Rows - 1.1, 0.05); // room for the legend below
+                plot.Axes.SetLimits(-0.05, Grid.Cols + 0.05, -Grid.Rows - 1.1, 0.05); // room for the legend below
                 plot.Legend.Orientation = Orientation.Horizontal;
                 plot.ShowLegend(Alignment.LowerCenter);
             }
             return plot;
         }
 
-        /// <summary>The greedy action in every cell, Q-learning's grid above SARSA's; cells shaded by max_a Q(s, a).</summary>
-        private static Plot ArrowPane(string title, QTable q, QTable sarsa)
+        /// <summary>The greedy action in every cell, Q-learning's grid beside SARSA's (above it, when that leaves bigger
+        /// cells); cells shaded by max_a Q(s, a).</summary>
+        private Plot ArrowPane(string title, QTable q, QTable sarsa)
         {
-            var plot = Draw.GridPlot(title, 2 * CliffWorld.Rows + 2, CliffWorld.Columns);
+            var stacked = Draw.CellPixels(2 * Grid.Rows + 2, Grid.Cols, ThreePane.Width / 2, ThreePane.TopHeight);
+            var sideBySide = Draw.CellPixels(Grid.Rows + 1, 2 * Grid.Cols + 1, ThreePane.Width / 2, ThreePane.TopHeight);
+            var above = stacked >= sideBySide;
+            var plot = above ? Draw.GridPlot(title, 2 * Grid.Rows + 2, Grid.Cols) : Draw.GridPlot(title, Grid.Rows + 1, 2 * Grid.Cols + 1);
+            var cellPixels = Math.Max(stacked, sideBySide);
+            var k = Scale(cellPixels);
             var tables = new[] { q, sarsa };
+            var shade = Classic ? 40 : ShadeScale(tables);
             for (var m = 0; m < 2; m++)
             {
-                var top = m * (CliffWorld.Rows + 1) + 1;
-                Charts.Label(plot, $"{MethodNames[m]} (shade: max_a Q)", CliffWorld.Columns / 2.0, -top + 0.5, Alignment.MiddleCenter, 13, MethodColours[m], bold: true);
-                for (var r = 0; r < CliffWorld.Rows; r++)
-                    for (var c = 0; c < CliffWorld.Columns; c++)
+                var top = above ? m * (Grid.Rows + 1) + 1 : 1;
+                var left = above ? 0 : m * (Grid.Cols + 1);
+                Charts.Label(plot, $"{MethodNames[m]} (shade: max_a Q)", left + Grid.Cols / 2.0, -top + 0.5, Alignment.MiddleCenter, Math.Max(9f, 13 * k), MethodColours[m], bold: true);
+                for (var r = 0; r < Grid.Rows; r++)
+                    for (var c = 0; c < Grid.Cols; c++)
                     {
-                        var s = CliffWorld.StateOf(r, c);
-                        if (CliffWorld.IsCliff(s)) { Draw.Cell(plot, top + r, c, Palette.Negative.WithAlpha(0.55)); continue; }
-                        if (s == CliffWorld.Goal) { Draw.Cell(plot, top + r, c, Palette.Positive, "G", Palette.White, 12, true); continue; }
+                        var s = Grid.IndexOf(new Cell(r, c));
+                        switch (Grid.KindOf(s))
+                        {
+                            case CellKind.Cliff: Draw.Cell(plot, top + r, left + c, Palette.Negative.WithAlpha(0.55)); continue;
+                            case CellKind.Goal: Draw.Cell(plot, top + r, left + c, Palette.Positive, "G", Palette.White, 12 * k, true); continue;
+                            case CellKind.Pit: Draw.Cell(plot, top + r, left + c, Palette.Negative, "X", Palette.White, 12 * k, true); continue;
+                            case CellKind.Wall: Draw.Cell(plot, top + r, left + c, Palette.Wall); continue;
+                        }
                         var row = tables[m].Row(s);
-                        Draw.Cell(plot, top + r, c, Draw.Diverging(tables[m].Max(s), 40));
-                        if (row.ToArray().All(v => v == 0)) continue; // never visited
+                        Draw.Cell(plot, top + r, left + c, Draw.Diverging(tables[m].Max(s), shade));
+                        if (row.ToArray().All(v => v == 0) || cellPixels < Draw.ArrowPixels) continue; // never visited, or too small
                         var best = Policies.Greedy(row, Key.FromSeed(0)).Value;
                         var (dr, dc) = best switch { 0 => (-1, 0), 1 => (0, 1), 2 => (1, 0), _ => (0, -1) };
-                        Draw.CellArrow(plot, top + r, c, dr, dc, Palette.Ink);
+                        Draw.CellArrow(plot, top + r, left + c, dr, dc, Palette.Ink, k);
                     }
             }
             return plot;
+        }
+
+        /// <summary>The largest |max_a Q(s, a)| over the free cells of both tables: the shade's saturation on another map.</summary>
+        private double ShadeScale(IReadOnlyList<QTable> tables)
+        {
+            var largest = 1e-9;
+            foreach (var t in tables)
+                for (var s = 0; s < Grid.StateCount; s++)
+                    if (!Grid.IsInert(s)) largest = Math.Max(largest, Math.Abs(t.Max(s)));
+            return largest;
         }
 
         private Plot TracePane(int upTo, bool full = false)
@@ -365,9 +487,19 @@ public sealed class Lesson04QLearning(CliffConfig config) : ILesson, ISettableLe
                 var xs = Enumerable.Range(1, upTo).Select(i => (double)i).ToArray();
                 Charts.Line(plot, xs, smooth.Take(upTo).ToArray(), MethodColours[m], MethodNames[m], 2f);
             }
-            var optimal = plot.Add.HorizontalLine(-12, 1.2f, Palette.Positive, LinePattern.Dashed);
-            optimal.LegendText = "optimal path: −12";
-            plot.Axes.SetLimits(0, config.Episodes + 1, -160, 5);
+            if (Classic)
+            {
+                var optimal = plot.Add.HorizontalLine(-12, 1.2f, Palette.Positive, LinePattern.Dashed);
+                optimal.LegendText = "optimal path: −12";
+                plot.Axes.SetLimits(0, config.Episodes + 1, -160, 5);
+            }
+            else
+            {
+                var all = runs.SelectMany(r => Statistics.TrailingMean(r.RewardPerEpisode.AsSpan(), Smoothing)).ToArray();
+                var (low, high) = (all.Min(), all.Max());
+                var margin = Math.Max(0.05 * (high - low), 0.5);
+                plot.Axes.SetLimits(0, config.Episodes + 1, low - margin, high + margin);
+            }
             plot.ShowLegend(Alignment.LowerRight);
             return plot;
         }

@@ -46,18 +46,32 @@ public static class Draw
         text.LabelBold = bold;
     }
 
-    /// <summary>An arrow inside cell (row, col) pointing by (dRow, dCol).</summary>
-    public static void CellArrow(Plot plot, int row, int col, int dRow, int dCol, Color color)
+    /// <summary>An arrow inside cell (row, col) pointing by (dRow, dCol); <paramref name="scale"/> shrinks its line and head
+    /// for small cells (see <see cref="CellScale"/>).</summary>
+    public static void CellArrow(Plot plot, int row, int col, int dRow, int dCol, Color color, float scale = 1f)
     {
         var cx = col + 0.5;
         var cy = -row - 0.45;
         var arrow = plot.Add.Arrow(cx - 0.25 * dCol, cy + 0.25 * dRow, cx + 0.3 * dCol, cy - 0.3 * dRow);
         arrow.ArrowFillColor = color;
         arrow.ArrowLineColor = color;
-        arrow.ArrowWidth = 3;
-        arrow.ArrowheadWidth = 14;
-        arrow.ArrowheadLength = 14;
+        var k = MathF.Sqrt(scale); // a small cell still needs a head one can see
+        arrow.ArrowWidth = Math.Max(1f, 3 * k);
+        arrow.ArrowheadWidth = Math.Max(4f, 14 * k);
+        arrow.ArrowheadLength = Math.Max(4f, 14 * k);
     }
+
+    /// <summary>The side in pixels of one cell when a <paramref name="rows"/>×<paramref name="cols"/> grid fills a
+    /// <paramref name="width"/>×<paramref name="height"/> pane (room left for the title).</summary>
+    public static double CellPixels(int rows, int cols, int width, int height) =>
+        Math.Min((width - 20.0) / cols, (height - 50.0) / rows);
+
+    /// <summary>Cells smaller than this many pixels get no arrow: the colour alone says what the cell holds.</summary>
+    public const double ArrowPixels = 10;
+
+    /// <summary>How much to shrink labels and arrows drawn for cells of <paramref name="cellPixels"/>: 1 for cells of
+    /// 70 pixels or more (the classic maps' panes), in proportion below.</summary>
+    public static float CellScale(double cellPixels) => cellPixels >= 70 ? 1f : (float)(cellPixels / 70);
 
     /// <summary>A log-scaled y axis: values are drawn as log10 (see <see cref="Log10Floor"/>) and labelled as
     /// powers of ten.</summary>
