@@ -140,15 +140,16 @@ public static class Cliff
     }
 
     /// <summary>
-    /// The worked example of a Q-learning run that kept its episodes: its updates replayed from Q = 0 in order, and of
+    /// The worked example of a Q-learning run that kept its episodes: its updates replayed from Q = Q₀ in order, and of
     /// those in the last <paramref name="lastEpisodes"/> episodes the one with the largest TD error |δ| (the first if
     /// several tie), with SARSA's update of the same transition beside it (a′ the action the agent took next; at an
     /// episode's last step a′ is not needed). Null if those episodes hold no update.
     /// </summary>
-    public static WorkedExample? LargestError(ControlRun run, ControlConfig c, int lastEpisodes)
+    public static WorkedExample? LargestError(ControlRun run, CliffConfig config, int lastEpisodes)
     {
         if (run.Method != ControlMethod.QLearning) throw new ArgumentException("the worked example replays a Q-learning run", nameof(run));
-        var q = QTable.Filled(run.Q.StateCount, run.Q.ActionCount, 0.0);
+        var c = config.ControlOrDefault;
+        var q = QTable.Filled(run.Q.StateCount, run.Q.ActionCount, config.InitialQ);
         WorkedExample? best = null;
         for (var e = 0; e < run.Episodes.Length; e++)
         {

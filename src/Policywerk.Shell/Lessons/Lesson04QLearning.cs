@@ -63,7 +63,7 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
         var maxSteps = Math.Max(200, 4 * world.Grid.StateCount);
         var run = new Run(config, map, world, keys, qLearning, sarsa,
             Cliff.Greedy(qLearning.Q, keys[2], maxSteps, world), Cliff.Greedy(sarsa.Q, keys[2], maxSteps, world),
-            Cliff.LargestError(qLearning, config.ControlOrDefault, WorkedExampleEpisodes));
+            Cliff.LargestError(qLearning, config, WorkedExampleEpisodes));
         progress.Report(1.0);
         return run;
     }

@@ -217,7 +217,7 @@ public class SarsaEndingTests
         foreach (var episode in run.Episodes)
             foreach (var t in episode.Steps) q = TdControl.Update(q, t, 0.5, 1.0);
         Assert.Equal(run.Q, q); // the kept episodes are the run's, and Q-learning's Learn is its Update
-        var example = Cliff.LargestError(run, config.ControlOrDefault, 10)!;
+        var example = Cliff.LargestError(run, config, 10)!;
         Assert.InRange(example.Episode, 51, 60);
         // no update of the last 10 episodes has a larger TD error
         q = QTable.Filled(CliffWorld.StateCount, CliffWorld.ActionCount, 0.0);
@@ -230,5 +230,21 @@ public class SarsaEndingTests
         Assert.Equal(example.QLearning.State, example.Sarsa.State);
         Assert.Equal(example.QLearning.Updated - example.QLearning.Value, 0.5 * example.QLearning.Error, 12);
         Assert.Empty(Cliff.Train(ControlMethod.QLearning, config, Key.FromSeed(42)).Episodes); // only when asked for
+    }
+
+    [Fact]
+    public void The_worked_example_replays_a_run_from_its_own_initial_values()
+    {
+        var config = new CliffConfig(Episodes: 30, Control: new ControlConfig(), InitialQ: 5.0);
+        var run = Cliff.Train(ControlMethod.QLearning, config, Key.FromSeed(3), keepEpisodes: true);
+        var example = Cliff.LargestError(run, config, 30)!;
+        var q = QTable.Filled(CliffWorld.StateCount, CliffWorld.ActionCount, 5.0);
+        for (var e = 0; e < example.Episode; e++)
+        {
+            var steps = run.Episodes[e].Steps;
+            var last = e == example.Episode - 1 ? example.Step - 1 : steps.Length;
+            for (var i = 0; i < last; i++) q = TdControl.Update(q, steps[i], 0.5, 1.0);
+        }
+        Assert.Equal(q[example.QLearning.State, example.QLearning.Action], example.QLearning.Value);
     }
 }
