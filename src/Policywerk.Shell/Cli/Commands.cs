@@ -117,7 +117,7 @@ public sealed class LessonCommand(IAnsiConsole console) : Command<LessonSettings
         if (values.Count > 0)
         {
             foreach (var line in LessonSettingsCli.Changes(lesson, values)) console.WriteLine(line);
-            lesson = ((ISettableLesson)lesson).With(values);
+            lesson = lesson.With(values);
         }
         if (settings.Map is not null && lesson is IMappableLesson { Map: var map })
             console.WriteLine($"map: {map.Name}, {map.Map.Rows}×{map.Map.Cols} ({map.Description})");
@@ -129,7 +129,7 @@ public sealed class LessonCommand(IAnsiConsole console) : Command<LessonSettings
     {
         if (values.Count > 0 && settings.Vs.Length > 0) throw new UserError("--set and --vs do not go together: put every change in --vs");
         var runs = settings.Runs is null ? 10 : Check.IntInRange("--runs", settings.Runs, 1, 10_000).OrThrow();
-        var baseline = new LessonRuns(values.Count > 0 ? ((ISettableLesson)lesson).With(values) : lesson);
+        var baseline = new LessonRuns(values.Count > 0 ? lesson.With(values) : lesson);
         var vs = LessonSettingsCli.Parse($"lesson {lesson.Info.Number}", baseline, settings.Vs, "--vs");
         var options = Check.Run(settings);
         var info = lesson.Info;
@@ -195,7 +195,7 @@ public sealed class GuideCommand(IAnsiConsole console) : Command<GuideSettings>
         var lessons = all ? Catalog.Lessons.Select(e => e.Lesson).ToList() : [LessonRunner.Find(settings.Lesson)];
         var values = all ? [] : LessonSettingsCli.Parse(lessons[0], settings.Set);
         var caption = all ? null : LessonSettingsCli.Caption(lessons[0], values);
-        if (values.Count > 0) lessons = [((ISettableLesson)lessons[0]).With(values)];
+        if (values.Count > 0) lessons = [lessons[0].With(values)];
         var images = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(settings.Out.TrimEnd('/', '\\'))) ?? ".", "img");
         var written = lessons.Select(l => (Info: l.Info, Text: Guides.Write(l, images, caption))).ToList(); // every guide before any file
         try

@@ -11,7 +11,7 @@ public static class LessonSettingsCli
     /// <summary>name=value pairs from every <c>--set</c> (each may hold several, separated by commas), checked against the
     /// lesson's settings; any problem is one <see cref="UserError"/>.</summary>
     public static IReadOnlyList<(string Name, double Value)> Parse(ILesson lesson, IReadOnlyList<string> sets) =>
-        Parse($"lesson {lesson.Info.Number}", (ISettableLesson)lesson, sets);
+        Parse($"lesson {lesson.Info.Number}", lesson, sets);
 
     /// <summary>name=value pairs for <paramref name="target"/> (called <paramref name="subject"/> in messages), checked against
     /// its settings and its conflicts; any problem is one <see cref="UserError"/>.</summary>
@@ -40,7 +40,7 @@ public static class LessonSettingsCli
     }
 
     /// <summary>The lesson's settings.</summary>
-    public static IReadOnlyList<Setting> SettingsOf(ILesson lesson) => ((ISettableLesson)lesson).Settings;
+    public static IReadOnlyList<Setting> SettingsOf(ILesson lesson) => lesson.Settings;
 
     /// <summary>"changed: ε = 0.01 (default 0.1)" for each value set.</summary>
     public static IEnumerable<string> Changes(ILesson lesson, IReadOnlyList<(string Name, double Value)> values) =>

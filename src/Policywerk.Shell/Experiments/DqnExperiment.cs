@@ -30,7 +30,7 @@ public sealed class DqnExperiment(DqnConfig config) : IExperiment
 
     public string? Conflict(IReadOnlyList<(string Name, double Value)> values) => Lesson.Conflict(values);
 
-    private static ISettableLesson Lesson => (ISettableLesson)Catalog.Lesson(5);
+    private static ILesson Lesson => Catalog.Lesson(5);
 
     /// <summary>The spec's lower end for the late (last 50 episodes) average reward.</summary>
     public const double Target = 7.0;

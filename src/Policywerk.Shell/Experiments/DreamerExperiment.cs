@@ -30,7 +30,7 @@ public sealed class DreamerExperiment(DreamerConfig config) : IExperiment
 
     public string? Conflict(IReadOnlyList<(string Name, double Value)> values) => Lesson.Conflict(values);
 
-    private static ISettableLesson Lesson => (ISettableLesson)Catalog.Lesson(7);
+    private static ILesson Lesson => Catalog.Lesson(7);
 
     public string Name => "dreamer";
     public string Description => "lesson 07 over seeds: random vs Dreamer (greedy) vs scripted, and how many seeds close half the gap";

@@ -18,15 +18,13 @@ public sealed record LessonRunsTable(string Lesson, ulong Seed, IReadOnlyList<st
 /// </summary>
 public sealed class LessonRuns(ILesson lesson) : IExperiment
 {
-    private ISettableLesson Settable => (ISettableLesson)lesson;
-
     public string Name => $"lesson {lesson.Info.Number}";
     public string Description => $"lesson {lesson.Info.Number:00} trained once per run: its headline numbers over runs";
     public int DefaultRuns => 10;
 
-    public IReadOnlyList<Setting> Settings => Settable.Settings;
-    public IExperiment With(IReadOnlyList<(string Name, double Value)> values) => new LessonRuns(Settable.With(values));
-    public string? Conflict(IReadOnlyList<(string Name, double Value)> values) => Settable.Conflict(values);
+    public IReadOnlyList<Setting> Settings => lesson.Settings;
+    public IExperiment With(IReadOnlyList<(string Name, double Value)> values) => new LessonRuns(lesson.With(values));
+    public string? Conflict(IReadOnlyList<(string Name, double Value)> values) => lesson.Conflict(values);
 
     public IExperimentResult Compute(int runs, ulong seed, IProgress<double> progress) =>
         new Result(lesson.Info, seed, ParallelRuns.Map(seed, runs, (i, _) => lesson.Train(seed + (ulong)i, ProgressBar.None).Measures, progress));

@@ -29,7 +29,7 @@ public sealed class PpoExperiment(PpoConfig config) : IExperiment
 
     public string? Conflict(IReadOnlyList<(string Name, double Value)> values) => Lesson.Conflict(values);
 
-    private static ISettableLesson Lesson => (ISettableLesson)Catalog.Lesson(6);
+    private static ILesson Lesson => Catalog.Lesson(6);
 
     /// <summary>The spec's bar for the average reward.</summary>
     public const double Target = 400.0;

@@ -8,7 +8,7 @@ public sealed record LessonInfo(int Number, string Slug, string Paper, string Al
 
 /// <summary>A runnable lesson: training plus evaluation is <see cref="Train"/> (no I/O, no pictures, so
 /// <c>bench</c> can time exactly that); everything the user sees comes from the returned run.</summary>
-public interface ILesson
+public interface ILesson : ISettable<ILesson>
 {
     LessonInfo Info { get; }
 
@@ -41,8 +41,6 @@ public interface ISettable<out T>
     string? Conflict(IReadOnlyList<(string Name, double Value)> values) => null;
 }
 
-/// <summary>A lesson whose hyperparameters can be set from the command line.</summary>
-public interface ISettableLesson : ISettable<ILesson>;
 
 /// <summary>One headline number of a lesson run, and which way is better.</summary>
 public sealed record Measure(string Name, double Value, bool HigherIsBetter);

@@ -22,7 +22,7 @@ public sealed record BellmanResults(
 
 /// <summary>Lesson 01 · Bellman 1957: value iteration and policy iteration on a gridworld, by default the classic 5×5
 /// one (<see cref="GridMaps.Classic"/>; <c>--map</c> picks another).</summary>
-public sealed class Lesson01Bellman(BellmanConfig config, NamedMap map) : ILesson, ISettableLesson, IMappableLesson
+public sealed class Lesson01Bellman(BellmanConfig config, NamedMap map) : ILesson, IMappableLesson
 {
     public static readonly BellmanConfig Config = new(Gamma: 0.9, Theta: 0.001);
 

@@ -26,7 +26,7 @@ public sealed record BalanceEpisode(int Number, BartoSuttonModel Before, Traject
 }
 
 /// <summary>Lesson 02 · Barto, Sutton &amp; Anderson 1983: the ACE/ASE actor-critic balancing a cart-less pole.</summary>
-public sealed class Lesson02BartoSutton(BartoSuttonConfig config) : ILesson, ISettableLesson
+public sealed class Lesson02BartoSutton(BartoSuttonConfig config) : ILesson
 {
     public static readonly BartoSuttonConfig Config = new(Gamma: 0.95, ActorAlpha: 10.0, CriticBeta: 0.1, TraceDecay: 0.5, NoiseSigma: 0.1, Episodes: 100);
 

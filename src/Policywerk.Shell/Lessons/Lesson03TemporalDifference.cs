@@ -31,7 +31,7 @@ public sealed record TemporalDifferenceResults(
     IReadOnlyList<StateEstimate> Estimates, IReadOnlyList<LambdaRow> TdLambda, double FinalRmsEveryVisitMonteCarlo);
 
 /// <summary>Lesson 03 · Sutton 1988: TD(0), TD(λ) and Monte Carlo predicting the 5-state random walk.</summary>
-public sealed class Lesson03TemporalDifference(PredictionConfig config) : ILesson, ISettableLesson
+public sealed class Lesson03TemporalDifference(PredictionConfig config) : ILesson
 {
     /// <summary>The lesson's defaults; <see cref="PredictionConfig.Lambda"/> is the λ of the worked example.</summary>
     public static readonly PredictionConfig Config = new(Episodes: 100, Alpha: 0.1, Gamma: 1.0, InitialValue: 0.5, Lambda: 0.7);

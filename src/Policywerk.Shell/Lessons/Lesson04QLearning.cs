@@ -28,7 +28,7 @@ public sealed record QLearningResults(
 
 /// <summary>Lesson 04 · Watkins 1989: Q-learning against SARSA on the cliff (<see cref="GridMaps.Cliff"/>), or on another
 /// grid map (<c>--map</c>).</summary>
-public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesson, ISettableLesson, IMappableLesson
+public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesson, IMappableLesson
 {
     public static readonly CliffConfig Config = new(Episodes: 500, Control: new ControlConfig(Alpha: 0.5, Gamma: 1.0, Epsilon: 0.1));
 

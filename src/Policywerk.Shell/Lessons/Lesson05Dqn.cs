@@ -38,7 +38,7 @@ public sealed record DqnTraining(
     Trajectory<BreakoutState, int> Greedy);
 
 /// <summary>Lesson 05 · Mnih et al. 2013: DQN on mini Breakout.</summary>
-public sealed class Lesson05Dqn(DqnConfig config) : ILesson, ISettableLesson
+public sealed class Lesson05Dqn(DqnConfig config) : ILesson
 {
     /// <summary>The lesson's hyperparameters: the Python original's (lesson 05), unchanged.</summary>
     public static readonly DqnConfig Config = new();

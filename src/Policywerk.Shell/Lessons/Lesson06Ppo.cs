@@ -37,7 +37,7 @@ public sealed record PpoTraining(
     Trajectory<BalanceState, double> Greedy);
 
 /// <summary>Lesson 06 · Schulman et al. 2017: PPO with a Gaussian policy on the continuous balance task.</summary>
-public sealed class Lesson06Ppo(PpoConfig config) : ILesson, ISettableLesson
+public sealed class Lesson06Ppo(PpoConfig config) : ILesson
 {
     /// <summary>The lesson's hyperparameters: the Python original's, with the entropy bonus at 0 (issue 5's default;
     /// the Python lesson used 0.005 — see the README, lesson 06).</summary>

@@ -27,7 +27,7 @@ public sealed record DreamerResults(
 public sealed record IterationRow(int Iteration, double Reconstruction, double RewardLoss, double Kl, double ImaginedReturn, double EpisodeReward);
 
 /// <summary>Lesson 07 · Hafner et al. 2023: a Dreamer-style world model (RSSM, imagination, actor-critic) on the 16×16 pixel point mass.</summary>
-public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson, ISettableLesson
+public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson
 {
     public static readonly DreamerConfig Config = new();
     public const int EvaluationEpisodes = 30;
