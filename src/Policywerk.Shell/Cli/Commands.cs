@@ -75,12 +75,7 @@ public static class LessonRunner
         }
         if (options.Pictures)
         {
-            IReadOnlyList<string> written;
-            using (var writer = new PictureWriter(options.OutDir, info.Slug, caption))
-            {
-                run.WritePictures(writer);
-                written = writer.Commit();
-            }
+            var written = PictureWriter.Write(options.OutDir, info.Slug, caption, run.WritePictures);
             var folder = Path.GetRelativePath(Environment.CurrentDirectory, Path.Combine(options.OutDir, info.Slug));
             console.WriteLine($"  pictures: {folder}{Path.DirectorySeparatorChar} ({string.Join(", ", written.Select(Path.GetFileName))})");
         }
@@ -146,12 +141,7 @@ public sealed class LessonCommand(IAnsiConsole console) : Command<LessonSettings
         else result.Print(console);
         if (options.Pictures)
         {
-            IReadOnlyList<string> written;
-            using (var writer = new PictureWriter(options.OutDir, $"{info.Slug}_runs", LessonSettingsCli.Caption(lesson, values)))
-            {
-                result.WritePictures(writer);
-                written = writer.Commit();
-            }
+            var written = PictureWriter.Write(options.OutDir, $"{info.Slug}_runs", LessonSettingsCli.Caption(lesson, values), result.WritePictures);
             console.WriteLine($"  figure: {string.Join(", ", written.Select(p => Path.GetRelativePath(Environment.CurrentDirectory, p)))}");
         }
         return ExitCodes.Ok;
@@ -312,12 +302,7 @@ public static class ComparisonRunner
         }
         if (options.Pictures)
         {
-            IReadOnlyList<string> written;
-            using (var writer = new PictureWriter(options.OutDir, slug, $"defaults (blue) vs {comparison.Table.Variant} (orange), {comparison.Table.Runs} paired runs"))
-            {
-                comparison.WritePictures(writer);
-                written = writer.Commit();
-            }
+            var written = PictureWriter.Write(options.OutDir, slug, $"defaults (blue) vs {comparison.Table.Variant} (orange), {comparison.Table.Runs} paired runs", comparison.WritePictures);
             console.WriteLine($"  figure: {string.Join(", ", written.Select(p => Path.GetRelativePath(Environment.CurrentDirectory, p)))}");
         }
         return ExitCodes.Ok;
@@ -367,12 +352,7 @@ public sealed class ExperimentCommand(IAnsiConsole console) : Command<Experiment
         }
         if (options.Pictures)
         {
-            IReadOnlyList<string> written;
-            using (var writer = new PictureWriter(options.OutDir, $"experiment_{experiment.Name}"))
-            {
-                result.WritePictures(writer);
-                written = writer.Commit();
-            }
+            var written = PictureWriter.Write(options.OutDir, $"experiment_{experiment.Name}", null, result.WritePictures);
             console.WriteLine($"  figure: {string.Join(", ", written.Select(p => Path.GetRelativePath(Environment.CurrentDirectory, p)))}");
         }
         return ExitCodes.Ok;

@@ -79,6 +79,15 @@ public sealed class PictureWriter : IDisposable
         return result;
     }
 
+    /// <summary>Stages pictures with <paramref name="stage"/> in a writer for <c>OUT/SLUG/</c> and commits them; returns
+    /// their final paths. The one way a command writes its pictures.</summary>
+    public static IReadOnlyList<string> Write(string outDir, string slug, string? caption, Action<PictureWriter> stage)
+    {
+        using var writer = new PictureWriter(outDir, slug, caption);
+        stage(writer);
+        return writer.Commit();
+    }
+
     /// <summary>Moves every staged file into place and returns their final paths.</summary>
     public IReadOnlyList<string> Commit()
     {
