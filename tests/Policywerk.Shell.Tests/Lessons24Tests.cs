@@ -89,6 +89,8 @@ public class Lessons24Tests
             var walks = new RandomWalk().SampleMany(2, Key.FromSeed(42));
             using var gif = new MagickImageCollection(Path.Combine(lessonDir, "artifact.gif"));
             Assert.Equal(walks.Sum(w => Math.Min(w.Length, 6)) + 7, gif.Count); // two walks step by step, then seven checkpoints
+            Assert.All(gif, frame => Assert.Equal((960u, 740u), (frame.Page.Width, frame.Page.Height))); // one canvas
+            gif.Coalesce(); // each frame after the first is the rectangle that changed, drawn over the one before
             Assert.All(gif, frame => Assert.Equal((960u, 740u), (frame.Width, frame.Height)));
             using var poster = new MagickImage(Path.Combine(lessonDir, "poster.png"));
             Assert.Equal((760u, 560u), (poster.Width, poster.Height));

@@ -413,7 +413,7 @@ public sealed class Lesson01Bellman(BellmanConfig config, NamedMap map) : ILesso
 
         public void WritePictures(PictureWriter writer)
         {
-            var frames = new List<byte[]>();
+            var frames = new List<Composition>();
             var zero = Policywerk.Pure.Immutable.Filled(world.StateCount, 0.0);
             var pane = Draw.CellPixels(world.Rows, world.Cols, ThreePane.Width / 2, ThreePane.TopHeight);
             frames.Add(Frame(zero, null, 0, pane));
@@ -438,7 +438,7 @@ public sealed class Lesson01Bellman(BellmanConfig config, NamedMap map) : ILesso
             return (world.Cols * cell + 100, world.Rows * cell + 130);
         }
 
-        private byte[] Frame(ImmutableArray<double> values, ImmutableArray<int>? policy, int sweep, double cellPixels) =>
+        private Composition Frame(ImmutableArray<double> values, ImmutableArray<int>? policy, int sweep, double cellPixels) =>
             ThreePane.Compose(
                 WorldPane(cellPixels),
                 ValuePane(values, policy, policy is null ? $"V after sweep {sweep}" : $"V* and greedy policy (sweep {sweep})", cellPixels),

@@ -240,7 +240,7 @@ public sealed class Lesson02BartoSutton(BartoSuttonConfig config) : ILesson
 
         public void WritePictures(PictureWriter writer)
         {
-            var frames = new List<byte[]>();
+            var frames = new List<Composition>();
             var scale = Scale(final.ActorWeights);
             foreach (var episode in Chosen())
             {

@@ -276,7 +276,7 @@ public sealed class Lesson03TemporalDifference(PredictionConfig config) : ILesso
 
         public void WritePictures(PictureWriter writer)
         {
-            var frames = new List<byte[]>();
+            var frames = new List<Composition>();
             var initial = Walk.InitialValues(config.InitialValue);
             foreach (var e in new[] { 1, 2 }.Where(e => e <= config.Episodes))
             {

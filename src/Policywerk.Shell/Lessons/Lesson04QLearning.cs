@@ -334,7 +334,7 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
 
         public void WritePictures(PictureWriter writer)
         {
-            var frames = new List<byte[]>();
+            var frames = new List<Composition>();
             var pane = Draw.CellPixels(Grid.Rows, Grid.Cols, ThreePane.Width / 2, ThreePane.TopHeight);
             foreach (var e in Checkpoints)
             {

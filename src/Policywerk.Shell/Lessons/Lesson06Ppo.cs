@@ -304,7 +304,7 @@ public sealed class Lesson06Ppo(PpoConfig config) : ILesson
 
         public void WritePictures(PictureWriter writer)
         {
-            var frames = new List<byte[]>();
+            var frames = new List<Composition>();
             var maxAngle = World.Constants.MaxAngle;
 
             // 1. before training: the untrained policy, sampled, until the pole falls.

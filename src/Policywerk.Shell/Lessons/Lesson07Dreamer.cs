@@ -308,7 +308,7 @@ public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson
         {
             var world = WorldOf(config);
             var view = View(world, PictureEpisode(evaluation, world.Dynamics));
-            var frames = new List<byte[]>();
+            var frames = new List<Composition>();
             var stride = Math.Max(1, (int)Math.Ceiling(view.Steps / 60.0));
             for (var t = 0; t <= view.Steps; t += stride)
                 frames.Add(ThreePane.Compose(WorldPane(world, view, t, "Pixel world: real vs imagined path"), FramePane(view, t), TracePlots(compact: true)));

@@ -6,43 +6,85 @@ namespace Policywerk.Shell.Pictures;
 /// <summary>One plot placed in a rectangle of a shared canvas (pixels, origin top left).</summary>
 public sealed record PlacedPlot(Plot Plot, int X, int Y, int Width, int Height);
 
-/// <summary>The one way a picture becomes PNG bytes: plots placed on a canvas (<see cref="Compose"/>), which the
-/// three-pane frame (<see cref="ThreePane"/>), a single plot (<see cref="Render"/>) and a grid of plots
-/// (<see cref="Grid"/>) all use.</summary>
-public static class Panels
+/// <summary>A drawn picture: <see cref="Width"/>×<see cref="Height"/> opaque pixels, 4 bytes each (R, G, B, A), row by row.</summary>
+public sealed record Frame(int Width, int Height, byte[] Rgba)
 {
-    /// <summary>Renders every panel onto a canvas of <paramref name="width"/>×<paramref name="height"/> filled with
-    /// <see cref="Palette.White"/>, each clipped to its rectangle so its background stays inside; returns PNG bytes.
-    /// The plots are disposed.</summary>
-    public static byte[] Compose(int width, int height, IEnumerable<PlacedPlot> panels)
+    /// <summary>The picture as PNG bytes.</summary>
+    public byte[] Png()
     {
-        using var surface = SKSurface.Create(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul));
-        surface.Canvas.Clear(Palette.White.ToSKColor());
-        foreach (var p in panels)
-            using (p.Plot)
-            {
-                surface.Canvas.Save();
-                surface.Canvas.ClipRect(new SKRect(p.X, p.Y, p.X + p.Width, p.Y + p.Height));
-                surface.Canvas.Translate(p.X, p.Y);
-                p.Plot.Render(surface.Canvas, p.Width, p.Height);
-                surface.Canvas.Restore();
-            }
-        using var image = surface.Snapshot();
+        var info = new SKImageInfo(Width, Height, SKColorType.Rgba8888, SKAlphaType.Premul);
+        using var image = SKImage.FromPixelCopy(info, Rgba);
         using var png = image.Encode(SKEncodedImageFormat.Png, 100);
         return png.ToArray();
     }
+}
 
-    /// <summary>A single plot of <paramref name="width"/>×<paramref name="height"/> as PNG bytes (a poster or a trace).</summary>
-    public static byte[] Render(Plot plot, int width, int height) => Compose(width, height, [new PlacedPlot(plot, 0, 0, width, height)]);
+/// <summary>
+/// A picture not drawn yet: plots placed on a canvas of <see cref="Width"/>×<see cref="Height"/>. Lessons build their
+/// pictures as compositions; the <see cref="PictureWriter"/> draws them (the frames of an animation on every core, in
+/// their fixed order) and encodes them.
+/// </summary>
+public sealed class Composition(int width, int height, IReadOnlyList<PlacedPlot> panels)
+{
+    public int Width => width;
+    public int Height => height;
 
-    /// <summary>The height in pixels of the band <see cref="Captioned"/> adds on top of a picture.</summary>
+    /// <summary>
+    /// Draws every panel onto a canvas filled with <see cref="Palette.White"/>, each clipped to its rectangle so its
+    /// background stays inside; with a <paramref name="caption"/>, a band of <see cref="Panels.CaptionHeight"/> pixels on
+    /// top reads it (a run's changed settings). The plots are disposed: a composition is drawn once.
+    /// </summary>
+    public Frame Draw(string? caption = null)
+    {
+        var top = caption is null ? 0 : Panels.CaptionHeight;
+        var info = new SKImageInfo(width, height + top, SKColorType.Rgba8888, SKAlphaType.Premul);
+        var pixels = new byte[info.BytesSize];
+        var handle = System.Runtime.InteropServices.GCHandle.Alloc(pixels, System.Runtime.InteropServices.GCHandleType.Pinned);
+        try
+        {
+            using var surface = SKSurface.Create(info, handle.AddrOfPinnedObject(), info.RowBytes);
+            surface.Canvas.Clear(Palette.White.ToSKColor());
+            if (caption is not null) Place(surface.Canvas, new PlacedPlot(Panels.CaptionBand(caption), 0, 0, width, top));
+            foreach (var p in panels) Place(surface.Canvas, p with { Y = p.Y + top });
+            surface.Canvas.Flush();
+        }
+        finally
+        {
+            handle.Free();
+        }
+        return new Frame(width, height + top, pixels);
+    }
+
+    private static void Place(SKCanvas canvas, PlacedPlot p)
+    {
+        using (p.Plot)
+        {
+            canvas.Save();
+            canvas.ClipRect(new SKRect(p.X, p.Y, p.X + p.Width, p.Y + p.Height));
+            canvas.Translate(p.X, p.Y);
+            p.Plot.Render(canvas, p.Width, p.Height);
+            canvas.Restore();
+        }
+    }
+}
+
+/// <summary>The one way a picture is laid out: plots placed on a canvas (<see cref="Compose"/>), which the three-pane
+/// frame (<see cref="ThreePane"/>), a single plot (<see cref="Render"/>) and a grid of plots (<see cref="Grid"/>) all
+/// use. Nothing is drawn until the <see cref="PictureWriter"/> draws the <see cref="Composition"/>.</summary>
+public static class Panels
+{
+    /// <summary>Plots placed on a canvas of <paramref name="width"/>×<paramref name="height"/>.</summary>
+    public static Composition Compose(int width, int height, IEnumerable<PlacedPlot> panels) => new(width, height, panels.ToArray());
+
+    /// <summary>A single plot of <paramref name="width"/>×<paramref name="height"/> (a poster or a trace).</summary>
+    public static Composition Render(Plot plot, int width, int height) => Compose(width, height, [new PlacedPlot(plot, 0, 0, width, height)]);
+
+    /// <summary>The height in pixels of the band a caption adds on top of a picture (<see cref="Composition.Draw"/>).</summary>
     public const int CaptionHeight = 30;
 
-    /// <summary>The picture with a band of <see cref="CaptionHeight"/> pixels on top that reads <paramref name="caption"/>
-    /// (a run's changed settings), as PNG bytes.</summary>
-    public static byte[] Captioned(byte[] png, string caption)
+    /// <summary>The caption band: <paramref name="caption"/> in bold on a light grey ground.</summary>
+    internal static Plot CaptionBand(string caption)
     {
-        using var picture = SKBitmap.Decode(png) ?? throw new ArgumentException("not a PNG", nameof(png));
         var band = new Plot();
         band.HideAxesAndGrid();
         band.Axes.SetLimits(0, 1, 0, 1);
@@ -50,17 +92,11 @@ public static class Panels
         band.FigureBackground.Color = Palette.Neutral;
         band.DataBackground.Color = Palette.Neutral;
         Charts.Label(band, caption, 0.5, 0.5, Alignment.MiddleCenter, 14, Palette.Negative, bold: true);
-        using var surface = SKSurface.Create(new SKImageInfo(picture.Width, picture.Height + CaptionHeight, SKColorType.Rgba8888, SKAlphaType.Premul));
-        surface.Canvas.Clear(Palette.White.ToSKColor());
-        using (band) band.Render(surface.Canvas, picture.Width, CaptionHeight);
-        surface.Canvas.DrawBitmap(picture, 0, CaptionHeight);
-        using var image = surface.Snapshot();
-        using var encoded = image.Encode(SKEncodedImageFormat.Png, 100);
-        return encoded.ToArray();
+        return band;
     }
 
     /// <summary>Plots in a grid of <paramref name="cols"/> columns, each cell <paramref name="cellWidth"/>×<paramref name="cellHeight"/>.</summary>
-    public static byte[] Grid(IReadOnlyList<Plot> plots, int cols, int cellWidth, int cellHeight)
+    public static Composition Grid(IReadOnlyList<Plot> plots, int cols, int cellWidth, int cellHeight)
     {
         var rows = (plots.Count + cols - 1) / cols;
         return Compose(cols * cellWidth, rows * cellHeight,

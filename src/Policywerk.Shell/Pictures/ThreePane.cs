@@ -15,12 +15,12 @@ public static class ThreePane
     public const int Height = TopHeight + BottomHeight;
 
     /// <summary>One frame: <paramref name="world"/> top left, <paramref name="internals"/> top right,
-    /// <paramref name="trace"/> across the bottom; PNG bytes. The plots are disposed.</summary>
-    public static byte[] Compose(Plot world, Plot internals, Plot trace) => Compose(world, internals, [trace]);
+    /// <paramref name="trace"/> across the bottom, to be drawn.</summary>
+    public static Composition Compose(Plot world, Plot internals, Plot trace) => Compose(world, internals, [trace]);
 
     /// <summary>One frame whose bottom pane is split evenly into <paramref name="traces"/> side by side (the last takes
     /// the pixels left over); PNG bytes. The plots are disposed.</summary>
-    public static byte[] Compose(Plot world, Plot internals, IReadOnlyList<Plot> traces)
+    public static Composition Compose(Plot world, Plot internals, IReadOnlyList<Plot> traces)
     {
         if (traces.Count == 0) throw new ArgumentException("the bottom pane needs at least one trace", nameof(traces));
         var panels = new List<PlacedPlot>

@@ -1,0 +1,248 @@
+using ImageMagick;
+
+namespace Policywerk.Shell.Pictures;
+
+/// <summary>
+/// Animated GIFs from drawn frames, fast: one palette for the whole animation, computed once; each frame after the
+/// first stores only the rectangle that changed, with the pixels that did not change inside it transparent, so it is
+/// drawn over the previous frame (disposal "none"). The palette is ImageMagick's quantization of the colours the
+/// animation uses, weighted by how often they are drawn; everything else — mapping pixels to it, finding what
+/// changed, LZW compression and the GIF89a blocks — is the few lines below, because ImageMagick quantizes every frame
+/// anew on writing, which took most of a lesson's time.
+/// </summary>
+public static class GifEncoder
+{
+    /// <summary>The palette index of "unchanged: show the previous frame here".</summary>
+    private const byte Transparent = 255;
+
+    /// <summary>At most this many pixels stand for the animation's colours when its palette is computed.</summary>
+    private const int PaletteSample = 200_000;
+
+    /// <summary>The GIF of <paramref name="frames"/> (all of one size), frame i shown for <paramref name="delaysCs"/>[i]
+    /// hundredths of a second, looping forever. Frames are encoded on every core; the bytes do not depend on how many.</summary>
+    public static byte[] Encode(IReadOnlyList<Frame> frames, IReadOnlyList<uint> delaysCs)
+    {
+        if (frames.Count == 0) throw new ArgumentException("a GIF needs at least one frame", nameof(frames));
+        if (delaysCs.Count != frames.Count) throw new ArgumentException("one delay per frame", nameof(delaysCs));
+        int width = frames[0].Width, height = frames[0].Height;
+        if (frames.Any(f => f.Width != width || f.Height != height)) throw new ArgumentException("every frame must have the same size", nameof(frames));
+
+        var colours = Colours(frames);
+        var palette = PaletteOf(colours);
+        var index = colours.Keys.ToDictionary(c => c, c => Nearest(palette, c));
+        var blocks = new byte[frames.Count][];
+        Parallel.For(0, frames.Count, i => blocks[i] = FrameBlock(frames[i], i == 0 ? null : frames[i - 1], index, delaysCs[i]));
+
+        using var gif = new MemoryStream();
+        gif.Write("GIF89a"u8);
+        WriteUInt16(gif, width);
+        WriteUInt16(gif, height);
+        gif.WriteByte(0xF7); // a global colour table of 256 entries, 8 bits per primary
+        gif.WriteByte(Transparent);
+        gif.WriteByte(0);
+        for (var i = 0; i < 256; i++)
+        {
+            var c = i < palette.Length ? palette[i] : 0;
+            gif.WriteByte((byte)(c >> 16));
+            gif.WriteByte((byte)(c >> 8));
+            gif.WriteByte((byte)c);
+        }
+        gif.Write([0x21, 0xFF, 0x0B, .. "NETSCAPE2.0"u8, 0x03, 0x01, 0x00, 0x00, 0x00]); // loop forever
+        foreach (var block in blocks) gif.Write(block);
+        gif.WriteByte(0x3B);
+        return gif.ToArray();
+    }
+
+    /// <summary>How often each colour (0xRRGGBB) is drawn: every pixel of the first frame and every changed pixel after it.</summary>
+    private static Dictionary<int, long> Colours(IReadOnlyList<Frame> frames)
+    {
+        var counts = new Dictionary<int, long>[frames.Count];
+        Parallel.For(0, frames.Count, i =>
+        {
+            var local = new Dictionary<int, long>();
+            var (current, previous) = (frames[i].Rgba, i == 0 ? null : frames[i - 1].Rgba);
+            for (var p = 0; p < current.Length; p += 4)
+                if (previous is null || !Same(current, previous, p))
+                {
+                    var c = Rgb(current, p);
+                    local[c] = local.GetValueOrDefault(c) + 1;
+                }
+            counts[i] = local;
+        });
+        var total = new Dictionary<int, long>();
+        foreach (var local in counts)
+            foreach (var (c, n) in local) total[c] = total.GetValueOrDefault(c) + n;
+        return total;
+    }
+
+    /// <summary>At most 255 colours: all of them if there are no more, else ImageMagick's quantization (no dithering) of
+    /// a sample in which each colour appears in proportion to how often it is drawn (at least once).</summary>
+    private static int[] PaletteOf(Dictionary<int, long> colours)
+    {
+        var ordered = colours.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key).ToArray();
+        if (ordered.Length <= Transparent) return ordered.Select(kv => kv.Key).ToArray();
+        var total = ordered.Sum(kv => kv.Value);
+        var sample = new List<byte>();
+        foreach (var (c, n) in ordered)
+        {
+            var copies = Math.Max(1, (int)(n * PaletteSample / total));
+            for (var k = 0; k < copies; k++) sample.AddRange([(byte)(c >> 16), (byte)(c >> 8), (byte)c]);
+        }
+        var pixels = sample.Count / 3;
+        using var image = new MagickImage(sample.ToArray(), new PixelReadSettings((uint)pixels, 1, StorageType.Char, PixelMapping.RGB));
+        image.Quantize(new QuantizeSettings { Colors = Transparent, DitherMethod = DitherMethod.No });
+        return image.Histogram().Keys.Select(c => c.R << 16 | c.G << 8 | c.B)
+            .OrderByDescending(c => colours.GetValueOrDefault(c)).ThenBy(c => c).ToArray();
+    }
+
+    /// <summary>The palette entry closest to <paramref name="colour"/> in RGB distance (the first of equals).</summary>
+    private static byte Nearest(int[] palette, int colour)
+    {
+        int r = colour >> 16 & 0xFF, g = colour >> 8 & 0xFF, b = colour & 0xFF;
+        var (best, bestDistance) = (0, int.MaxValue);
+        for (var i = 0; i < palette.Length; i++)
+        {
+            int dr = (palette[i] >> 16 & 0xFF) - r, dg = (palette[i] >> 8 & 0xFF) - g, db = (palette[i] & 0xFF) - b;
+            var distance = dr * dr + dg * dg + db * db;
+            if (distance < bestDistance) (best, bestDistance) = (i, distance);
+        }
+        return (byte)best;
+    }
+
+    /// <summary>One frame's graphic control extension, image descriptor and LZW data: the rectangle that differs from
+    /// <paramref name="previous"/> (the whole frame for the first), unchanged pixels in it transparent.</summary>
+    private static byte[] FrameBlock(Frame frame, Frame? previous, Dictionary<int, byte> index, uint delayCs)
+    {
+        var (left, top, right, bottom) = (0, 0, frame.Width - 1, frame.Height - 1);
+        if (previous is not null) (left, top, right, bottom) = Changed(frame, previous);
+        int w = right - left + 1, h = bottom - top + 1;
+        var indices = new byte[w * h];
+        for (var y = 0; y < h; y++)
+            for (var x = 0; x < w; x++)
+            {
+                var p = ((top + y) * frame.Width + left + x) * 4;
+                indices[y * w + x] = previous is not null && Same(frame.Rgba, previous.Rgba, p) ? Transparent : index[Rgb(frame.Rgba, p)];
+            }
+        using var block = new MemoryStream();
+        block.Write([0x21, 0xF9, 0x04, (byte)(previous is null ? 0x04 : 0x05)]); // disposal "none", transparency after the first
+        WriteUInt16(block, (int)Math.Min(delayCs, ushort.MaxValue));
+        block.WriteByte(Transparent);
+        block.WriteByte(0);
+        block.WriteByte(0x2C);
+        WriteUInt16(block, left);
+        WriteUInt16(block, top);
+        WriteUInt16(block, w);
+        WriteUInt16(block, h);
+        block.WriteByte(0); // no local colour table, not interlaced
+        Lzw(block, indices);
+        return block.ToArray();
+    }
+
+    /// <summary>The smallest rectangle holding every pixel that differs from the previous frame (one pixel if none does).</summary>
+    private static (int Left, int Top, int Right, int Bottom) Changed(Frame frame, Frame previous)
+    {
+        int left = frame.Width, top = frame.Height, right = -1, bottom = -1;
+        for (var y = 0; y < frame.Height; y++)
+            for (var x = 0; x < frame.Width; x++)
+                if (!Same(frame.Rgba, previous.Rgba, (y * frame.Width + x) * 4))
+                {
+                    if (x < left) left = x;
+                    if (x > right) right = x;
+                    if (y < top) top = y;
+                    bottom = y;
+                }
+        return right < 0 ? (0, 0, 0, 0) : (left, top, right, bottom);
+    }
+
+    /// <summary>
+    /// GIF's variable-length LZW of 8-bit indices (minimum code size 8): a clear code first, codes growing from 9 to
+    /// 12 bits, a clear code whenever the table is full, the end code last; packed least significant bit first into
+    /// sub-blocks of at most 255 bytes.
+    /// </summary>
+    private static void Lzw(Stream output, byte[] indices)
+    {
+        const int clear = 256, end = 257, maxCode = 4096;
+        output.WriteByte(8);
+        var table = new Dictionary<int, int>(maxCode);
+        var (next, size) = (end + 1, 9);
+        var bits = new BitPacker(output);
+        bits.Write(clear, size);
+        var prefix = indices.Length > 0 ? indices[0] : 0;
+        for (var i = 1; i < indices.Length; i++)
+        {
+            var key = prefix << 8 | indices[i];
+            if (table.TryGetValue(key, out var code))
+            {
+                prefix = code;
+                continue;
+            }
+            bits.Write(prefix, size);
+            if (next < maxCode)
+            {
+                table[key] = next++;
+                if (next > 1 << size && size < 12) size++;
+            }
+            else
+            {
+                bits.Write(clear, size);
+                table.Clear();
+                (next, size) = (end + 1, 9);
+            }
+            prefix = indices[i];
+        }
+        bits.Write(prefix, size);
+        bits.Write(end, size);
+        bits.Flush();
+        output.WriteByte(0);
+    }
+
+    /// <summary>Codes packed least significant bit first into GIF sub-blocks.</summary>
+    private sealed class BitPacker(Stream output)
+    {
+        private readonly byte[] _block = new byte[255];
+        private int _count, _bits;
+        private long _buffer;
+
+        public void Write(int code, int size)
+        {
+            _buffer |= (long)code << _bits;
+            _bits += size;
+            while (_bits >= 8)
+            {
+                Add((byte)_buffer);
+                _buffer >>= 8;
+                _bits -= 8;
+            }
+        }
+
+        public void Flush()
+        {
+            if (_bits > 0) Add((byte)_buffer);
+            (_buffer, _bits) = (0, 0);
+            if (_count > 0) Emit();
+        }
+
+        private void Add(byte b)
+        {
+            _block[_count++] = b;
+            if (_count == _block.Length) Emit();
+        }
+
+        private void Emit()
+        {
+            output.WriteByte((byte)_count);
+            output.Write(_block, 0, _count);
+            _count = 0;
+        }
+    }
+
+    private static bool Same(byte[] a, byte[] b, int p) => a[p] == b[p] && a[p + 1] == b[p + 1] && a[p + 2] == b[p + 2];
+
+    private static int Rgb(byte[] rgba, int p) => rgba[p] << 16 | rgba[p + 1] << 8 | rgba[p + 2];
+
+    private static void WriteUInt16(Stream s, int value)
+    {
+        s.WriteByte((byte)value);
+        s.WriteByte((byte)(value >> 8));
+    }
+}
