@@ -108,4 +108,33 @@ public class ComparisonTests
         Assert.Contains("better in", one);
         Assert.Equal(one, Run(4));
     }
+
+    [Fact]
+    public void A_difference_too_small_to_show_at_three_decimals_is_shown_and_not_called_identical()
+    {
+        var result = ShellHarness.Run("experiment", "sutton88-fig3", "--runs", "5", "--vs", "alpha=0.02", "--quiet", "--no-pictures");
+        Assert.Equal(0, result.ExitCode);
+        var text = Flat(result.Out);
+        Assert.DoesNotContain("0 [0, 0]", text);
+        Assert.DoesNotContain("identical", text);
+        Assert.Contains("E−", text);
+    }
+
+    [Fact]
+    public void A_variant_whose_runs_give_no_number_stops_as_a_divergence()
+    {
+        var result = ShellHarness.Run("experiment", "sutton88-fig3", "--runs", "2", "--vs", "alpha=0.5", "--quiet", "--no-pictures");
+        Assert.Equal(3, result.ExitCode);
+        Assert.Single(result.ErrLines);
+        Assert.StartsWith("error: experiment sutton88-fig3 diverged: run 0 with α = 0.5 gave", result.Err);
+    }
+
+    [Fact]
+    public void A_divergence_in_one_of_several_runs_is_one_line_and_exit_3()
+    {
+        var result = ShellHarness.Run("lesson", "5", "--runs", "2", "--vs", "lr=5", "--quiet", "--no-pictures");
+        Assert.Equal(3, result.ExitCode);
+        Assert.Single(result.ErrLines);
+        Assert.StartsWith("error: DQN diverged", result.Err);
+    }
 }

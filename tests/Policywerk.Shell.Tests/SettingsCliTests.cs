@@ -132,4 +132,24 @@ public class SettingsCliTests
         Assert.Equal(0, short20.ExitCode);
         Assert.Contains("20 episodes", short20.Out);
     }
+
+    [Fact]
+    public void A_setting_given_twice_is_refused_and_a_default_value_is_no_change()
+    {
+        var twice = ShellHarness.Run("lesson", "4", "--set", "epsilon=0.1,epsilon=0.2", "--no-pictures");
+        Assert.Equal(2, twice.ExitCode);
+        Assert.StartsWith("error: --set sets epsilon twice", twice.Err.Trim());
+        var same = ShellHarness.Run("lesson", "4", "--set", "epsilon=0.1", "--quiet", "--no-pictures");
+        Assert.Equal(0, same.ExitCode);
+        Assert.DoesNotContain("changed:", same.Out);
+    }
+
+    [Fact]
+    public void A_tiny_value_is_shown_as_it_is_not_as_zero()
+    {
+        var result = ShellHarness.Run("lesson", "3", "--set", "gamma=1e-15,states=26", "--quiet", "--no-pictures");
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("changed: γ = 1E-15 (default 1)", result.Out);
+        Assert.DoesNotContain("NaN", result.Out);
+    }
 }

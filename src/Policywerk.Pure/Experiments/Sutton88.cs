@@ -24,14 +24,22 @@ public sealed record Figure3Config(ImmutableArray<double> Lambdas, int Sequences
     /// <summary>The knobs of every field but the λ axis itself.</summary>
     public static readonly IReadOnlyList<Knob<Figure3Config>> Knobs =
     [
-        new("sequences", "walks", "walks in a training set", 1, 10_000, true, nameof(Sequences), c => c.Sequences, (c, v) => c with { Sequences = (int)v }),
+        .. TrainingSetKnobs.Of<Figure3Config>(c => c.Sequences, (c, v) => c with { Sequences = v }, c => c.InitialValue, (c, v) => c with { InitialValue = v }),
         new("alpha", "α", "step size of each presentation's summed update", 1e-6, 1.0, false, nameof(Alpha), c => c.Alpha, (c, v) => c with { Alpha = v }),
         new("tolerance", "tolerance", "a set has converged when no weight moves by more than this", 1e-15, 1.0, false, nameof(Tolerance),
             c => c.Tolerance, (c, v) => c with { Tolerance = v }),
         new("max_presentations", "max presentations", "a cap on the presentations of a set", 1, 10_000_000, true, nameof(MaxPresentations),
             c => c.MaxPresentations, (c, v) => c with { MaxPresentations = (int)v }),
-        new("v0", "V₀", "every walk state's value before learning", -10.0, 10.0, false, nameof(InitialValue),
-            c => c.InitialValue, (c, v) => c with { InitialValue = v }),
+    ];
+}
+
+/// <summary>The knobs both of Sutton's training-set protocols have: walks per set and the values before learning.</summary>
+internal static class TrainingSetKnobs
+{
+    public static Knob<T>[] Of<T>(Func<T, int> sequences, Func<T, int, T> withSequences, Func<T, double> initial, Func<T, double, T> withInitial) =>
+    [
+        new("sequences", "walks", "walks in a training set", 1, 10_000, true, "Sequences", c => sequences(c), (c, v) => withSequences(c, (int)v)),
+        new("v0", "V₀", "every walk state's value before learning", -10.0, 10.0, false, "InitialValue", initial, withInitial),
     ];
 }
 
@@ -55,11 +63,7 @@ public sealed record Figure45Config(ImmutableArray<double> Lambdas, ImmutableArr
 
     /// <summary>The knobs of every field but the λ and α axes themselves.</summary>
     public static readonly IReadOnlyList<Knob<Figure45Config>> Knobs =
-    [
-        new("sequences", "walks", "walks in a training set", 1, 10_000, true, nameof(Sequences), c => c.Sequences, (c, v) => c with { Sequences = (int)v }),
-        new("v0", "V₀", "every walk state's value before learning", -10.0, 10.0, false, nameof(InitialValue),
-            c => c.InitialValue, (c, v) => c with { InitialValue = v }),
-    ];
+        TrainingSetKnobs.Of<Figure45Config>(c => c.Sequences, (c, v) => c with { Sequences = v }, c => c.InitialValue, (c, v) => c with { InitialValue = v });
 }
 
 /// <summary>One training set's errors: <see cref="Rms"/>[i][j] for λ = Lambdas[i], α = Alphas[j].</summary>

@@ -41,6 +41,8 @@ public static class Statistics
     public static Paired Pair(ReadOnlySpan<double> baseline, ReadOnlySpan<double> variant, bool higherIsBetter)
     {
         if (baseline.Length != variant.Length) throw new ArgumentException("a paired comparison needs as many variant runs as baseline runs", nameof(variant));
+        foreach (var x in baseline) if (!double.IsFinite(x)) throw new ArgumentException("a paired comparison needs finite numbers", nameof(baseline));
+        foreach (var x in variant) if (!double.IsFinite(x)) throw new ArgumentException("a paired comparison needs finite numbers", nameof(variant));
         var differences = new double[baseline.Length];
         int better = 0, same = 0;
         for (var i = 0; i < differences.Length; i++)

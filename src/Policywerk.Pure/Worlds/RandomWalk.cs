@@ -52,7 +52,8 @@ public sealed record RandomWalk(int Size = 5) : IWorld<int, int>
     /// <summary>
     /// v_π(i) = sinh(μi) / (γ·sinh(μ(n+1))) with cosh μ = 1/γ: the solution of v(i) = ½γ·v(i−1) + ½γ·v(i+1) inside and
     /// v(n) = ½γ·v(n−1) + ½·1 at the right edge (the +1 is paid on leaving, undiscounted), the ends worth 0. At γ = 1
-    /// (μ → 0) it is i/(n+1); at γ = 0 every walk state but the last is worth 0 and the last ½. Terminals are 0.
+    /// (μ → 0) it is i/(n+1); at γ = 0 every walk state but the last is worth 0 and the last ½. Terminals are 0. It is
+    /// computed as e^{−μ(n+1−i)}·(1 − e^{−2μi}) / (γ·(1 − e^{−2μ(n+1)})), the same ratio without sinh's overflow at small γ.
     /// </summary>
     public ImmutableArray<double> TrueValuesFor(double gamma)
     {
@@ -62,7 +63,7 @@ public sealed record RandomWalk(int Size = 5) : IWorld<int, int>
         for (var i = 1; i <= Size; i++)
             v[i] = gamma == 1.0 ? (double)i / (Size + 1)
                  : gamma == 0.0 ? (i == Size ? 0.5 : 0.0)
-                 : Math.Sinh(mu * i) / (gamma * Math.Sinh(mu * (Size + 1)));
+                 : Math.Exp(-mu * (Size + 1 - i)) * -double.ExpM1(-2 * mu * i) / (gamma * -double.ExpM1(-2 * mu * (Size + 1)));
         return v.Freeze();
     }
 

@@ -33,22 +33,21 @@ public static class LessonSettingsCli
             if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
                 throw new UserError($"{option} {name}={text}: not a number ({Range(setting)})");
             if (!setting.Allows(value)) throw new UserError($"{option} {name}={text}: {setting.Name} must be {Range(setting)}");
+            if (values.Any(v => v.Item1 == name)) throw new UserError($"{option} sets {name} twice: give each setting once");
             values.Add((name, value));
         }
         if (target.Conflict(values) is { } conflict) throw new UserError($"{option}: {conflict}");
         return values;
     }
 
-    /// <summary>The lesson's settings.</summary>
-    public static IReadOnlyList<Setting> SettingsOf(ILesson lesson) => lesson.Settings;
-
-    /// <summary>"changed: ε = 0.01 (default 0.1)" for each value set.</summary>
+    /// <summary>"changed: ε = 0.01 (default 0.1)" for each value that differs from its default.</summary>
     public static IEnumerable<string> Changes(ILesson lesson, IReadOnlyList<(string Name, double Value)> values) =>
-        Each(SettingsOf(lesson), values).Select(change => $"changed: {change}");
+        Each(lesson.Settings, values).Select(change => $"changed: {change}");
 
-    /// <summary>One line for pictures and guides: "changed: ε = 0.01 (default 0.1), γ = 0.9 (default 1)"; null if nothing changed.</summary>
+    /// <summary>One line for pictures and guides: "changed: ε = 0.01 (default 0.1), γ = 0.9 (default 1)"; null if nothing
+    /// differs from its default.</summary>
     public static string? Caption(ILesson lesson, IReadOnlyList<(string Name, double Value)> values) =>
-        values.Count == 0 ? null : $"changed: {string.Join(", ", Each(SettingsOf(lesson), values))}";
+        Each(lesson.Settings, values).ToArray() is { Length: > 0 } changes ? $"changed: {string.Join(", ", changes)}" : null;
 
     /// <summary>The variant of a comparison in short: "ε = 0.01, γ = 0.9".</summary>
     public static string Variant(IReadOnlyList<Setting> settings, IReadOnlyList<(string Name, double Value)> values) =>
@@ -56,11 +55,12 @@ public static class LessonSettingsCli
 
     private static IEnumerable<string> Each(IReadOnlyList<Setting> settings, IReadOnlyList<(string Name, double Value)> values) =>
         values.Select(v => (Setting: settings.Single(s => s.Name == v.Name), v.Value))
+            .Where(x => x.Value != x.Setting.Default)
             .Select(x => $"{x.Setting.Symbol} = {N(x.Value)} (default {N(x.Setting.Default)})");
 
     /// <summary>The table <c>--params</c> prints.</summary>
     public static void Print(IAnsiConsole console, ILesson lesson) =>
-        Print(console, $"Lesson {lesson.Info.Number:00}: settings for --set name=value (and --vs with --runs)", SettingsOf(lesson));
+        Print(console, $"Lesson {lesson.Info.Number:00}: settings for --set name=value (and --vs with --runs)", lesson.Settings);
 
     /// <summary>A table of settings under <paramref name="title"/>.</summary>
     public static void Print(IAnsiConsole console, string title, IReadOnlyList<Setting> settings)
@@ -74,7 +74,9 @@ public static class LessonSettingsCli
 
     private static string Range(Setting s) => $"{(s.Integer ? "a whole number" : "a number")} from {N(s.Min)} to {N(s.Max)}";
 
-    private static string N(double x) => x.ToString("0.######", CultureInfo.InvariantCulture);
+    /// <summary>Up to six decimals; a number smaller than that shows in exponent form (1E-15), never as 0.</summary>
+    private static string N(double x) =>
+        x != 0 && Math.Abs(x) < 1e-4 ? x.ToString("0.###E+0", CultureInfo.InvariantCulture) : x.ToString("0.######", CultureInfo.InvariantCulture);
 
     /// <summary>The setting whose name is the fewest single-character edits away.</summary>
     private static string Closest(string name, IReadOnlyList<Setting> settings) => settings.MinBy(s => Distance(name, s.Name))!.Name;

@@ -16,6 +16,8 @@ public static class ExitCodes
     /// <summary>Turns any exception that reaches the top into one line on stderr and an exit code.</summary>
     public static int Report(Exception exception, TextWriter stderr)
     {
+        if (exception is AggregateException { InnerExceptions.Count: > 0 } many) // runs on several cores: report the first failure
+            return Report(many.Flatten().InnerExceptions[0], stderr);
         var (code, line) = exception switch
         {
             UserError e => (BadInput, e.Message),

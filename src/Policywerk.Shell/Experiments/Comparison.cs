@@ -1,10 +1,9 @@
 using System.Collections.Immutable;
-using System.Globalization;
 using Policywerk.Pure.Numerics;
+using Policywerk.Shell.Loops;
 using Policywerk.Shell.Pictures;
 using ScottPlot;
 using Spectre.Console;
-using static Policywerk.Shell.Tables.Rounding;
 
 namespace Policywerk.Shell.Experiments;
 
@@ -41,35 +40,46 @@ public sealed class Comparison(string subject, string variant, IExperimentResult
         return new Comparison(subject, variant, a, b, seed);
     }
 
+    /// <summary>The comparison as data; a run whose metric is not a finite number (training that went astray without a
+    /// divergence of its own) stops it with a <see cref="DivergenceError"/>.</summary>
     public ComparisonTable Table => table ??= new ComparisonTable(subject, variant, defaults.Metrics[0].PerRun.Length, seed,
         defaults.Metrics.Zip(changed.Metrics, (a, b) =>
         {
             if (a.Name != b.Name) throw new InvalidOperationException($"the arms measure different things: '{a.Name}' and '{b.Name}'");
+            foreach (var (arm, metric) in new[] { ("the defaults", a), (variant, b) })
+                for (var i = 0; i < metric.PerRun.Length; i++)
+                    if (!double.IsFinite(metric.PerRun[i]))
+                        throw new DivergenceError($"{subject} diverged: run {i} with {arm} gave {metric.Name} = {metric.PerRun[i]}");
             var paired = Statistics.Pair(a.PerRun.AsSpan(), b.PerRun.AsSpan(), a.HigherIsBetter);
-            return new PairedRow(a.Name, a.HigherIsBetter, Round(Statistics.Summarize(a.PerRun.AsSpan())), Round(Statistics.Summarize(b.PerRun.AsSpan())),
-                                 Round(paired.Difference), paired.Better, paired.Same, paired.Worse);
+            return new PairedRow(a.Name, a.HigherIsBetter, Statistics.Summarize(a.PerRun.AsSpan()), Statistics.Summarize(b.PerRun.AsSpan()),
+                                 paired.Difference, paired.Better, paired.Same, paired.Worse);
         }).ToArray());
     private ComparisonTable? table;
 
-    /// <summary>A row's numbers to one decimal when its means are 10 or more in size, else to three.</summary>
-    private static string Format(PairedRow r) => Math.Max(Math.Abs(r.Defaults.Mean), Math.Abs(r.Variant.Mean)) >= 10 ? "0.0" : "0.000";
-    private static string F(double x, string format) => x.ToString(format, CultureInfo.InvariantCulture).Replace('-', '−');
-    private static string Signed(double x, string format) => x == 0 ? "0" : (x > 0 ? "+" : "") + F(x, format);
-    private static string Interval(Summary s, string format) => $"{F(s.Mean, format)} [{F(s.Lower, format)}, {F(s.Upper, format)}]";
-    private static string Difference(PairedRow r) =>
-        $"{Signed(r.Difference.Mean, Format(r))} [{Signed(r.Difference.Lower, Format(r))}, {Signed(r.Difference.Upper, Format(r))}]";
+    /// <summary>A row's numbers at the precision its means call for (<see cref="Format.Scaled"/>).</summary>
+    private static string F(double x, PairedRow r) => Format.Scaled(x, Math.Max(Math.Abs(r.Defaults.Mean), Math.Abs(r.Variant.Mean)));
+    /// <summary>With its sign: 0 only when it is 0; a difference too small for the row's precision in exponent form.</summary>
+    private static string Signed(double x, PairedRow r)
+    {
+        if (x == 0) return "0";
+        var text = F(x, r);
+        if (text.All(c => c is '0' or '.' or '−')) text = x.ToString("0.0E+0", System.Globalization.CultureInfo.InvariantCulture).Replace('-', '−');
+        return (x > 0 ? "+" : "") + text;
+    }
+    private static string Difference(PairedRow r) => $"{Signed(r.Difference.Mean, r)} [{Signed(r.Difference.Lower, r)}, {Signed(r.Difference.Upper, r)}]";
     private static string Direction(PairedRow r) => r.HigherIsBetter ? "↑" : "↓";
 
-    /// <summary>Whether the interval of the difference excludes 0, and in whose favour.</summary>
+    /// <summary>"identical" when every run gave the same number; else whether the interval of the difference excludes 0,
+    /// and in whose favour.</summary>
     private static string Verdict(PairedRow r) =>
-        r.Difference.Lower > 0 || r.Difference.Upper < 0
-            ? (r.Difference.Mean > 0 == r.HigherIsBetter ? "variant better" : "defaults better")
-            : r.Difference.Mean == 0 && r.Difference.StandardError == 0 ? "identical" : "no clear difference";
+        r.Same == r.Better + r.Same + r.Worse ? "identical"
+        : r.Difference.Lower > 0 || r.Difference.Upper < 0 ? (r.Difference.Mean > 0 == r.HigherIsBetter ? "variant better" : "defaults better")
+        : "no clear difference";
 
     /// <summary>The few lines <c>--quiet</c> prints: per metric, the two means, the paired difference with its interval,
     /// the runs the variant won, and the verdict.</summary>
     public IEnumerable<string> Headline() =>
-        Table.Rows.Select(r => $"{r.Metric} {Direction(r)}  {F(r.Defaults.Mean, Format(r))} → {F(r.Variant.Mean, Format(r))}: " +
+        Table.Rows.Select(r => $"{r.Metric} {Direction(r)}  {F(r.Defaults.Mean, r)} → {F(r.Variant.Mean, r)}: " +
                                $"{Difference(r)}, better in {r.Better}/{Table.Runs}, {Verdict(r)}");
 
     /// <summary>Both arms' own tables, then the paired comparison.</summary>
@@ -88,8 +98,8 @@ public sealed class Comparison(string subject, string variant, IExperimentResult
             .AddColumn(new TableColumn("95% interval").RightAligned().NoWrap()).AddColumn(new TableColumn("runs +/=/−").RightAligned().NoWrap())
             .AddColumn(new TableColumn("").NoWrap());
         foreach (var r in t.Rows)
-            grid.AddRow(Markup.Escape($"{r.Metric} {Direction(r)}"), F(r.Defaults.Mean, Format(r)), F(r.Variant.Mean, Format(r)),
-                        Signed(r.Difference.Mean, Format(r)), $"{Signed(r.Difference.Lower, Format(r))} to {Signed(r.Difference.Upper, Format(r))}",
+            grid.AddRow(Markup.Escape($"{r.Metric} {Direction(r)}"), F(r.Defaults.Mean, r), F(r.Variant.Mean, r),
+                        Signed(r.Difference.Mean, r), $"{Signed(r.Difference.Lower, r)} to {Signed(r.Difference.Upper, r)}",
                         $"{r.Better}/{r.Same}/{r.Worse}", Verdict(r));
         console.Write(grid);
         console.WriteLine($"↑ higher is better, ↓ lower is better. The difference is variant − defaults; run i of both arms learns from the same key, " +

@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Globalization;
 using Policywerk.Pure.Numerics;
 using Policywerk.Shell.Lessons;
 using Policywerk.Shell.Pictures;
@@ -31,15 +30,16 @@ public sealed class LessonRuns(ILesson lesson) : IExperiment
 
     private sealed class Result(LessonInfo info, ulong seed, IReadOnlyList<Measure>[] runs) : IExperimentResult
     {
-        public IReadOnlyList<RunMetric> Metrics => runs[0].Select((m, j) =>
+        public IReadOnlyList<RunMetric> Metrics { get; } = runs[0].Select((m, j) =>
             new RunMetric(m.Name, runs.Select(r => r[j].Value).ToImmutableArray(), m.HigherIsBetter)).ToArray();
 
         object IExperimentResult.Table => Table;
-        private LessonRunsTable Table => new($"{info.Number:00} {info.Algorithm}", seed, runs[0].Select(m => m.Name).ToArray(),
+        private LessonRunsTable Table => table ??= new($"{info.Number:00} {info.Algorithm}", seed, runs[0].Select(m => m.Name).ToArray(),
             runs.Select(r => (IReadOnlyList<double>)r.Select(m => m.Value).ToArray()).ToArray(),
             Metrics.Select(m => Statistics.Summarize(m.PerRun.AsSpan())).ToArray());
+        private LessonRunsTable? table;
 
-        private static string F(double x) => x.ToString(Math.Abs(x) >= 10 ? "0.0" : "0.000", CultureInfo.InvariantCulture).Replace('-', '−');
+        private static string F(double x) => Format.Scaled(x, x);
 
         public IEnumerable<string> Headline() => Table.Measures.Select((name, j) =>
             $"{name}: {F(Table.Summaries[j].Mean)} [{F(Table.Summaries[j].Lower)}, {F(Table.Summaries[j].Upper)}] over {runs.Length} runs");

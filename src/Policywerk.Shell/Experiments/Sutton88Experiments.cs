@@ -53,6 +53,10 @@ internal static class Format
     public static string F(double x, string format = "0.000") => x.ToString(format, CultureInfo.InvariantCulture);
     public static string Paper(double? x) => x is { } v ? "≈ " + F(v) : "";
     public static string Percent(double share) => F(100 * share, "0") + "%";
+
+    /// <summary>To one decimal when <paramref name="size"/> is 10 or more, else to three, with a real minus sign: a
+    /// number of a comparison or of a lesson's runs, at the precision its magnitude calls for.</summary>
+    public static string Scaled(double x, double size) => F(x, Math.Abs(size) >= 10 ? "0.0" : "0.000").Replace('-', '−');
 }
 
 /// <summary>Sutton (1988) Figure 3: repeated presentations of each training set until the weights converge.</summary>

@@ -92,7 +92,7 @@ public sealed class Lesson03TemporalDifference(PredictionConfig config) : ILesso
         [
             new("TD(0): final RMS error", Summary.FinalRmsTdZero, HigherIsBetter: false),
             new("first-visit MC: final RMS error", Summary.FinalRmsMonteCarlo, HigherIsBetter: false),
-            new("TD(λ) at lambda: final RMS error", Summary.TdLambda.Single(l => l.Lambda == config.Lambda).FinalRms, HigherIsBetter: false),
+            new("TD(λ) at the set λ: final RMS error", Summary.TdLambda.Single(l => l.Lambda == config.Lambda).FinalRms, HigherIsBetter: false),
         ];
 
         public IEnumerable<string> Headline()

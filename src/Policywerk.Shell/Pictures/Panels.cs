@@ -32,11 +32,13 @@ public sealed class Composition(int width, int height, IReadOnlyList<PlacedPlot>
     /// <summary>
     /// Draws every panel onto a canvas filled with <see cref="Palette.White"/>, each clipped to its rectangle so its
     /// background stays inside; with a <paramref name="caption"/>, a band of <see cref="Panels.CaptionHeight"/> pixels on
-    /// top reads it (a run's changed settings). The plots are disposed: a composition is drawn once.
+    /// top reads it (a run's changed settings), on as many lines of that height as it needs to fit. The plots are
+    /// disposed: a composition is drawn once.
     /// </summary>
     public Frame Draw(string? caption = null)
     {
-        var top = caption is null ? 0 : Panels.CaptionHeight;
+        var lines = caption is null ? [] : Panels.CaptionLines(caption, width);
+        var top = Panels.CaptionHeight * lines.Count;
         var info = new SKImageInfo(width, height + top, SKColorType.Rgba8888, SKAlphaType.Premul);
         var pixels = new byte[info.BytesSize];
         var handle = System.Runtime.InteropServices.GCHandle.Alloc(pixels, System.Runtime.InteropServices.GCHandleType.Pinned);
@@ -44,7 +46,8 @@ public sealed class Composition(int width, int height, IReadOnlyList<PlacedPlot>
         {
             using var surface = SKSurface.Create(info, handle.AddrOfPinnedObject(), info.RowBytes);
             surface.Canvas.Clear(Palette.White.ToSKColor());
-            if (caption is not null) Place(surface.Canvas, new PlacedPlot(Panels.CaptionBand(caption), 0, 0, width, top));
+            for (var i = 0; i < lines.Count; i++)
+                Place(surface.Canvas, new PlacedPlot(Panels.CaptionBand(lines[i]), 0, i * Panels.CaptionHeight, width, Panels.CaptionHeight));
             foreach (var p in panels) Place(surface.Canvas, p with { Y = p.Y + top });
             surface.Canvas.Flush();
         }
@@ -79,8 +82,23 @@ public static class Panels
     /// <summary>A single plot of <paramref name="width"/>×<paramref name="height"/> (a poster or a trace).</summary>
     public static Composition Render(Plot plot, int width, int height) => Compose(width, height, [new PlacedPlot(plot, 0, 0, width, height)]);
 
-    /// <summary>The height in pixels of the band a caption adds on top of a picture (<see cref="Composition.Draw"/>).</summary>
+    /// <summary>The height in pixels of one line of the band a caption adds on top of a picture (<see cref="Composition.Draw"/>).</summary>
     public const int CaptionHeight = 30;
+
+    /// <summary>The widest a caption character is drawn, in pixels (14-point bold), so a line of them fits.</summary>
+    private const double CaptionCharacterWidth = 9.0;
+
+    /// <summary>The caption broken after its commas into lines that fit <paramref name="width"/> pixels (a single part
+    /// longer than a line keeps a line of its own).</summary>
+    internal static IReadOnlyList<string> CaptionLines(string caption, int width)
+    {
+        var fits = Math.Max(10, (int)(width / CaptionCharacterWidth));
+        var lines = new List<string>();
+        foreach (var part in caption.Split(", "))
+            if (lines.Count > 0 && lines[^1].Length + 2 + part.Length <= fits) lines[^1] += ", " + part;
+            else lines.Add(part);
+        return lines;
+    }
 
     /// <summary>The caption band: <paramref name="caption"/> in bold on a light grey ground.</summary>
     internal static Plot CaptionBand(string caption)

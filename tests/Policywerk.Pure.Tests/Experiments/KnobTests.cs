@@ -116,4 +116,18 @@ public class KnobTests
         var trace = PredictionConfig.Knobs.Single(k => k.Name == "trace");
         Assert.Equal(TraceKind.Replacing, trace.Set(c, 1).Trace);
     }
+
+    [Fact]
+    public void Every_field_of_sutton_s_protocols_but_their_axes_has_a_knob()
+    {
+        static string[] Scalars(Type record) => record.GetProperties().Where(p => p.CanWrite && !p.PropertyType.Name.StartsWith("ImmutableArray"))
+            .Select(p => p.Name).Order().ToArray();
+        Assert.Equal(Scalars(typeof(Figure3Config)), Figure3Config.Knobs.Select(k => k.Field).Order().ToArray());
+        Assert.Equal(Scalars(typeof(Figure45Config)), Figure45Config.Knobs.Select(k => k.Field).Order().ToArray());
+        var c3 = Figure3Config.Paper;
+        foreach (var knob in Figure3Config.Knobs) Assert.Equal(knob.Get(c3), knob.Get(knob.Set(c3, knob.Get(c3))));
+        var c5 = Figure45Config.Paper;
+        foreach (var knob in Figure45Config.Knobs) Assert.Equal(knob.Get(c5), knob.Get(knob.Set(c5, knob.Get(c5))));
+        Assert.Equal(25, Figure45Config.Knobs.Single(k => k.Name == "sequences").Set(c5, 25).Sequences);
+    }
 }
