@@ -36,8 +36,8 @@ public static class Program
                 .WithExample("experiment", "cliff", "--runs", "20", "--vs", "epsilon=0.01");
             config.AddCommand<GuideCommand>("guide").WithDescription("Write a lesson's guide (docs/lessons/NN-name.md) from its seed-42 run; `guide all` for every lesson.")
                 .WithExample("guide", "4").WithExample("guide", "all");
-            config.AddCommand<BenchCommand>("bench").WithDescription("Time each lesson's training and evaluation (pictures excluded); use a Release build.")
-                .WithExample("bench", "1", "--runs", "10");
+            config.AddCommand<BenchCommand>("bench").WithDescription("Time each lesson's training and evaluation (pictures excluded), or with --pictures the writing of its three pictures; use a Release build.")
+                .WithExample("bench", "1", "--runs", "10").WithExample("bench", "--pictures");
         });
         return app.Run(args);
     }

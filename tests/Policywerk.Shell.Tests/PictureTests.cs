@@ -60,4 +60,14 @@ public class PictureTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Fact]
+    public void Bench_times_writing_a_lessons_pictures_and_leaves_no_files_behind()
+    {
+        var before = Directory.GetDirectories(Path.GetTempPath(), "policywerk-bench-*").Length;
+        var result = ShellHarness.Run("bench", "1", "--pictures", "--runs", "2");
+        Assert.Equal(0, result.ExitCode);
+        Assert.Matches(@"01 value iteration, policy iteration\s+│\s+2 │\s+\d", result.Out);
+        Assert.Equal(before, Directory.GetDirectories(Path.GetTempPath(), "policywerk-bench-*").Length);
+    }
 }

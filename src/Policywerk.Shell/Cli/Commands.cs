@@ -217,9 +217,14 @@ public sealed class BenchSettings : CommandSettings
     [Description("Random seed.")]
     [DefaultValue("42")]
     public string Seed { get; init; } = "42";
+
+    [CommandOption("--pictures")]
+    [Description("Time writing each lesson's three pictures (artifact.gif, poster.png, trace.png) instead of its training.")]
+    public bool Pictures { get; init; }
 }
 
-/// <summary><c>bench</c>: times training plus evaluation of each lesson, pictures and printing excluded.</summary>
+/// <summary><c>bench</c>: times training plus evaluation of each lesson, pictures and printing excluded; with
+/// <c>--pictures</c>, writing its pictures from one trained run.</summary>
 public sealed class BenchCommand(IAnsiConsole console) : Command<BenchSettings>
 {
     public override int Execute(CommandContext context, BenchSettings settings, CancellationToken cancellationToken)
@@ -236,29 +241,45 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchSettings>
             .AddColumn(new TableColumn("min").RightAligned()).AddColumn(new TableColumn("median").RightAligned())
             .AddColumn(new TableColumn("max").RightAligned())
             .AddColumn(new TableColumn("in GC").RightAligned()).AddColumn(new TableColumn("GCs/run (gen 0/1/2)").RightAligned());
-        foreach (var lesson in lessons)
+        var scratch = Path.Combine(Path.GetTempPath(), $"policywerk-bench-{Guid.NewGuid():N}");
+        try
         {
-            lesson.Train(seed, ProgressBar.None); // warm-up: JIT and caches
-            var seconds = new double[runs];
-            var paused = GC.GetTotalPauseDuration();
-            int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
-            for (var i = 0; i < runs; i++)
-            {
-                var clock = Stopwatch.StartNew();
-                lesson.Train(seed, ProgressBar.None);
-                seconds[i] = clock.Elapsed.TotalSeconds;
-            }
-            var gcShare = (GC.GetTotalPauseDuration() - paused).TotalSeconds / seconds.Sum();
-            string PerRun(int before, int generation) =>
-                ((GC.CollectionCount(generation) - before) / (double)runs).ToString("0", CultureInfo.InvariantCulture);
-            var collections = $"{PerRun(gen0, 0)}/{PerRun(gen1, 1)}/{PerRun(gen2, 2)}";
-            Array.Sort(seconds);
-            table.AddRow($"{lesson.Info.Number:00} {Markup.Escape(lesson.Info.Algorithm)}", $"{runs}",
-                         Format(seconds[0]), Format(seconds[runs / 2]), Format(seconds[^1]),
-                         gcShare.ToString("0%", CultureInfo.InvariantCulture), collections);
+            foreach (var lesson in lessons) Row(table, lesson, runs, seed, settings.Pictures ? scratch : null);
+        }
+        finally
+        {
+            if (Directory.Exists(scratch)) Directory.Delete(scratch, recursive: true);
         }
         console.Write(table);
         return ExitCodes.Ok;
+    }
+
+    /// <summary>One lesson's row: <paramref name="runs"/> timed runs after a warm-up, of its training, or (with a
+    /// <paramref name="pictures"/> folder) of writing its pictures from one trained run.</summary>
+    private static void Row(Table table, ILesson lesson, int runs, ulong seed, string? pictures)
+    {
+        var trained = lesson.Train(seed, ProgressBar.None); // warm-up: JIT and caches
+        Action work = pictures is null
+            ? () => lesson.Train(seed, ProgressBar.None)
+            : () => PictureWriter.Write(pictures, lesson.Info.Slug, null, trained.WritePictures);
+        if (pictures is not null) work(); // warm-up of the picture code
+        var seconds = new double[runs];
+        var paused = GC.GetTotalPauseDuration();
+        int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
+        for (var i = 0; i < runs; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            work();
+            seconds[i] = clock.Elapsed.TotalSeconds;
+        }
+        var gcShare = (GC.GetTotalPauseDuration() - paused).TotalSeconds / seconds.Sum();
+        string PerRun(int before, int generation) =>
+            ((GC.CollectionCount(generation) - before) / (double)runs).ToString("0", CultureInfo.InvariantCulture);
+        var collections = $"{PerRun(gen0, 0)}/{PerRun(gen1, 1)}/{PerRun(gen2, 2)}";
+        Array.Sort(seconds);
+        table.AddRow($"{lesson.Info.Number:00} {Markup.Escape(lesson.Info.Algorithm)}", $"{runs}",
+                     Format(seconds[0]), Format(seconds[runs / 2]), Format(seconds[^1]),
+                     gcShare.ToString("0%", CultureInfo.InvariantCulture), collections);
     }
 
     private static string Format(double seconds) =>
