@@ -37,8 +37,13 @@ public sealed class PictureWriter : IDisposable
     public void Gif(string name, IReadOnlyList<Composition> frames, uint delayCs, uint holdLastCs)
     {
         if (frames.Count == 0) throw new ArgumentException("a GIF needs at least one frame", nameof(frames));
-        var drawn = new Frame[frames.Count];
-        Parallel.For(0, frames.Count, i => drawn[i] = frames[i].Draw(_caption));
+        // a composition listed more than once (a held frame) is drawn once
+        var distinct = frames.Distinct(ReferenceEqualityComparer.Instance).Cast<Composition>().ToArray();
+        var pixels = new Frame[distinct.Length];
+        Parallel.For(0, distinct.Length, i => pixels[i] = distinct[i].Draw(_caption));
+        var byComposition = new Dictionary<Composition, Frame>(ReferenceEqualityComparer.Instance);
+        for (var i = 0; i < distinct.Length; i++) byComposition[distinct[i]] = pixels[i];
+        var drawn = frames.Select(f => byComposition[f]).ToArray();
         var delays = Enumerable.Range(0, drawn.Length).Select(i => i == drawn.Length - 1 ? holdLastCs : delayCs).ToArray();
         File.WriteAllBytes(Path.Combine(_staging, name), GifEncoder.Encode(drawn, delays));
         _names.Add(name);
