@@ -246,13 +246,14 @@ public sealed class Lesson02BartoSutton(BartoSuttonConfig config) : ILesson
             {
                 var steps = episode.Trajectory.Steps;
                 var shown = Math.Min(steps.Length, episode.Length >= maxSteps ? 7 : 5);
+                var trace = TracePane(episode.Number); // the same for the episode's frames: one plot, drawn once
                 for (var k = 1; k <= shown; k++)
                 {
                     var t = steps[(int)Math.Round((double)k * steps.Length / shown) - 1];
                     frames.Add(ThreePane.Compose(
                         PolePane(t, $"Episode {episode.Number} · step {t.Next.Steps}/{maxSteps}"),
                         WeightPane($"Actor weights at the start of episode {episode.Number}", episode.Before.ActorWeights, scale, BartoSutton.Box(t.State)),
-                        TracePane(episode.Number)));
+                        trace));
                 }
             }
             writer.Gif("artifact.gif", frames, delayCs: 30, holdLastCs: 300);

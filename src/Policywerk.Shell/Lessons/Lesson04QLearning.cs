@@ -346,9 +346,10 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
             var final = new[] { qGreedy, sarsaGreedy };
             var longest = final.Max(g => g.Path.Length);
             var stride = Math.Max(2, (longest + 39) / 40); // at most about 40 walking frames
+            // while walking, the action and trace panes stay the same: one plot each, drawn once
+            var (arrows, trace) = (ArrowPane($"Greedy actions after episode {config.Episodes}", qLearning.Q, sarsa.Q), TracePane(config.Episodes));
             for (var k = 0; k < longest; k += k + stride >= longest ? 1 : stride)
-                frames.Add(ThreePane.Compose(RoutePane($"Walking greedily · step {k}", final, k, pane),
-                                             ArrowPane($"Greedy actions after episode {config.Episodes}", qLearning.Q, sarsa.Q), TracePane(config.Episodes)));
+                frames.Add(ThreePane.Compose(RoutePane($"Walking greedily · step {k}", final, k, pane), arrows, trace));
             writer.Gif("artifact.gif", frames, delayCs: 60, holdLastCs: 300);
             var (width, height) = PosterSize();
             writer.Png("poster.png", Panels.Render(RoutePane("The learned greedy paths", final, int.MaxValue,

@@ -290,8 +290,10 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
 
             var qs = specs.Select(f => Dqn.QValues(f.Model, Observe, f.State)).ToList();
             var qRange = (Math.Min(-1.2, qs.Min(q => q.Min()) - 0.4), Math.Max(1.5, qs.Max(q => q.Max()) * 1.15 + 0.3));
+            // the trace pane is the same for every frame of a stage: one plot, drawn once
+            var traces = specs.Select(f => (f.Shown, f.TraceTitle)).Distinct().ToDictionary(t => t, t => Trace(t.Shown, t.TraceTitle));
             var frames = specs.Select((f, i) => ThreePane.Compose(BreakoutPicture.Board(f.State, f.BoardTitle),
-                BreakoutPicture.QBars(qs[i], f.QTitle, qRange), Trace(f.Shown, f.TraceTitle))).ToList();
+                BreakoutPicture.QBars(qs[i], f.QTitle, qRange), traces[(f.Shown, f.TraceTitle)])).ToList();
             writer.Gif("artifact.gif", frames, delayCs: 12, holdLastCs: 300);
 
             var final = training.Greedy;

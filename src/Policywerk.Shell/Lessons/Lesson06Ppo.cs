@@ -315,28 +315,32 @@ public sealed class Lesson06Ppo(PpoConfig config) : ILesson
                 var p = Ppo.Policy(config, initial, Observe, s);
                 return k.NextGaussian(p.Mean, p.Std);
             }, start, rest, World.Constants.MaxSteps);
+            // a pane that stays the same from frame to frame is one plot, drawn once
+            var (bells, trace) = (Bells(0, "π(a | upright) before training"), Trace(0, "average reward per iteration"));
             for (var i = 0; i < sampled.Length; i += 2)
                 frames.Add(ThreePane.Compose(PolePicture.Pole(sampled.Steps[i].Next, Math.Clamp(sampled.Steps[i].Action, -1, 1), maxAngle, "Before training: sampled actions"),
-                    Bells(0, "π(a | upright) before training"), Trace(0, "average reward per iteration")));
+                    bells, trace));
             for (var hold = 0; hold < 4; hold++) frames.Add(frames[^1]);
 
             // 2. during training: each snapshot's greedy policy for a few steps, and its bell curve.
             foreach (var (iteration, theta) in training.Snapshots.Skip(1).SkipLast(1).Where(s => s.Iteration % 50 == 0))
             {
                 var game = GreedyEpisode(config, Actor(theta), Key.FromSeed(7));
+                (bells, trace) = (Bells(iteration, $"π(a | upright) narrowing: iteration {iteration}"), Trace(iteration, $"average reward per iteration (iteration {iteration})"));
                 for (var i = 0; i < Math.Min(game.Length, 160); i += 20)
                     frames.Add(ThreePane.Compose(PolePicture.Pole(game.Steps[i].Next, game.Steps[i].Action, maxAngle, $"After {iteration} iterations (greedy)"),
-                        Bells(iteration, $"π(a | upright) narrowing: iteration {iteration}"), Trace(iteration, $"average reward per iteration (iteration {iteration})")));
+                        bells, trace));
             }
 
             // 3. the trained policy balancing for the whole episode.
             var final = training.Greedy;
+            (bells, trace) = (Bells(training.Iterations.Length, "π(a | upright) after training"), Trace(training.Iterations.Length, "average reward per iteration"));
             for (var i = 0; i < final.Length; i += 10)
                 frames.Add(ThreePane.Compose(PolePicture.Pole(final.Steps[i].Next, final.Steps[i].Action, maxAngle, "Trained policy: torque = clamp(μ(s))"),
-                    Bells(training.Iterations.Length, "π(a | upright) after training"), Trace(training.Iterations.Length, "average reward per iteration")));
+                    bells, trace));
             frames.Add(ThreePane.Compose(PolePicture.Pole(final.Steps[^1].Next, final.Steps[^1].Action, maxAngle,
                     final.Length >= World.Constants.MaxSteps ? $"Balanced for {final.Length} steps" : $"Fell after {final.Length} steps"),
-                Bells(training.Iterations.Length, "π(a | upright) after training"), Trace(training.Iterations.Length, "average reward per iteration")));
+                bells, trace));
             writer.Gif("artifact.gif", frames, delayCs: 15, holdLastCs: 300);
 
             var mid = final.Steps[Math.Min(final.Length - 1, 137)];

@@ -310,10 +310,11 @@ public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson
             var view = View(world, PictureEpisode(evaluation, world.Dynamics));
             var frames = new List<Composition>();
             var stride = Math.Max(1, (int)Math.Ceiling(view.Steps / 60.0));
+            var traces = TracePlots(compact: true); // the same for every frame: drawn once
             for (var t = 0; t <= view.Steps; t += stride)
-                frames.Add(ThreePane.Compose(WorldPane(world, view, t, "Pixel world: real vs imagined path"), FramePane(view, t), TracePlots(compact: true)));
+                frames.Add(ThreePane.Compose(WorldPane(world, view, t, "Pixel world: real vs imagined path"), FramePane(view, t), traces));
             if (view.Steps % stride != 0)
-                frames.Add(ThreePane.Compose(WorldPane(world, view, view.Steps, "Pixel world: real vs imagined path"), FramePane(view, view.Steps), TracePlots(compact: true)));
+                frames.Add(ThreePane.Compose(WorldPane(world, view, view.Steps, "Pixel world: real vs imagined path"), FramePane(view, view.Steps), traces));
             writer.Gif("artifact.gif", frames, delayCs: 15, holdLastCs: 300);
             var poster = WorldPane(world, view, view.Steps,
                 $"Real vs imagined trajectory: same start, same {view.Steps} actions" +

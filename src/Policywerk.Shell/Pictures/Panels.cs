@@ -21,54 +21,16 @@ public sealed record Frame(int Width, int Height, byte[] Rgba)
 
 /// <summary>
 /// A picture not drawn yet: plots placed on a canvas of <see cref="Width"/>×<see cref="Height"/>. Lessons build their
-/// pictures as compositions; the <see cref="PictureWriter"/> draws them (the frames of an animation on every core, in
-/// their fixed order) and encodes them.
+/// pictures as compositions; the <see cref="PictureWriter"/> draws them (<see cref="Panels.Draw"/>) and encodes them.
+/// A plot may be placed in several compositions (a pane that stays the same from frame to frame): it is drawn once.
 /// </summary>
-public sealed class Composition(int width, int height, IReadOnlyList<PlacedPlot> panels)
+public sealed class Composition(int width, int height, IReadOnlyList<PlacedPlot> panes)
 {
     public int Width => width;
     public int Height => height;
 
-    /// <summary>
-    /// Draws every panel onto a canvas filled with <see cref="Palette.White"/>, each clipped to its rectangle so its
-    /// background stays inside; with a <paramref name="caption"/>, a band of <see cref="Panels.CaptionHeight"/> pixels on
-    /// top reads it (a run's changed settings), on as many lines of that height as it needs to fit. The plots are
-    /// disposed: a composition is drawn once.
-    /// </summary>
-    public Frame Draw(string? caption = null)
-    {
-        var lines = caption is null ? [] : Panels.CaptionLines(caption, width);
-        var top = Panels.CaptionHeight * lines.Count;
-        var info = new SKImageInfo(width, height + top, SKColorType.Rgba8888, SKAlphaType.Premul);
-        var pixels = new byte[info.BytesSize];
-        var handle = System.Runtime.InteropServices.GCHandle.Alloc(pixels, System.Runtime.InteropServices.GCHandleType.Pinned);
-        try
-        {
-            using var surface = SKSurface.Create(info, handle.AddrOfPinnedObject(), info.RowBytes);
-            surface.Canvas.Clear(Palette.White.ToSKColor());
-            for (var i = 0; i < lines.Count; i++)
-                Place(surface.Canvas, new PlacedPlot(Panels.CaptionBand(lines[i]), 0, i * Panels.CaptionHeight, width, Panels.CaptionHeight));
-            foreach (var p in panels) Place(surface.Canvas, p with { Y = p.Y + top });
-            surface.Canvas.Flush();
-        }
-        finally
-        {
-            handle.Free();
-        }
-        return new Frame(width, height + top, pixels);
-    }
-
-    private static void Place(SKCanvas canvas, PlacedPlot p)
-    {
-        using (p.Plot)
-        {
-            canvas.Save();
-            canvas.ClipRect(new SKRect(p.X, p.Y, p.X + p.Width, p.Y + p.Height));
-            canvas.Translate(p.X, p.Y);
-            p.Plot.Render(canvas, p.Width, p.Height);
-            canvas.Restore();
-        }
-    }
+    /// <summary>The plots and where they go.</summary>
+    public IReadOnlyList<PlacedPlot> Panes => panes;
 }
 
 /// <summary>The one way a picture is laid out: plots placed on a canvas (<see cref="Compose"/>), which the three-pane
@@ -76,13 +38,77 @@ public sealed class Composition(int width, int height, IReadOnlyList<PlacedPlot>
 /// use. Nothing is drawn until the <see cref="PictureWriter"/> draws the <see cref="Composition"/>.</summary>
 public static class Panels
 {
+    /// <summary>
+    /// Draws <paramref name="pictures"/>: first every distinct pane — a plot at a size, drawn once however many pictures
+    /// place it — on every core, then every distinct picture from its panes on a canvas filled with
+    /// <see cref="Palette.White"/>, in order. With a <paramref name="caption"/>, a band on top reads it (a run's changed
+    /// settings), on as many lines of <see cref="CaptionHeight"/> pixels as it needs. The plots are disposed.
+    /// </summary>
+    public static Frame[] Draw(IReadOnlyList<Composition> pictures, string? caption = null)
+    {
+        var distinct = pictures.Distinct().ToArray();
+        var panes = distinct.SelectMany(c => c.Panes).Select(p => new Pane(p.Plot, p.Width, p.Height)).Distinct().ToArray();
+        var widths = distinct.Select(c => c.Width).Distinct().ToArray();
+        var bands = widths.ToDictionary(w => w, w => caption is null ? []
+            : CaptionLines(caption, w).Select(line => new Pane(CaptionBand(line), w, CaptionHeight)).ToArray());
+        var all = panes.Concat(bands.Values.SelectMany(b => b)).ToArray();
+        var images = new SKImage[all.Length];
+        try
+        {
+            Parallel.For(0, all.Length, i => images[i] = Image(all[i]));
+            var drawn = all.Zip(images).ToDictionary(x => x.Item1, x => x.Item2);
+            var frames = new Frame[distinct.Length];
+            Parallel.For(0, distinct.Length, i =>
+            {
+                var c = distinct[i];
+                var lines = bands[c.Width];
+                var top = CaptionHeight * lines.Length;
+                var info = new SKImageInfo(c.Width, c.Height + top, SKColorType.Rgba8888, SKAlphaType.Premul);
+                var pixels = new byte[info.BytesSize];
+                var handle = System.Runtime.InteropServices.GCHandle.Alloc(pixels, System.Runtime.InteropServices.GCHandleType.Pinned);
+                try
+                {
+                    using var surface = SKSurface.Create(info, handle.AddrOfPinnedObject(), info.RowBytes);
+                    surface.Canvas.Clear(Palette.White.ToSKColor());
+                    for (var k = 0; k < lines.Length; k++) surface.Canvas.DrawImage(drawn[lines[k]], 0, k * CaptionHeight);
+                    foreach (var p in c.Panes) surface.Canvas.DrawImage(drawn[new Pane(p.Plot, p.Width, p.Height)], p.X, p.Y + top);
+                    surface.Canvas.Flush();
+                }
+                finally
+                {
+                    handle.Free();
+                }
+                frames[i] = new Frame(c.Width, c.Height + top, pixels);
+            });
+            var byPicture = distinct.Zip(frames).ToDictionary(x => x.Item1, x => x.Item2);
+            return pictures.Select(c => byPicture[c]).ToArray();
+        }
+        finally
+        {
+            foreach (var image in images) image?.Dispose();
+            foreach (var plot in all.Select(p => p.Plot).Distinct()) plot.Dispose();
+        }
+    }
+
+    /// <summary>A plot at a size: what is drawn once.</summary>
+    private readonly record struct Pane(Plot Plot, int Width, int Height);
+
+    /// <summary>The pane drawn on a canvas of its own.</summary>
+    private static SKImage Image(Pane pane)
+    {
+        using var surface = SKSurface.Create(new SKImageInfo(pane.Width, pane.Height, SKColorType.Rgba8888, SKAlphaType.Premul));
+        surface.Canvas.Clear(Palette.White.ToSKColor());
+        pane.Plot.Render(surface.Canvas, pane.Width, pane.Height);
+        return surface.Snapshot();
+    }
+
     /// <summary>Plots placed on a canvas of <paramref name="width"/>×<paramref name="height"/>.</summary>
     public static Composition Compose(int width, int height, IEnumerable<PlacedPlot> panels) => new(width, height, panels.ToArray());
 
     /// <summary>A single plot of <paramref name="width"/>×<paramref name="height"/> (a poster or a trace).</summary>
     public static Composition Render(Plot plot, int width, int height) => Compose(width, height, [new PlacedPlot(plot, 0, 0, width, height)]);
 
-    /// <summary>The height in pixels of one line of the band a caption adds on top of a picture (<see cref="Composition.Draw"/>).</summary>
+    /// <summary>The height in pixels of one line of the band a caption adds on top of a picture (<see cref="Draw"/>).</summary>
     public const int CaptionHeight = 30;
 
     /// <summary>The widest a caption character is drawn, in pixels (14-point bold), so a line of them fits.</summary>
@@ -101,7 +127,7 @@ public static class Panels
     }
 
     /// <summary>The caption band: <paramref name="caption"/> in bold on a light grey ground.</summary>
-    internal static Plot CaptionBand(string caption)
+    private static Plot CaptionBand(string caption)
     {
         var band = new Plot();
         band.HideAxesAndGrid();

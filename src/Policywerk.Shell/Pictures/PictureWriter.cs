@@ -5,7 +5,7 @@ namespace Policywerk.Shell.Pictures;
 /// staging folder first, and only <see cref="Commit"/> moves the finished files into
 /// <c>OUT/SLUG/</c>. If anything fails before that, the staging folder is removed and the output folder
 /// is left as it was. A writer with a caption (a run's changed settings) puts it on top of every picture and every
-/// frame (<see cref="Composition.Draw"/>).
+/// frame (<see cref="Panels.Draw"/>).
 /// </summary>
 public sealed class PictureWriter : IDisposable
 {
@@ -27,23 +27,17 @@ public sealed class PictureWriter : IDisposable
     /// <summary>Draws <paramref name="picture"/> and stages it as a PNG.</summary>
     public void Png(string name, Composition picture)
     {
-        File.WriteAllBytes(Path.Combine(_staging, name), picture.Draw(_caption).Png());
+        File.WriteAllBytes(Path.Combine(_staging, name), Panels.Draw([picture], _caption)[0].Png());
         _names.Add(name);
     }
 
-    /// <summary>Draws <paramref name="frames"/> on every core, in their order, and stages them as an animated GIF (one
-    /// palette, <see cref="GifEncoder"/>): each frame shown for <paramref name="delayCs"/> hundredths of a second, the last
-    /// for <paramref name="holdLastCs"/>, looping forever.</summary>
+    /// <summary>Draws <paramref name="frames"/> on every core (<see cref="Panels.Draw"/>: a pane or a frame listed again is
+    /// drawn once) and stages them as an animated GIF (one palette, <see cref="GifEncoder"/>): each frame shown for
+    /// <paramref name="delayCs"/> hundredths of a second, the last for <paramref name="holdLastCs"/>, looping forever.</summary>
     public void Gif(string name, IReadOnlyList<Composition> frames, uint delayCs, uint holdLastCs)
     {
         if (frames.Count == 0) throw new ArgumentException("a GIF needs at least one frame", nameof(frames));
-        // a composition listed more than once (a held frame) is drawn once
-        var distinct = frames.Distinct(ReferenceEqualityComparer.Instance).Cast<Composition>().ToArray();
-        var pixels = new Frame[distinct.Length];
-        Parallel.For(0, distinct.Length, i => pixels[i] = distinct[i].Draw(_caption));
-        var byComposition = new Dictionary<Composition, Frame>(ReferenceEqualityComparer.Instance);
-        for (var i = 0; i < distinct.Length; i++) byComposition[distinct[i]] = pixels[i];
-        var drawn = frames.Select(f => byComposition[f]).ToArray();
+        var drawn = Panels.Draw(frames, _caption);
         var delays = Enumerable.Range(0, drawn.Length).Select(i => i == drawn.Length - 1 ? holdLastCs : delayCs).ToArray();
         File.WriteAllBytes(Path.Combine(_staging, name), GifEncoder.Encode(drawn, delays));
         _names.Add(name);
