@@ -376,7 +376,7 @@ public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson
             var points = s.Select(p => (p.X, p.Y)).Concat(view.Imagined.Select(f => AgentOf(f, bounds))).Append((s[0].TargetX, s[0].TargetY)).ToArray();
             plot.Axes.SetLimits(-bounds, bounds + cell, -bounds, bounds + cell);
             plot.Axes.SquareUnits();
-            plot.XLabel($"x     (step {t}: imagined {t - t0} steps ahead, {drift:0.00} from the real agent)", 12);
+            plot.XLabel($"x  —  at step {t} the imagined path is {t - t0} steps ahead, {drift:0.00} from the real agent", 12);
             plot.YLabel("y", 12);
             plot.ShowLegend(EmptiestCorner(points, bounds));
             plot.Legend.FontSize = 11;
@@ -484,19 +484,23 @@ public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson
             var finished = logs.Where(l => double.IsFinite(l.EpisodeReward)).ToArray();
             Charts.Line(reward, finished.Select(l => (double)l.Iteration).ToArray(), finished.Select(l => l.EpisodeReward).ToArray(),
                 Palette.Accent, null, 2f, 4f);
-            void Reference(double y, ScottPlot.Color color, LinePattern pattern, string text, bool below)
+            // The evaluation means are lines named in a legend in the lower right, below every curve: the y axis reaches
+            // far enough down to leave that band empty, so no label sits on the episode curve.
+            foreach (var (y, color, pattern, text) in new[]
             {
-                reward.Add.HorizontalLine(y, 1.5f, color, pattern);
-                var label = Charts.Label(reward, text, xs[0], y, below ? Alignment.UpperLeft : Alignment.LowerLeft, compact ? 9 : 11, color, bold: true);
-                label.LabelBackgroundColor = Palette.White.WithAlpha(0.75); // readable where the episode curve runs behind it
+                (evaluation.Scripted.Mean, Palette.Positive, LinePattern.Dashed, "scripted (eval)"),
+                (evaluation.Agent.Mean, Palette.Third, LinePattern.Dotted, "Dreamer greedy (eval)"),
+                (evaluation.Random.Mean, Palette.Negative, LinePattern.Dashed, "random (eval)"),
+            })
+            {
+                var line = reward.Add.HorizontalLine(y, 1.5f, color, pattern);
+                line.LegendText = text;
             }
-            // The agent's line lies between the other two, usually near one of them: its label goes on the side away from
-            // the nearer one, and that one's label on the side away from the agent's, so no two labels share a band.
-            var nearScripted = Math.Abs(evaluation.Scripted.Mean - evaluation.Agent.Mean) <= Math.Abs(evaluation.Agent.Mean - evaluation.Random.Mean);
-            var agentAbove = evaluation.Agent.Mean >= (nearScripted ? evaluation.Scripted.Mean : evaluation.Random.Mean);
-            Reference(evaluation.Scripted.Mean, Palette.Positive, LinePattern.Dashed, "scripted (eval)", below: nearScripted && agentAbove);
-            Reference(evaluation.Random.Mean, Palette.Negative, LinePattern.Dashed, "random (eval)", below: !nearScripted && agentAbove);
-            Reference(evaluation.Agent.Mean, Palette.Third, LinePattern.Dotted, "Dreamer greedy (eval)", below: !agentAbove);
+            var values = finished.Select(l => l.EpisodeReward).Concat([evaluation.Scripted.Mean, evaluation.Agent.Mean, evaluation.Random.Mean]).ToArray();
+            var (low, high) = (values.Min(), values.Max());
+            reward.Axes.SetLimitsY(low - (compact ? 0.75 : 0.45) * (high - low), high + 0.08 * (high - low));
+            reward.Legend.FontSize = compact ? 9 : 11;
+            reward.ShowLegend(Alignment.LowerRight);
             plots.Add(reward);
             if (!compact)
             {
