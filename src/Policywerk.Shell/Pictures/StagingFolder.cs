@@ -9,9 +9,9 @@ namespace Policywerk.Shell.Pictures;
 /// by a run killed outright (SIGKILL, power loss); <see cref="RemoveAbandoned"/> removes those and no others.</item>
 /// <item>Commit: the earlier set is moved aside into this folder and the new set moved into its place, two renames
 /// in one file system; a set is never mixed from two runs, and of two runs committing at once the later one wins.</item>
-/// <item>Interrupts: creating, committing and removing folders take one gate, and so does <see cref="RemoveAllThen"/>,
-/// the interrupt handler's way out; an interrupt therefore waits for a commit in progress and never leaves half of
-/// one.</item>
+/// <item>Interrupts: creating, committing and removing folders pass a gate that <see cref="RemoveAllThen"/>, the
+/// interrupt handler's way out, closes for good; it waits for those in progress, so an interrupt never leaves half a
+/// commit. Commits of several writers in one process pass the gate together and meet as those of two processes do.</item>
 /// </list>
 /// </summary>
 internal sealed class StagingFolder : IDisposable
@@ -24,8 +24,8 @@ internal sealed class StagingFolder : IDisposable
     /// between creating the folder and locking it.</summary>
     internal static readonly TimeSpan Grace = TimeSpan.FromSeconds(2);
 
-    private static readonly object Gate = new();
-    private static readonly HashSet<StagingFolder> Live = [];
+    private static readonly ReaderWriterLockSlim Gate = new(); // read: a folder's work; write: the interrupt
+    private static readonly HashSet<StagingFolder> Live = [];  // guarded by itself
 
     private readonly FileStream _ownerLock;
 
@@ -40,7 +40,8 @@ internal sealed class StagingFolder : IDisposable
     /// <summary>Creates and locks a new staging folder for <paramref name="slug"/> in <paramref name="outDir"/>.</summary>
     public static StagingFolder Create(string outDir, string slug)
     {
-        lock (Gate)
+        Gate.EnterReadLock();
+        try
         {
             var folder = Path.Combine(outDir, $".{slug}.staging-{Guid.NewGuid():N}");
             Directory.CreateDirectory(Path.Combine(folder, SetName));
@@ -48,7 +49,7 @@ internal sealed class StagingFolder : IDisposable
             {
                 var ownerLock = new FileStream(Path.Combine(folder, LockName), FileMode.CreateNew, FileAccess.Write, FileShare.None);
                 var staging = new StagingFolder(folder, ownerLock);
-                Live.Add(staging);
+                lock (Live) Live.Add(staging);
                 return staging;
             }
             catch
@@ -56,6 +57,10 @@ internal sealed class StagingFolder : IDisposable
                 Remove(folder);
                 throw;
             }
+        }
+        finally
+        {
+            Gate.ExitReadLock();
         }
     }
 
@@ -91,7 +96,8 @@ internal sealed class StagingFolder : IDisposable
     /// moves, that one is moved aside too.</summary>
     public void CommitTo(string target)
     {
-        lock (Gate)
+        Gate.EnterReadLock();
+        try
         {
             for (var attempt = 0; ; attempt++)
             {
@@ -104,11 +110,16 @@ internal sealed class StagingFolder : IDisposable
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
-                    if (attempt < MaxCommitAttempts && Directory.Exists(target) && Directory.Exists(Files)) continue;
+                    // another run's set arrived between our two moves (and may be gone again already): try again
+                    if (attempt < MaxCommitAttempts && Directory.Exists(Files)) continue;
                     if (movedAside) MoveIfThere(previous, target); // put the earlier set back
                     throw;
                 }
             }
+        }
+        finally
+        {
+            Gate.ExitReadLock();
         }
     }
 
@@ -129,23 +140,31 @@ internal sealed class StagingFolder : IDisposable
     /// set if it was.</summary>
     public void Dispose()
     {
-        lock (Gate)
+        Gate.EnterReadLock();
+        try
         {
-            if (!Live.Remove(this)) return;
+            lock (Live)
+                if (!Live.Remove(this)) return;
             Release();
+        }
+        finally
+        {
+            Gate.ExitReadLock();
         }
     }
 
-    /// <summary>For the interrupt handler: removes every staging folder of this process, then runs
-    /// <paramref name="end"/> (which ends the process) still holding the gate, so no commit or folder can start.</summary>
+    /// <summary>For the interrupt handler: waits for the commits and removals in progress, removes every staging folder
+    /// of this process, then runs <paramref name="end"/> (which ends the process) with the gate closed, so that no
+    /// commit or folder can start.</summary>
     internal static void RemoveAllThen(Action end)
     {
-        lock (Gate)
+        Gate.EnterWriteLock();
+        lock (Live)
         {
             foreach (var staging in Live) staging.Release();
             Live.Clear();
-            end();
         }
+        end();
     }
 
     private void Release()
