@@ -102,13 +102,10 @@ public class InterruptTests
             var live = Path.Combine(dir, ".06_ppo.staging-live");
             Directory.CreateDirectory(live);
             using var ownerLock = new FileStream(Path.Combine(live, "owner.lock"), FileMode.CreateNew, FileAccess.Write, FileShare.None);
-            // a folder without a lock (as runs made them before there was one), old, and one just made (its owner may
-            // be about to lock it)
+            // a folder without a lock, as runs made them before there was one
             var unlocked = Path.Combine(dir, ".07_dreamer.staging-0123");
-            var young = Path.Combine(dir, ".02_barto_sutton.staging-4567");
             Directory.CreateDirectory(unlocked);
-            Directory.CreateDirectory(young);
-            // all but the young one last changed a minute ago, so only the lock decides
+            // all last changed a minute ago, so only the lock decides
             foreach (var folder in new[] { killed, live, unlocked })
                 Directory.SetLastWriteTimeUtc(folder, DateTime.UtcNow - TimeSpan.FromMinutes(1));
 
@@ -119,8 +116,28 @@ public class InterruptTests
             Assert.False(Directory.Exists(unlocked), "the unlocked old staging folder is still there");
             Assert.True(Directory.Exists(live), "the live run's staging folder was removed");
             Assert.True(File.Exists(Path.Combine(live, "owner.lock")));
-            Assert.True(Directory.Exists(young), "a staging folder made a moment ago was removed");
             AssertWholeLesson1Set(Path.Combine(dir, "01_bellman"));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_staging_folder_without_a_lock_is_left_alone_while_it_is_young_its_owner_may_be_about_to_lock_it()
+    {
+        var dir = ShellHarness.TempDir();
+        try
+        {
+            var starting = Path.Combine(dir, ".02_barto_sutton.staging-4567");
+            Directory.CreateDirectory(starting);
+            StagingFolder.RemoveAbandoned(dir);
+            Assert.True(Directory.Exists(starting), "a staging folder made a moment ago was removed");
+
+            Directory.SetLastWriteTimeUtc(starting, DateTime.UtcNow - StagingFolder.Grace - TimeSpan.FromSeconds(1));
+            StagingFolder.RemoveAbandoned(dir);
+            Assert.False(Directory.Exists(starting), "an old staging folder without a lock is still there");
         }
         finally
         {
