@@ -6,7 +6,7 @@ using Xunit;
 
 namespace Policywerk.Shell.Tests;
 
-/// <summary>Issue 20's interrupts and I/O errors, on the real program run as a child process: a signal removes the
+/// <summary>Issue 20's interrupts and I/O errors, mostly on the real program run as a child process: a signal removes the
 /// staging folder and keeps committed pictures, a killed run's staging folder is removed by the next run (and a live
 /// one is not), concurrent runs end with one whole set, and a full standard output is one <c>error:</c> line.</summary>
 public class InterruptTests
