@@ -9,10 +9,14 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        WriteGuard.GuardStandardOutput(); // before the console is made from it
         var console = AnsiConsole.Console;
         // redirected output wraps at a fixed width instead of the 80 columns a console without a terminal assumes
         if (Console.IsOutputRedirected) console.Profile.Width = Narration.RedirectedWidth;
-        return Run(args, console, Console.Error);
+        using var interrupts = Interrupts.Register(Console.Error);
+        var code = Run(args, console, Console.Error);
+        Interrupts.Hold();
+        return code;
     }
 
     /// <summary>The whole program, with its console and error stream passed in (so tests can run it).</summary>
@@ -24,7 +28,11 @@ public static class Program
             config.SetApplicationName("policywerk");
             config.ConfigureConsole(console);
             config.UseStrictParsing();
-            config.SetExceptionHandler((exception, _) => ExitCodes.Report(exception, stderr));
+            config.SetExceptionHandler((exception, _) =>
+            {
+                Interrupts.Hold();
+                return ExitCodes.Report(exception, stderr);
+            });
             config.AddCommand<ListCommand>("list").WithDescription("List the seven lessons.");
             config.AddCommand<LessonCommand>("lesson").WithDescription("Run one lesson: train, print what it learned, write its pictures. What if? --set changes a setting (--params lists them); --runs K --vs name=value trains K seeds with the defaults and with the variant and compares them run by run.")
                 .WithExample("lesson", "1").WithExample("lesson", "1", "--seed", "7", "--out", "pictures")

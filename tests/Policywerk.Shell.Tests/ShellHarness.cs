@@ -1,4 +1,8 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
 using Spectre.Console;
+using Xunit;
 
 namespace Policywerk.Shell.Tests;
 
@@ -40,5 +44,101 @@ public static class ShellHarness
         var dir = Path.Combine(Path.GetTempPath(), "policywerk-tests-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
         return dir;
+    }
+
+    /// <summary>Starts the built program as a child process (<c>dotnet Policywerk.Shell.dll ARGS</c>) with stdout and
+    /// stderr captured; with <paramref name="stdoutTo"/>, stdout goes to that file instead (through <c>/bin/sh</c>).</summary>
+    public static ChildRun Start(string? stdoutTo, params string[] args)
+    {
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+        var program = Path.Combine(AppContext.BaseDirectory, "Policywerk.Shell.dll");
+        var info = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (stdoutTo is null)
+        {
+            info.FileName = dotnet;
+            info.ArgumentList.Add(program);
+        }
+        else
+        {
+            info.FileName = "/bin/sh";
+            foreach (var arg in new[] { "-c", $"exec \"$0\" \"$@\" >{stdoutTo}", dotnet, program }) info.ArgumentList.Add(arg);
+        }
+        foreach (var arg in args) info.ArgumentList.Add(arg);
+        return new ChildRun(Process.Start(info) ?? throw new InvalidOperationException($"cannot start {dotnet}"));
+    }
+}
+
+/// <summary>A running child process of the program, its output read as it comes.</summary>
+public sealed class ChildRun : IDisposable
+{
+    private readonly StringBuilder _out = new(), _err = new();
+    private readonly Task _reading;
+
+    public Process Process { get; }
+
+    public ChildRun(Process process)
+    {
+        Process = process;
+        _reading = Task.WhenAll(Copy(process.StandardOutput, _out), Copy(process.StandardError, _err));
+    }
+
+    private static async Task Copy(StreamReader from, StringBuilder to)
+    {
+        var buffer = new char[4096];
+        for (int n; (n = await from.ReadAsync(buffer)) > 0;)
+            lock (to) to.Append(buffer, 0, n);
+    }
+
+    public bool HasExited => Process.HasExited;
+
+    /// <summary>Waits for the process to end (failing the test after <paramref name="timeout"/>) and returns what it did.</summary>
+    public ShellResult WaitForExit(TimeSpan timeout)
+    {
+        if (!Process.WaitForExit(timeout))
+        {
+            Process.Kill(entireProcessTree: true);
+            Assert.Fail($"the program did not end within {timeout.TotalSeconds} s; stderr: {Err}");
+        }
+        _reading.Wait(timeout);
+        return new ShellResult(Process.ExitCode, Out, Err);
+    }
+
+    public string Out { get { lock (_out) return _out.ToString(); } }
+    public string Err { get { lock (_err) return _err.ToString(); } }
+
+    /// <summary>Sends a POSIX signal (2 SIGINT, 15 SIGTERM) to the process.</summary>
+    public void Signal(int signal) => Assert.Equal(0, Kill(Process.Id, signal));
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+
+    /// <summary>Waits until <paramref name="ready"/> holds, polling every 20 ms; fails the test if the process ends first or
+    /// <paramref name="timeout"/> passes.</summary>
+    public void WaitUntil(Func<bool> ready, TimeSpan timeout, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!ready())
+        {
+            if (Process.HasExited) Assert.Fail($"the program ended (exit {Process.ExitCode}) before {what}; stderr: {Err}");
+            if (clock.Elapsed > timeout) Assert.Fail($"no {what} within {timeout.TotalSeconds} s");
+            Thread.Sleep(20);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (!Process.HasExited) Process.Kill(entireProcessTree: true);
+        Process.Dispose();
+    }
+}
+
+/// <summary>A fact that needs a Unix system (signals, <c>/bin/sh</c>) and, if named, a device such as <c>/dev/full</c>;
+/// skipped with the reason elsewhere.</summary>
+public sealed class UnixFactAttribute : FactAttribute
+{
+    public UnixFactAttribute(string? device = null)
+    {
+        if (OperatingSystem.IsWindows()) Skip = "needs POSIX signals and /bin/sh (a Unix system)";
+        else if (device is not null && !File.Exists(device)) Skip = $"needs {device}, which this system does not have";
     }
 }

@@ -1,27 +1,33 @@
+using Policywerk.Shell.Cli;
+
 namespace Policywerk.Shell.Pictures;
 
 /// <summary>
 /// Writes one lesson's pictures so that nothing is ever half-written: every file goes into a hidden
-/// staging folder first, and only <see cref="Commit"/> moves the finished files into
-/// <c>OUT/SLUG/</c>. If anything fails before that, the staging folder is removed and the output folder
-/// is left as it was. A writer with a caption (a run's changed settings) puts it on top of every picture and every
-/// frame (<see cref="Panels.Draw"/>).
+/// staging folder first (<see cref="StagingFolder"/>), and only <see cref="Commit"/> puts the finished set in place
+/// as <c>OUT/SLUG/</c>, replacing an earlier set as a whole. If anything fails before that, or the run is interrupted,
+/// the staging folder is removed and the output folder is left as it was. A writer with a caption (a run's changed
+/// settings) puts it on top of every picture and every frame (<see cref="Panels.Draw"/>).
 /// </summary>
 public sealed class PictureWriter : IDisposable
 {
+    private readonly StagingFolder _folder;
     private readonly string _staging;
     private readonly List<string> _names = [];
     private readonly string? _caption;
-    private bool _committed;
 
+    /// <summary>Where the pictures go: <c>OUT/SLUG/</c>.</summary>
     public string TargetDir { get; }
 
+    /// <summary>A writer for <c>OUT/SLUG/</c>; first removes the staging folders in <paramref name="outDir"/> left by
+    /// runs that were killed outright.</summary>
     public PictureWriter(string outDir, string slug, string? caption = null)
     {
         _caption = caption;
         TargetDir = Path.Combine(outDir, slug);
-        _staging = Path.Combine(outDir, $".{slug}.staging-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(_staging);
+        StagingFolder.RemoveAbandoned(outDir);
+        _folder = StagingFolder.Create(outDir, slug);
+        _staging = _folder.Files;
     }
 
     /// <summary>Draws <paramref name="picture"/> and stages it as a PNG.</summary>
@@ -44,34 +50,39 @@ public sealed class PictureWriter : IDisposable
     }
 
     /// <summary>Stages pictures with <paramref name="stage"/> in a writer for <c>OUT/SLUG/</c> and commits them; returns
-    /// their final paths. The one way a command writes its pictures.</summary>
+    /// their final paths. The one way a command writes its pictures. A file that cannot be written (a full disk, a lost
+    /// permission) is a <see cref="WriteError"/> naming the folder and the cause.</summary>
     public static IReadOnlyList<string> Write(string outDir, string slug, string? caption, Action<PictureWriter> stage)
     {
-        using var writer = new PictureWriter(outDir, slug, caption);
-        stage(writer);
-        return writer.Commit();
+        try
+        {
+            using var writer = new PictureWriter(outDir, slug, caption);
+            stage(writer);
+            return writer.Commit();
+        }
+        catch (Exception e) when (WriteFailure(e) is { } cause) // a filter: it runs before the staged files are removed
+        {
+            throw new WriteError(Path.Combine(outDir, slug), cause);
+        }
     }
 
-    /// <summary>Moves every staged file into place and returns their final paths.</summary>
+    /// <summary>The I/O failure in <paramref name="e"/>, if it is one (every file is written by .NET), or in one of
+    /// several tasks run in parallel.</summary>
+    private static Exception? WriteFailure(Exception e) => e switch
+    {
+        IOException or UnauthorizedAccessException => e,
+        AggregateException all => all.InnerExceptions.Select(WriteFailure).FirstOrDefault(cause => cause is not null),
+        _ => null,
+    };
+
+    /// <summary>Puts the staged set in place as a whole (<see cref="StagingFolder.CommitTo"/>) and returns the files'
+    /// final paths.</summary>
     public IReadOnlyList<string> Commit()
     {
-        Directory.CreateDirectory(TargetDir);
-        var paths = new List<string>();
-        foreach (var name in _names)
-        {
-            var target = Path.Combine(TargetDir, name);
-            File.Move(Path.Combine(_staging, name), target, overwrite: true);
-            paths.Add(target);
-        }
-        _committed = true;
-        Directory.Delete(_staging, recursive: true);
-        return paths;
+        _folder.CommitTo(TargetDir);
+        return _names.Select(name => Path.Combine(TargetDir, name)).ToList();
     }
 
-    public void Dispose()
-    {
-        if (_committed) return;
-        try { if (Directory.Exists(_staging)) Directory.Delete(_staging, recursive: true); }
-        catch (IOException) { /* best effort: a staging folder is hidden and harmless */ }
-    }
+    /// <summary>Removes the staging folder (with the staged files if they were not committed).</summary>
+    public void Dispose() => _folder.Dispose();
 }
