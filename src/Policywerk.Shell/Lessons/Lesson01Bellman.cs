@@ -82,22 +82,19 @@ public sealed class Lesson01Bellman(BellmanConfig config, NamedMap map) : ILesso
                 Math.Round(difference, 6), difference < config.Theta, policiesMatch);
         }
 
+        /// <summary>A free cell's value; another cell's map character (<see cref="GridMap.Symbol"/>), a wall doubled to "##".</summary>
         private static string CellText(Gridworld world, int s, ImmutableArray<double> values) => world.KindOf(s) switch
         {
+            CellKind.Empty => values[s].ToString("+0.000;-0.000;0.000", CultureInfo.InvariantCulture),
             CellKind.Wall => "##",
-            CellKind.Goal => "G",
-            CellKind.Pit => "X",
-            CellKind.Cliff => "C",
-            _ => values[s].ToString("+0.000;-0.000;0.000", CultureInfo.InvariantCulture),
+            var kind => GridMap.Symbol(kind).ToString(),
         };
 
+        /// <summary>A free cell's policy arrow; another cell's map character (<see cref="GridMap.Symbol"/>).</summary>
         private static string ArrowText(Gridworld world, int s, ImmutableArray<int> policy) => world.KindOf(s) switch
         {
-            CellKind.Wall => "#",
-            CellKind.Goal => "G",
-            CellKind.Pit => "X",
-            CellKind.Cliff => "C",
-            _ => Arrows[policy[s]],
+            CellKind.Empty => Arrows[policy[s]],
+            var kind => GridMap.Symbol(kind).ToString(),
         };
 
         private static string[] ValueRows(Gridworld world, ImmutableArray<double> values) =>
@@ -240,7 +237,7 @@ public sealed class Lesson01Bellman(BellmanConfig config, NamedMap map) : ILesso
                 grid.Add(string.Join(' ', Enumerable.Range(0, world.Cols).Select(c => world.IndexOf(new Cell(r, c)) switch
                 {
                     var x when x == world.StartState => 'S',
-                    var x => world.KindOf(x) switch { CellKind.Goal => 'G', CellKind.Pit => 'X', CellKind.Wall => '#', CellKind.Cliff => 'C', _ => '·' },
+                    var x => world.KindOf(x) == CellKind.Empty ? '·' : GridMap.Symbol(world.KindOf(x)),
                 })));
             var deterministic = Enumerable.Range(0, world.StateCount).All(st =>
                 Enumerable.Range(0, world.ActionCount).All(a => world.Outcomes(st, a) is [{ Probability: 1.0 }]));

@@ -72,14 +72,12 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
 
     /// <summary>The move from one cell to the next as an action index (N, E, S, W); a move that is none of these (a
     /// bump into the border, a fall back to the start) counts as W.</summary>
-    private static int MoveBetween(Gridworld grid, int from, int to) =>
-        (grid.CellOf(to).Row - grid.CellOf(from).Row, grid.CellOf(to).Col - grid.CellOf(from).Col) switch
-        {
-            (-1, 0) => CliffWorld.North,
-            (0, 1) => CliffWorld.East,
-            (1, 0) => CliffWorld.South,
-            _ => CliffWorld.West,
-        };
+    private static int MoveBetween(Gridworld grid, int from, int to)
+    {
+        for (var a = CliffWorld.North; a < CliffWorld.West; a++)
+            if (grid.CellOf(from).Toward(a) == grid.CellOf(to)) return a;
+        return CliffWorld.West;
+    }
 
     private sealed class Run(CliffConfig config, NamedMap map, CliffWorld world, ImmutableArray<Key> keys, ControlRun qLearning, ControlRun sarsa,
                              GreedyEvaluation qGreedy, GreedyEvaluation sarsaGreedy, WorkedExample? example) : ILessonRun
@@ -101,14 +99,13 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
                 blocks[^1].QLearning, blocks[^1].Sarsa, Route(grid, qGreedy), Route(grid, sarsaGreedy));
         }
 
-        /// <summary>A cell as the route grids draw it: ░ cliff, G goal, X pit, # wall, · free.</summary>
+        /// <summary>A cell as the route grids draw it: the map format's character (<see cref="GridMap.Symbol"/>), but for
+        /// two that read better on a terminal: ░ for a cliff cell, · for a free one.</summary>
         private static char Symbol(Gridworld grid, int state) => grid.KindOf(state) switch
         {
             CellKind.Cliff => '░',
-            CellKind.Goal => 'G',
-            CellKind.Pit => 'X',
-            CellKind.Wall => '#',
-            _ => '·',
+            CellKind.Empty => '·',
+            var kind => GridMap.Symbol(kind),
         };
 
         private static GreedyRoute Route(Gridworld world, GreedyEvaluation g)
@@ -459,7 +456,7 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
                         Draw.Cell(plot, top + r, left + c, Draw.Diverging(tables[m].Max(s), shade));
                         if (row.ToArray().All(v => v == 0) || cellPixels < Draw.ArrowPixels) continue; // never visited, or too small
                         var best = Policies.Greedy(row, Key.FromSeed(0)).Value;
-                        var (dr, dc) = best switch { 0 => (-1, 0), 1 => (0, 1), 2 => (1, 0), _ => (0, -1) };
+                        var (dr, dc) = new Cell(0, 0).Toward(best);
                         Draw.CellArrow(plot, top + r, left + c, dr, dc, Palette.Ink, k);
                     }
             }
