@@ -147,7 +147,7 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
             console.MarkupLine(Classic
                 ? "4×12 grid: start bottom-left, goal bottom-right, the 10 cells between are cliff (−100, back to start); every step −1."
                 : Markup.Escape($"{Grid.Rows}×{Grid.Cols} grid ({map.Name}): {WorldSummary()}"));
-            console.MarkupLine($"α = {s.Alpha}, γ = {s.Gamma}, ε = {s.Epsilon} (ε-greedy behaviour), {s.Episodes} episodes, Q₀ = 0");
+            console.MarkupLine($"α = {s.Alpha}, γ = {s.Gamma}, {BehaviourSetting} ({BehaviourName} behaviour), {s.Episodes} episodes, Q₀ = {config.InitialQ}");
             console.WriteLine();
             Tables(console, s);
         }
@@ -160,14 +160,22 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
             foreach (var b in s.RewardPer50)
                 table.AddRow($"{b.From,3}–{b.To,3}", Better(F(b.QLearning), b.QLearning > b.Sarsa), Better(F(b.Sarsa), b.Sarsa >= b.QLearning));
             console.Write(table);
-            if (Classic)
+            var lastBlock = s.RewardPer50[^1];
+            if (ClassicStory(s))
             {
                 console.MarkupLine("While exploring, SARSA earns more: it learns the value of the ε-greedy policy it follows and keeps away from the edge;");
                 console.MarkupLine("Q-learning learns the greedy policy's values, walks the edge, and its random steps drop it off the cliff.");
             }
             else
             {
-                console.MarkupLine("SARSA learns the value of the ε-greedy policy it follows; Q-learning learns the greedy policy's values, whatever it does.");
+                var gap = F(Math.Abs(lastBlock.QLearning - lastBlock.Sarsa));
+                console.MarkupLine(Markup.Escape($"While exploring (episodes {lastBlock.From}–{lastBlock.To}), " + (lastBlock.QLearning.CompareTo(lastBlock.Sarsa) switch
+                {
+                    > 0 => $"Q-learning earns {gap} more per episode than SARSA ({F(lastBlock.QLearning)} against {F(lastBlock.Sarsa)}).",
+                    < 0 => $"SARSA earns {gap} more per episode than Q-learning ({F(lastBlock.Sarsa)} against {F(lastBlock.QLearning)}).",
+                    _ => $"both earn {F(lastBlock.QLearning)} per episode.",
+                })));
+                console.MarkupLine(Markup.Escape($"SARSA learns the value of the {BehaviourName} policy it follows; Q-learning learns the greedy policy's values, whatever it does."));
             }
             console.WriteLine();
 
@@ -184,6 +192,52 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
                 console.Write(RouteTable(null, s.SarsaGreedy));
             }
             console.MarkupLine(Markup.Escape($"Greedy paths: Q-learning {RouteText(s.QLearningGreedy)}; SARSA {RouteText(s.SarsaGreedy)} (row 0 is the top)."));
+            if (!ClassicStory(s) && SafetyText() is { } safety) console.MarkupLine(Markup.Escape(safety));
+        }
+
+        /// <summary>The behaviour policy's setting as the header prints it: ε for ε-greedy, τ for softmax.</summary>
+        private string BehaviourSetting => config.ControlOrDefault.Behaviour is Boltzmann b ? $"τ = {b.Temperature}" : $"ε = {config.ControlOrDefault.Epsilon}";
+
+        /// <summary>The behaviour policy's name: ε-greedy, or softmax when a temperature τ is set.</summary>
+        private string BehaviourName => config.ControlOrDefault.Behaviour is Boltzmann ? "softmax" : "ε-greedy";
+
+        /// <summary>The cliff and pit cells: stepping in costs an exploring agent dearly.</summary>
+        private bool IsHazard(Cell cell) =>
+            cell.Row >= 0 && cell.Row < Grid.Rows && cell.Col >= 0 && cell.Col < Grid.Cols && Grid.KindOf(cell) is CellKind.Cliff or CellKind.Pit;
+
+        /// <summary>How many of the free cells a greedy path stands on lie beside a cliff or pit cell (one random step
+        /// from falling in): the fewer, the safer the path for an agent that explores.</summary>
+        private int CellsBesideHazard(GreedyEvaluation g) =>
+            g.Path.Distinct().Count(st => Grid.KindOf(st) == CellKind.Empty &&
+                                          Enumerable.Range(0, Grid.ActionCount).Any(a => IsHazard(Grid.CellOf(st).Toward(a))));
+
+        /// <summary>Which greedy path is the safer, by <see cref="CellsBesideHazard"/>; null on a map without cliff or pit.</summary>
+        private string? SafetyText()
+        {
+            if (!Grid.Layout.Contains(CellKind.Cliff) && !Grid.Layout.Contains(CellKind.Pit)) return null;
+            var (q, sa) = (CellsBesideHazard(qGreedy), CellsBesideHazard(sarsaGreedy));
+            string Cells(int n) => n == 1 ? "1 cell" : $"{n} cells";
+            return q == sa
+                ? q == 0 ? "Neither greedy path passes beside a cliff or pit cell."
+                         : $"Both greedy paths stand on {Cells(q)} beside a cliff or pit cell, one random step from falling in."
+                : $"{(q < sa ? "Q-learning" : "SARSA")}'s greedy path is the safer one: it stands on {Cells(Math.Min(q, sa))} beside a cliff or pit cell, " +
+                  $"one random step from falling in; {(q < sa ? "SARSA" : "Q-learning")}'s on {Math.Max(q, sa)}.";
+        }
+
+        /// <summary>Steps of Q-learning's episodes <paramref name="block"/> that fell in: into a pit, or off the cliff
+        /// (the cliff's reward, and back at the start).</summary>
+        private int Falls(Block block) =>
+            Blocks.Items(qLearning.Episodes, block).Sum(e => e.Steps.Count(t => Grid.KindOf(t.Next) == CellKind.Pit ||
+                Grid.Layout.Contains(CellKind.Cliff) && t.Next == Grid.StartState && t.Reward == Grid.Map.CliffReward));
+
+        /// <summary>The classic cliff's two sentences hold for this run: it explores ε-greedily, SARSA earns more in the
+        /// last block, Q-learning's greedy path stands beside the cliff more often than SARSA's, and Q-learning fell off
+        /// the cliff in those episodes.</summary>
+        private bool ClassicStory(QLearningResults s)
+        {
+            var last = s.RewardPer50[^1];
+            return Classic && config.ControlOrDefault.Behaviour is EpsilonGreedy && last.Sarsa > last.QLearning &&
+                   CellsBesideHazard(qGreedy) > CellsBesideHazard(sarsaGreedy) && Falls(new Block(last.From - 1, last.To - last.From + 1)) > 0;
         }
 
         // ---------------------------------------------------------------- narrative
@@ -219,7 +273,8 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
                 "Q(s,a), and with it the best policy, while the agent follows a different, exploring policy: its target bootstraps from " +
                 "the best next action, max Q(s′,·), whatever the agent does next. That makes it off-policy. SARSA (Rummery and Niranjan " +
                 "1994) bootstraps from the action the agent really takes next, so it learns the value of the exploring policy itself: " +
-                "on-policy. Both explore ε-greedily. On a cliff the difference shows.");
+                $"on-policy. Both explore {(config.ControlOrDefault.Behaviour is Boltzmann b ? $"with softmax, τ = {N(b.Temperature)}" : "ε-greedily")}. " +
+                "On a cliff the difference shows.");
             var grid = new List<string>();
             for (var r = 0; r < Grid.Rows; r++)
                 grid.Add(string.Join(' ', Enumerable.Range(0, Grid.Cols).Select(col => Grid.IndexOf(new Cell(r, col)) switch
@@ -281,11 +336,11 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
                 $"(SARSA {R(sLast.Mean)} [{R(sLast.Lower)}, {R(sLast.Upper)}], Q-learning {R(qLast.Mean)} [{R(qLast.Lower)}, {R(qLast.Upper)}], 95% intervals " +
                 $"over those episodes), a difference {(separated ? "larger than" : "within")} the spread from episode to episode. " +
                 $"Without exploration, the greedy paths: Q-learning's takes {s.QLearningGreedy.Steps} steps for {N(s.QLearningGreedy.Reward)}, " +
-                $"SARSA's {s.SarsaGreedy.Steps} steps for {N(s.SarsaGreedy.Reward)}; {greedyOrder}. " + (Classic
+                $"SARSA's {s.SarsaGreedy.Steps} steps for {N(s.SarsaGreedy.Reward)}; {greedyOrder}. " + (Classic && CellsBesideHazard(qGreedy) > CellsBesideHazard(sarsaGreedy)
                     ? "Q-learning learned the values of the greedy policy and walks the edge; SARSA learned the values of the exploring " +
                       "policy it follows, for which the edge is dangerous."
-                    : "Q-learning learned the values of the greedy policy; SARSA learned the values of the exploring policy it follows, " +
-                      "which pays for every cell beside a pit or a cliff where a random step would fall in."));
+                    : "Q-learning learned the values of the greedy policy; SARSA learned the values of the exploring policy it follows" +
+                      (SafetyText() is not null ? ", which pays for every cell beside a pit or a cliff where a random step would fall in." : ".")));
             Narration.Section(console, "Try next",
                 "The same comparison over 100 runs, against the book's Figure 6.4, and softmax exploration in place of ε-greedy:");
             Narration.Display(console,
@@ -475,7 +530,7 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
 
         private Plot TracePane(int upTo, bool full = false)
         {
-            var plot = Draw.TracePlot(full ? $"Reward per episode while learning (ε = {config.ControlOrDefault.Epsilon}), trailing mean of {Smoothing}"
+            var plot = Draw.TracePlot(full ? $"Reward per episode while learning ({BehaviourSetting}), trailing mean of {Smoothing}"
                                            : $"Reward per episode (trailing mean of {Smoothing})", "episode", "reward");
             var runs = new[] { qLearning, sarsa };
             for (var m = 0; m < 2; m++)
