@@ -70,4 +70,24 @@ public class Narration04Tests
         Assert.Contains("Both explore with softmax, τ = 2.", story);
         Assert.DoesNotContain("Both explore ε-greedily", story);
     }
+
+    [Fact]
+    public void Without_exploration_it_says_neither_explores_and_claims_no_gap()
+    {
+        var text = OneLine(Narrated.Lesson(4, "--set", "epsilon=0"));
+        Assert.Contains("With ε = 0 neither method explores", text);
+        Assert.Contains("Over the last 50 episodes both earn −12 per episode while learning", text);
+        Assert.DoesNotContain("earns 0 more", text);
+        Assert.DoesNotContain("random step", text);
+    }
+
+    [Fact]
+    public void Fewer_episodes_than_a_block_tell_of_the_episodes_there_are()
+    {
+        var text = OneLine(Narrated.Lesson(4, "--set", "episodes=10"));
+        Assert.Contains("While exploring (episodes 1–10)", text);
+        Assert.Contains("Over the last 10 episodes", text);
+        var headline = OneLine(Narrated.Lesson(4, "--set", "episodes=80", "--quiet"));
+        Assert.Contains("episodes 51–80 mean reward", headline);
+    }
 }

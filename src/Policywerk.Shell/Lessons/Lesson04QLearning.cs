@@ -124,8 +124,11 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
 
         private static string F(double x, string format = "0.0") => x.ToString(format, CultureInfo.InvariantCulture);
 
+        /// <summary>A greedy walk's reward to two decimals, and a reward that rounds to 0 as 0, never "-0".</summary>
+        private static string RewardText(double x) => F(Math.Round(x, 2) == 0 ? 0.0 : x, "0.##");
+
         private static string RouteText(GreedyRoute r) =>
-            $"{r.Steps} steps, reward {F(r.Reward, "0.##")}, mean row {F(r.MeanRow, "0.00")}{(r.ReachedGoal ? "" : " (did not reach the goal)")}";
+            $"{r.Steps} steps, reward {RewardText(r.Reward)}, mean row {F(r.MeanRow, "0.00")}{(r.ReachedGoal ? "" : " (did not reach the goal)")}";
 
         public IReadOnlyList<Measure> Measures =>
         [
@@ -136,7 +139,7 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
         public IEnumerable<string> Headline()
         {
             var s = results.Value;
-            yield return $"episodes {config.Episodes - 49}–{config.Episodes} mean reward: Q-learning {F(s.LastFiftyQLearning)}, SARSA {F(s.LastFiftySarsa)}";
+            yield return $"episodes {s.RewardPer50[^1].From}–{s.RewardPer50[^1].To} mean reward: Q-learning {F(s.LastFiftyQLearning)}, SARSA {F(s.LastFiftySarsa)}";
             yield return $"greedy: Q-learning {RouteText(s.QLearningGreedy)}; SARSA {RouteText(s.SarsaGreedy)}";
         }
 
@@ -169,21 +172,23 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
             else
             {
                 var gap = F(Math.Abs(lastBlock.QLearning - lastBlock.Sarsa));
-                console.MarkupLine(Markup.Escape($"While exploring (episodes {lastBlock.From}–{lastBlock.To}), " + (lastBlock.QLearning.CompareTo(lastBlock.Sarsa) switch
+                console.MarkupLine(Markup.Escape($"While {(Explores ? "exploring" : "learning")} (episodes {lastBlock.From}–{lastBlock.To}), " + (lastBlock.QLearning.CompareTo(lastBlock.Sarsa) switch
                 {
                     > 0 => $"Q-learning earns {gap} more per episode than SARSA ({F(lastBlock.QLearning)} against {F(lastBlock.Sarsa)}).",
                     < 0 => $"SARSA earns {gap} more per episode than Q-learning ({F(lastBlock.Sarsa)} against {F(lastBlock.QLearning)}).",
                     _ => $"both earn {F(lastBlock.QLearning)} per episode.",
                 })));
-                console.MarkupLine(Markup.Escape($"SARSA learns the value of the {BehaviourName} policy it follows; Q-learning learns the greedy policy's values, whatever it does."));
+                console.MarkupLine(Markup.Escape(Explores
+                    ? $"SARSA learns the value of the {BehaviourName} policy it follows; Q-learning learns the greedy policy's values, whatever it does."
+                    : NoExploration));
             }
             console.WriteLine();
 
             var greedy = new Table().Title("[bold]Greedy evaluation (no exploration), from the start[/]")
                 .AddColumn("method").AddColumn(new TableColumn("steps").RightAligned()).AddColumn(new TableColumn("reward").RightAligned())
                 .AddColumn(new TableColumn("mean row").RightAligned()).AddColumn("moves");
-            greedy.AddRow("Q-learning", $"{s.QLearningGreedy.Steps}", F(s.QLearningGreedy.Reward, "0.##"), F(s.QLearningGreedy.MeanRow, "0.00"), Markup.Escape(s.QLearningGreedy.Moves));
-            greedy.AddRow("SARSA", $"{s.SarsaGreedy.Steps}", F(s.SarsaGreedy.Reward, "0.##"), F(s.SarsaGreedy.MeanRow, "0.00"), Markup.Escape(s.SarsaGreedy.Moves));
+            greedy.AddRow("Q-learning", $"{s.QLearningGreedy.Steps}", RewardText(s.QLearningGreedy.Reward), F(s.QLearningGreedy.MeanRow, "0.00"), Markup.Escape(s.QLearningGreedy.Moves));
+            greedy.AddRow("SARSA", $"{s.SarsaGreedy.Steps}", RewardText(s.SarsaGreedy.Reward), F(s.SarsaGreedy.MeanRow, "0.00"), Markup.Escape(s.SarsaGreedy.Moves));
             console.Write(greedy);
             if (s.QLearningGreedy.Grid[0].Length <= WideRoute) console.Write(RouteTable(s.QLearningGreedy, s.SarsaGreedy));
             else
@@ -198,6 +203,13 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
         /// <summary>The behaviour policy's setting as the header prints it: ε for ε-greedy, τ for softmax.</summary>
         private string BehaviourSetting => config.ControlOrDefault.Behaviour is Boltzmann b ? $"τ = {b.Temperature}" : $"ε = {config.ControlOrDefault.Epsilon}";
 
+        /// <summary>The behaviour policy takes other actions than the greedy one: softmax, or ε-greedy with ε above 0.</summary>
+        private bool Explores => config.ControlOrDefault.Behaviour is not EpsilonGreedy { Epsilon: 0.0 };
+
+        /// <summary>What the two methods have in common when neither explores (ε = 0).</summary>
+        private const string NoExploration =
+            "With ε = 0 neither method explores: each takes the greedy action, so SARSA's target is Q-learning's and both learn the greedy policy's values.";
+
         /// <summary>The behaviour policy's name: ε-greedy, or softmax when a temperature τ is set.</summary>
         private string BehaviourName => config.ControlOrDefault.Behaviour is Boltzmann ? "softmax" : "ε-greedy";
 
@@ -211,10 +223,12 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
             g.Path.Distinct().Count(st => Grid.KindOf(st) == CellKind.Empty &&
                                           Enumerable.Range(0, Grid.ActionCount).Any(a => IsHazard(Grid.CellOf(st).Toward(a))));
 
-        /// <summary>Which greedy path is the safer, by <see cref="CellsBesideHazard"/>; null on a map without cliff or pit.</summary>
+        /// <summary>Which greedy path is the safer, by <see cref="CellsBesideHazard"/>; null on a map without cliff or pit, or
+        /// when no step is random (ε = 0 on a map without slip).</summary>
         private string? SafetyText()
         {
             if (!Grid.Layout.Contains(CellKind.Cliff) && !Grid.Layout.Contains(CellKind.Pit)) return null;
+            if (!Explores && Grid.Deterministic) return null; // no step is random: no cell is one random step from falling in
             var (q, sa) = (CellsBesideHazard(qGreedy), CellsBesideHazard(sarsaGreedy));
             string Cells(int n) => n == 1 ? "1 cell" : $"{n} cells";
             return q == sa
@@ -323,7 +337,8 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
             }
             Narration.Section(console, "What the results mean");
             Tables(console, s);
-            var last = Blocks.Last(config.Episodes, 50);
+            var lastRow = s.RewardPer50[^1];
+            var last = new Block(lastRow.From - 1, lastRow.To - lastRow.From + 1); // the table's last row
             var qLast = Statistics.Summarize(Blocks.Items(qLearning.RewardPerEpisode, last).ToArray());
             var sLast = Statistics.Summarize(Blocks.Items(sarsa.RewardPerEpisode, last).ToArray());
             var sarsaAhead = sLast.Mean > qLast.Mean;
@@ -331,14 +346,18 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
             string R(double x) => N(Math.Round(x, 1));
             var greedyOrder = s.QLearningGreedy.Reward > s.SarsaGreedy.Reward ? "Q-learning's is the better one"
                 : s.QLearningGreedy.Reward < s.SarsaGreedy.Reward ? "SARSA's is the better one" : "they earn the same";
+            var same = R(sLast.Mean) == R(qLast.Mean);
             Narration.Text(console,
-                $"Over the last 50 episodes {(sarsaAhead ? "SARSA" : "Q-learning")} earns {R(Math.Abs(sLast.Mean - qLast.Mean))} more per episode while exploring " +
+                $"Over the last {last.Count} episodes " + (same
+                    ? $"both earn {R(sLast.Mean)} per episode while {(Explores ? "exploring" : "learning")} "
+                    : $"{(sarsaAhead ? "SARSA" : "Q-learning")} earns {R(Math.Abs(sLast.Mean - qLast.Mean))} more per episode while {(Explores ? "exploring" : "learning")} ") +
                 $"(SARSA {R(sLast.Mean)} [{R(sLast.Lower)}, {R(sLast.Upper)}], Q-learning {R(qLast.Mean)} [{R(qLast.Lower)}, {R(qLast.Upper)}], 95% intervals " +
-                $"over those episodes), a difference {(separated ? "larger than" : "within")} the spread from episode to episode. " +
-                $"Without exploration, the greedy paths: Q-learning's takes {s.QLearningGreedy.Steps} steps for {N(s.QLearningGreedy.Reward)}, " +
-                $"SARSA's {s.SarsaGreedy.Steps} steps for {N(s.SarsaGreedy.Reward)}; {greedyOrder}. " + (Classic && CellsBesideHazard(qGreedy) > CellsBesideHazard(sarsaGreedy)
+                "over those episodes)" + (same ? ". " : $", a difference {(separated ? "larger than" : "within")} the spread from episode to episode. ") +
+                $"Without exploration, the greedy paths: Q-learning's takes {s.QLearningGreedy.Steps} steps for {N(Math.Round(s.QLearningGreedy.Reward, 3) == 0 ? 0.0 : s.QLearningGreedy.Reward)}, " +
+                $"SARSA's {s.SarsaGreedy.Steps} steps for {N(Math.Round(s.SarsaGreedy.Reward, 3) == 0 ? 0.0 : s.SarsaGreedy.Reward)}; {greedyOrder}. " + (Classic && CellsBesideHazard(qGreedy) > CellsBesideHazard(sarsaGreedy)
                     ? "Q-learning learned the values of the greedy policy and walks the edge; SARSA learned the values of the exploring " +
                       "policy it follows, for which the edge is dangerous."
+                    : !Explores ? NoExploration
                     : "Q-learning learned the values of the greedy policy; SARSA learned the values of the exploring policy it follows" +
                       (SafetyText() is not null ? ", which pays for every cell beside a pit or a cliff where a random step would fall in." : ".")));
             Narration.Section(console, "Try next",
