@@ -94,7 +94,8 @@ public sealed class CliffExperiment(CliffConfig config) : IExperiment
             var t = Table;
             yield return $"episodes {config.Episodes - EpisodesPerBlock + 1}–{config.Episodes} mean reward: " + string.Join(", ", t.Methods.Select(r =>
                 $"{r.Method} {Format.F(r.LastFiftyMean, "0.0")} [{Format.F(r.LastFiftyLower, "0.0")}, {Format.F(r.LastFiftyUpper, "0.0")}]"));
-            yield return "greedy path: " + string.Join(", ", t.Methods.Select(r => $"{r.Method} {Format.F(r.GreedySteps, "0.0")} steps ({Format.Percent(r.ReachedGoalShare)} reach the goal)")) + "; book (Figure 6.4): SARSA ≈ −25, Q-learning ≈ −50";
+            yield return "greedy path: " + string.Join(", ", t.Methods.Select(r => $"{r.Method} {Format.F(r.GreedySteps, "0.0")} steps ({Format.Percent(r.ReachedGoalShare)} reach the goal)"))
+                         + (config == Config ? "; book (Figure 6.4): " + string.Join(", ", Book.Reverse().Select(b => $"{b.Key} ≈ {Format.F(b.Value, "0").Replace('-', '−')}")) : "");
         }
 
         /// <summary>Per method, each run's mean reward per episode over the last block.</summary>
