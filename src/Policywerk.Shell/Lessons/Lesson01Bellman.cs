@@ -176,7 +176,7 @@ public sealed class Lesson01Bellman(BellmanConfig config, NamedMap map) : ILesso
             }
             console.Write(sweeps);
             console.MarkupLine(!vi.Converged
-                ? $"Stopped by the cap after [bold]{s.ValueIterationSweeps}[/] sweeps (max_sweeps = {config.MaxSweeps}), not converged: " +
+                ? $"Stopped by the cap after [bold]{s.ValueIterationSweeps}[/] {Plural(s.ValueIterationSweeps, "sweep")} (max_sweeps = {config.MaxSweeps}), not converged: " +
                   $"the last change, {vi.Sweeps[^1].MaxChange.ToString("0.000000", CultureInfo.InvariantCulture)}, is not below θ = {N(config.Theta)}."
                 : ShrinksByGamma()
                     ? $"Converged in [bold]{s.ValueIterationSweeps}[/] sweeps: each sweep carries the goal's reward one cell further, so the change shrinks by γ."
@@ -197,11 +197,11 @@ public sealed class Lesson01Bellman(BellmanConfig config, NamedMap map) : ILesso
             console.Write(cycles);
             console.MarkupLine(pi.Converged
                 ? $"Converged in [bold]{s.PolicyIterationCycles}[/] cycles (the last one changes nothing)."
-                : $"Stopped by the cap after [bold]{s.PolicyIterationCycles}[/] cycles (max_sweeps = {config.MaxSweeps}), not converged: " +
+                : $"Stopped by the cap after [bold]{s.PolicyIterationCycles}[/] {Plural(s.PolicyIterationCycles, "cycle")} (max_sweeps = {config.MaxSweeps}), not converged: " +
                   $"the last cycle still changed {s.ChangesPerCycle[^1]} {(s.ChangesPerCycle[^1] == 1 ? "state" : "states")}.");
             var cappedEvaluations = pi.Cycles.Count(c => !c.Evaluation.Converged);
             if (cappedEvaluations > 0)
-                console.MarkupLine($"{cappedEvaluations} of {pi.Cycles.Length} evaluations stopped at the cap of {config.MaxSweeps} sweeps before their values settled.");
+                console.MarkupLine($"{cappedEvaluations} of {pi.Cycles.Length} evaluations stopped at the cap of {config.MaxSweeps} {Plural(config.MaxSweeps, "sweep")} before their values settled.");
             console.WriteLine();
             WriteValues(console, "Policy iteration: V^π(s)", pi.Values);
             WritePolicy(console, "Policy iteration: policy", pi.Policy);
@@ -225,6 +225,9 @@ public sealed class Lesson01Bellman(BellmanConfig config, NamedMap map) : ILesso
         private static string Small(double x) =>
             x == 0 ? "0" : Math.Round(x, Math.Clamp(2 - (int)Math.Floor(Math.Log10(Math.Abs(x))), 3, 15))
                 .ToString("0.###############", CultureInfo.InvariantCulture).Replace('-', '−');
+
+        /// <summary>"sweep" or "sweeps", as <paramref name="n"/> asks.</summary>
+        private static string Plural(int n, string word) => n == 1 ? word : word + "s";
 
         /// <summary>A reward with its sign: +1, −1.</summary>
         private static string S(double x) => x > 0 ? "+" + N(x) : N(x);
@@ -353,10 +356,10 @@ public sealed class Lesson01Bellman(BellmanConfig config, NamedMap map) : ILesso
                              : $" per sweep, not exactly γ = {N(gamma)}. ") +
                     $"Sweep {changes.Length} " + (changes[^1] == 0 ? "changes no value at all" : $"changes the values by at most {Small(changes[^1])}") +
                     (vi.Converged ? $", which is less than θ = {N(config.Theta)}, so value iteration stops."
-                                  : $", which is not less than θ = {N(config.Theta)}: the cap of {config.MaxSweeps} sweeps (max_sweeps) " +
+                                  : $", which is not less than θ = {N(config.Theta)}: the cap of {config.MaxSweeps} {Plural(config.MaxSweeps, "sweep")} (max_sweeps) " +
                                     "stopped value iteration before the values converged."));
             else if (!vi.Converged)
-                paragraphs.Add($"The cap of {config.MaxSweeps} {(config.MaxSweeps == 1 ? "sweep" : "sweeps")} (max_sweeps) stopped value iteration " +
+                paragraphs.Add($"The cap of {config.MaxSweeps} {Plural(config.MaxSweeps, "sweep")} (max_sweeps) stopped value iteration " +
                                $"before the values converged: the last change, {Small(changes[^1])}, is not less than θ = {N(config.Theta)}.");
             paragraphs.Add(
                 $"The start is worth {N(startValue)}. The greedy path from there takes {path.Length} steps; its rewards, discounted " +
