@@ -37,4 +37,43 @@ public class Narration01Tests
         Assert.DoesNotContain("The idea", brief);
         Assert.DoesNotContain("A worked example", brief);
     }
+
+    [Fact]
+    public void The_classic_map_shrinks_by_gamma_and_says_so()
+    {
+        var output = Narrated.Lesson(1);
+        Assert.Contains("so the change shrinks by γ.", output.ReplaceLineEndings(" ").Replace("  ", " "));
+        Assert.Contains("carries the goal's reward one cell further", output.ReplaceLineEndings(" ").Replace("  ", " "));
+    }
+
+    [Fact]
+    public void A_slippery_map_does_not_claim_the_change_shrinks_by_gamma()
+    {
+        var output = Narrated.Lesson(1, "--map", "ice").ReplaceLineEndings(" ");
+        Assert.Contains("Converged in", output);
+        Assert.DoesNotContain("shrinks by γ", output);
+        Assert.DoesNotContain("the goal's reward one cell further", output);
+        Assert.Contains("not exactly γ = 0.9", output);
+    }
+
+    [Fact]
+    public void A_run_the_sweep_cap_stopped_says_it_was_capped_not_converged()
+    {
+        var output = Narrated.Lesson(1, "--set", "max_sweeps=3").ReplaceLineEndings(" ");
+        Assert.DoesNotContain("Converged in", output);
+        Assert.DoesNotContain("so value iteration stops", output);
+        Assert.Contains("Stopped by the cap after 3 sweeps (max_sweeps = 3), not converged", output);
+        Assert.Contains("Stopped by the cap after 3 cycles (max_sweeps = 3), not converged", output);
+        Assert.Contains("stopped value iteration before the values converged", output);
+        Assert.Contains("values differ (max |V_VI − V_PI| = ", output);
+        Assert.DoesNotContain("< θ) · ", output);
+
+        var brief = Narrated.Lesson(1, "--map", "field", "--set", "max_sweeps=5", "--brief");
+        Assert.Contains("Stopped by the cap after 5 sweeps", brief);
+        Assert.DoesNotContain("Converged in", brief);
+
+        var headline = Narrated.Lesson(1, "--set", "max_sweeps=3", "--quiet");
+        Assert.Contains("value iteration: 3 sweeps (stopped by the max_sweeps cap, not converged)", headline);
+        Assert.Contains("policy iteration: 3 cycles (stopped by the max_sweeps cap, not converged)", headline);
+    }
 }

@@ -38,4 +38,19 @@ public class Narration03Tests
         Assert.DoesNotContain("The idea", brief);
         Assert.DoesNotContain("A worked example", brief);
     }
+
+    [Theory]
+    [InlineData("1")]
+    [InlineData("0.9")]
+    public void The_true_values_in_the_story_are_the_tables_true_values(string gamma)
+    {
+        var output = Narrated.Lesson(3, "--set", $"gamma={gamma}");
+        var culture = System.Globalization.CultureInfo.InvariantCulture;
+        var told = System.Text.RegularExpressions.Regex.Matches(output, @"(?<=\s)([A-E]) (?:\d/\d = )?(0\.\d+|1|0)(?=\s)")
+            .GroupBy(m => m.Groups[1].Value).ToDictionary(g => g.Key, g => double.Parse(g.First().Groups[2].Value, culture));
+        var table = System.Text.RegularExpressions.Regex.Matches(output, @"│ ([A-E])\s+│\s+(\d\.\d{3}) │")
+            .ToDictionary(m => m.Groups[1].Value, m => double.Parse(m.Groups[2].Value, culture));
+        Assert.Equal(["A", "B", "C", "D", "E"], table.Keys.Order());
+        foreach (var (state, value) in table) Assert.Equal(value, told[state]);
+    }
 }

@@ -58,7 +58,7 @@ public sealed record GridMap(int Rows, int Cols, ImmutableArray<CellKind> Cells,
             {
                 var row = new char[Cols];
                 for (var c = 0; c < Cols; c++)
-                    row[c] = r == Start.Row && c == Start.Col ? 'S' : Symbol(this[r, c]);
+                    row[c] = r == Start.Row && c == Start.Col ? StartSymbol : Symbol(this[r, c]);
                 lines.Add(new string(row));
             }
             void Setting(string name, double value, double standard)
@@ -74,15 +74,30 @@ public sealed record GridMap(int Rows, int Cols, ImmutableArray<CellKind> Cells,
         }
     }
 
+    /// <summary>The map format's character of every cell kind: the one table that <see cref="Symbol"/>,
+    /// <see cref="KindOf"/> and <see cref="Parse"/> read (the start S is a free cell, written apart).</summary>
+    public static readonly ImmutableArray<(char Symbol, CellKind Kind)> Symbols =
+        [('G', CellKind.Goal), ('X', CellKind.Pit), ('C', CellKind.Cliff), ('#', CellKind.Wall), ('.', CellKind.Empty)];
+
+    /// <summary>The start's character in the map format; its cell is <see cref="CellKind.Empty"/>.</summary>
+    public const char StartSymbol = 'S';
+
     /// <summary>The character of a cell kind in the map format.</summary>
-    public static char Symbol(CellKind kind) => kind switch
+    public static char Symbol(CellKind kind)
     {
-        CellKind.Wall => '#',
-        CellKind.Goal => 'G',
-        CellKind.Pit => 'X',
-        CellKind.Cliff => 'C',
-        _ => '.',
-    };
+        foreach (var (symbol, k) in Symbols)
+            if (k == kind) return symbol;
+        throw new ArgumentOutOfRangeException(nameof(kind), kind, "no symbol for this cell kind");
+    }
+
+    /// <summary>The cell kind of a map character (the start S is a free cell); null for any other character.</summary>
+    public static CellKind? KindOf(char symbol)
+    {
+        if (symbol == StartSymbol) return CellKind.Empty;
+        foreach (var (s, kind) in Symbols)
+            if (s == symbol) return kind;
+        return null;
+    }
 
     /// <summary>
     /// Reads a map. The grid is one line per row, one character per cell: <c>S</c> start (exactly one), <c>G</c> goal
@@ -136,21 +151,14 @@ public sealed record GridMap(int Rows, int Cols, ImmutableArray<CellKind> Cells,
             for (var c = 0; c < width; c++)
             {
                 var ch = rows[r].Cells[c];
-                if (ch == 'S')
+                if (ch == StartSymbol)
                 {
                     if (start is { } first)
                         return MapParse.Fail(rows[r].Line, rows[r].Indent + c + 1,
                             $"a second start S (the first is on line {rows[first.Row].Line}, column {rows[first.Row].Indent + first.Col + 1})");
                     start = new Cell(r, c);
                 }
-                cells[r * width + c] = ch switch
-                {
-                    '#' => CellKind.Wall,
-                    'G' => CellKind.Goal,
-                    'X' => CellKind.Pit,
-                    'C' => CellKind.Cliff,
-                    _ => CellKind.Empty,
-                };
+                cells[r * width + c] = KindOf(ch)!.Value;
             }
         if (start is not { } s) return MapParse.Fail(rows[0].Line, rows[0].Indent + 1, "the map has no start S");
         if (Array.IndexOf(cells, CellKind.Goal) < 0) return MapParse.Fail(rows[0].Line, rows[0].Indent + 1, "the map has no goal G");
@@ -170,12 +178,12 @@ public sealed record GridMap(int Rows, int Cols, ImmutableArray<CellKind> Cells,
     public static GridMap Valid(string text) =>
         Parse(text) is { Map: { } map } ? map : throw new ArgumentException($"not a valid map: {Parse(text).Error}", nameof(text));
 
-    private static bool IsCellChar(char c) => c is 'S' or 'G' or 'X' or 'C' or '#' or '.';
+    private static bool IsCellChar(char c) => KindOf(c) is not null;
 
     private static string Unknown(char c) =>
         char.IsControl(c) || c == '\uFFFD'
             ? $"a binary or control character (U+{(int)c:X4}); a map is text"
-            : $"unknown character '{c}' (a cell is one of S G X C # .)";
+            : $"unknown character '{c}' (a cell is one of {StartSymbol} {string.Join(' ', Symbols.Select(x => x.Symbol))})";
 
     private static readonly ImmutableArray<(string Name, double Min, double Max)> Ranges =
     [
@@ -217,14 +225,12 @@ public sealed record GridMap(int Rows, int Cols, ImmutableArray<CellKind> Cells,
         var first = start.Row * cols + start.Col;
         reached[first] = true;
         queue.Enqueue(first);
-        ReadOnlySpan<int> dr = [-1, 0, 1, 0];
-        ReadOnlySpan<int> dc = [0, 1, 0, -1];
         while (queue.Count > 0)
         {
             var s = queue.Dequeue();
             for (var a = 0; a < 4; a++)
             {
-                int r = s / cols + dr[a], c = s % cols + dc[a];
+                var (r, c) = new Cell(s / cols, s % cols).Toward(a);
                 if (r < 0 || r >= rows || c < 0 || c >= cols) continue;
                 var n = r * cols + c;
                 if (reached[n] || cells[n] == CellKind.Wall) continue;

@@ -5,7 +5,16 @@ using Policywerk.Pure.Numerics;
 namespace Policywerk.Pure.Worlds;
 
 /// <summary>A grid cell, rows counted from the top.</summary>
-public readonly record struct Cell(int Row, int Col);
+public readonly record struct Cell(int Row, int Col)
+{
+    /// <summary>Row and column change of the four moves, in <see cref="Move"/>'s order N, E, S, W: the one table of
+    /// directions (<see cref="Gridworld"/>'s dynamics and <see cref="GridMap"/>'s reachability both step with it).</summary>
+    private static ReadOnlySpan<int> RowDelta => [-1, 0, 1, 0];
+    private static ReadOnlySpan<int> ColDelta => [0, 1, 0, -1];
+
+    /// <summary>The cell one move in <paramref name="direction"/> (0 = N, 1 = E, 2 = S, 3 = W) away; it may lie off the grid.</summary>
+    public Cell Toward(int direction) => new(Row + RowDelta[direction], Col + ColDelta[direction]);
+}
 
 /// <summary>What occupies a grid cell.</summary>
 public enum CellKind { Empty, Wall, Goal, Pit, Cliff }
@@ -31,9 +40,6 @@ public enum Move { North = 0, East = 1, South = 2, West = 3 }
 /// </summary>
 public sealed record Gridworld : IKnownModel, IWorld<int, Move>
 {
-    private static ReadOnlySpan<int> RowDelta => [-1, 0, 1, 0];
-    private static ReadOnlySpan<int> ColDelta => [0, 1, 0, -1];
-
     /// <summary>The map the world is built from: layout, start, rewards, slip.</summary>
     public GridMap Map { get; }
 
@@ -88,8 +94,7 @@ public sealed record Gridworld : IKnownModel, IWorld<int, Move>
     private Outcome Transition(int state, int action, double probability)
     {
         if (IsInert(state)) return new Outcome(state, probability, 0.0);
-        var (row, col) = CellOf(state);
-        int nextRow = row + RowDelta[action], nextCol = col + ColDelta[action];
+        var (nextRow, nextCol) = CellOf(state).Toward(action);
         var inside = nextRow >= 0 && nextRow < Rows && nextCol >= 0 && nextCol < Cols;
         var next = inside && !IsWall(nextRow * Cols + nextCol) ? nextRow * Cols + nextCol : state;
         return Layout[next] switch

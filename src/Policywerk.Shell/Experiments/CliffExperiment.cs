@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Policywerk.Pure.Agents;
 using Policywerk.Pure.Experiments;
 using Policywerk.Pure.Numerics;
+using Policywerk.Pure.Tabular;
 using Policywerk.Shell.Lessons;
 using Policywerk.Shell.Pictures;
 using Policywerk.Shell.Tables;
@@ -93,7 +94,8 @@ public sealed class CliffExperiment(CliffConfig config) : IExperiment
             var t = Table;
             yield return $"episodes {config.Episodes - EpisodesPerBlock + 1}–{config.Episodes} mean reward: " + string.Join(", ", t.Methods.Select(r =>
                 $"{r.Method} {Format.F(r.LastFiftyMean, "0.0")} [{Format.F(r.LastFiftyLower, "0.0")}, {Format.F(r.LastFiftyUpper, "0.0")}]"));
-            yield return "greedy path: " + string.Join(", ", t.Methods.Select(r => $"{r.Method} {Format.F(r.GreedySteps, "0.0")} steps ({Format.Percent(r.ReachedGoalShare)} reach the goal)")) + "; book (Figure 6.4): SARSA ≈ −25, Q-learning ≈ −50";
+            yield return "greedy path: " + string.Join(", ", t.Methods.Select(r => $"{r.Method} {Format.F(r.GreedySteps, "0.0")} steps ({Format.Percent(r.ReachedGoalShare)} reach the goal)"))
+                         + (config == Config ? "; book (Figure 6.4): " + string.Join(", ", Book.Reverse().Select(b => $"{b.Key} ≈ {Format.F(b.Value, "0").Replace('-', '−')}")) : "");
         }
 
         /// <summary>Per method, each run's mean reward per episode over the last block.</summary>
@@ -113,7 +115,9 @@ public sealed class CliffExperiment(CliffConfig config) : IExperiment
             var t = Table;
             console.Write(new Rule("[bold]Sutton & Barto 2018, Example 6.6 — the cliff, averaged over runs[/]").LeftJustified());
             var c = config.ControlOrDefault;
-            console.MarkupLine($"{t.Runs} runs × {t.Episodes} episodes per method; α = {c.Alpha}, γ = {c.Gamma}, ε = {c.Epsilon}; reward per episode while learning (ε-greedy).");
+            var (setting, behaviour) = c.Behaviour is Boltzmann softmax ? ($"τ = {softmax.Temperature}", "softmax") : ($"ε = {c.Epsilon}", "ε-greedy");
+            console.MarkupLine($"{t.Runs} runs × {t.Episodes} episodes per method; α = {c.Alpha}, γ = {c.Gamma}, {setting}" +
+                               (config.InitialQ != 0 ? $", Q₀ = {config.InitialQ}" : "") + $"; reward per episode while learning ({behaviour}).");
             var blocks = new Table().Title($"[bold]Mean reward per episode, per {EpisodesPerBlock} episodes, over {t.Runs} runs[/]").AddColumn("episodes");
             foreach (var r in t.Methods) blocks.AddColumn(new TableColumn(r.Method).RightAligned());
             for (var b = 0; b < t.Episodes / EpisodesPerBlock; b++)
@@ -128,8 +132,29 @@ public sealed class CliffExperiment(CliffConfig config) : IExperiment
             foreach (var r in t.Methods)
                 greedy.AddRow(r.Method, $"{Format.Percent(r.ReachedGoalShare)}", Format.F(r.GreedySteps, "0.0"), Format.F(r.GreedyReward, "0.0"), $"{Format.Percent(r.OptimalPathShare)}");
             console.Write(greedy);
-            console.MarkupLine("SARSA and Expected SARSA value the ε-greedy policy they follow and keep off the edge; Q-learning values the greedy policy,");
-            console.MarkupLine("walks the edge and pays for its exploratory steps. Expected SARSA averages over the next action instead of sampling it: less variance.");
+            foreach (var line in Closing(t, behaviour)) console.MarkupLine(Markup.Escape(line));
+        }
+
+        /// <summary>What the tables show, from their numbers: who earns the most per episode in the last block while
+        /// learning; why, in the book's words, only when the run bears it out (both SARSAs ahead of Q-learning, and
+        /// Q-learning on the edge path in more runs than either).</summary>
+        private IEnumerable<string> Closing(CliffTable t, string behaviour)
+        {
+            var ranked = t.Methods.OrderByDescending(r => r.LastFiftyMean).ToArray();
+            var block = $"episodes {config.Episodes - EpisodesPerBlock + 1}–{config.Episodes}";
+            string Mean(CliffMethodRow r) => Format.F(r.LastFiftyMean, "0.0");
+            var others = string.Join(", ", ranked.Skip(1).Select(r => $"{r.Method} {Mean(r)}"));
+            yield return ranked[0].LastFiftyMean == ranked[1].LastFiftyMean
+                ? $"In {block}, {string.Join(" and ", ranked.TakeWhile(r => r.LastFiftyMean == ranked[0].LastFiftyMean).Select(r => r.Method))} " +
+                  $"earn the most per episode while learning, {Mean(ranked[0])} each (all: {string.Join(", ", t.Methods.Select(r => $"{r.Method} {Mean(r)}"))})."
+                : $"In {block}, {ranked[0].Method} earns the most per episode while learning: {Mean(ranked[0])}, against {others}.";
+            var (q, sarsa, expected) = (t.Methods[0], t.Methods[1], t.Methods[2]);
+            var edge = q.OptimalPathShare > sarsa.OptimalPathShare && q.OptimalPathShare > expected.OptimalPathShare;
+            yield return (edge && sarsa.LastFiftyMean > q.LastFiftyMean && expected.LastFiftyMean > q.LastFiftyMean
+                    ? $"SARSA and Expected SARSA value the {behaviour} policy they follow and keep off the edge; Q-learning values the greedy policy, " +
+                      "walks the edge and pays for its exploratory steps."
+                    : $"SARSA and Expected SARSA value the {behaviour} policy they follow; Q-learning values the greedy policy, whatever it does.") +
+                " Expected SARSA averages over the next action instead of sampling it, which lowers the variance of its updates.";
         }
 
         public void WritePictures(PictureWriter writer)

@@ -82,22 +82,19 @@ public sealed class Lesson01Bellman(BellmanConfig config, NamedMap map) : ILesso
                 Math.Round(difference, 6), difference < config.Theta, policiesMatch);
         }
 
+        /// <summary>A free cell's value; another cell's map character (<see cref="GridMap.Symbol"/>), a wall doubled to "##".</summary>
         private static string CellText(Gridworld world, int s, ImmutableArray<double> values) => world.KindOf(s) switch
         {
+            CellKind.Empty => values[s].ToString("+0.000;-0.000;0.000", CultureInfo.InvariantCulture),
             CellKind.Wall => "##",
-            CellKind.Goal => "G",
-            CellKind.Pit => "X",
-            CellKind.Cliff => "C",
-            _ => values[s].ToString("+0.000;-0.000;0.000", CultureInfo.InvariantCulture),
+            var kind => GridMap.Symbol(kind).ToString(),
         };
 
+        /// <summary>A free cell's policy arrow; another cell's map character (<see cref="GridMap.Symbol"/>).</summary>
         private static string ArrowText(Gridworld world, int s, ImmutableArray<int> policy) => world.KindOf(s) switch
         {
-            CellKind.Wall => "#",
-            CellKind.Goal => "G",
-            CellKind.Pit => "X",
-            CellKind.Cliff => "C",
-            _ => Arrows[policy[s]],
+            CellKind.Empty => Arrows[policy[s]],
+            var kind => GridMap.Symbol(kind).ToString(),
         };
 
         private static string[] ValueRows(Gridworld world, ImmutableArray<double> values) =>
@@ -123,8 +120,8 @@ public sealed class Lesson01Bellman(BellmanConfig config, NamedMap map) : ILesso
         public IEnumerable<string> Headline()
         {
             var s = results.Value;
-            yield return $"value iteration: {s.ValueIterationSweeps} sweeps, V(start) = {s.StartValue:+0.000;-0.000;0.000}, greedy path {s.PathSteps} steps";
-            yield return $"policy iteration: {s.PolicyIterationCycles} cycles; values {(s.ValuesMatch ? "match" : "differ")}, policies {(s.PoliciesMatch ? "match" : "differ")}";
+            yield return $"value iteration: {s.ValueIterationSweeps} sweeps{Capped(vi.Converged)}, V(start) = {s.StartValue:+0.000;-0.000;0.000}, greedy path {s.PathSteps} steps";
+            yield return $"policy iteration: {s.PolicyIterationCycles} cycles{Capped(pi.Converged)}; values {(s.ValuesMatch ? "match" : "differ")}, policies {(s.PoliciesMatch ? "match" : "differ")}";
         }
 
         public void Print(IAnsiConsole console)
@@ -149,6 +146,22 @@ public sealed class Lesson01Bellman(BellmanConfig config, NamedMap map) : ILesso
             if (!world.Deterministic) yield return $"slip {N(world.Map.Slip)}";
         }
 
+        /// <summary>Nothing for a run that converged; for one the sweep cap stopped, a note that says so.</summary>
+        private static string Capped(bool converged) => converged ? "" : " (stopped by the max_sweeps cap, not converged)";
+
+        /// <summary>The ratios of consecutive largest changes, max |ΔV| of sweep k+1 over sweep k, where both are above 0.</summary>
+        private double[] ShrinkRatios()
+        {
+            var changes = vi.Sweeps.Select(w => w.MaxChange).ToArray();
+            return Enumerable.Range(1, Math.Max(0, changes.Length - 1)).Where(k => changes[k - 1] > 0 && changes[k] > 0)
+                .Select(k => changes[k] / changes[k - 1]).ToArray();
+        }
+
+        /// <summary>Every ratio of consecutive largest changes is γ (within 1e-12), and there is one at least: the run shows
+        /// the goal's reward carried one cell further per sweep, discounted once more each time. A slippery map mixes the
+        /// outcomes and its ratios stray from γ; then this is false and the lesson does not claim it.</summary>
+        private bool ShrinksByGamma() => ShrinkRatios() is { Length: > 0 } ratios && ratios.All(r => Math.Abs(r - config.Gamma) <= 1e-12);
+
         /// <summary>The tables of <see cref="Print"/> without its header.</summary>
         private void Tables(IAnsiConsole console, BellmanResults s)
         {
@@ -162,10 +175,15 @@ public sealed class Lesson01Bellman(BellmanConfig config, NamedMap map) : ILesso
                               $"[blue]{new string('█', width)}[/][grey]{new string('·', 40 - width)}[/]");
             }
             console.Write(sweeps);
-            console.MarkupLine($"Converged in [bold]{s.ValueIterationSweeps}[/] sweeps: each sweep carries the goal's reward one cell further, so the change shrinks by γ.");
+            console.MarkupLine(!vi.Converged
+                ? $"Stopped by the cap after [bold]{s.ValueIterationSweeps}[/] {Plural(s.ValueIterationSweeps, "sweep")} (max_sweeps = {config.MaxSweeps}), not converged: " +
+                  $"the last change, {vi.Sweeps[^1].MaxChange.ToString("0.000000", CultureInfo.InvariantCulture)}, is not below θ = {N(config.Theta)}."
+                : ShrinksByGamma()
+                    ? $"Converged in [bold]{s.ValueIterationSweeps}[/] sweeps: each sweep carries the goal's reward one cell further, so the change shrinks by γ."
+                    : $"Converged in [bold]{s.ValueIterationSweeps}[/] sweeps: the largest change fell below θ = {N(config.Theta)}.");
             console.WriteLine();
 
-            WriteValues(console, "Value iteration: V*(s)", vi.Values);
+            WriteValues(console, vi.Converged ? "Value iteration: V*(s)" : $"Value iteration: V(s) after {vi.Sweeps.Length} sweeps, not converged", vi.Values);
             WritePolicy(console, "Value iteration: greedy policy", vi.Policy);
             console.MarkupLine($"V(start) = [bold]{s.StartValue:+0.000;-0.000;0.000}[/];  greedy path from the start: {s.PathSteps} steps, reward {s.PathReward:+0.00}:  {Markup.Escape(s.Path)}");
             console.WriteLine();
@@ -177,13 +195,19 @@ public sealed class Lesson01Bellman(BellmanConfig config, NamedMap map) : ILesso
             for (var i = 0; i < s.PolicyIterationCycles; i++)
                 cycles.AddRow($"{i + 1}", $"{s.EvaluationSweepsPerCycle[i]}", $"{s.ChangesPerCycle[i]}");
             console.Write(cycles);
-            console.MarkupLine($"Converged in [bold]{s.PolicyIterationCycles}[/] cycles (the last one changes nothing).");
+            console.MarkupLine(pi.Converged
+                ? $"Converged in [bold]{s.PolicyIterationCycles}[/] cycles (the last one changes nothing)."
+                : $"Stopped by the cap after [bold]{s.PolicyIterationCycles}[/] {Plural(s.PolicyIterationCycles, "cycle")} (max_sweeps = {config.MaxSweeps}), not converged: " +
+                  $"the last cycle still changed {s.ChangesPerCycle[^1]} {(s.ChangesPerCycle[^1] == 1 ? "state" : "states")}.");
+            var cappedEvaluations = pi.Cycles.Count(c => !c.Evaluation.Converged);
+            if (cappedEvaluations > 0)
+                console.MarkupLine($"{cappedEvaluations} of {pi.Cycles.Length} evaluations stopped at the cap of {config.MaxSweeps} {Plural(config.MaxSweeps, "sweep")} before their values settled.");
             console.WriteLine();
             WriteValues(console, "Policy iteration: V^π(s)", pi.Values);
             WritePolicy(console, "Policy iteration: policy", pi.Policy);
 
             var verdict = (s.ValuesMatch ? "[green]values match[/]" : "[red]values differ[/]")
-                          + $" (max |V_VI − V_PI| = {s.MaxValueDifference:0.000000} < θ)" + " · "
+                          + $" (max |V_VI − V_PI| = {s.MaxValueDifference:0.000000} {(s.ValuesMatch ? "<" : "≥")} θ)" + " · "
                           + (s.PoliciesMatch ? "[green]policies match[/]" : "[red]policies differ[/]");
             console.MarkupLine(verdict);
         }
@@ -195,6 +219,15 @@ public sealed class Lesson01Bellman(BellmanConfig config, NamedMap map) : ILesso
         private string CellName(int state) => $"({world.CellOf(state).Row},{world.CellOf(state).Col})";
 
         private static string N(double x) => Narration.Number(x);
+
+        /// <summary>A change to three significant digits (at least three decimals), so that one just below θ does not
+        /// print as θ: 0.000974, not 0.001.</summary>
+        private static string Small(double x) =>
+            x == 0 ? "0" : Math.Round(x, Math.Clamp(2 - (int)Math.Floor(Math.Log10(Math.Abs(x))), 3, 15))
+                .ToString("0.###############", CultureInfo.InvariantCulture).Replace('-', '−');
+
+        /// <summary>"sweep" or "sweeps", as <paramref name="n"/> asks.</summary>
+        private static string Plural(int n, string word) => n == 1 ? word : word + "s";
 
         /// <summary>A reward with its sign: +1, −1.</summary>
         private static string S(double x) => x > 0 ? "+" + N(x) : N(x);
@@ -240,7 +273,7 @@ public sealed class Lesson01Bellman(BellmanConfig config, NamedMap map) : ILesso
                 grid.Add(string.Join(' ', Enumerable.Range(0, world.Cols).Select(c => world.IndexOf(new Cell(r, c)) switch
                 {
                     var x when x == world.StartState => 'S',
-                    var x => world.KindOf(x) switch { CellKind.Goal => 'G', CellKind.Pit => 'X', CellKind.Wall => '#', CellKind.Cliff => 'C', _ => '·' },
+                    var x => world.KindOf(x) == CellKind.Empty ? '·' : GridMap.Symbol(world.KindOf(x)),
                 })));
             var deterministic = Enumerable.Range(0, world.StateCount).All(st =>
                 Enumerable.Range(0, world.ActionCount).All(a => world.Outcomes(st, a) is [{ Probability: 1.0 }]));
@@ -307,8 +340,8 @@ public sealed class Lesson01Bellman(BellmanConfig config, NamedMap map) : ILesso
             Narration.Section(console, "What the results mean");
             Tables(console, s);
             var changes = vi.Sweeps.Select(w => w.MaxChange).ToArray();
-            var ratios = Enumerable.Range(1, changes.Length - 1).Where(k => changes[k - 1] > 0 && changes[k] > 0)
-                .Select(k => changes[k] / changes[k - 1]).ToArray();
+            var ratios = ShrinkRatios();
+            var byGamma = ShrinksByGamma();
             var discounted = 0.0;
             var factor = 1.0;
             foreach (var step in path.Steps) { discounted += factor * step.Reward; factor *= gamma; }
@@ -319,14 +352,21 @@ public sealed class Lesson01Bellman(BellmanConfig config, NamedMap map) : ILesso
                 paragraphs.Add(
                     $"From sweep 1 to sweep {ratios.Length + 1} the largest change shrinks by a factor of " +
                     (N(ratios.Min()) == N(ratios.Max()) ? N(ratios.Min()) : $"{N(ratios.Min())} to {N(ratios.Max())}") +
-                    $" per sweep; γ = {N(gamma)}. Each sweep carries the goal's reward one cell further and discounts it once more. " +
-                    $"Sweep {changes.Length} " + (changes[^1] == 0 ? "changes no value at all" : $"changes the values by at most {N(changes[^1])}") +
-                    $", which is less than θ = {N(config.Theta)}, so value iteration stops.");
+                    (byGamma ? $" per sweep; γ = {N(gamma)}. Each sweep carries the goal's reward one cell further and discounts it once more. "
+                             : $" per sweep, not exactly γ = {N(gamma)}. ") +
+                    $"Sweep {changes.Length} " + (changes[^1] == 0 ? "changes no value at all" : $"changes the values by at most {Small(changes[^1])}") +
+                    (vi.Converged ? $", which is less than θ = {N(config.Theta)}, so value iteration stops."
+                                  : $", which is not less than θ = {N(config.Theta)}: the cap of {config.MaxSweeps} {Plural(config.MaxSweeps, "sweep")} (max_sweeps) " +
+                                    "stopped value iteration before the values converged."));
+            else if (!vi.Converged)
+                paragraphs.Add($"The cap of {config.MaxSweeps} {Plural(config.MaxSweeps, "sweep")} (max_sweeps) stopped value iteration " +
+                               $"before the values converged: the last change, {Small(changes[^1])}, is not less than θ = {N(config.Theta)}.");
             paragraphs.Add(
                 $"The start is worth {N(startValue)}. The greedy path from there takes {path.Length} steps; its rewards, discounted " +
                 $"by γ at each step, add up to {N(discounted)}" +
                 (Math.Abs(discounted - startValue) < 1e-9 ? ", the same number: a value is the discounted reward of acting well from there. " : $", not the same number. ") +
-                $"Policy iteration needed {pi.Cycles.Length} cycles and {evaluationSweeps} evaluation sweeps in all against value iteration's " +
+                $"Policy iteration {(pi.Converged ? "needed" : "was stopped by the max_sweeps cap after")} {pi.Cycles.Length} cycles and " +
+                $"{evaluationSweeps} evaluation sweeps in all against value iteration's " +
                 $"{vi.Sweeps.Length} sweeps, and ends {(s.ValuesMatch && s.PoliciesMatch ? "at the same values and policy" : "elsewhere")}.");
             Narration.Text(console, [.. paragraphs]);
 

@@ -193,21 +193,21 @@ public sealed class Lesson03TemporalDifference(PredictionConfig config) : ILesso
                 $"Every walk starts at {Walk.Label(Walk.Start)} and steps left or right with probability ½ each, until it falls off an end. " +
                 $"Leaving on the left pays {N(leftReward)}, leaving on the right pays {N(rightReward)}; every other step pays 0.");
             Narration.Display(console, $"[{N(leftReward)}] ← {path} → [+{N(rightReward)}]        start: {Walk.Label(Walk.Start)}");
-            var truth = Walk.TrueValuesFor(config.Gamma);
+            var truth = Walk.TrueValuesFor(config.Gamma); // printed as the table prints them: Round, then three decimals
             var start = $"Every method starts from V = {N(config.InitialValue)} and learns from the same {config.Episodes} walks.";
             if (config.Gamma == 1.0)
             {
                 Narration.Text(console,
                     $"With γ = {N(config.Gamma)}, a state's true value is the chance that a walk from it ends on the right: " +
                     $"state i of {Walk.Size} has value i/{Walk.Size + 1}. {start}");
-                Narration.Display(console, string.Join("   ", Walk.WalkStates.Select(st => $"{Walk.Label(st)} {st}/{Walk.Size + 1} = {N(truth[st])}")));
+                Narration.Display(console, string.Join("   ", Walk.WalkStates.Select(st => $"{Walk.Label(st)} {st}/{Walk.Size + 1} = {N(Round(truth[st]))}")));
             }
             else
             {
                 Narration.Text(console,
                     $"With γ = {N(config.Gamma)}, a state's true value is the outcome discounted by γ for every step it takes to arrive, " +
                     $"averaged over walks: less than the chance of ending on the right, and much less far from the right end. {start}");
-                Narration.Display(console, string.Join("   ", Walk.WalkStates.Select(st => $"{Walk.Label(st)} {N(truth[st])}")));
+                Narration.Display(console, string.Join("   ", Walk.WalkStates.Select(st => $"{Walk.Label(st)} {N(Round(truth[st]))}")));
             }
             Narration.Section(console, "The update",
                 $"After each step from s to s′ with reward r, with α = {N(config.Alpha)}, γ = {N(config.Gamma)} and c the continuation " +

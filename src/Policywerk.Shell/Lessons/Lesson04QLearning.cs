@@ -72,14 +72,12 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
 
     /// <summary>The move from one cell to the next as an action index (N, E, S, W); a move that is none of these (a
     /// bump into the border, a fall back to the start) counts as W.</summary>
-    private static int MoveBetween(Gridworld grid, int from, int to) =>
-        (grid.CellOf(to).Row - grid.CellOf(from).Row, grid.CellOf(to).Col - grid.CellOf(from).Col) switch
-        {
-            (-1, 0) => CliffWorld.North,
-            (0, 1) => CliffWorld.East,
-            (1, 0) => CliffWorld.South,
-            _ => CliffWorld.West,
-        };
+    private static int MoveBetween(Gridworld grid, int from, int to)
+    {
+        for (var a = CliffWorld.North; a < CliffWorld.West; a++)
+            if (grid.CellOf(from).Toward(a) == grid.CellOf(to)) return a;
+        return CliffWorld.West;
+    }
 
     private sealed class Run(CliffConfig config, NamedMap map, CliffWorld world, ImmutableArray<Key> keys, ControlRun qLearning, ControlRun sarsa,
                              GreedyEvaluation qGreedy, GreedyEvaluation sarsaGreedy, WorkedExample? example) : ILessonRun
@@ -101,14 +99,13 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
                 blocks[^1].QLearning, blocks[^1].Sarsa, Route(grid, qGreedy), Route(grid, sarsaGreedy));
         }
 
-        /// <summary>A cell as the route grids draw it: ░ cliff, G goal, X pit, # wall, · free.</summary>
+        /// <summary>A cell as the route grids draw it: the map format's character (<see cref="GridMap.Symbol"/>), but for
+        /// two that read better on a terminal: ░ for a cliff cell, · for a free one.</summary>
         private static char Symbol(Gridworld grid, int state) => grid.KindOf(state) switch
         {
             CellKind.Cliff => '░',
-            CellKind.Goal => 'G',
-            CellKind.Pit => 'X',
-            CellKind.Wall => '#',
-            _ => '·',
+            CellKind.Empty => '·',
+            var kind => GridMap.Symbol(kind),
         };
 
         private static GreedyRoute Route(Gridworld world, GreedyEvaluation g)
@@ -127,8 +124,11 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
 
         private static string F(double x, string format = "0.0") => x.ToString(format, CultureInfo.InvariantCulture);
 
+        /// <summary>A greedy walk's reward to two decimals, and a reward that rounds to 0 as 0, never "-0".</summary>
+        private static string RewardText(double x) => F(Math.Round(x, 2) == 0 ? 0.0 : x, "0.##");
+
         private static string RouteText(GreedyRoute r) =>
-            $"{r.Steps} steps, reward {F(r.Reward, "0.##")}, mean row {F(r.MeanRow, "0.00")}{(r.ReachedGoal ? "" : " (did not reach the goal)")}";
+            $"{r.Steps} steps, reward {RewardText(r.Reward)}, mean row {F(r.MeanRow, "0.00")}{(r.ReachedGoal ? "" : " (did not reach the goal)")}";
 
         public IReadOnlyList<Measure> Measures =>
         [
@@ -139,7 +139,7 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
         public IEnumerable<string> Headline()
         {
             var s = results.Value;
-            yield return $"episodes {config.Episodes - 49}–{config.Episodes} mean reward: Q-learning {F(s.LastFiftyQLearning)}, SARSA {F(s.LastFiftySarsa)}";
+            yield return $"episodes {s.RewardPer50[^1].From}–{s.RewardPer50[^1].To} mean reward: Q-learning {F(s.LastFiftyQLearning)}, SARSA {F(s.LastFiftySarsa)}";
             yield return $"greedy: Q-learning {RouteText(s.QLearningGreedy)}; SARSA {RouteText(s.SarsaGreedy)}";
         }
 
@@ -150,7 +150,7 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
             console.MarkupLine(Classic
                 ? "4×12 grid: start bottom-left, goal bottom-right, the 10 cells between are cliff (−100, back to start); every step −1."
                 : Markup.Escape($"{Grid.Rows}×{Grid.Cols} grid ({map.Name}): {WorldSummary()}"));
-            console.MarkupLine($"α = {s.Alpha}, γ = {s.Gamma}, ε = {s.Epsilon} (ε-greedy behaviour), {s.Episodes} episodes, Q₀ = 0");
+            console.MarkupLine($"α = {s.Alpha}, γ = {s.Gamma}, {BehaviourSetting} ({BehaviourName} behaviour), {s.Episodes} episodes, Q₀ = {config.InitialQ}");
             console.WriteLine();
             Tables(console, s);
         }
@@ -163,22 +163,32 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
             foreach (var b in s.RewardPer50)
                 table.AddRow($"{b.From,3}–{b.To,3}", Better(F(b.QLearning), b.QLearning > b.Sarsa), Better(F(b.Sarsa), b.Sarsa >= b.QLearning));
             console.Write(table);
-            if (Classic)
+            var lastBlock = s.RewardPer50[^1];
+            if (ClassicStory(s))
             {
                 console.MarkupLine("While exploring, SARSA earns more: it learns the value of the ε-greedy policy it follows and keeps away from the edge;");
                 console.MarkupLine("Q-learning learns the greedy policy's values, walks the edge, and its random steps drop it off the cliff.");
             }
             else
             {
-                console.MarkupLine("SARSA learns the value of the ε-greedy policy it follows; Q-learning learns the greedy policy's values, whatever it does.");
+                var gap = F(Math.Abs(lastBlock.QLearning - lastBlock.Sarsa));
+                console.MarkupLine(Markup.Escape($"While {(Explores ? "exploring" : "learning")} (episodes {lastBlock.From}–{lastBlock.To}), " + (lastBlock.QLearning.CompareTo(lastBlock.Sarsa) switch
+                {
+                    > 0 => $"Q-learning earns {gap} more per episode than SARSA ({F(lastBlock.QLearning)} against {F(lastBlock.Sarsa)}).",
+                    < 0 => $"SARSA earns {gap} more per episode than Q-learning ({F(lastBlock.Sarsa)} against {F(lastBlock.QLearning)}).",
+                    _ => $"both earn {F(lastBlock.QLearning)} per episode.",
+                })));
+                console.MarkupLine(Markup.Escape(Explores
+                    ? $"SARSA learns the value of the {BehaviourName} policy it follows; Q-learning learns the greedy policy's values, whatever it does."
+                    : NoExploration));
             }
             console.WriteLine();
 
             var greedy = new Table().Title("[bold]Greedy evaluation (no exploration), from the start[/]")
                 .AddColumn("method").AddColumn(new TableColumn("steps").RightAligned()).AddColumn(new TableColumn("reward").RightAligned())
                 .AddColumn(new TableColumn("mean row").RightAligned()).AddColumn("moves");
-            greedy.AddRow("Q-learning", $"{s.QLearningGreedy.Steps}", F(s.QLearningGreedy.Reward, "0.##"), F(s.QLearningGreedy.MeanRow, "0.00"), Markup.Escape(s.QLearningGreedy.Moves));
-            greedy.AddRow("SARSA", $"{s.SarsaGreedy.Steps}", F(s.SarsaGreedy.Reward, "0.##"), F(s.SarsaGreedy.MeanRow, "0.00"), Markup.Escape(s.SarsaGreedy.Moves));
+            greedy.AddRow("Q-learning", $"{s.QLearningGreedy.Steps}", RewardText(s.QLearningGreedy.Reward), F(s.QLearningGreedy.MeanRow, "0.00"), Markup.Escape(s.QLearningGreedy.Moves));
+            greedy.AddRow("SARSA", $"{s.SarsaGreedy.Steps}", RewardText(s.SarsaGreedy.Reward), F(s.SarsaGreedy.MeanRow, "0.00"), Markup.Escape(s.SarsaGreedy.Moves));
             console.Write(greedy);
             if (s.QLearningGreedy.Grid[0].Length <= WideRoute) console.Write(RouteTable(s.QLearningGreedy, s.SarsaGreedy));
             else
@@ -187,6 +197,61 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
                 console.Write(RouteTable(null, s.SarsaGreedy));
             }
             console.MarkupLine(Markup.Escape($"Greedy paths: Q-learning {RouteText(s.QLearningGreedy)}; SARSA {RouteText(s.SarsaGreedy)} (row 0 is the top)."));
+            if (!ClassicStory(s) && SafetyText() is { } safety) console.MarkupLine(Markup.Escape(safety));
+        }
+
+        /// <summary>The behaviour policy's setting as the header prints it: ε for ε-greedy, τ for softmax.</summary>
+        private string BehaviourSetting => config.ControlOrDefault.Behaviour is Boltzmann b ? $"τ = {b.Temperature}" : $"ε = {config.ControlOrDefault.Epsilon}";
+
+        /// <summary>The behaviour policy takes other actions than the greedy one: softmax, or ε-greedy with ε above 0.</summary>
+        private bool Explores => config.ControlOrDefault.Behaviour is not EpsilonGreedy { Epsilon: 0.0 };
+
+        /// <summary>What the two methods have in common when neither explores (ε = 0).</summary>
+        private const string NoExploration =
+            "With ε = 0 neither method explores: each takes the greedy action, so SARSA's target is Q-learning's and both learn the greedy policy's values.";
+
+        /// <summary>The behaviour policy's name: ε-greedy, or softmax when a temperature τ is set.</summary>
+        private string BehaviourName => config.ControlOrDefault.Behaviour is Boltzmann ? "softmax" : "ε-greedy";
+
+        /// <summary>The cliff and pit cells: stepping in costs an exploring agent dearly.</summary>
+        private bool IsHazard(Cell cell) =>
+            cell.Row >= 0 && cell.Row < Grid.Rows && cell.Col >= 0 && cell.Col < Grid.Cols && Grid.KindOf(cell) is CellKind.Cliff or CellKind.Pit;
+
+        /// <summary>How many of the free cells a greedy path stands on lie beside a cliff or pit cell (one random step
+        /// from falling in): the fewer, the safer the path for an agent that explores.</summary>
+        private int CellsBesideHazard(GreedyEvaluation g) =>
+            g.Path.Distinct().Count(st => Grid.KindOf(st) == CellKind.Empty &&
+                                          Enumerable.Range(0, Grid.ActionCount).Any(a => IsHazard(Grid.CellOf(st).Toward(a))));
+
+        /// <summary>Which greedy path is the safer, by <see cref="CellsBesideHazard"/>; null on a map without cliff or pit, or
+        /// when no step is random (ε = 0 on a map without slip).</summary>
+        private string? SafetyText()
+        {
+            if (!Grid.Layout.Contains(CellKind.Cliff) && !Grid.Layout.Contains(CellKind.Pit)) return null;
+            if (!Explores && Grid.Deterministic) return null; // no step is random: no cell is one random step from falling in
+            var (q, sa) = (CellsBesideHazard(qGreedy), CellsBesideHazard(sarsaGreedy));
+            string Cells(int n) => n == 1 ? "1 cell" : $"{n} cells";
+            return q == sa
+                ? q == 0 ? "Neither greedy path passes beside a cliff or pit cell."
+                         : $"Both greedy paths stand on {Cells(q)} beside a cliff or pit cell, one random step from falling in."
+                : $"{(q < sa ? "Q-learning" : "SARSA")}'s greedy path is the safer one: it stands on {Cells(Math.Min(q, sa))} beside a cliff or pit cell, " +
+                  $"one random step from falling in; {(q < sa ? "SARSA" : "Q-learning")}'s on {Math.Max(q, sa)}.";
+        }
+
+        /// <summary>Steps of Q-learning's episodes <paramref name="block"/> that fell in: into a pit, or off the cliff
+        /// (the cliff's reward, and back at the start).</summary>
+        private int Falls(Block block) =>
+            Blocks.Items(qLearning.Episodes, block).Sum(e => e.Steps.Count(t => Grid.KindOf(t.Next) == CellKind.Pit ||
+                Grid.Layout.Contains(CellKind.Cliff) && t.Next == Grid.StartState && t.Reward == Grid.Map.CliffReward));
+
+        /// <summary>The classic cliff's two sentences hold for this run: it explores ε-greedily, SARSA earns more in the
+        /// last block, Q-learning's greedy path stands beside the cliff more often than SARSA's, and Q-learning fell off
+        /// the cliff in those episodes.</summary>
+        private bool ClassicStory(QLearningResults s)
+        {
+            var last = s.RewardPer50[^1];
+            return Classic && config.ControlOrDefault.Behaviour is EpsilonGreedy && last.Sarsa > last.QLearning &&
+                   CellsBesideHazard(qGreedy) > CellsBesideHazard(sarsaGreedy) && Falls(new Block(last.From - 1, last.To - last.From + 1)) > 0;
         }
 
         // ---------------------------------------------------------------- narrative
@@ -222,7 +287,8 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
                 "Q(s,a), and with it the best policy, while the agent follows a different, exploring policy: its target bootstraps from " +
                 "the best next action, max Q(s′,·), whatever the agent does next. That makes it off-policy. SARSA (Rummery and Niranjan " +
                 "1994) bootstraps from the action the agent really takes next, so it learns the value of the exploring policy itself: " +
-                "on-policy. Both explore ε-greedily. On a cliff the difference shows.");
+                $"on-policy. Both explore {(config.ControlOrDefault.Behaviour is Boltzmann b ? $"with softmax, τ = {N(b.Temperature)}" : "ε-greedily")}. " +
+                "On a cliff the difference shows.");
             var grid = new List<string>();
             for (var r = 0; r < Grid.Rows; r++)
                 grid.Add(string.Join(' ', Enumerable.Range(0, Grid.Cols).Select(col => Grid.IndexOf(new Cell(r, col)) switch
@@ -271,7 +337,8 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
             }
             Narration.Section(console, "What the results mean");
             Tables(console, s);
-            var last = Blocks.Last(config.Episodes, 50);
+            var lastRow = s.RewardPer50[^1];
+            var last = new Block(lastRow.From - 1, lastRow.To - lastRow.From + 1); // the table's last row
             var qLast = Statistics.Summarize(Blocks.Items(qLearning.RewardPerEpisode, last).ToArray());
             var sLast = Statistics.Summarize(Blocks.Items(sarsa.RewardPerEpisode, last).ToArray());
             var sarsaAhead = sLast.Mean > qLast.Mean;
@@ -279,16 +346,20 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
             string R(double x) => N(Math.Round(x, 1));
             var greedyOrder = s.QLearningGreedy.Reward > s.SarsaGreedy.Reward ? "Q-learning's is the better one"
                 : s.QLearningGreedy.Reward < s.SarsaGreedy.Reward ? "SARSA's is the better one" : "they earn the same";
+            var same = R(sLast.Mean) == R(qLast.Mean);
             Narration.Text(console,
-                $"Over the last 50 episodes {(sarsaAhead ? "SARSA" : "Q-learning")} earns {R(Math.Abs(sLast.Mean - qLast.Mean))} more per episode while exploring " +
+                $"Over the last {last.Count} episodes " + (same
+                    ? $"both earn {R(sLast.Mean)} per episode while {(Explores ? "exploring" : "learning")} "
+                    : $"{(sarsaAhead ? "SARSA" : "Q-learning")} earns {R(Math.Abs(sLast.Mean - qLast.Mean))} more per episode while {(Explores ? "exploring" : "learning")} ") +
                 $"(SARSA {R(sLast.Mean)} [{R(sLast.Lower)}, {R(sLast.Upper)}], Q-learning {R(qLast.Mean)} [{R(qLast.Lower)}, {R(qLast.Upper)}], 95% intervals " +
-                $"over those episodes), a difference {(separated ? "larger than" : "within")} the spread from episode to episode. " +
-                $"Without exploration, the greedy paths: Q-learning's takes {s.QLearningGreedy.Steps} steps for {N(s.QLearningGreedy.Reward)}, " +
-                $"SARSA's {s.SarsaGreedy.Steps} steps for {N(s.SarsaGreedy.Reward)}; {greedyOrder}. " + (Classic
+                "over those episodes)" + (same ? ". " : $", a difference {(separated ? "larger than" : "within")} the spread from episode to episode. ") +
+                $"Without exploration, the greedy paths: Q-learning's takes {s.QLearningGreedy.Steps} steps for {N(Math.Round(s.QLearningGreedy.Reward, 3) == 0 ? 0.0 : s.QLearningGreedy.Reward)}, " +
+                $"SARSA's {s.SarsaGreedy.Steps} steps for {N(Math.Round(s.SarsaGreedy.Reward, 3) == 0 ? 0.0 : s.SarsaGreedy.Reward)}; {greedyOrder}. " + (Classic && CellsBesideHazard(qGreedy) > CellsBesideHazard(sarsaGreedy)
                     ? "Q-learning learned the values of the greedy policy and walks the edge; SARSA learned the values of the exploring " +
                       "policy it follows, for which the edge is dangerous."
-                    : "Q-learning learned the values of the greedy policy; SARSA learned the values of the exploring policy it follows, " +
-                      "which pays for every cell beside a pit or a cliff where a random step would fall in."));
+                    : !Explores ? NoExploration
+                    : "Q-learning learned the values of the greedy policy; SARSA learned the values of the exploring policy it follows" +
+                      (SafetyText() is not null ? ", which pays for every cell beside a pit or a cliff where a random step would fall in." : ".")));
             Narration.Section(console, "Try next",
                 "The same comparison over 100 runs, against the book's Figure 6.4, and softmax exploration in place of ε-greedy:");
             Narration.Display(console,
@@ -460,7 +531,7 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
                         Draw.Cell(plot, top + r, left + c, Draw.Diverging(tables[m].Max(s), shade));
                         if (row.ToArray().All(v => v == 0) || cellPixels < Draw.ArrowPixels) continue; // never visited, or too small
                         var best = Policies.Greedy(row, Key.FromSeed(0)).Value;
-                        var (dr, dc) = best switch { 0 => (-1, 0), 1 => (0, 1), 2 => (1, 0), _ => (0, -1) };
+                        var (dr, dc) = new Cell(0, 0).Toward(best);
                         Draw.CellArrow(plot, top + r, left + c, dr, dc, Palette.Ink, k);
                     }
             }
@@ -479,7 +550,7 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
 
         private Plot TracePane(int upTo, bool full = false)
         {
-            var plot = Draw.TracePlot(full ? $"Reward per episode while learning (ε = {config.ControlOrDefault.Epsilon}), trailing mean of {Smoothing}"
+            var plot = Draw.TracePlot(full ? $"Reward per episode while learning ({BehaviourSetting}), trailing mean of {Smoothing}"
                                            : $"Reward per episode (trailing mean of {Smoothing})", "episode", "reward");
             var runs = new[] { qLearning, sarsa };
             for (var m = 0; m < 2; m++)

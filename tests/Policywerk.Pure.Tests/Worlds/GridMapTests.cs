@@ -190,6 +190,29 @@ public class GridworldSlipTests
         Assert.Equal([new Outcome(0, 1.0, -7.0)], world.Outcomes(0, (int)Move.South).ToArray());
         Assert.False(world.Step(0, Move.South, default).Terminal);
     }
+
+    [Fact]
+    public void One_table_names_every_cell_kind_and_reads_back_both_ways()
+    {
+        Assert.Equal(Enum.GetValues<CellKind>().Order(), GridMap.Symbols.Select(x => x.Kind).Order());
+        Assert.Equal(GridMap.Symbols.Length, GridMap.Symbols.Select(x => x.Symbol).Distinct().Count());
+        foreach (var kind in Enum.GetValues<CellKind>())
+            Assert.Equal(kind, GridMap.KindOf(GridMap.Symbol(kind)));
+        Assert.Equal(CellKind.Empty, GridMap.KindOf(GridMap.StartSymbol));
+        Assert.Null(GridMap.KindOf('?'));
+        Assert.Contains("a cell is one of S G X C # .", GridMap.Parse("S?G\n").Error!.Message);
+    }
+
+    [Fact]
+    public void A_move_goes_to_the_cell_toward_its_direction_where_that_is_free()
+    {
+        var open = new Gridworld(GridMap.Parse("...\n.S.\n..G\n").Map!);
+        var centre = new Cell(1, 1);
+        Assert.Equal([new Cell(0, 1), new Cell(1, 2), new Cell(2, 1), new Cell(1, 0)],
+                     Enum.GetValues<Move>().Select(m => centre.Toward((int)m)).ToArray());
+        foreach (var m in Enum.GetValues<Move>())
+            Assert.Equal(open.IndexOf(centre.Toward((int)m)), open.Outcomes(open.IndexOf(centre), (int)m).Single().Next);
+    }
 }
 
 /// <summary>Value and policy iteration on generated maps: the Bellman optimality equation holds at value iteration's
