@@ -60,11 +60,12 @@ public static class GifEncoder
         Parallel.For(0, frames.Count, i =>
         {
             var local = new Dictionary<int, long>();
-            var (current, previous) = (frames[i].Rgba, i == 0 ? null : frames[i - 1].Rgba);
-            for (var p = 0; p < current.Length; p += 4)
-                if (previous is null || !Same(current, previous, p))
+            var current = Pixels(frames[i]);
+            var previous = i == 0 ? default : Pixels(frames[i - 1]);
+            for (var p = 0; p < current.Length; p++)
+                if (i == 0 || current[p] != previous[p])
                 {
-                    var c = Rgb(current, p);
+                    var c = Rgb(current[p]);
                     local[c] = local.GetValueOrDefault(c) + 1;
                 }
             counts[i] = local;
@@ -117,11 +118,13 @@ public static class GifEncoder
         if (previous is not null) (left, top, right, bottom) = Changed(frame, previous);
         int w = right - left + 1, h = bottom - top + 1;
         var indices = new byte[w * h];
+        var current = Pixels(frame);
+        var before = previous is null ? default : Pixels(previous);
         for (var y = 0; y < h; y++)
             for (var x = 0; x < w; x++)
             {
-                var p = ((top + y) * frame.Width + left + x) * 4;
-                indices[y * w + x] = previous is not null && Same(frame.Rgba, previous.Rgba, p) ? Transparent : index[Rgb(frame.Rgba, p)];
+                var p = (top + y) * frame.Width + left + x;
+                indices[y * w + x] = previous is not null && current[p] == before[p] ? Transparent : index[Rgb(current[p])];
             }
         using var block = new MemoryStream();
         block.Write([0x21, 0xF9, 0x04, (byte)(previous is null ? 0x04 : 0x05)]); // disposal "none", transparency after the first
@@ -142,9 +145,11 @@ public static class GifEncoder
     private static (int Left, int Top, int Right, int Bottom) Changed(Frame frame, Frame previous)
     {
         int left = frame.Width, top = frame.Height, right = -1, bottom = -1;
+        var current = Pixels(frame);
+        var before = Pixels(previous);
         for (var y = 0; y < frame.Height; y++)
             for (var x = 0; x < frame.Width; x++)
-                if (!Same(frame.Rgba, previous.Rgba, (y * frame.Width + x) * 4))
+                if (current[y * frame.Width + x] != before[y * frame.Width + x])
                 {
                     if (x < left) left = x;
                     if (x > right) right = x;
@@ -236,9 +241,12 @@ public static class GifEncoder
         }
     }
 
-    private static bool Same(byte[] a, byte[] b, int p) => a[p] == b[p] && a[p + 1] == b[p + 1] && a[p + 2] == b[p + 2];
+    /// <summary>The frame's pixels as 32-bit words (R, G, B, A in memory order); frames are opaque, so two pixels look the
+    /// same exactly when their words are equal.</summary>
+    private static ReadOnlySpan<uint> Pixels(Frame frame) => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, uint>(frame.Rgba);
 
-    private static int Rgb(byte[] rgba, int p) => rgba[p] << 16 | rgba[p + 1] << 8 | rgba[p + 2];
+    /// <summary>0xRRGGBB of a pixel word.</summary>
+    private static int Rgb(uint pixel) => (int)((pixel & 0xFF) << 16 | (pixel >> 8 & 0xFF) << 8 | (pixel >> 16 & 0xFF));
 
     private static void WriteUInt16(Stream s, int value)
     {

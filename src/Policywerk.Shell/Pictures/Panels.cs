@@ -64,19 +64,14 @@ public static class Panels
                 var lines = bands[c.Width];
                 var top = CaptionHeight * lines.Length;
                 var info = new SKImageInfo(c.Width, c.Height + top, SKColorType.Rgba8888, SKAlphaType.Premul);
-                var pixels = new byte[info.BytesSize];
-                var handle = System.Runtime.InteropServices.GCHandle.Alloc(pixels, System.Runtime.InteropServices.GCHandleType.Pinned);
-                try
+                // on the pinned heap: the canvas draws straight into it, and the collector never copies its megabytes
+                var pixels = GC.AllocateUninitializedArray<byte>(info.BytesSize, pinned: true);
+                using (var surface = SKSurface.Create(info, System.Runtime.InteropServices.Marshal.UnsafeAddrOfPinnedArrayElement(pixels, 0), info.RowBytes))
                 {
-                    using var surface = SKSurface.Create(info, handle.AddrOfPinnedObject(), info.RowBytes);
                     surface.Canvas.Clear(Palette.White.ToSKColor());
                     for (var k = 0; k < lines.Length; k++) surface.Canvas.DrawImage(drawn[lines[k]], 0, k * CaptionHeight);
                     foreach (var p in c.Panes) surface.Canvas.DrawImage(drawn[new Pane(p.Plot, p.Width, p.Height)], p.X, p.Y + top);
                     surface.Canvas.Flush();
-                }
-                finally
-                {
-                    handle.Free();
                 }
                 frames[i] = new Frame(c.Width, c.Height + top, pixels);
             });
