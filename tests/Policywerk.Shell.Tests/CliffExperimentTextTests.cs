@@ -11,17 +11,9 @@ public class CliffExperimentTextTests
     /// <summary>The program on a console so wide that nothing wraps: every line break is one the program wrote.</summary>
     private static string Wide(params string[] args)
     {
-        var stdout = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-            Out = new AnsiConsoleOutput(stdout),
-        });
-        console.Profile.Width = 1000;
-        Assert.Equal(0, Program.Run(args, console, new StringWriter()));
-        return stdout.ToString().ReplaceLineEndings("\n");
+        var result = ShellHarness.RunAt(1000, args);
+        Assert.Equal(0, result.ExitCode);
+        return result.Out.ReplaceLineEndings("\n");
     }
 
     /// <summary>The method the closing line names as earning the most, and the means it gives, method by method.</summary>

@@ -76,7 +76,7 @@ public class InterruptTests
             Assert.Equal(ExitCodes.Interrupted, result.ExitCode);
             Assert.Equal(["interrupted"], result.ErrLines);
             Assert.Empty(Directory.GetDirectories(dir, ".*.staging-*"));
-            AssertWholeLesson1Set(lesson1);
+            PictureChecks.AssertWholeLesson1Set(lesson1);
         }
         finally
         {
@@ -116,7 +116,7 @@ public class InterruptTests
             Assert.False(Directory.Exists(unlocked), "the unlocked old staging folder is still there");
             Assert.True(Directory.Exists(live), "the live run's staging folder was removed");
             Assert.True(File.Exists(Path.Combine(live, "owner.lock")));
-            AssertWholeLesson1Set(Path.Combine(dir, "01_bellman"));
+            PictureChecks.AssertWholeLesson1Set(Path.Combine(dir, "01_bellman"));
         }
         finally
         {
@@ -157,7 +157,7 @@ public class InterruptTests
 
             Assert.All(results, result => Assert.Equal((0, ""), (result.ExitCode, result.Err)));
             Assert.Equal(["01_bellman"], Entries(dir));
-            AssertWholeLesson1Set(Path.Combine(dir, "01_bellman"));
+            PictureChecks.AssertWholeLesson1Set(Path.Combine(dir, "01_bellman"));
         }
         finally
         {
@@ -267,19 +267,5 @@ public class InterruptTests
 
         Assert.Equal(1, code);
         Assert.Equal("error: cannot write out/05_dqn: No space left on device" + Environment.NewLine, stderr.ToString());
-    }
-
-    private static void AssertWholeLesson1Set(string lessonDir)
-    {
-        Assert.Equal(["artifact.gif", "poster.png", "trace.png"], Entries(lessonDir));
-        using var gif = new MagickImageCollection(Path.Combine(lessonDir, "artifact.gif"));
-        Assert.Equal(1 + 9 + 3, gif.Count);
-        gif.Coalesce(); // later frames hold only what changed
-        Assert.All(gif, frame => Assert.Equal((960u, 740u), (frame.Width, frame.Height)));
-        using var poster = new MagickImage(Path.Combine(lessonDir, "poster.png"));
-        Assert.Equal(MagickFormat.Png, poster.Format);
-        Assert.True(poster.Width >= 600 && poster.Height >= 600);
-        using var trace = new MagickImage(Path.Combine(lessonDir, "trace.png"));
-        Assert.True(trace.TotalColors > 10, "the trace is not a blank image");
     }
 }

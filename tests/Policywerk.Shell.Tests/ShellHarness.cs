@@ -14,7 +14,10 @@ public sealed record ShellResult(int ExitCode, string Out, string Err)
 
 public static class ShellHarness
 {
-    public static ShellResult Run(params string[] args)
+    public static ShellResult Run(params string[] args) => RunAt(120, args);
+
+    /// <summary>The program on a console <paramref name="width"/> columns wide (long lines wrap there).</summary>
+    public static ShellResult RunAt(int width, params string[] args)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
@@ -25,7 +28,7 @@ public static class ShellHarness
             Interactive = InteractionSupport.No,
             Out = new AnsiConsoleOutput(stdout),
         });
-        console.Profile.Width = 120;
+        console.Profile.Width = width;
         var code = Program.Run(args, console, stderr);
         return new ShellResult(code, stdout.ToString(), stderr.ToString());
     }
