@@ -18,20 +18,34 @@ public static class GifEncoder
     /// <summary>At most this many pixels stand for the animation's colours when its palette is computed.</summary>
     private const int PaletteSample = 200_000;
 
-    /// <summary>The GIF of <paramref name="frames"/> (all of one size), frame i shown for <paramref name="delaysCs"/>[i]
-    /// hundredths of a second, looping forever. Frames are encoded on every core; the bytes do not depend on how many.</summary>
+    /// <summary>The GIF of <paramref name="frames"/> (all of one size); see <see cref="Encode(int, int, int, Action{int, byte[]}, IReadOnlyList{uint})"/>.</summary>
     public static byte[] Encode(IReadOnlyList<Frame> frames, IReadOnlyList<uint> delaysCs)
     {
         if (frames.Count == 0) throw new ArgumentException("a GIF needs at least one frame", nameof(frames));
-        if (delaysCs.Count != frames.Count) throw new ArgumentException("one delay per frame", nameof(delaysCs));
-        int width = frames[0].Width, height = frames[0].Height;
-        if (frames.Any(f => f.Width != width || f.Height != height)) throw new ArgumentException("every frame must have the same size", nameof(frames));
+        if (frames.Any(f => f.Width != frames[0].Width || f.Height != frames[0].Height))
+            throw new ArgumentException("every frame must have the same size", nameof(frames));
+        return Encode(frames.Count, frames[0].Width, frames[0].Height, (i, pixels) => frames[i].Rgba.CopyTo(pixels, 0), delaysCs);
+    }
 
-        var colours = Colours(frames);
+    /// <summary>
+    /// The GIF of <paramref name="count"/> frames of <paramref name="width"/>×<paramref name="height"/>, frame i shown for
+    /// <paramref name="delaysCs"/>[i] hundredths of a second, looping forever. <paramref name="draw"/> writes frame i's
+    /// RGBA pixels into a buffer; it is called twice per frame (once to gather the colours, once to encode), by a few
+    /// workers at a time, each going through its share of the frames in order with two buffers of its own — so no more
+    /// than a few frames are ever held. The bytes do not depend on how many cores there are.
+    /// </summary>
+    public static byte[] Encode(int count, int width, int height, Action<int, byte[]> draw, IReadOnlyList<uint> delaysCs)
+    {
+        if (count == 0) throw new ArgumentException("a GIF needs at least one frame", nameof(count));
+        if (delaysCs.Count != count) throw new ArgumentException("one delay per frame", nameof(delaysCs));
+
+        var colours = new Dictionary<int, long>();
+        foreach (var local in InOrder(count, width, height, draw, (_, current, previous) => Count(current, previous)))
+            foreach (var (c, n) in local.SelectMany(x => x)) colours[c] = colours.GetValueOrDefault(c) + n;
         var palette = PaletteOf(colours);
         var index = colours.Keys.ToDictionary(c => c, c => Nearest(palette, c));
-        var blocks = new byte[frames.Count][];
-        Parallel.For(0, frames.Count, i => blocks[i] = FrameBlock(frames[i], i == 0 ? null : frames[i - 1], index, delaysCs[i]));
+        var blocks = InOrder(count, width, height, draw, (i, current, previous) => FrameBlock(current, previous, width, height, index, delaysCs[i]))
+            .SelectMany(x => x).ToArray();
 
         using var gif = new MemoryStream();
         gif.Write("GIF89a"u8);
@@ -53,27 +67,45 @@ public static class GifEncoder
         return gif.ToArray();
     }
 
-    /// <summary>How often each colour (0xRRGGBB) is drawn: every pixel of the first frame and every changed pixel after it.</summary>
-    private static Dictionary<int, long> Colours(IReadOnlyList<Frame> frames)
+    /// <summary>
+    /// <paramref name="work"/>(i, frame i, frame i − 1 or null) for every frame, the frames split into one contiguous
+    /// share per core: a worker draws the frame before its share, then each of its frames in turn into its two buffers.
+    /// The results come back per share, in frame order.
+    /// </summary>
+    private static T[][] InOrder<T>(int count, int width, int height, Action<int, byte[]> draw, Func<int, byte[], byte[]?, T> work)
     {
-        var counts = new Dictionary<int, long>[frames.Count];
-        Parallel.For(0, frames.Count, i =>
+        var shares = Math.Min(count, Environment.ProcessorCount);
+        var results = new T[shares][];
+        Parallel.For(0, shares, s =>
         {
-            var local = new Dictionary<int, long>();
-            var current = Pixels(frames[i]);
-            var previous = i == 0 ? default : Pixels(frames[i - 1]);
-            for (var p = 0; p < current.Length; p++)
-                if (i == 0 || current[p] != previous[p])
-                {
-                    var c = Rgb(current[p]);
-                    local[c] = local.GetValueOrDefault(c) + 1;
-                }
-            counts[i] = local;
+            int first = s * count / shares, end = (s + 1) * count / shares;
+            var (current, previous) = (Panels.DrawnPictures.Buffer(width, height), Panels.DrawnPictures.Buffer(width, height));
+            if (first > 0) draw(first - 1, previous);
+            var share = new T[end - first];
+            for (var i = first; i < end; i++)
+            {
+                draw(i, current);
+                share[i - first] = work(i, current, i == 0 ? null : previous);
+                (current, previous) = (previous, current);
+            }
+            results[s] = share;
         });
-        var total = new Dictionary<int, long>();
-        foreach (var local in counts)
-            foreach (var (c, n) in local) total[c] = total.GetValueOrDefault(c) + n;
-        return total;
+        return results;
+    }
+
+    /// <summary>How often each colour (0xRRGGBB) is drawn in a frame: every pixel of the first, every changed pixel after.</summary>
+    private static Dictionary<int, long> Count(byte[] frame, byte[]? previous)
+    {
+        var counts = new Dictionary<int, long>();
+        var current = Pixels(frame);
+        var before = previous is null ? default : Pixels(previous);
+        for (var p = 0; p < current.Length; p++)
+            if (previous is null || current[p] != before[p])
+            {
+                var c = Rgb(current[p]);
+                counts[c] = counts.GetValueOrDefault(c) + 1;
+            }
+        return counts;
     }
 
     /// <summary>At most 255 colours: all of them if there are no more, else ImageMagick's quantization (no dithering) of
@@ -112,10 +144,10 @@ public static class GifEncoder
 
     /// <summary>One frame's graphic control extension, image descriptor and LZW data: the rectangle that differs from
     /// <paramref name="previous"/> (the whole frame for the first), unchanged pixels in it transparent.</summary>
-    private static byte[] FrameBlock(Frame frame, Frame? previous, Dictionary<int, byte> index, uint delayCs)
+    private static byte[] FrameBlock(byte[] frame, byte[]? previous, int width, int height, Dictionary<int, byte> index, uint delayCs)
     {
-        var (left, top, right, bottom) = (0, 0, frame.Width - 1, frame.Height - 1);
-        if (previous is not null) (left, top, right, bottom) = Changed(frame, previous);
+        var (left, top, right, bottom) = (0, 0, width - 1, height - 1);
+        if (previous is not null) (left, top, right, bottom) = Changed(frame, previous, width, height);
         int w = right - left + 1, h = bottom - top + 1;
         var indices = new byte[w * h];
         var current = Pixels(frame);
@@ -123,7 +155,7 @@ public static class GifEncoder
         for (var y = 0; y < h; y++)
             for (var x = 0; x < w; x++)
             {
-                var p = (top + y) * frame.Width + left + x;
+                var p = (top + y) * width + left + x;
                 indices[y * w + x] = previous is not null && current[p] == before[p] ? Transparent : index[Rgb(current[p])];
             }
         using var block = new MemoryStream();
@@ -142,14 +174,14 @@ public static class GifEncoder
     }
 
     /// <summary>The smallest rectangle holding every pixel that differs from the previous frame (one pixel if none does).</summary>
-    private static (int Left, int Top, int Right, int Bottom) Changed(Frame frame, Frame previous)
+    private static (int Left, int Top, int Right, int Bottom) Changed(byte[] frame, byte[] previous, int width, int height)
     {
-        int left = frame.Width, top = frame.Height, right = -1, bottom = -1;
+        int left = width, top = height, right = -1, bottom = -1;
         var current = Pixels(frame);
         var before = Pixels(previous);
-        for (var y = 0; y < frame.Height; y++)
-            for (var x = 0; x < frame.Width; x++)
-                if (current[y * frame.Width + x] != before[y * frame.Width + x])
+        for (var y = 0; y < height; y++)
+            for (var x = 0; x < width; x++)
+                if (current[y * width + x] != before[y * width + x])
                 {
                     if (x < left) left = x;
                     if (x > right) right = x;
@@ -243,7 +275,7 @@ public static class GifEncoder
 
     /// <summary>The frame's pixels as 32-bit words (R, G, B, A in memory order); frames are opaque, so two pixels look the
     /// same exactly when their words are equal.</summary>
-    private static ReadOnlySpan<uint> Pixels(Frame frame) => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, uint>(frame.Rgba);
+    private static ReadOnlySpan<uint> Pixels(byte[] rgba) => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, uint>(rgba);
 
     /// <summary>0xRRGGBB of a pixel word.</summary>
     private static int Rgb(uint pixel) => (int)((pixel & 0xFF) << 16 | (pixel >> 8 & 0xFF) << 8 | (pixel >> 16 & 0xFF));

@@ -39,54 +39,81 @@ public sealed class Composition(int width, int height, IReadOnlyList<PlacedPlot>
 public static class Panels
 {
     /// <summary>
-    /// Draws <paramref name="pictures"/>: first every distinct pane — a plot at a size, drawn once however many pictures
-    /// place it — on every core, then every distinct picture from its panes on a canvas filled with
-    /// <see cref="Palette.White"/>, in order. With a <paramref name="caption"/>, a band on top reads it (a run's changed
-    /// settings), on as many lines of <see cref="CaptionHeight"/> pixels as it needs. The plots are disposed.
+    /// Draws the panes of <paramref name="pictures"/> — each distinct plot at a size once, however many pictures place it,
+    /// on every core — ready for <see cref="DrawnPictures.Into"/> to compose any picture from them. With a
+    /// <paramref name="caption"/>, a band on top of each picture reads it (a run's changed settings), on as many lines of
+    /// <see cref="CaptionHeight"/> pixels as it needs. Disposing the result disposes the plots.
     /// </summary>
-    public static Frame[] Draw(IReadOnlyList<Composition> pictures, string? caption = null)
+    public static DrawnPictures Draw(IReadOnlyList<Composition> pictures, string? caption = null)
     {
-        var distinct = pictures.Distinct().ToArray();
-        var panes = distinct.SelectMany(c => c.Panes).Select(p => new Pane(p.Plot, p.Width, p.Height)).Distinct().ToArray();
-        var widths = distinct.Select(c => c.Width).Distinct().ToArray();
-        var bands = widths.ToDictionary(w => w, w => caption is null ? []
+        var panes = pictures.Distinct().SelectMany(c => c.Panes).Select(p => new Pane(p.Plot, p.Width, p.Height)).Distinct().ToArray();
+        var bands = pictures.Select(c => c.Width).Distinct().ToDictionary(w => w, w => caption is null ? []
             : CaptionLines(caption, w).Select(line => new Pane(CaptionBand(line), w, CaptionHeight)).ToArray());
         var all = panes.Concat(bands.Values.SelectMany(b => b)).ToArray();
         var images = new SKImage[all.Length];
         try
         {
             Parallel.For(0, all.Length, i => images[i] = Image(all[i]));
-            var drawn = all.Zip(images).ToDictionary(x => x.Item1, x => x.Item2);
-            var frames = new Frame[distinct.Length];
-            Parallel.For(0, distinct.Length, i =>
-            {
-                var c = distinct[i];
-                var lines = bands[c.Width];
-                var top = CaptionHeight * lines.Length;
-                var info = new SKImageInfo(c.Width, c.Height + top, SKColorType.Rgba8888, SKAlphaType.Premul);
-                // on the pinned heap: the canvas draws straight into it, and the collector never copies its megabytes
-                var pixels = GC.AllocateUninitializedArray<byte>(info.BytesSize, pinned: true);
-                using (var surface = SKSurface.Create(info, System.Runtime.InteropServices.Marshal.UnsafeAddrOfPinnedArrayElement(pixels, 0), info.RowBytes))
-                {
-                    surface.Canvas.Clear(Palette.White.ToSKColor());
-                    for (var k = 0; k < lines.Length; k++) surface.Canvas.DrawImage(drawn[lines[k]], 0, k * CaptionHeight);
-                    foreach (var p in c.Panes) surface.Canvas.DrawImage(drawn[new Pane(p.Plot, p.Width, p.Height)], p.X, p.Y + top);
-                    surface.Canvas.Flush();
-                }
-                frames[i] = new Frame(c.Width, c.Height + top, pixels);
-            });
-            var byPicture = distinct.Zip(frames).ToDictionary(x => x.Item1, x => x.Item2);
-            return pictures.Select(c => byPicture[c]).ToArray();
         }
-        finally
+        catch
         {
             foreach (var image in images) image?.Dispose();
             foreach (var plot in all.Select(p => p.Plot).Distinct()) plot.Dispose();
+            throw;
+        }
+        return new DrawnPictures(pictures, bands, all.Zip(images).ToDictionary(x => x.Item1, x => x.Item2));
+    }
+
+    /// <summary>Pictures whose panes are drawn: each picture composed on demand into a buffer of its pixels.</summary>
+    public sealed class DrawnPictures : IDisposable
+    {
+        private readonly IReadOnlyList<Composition> _pictures;
+        private readonly Dictionary<int, Pane[]> _bands;
+        private readonly Dictionary<Pane, SKImage> _drawn;
+
+        internal DrawnPictures(IReadOnlyList<Composition> pictures, Dictionary<int, Pane[]> bands, Dictionary<Pane, SKImage> drawn) =>
+            (_pictures, _bands, _drawn) = (pictures, bands, drawn);
+
+        public int Count => _pictures.Count;
+        public int Width(int index) => _pictures[index].Width;
+        public int Height(int index) => _pictures[index].Height + CaptionHeight * _bands[_pictures[index].Width].Length;
+
+        /// <summary>Picture <paramref name="index"/>'s RGBA pixels written into <paramref name="pixels"/> (Width·Height·4 bytes,
+        /// from the pinned heap: the canvas draws straight into it): a white canvas, the caption's lines, the panes.</summary>
+        public void Into(int index, byte[] pixels)
+        {
+            var c = _pictures[index];
+            var lines = _bands[c.Width];
+            var top = CaptionHeight * lines.Length;
+            var info = new SKImageInfo(c.Width, c.Height + top, SKColorType.Rgba8888, SKAlphaType.Premul);
+            if (pixels.Length != info.BytesSize) throw new ArgumentException($"picture {index} needs {info.BytesSize} bytes", nameof(pixels));
+            using var surface = SKSurface.Create(info, System.Runtime.InteropServices.Marshal.UnsafeAddrOfPinnedArrayElement(pixels, 0), info.RowBytes);
+            surface.Canvas.Clear(Palette.White.ToSKColor());
+            for (var k = 0; k < lines.Length; k++) surface.Canvas.DrawImage(_drawn[lines[k]], 0, k * CaptionHeight);
+            foreach (var p in c.Panes) surface.Canvas.DrawImage(_drawn[new Pane(p.Plot, p.Width, p.Height)], p.X, p.Y + top);
+            surface.Canvas.Flush();
+        }
+
+        /// <summary>Picture <paramref name="index"/> in a buffer of its own.</summary>
+        public Frame Frame(int index)
+        {
+            var pixels = Buffer(Width(index), Height(index));
+            Into(index, pixels);
+            return new Frame(Width(index), Height(index), pixels);
+        }
+
+        /// <summary>A pixel buffer for a picture of this size, on the pinned heap (the collector never copies it).</summary>
+        public static byte[] Buffer(int width, int height) => GC.AllocateUninitializedArray<byte>(width * height * 4, pinned: true);
+
+        public void Dispose()
+        {
+            foreach (var image in _drawn.Values) image.Dispose();
+            foreach (var plot in _drawn.Keys.Select(p => p.Plot).Distinct()) plot.Dispose();
         }
     }
 
     /// <summary>A plot at a size: what is drawn once.</summary>
-    private readonly record struct Pane(Plot Plot, int Width, int Height);
+    internal readonly record struct Pane(Plot Plot, int Width, int Height);
 
     /// <summary>The pane drawn on a canvas of its own.</summary>
     private static SKImage Image(Pane pane)

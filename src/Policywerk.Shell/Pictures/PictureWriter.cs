@@ -33,19 +33,24 @@ public sealed class PictureWriter : IDisposable
     /// <summary>Draws <paramref name="picture"/> and stages it as a PNG.</summary>
     public void Png(string name, Composition picture)
     {
-        File.WriteAllBytes(Path.Combine(_staging, name), Panels.Draw([picture], _caption)[0].Png());
+        using var drawn = Panels.Draw([picture], _caption);
+        File.WriteAllBytes(Path.Combine(_staging, name), drawn.Frame(0).Png());
         _names.Add(name);
     }
 
-    /// <summary>Draws <paramref name="frames"/> on every core (<see cref="Panels.Draw"/>: a pane or a frame listed again is
-    /// drawn once) and stages them as an animated GIF (one palette, <see cref="GifEncoder"/>): each frame shown for
-    /// <paramref name="delayCs"/> hundredths of a second, the last for <paramref name="holdLastCs"/>, looping forever.</summary>
+    /// <summary>Draws the panes of <paramref name="frames"/> on every core (<see cref="Panels.Draw"/>: a pane placed again is
+    /// drawn once) and stages the frames as an animated GIF (one palette, <see cref="GifEncoder"/>, which composes each
+    /// frame from the panes as it goes): each frame shown for <paramref name="delayCs"/> hundredths of a second, the last
+    /// for <paramref name="holdLastCs"/>, looping forever.</summary>
     public void Gif(string name, IReadOnlyList<Composition> frames, uint delayCs, uint holdLastCs)
     {
         if (frames.Count == 0) throw new ArgumentException("a GIF needs at least one frame", nameof(frames));
-        var drawn = Panels.Draw(frames, _caption);
-        var delays = Enumerable.Range(0, drawn.Length).Select(i => i == drawn.Length - 1 ? holdLastCs : delayCs).ToArray();
-        File.WriteAllBytes(Path.Combine(_staging, name), GifEncoder.Encode(drawn, delays));
+        using var drawn = Panels.Draw(frames, _caption);
+        var (width, height) = (drawn.Width(0), drawn.Height(0));
+        if (Enumerable.Range(0, drawn.Count).Any(i => drawn.Width(i) != width || drawn.Height(i) != height))
+            throw new ArgumentException("every frame of an animation must have the same size", nameof(frames));
+        var delays = Enumerable.Range(0, drawn.Count).Select(i => i == drawn.Count - 1 ? holdLastCs : delayCs).ToArray();
+        File.WriteAllBytes(Path.Combine(_staging, name), GifEncoder.Encode(drawn.Count, width, height, drawn.Into, delays));
         _names.Add(name);
     }
 
