@@ -67,15 +67,16 @@ public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson
 
     /// <summary>
     /// Train from the left half of <paramref name="key"/>, evaluate the three policies on layouts from the right half.
-    /// Each update's two gradients run on two threads (<see cref="TwoThreads"/>) unless <paramref name="evaluator"/>
-    /// says otherwise; the results are the same bits either way.
+    /// Each update's two shards run in turn (<see cref="Sequential"/>) unless <paramref name="evaluator"/> says otherwise
+    /// (<see cref="TwoThreads"/>); the results are the same bits either way. On the 2-core machine of docs/speed.md one
+    /// thread is the faster of the two.
     /// </summary>
     public static (DreamerModel Model, ImmutableArray<IterationLog> Logs, DreamerEvaluation<PointMassState> Evaluation) TrainAndEvaluate(
         Key key, DreamerConfig config, int episodes, IProgress<double>? progress = null, IEvaluator? evaluator = null)
     {
         var world = WorldOf(config);
         var (kTrain, kEval) = key.Split();
-        var sharding = new Sharding(evaluator ?? TwoThreads.Instance);
+        var sharding = new Sharding(evaluator ?? Sequential.Instance);
         var training = Dreamer.Start(config, world, kTrain, sharding);
         var logs = new List<IterationLog>(config.Iterations);
         for (var i = 0; i < config.Iterations; i++)
