@@ -86,10 +86,14 @@ public sealed record Gridworld : IKnownModel, IWorld<int, Move>
     /// From a terminal state, a wall or a cliff cell every action stays put with reward 0.</summary>
     public ImmutableArray<Outcome> Outcomes(int state, int action)
     {
-        if (IsInert(state) || Map.Slip == 0.0) return [Transition(state, action, 1.0)];
+        if (IsInert(state) || Deterministic) return [Transition(state, action, 1.0)];
         var side = Map.Slip / 2;
-        return [Transition(state, action, 1.0 - Map.Slip), Transition(state, (action + 1) % 4, side), Transition(state, (action + 3) % 4, side)];
+        return [Transition(state, action, 1.0 - Map.Slip), Transition(state, Right(action), side), Transition(state, Left(action), side)];
     }
+
+    /// <summary>The direction a quarter turn clockwise of <paramref name="direction"/> (N → E), and anticlockwise (N → W).</summary>
+    private static int Right(int direction) => (direction + 1) % 4;
+    private static int Left(int direction) => (direction + 3) % 4;
 
     private Outcome Transition(int state, int action, double probability)
     {
@@ -113,11 +117,11 @@ public sealed record Gridworld : IKnownModel, IWorld<int, Move>
     public StepResult<int> Step(int state, Move action, Key key)
     {
         var direction = (int)action;
-        if (Map.Slip > 0.0 && !IsInert(state))
+        if (!Deterministic && !IsInert(state))
         {
             var (u, next) = key.NextDouble();
             key = next;
-            direction = u < Map.Slip / 2 ? (direction + 1) % 4 : u < Map.Slip ? (direction + 3) % 4 : direction;
+            direction = u < Map.Slip / 2 ? Right(direction) : u < Map.Slip ? Left(direction) : direction;
         }
         var outcome = Transition(state, direction, 1.0);
         return StepResult.Of(outcome.Next, outcome.Reward, terminal: IsTerminal(outcome.Next), timeLimit: false, key);

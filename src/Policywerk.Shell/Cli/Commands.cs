@@ -133,18 +133,12 @@ public sealed class LessonCommand(IAnsiConsole console) : Command<LessonSettings
             var variant = LessonSettingsCli.Variant(baseline.Settings, vs);
             var comparison = ProgressBar.Run(console, $"Lesson {info.Number:00}: defaults vs {variant} ({runs} paired runs)", !options.Quiet,
                 progress => Comparison.Run($"lesson {info.Number}", variant, baseline, baseline.With(vs), runs, options.Seed, progress));
-            return ComparisonRunner.Show(console, comparison, options, $"{info.Slug}_vs");
+            return ResultOutput.Show(console, comparison, options, $"{info.Slug}_vs");
         }
         foreach (var line in LessonSettingsCli.Changes(lesson, values)) console.WriteLine(line);
         var result = ProgressBar.Run(console, $"Lesson {info.Number:00} over {runs} runs", !options.Quiet, progress => baseline.Compute(runs, options.Seed, progress));
-        if (options.Quiet) foreach (var line in result.Headline()) console.WriteLine($"  {line}");
-        else result.Print(console);
-        if (options.Pictures)
-        {
-            var written = PictureWriter.Write(options.OutDir, $"{info.Slug}_runs", LessonSettingsCli.Caption(lesson, values), result.WritePictures);
-            console.WriteLine($"  figure: {string.Join(", ", written.Select(p => Path.GetRelativePath(Environment.CurrentDirectory, p)))}");
-        }
-        return ExitCodes.Ok;
+        return ResultOutput.Show(console, options, null, result.Headline(), result.Print, $"{info.Slug}_runs",
+                                 LessonSettingsCli.Caption(lesson, values), result.WritePictures);
     }
 }
 
@@ -306,28 +300,37 @@ public sealed class ExperimentSettings : RunSettings
     public bool Params { get; init; }
 }
 
-/// <summary>Shows an A/B comparison (<c>--vs</c>): both arms' tables and the paired differences, or the headline with
-/// <c>--quiet</c>, and its figure in <c>OUT/SLUG/</c>.</summary>
-public static class ComparisonRunner
+/// <summary>How a computed result reaches the user: its headline with <c>--quiet</c> (after an optional title line), else
+/// its full tables; then its figure in <c>OUT/SLUG/</c>, whose paths are printed. The one way experiments, comparisons and a
+/// lesson's runs are shown.</summary>
+public static class ResultOutput
 {
-    public static int Show(IAnsiConsole console, Comparison comparison, RunOptions options, string slug)
+    public static int Show(IAnsiConsole console, RunOptions options, string? quietTitle, IEnumerable<string> headline,
+                           Action<IAnsiConsole> print, string slug, string? caption, Action<PictureWriter> pictures)
     {
         if (options.Quiet)
         {
-            console.WriteLine($"{comparison.Table.Subject}: defaults vs {comparison.Table.Variant}, {comparison.Table.Runs} paired runs, seed {comparison.Table.Seed}");
-            foreach (var line in comparison.Headline()) console.WriteLine($"  {line}");
+            if (quietTitle is not null) console.WriteLine(quietTitle);
+            foreach (var line in headline) console.WriteLine($"  {line}");
         }
         else
         {
-            comparison.Print(console);
+            print(console);
         }
         if (options.Pictures)
         {
-            var written = PictureWriter.Write(options.OutDir, slug, $"defaults (blue) vs {comparison.Table.Variant} (orange), {comparison.Table.Runs} paired runs", comparison.WritePictures);
+            var written = PictureWriter.Write(options.OutDir, slug, caption, pictures);
             console.WriteLine($"  figure: {string.Join(", ", written.Select(p => Path.GetRelativePath(Environment.CurrentDirectory, p)))}");
         }
         return ExitCodes.Ok;
     }
+
+    /// <summary>An A/B comparison (<c>--vs</c>): both arms' tables and the paired differences, or the headline.</summary>
+    public static int Show(IAnsiConsole console, Comparison comparison, RunOptions options, string slug) =>
+        Show(console, options,
+             $"{comparison.Table.Subject}: defaults vs {comparison.Table.Variant}, {comparison.Table.Runs} paired runs, seed {comparison.Table.Seed}",
+             comparison.Headline(), comparison.Print, slug,
+             $"defaults (blue) vs {comparison.Table.Variant} (orange), {comparison.Table.Runs} paired runs", comparison.WritePictures);
 }
 
 /// <summary><c>experiment NAME</c>: many seeds, a table with mean and 95% interval, and a figure.</summary>
@@ -358,24 +361,11 @@ public sealed class ExperimentCommand(IAnsiConsole console) : Command<Experiment
             var variant = LessonSettingsCli.Variant(experiment.Settings, vs);
             var comparison = ProgressBar.Run(console, $"experiment {experiment.Name}: defaults vs {variant} ({runs} paired runs)", !options.Quiet,
                 progress => Comparison.Run($"experiment {experiment.Name}", variant, experiment, experiment.With(vs), runs, options.Seed, progress));
-            return ComparisonRunner.Show(console, comparison, options, $"experiment_{experiment.Name}_vs");
+            return ResultOutput.Show(console, comparison, options, $"experiment_{experiment.Name}_vs");
         }
         var result = ProgressBar.Run(console, $"experiment {experiment.Name} ({runs} runs)", !options.Quiet,
                                      progress => experiment.Compute(runs, options.Seed, progress));
-        if (options.Quiet)
-        {
-            console.WriteLine($"experiment {experiment.Name}: {runs} runs, seed {options.Seed}");
-            foreach (var line in result.Headline()) console.WriteLine($"  {line}");
-        }
-        else
-        {
-            result.Print(console);
-        }
-        if (options.Pictures)
-        {
-            var written = PictureWriter.Write(options.OutDir, $"experiment_{experiment.Name}", null, result.WritePictures);
-            console.WriteLine($"  figure: {string.Join(", ", written.Select(p => Path.GetRelativePath(Environment.CurrentDirectory, p)))}");
-        }
-        return ExitCodes.Ok;
+        return ResultOutput.Show(console, options, $"experiment {experiment.Name}: {runs} runs, seed {options.Seed}", result.Headline(),
+                                 result.Print, $"experiment_{experiment.Name}", null, result.WritePictures);
     }
 }
