@@ -67,14 +67,15 @@ public class ComparisonTests
         Assert.Equal(0, changed.ExitCode);
         var text = Flat(changed.Out);
         Assert.Contains("lesson 1: defaults vs γ = 0.5, 3 paired runs", text);
+        // the gridworld is deterministic, so every run is the same; V(start) is the 8-step path's return,
+        // −0.04·(1 − γ⁷)/(1 − γ) + γ⁷·1: 0.270 at γ = 0.9, −0.072 at γ = 0.5
         Assert.Contains("V(start) ↑ 0.270 → −0.072: −0.342 [−0.342, −0.342], better in 0/3, defaults better", text);
         var same = ShellHarness.Run("lesson", "3", "--runs", "5", "--vs", "alpha=0.1", "--quiet", "--no-pictures");
         Assert.Equal(0, same.ExitCode);
         Assert.Equal(3, Count(Flat(same.Out), ": 0 [0, 0], better in 0/5, identical"));
     }
 
-    /// <summary>The output with every run of white space as one space (long lines wrap at the console's width).</summary>
-    private static string Flat(string text) => System.Text.RegularExpressions.Regex.Replace(text, @"\s+", " ");
+    private static string Flat(string text) => ShellHarness.Flat(text);
 
     private static int Count(string text, string part) => (text.Length - text.Replace(part, "").Length) / part.Length;
 
@@ -93,16 +94,11 @@ public class ComparisonTests
     {
         string Run(int cores)
         {
-            var shell = Path.Combine(AppContext.BaseDirectory, "Policywerk.Shell.dll");
-            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var arg in new[] { shell, "experiment", "cliff", "--runs", "6", "--vs", "epsilon=0.05", "--quiet", "--no-pictures" })
-                start.ArgumentList.Add(arg);
-            start.Environment["DOTNET_PROCESSOR_COUNT"] = $"{cores}";
-            using var process = Process.Start(start)!;
-            var output = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            Assert.Equal(0, process.ExitCode);
-            return output;
+            using var child = ShellHarness.Start(null, new Dictionary<string, string> { ["DOTNET_PROCESSOR_COUNT"] = $"{cores}" },
+                "experiment", "cliff", "--runs", "6", "--vs", "epsilon=0.05", "--quiet", "--no-pictures");
+            var result = child.WaitForExit(TimeSpan.FromMinutes(3));
+            Assert.Equal((0, ""), (result.ExitCode, result.Err));
+            return result.Out;
         }
         var one = Run(1);
         Assert.Contains("better in", one);

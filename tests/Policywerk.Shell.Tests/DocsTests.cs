@@ -43,8 +43,7 @@ public partial class DocsTests
         Assert.NotEmpty(block.Trim());
         var result = ShellHarness.Run(command.Split(' '));
         Assert.Equal(0, result.ExitCode);
-        static string Flat(string text) => Regex.Replace(text, @"\s+", " ").Trim();
-        Assert.Equal(Flat(block), Flat(result.Out));
+        Assert.Equal(ShellHarness.Flat(block), ShellHarness.Flat(result.Out));
     }
 
     [Fact]

@@ -42,14 +42,14 @@ public class Narration01Tests
     public void The_classic_map_shrinks_by_gamma_and_says_so()
     {
         var output = Narrated.Lesson(1);
-        Assert.Contains("so the change shrinks by γ.", output.ReplaceLineEndings(" ").Replace("  ", " "));
-        Assert.Contains("carries the goal's reward one cell further", output.ReplaceLineEndings(" ").Replace("  ", " "));
+        Assert.Contains("so the change shrinks by γ.", ShellHarness.Flat(output));
+        Assert.Contains("carries the goal's reward one cell further", ShellHarness.Flat(output));
     }
 
     [Fact]
     public void A_slippery_map_does_not_claim_the_change_shrinks_by_gamma()
     {
-        var output = Narrated.Lesson(1, "--map", "ice").ReplaceLineEndings(" ");
+        var output = ShellHarness.Flat(Narrated.Lesson(1, "--map", "ice"));
         Assert.Contains("Converged in", output);
         Assert.DoesNotContain("shrinks by γ", output);
         Assert.DoesNotContain("the goal's reward one cell further", output);
@@ -59,7 +59,7 @@ public class Narration01Tests
     [Fact]
     public void A_run_the_sweep_cap_stopped_says_it_was_capped_not_converged()
     {
-        var output = Narrated.Lesson(1, "--set", "max_sweeps=3").ReplaceLineEndings(" ");
+        var output = ShellHarness.Flat(Narrated.Lesson(1, "--set", "max_sweeps=3"));
         Assert.DoesNotContain("Converged in", output);
         Assert.DoesNotContain("so value iteration stops", output);
         Assert.Contains("Stopped by the cap after 3 sweeps (max_sweeps = 3), not converged", output);

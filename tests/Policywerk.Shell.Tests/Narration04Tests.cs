@@ -16,7 +16,7 @@ public class Narration04Tests
                 double.Parse(row.Groups[3].Value, CultureInfo.InvariantCulture), double.Parse(row.Groups[4].Value, CultureInfo.InvariantCulture));
     }
 
-    private static string OneLine(string output) => Regex.Replace(output, @"\s+", " ");
+    private static string OneLine(string output) => ShellHarness.Flat(output);
 
     [Theory]
     [InlineData("--set", "epsilon=0.01")]
@@ -34,8 +34,9 @@ public class Narration04Tests
                 Assert.DoesNotContain("SARSA earns", text);
                 Assert.Contains($"While exploring (episodes {block}), Q-learning earns {(q - s).ToString("0.0", CultureInfo.InvariantCulture)} more per episode than SARSA", text);
             }
-            else if (s > q)
+            else
             {
+                Assert.True(s > q, $"the chosen runs must not tie: Q-learning {q}, SARSA {s}"); // a tie would test nothing
                 Assert.DoesNotContain("Q-learning earns", text);
                 Assert.Contains("SARSA earns", text);
             }
@@ -48,6 +49,8 @@ public class Narration04Tests
         var text = OneLine(Narrated.Lesson(4, "--set", "epsilon=0.01"));
         Assert.DoesNotContain("SARSA earns more", text);
         Assert.DoesNotContain("its random steps drop it off the cliff", text);
+        // seed 42's means over episodes 451–500 at ε = 0.01, as its table prints them (a regression value; the theory above
+        // checks the sentence against the table for any run)
         Assert.Contains("Q-learning earns 4.8 more per episode than SARSA (-12.2 against -17.0)", text);
         Assert.Contains("SARSA's greedy path is the safer one: it stands on 3 cells beside a cliff or pit cell", text);
     }

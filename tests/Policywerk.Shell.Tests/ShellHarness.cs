@@ -33,6 +33,9 @@ public static class ShellHarness
         return new ShellResult(code, stdout.ToString(), stderr.ToString());
     }
 
+    /// <summary>The output with every run of white space as one space (long lines wrap at the console's width).</summary>
+    public static string Flat(string text) => System.Text.RegularExpressions.Regex.Replace(text, @"\s+", " ").Trim();
+
     /// <summary>The repository's top folder (where Policywerk.sln lives).</summary>
     public static string RepoRoot()
     {
@@ -51,7 +54,10 @@ public static class ShellHarness
 
     /// <summary>Starts the built program as a child process (<c>dotnet Policywerk.Shell.dll ARGS</c>) with stdout and
     /// stderr captured; with <paramref name="stdoutTo"/>, stdout goes to that file instead (through <c>/bin/sh</c>).</summary>
-    public static ChildRun Start(string? stdoutTo, params string[] args)
+    public static ChildRun Start(string? stdoutTo, params string[] args) => Start(stdoutTo, new Dictionary<string, string>(), args);
+
+    /// <summary><see cref="Start(string?, string[])"/> with <paramref name="environment"/> added to the child's.</summary>
+    public static ChildRun Start(string? stdoutTo, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
         var program = Path.Combine(AppContext.BaseDirectory, "Policywerk.Shell.dll");
@@ -67,6 +73,7 @@ public static class ShellHarness
             foreach (var arg in new[] { "-c", $"exec \"$0\" \"$@\" >{stdoutTo}", dotnet, program }) info.ArgumentList.Add(arg);
         }
         foreach (var arg in args) info.ArgumentList.Add(arg);
+        foreach (var (name, value) in environment) info.Environment[name] = value;
         return new ChildRun(Process.Start(info) ?? throw new InvalidOperationException($"cannot start {dotnet}"));
     }
 }

@@ -25,6 +25,21 @@ public class KnobTests
         }
     }
 
+    /// <summary>Each knob, set to an allowed value other than its default, reads back that value and leaves every other
+    /// knob's value as it was: it writes its own field and no other.</summary>
+    private static void EachKnobSetsItsOwnField<T>(IReadOnlyList<Knob<T>> knobs, T defaults)
+    {
+        foreach (var knob in knobs)
+        {
+            var value = new[] { knob.Min, Math.Min(knob.Max, knob.Min + 1), (knob.Min + Math.Min(knob.Max, knob.Min + 1000)) / 2 }
+                .Select(v => knob.Integer ? Math.Floor(v) : v).First(v => knob.Allows(v) && v != knob.Get(defaults));
+            var changed = knob.Set(defaults, value);
+            Assert.True(knob.Get(changed) == value, $"{knob.Name} set to {value} reads {knob.Get(changed)}");
+            foreach (var other in knobs.Where(k => k != knob))
+                Assert.True(other.Get(changed) == other.Get(defaults), $"setting {knob.Name} changed {other.Name}");
+        }
+    }
+
     [Fact]
     public void Every_field_of_the_cliff_configuration_has_a_knob_and_every_knob_a_field()
     {
@@ -67,8 +82,7 @@ public class KnobTests
         Assert.Null(new DqnConfig().Conflict());
         Assert.Contains("batch", new DqnConfig(ReplayCapacity: 10).Conflict());
         Assert.Contains("min_replay", new DqnConfig(MinReplay: 5000).Conflict());
-        var c = new DqnConfig();
-        foreach (var knob in DqnConfig.Knobs) Assert.Equal(knob.Get(c), knob.Get(knob.Set(c, knob.Get(c))));
+        EachKnobSetsItsOwnField(DqnConfig.Knobs, new DqnConfig());
     }
 
     [Fact]
@@ -77,8 +91,7 @@ public class KnobTests
         Assert.Equal(Fields(typeof(PpoConfig)).Order().ToArray(), PpoConfig.Knobs.Select(k => k.Field).Order().ToArray());
         Assert.Null(new PpoConfig().Conflict());
         Assert.Contains("minibatch", new PpoConfig(MiniBatchSize: 600).Conflict());
-        var c = new PpoConfig(BootstrapTimeLimits: false);
-        foreach (var knob in PpoConfig.Knobs) Assert.Equal(knob.Get(c), knob.Get(knob.Set(c, knob.Get(c))));
+        EachKnobSetsItsOwnField(PpoConfig.Knobs, new PpoConfig(BootstrapTimeLimits: false));
     }
 
     [Fact]
@@ -87,24 +100,21 @@ public class KnobTests
         Assert.Equal(Fields(typeof(DreamerConfig)).Order().ToArray(), DreamerConfig.Knobs.Select(k => k.Field).Order().ToArray());
         Assert.Equal(DreamerConfig.Knobs.Count, DreamerConfig.Knobs.Select(k => k.Name).Distinct().Count());
         Assert.Null(new DreamerConfig().Conflict());
-        var c = new DreamerConfig();
-        foreach (var knob in DreamerConfig.Knobs) Assert.Equal(knob.Get(c), knob.Get(knob.Set(c, knob.Get(c))));
+        EachKnobSetsItsOwnField(DreamerConfig.Knobs, new DreamerConfig());
     }
 
     [Fact]
     public void Every_field_of_the_bellman_configuration_has_a_knob()
     {
         Assert.Equal(Fields(typeof(BellmanConfig)).Order().ToArray(), BellmanConfig.Knobs.Select(k => k.Field).Order().ToArray());
-        var c = new BellmanConfig();
-        foreach (var knob in BellmanConfig.Knobs) Assert.Equal(knob.Get(c), knob.Get(knob.Set(c, knob.Get(c))));
+        EachKnobSetsItsOwnField(BellmanConfig.Knobs, new BellmanConfig());
     }
 
     [Fact]
     public void Every_field_of_the_barto_sutton_configuration_has_a_knob()
     {
         Assert.Equal(Fields(typeof(BartoSuttonConfig)).Order().ToArray(), BartoSuttonConfig.Knobs.Select(k => k.Field).Order().ToArray());
-        var c = new BartoSuttonConfig();
-        foreach (var knob in BartoSuttonConfig.Knobs) Assert.Equal(knob.Get(c), knob.Get(knob.Set(c, knob.Get(c))));
+        EachKnobSetsItsOwnField(BartoSuttonConfig.Knobs, new BartoSuttonConfig());
     }
 
     [Fact]
@@ -112,7 +122,7 @@ public class KnobTests
     {
         Assert.Equal(Fields(typeof(PredictionConfig)).Order().ToArray(), PredictionConfig.Knobs.Select(k => k.Field).Order().ToArray());
         var c = new PredictionConfig();
-        foreach (var knob in PredictionConfig.Knobs) Assert.Equal(knob.Get(c), knob.Get(knob.Set(c, knob.Get(c))));
+        EachKnobSetsItsOwnField(PredictionConfig.Knobs, c);
         var trace = PredictionConfig.Knobs.Single(k => k.Name == "trace");
         Assert.Equal(TraceKind.Replacing, trace.Set(c, 1).Trace);
     }
@@ -124,10 +134,8 @@ public class KnobTests
             .Select(p => p.Name).Order().ToArray();
         Assert.Equal(Scalars(typeof(Figure3Config)), Figure3Config.Knobs.Select(k => k.Field).Order().ToArray());
         Assert.Equal(Scalars(typeof(Figure45Config)), Figure45Config.Knobs.Select(k => k.Field).Order().ToArray());
-        var c3 = Figure3Config.Paper;
-        foreach (var knob in Figure3Config.Knobs) Assert.Equal(knob.Get(c3), knob.Get(knob.Set(c3, knob.Get(c3))));
-        var c5 = Figure45Config.Paper;
-        foreach (var knob in Figure45Config.Knobs) Assert.Equal(knob.Get(c5), knob.Get(knob.Set(c5, knob.Get(c5))));
-        Assert.Equal(25, Figure45Config.Knobs.Single(k => k.Name == "sequences").Set(c5, 25).Sequences);
+        EachKnobSetsItsOwnField(Figure3Config.Knobs, Figure3Config.Paper);
+        EachKnobSetsItsOwnField(Figure45Config.Knobs, Figure45Config.Paper);
+        Assert.Equal(25, Figure45Config.Knobs.Single(k => k.Name == "sequences").Set(Figure45Config.Paper, 25).Sequences);
     }
 }
