@@ -6,6 +6,7 @@ using Policywerk.Pure.Neural;
 using Policywerk.Pure.Numerics;
 using NCheck = Policywerk.Pure.Tests.Neural.Check;
 using Policywerk.Pure.Worlds;
+using Policywerk.Pure.Tests.Kit;
 using Xunit;
 
 namespace Policywerk.Pure.Tests.Agents;
@@ -314,17 +315,6 @@ public class DreamerTests
                && !a.States.Equals(other.States);
     }
 
-    /// <summary>Evaluates the second computation before the first: if the two halves of an update shared anything, the
-    /// result would differ from <see cref="Sequential"/>'s.</summary>
-    private sealed class Reversed : IEvaluator
-    {
-        public (A First, B Second) Both<A, B>(Func<A> first, Func<B> second)
-        {
-            var b = second();
-            return (first(), b);
-        }
-    }
-
     private static ulong Checksum(DreamerModel m)
     {
         var h = 1469598103934665603UL;
@@ -341,7 +331,7 @@ public class DreamerTests
         var (_, training, _) = TinySetup(c);
         var world = new PixelPointMass();
         var (inTurn, log) = Dreamer.Iterate(c, world, training);
-        var (reversed, reversedLog) = Dreamer.Iterate(c, world, training, new Sharding(new Reversed()));
+        var (reversed, reversedLog) = Dreamer.Iterate(c, world, training, new Sharding(new ReversedEvaluator()));
         Assert.Equal(c.UpdatesPerIteration, inTurn.Model.Updates - training.Model.Updates);
         Assert.Equal(Checksum(inTurn.Model), Checksum(reversed.Model));
         Assert.Equal(log, reversedLog);

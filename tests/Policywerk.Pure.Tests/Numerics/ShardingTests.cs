@@ -2,6 +2,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Policywerk.Pure.Numerics;
+using Policywerk.Pure.Tests.Kit;
 using Xunit;
 
 namespace Policywerk.Pure.Tests.Numerics;
@@ -10,16 +11,6 @@ namespace Policywerk.Pure.Tests.Numerics;
 /// pipeline that gives what its parts give in turn, whatever the evaluation order.</summary>
 public class ShardingTests
 {
-    /// <summary>Evaluates the second computation before the first.</summary>
-    private sealed class Reversed : IEvaluator
-    {
-        public (A First, B Second) Both<A, B>(Func<A> first, Func<B> second)
-        {
-            var b = second();
-            return (first(), b);
-        }
-    }
-
     private sealed record Part(Rows Rows, Key Key);
 
     [Property(MaxTest = 100)]
@@ -27,7 +18,7 @@ public class ShardingTests
     {
         var n = size.Get % 50 + 1;
         var key = Key.FromSeed(seed);
-        var shards = new Sharding(new Reversed()).Map(n, key, (rows, k) => new Part(rows, k));
+        var shards = new Sharding(new ReversedEvaluator()).Map(n, key, (rows, k) => new Part(rows, k));
         var (left, right) = key.Split();
         if (n == 1) return shards.B is null && shards.A == new Part(new Rows(0, 1), left);
         var half = (n + 1) / 2;
@@ -40,7 +31,7 @@ public class ShardingTests
         // string concatenation does not commute: the order of the sum shows
         string Of(Rows rows, Key _) => $"[{rows.First},{rows.First + rows.Count})";
         Assert.Equal("[0,3)[3,5)", Sharding.Sequential.Sum(5, Key.FromSeed(1), Of, string.Concat));
-        Assert.Equal("[0,3)[3,5)", new Sharding(new Reversed()).Sum(5, Key.FromSeed(1), Of, string.Concat));
+        Assert.Equal("[0,3)[3,5)", new Sharding(new ReversedEvaluator()).Sum(5, Key.FromSeed(1), Of, string.Concat));
         Assert.Equal("[0,1)", Sharding.Sequential.Sum(1, Key.FromSeed(1), Of, string.Concat));
     }
 
@@ -60,7 +51,7 @@ public class ShardingTests
             lead = Lead(u, lead);
             inTurn = Follow(inTurn, lead.Value, u);
         }
-        var piped = new Sharding(new Reversed()).Pipeline<Box, long>(n, 0L, (u, previous) => new Box(Lead(u, previous?.Value)),
+        var piped = new Sharding(new ReversedEvaluator()).Pipeline<Box, long>(n, 0L, (u, previous) => new Box(Lead(u, previous?.Value)),
             (y, x, u) => Follow(y, x.Value, u));
         return piped == inTurn;
     }
