@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using FsCheck;
 using FsCheck.Xunit;
 using Policywerk.Pure.Agents;
 using Policywerk.Pure.Experiments;
@@ -6,6 +7,7 @@ using Policywerk.Pure.Mdp;
 using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Tabular;
 using Policywerk.Pure.Tests.Tabular;
+using Policywerk.Testing;
 using Xunit;
 
 namespace Policywerk.Pure.Tests.Agents;
@@ -79,16 +81,8 @@ public class TemporalDifferenceProperties
         TestWalks.Walk.SampleMany(count, Key.FromSeed(seed));
 
     [Property(MaxTest = 200)]
-    public bool Offline_TD1_with_accumulating_traces_equals_every_visit_Monte_Carlo(ulong seed, byte alphaPct)
-    {
-        var alpha = alphaPct / 255.0;
-        var (valuesKey, walkKey) = Key.FromSeed(seed).Split();
-        var v = TestWalks.RandomValues(valuesKey);
-        var walk = TestWalks.Walk.Sample(walkKey);
-        var td1 = TemporalDifference.TdLambdaOffline(v, walk, alpha, 1.0, 1.0, TraceKind.Accumulating);
-        var mc = TemporalDifference.MonteCarlo(v, walk, alpha, 1.0, MonteCarloVisits.Every);
-        return td1.ApproximatelyEquals(mc, 1e-9);
-    }
+    public Property Offline_TD1_with_accumulating_traces_equals_every_visit_Monte_Carlo() =>
+        Invariants.OfflineTdOneEqualsMonteCarlo(TemporalDifference.TdLambdaOffline);
 
     [Property(MaxTest = 200)]
     public bool TD_lambda_zero_equals_TD0(ulong seed, byte alphaPct, byte gammaPct)
@@ -125,24 +119,15 @@ public class TemporalDifferenceProperties
             && TemporalDifference.MonteCarlo(v, walk, 0.0, 1.0, MonteCarloVisits.Every).Equals(v);
     }
 
-    [Property(MaxTest = 30)]
-    public bool Batch_TD0_converges_to_the_certainty_equivalence_values(ulong seed)
-    {
-        var walks = Walks(seed, 10);
-        var target = TemporalDifference.CertaintyEquivalence(walks, TestWalks.Walk.StateCount, 1.0);
-        var v = TestWalks.Walk.InitialValues(0.5);
-        for (var i = 0; i < 20000; i++)
-        {
-            var next = TemporalDifference.Batch(v, walks, 0.01, 1.0, 0.0, TraceKind.Accumulating);
-            if (next.MaxDifference(v) < 1e-10) { v = next; break; }
-            v = next;
-        }
-        // States no walk visited keep their initial value under TD and are 0 in the estimate: compare visited ones.
-        var visited = new bool[TestWalks.Walk.StateCount];
-        foreach (var w in walks) foreach (var t in w.Steps) visited[t.State] = true;
-        for (var s = 1; s <= 5; s++) if (visited[s] && Math.Abs(v[s] - target[s]) > 1e-6) return false;
-        return true;
-    }
+    [Property(MaxTest = 200)]
+    public Property TD0s_fixed_point_is_the_certainty_equivalence_values() =>
+        Invariants.TdZeroFixedPointIsCertaintyEquivalence(TemporalDifference.TdZero);
+
+    /// <summary>A batch of one transition is one TD(0) step with V held fixed; so batch TD(0) shares the fixed point.</summary>
+    [Property(MaxTest = 100)]
+    public Property Batch_TD0s_fixed_point_is_the_certainty_equivalence_values() =>
+        Invariants.TdZeroFixedPointIsCertaintyEquivalence((v, t, alpha, gamma) =>
+            TemporalDifference.Batch(v, [new Trajectory<int, int>([t])], alpha, gamma, 0.0, TraceKind.Accumulating));
 
     [Fact]
     public void Certainty_equivalence_of_one_walk_by_hand()
