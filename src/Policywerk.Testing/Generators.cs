@@ -41,8 +41,12 @@ public sealed record Rollout(ImmutableArray<double> Rewards, ImmutableArray<doub
 /// </summary>
 public static class Generators
 {
-    /// <summary>Keys from uniformly drawn 64-bit seeds.</summary>
-    public static Gen<Key> Keys { get; } = ArbMap.Default.GeneratorFor<ulong>().Select(Key.FromSeed);
+    /// <summary>64-bit seeds drawn uniformly over the whole range, whatever the test's size (FsCheck's own ulong
+    /// generator stays below the size, so early tests would share a handful of seeds).</summary>
+    public static Gen<ulong> Seeds { get; } = ArbMap.Default.GeneratorFor<DoNotSize<ulong>>().Select(seed => seed.Item);
+
+    /// <summary>Keys from <see cref="Seeds"/>.</summary>
+    public static Gen<Key> Keys { get; } = Seeds.Select(Key.FromSeed);
 
     /// <summary>A number in [<paramref name="low"/>, <paramref name="high"/>] on a grid of a thousandth of the range
     /// (both ends included): a discount γ, a step size α, a trace parameter λ.</summary>
@@ -55,7 +59,7 @@ public static class Generators
         from states in Gen.Choose(1, maxStates)
         from actions in Gen.Choose(1, maxActions)
         from gammaPercent in Gen.Choose(50, 95)
-        from seed in ArbMap.Default.GeneratorFor<ulong>()
+        from seed in Seeds
         select RandomMdp.Create(states, actions, gammaPercent / 100.0, seed);
 
     /// <summary>The known models of the kit's checks: <see cref="Mdp"/>s.</summary>

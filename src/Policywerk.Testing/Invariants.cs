@@ -185,8 +185,10 @@ public static class Invariants
     /// </summary>
     /// <param name="run">The computation under test: everything random in it must come from the key.</param>
     /// <param name="same">When two results count as the same; <see cref="EqualityComparer{T}.Default"/> if null.</param>
-    public static Property SameKeySameResult<TResult>(Func<Key, TResult> run, Func<TResult, TResult, bool>? same = null) =>
-        Prop.ForAll(Generators.Keys.ToArbitrary(), key => Twice(() => run(key), same, $"key {key}"));
+    /// <param name="show">How a result reads in a counterexample; its ToString if null.</param>
+    public static Property SameKeySameResult<TResult>(Func<Key, TResult> run, Func<TResult, TResult, bool>? same = null,
+                                                      Func<TResult, string>? show = null) =>
+        Prop.ForAll(Generators.Keys.ToArbitrary(), key => Twice(() => run(key), same, show, $"key {key}"));
 
     /// <summary>
     /// fold(m₀, xs, k) = fold(m₀, xs, k): folding <paramref name="step"/> (model, experience, key) → (model′, key′) over the
@@ -197,22 +199,24 @@ public static class Invariants
     /// <param name="start">The model to start from.</param>
     /// <param name="experience">The experience to fold over.</param>
     /// <param name="same">When two models count as the same; <see cref="EqualityComparer{T}.Default"/> if null.</param>
+    /// <param name="show">How a model reads in a counterexample; its ToString if null.</param>
     public static Property SameKeySameResult<TModel, TExperience>(Func<TModel, TExperience, Key, Draw<TModel>> step, TModel start,
-        Gen<ImmutableArray<TExperience>> experience, Func<TModel, TModel, bool>? same = null) =>
+        Gen<ImmutableArray<TExperience>> experience, Func<TModel, TModel, bool>? same = null, Func<TModel, string>? show = null) =>
         Prop.ForAll((from xs in experience from key in Generators.Keys select new FoldCase<TExperience>(xs, key)).ToArbitrary(), c =>
             Twice(() =>
             {
                 var (model, key) = (start, c.Key);
                 foreach (var x in c.Experience) (model, key) = step(model, x, key);
                 return model;
-            }, same, $"key {c.Key}, {c.Experience.Length} pieces of experience"));
+            }, same, show, $"key {c.Key}, {c.Experience.Length} pieces of experience"));
 
-    private static Property Twice<TResult>(Func<TResult> run, Func<TResult, TResult, bool>? same, string what)
+    private static Property Twice<TResult>(Func<TResult> run, Func<TResult, TResult, bool>? same, Func<TResult, string>? show, string what)
     {
         var first = run();
         var second = run();
         var equal = same ?? EqualityComparer<TResult>.Default.Equals;
-        return Holds(equal(first, second), () => $"run(k) = run(k) fails for {what}: first {first}, then {second}");
+        var text = show ?? (x => $"{x}");
+        return Holds(equal(first, second), () => $"run(k) = run(k) fails for {what}: first {text(first)}, then {text(second)}");
     }
 
     private static Property Agrees(ImmutableArray<double> actual, ImmutableArray<double> expected, double tolerance,
