@@ -160,6 +160,17 @@ public static class Generators
             return batch.MoveToImmutable();
         });
 
+    /// <summary>One episode of <paramref name="world"/> under <paramref name="policy"/> from <paramref name="start"/>, until
+    /// its last step or <paramref name="maxSteps"/> steps (<see cref="Pure.Mdp.Episodes.Run"/> with a generated key).</summary>
+    public static Gen<Trajectory<TState, TAction>> Episode<TState, TAction>(IWorld<TState, TAction> world,
+        Func<TState, Key, Draw<TAction>> policy, TState start, int maxSteps) =>
+        Keys.Select(key => Pure.Mdp.Episodes.Run(world, policy, start, key, maxSteps));
+
+    /// <summary>A Q table of <paramref name="stateCount"/> × <paramref name="actionCount"/> entries, each uniform in
+    /// [<paramref name="low"/>, <paramref name="high"/>).</summary>
+    public static Gen<QTable> QTables(int stateCount, int actionCount, double low = -5, double high = 5) =>
+        Values(stateCount * actionCount, _ => false, low, high).Select(values => new QTable(stateCount, actionCount, values));
+
     /// <summary>One episode of <paramref name="walk"/> under its 50/50 policy, from the centre to either end.</summary>
     public static Gen<Trajectory<int, int>> Walk(RandomWalk walk) => Keys.Select(walk.Sample);
 
