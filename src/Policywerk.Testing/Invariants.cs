@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using FsCheck;
 using FsCheck.Fluent;
+using Policywerk.Pure;
 using Policywerk.Pure.Agents;
 using Policywerk.Pure.Mdp;
 using Policywerk.Pure.Numerics;
@@ -150,7 +151,7 @@ public static class Invariants
                     count++;
                 }
             var bound = tolerance * c.Alpha * (1 + count);
-            var (state, size) = WorstState(sum.ToImmutableArray(), ImmutableArray.Create(new double[sum.Length]));
+            var (state, size) = WorstState(sum.Freeze(), Immutable.Filled(sum.Length, 0.0));
             return Holds(size <= bound, () =>
                 $"Σ_t [TD0(V_CE, t) − V_CE](s) = 0 fails at state {state}: the summed update is {N(sum[state])} " +
                 $"(|·| > {N(bound)}), V_CE({state}) = {N(ce[state])}, over {count} transitions (α {N(c.Alpha)}, γ {N(gamma)})");
