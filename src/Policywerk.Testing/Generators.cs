@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using FsCheck;
 using FsCheck.Fluent;
 using Policywerk.Pure;
@@ -28,10 +29,10 @@ public sealed record Rollout(ImmutableArray<double> Rewards, ImmutableArray<doub
     public ImmutableArray<double> NextValues => Values[1..];
 
     /// <summary>The rollout as it reads in a counterexample.</summary>
-    public override string ToString() =>
-        $"Rollout(γ {Gamma:R}, λ {Lambda:R}, r [{Show(Rewards)}], V [{Show(Values)}], c [{Show(Continuations)}])";
+    public override string ToString() => FormattableString.Invariant(
+        $"Rollout(γ {Gamma:R}, λ {Lambda:R}, r [{Show(Rewards)}], V [{Show(Values)}], c [{Show(Continuations)}])");
 
-    private static string Show(ImmutableArray<double> xs) => string.Join(", ", xs.Select(x => x.ToString("R")));
+    private static string Show(ImmutableArray<double> xs) => string.Join(", ", xs.Select(x => x.ToString("R", CultureInfo.InvariantCulture)));
 }
 
 /// <summary>

@@ -26,7 +26,7 @@ public sealed record RandomMdp(int StateCount, int ActionCount, ImmutableArray<b
     public ImmutableArray<Outcome> Outcomes(int state, int action) => Table[state * ActionCount + action];
 
     /// <summary>How the MDP reads in a counterexample: its size, γ and the seed that rebuilds it.</summary>
-    public override string ToString() => $"RandomMdp.Create({StateCount}, {ActionCount}, {Gamma:0.###}, {Seed}UL)";
+    public override string ToString() => FormattableString.Invariant($"RandomMdp.Create({StateCount}, {ActionCount}, {Gamma:0.###}, {Seed}UL)");
 
     /// <summary>The MDP of <paramref name="states"/> states and <paramref name="actions"/> actions drawn from
     /// <paramref name="seed"/>: each state after the first is terminal with probability ¼; each (s, a) has 1–3
