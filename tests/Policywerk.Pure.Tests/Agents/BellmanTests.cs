@@ -6,8 +6,8 @@ using Policywerk.Pure.Agents;
 using Policywerk.Pure.Mdp;
 using Policywerk.Pure.Numerics;
 using Outcome = Policywerk.Pure.Mdp.Outcome;
-using Policywerk.Pure.Tests.Kit;
 using Policywerk.Pure.Worlds;
+using Policywerk.Testing;
 using Xunit;
 
 namespace Policywerk.Pure.Tests.Agents;
@@ -162,23 +162,13 @@ public class BellmanExplainTests
 
     [Property(MaxTest = 300)]
     public Property Explained_backups_recombine_exactly_on_random_mdps() =>
-        Prop.ForAll(RandomMdp.Arbitrary, ArbMap.Default.ArbFor<ulong>(),
-            (mdp, seed) => Recombines(mdp, mdp.RandomValues(seed), mdp.Gamma));
+        Prop.ForAll(Generators.Mdp().SelectMany(mdp => Generators.Values(mdp).Select(v => (mdp, v))).ToArbitrary(),
+            c => Recombines(c.mdp, c.v, c.mdp.Gamma));
 
     [Property(MaxTest = 200)]
     public Property Explained_backups_recombine_exactly_on_the_lesson_gridworld_with_random_values() =>
-        Prop.ForAll(ArbMap.Default.ArbFor<ulong>(), Gen.Choose(50, 99).ToArbitrary(), (seed, gammaPercent) =>
-        {
-            var key = Key.FromSeed(seed);
-            var values = new double[World.StateCount];
-            for (var s = 0; s < values.Length; s++)
-            {
-                double v;
-                (v, key) = key.NextUniform(-2, 2);
-                values[s] = World.IsTerminal(s) ? 0 : v;
-            }
-            return Recombines(World, values.Freeze(), gammaPercent / 100.0);
-        });
+        Prop.ForAll(Generators.Values(World, -2, 2).ToArbitrary(), Generators.Between(0.5, 0.99).ToArbitrary(),
+            (values, gamma) => Recombines(World, values, gamma));
 
     [Fact]
     public void Explained_backups_replay_every_sweep_of_the_lessons_value_iteration()
@@ -229,34 +219,25 @@ public class BellmanExplainTests
 /// <summary>Invariants of dynamic programming, over generated random finite MDPs.</summary>
 public class BellmanProperties
 {
-    private static Property ForAllMdps(Func<RandomMdp, bool> property) =>
-        Prop.ForAll(RandomMdp.Arbitrary, property);
+    private static Property ForAllMdps(Func<RandomMdp, ImmutableArray<double>, ImmutableArray<int>, bool> property) =>
+        Prop.ForAll((from mdp in Generators.Mdp()
+                     from values in Generators.Values(mdp)
+                     from policy in Generators.Policy(mdp)
+                     select (mdp, values, policy)).ToArbitrary(), c => property(c.mdp, c.values, c.policy));
 
     [Property(MaxTest = 200)]
-    public Property Optimality_operator_is_a_gamma_contraction_in_the_max_norm() => ForAllMdps(mdp =>
-    {
-        var v = mdp.RandomValues(mdp.Seed ^ 1);
-        var u = mdp.RandomValues(mdp.Seed ^ 2);
-        var lhs = Bellman.MaxNormDistance(Bellman.OptimalityBackup(mdp, v, mdp.Gamma), Bellman.OptimalityBackup(mdp, u, mdp.Gamma));
-        return lhs <= mdp.Gamma * Bellman.MaxNormDistance(v, u) + 1e-12;
-    });
+    public Property Optimality_operator_is_a_gamma_contraction_in_the_max_norm() =>
+        Invariants.BellmanContraction(Bellman.OptimalityBackup);
 
     [Property(MaxTest = 200)]
-    public Property Value_iteration_result_satisfies_the_optimality_equation_within_its_tolerance() => ForAllMdps(mdp =>
-    {
-        var config = new BellmanConfig(mdp.Gamma, Theta: 1e-6);
-        var vi = Bellman.ValueIteration(mdp, config);
-        // stopping at ‖V_{k+1} − V_k‖ < θ leaves ‖T*V_{k+1} − V_{k+1}‖ ≤ γθ
-        var residual = Bellman.MaxNormDistance(Bellman.OptimalityBackup(mdp, vi.Values, mdp.Gamma), vi.Values);
-        return vi.Converged && residual <= mdp.Gamma * config.Theta + 1e-12;
-    });
+    public Property Value_iteration_result_satisfies_the_optimality_equation_within_its_tolerance() =>
+        Invariants.ValueIterationSatisfiesOptimality(Bellman.ValueIteration);
 
     [Property(MaxTest = 200)]
-    public Property Policy_improvement_never_lowers_any_state_value() => ForAllMdps(mdp =>
+    public Property Policy_improvement_never_lowers_any_state_value() => ForAllMdps((mdp, _, policy) =>
     {
         var config = new BellmanConfig(mdp.Gamma, Theta: 1e-12);
         var zero = Policywerk.Pure.Immutable.Filled(mdp.StateCount, 0.0);
-        var policy = mdp.RandomPolicy(mdp.Seed ^ 3);
         var before = Bellman.EvaluatePolicy(mdp, policy, zero, config).Values;
         var improved = Bellman.ImprovePolicy(mdp, policy, before, mdp.Gamma);
         var after = Bellman.EvaluatePolicy(mdp, improved, zero, config).Values;
@@ -264,7 +245,7 @@ public class BellmanProperties
     });
 
     [Property(MaxTest = 200)]
-    public Property Value_iteration_and_policy_iteration_give_the_same_greedy_values() => ForAllMdps(mdp =>
+    public Property Value_iteration_and_policy_iteration_give_the_same_greedy_values() => ForAllMdps((mdp, _, _) =>
     {
         var config = new BellmanConfig(mdp.Gamma, Theta: 1e-11);
         var vi = Bellman.ValueIteration(mdp, config);
@@ -276,12 +257,11 @@ public class BellmanProperties
     });
 
     [Property(MaxTest = 100)]
-    public Property Backups_leave_their_input_untouched_and_terminal_values_at_zero() => ForAllMdps(mdp =>
+    public Property Backups_leave_their_input_untouched_and_terminal_values_at_zero() => ForAllMdps((mdp, v, policy) =>
     {
-        var v = mdp.RandomValues(mdp.Seed ^ 4);
         var copy = v.ToArray();
         var next = Bellman.OptimalityBackup(mdp, v, mdp.Gamma);
-        var inPlace = Bellman.PolicyBackupGaussSeidel(mdp, mdp.RandomPolicy(mdp.Seed), v, mdp.Gamma);
+        var inPlace = Bellman.PolicyBackupGaussSeidel(mdp, policy, v, mdp.Gamma);
         return v.SequenceEqual(copy)
                && Enumerable.Range(0, mdp.StateCount).Where(mdp.IsTerminal).All(s => next[s] == 0 && inPlace[s] == 0);
     });

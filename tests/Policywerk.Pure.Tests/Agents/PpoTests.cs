@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using FsCheck;
+using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Policywerk.Pure.Agents;
 using Policywerk.Pure.Mdp;
@@ -7,6 +8,7 @@ using Policywerk.Pure.Neural;
 using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Tabular;
 using Policywerk.Pure.Worlds;
+using Policywerk.Testing;
 using Xunit;
 
 namespace Policywerk.Pure.Tests.Agents;
@@ -14,55 +16,18 @@ namespace Policywerk.Pure.Tests.Agents;
 /// <summary>GAE against its definitions and a naive loop, the clipped surrogate's gradient, PPO's seeded behaviour.</summary>
 public class GaeTests
 {
-    private sealed record Rollout(double[] Rewards, double[] Values, double[] Continuations, double Gamma, double Lambda);
-
-    /// <summary>A random rollout of 1–40 steps; <paramref name="endProbability"/> of an episode ending at each step.</summary>
-    private static Rollout RandomRollout(ulong seed, double endProbability)
-    {
-        var key = Key.FromSeed(seed);
-        var (n, k) = key.NextInt(40);
-        n += 1;
-        double[] r = new double[n], v = new double[n + 1], c = new double[n];
-        for (var t = 0; t < n; t++)
-        {
-            (r[t], k) = k.NextGaussian();
-            (var end, k) = k.NextBernoulli(endProbability);
-            c[t] = end ? 0.0 : 1.0;
-        }
-        for (var t = 0; t <= n; t++) (v[t], k) = k.NextGaussian(0, 2);
-        var (gamma, k2) = k.NextUniform(0.5, 1.0);
-        var (lambda, _) = k2.NextUniform(0.0, 1.0);
-        return new Rollout(r, v, c, gamma, lambda);
-    }
-
     private static bool Close(double a, double b) => Math.Abs(a - b) <= 1e-9 * Math.Max(1.0, Math.Abs(b));
 
     [Property(MaxTest = 300)]
-    public bool Lambda_one_is_the_discounted_return_minus_the_baseline(ulong seed)
-    {
-        var x = RandomRollout(seed, 0.0);
-        x.Continuations[^1] = 0.0; // one episode that ends at the last step: no bootstrap
-        var advantages = Gae.Advantages(x.Rewards, x.Values, x.Continuations, x.Gamma, 1.0);
-        var returns = Returns.DiscountedFromEachStep(x.Rewards, x.Gamma);
-        return Enumerable.Range(0, x.Rewards.Length).All(t => Close(advantages[t], returns[t] - x.Values[t]));
-    }
-
-    [Property(MaxTest = 300)]
-    public bool Lambda_zero_is_the_one_step_td_error(ulong seed)
-    {
-        var x = RandomRollout(seed, 0.3);
-        var advantages = Gae.Advantages(x.Rewards, x.Values, x.Continuations, x.Gamma, 0.0);
-        return Enumerable.Range(0, x.Rewards.Length).All(t =>
-            Close(advantages[t], x.Rewards[t] + x.Gamma * x.Continuations[t] * x.Values[t + 1] - x.Values[t]));
-    }
+    public Property Lambda_one_is_the_discounted_return_minus_the_baseline_and_lambda_zero_the_one_step_td_error() =>
+        Invariants.GaeReducesToTdErrorAndMonteCarlo(Gae.Advantages);
 
     /// <summary>The naive forward definition: A_t = Σ_k (γλ)^k δ_{t+k}, summed until (and including) the step that ends the episode.</summary>
     [Property(MaxTest = 300)]
-    public bool The_backward_recursion_with_resets_equals_the_naive_sum(ulong seed)
+    public Property The_backward_recursion_with_resets_equals_the_naive_sum() => Prop.ForAll(Generators.Rollouts(0.25).ToArbitrary(), x =>
     {
-        var x = RandomRollout(seed, 0.25);
         var n = x.Rewards.Length;
-        var advantages = Gae.Advantages(x.Rewards, x.Values, x.Continuations, x.Gamma, x.Lambda);
+        var advantages = Gae.Advantages(x.Rewards.AsSpan(), x.Values.AsSpan(), x.Continuations.AsSpan(), x.Gamma, x.Lambda);
         for (var t = 0; t < n; t++)
         {
             var naive = 0.0;
@@ -76,7 +41,7 @@ public class GaeTests
             if (!Close(advantages[t], naive)) return false;
         }
         return true;
-    }
+    });
 
     [Fact]
     public void An_episode_end_stops_credit_from_flowing_back()
@@ -117,25 +82,24 @@ public class GaeTests
     }
 
     [Property(MaxTest = 200)]
-    public bool With_next_values_from_the_next_row_and_ends_only_at_terminals_both_forms_agree_bit_for_bit(ulong seed)
-    {
-        var x = RandomRollout(seed, 0.3);
-        var n = x.Rewards.Length;
-        var lasts = x.Continuations.Select(c => c == 0.0).ToArray();
-        var general = Gae.Advantages(x.Rewards, x.Values.AsSpan(0, n), x.Values.AsSpan(1, n), x.Continuations, lasts, x.Gamma, x.Lambda);
-        return general.SequenceEqual(Gae.Advantages(x.Rewards, x.Values, x.Continuations, x.Gamma, x.Lambda));
-    }
+    public Property With_next_values_from_the_next_row_and_ends_only_at_terminals_both_forms_agree_bit_for_bit() =>
+        Prop.ForAll(Generators.Rollouts(0.3).ToArbitrary(), x =>
+        {
+            var n = x.Length;
+            var lasts = x.Continuations.Select(c => c == 0.0).ToArray();
+            var general = Gae.Advantages(x.Rewards.AsSpan(), x.Values.AsSpan(0, n), x.Values.AsSpan(1, n), x.Continuations.AsSpan(), lasts, x.Gamma, x.Lambda);
+            return general.SequenceEqual(Gae.Advantages(x.Rewards.AsSpan(), x.Values.AsSpan(), x.Continuations.AsSpan(), x.Gamma, x.Lambda));
+        });
 
     [Property(MaxTest = 200)]
-    public bool Normalised_advantages_have_mean_zero_and_unit_deviation(ulong seed)
-    {
-        var x = RandomRollout(seed, 0.2);
-        if (x.Rewards.Length < 2) return true;
-        var a = Gae.Normalize(x.Rewards);
-        var mean = a.Average();
-        var std = Math.Sqrt(a.Select(v => (v - mean) * (v - mean)).Average());
-        return Math.Abs(mean) < 1e-9 && (Math.Abs(std - 1.0) < 1e-6 || std < 1e-6);
-    }
+    public Property Normalised_advantages_have_mean_zero_and_unit_deviation() =>
+        Prop.ForAll(Generators.Rollouts(0.2).Where(x => x.Length >= 2).ToArbitrary(), x =>
+        {
+            var a = Gae.Normalize(x.Rewards.AsSpan());
+            var mean = a.Average();
+            var std = Math.Sqrt(a.Select(v => (v - mean) * (v - mean)).Average());
+            return Math.Abs(mean) < 1e-9 && (Math.Abs(std - 1.0) < 1e-6 || std < 1e-6);
+        });
 }
 
 public class PpoTests

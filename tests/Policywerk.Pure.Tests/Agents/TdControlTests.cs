@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using FsCheck;
+using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Policywerk.Pure.Agents;
 using Policywerk.Pure.Experiments;
@@ -6,6 +8,7 @@ using Policywerk.Pure.Mdp;
 using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Tabular;
 using Policywerk.Pure.Worlds;
+using Policywerk.Testing;
 using Xunit;
 
 namespace Policywerk.Pure.Tests.Agents;
@@ -47,24 +50,23 @@ public class QLearningUpdates
             && Math.Abs(q[0, 1] - expected) < 1e-6 * Math.Max(1.0, Math.Abs(expected));
     }
 
+    /// <summary>A random policy's steps on the cliff: some reach the goal or fall.</summary>
+    internal static Gen<Trajectory<int, int>> CliffEpisodes(int maxSteps) =>
+        Generators.Episode(new CliffWorld(), (s, k) => k.NextInt(4), CliffWorld.Start, maxSteps);
+
     [Property(MaxTest = 100)]
-    public bool With_alpha_zero_nothing_changes(ulong seed)
-    {
-        var key = Key.FromSeed(seed);
-        var values = new double[CliffWorld.StateCount * 4];
-        for (var i = 0; i < values.Length; i++) (values[i], key) = key.NextUniform(-10, 0);
-        var q = new QTable(CliffWorld.StateCount, 4, ImmutableArray.Create(values));
-        var world = new CliffWorld();
-        var trajectory = Episodes.Run(world, (s, k) => k.NextInt(4), CliffWorld.Start, key, 200);
-        var c = new ControlConfig(Alpha: 0.0);
-        foreach (var method in new[] { ControlMethod.QLearning, ControlMethod.Sarsa, ControlMethod.ExpectedSarsa })
+    public Property With_alpha_zero_nothing_changes() =>
+        Prop.ForAll(Generators.QTables(CliffWorld.StateCount, 4, -10, 0).ToArbitrary(), CliffEpisodes(200).ToArbitrary(), (q, trajectory) =>
         {
-            var agent = new ControlAgent(q);
-            foreach (var t in trajectory.Steps) agent = TdControl.Learn(method, c, agent, t);
-            if (!agent.Q.Equals(q)) return false;
-        }
-        return true;
-    }
+            var c = new ControlConfig(Alpha: 0.0);
+            foreach (var method in new[] { ControlMethod.QLearning, ControlMethod.Sarsa, ControlMethod.ExpectedSarsa })
+            {
+                var agent = new ControlAgent(q);
+                foreach (var t in trajectory.Steps) agent = TdControl.Learn(method, c, agent, t);
+                if (!agent.Q.Equals(q)) return false;
+            }
+            return true;
+        });
 
     [Property(MaxTest = 30)]
     public bool The_SARSA_fold_equals_the_textbook_loop(ulong seed)
@@ -165,22 +167,20 @@ public class SarsaEndingTests
         Assert.Equal(0.0, going.Q[0, 1]);
     }
 
-    /// <summary>A random Q table and a random walk's transitions on the cliff (some reach the goal or fall).</summary>
-    private static (QTable Q, ImmutableArray<Transition<int, int>> Steps, double Alpha, double Gamma) RandomCase(ulong seed)
-    {
-        var key = Key.FromSeed(seed);
-        var values = new double[CliffWorld.StateCount * 4];
-        for (var i = 0; i < values.Length; i++) (values[i], key) = key.NextUniform(-20, 0);
-        (var alpha, key) = key.NextUniform(0.01, 1.0);
-        (var gamma, key) = key.NextUniform(0.5, 1.0);
-        var trajectory = Episodes.Run(new CliffWorld(), (s, k) => k.NextInt(4), CliffWorld.Start, key, 60);
-        return (new QTable(CliffWorld.StateCount, 4, ImmutableArray.Create(values)), trajectory.Steps, alpha, gamma);
-    }
+    private sealed record Case(QTable Q, ImmutableArray<Transition<int, int>> Steps, double Alpha, double Gamma);
+
+    /// <summary>A random Q table and a random policy's transitions on the cliff (some reach the goal or fall).</summary>
+    private static Arbitrary<Case> Cases { get; } =
+        (from q in Generators.QTables(CliffWorld.StateCount, 4, -20, 0)
+         from episode in QLearningUpdates.CliffEpisodes(60)
+         from alpha in Generators.Between(0.01, 1.0)
+         from gamma in Generators.Between(0.5, 1.0)
+         select new Case(q, episode.Steps, alpha, gamma)).ToArbitrary();
 
     [Property(MaxTest = 100)]
-    public bool Q_learning_terms_recombine_to_exactly_what_the_update_computes(ulong seed)
+    public Property Q_learning_terms_recombine_to_exactly_what_the_update_computes() => Prop.ForAll(Cases, c =>
     {
-        var (q, steps, alpha, gamma) = RandomCase(seed);
+        var (q, steps, alpha, gamma) = c;
         foreach (var t in steps)
         {
             var terms = TdControl.ExplainUpdate(q, t, alpha, gamma);
@@ -190,12 +190,12 @@ public class SarsaEndingTests
             q = TdControl.Update(q, t, alpha, gamma);
         }
         return true;
-    }
+    });
 
     [Property(MaxTest = 100)]
-    public bool Sarsa_terms_recombine_to_exactly_what_the_update_computes(ulong seed)
+    public Property Sarsa_terms_recombine_to_exactly_what_the_update_computes() => Prop.ForAll(Cases, c =>
     {
-        var (q, steps, alpha, gamma) = RandomCase(seed);
+        var (q, steps, alpha, gamma) = c;
         for (var i = 0; i + 1 < steps.Length; i++)
         {
             var (t, next) = (steps[i], steps[i + 1].Action);
@@ -205,7 +205,7 @@ public class SarsaEndingTests
             q = TdControl.SarsaUpdate(q, t, next, alpha, gamma);
         }
         return true;
-    }
+    });
 
     [Fact]
     public void The_worked_example_replays_the_run_and_has_the_largest_TD_error_of_its_episodes()

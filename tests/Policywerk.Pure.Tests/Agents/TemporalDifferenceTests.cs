@@ -1,11 +1,15 @@
 using System.Collections.Immutable;
+using FsCheck;
+using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Policywerk.Pure.Agents;
 using Policywerk.Pure.Experiments;
 using Policywerk.Pure.Mdp;
 using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Tabular;
+using Policywerk.Pure.Worlds;
 using Policywerk.Pure.Tests.Tabular;
+using Policywerk.Testing;
 using Xunit;
 
 namespace Policywerk.Pure.Tests.Agents;
@@ -75,74 +79,57 @@ public class TemporalDifferenceHandWorked
 
 public class TemporalDifferenceProperties
 {
-    private static ImmutableArray<Trajectory<int, int>> Walks(ulong seed, int count) =>
-        TestWalks.Walk.SampleMany(count, Key.FromSeed(seed));
+    private static readonly RandomWalk Walk = TestWalks.Walk;
 
     [Property(MaxTest = 200)]
-    public bool Offline_TD1_with_accumulating_traces_equals_every_visit_Monte_Carlo(ulong seed, byte alphaPct)
-    {
-        var alpha = alphaPct / 255.0;
-        var (valuesKey, walkKey) = Key.FromSeed(seed).Split();
-        var v = TestWalks.RandomValues(valuesKey);
-        var walk = TestWalks.Walk.Sample(walkKey);
-        var td1 = TemporalDifference.TdLambdaOffline(v, walk, alpha, 1.0, 1.0, TraceKind.Accumulating);
-        var mc = TemporalDifference.MonteCarlo(v, walk, alpha, 1.0, MonteCarloVisits.Every);
-        return td1.ApproximatelyEquals(mc, 1e-9);
-    }
+    public Property Offline_TD1_with_accumulating_traces_equals_every_visit_Monte_Carlo() =>
+        Invariants.OfflineTdOneEqualsMonteCarlo(TemporalDifference.TdLambdaOffline);
 
     [Property(MaxTest = 200)]
-    public bool TD_lambda_zero_equals_TD0(ulong seed, byte alphaPct, byte gammaPct)
-    {
-        var alpha = alphaPct / 255.0;
-        var gamma = gammaPct / 255.0;
-        var (valuesKey, walkKey) = Key.FromSeed(seed).Split();
-        var v0 = TestWalks.RandomValues(valuesKey);
-        var walks = Walks(walkKey.Seed, 5);
-        VTable td0 = v0, tdLambdaAcc = v0, tdLambdaRep = v0;
-        foreach (var walk in walks)
+    public Property TD_lambda_zero_equals_TD0() =>
+        Prop.ForAll((from v0 in Generators.WalkValues(Walk)
+                     from walks in Generators.Walks(Walk, 5)
+                     from alpha in Generators.Between(0, 1)
+                     from gamma in Generators.Between(0, 1)
+                     select (v0, walks, alpha, gamma)).ToArbitrary(), c =>
         {
-            td0 = TemporalDifference.TdZeroEpisode(td0, walk, alpha, gamma);
-            tdLambdaAcc = TemporalDifference.TdLambdaEpisode(tdLambdaAcc, walk, alpha, gamma, 0.0, TraceKind.Accumulating);
-            tdLambdaRep = TemporalDifference.TdLambdaEpisode(tdLambdaRep, walk, alpha, gamma, 0.0, TraceKind.Replacing);
-        }
-        return td0.Equals(tdLambdaAcc) && td0.Equals(tdLambdaRep);
-    }
+            VTable td0 = c.v0, tdLambdaAcc = c.v0, tdLambdaRep = c.v0;
+            foreach (var walk in c.walks)
+            {
+                td0 = TemporalDifference.TdZeroEpisode(td0, walk, c.alpha, c.gamma);
+                tdLambdaAcc = TemporalDifference.TdLambdaEpisode(tdLambdaAcc, walk, c.alpha, c.gamma, 0.0, TraceKind.Accumulating);
+                tdLambdaRep = TemporalDifference.TdLambdaEpisode(tdLambdaRep, walk, c.alpha, c.gamma, 0.0, TraceKind.Replacing);
+            }
+            return td0.Equals(tdLambdaAcc) && td0.Equals(tdLambdaRep);
+        });
 
     [Property(MaxTest = 100)]
-    public bool With_alpha_zero_nothing_changes(ulong seed, byte lambdaPct)
-    {
-        var lambda = lambdaPct / 255.0;
-        var (valuesKey, walkKey) = Key.FromSeed(seed).Split();
-        var v = TestWalks.RandomValues(valuesKey);
-        var walks = Walks(walkKey.Seed, 3);
-        var walk = walks[0];
-        return TemporalDifference.TdZeroEpisode(v, walk, 0.0, 1.0).Equals(v)
-            && TemporalDifference.TdLambdaEpisode(v, walk, 0.0, 1.0, lambda, TraceKind.Accumulating).Equals(v)
-            && TemporalDifference.TdLambdaEpisode(v, walk, 0.0, 1.0, lambda, TraceKind.Replacing).Equals(v)
-            && TemporalDifference.TdLambdaOffline(v, walk, 0.0, 1.0, lambda, TraceKind.Accumulating).Equals(v)
-            && TemporalDifference.Batch(v, walks, 0.0, 1.0, lambda, TraceKind.Accumulating).Equals(v)
-            && TemporalDifference.MonteCarlo(v, walk, 0.0, 1.0, MonteCarloVisits.First).Equals(v)
-            && TemporalDifference.MonteCarlo(v, walk, 0.0, 1.0, MonteCarloVisits.Every).Equals(v);
-    }
-
-    [Property(MaxTest = 30)]
-    public bool Batch_TD0_converges_to_the_certainty_equivalence_values(ulong seed)
-    {
-        var walks = Walks(seed, 10);
-        var target = TemporalDifference.CertaintyEquivalence(walks, TestWalks.Walk.StateCount, 1.0);
-        var v = TestWalks.Walk.InitialValues(0.5);
-        for (var i = 0; i < 20000; i++)
+    public Property With_alpha_zero_nothing_changes() =>
+        Prop.ForAll((from v in Generators.WalkValues(Walk)
+                     from walks in Generators.Walks(Walk, 3)
+                     from lambda in Generators.Between(0, 1)
+                     select (v, walks, lambda)).ToArbitrary(), c =>
         {
-            var next = TemporalDifference.Batch(v, walks, 0.01, 1.0, 0.0, TraceKind.Accumulating);
-            if (next.MaxDifference(v) < 1e-10) { v = next; break; }
-            v = next;
-        }
-        // States no walk visited keep their initial value under TD and are 0 in the estimate: compare visited ones.
-        var visited = new bool[TestWalks.Walk.StateCount];
-        foreach (var w in walks) foreach (var t in w.Steps) visited[t.State] = true;
-        for (var s = 1; s <= 5; s++) if (visited[s] && Math.Abs(v[s] - target[s]) > 1e-6) return false;
-        return true;
-    }
+            var (v, walks, lambda) = c;
+            var walk = walks[0];
+            return TemporalDifference.TdZeroEpisode(v, walk, 0.0, 1.0).Equals(v)
+                && TemporalDifference.TdLambdaEpisode(v, walk, 0.0, 1.0, lambda, TraceKind.Accumulating).Equals(v)
+                && TemporalDifference.TdLambdaEpisode(v, walk, 0.0, 1.0, lambda, TraceKind.Replacing).Equals(v)
+                && TemporalDifference.TdLambdaOffline(v, walk, 0.0, 1.0, lambda, TraceKind.Accumulating).Equals(v)
+                && TemporalDifference.Batch(v, walks, 0.0, 1.0, lambda, TraceKind.Accumulating).Equals(v)
+                && TemporalDifference.MonteCarlo(v, walk, 0.0, 1.0, MonteCarloVisits.First).Equals(v)
+                && TemporalDifference.MonteCarlo(v, walk, 0.0, 1.0, MonteCarloVisits.Every).Equals(v);
+        });
+
+    [Property(MaxTest = 200)]
+    public Property TD0s_fixed_point_is_the_certainty_equivalence_values() =>
+        Invariants.TdZeroFixedPointIsCertaintyEquivalence(TemporalDifference.TdZero);
+
+    /// <summary>A batch of one transition is one TD(0) step with V held fixed; so batch TD(0) shares the fixed point.</summary>
+    [Property(MaxTest = 100)]
+    public Property Batch_TD0s_fixed_point_is_the_certainty_equivalence_values() =>
+        Invariants.TdZeroFixedPointIsCertaintyEquivalence((v, t, alpha, gamma) =>
+            TemporalDifference.Batch(v, [new Trajectory<int, int>([t])], alpha, gamma, 0.0, TraceKind.Accumulating));
 
     [Fact]
     public void Certainty_equivalence_of_one_walk_by_hand()
@@ -153,10 +140,9 @@ public class TemporalDifferenceProperties
     }
 
     [Property(MaxTest = 100)]
-    public bool Online_TD_lambda_matches_a_naive_loop(ulong seed, byte lambdaPct)
+    public Property Online_TD_lambda_matches_a_naive_loop() =>
+        Prop.ForAll(Generators.Walk(Walk).ToArbitrary(), Generators.Between(0, 1).ToArbitrary(), (walk, lambda) =>
     {
-        var lambda = lambdaPct / 255.0;
-        var walk = TestWalks.Walk.Sample(Key.FromSeed(seed));
         var v = new double[7];
         for (var s = 1; s <= 5; s++) v[s] = 0.5;
         var e = new double[7];
@@ -169,47 +155,54 @@ public class TemporalDifferenceProperties
         }
         var fold = TemporalDifference.TdLambdaEpisode(TestWalks.Walk.InitialValues(0.5), walk, 0.1, 1.0, lambda, TraceKind.Accumulating);
         return fold.ApproximatelyEquals(new VTable(ImmutableArray.Create(v)), 1e-12);
-    }
+    });
 }
 
 public class TdLambdaExplained
 {
+    private static readonly RandomWalk Walk = TestWalks.Walk;
+
     [Property(MaxTest = 200)]
-    public bool Explained_new_values_are_bit_for_bit_the_updates(ulong seed, byte lambdaPct, byte alphaPct, byte gammaPct, bool replacing)
-    {
-        var (lambda, alpha, gamma) = (lambdaPct / 255.0, alphaPct / 255.0, gammaPct / 255.0);
-        var kind = replacing ? TraceKind.Replacing : TraceKind.Accumulating;
-        var (valuesKey, rest) = Key.FromSeed(seed).Split();
-        var (traceKey, walkKey) = rest.Split();
-        var trace = new double[TestWalks.Walk.StateCount];
-        for (var s = 1; s <= TestWalks.Walk.Size; s++) (trace[s], traceKey) = traceKey.NextUniform(0, 3);
-        var m = new TdLambdaState(TestWalks.RandomValues(valuesKey), new EligibilityTrace(ImmutableArray.Create(trace)));
-        foreach (var t in TestWalks.Walk.Sample(walkKey).Steps)
+    public Property Explained_new_values_are_bit_for_bit_the_updates() =>
+        Prop.ForAll((from values in Generators.WalkValues(Walk)
+                     from trace in Generators.WalkValues(Walk, 0, 3)
+                     from walk in Generators.Walk(Walk)
+                     from alpha in Generators.Between(0, 1)
+                     from gamma in Generators.Between(0, 1)
+                     from lambda in Generators.Between(0, 1)
+                     from kind in Gen.Elements(TraceKind.Accumulating, TraceKind.Replacing)
+                     select (values, trace, walk, alpha, gamma, lambda, kind)).ToArbitrary(), c =>
         {
-            var terms = TemporalDifference.ExplainLambda(m, t, alpha, gamma, lambda, kind);
-            var next = TemporalDifference.TdLambda(m, t, alpha, gamma, lambda, kind);
-            if (!terms.ValuesAfter.SequenceEqual(next.Values.Values) || !terms.TraceAfter.SequenceEqual(next.Trace.Values)) return false;
-            if (!terms.TraceBefore.SequenceEqual(m.Trace.Values) || !terms.ValuesBefore.SequenceEqual(m.Values.Values)) return false;
-            if (terms.TdError != terms.Reward + terms.Gamma * terms.Discount * terms.NextValue - terms.Value) return false;
-            for (var s = 0; s < terms.Changes.Length; s++)
-                if (terms.Changes[s] != terms.Alpha * terms.TdError * terms.TraceAfter[s]
-                    || terms.ValuesAfter[s] != terms.ValuesBefore[s] + terms.Changes[s]) return false;
-            m = next;
-        }
-        return true;
-    }
+            var (alpha, gamma, lambda, kind) = (c.alpha, c.gamma, c.lambda, c.kind);
+            var m = new TdLambdaState(c.values, new EligibilityTrace(c.trace.Values));
+            foreach (var t in c.walk.Steps)
+            {
+                var terms = TemporalDifference.ExplainLambda(m, t, alpha, gamma, lambda, kind);
+                var next = TemporalDifference.TdLambda(m, t, alpha, gamma, lambda, kind);
+                if (!terms.ValuesAfter.SequenceEqual(next.Values.Values) || !terms.TraceAfter.SequenceEqual(next.Trace.Values)) return false;
+                if (!terms.TraceBefore.SequenceEqual(m.Trace.Values) || !terms.ValuesBefore.SequenceEqual(m.Values.Values)) return false;
+                if (terms.TdError != terms.Reward + terms.Gamma * terms.Discount * terms.NextValue - terms.Value) return false;
+                for (var s = 0; s < terms.Changes.Length; s++)
+                    if (terms.Changes[s] != terms.Alpha * terms.TdError * terms.TraceAfter[s]
+                        || terms.ValuesAfter[s] != terms.ValuesBefore[s] + terms.Changes[s]) return false;
+                m = next;
+            }
+            return true;
+        });
 
     [Property(MaxTest = 100)]
-    public bool An_explained_episode_ends_where_the_fold_ends(ulong seed, byte lambdaPct)
-    {
-        var (valuesKey, walkKey) = Key.FromSeed(seed).Split();
-        var v = TestWalks.RandomValues(valuesKey);
-        var walk = TestWalks.Walk.Sample(walkKey);
-        var terms = TemporalDifference.ExplainLambdaEpisode(v, walk, 0.1, 1.0, lambdaPct / 255.0, TraceKind.Accumulating);
-        var fold = TemporalDifference.TdLambdaEpisode(v, walk, 0.1, 1.0, lambdaPct / 255.0, TraceKind.Accumulating);
-        return terms.Length == walk.Length && terms[^1].ValuesAfter.SequenceEqual(fold.Values)
-            && terms.Skip(1).Zip(terms).All(p => p.First.ValuesBefore.SequenceEqual(p.Second.ValuesAfter));
-    }
+    public Property An_explained_episode_ends_where_the_fold_ends() =>
+        Prop.ForAll((from v in Generators.WalkValues(Walk)
+                     from walk in Generators.Walk(Walk)
+                     from lambda in Generators.Between(0, 1)
+                     select (v, walk, lambda)).ToArbitrary(), c =>
+        {
+            var (v, walk, lambda) = c;
+            var terms = TemporalDifference.ExplainLambdaEpisode(v, walk, 0.1, 1.0, lambda, TraceKind.Accumulating);
+            var fold = TemporalDifference.TdLambdaEpisode(v, walk, 0.1, 1.0, lambda, TraceKind.Accumulating);
+            return terms.Length == walk.Length && terms[^1].ValuesAfter.SequenceEqual(fold.Values)
+                && terms.Skip(1).Zip(terms).All(p => p.First.ValuesBefore.SequenceEqual(p.Second.ValuesAfter));
+        });
 
     [Fact]
     public void The_last_step_of_C_D_E_plus1_with_lambda_half_by_hand()

@@ -3,7 +3,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Policywerk.Pure.Mdp;
-using Policywerk.Pure.Numerics;
+using Policywerk.Testing;
 using Xunit;
 
 namespace Policywerk.Pure.Tests.Mdp;
@@ -18,41 +18,23 @@ public class ReturnTests
         Assert.Equal([1.0 + 0.81 * 2.0, 1.8, 2.0], Returns.DiscountedFromEachStep(rewards, 0.9).Select(x => Math.Round(x, 12)));
     }
 
-    private static (double[] Rewards, double[] NextValues, double[] Continuations) RandomEpisode(ulong seed, int length)
-    {
-        var key = Key.FromSeed(seed);
-        var rewards = new double[length];
-        var values = new double[length];
-        var continuations = new double[length];
-        for (var t = 0; t < length; t++)
-        {
-            (rewards[t], key) = key.NextUniform(-1, 1);
-            (values[t], key) = key.NextUniform(-1, 1);
-            continuations[t] = t == length - 1 ? 0.0 : 1.0;
-        }
-        return (rewards, values, continuations);
-    }
+    private static readonly Arbitrary<Rollout> Episodes = Generators.Rollouts(0.0, endsAtLast: true, maxLength: 30).ToArbitrary();
 
     [Property(MaxTest = 200)]
-    public bool Lambda_return_with_lambda_one_is_the_Monte_Carlo_return(ulong seed, byte lengthByte, byte gammaPct)
+    public Property Lambda_return_with_lambda_one_is_the_Monte_Carlo_return() => Prop.ForAll(Episodes, x =>
     {
-        var length = 1 + lengthByte % 30;
-        var gamma = gammaPct / 255.0;
-        var (r, v, c) = RandomEpisode(seed, length);
-        var lambdaReturns = Returns.Lambda(r, v, c, gamma, 1.0);
-        var monteCarlo = Returns.DiscountedFromEachStep(r, gamma);
-        for (var t = 0; t < length; t++) if (Math.Abs(lambdaReturns[t] - monteCarlo[t]) > 1e-12) return false;
+        var lambdaReturns = Returns.Lambda(x.Rewards.AsSpan(), x.NextValues.AsSpan(), x.Continuations.AsSpan(), x.Gamma, 1.0);
+        var monteCarlo = Returns.DiscountedFromEachStep(x.Rewards.AsSpan(), x.Gamma);
+        for (var t = 0; t < x.Length; t++) if (Math.Abs(lambdaReturns[t] - monteCarlo[t]) > 1e-12 * Math.Max(1.0, Math.Abs(monteCarlo[t]))) return false;
         return true;
-    }
+    });
 
     [Property(MaxTest = 200)]
-    public bool Lambda_return_with_lambda_zero_is_the_one_step_target(ulong seed, byte lengthByte, byte gammaPct)
+    public Property Lambda_return_with_lambda_zero_is_the_one_step_target() => Prop.ForAll(Episodes, x =>
     {
-        var length = 1 + lengthByte % 30;
-        var gamma = gammaPct / 255.0;
-        var (r, v, c) = RandomEpisode(seed, length);
-        var lambdaReturns = Returns.Lambda(r, v, c, gamma, 0.0);
-        for (var t = 0; t < length; t++) if (lambdaReturns[t] != r[t] + gamma * c[t] * v[t]) return false;
+        var (r, v, c) = (x.Rewards, x.NextValues, x.Continuations);
+        var lambdaReturns = Returns.Lambda(r.AsSpan(), v.AsSpan(), c.AsSpan(), x.Gamma, 0.0);
+        for (var t = 0; t < x.Length; t++) if (lambdaReturns[t] != r[t] + x.Gamma * c[t] * v[t]) return false;
         return true;
-    }
+    });
 }

@@ -1,7 +1,11 @@
 using FsCheck;
 using FsCheck.Xunit;
+using Policywerk.Pure.Agents;
+using Policywerk.Pure.Mdp;
+using Policywerk.Pure.Tabular;
 using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Replay;
+using Policywerk.Testing;
 using Xunit;
 
 namespace Policywerk.Pure.Tests.Replay;
@@ -58,14 +62,29 @@ public class ReplayBufferTests
     }
 
     [Property(MaxTest = 200)]
-    public void Same_key_same_batch(PositiveInt c, ulong seed)
+    public Property Same_key_same_batch() =>
+        Invariants.SameKeySameResult(key => PushRange(ReplayBuffer<int>.Empty(50), 100, 80).Sample(32, key),
+            same: (a, b) => a.Value.SequenceEqual(b.Value) && a.Next == b.Next,
+            show: d => $"[{string.Join(", ", d.Value)}], next {d.Next}");
+
+    private sealed record ReplayLearner(ReplayBuffer<Transition<int, int>> Buffer, QTable Q);
+
+    /// <summary>Q-learning from replay: push the new transition, sample a batch of 4 with the key, learn from each.</summary>
+    private static Draw<ReplayLearner> ReplayStep(ReplayLearner m, Transition<int, int> t, Key key)
     {
-        var buffer = PushRange(ReplayBuffer<int>.Empty(Capacity(c)), 100, 80);
-        var a = buffer.Sample(32, Key.FromSeed(seed));
-        var b = buffer.Sample(32, Key.FromSeed(seed));
-        Assert.Equal(a.Value.ToArray(), b.Value.ToArray());
-        Assert.Equal(a.Next, b.Next);
+        var buffer = m.Buffer.Push(t);
+        var (batch, next) = buffer.Sample(4, key);
+        var q = m.Q;
+        foreach (var x in batch) q = TdControl.Update(q, x, 0.5, 0.9);
+        return new Draw<ReplayLearner>(new ReplayLearner(buffer, q), next);
     }
+
+    private static readonly RandomMdp Mdp = RandomMdp.Create(6, 3, 0.9, 2024);
+
+    [Property(MaxTest = 100)]
+    public Property Replayed_Q_learning_gives_the_same_table_from_the_same_key_and_transitions() =>
+        Invariants.SameKeySameResult(ReplayStep, new ReplayLearner(ReplayBuffer<Transition<int, int>>.Empty(16), QTable.Filled(6, 3, 0.0)),
+            Generators.Transitions(Mdp, 40), same: (a, b) => a.Q.Equals(b.Q), show: m => $"Q [{string.Join(", ", m.Q.Values)}]");
 
     [Property(MaxTest = 200)]
     public void A_push_leaves_the_old_buffer_unchanged(PositiveInt c, NonNegativeInt n, ulong seed)

@@ -4,6 +4,7 @@ using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Tabular;
+using Policywerk.Testing;
 using Xunit;
 
 namespace Policywerk.Pure.Tests.Tabular;
@@ -38,23 +39,22 @@ public class TableTests
 
 public class TraceTests
 {
-    [Property(MaxTest = 200)]
-    public bool A_trace_decays_by_exactly_gamma_lambda_per_step(ulong seed, byte gammaPct, byte lambdaPct)
-    {
-        var gamma = gammaPct / 255.0;
-        var lambda = lambdaPct / 255.0;
-        var e = TestWalks.RandomValues(Key.FromSeed(seed));
-        var trace = new EligibilityTrace(e.Values).Decay(gamma * lambda);
-        for (var s = 0; s < e.StateCount; s++) if (trace[s] != gamma * lambda * e[s]) return false;
-        return true;
-    }
+    private static Arbitrary<EligibilityTrace> Traces { get; } =
+        Generators.WalkValues(TestWalks.Walk).Select(v => new EligibilityTrace(v.Values)).ToArbitrary();
+
+    private static Arbitrary<double> Fractions { get; } = Generators.Between(0, 1).ToArbitrary();
 
     [Property(MaxTest = 200)]
-    public bool A_visit_jumps_by_one_or_to_one(ulong seed, byte stateByte, byte gammaLambdaPct)
+    public Property A_trace_decays_by_exactly_gamma_lambda_per_step() => Prop.ForAll(Traces, Fractions, Fractions, (e, gamma, lambda) =>
     {
-        var gammaLambda = gammaLambdaPct / 255.0;
-        var e = new EligibilityTrace(TestWalks.RandomValues(Key.FromSeed(seed)).Values);
-        var s = 1 + stateByte % 5;
+        var trace = e.Decay(gamma * lambda);
+        for (var s = 0; s < e.Values.Length; s++) if (trace[s] != gamma * lambda * e[s]) return false;
+        return true;
+    });
+
+    [Property(MaxTest = 200)]
+    public Property A_visit_jumps_by_one_or_to_one() => Prop.ForAll(Traces, Gen.Choose(1, 5).ToArbitrary(), Fractions, (e, s, gammaLambda) =>
+    {
         var accumulating = e.DecayThenVisit(gammaLambda, TraceKind.Accumulating, s);
         var replacing = e.DecayThenVisit(gammaLambda, TraceKind.Replacing, s);
         for (var i = 0; i < e.StateCount; i++)
@@ -65,7 +65,7 @@ public class TraceTests
         }
         return e.Decay(gammaLambda).Visit(TraceKind.Accumulating, s).Equals(accumulating)
             && e.Decay(gammaLambda).Visit(TraceKind.Replacing, s).Equals(replacing);
-    }
+    });
 
     [Fact]
     public void Revisits_stack_for_accumulating_and_not_for_replacing_traces()

@@ -6,6 +6,7 @@ using Policywerk.Pure.Agents;
 using Policywerk.Pure.Mdp;
 using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Worlds;
+using Policywerk.Testing;
 using Xunit;
 using Outcome = Policywerk.Pure.Mdp.Outcome;
 
@@ -219,41 +220,23 @@ public class GridworldSlipTests
 /// result, and policy iteration's policy is worth the same.</summary>
 public class GridMapBellmanProperties
 {
-    /// <summary>A valid map of 2 to 7 rows and columns: random walls, pits, cliff cells and goals, random slip and step;
-    /// a draw that does not parse (no goal reachable, …) is drawn again.</summary>
-    public static Arbitrary<GridMap> Maps { get; } = Gen.Choose(2, 7).SelectMany(rows => Gen.Choose(2, 7).SelectMany(cols =>
-            Gen.Elements('.', '.', '.', '.', '#', 'X', 'C', 'G').ArrayOf(rows * cols).SelectMany(cells =>
-                Gen.Choose(0, rows * cols - 1).SelectMany(start => Gen.Choose(0, 4).SelectMany(slip => Gen.Choose(0, 10).Select(step =>
-                {
-                    var grid = (char[])cells.Clone();
-                    grid[start] = 'S';
-                    var lines = Enumerable.Range(0, rows).Select(r => new string(grid, r * cols, cols));
-                    return GridMap.Parse(string.Join('\n', lines) + $"\nslip={slip / 10.0}\nstep={-step / 100.0}\n").Map;
-                }))))))
-        .Where(map => map is not null).Select(map => map!).ToArbitrary();
+    private static readonly Arbitrary<GridMap> Maps = Generators.Maps().ToArbitrary();
+
+    private static Gen<IKnownModel> Worlds => Generators.Maps().Select(map => (IKnownModel)new Gridworld(map));
 
     private static readonly BellmanConfig Config = new(Gamma: 0.9, Theta: 1e-6);
 
     [Property(MaxTest = 150)]
     public Property Value_iteration_satisfies_the_Bellman_optimality_equation_on_generated_maps() =>
+        Invariants.ValueIterationSatisfiesOptimality(Bellman.ValueIteration, Worlds);
+
+    [Property(MaxTest = 100)]
+    public Property Terminals_walls_and_cliff_cells_are_worth_0_after_value_iteration() =>
         Prop.ForAll(Maps, map =>
         {
             var world = new Gridworld(map);
             var v = Bellman.ValueIteration(world, Config).Values;
-            // the last sweep changed no value by θ or more, so ‖T V − V‖∞ ≤ γ θ
-            for (var s = 0; s < world.StateCount; s++)
-            {
-                var best = double.NegativeInfinity;
-                for (var a = 0; a < world.ActionCount; a++)
-                {
-                    var q = 0.0;
-                    foreach (var o in world.Outcomes(s, a)) q += o.Probability * (o.Reward + Config.Gamma * v[o.Next]);
-                    best = Math.Max(best, q);
-                }
-                if (Math.Abs(best - v[s]) > Config.Gamma * Config.Theta + 1e-12) return false;
-                if (world.IsInert(s) && v[s] != 0.0) return false; // terminals, walls and cliff cells are worth 0
-            }
-            return true;
+            return Enumerable.Range(0, world.StateCount).Where(world.IsInert).All(s => v[s] == 0.0);
         });
 
     [Property(MaxTest = 100)]
@@ -269,21 +252,7 @@ public class GridMapBellmanProperties
 
     [Property(MaxTest = 150)]
     public Property The_Bellman_operator_is_a_gamma_contraction_on_generated_maps() =>
-        Prop.ForAll(Maps, ArbMap.Default.ArbFor<ulong>(), (map, seed) =>
-        {
-            var world = new Gridworld(map);
-            var key = Key.FromSeed(seed);
-            double[] Random()
-            {
-                var v = new double[world.StateCount];
-                for (var s = 0; s < v.Length; s++) (v[s], key) = key.NextUniform(-5, 5);
-                return v;
-            }
-            ImmutableArray<double> v = [.. Random()], u = [.. Random()];
-            var before = Bellman.MaxNormDistance(v, u);
-            var after = Bellman.MaxNormDistance(Bellman.OptimalityBackup(world, v, Config.Gamma), Bellman.OptimalityBackup(world, u, Config.Gamma));
-            return after <= Config.Gamma * before + 1e-12;
-        });
+        Invariants.BellmanContraction(Bellman.OptimalityBackup, Worlds);
 
     [Property(MaxTest = 200)]
     public Property A_map_reads_back_from_its_text() =>
