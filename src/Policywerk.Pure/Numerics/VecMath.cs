@@ -16,7 +16,7 @@ namespace Policywerk.Pure.Numerics;
 /// tail shorter than four is padded into a vector and runs the same code, and the scalar forms run the vector code on one
 /// lane. Accuracy: within a few units in the last place of <see cref="Math.Exp"/> and <see cref="Math.Tanh"/> (tested).
 /// </remarks>
-public static class VecMath
+internal static class VecMath
 {
     // exp: x = k·ln 2 + r (Cody–Waite with ln 2 = C1 + C2), e^r = 1 + 2r·P(r²) / (Q(r²) − r·P(r²))
     private const double Log2E = 1.4426950408889634073599;
