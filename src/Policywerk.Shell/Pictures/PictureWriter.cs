@@ -15,15 +15,21 @@ public sealed class PictureWriter : IDisposable
     private readonly string _staging;
     private readonly List<string> _names = [];
     private readonly string? _caption;
+    private readonly Action<string, Panels.DrawnPictures, byte[]>? _inspect;
 
     /// <summary>Where the pictures go: <c>OUT/SLUG/</c>.</summary>
     public string TargetDir { get; }
 
     /// <summary>A writer for <c>OUT/SLUG/</c>; first removes the staging folders in <paramref name="outDir"/> left by
     /// runs that were killed outright.</summary>
-    public PictureWriter(string outDir, string slug, string? caption = null)
+    public PictureWriter(string outDir, string slug, string? caption = null) : this(outDir, slug, caption, null) { }
+
+    /// <summary>A writer that also hands each animation, as drawn and as encoded, to <paramref name="inspect"/> (the tests
+    /// decode every frame and compare it with the drawn one).</summary>
+    internal PictureWriter(string outDir, string slug, string? caption, Action<string, Panels.DrawnPictures, byte[]>? inspect)
     {
         _caption = caption;
+        _inspect = inspect;
         TargetDir = Path.Combine(outDir, slug);
         StagingFolder.RemoveAbandoned(outDir);
         _folder = StagingFolder.Create(outDir, slug);
@@ -50,18 +56,26 @@ public sealed class PictureWriter : IDisposable
         if (Enumerable.Range(0, drawn.Count).Any(i => drawn.Width(i) != width || drawn.Height(i) != height))
             throw new ArgumentException("every frame of an animation must have the same size", nameof(frames));
         var delays = Enumerable.Range(0, drawn.Count).Select(i => i == drawn.Count - 1 ? holdLastCs : delayCs).ToArray();
-        File.WriteAllBytes(Path.Combine(_staging, name), GifEncoder.Encode(drawn.Count, width, height, drawn.Into, delays));
+        var gif = GifEncoder.Encode(drawn.Count, width, height, drawn.Into, delays);
+        _inspect?.Invoke(name, drawn, gif);
+        File.WriteAllBytes(Path.Combine(_staging, name), gif);
         _names.Add(name);
     }
 
     /// <summary>Stages pictures with <paramref name="stage"/> in a writer for <c>OUT/SLUG/</c> and commits them; returns
     /// their final paths. The one way a command writes its pictures. A file that cannot be written (a full disk, a lost
     /// permission) is a <see cref="WriteError"/> naming the folder and the cause.</summary>
-    public static IReadOnlyList<string> Write(string outDir, string slug, string? caption, Action<PictureWriter> stage)
+    public static IReadOnlyList<string> Write(string outDir, string slug, string? caption, Action<PictureWriter> stage) =>
+        Write(outDir, slug, caption, stage, null);
+
+    /// <summary><see cref="Write(string, string, string?, Action{PictureWriter})"/> with each animation handed to
+    /// <paramref name="inspect"/> as drawn and as encoded.</summary>
+    internal static IReadOnlyList<string> Write(string outDir, string slug, string? caption, Action<PictureWriter> stage,
+                                                Action<string, Panels.DrawnPictures, byte[]>? inspect)
     {
         try
         {
-            using var writer = new PictureWriter(outDir, slug, caption);
+            using var writer = new PictureWriter(outDir, slug, caption, inspect);
             stage(writer);
             return writer.Commit();
         }
