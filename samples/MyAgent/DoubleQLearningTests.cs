@@ -61,6 +61,7 @@ public class DoubleQLearningTests
                                                     Generators.Transitions(World, 40));
         var failure = Assert.ThrowsAny<Exception>(() => Check.One(Config.QuickThrowOnFailure.WithMaxTest(100), property));
         Assert.Contains("run(k) = run(k) fails for key", failure.Message);
+        Assert.Contains("DoubleQ { A = Q[s0: ", failure.Message); // both results, with their numbers
     }
 
     /// <summary>Two tables from the kit's Q-table generator (or one, twice), a transition of <see cref="World"/>, a key.</summary>

@@ -38,15 +38,20 @@ public class PackagingTests
     }
 
     [Fact]
-    public void The_core_holds_its_public_surface_to_the_baseline_in_every_build()
+    public void Every_package_holds_its_public_surface_to_its_baseline_in_every_build()
     {
-        var project = XDocument.Load(Path.Combine(Root, "src", "Policywerk.Pure", "Policywerk.Pure.csproj"));
-        Assert.Contains(project.Descendants("PackageReference"), p => (string?)p.Attribute("Include") == "Microsoft.CodeAnalysis.PublicApiAnalyzers");
-        var files = project.Descendants("AdditionalFiles").Select(f => (string?)f.Attribute("Include")).ToArray();
-        Assert.Contains("PublicAPI.Shipped.txt", files);
-        Assert.Contains("PublicAPI.Unshipped.txt", files);
+        var targets = XDocument.Load(Path.Combine(Root, "Directory.Build.targets"));
+        var items = targets.Descendants("ItemGroup").Single(g => (string?)g.Attribute("Condition") == "'$(IsPackable)' == 'true'");
+        Assert.Contains(items.Elements("PackageReference"), p => (string?)p.Attribute("Include") == "Microsoft.CodeAnalysis.PublicApiAnalyzers");
+        Assert.Equal(["PublicAPI.Shipped.txt", "PublicAPI.Unshipped.txt"], items.Elements("AdditionalFiles").Select(f => (string?)f.Attribute("Include")));
         var props = XDocument.Load(Path.Combine(Root, "Directory.Build.props"));
         Assert.Equal("true", props.Descendants("TreatWarningsAsErrors").Single().Value); // RS0016/RS0017 are warnings
+        var packages = Directory.EnumerateFiles(Path.Combine(Root, "src"), "*.csproj", SearchOption.AllDirectories)
+            .Where(p => XDocument.Load(p).Descendants("IsPackable").Any(e => e.Value == "true"))
+            .Select(p => Path.GetFileNameWithoutExtension(p)).Order().ToArray();
+        Assert.Equal(["Policywerk.Pure", "Policywerk.Testing"], packages);
+        foreach (var package in packages)
+            Assert.True(File.Exists(Path.Combine(Root, "src", package, "PublicAPI.Shipped.txt")), $"{package} has no API baseline");
     }
 
     [Fact]

@@ -94,7 +94,7 @@ public readonly record struct Key(ulong Seed, ulong Gamma)
     /// <summary>
     /// <paramref name="count"/> standard normals, two from each Box–Muller draw: with r = √(−2 ln(1 − u₁)) and θ = 2πu₂,
     /// r·cos θ and r·sin θ are independent N(0, 1) (the sine half that <see cref="NextGaussian()"/> leaves unused), four
-    /// draws at a time with <see cref="VecMath"/>'s own log, sin and cos (so the bits do not depend on the platform's libm).
+    /// draws at a time with the core's own vectorised log, sin and cos (so the bits do not depend on the platform's libm).
     /// </summary>
     public Draw<ImmutableArray<double>> NextGaussians(int count)
     {

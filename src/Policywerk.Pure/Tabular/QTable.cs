@@ -48,6 +48,11 @@ public sealed record QTable
     public QTable With(int state, int action, double value) =>
         new(StateCount, ActionCount, Values.SetItem(state * ActionCount + action, value));
 
+    /// <summary>The numbers, a row per state: <c>Q[s0: q00, q01; s1: q10, q11]</c> (as <see cref="VTable"/> prints them).</summary>
+    public override string ToString() =>
+        "Q[" + string.Join("; ", Enumerable.Range(0, StateCount).Select(s =>
+            $"s{s}: " + string.Join(", ", Row(s).ToArray().Select(v => v.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture))))) + "]";
+
     public bool Equals(QTable? other) =>
         other is not null && other.StateCount == StateCount && other.ActionCount == ActionCount
         && Values.AsSpan().SequenceEqual(other.Values.AsSpan());

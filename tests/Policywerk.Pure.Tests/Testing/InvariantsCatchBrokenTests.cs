@@ -101,8 +101,8 @@ public class InvariantsCatchBrokenTests
         }
         var mdp = RandomMdp.Create(4, 3, 0.9, 7);
         var message = FailureOf(Invariants.SameKeySameResult(Step, QTable.Filled(4, 3, 0.0), Generators.Transitions(mdp, 20),
-            same: (a, b) => a.Equals(b), show: q => $"Q [{string.Join(", ", q.Values)}]"));
+            same: (a, b) => a.Equals(b)));
         Assert.Contains("run(k) = run(k) fails for key", message);
-        Assert.Contains("Q [", message);
+        Assert.Contains("first Q[s0: ", message); // the tables' numbers, readable
     }
 }
