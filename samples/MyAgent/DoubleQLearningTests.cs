@@ -17,7 +17,7 @@ public class DoubleQLearningTests
     private const double Alpha = 0.5, Gamma = 0.9;
 
     /// <summary>A random MDP with known dynamics from the kit, to draw transitions from.</summary>
-    private static readonly RandomMdp World = RandomMdp.Create(states: 6, actions: 3, gamma: Gamma, seed: 42);
+    private static readonly RandomMdp World = RandomMdp.Create(states: 6, actions: 3, seed: 42);
 
     private static Draw<DoubleQ> Step(DoubleQ q, Transition<int, int> t, Key key) => DoubleQLearning.Update(q, t, key, Alpha, Gamma);
 

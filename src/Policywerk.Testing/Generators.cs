@@ -55,13 +55,12 @@ public static class Generators
         Gen.Choose(0, 1000).Select(i => i == 1000 ? high : low + (high - low) * i / 1000.0);
 
     /// <summary>A random finite MDP (<see cref="RandomMdp"/>): 1 to <paramref name="maxStates"/> states, 1 to
-    /// <paramref name="maxActions"/> actions, γ ∈ [0.5, 0.95] in steps of 0.01.</summary>
+    /// <paramref name="maxActions"/> actions.</summary>
     public static Gen<RandomMdp> Mdp(int maxStates = 6, int maxActions = 4) =>
         from states in Gen.Choose(1, maxStates)
         from actions in Gen.Choose(1, maxActions)
-        from gammaPercent in Gen.Choose(50, 95)
         from seed in Seeds
-        select RandomMdp.Create(states, actions, gammaPercent / 100.0, seed);
+        select RandomMdp.Create(states, actions, seed);
 
     /// <summary>The known models of the kit's checks: <see cref="Mdp"/>s.</summary>
     public static Gen<IKnownModel> KnownModels { get; } = Mdp().Select(m => (IKnownModel)m);

@@ -162,8 +162,10 @@ public class BellmanExplainTests
 
     [Property(MaxTest = 300)]
     public Property Explained_backups_recombine_exactly_on_random_mdps() =>
-        Prop.ForAll(Generators.Mdp().SelectMany(mdp => Generators.Values(mdp).Select(v => (mdp, v))).ToArbitrary(),
-            c => Recombines(c.mdp, c.v, c.mdp.Gamma));
+        Prop.ForAll((from mdp in Generators.Mdp()
+                     from v in Generators.Values(mdp)
+                     from gamma in Generators.Between(0.5, 0.95)
+                     select (mdp, v, gamma)).ToArbitrary(), c => Recombines(c.mdp, c.v, c.gamma));
 
     [Property(MaxTest = 200)]
     public Property Explained_backups_recombine_exactly_on_the_lesson_gridworld_with_random_values() =>
@@ -219,11 +221,12 @@ public class BellmanExplainTests
 /// <summary>Invariants of dynamic programming, over generated random finite MDPs.</summary>
 public class BellmanProperties
 {
-    private static Property ForAllMdps(Func<RandomMdp, ImmutableArray<double>, ImmutableArray<int>, bool> property) =>
+    private static Property ForAllMdps(Func<RandomMdp, double, ImmutableArray<double>, ImmutableArray<int>, bool> property) =>
         Prop.ForAll((from mdp in Generators.Mdp()
+                     from gamma in Generators.Between(0.5, 0.95)
                      from values in Generators.Values(mdp)
                      from policy in Generators.Policy(mdp)
-                     select (mdp, values, policy)).ToArbitrary(), c => property(c.mdp, c.values, c.policy));
+                     select (mdp, gamma, values, policy)).ToArbitrary(), c => property(c.mdp, c.gamma, c.values, c.policy));
 
     [Property(MaxTest = 200)]
     public Property Optimality_operator_is_a_gamma_contraction_in_the_max_norm() =>
@@ -234,20 +237,20 @@ public class BellmanProperties
         Invariants.ValueIterationSatisfiesOptimality(Bellman.ValueIteration);
 
     [Property(MaxTest = 200)]
-    public Property Policy_improvement_never_lowers_any_state_value() => ForAllMdps((mdp, _, policy) =>
+    public Property Policy_improvement_never_lowers_any_state_value() => ForAllMdps((mdp, gamma, _, policy) =>
     {
-        var config = new BellmanConfig(mdp.Gamma, Theta: 1e-12);
+        var config = new BellmanConfig(gamma, Theta: 1e-12);
         var zero = Policywerk.Pure.Immutable.Filled(mdp.StateCount, 0.0);
         var before = Bellman.EvaluatePolicy(mdp, policy, zero, config).Values;
-        var improved = Bellman.ImprovePolicy(mdp, policy, before, mdp.Gamma);
+        var improved = Bellman.ImprovePolicy(mdp, policy, before, gamma);
         var after = Bellman.EvaluatePolicy(mdp, improved, zero, config).Values;
         return Enumerable.Range(0, mdp.StateCount).All(s => after[s] >= before[s] - 1e-9);
     });
 
     [Property(MaxTest = 200)]
-    public Property Value_iteration_and_policy_iteration_give_the_same_greedy_values() => ForAllMdps((mdp, _, _) =>
+    public Property Value_iteration_and_policy_iteration_give_the_same_greedy_values() => ForAllMdps((mdp, gamma, _, _) =>
     {
-        var config = new BellmanConfig(mdp.Gamma, Theta: 1e-11);
+        var config = new BellmanConfig(gamma, Theta: 1e-11);
         var vi = Bellman.ValueIteration(mdp, config);
         var pi = Bellman.PolicyIteration(mdp, config);
         var zero = Policywerk.Pure.Immutable.Filled(mdp.StateCount, 0.0);
@@ -257,11 +260,11 @@ public class BellmanProperties
     });
 
     [Property(MaxTest = 100)]
-    public Property Backups_leave_their_input_untouched_and_terminal_values_at_zero() => ForAllMdps((mdp, v, policy) =>
+    public Property Backups_leave_their_input_untouched_and_terminal_values_at_zero() => ForAllMdps((mdp, gamma, v, policy) =>
     {
         var copy = v.ToArray();
-        var next = Bellman.OptimalityBackup(mdp, v, mdp.Gamma);
-        var inPlace = Bellman.PolicyBackupGaussSeidel(mdp, policy, v, mdp.Gamma);
+        var next = Bellman.OptimalityBackup(mdp, v, gamma);
+        var inPlace = Bellman.PolicyBackupGaussSeidel(mdp, policy, v, gamma);
         return v.SequenceEqual(copy)
                && Enumerable.Range(0, mdp.StateCount).Where(mdp.IsTerminal).All(s => next[s] == 0 && inPlace[s] == 0);
     });

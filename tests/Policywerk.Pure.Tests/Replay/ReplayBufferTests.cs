@@ -79,7 +79,7 @@ public class ReplayBufferTests
         return new Draw<ReplayLearner>(new ReplayLearner(buffer, q), next);
     }
 
-    private static readonly RandomMdp Mdp = RandomMdp.Create(6, 3, 0.9, 2024);
+    private static readonly RandomMdp Mdp = RandomMdp.Create(6, 3, 2024);
 
     [Property(MaxTest = 100)]
     public Property Replayed_Q_learning_gives_the_same_table_from_the_same_key_and_transitions() =>

@@ -99,7 +99,7 @@ public class InvariantsCatchBrokenTests
             (var next, shared) = shared.NextInt(q.ActionCount); // the hidden generator, not the key handed in
             return new Draw<QTable>(TdControl.SarsaUpdate(q, t, next, 0.5, 0.9), key);
         }
-        var mdp = RandomMdp.Create(4, 3, 0.9, 7);
+        var mdp = RandomMdp.Create(4, 3, 7);
         var message = FailureOf(Invariants.SameKeySameResult(Step, QTable.Filled(4, 3, 0.0), Generators.Transitions(mdp, 20),
             same: (a, b) => a.Equals(b)));
         Assert.Contains("run(k) = run(k) fails for key", message);
