@@ -98,6 +98,30 @@ public static class TemporalDifference
         return v;
     }
 
+    /// <summary>
+    /// V(s_t) ← V(s_t) + α [G^(n)_t − V(s_t)] for t = 0, 1, …, T−1 in turn   (n-step TD, Sutton &amp; Barto §7.1; G^(n)_t is
+    /// <see cref="Returns.NStepFrom"/> with V as it stands when step t's update is made, so an update can bootstrap
+    /// from a value an earlier update of the same episode changed, as the online algorithm does once s_{t+n} is seen).
+    /// n = 1 is <see cref="TdZeroEpisode"/>.
+    /// </summary>
+    public static VTable NStepEpisode(VTable v, Trajectory<int, int> episode, double alpha, double gamma, int n)
+    {
+        var steps = episode.Steps;
+        var rewards = new double[steps.Length];
+        var continuations = new double[steps.Length];
+        for (var t = 0; t < steps.Length; t++) (rewards[t], continuations[t]) = (steps[t].Reward, steps[t].Discount);
+        var nextValues = new double[steps.Length];
+        for (var t = 0; t < steps.Length; t++)
+        {
+            var last = Math.Min(steps.Length, t + n);
+            for (var k = t; k < last; k++) nextValues[k] = v[steps[k].Next];
+            var target = Returns.NStepFrom(rewards, nextValues, continuations, gamma, n, t);
+            var s = steps[t].State;
+            v = v.With(s, v[s] + alpha * (target - v[s]));
+        }
+        return v;
+    }
+
     /// <summary>Online TD(λ) folded over one episode, traces starting at 0.</summary>
     public static VTable TdLambdaEpisode(VTable v, Trajectory<int, int> episode,
         double alpha, double gamma, double lambda, TraceKind kind)

@@ -159,22 +159,9 @@ public static class Sutton88
     public static Figure45Summary SummarizeFigure45(IReadOnlyList<Figure45Run> runs)
     {
         var first = runs[0];
-        var curves = new AlphaCurve[first.Lambdas.Length];
-        var best = new BestAlphaPoint[first.Lambdas.Length];
-        var column = new double[runs.Count];
-        for (var i = 0; i < curves.Length; i++)
-        {
-            var summaries = new Summary[first.Alphas.Length];
-            var bestJ = 0;
-            for (var j = 0; j < summaries.Length; j++)
-            {
-                for (var r = 0; r < runs.Count; r++) column[r] = runs[r].Rms[i][j];
-                summaries[j] = Statistics.Summarize(column);
-                if (summaries[j].Mean < summaries[bestJ].Mean) bestJ = j;
-            }
-            curves[i] = new AlphaCurve(first.Lambdas[i], first.Alphas, summaries.Freeze());
-            best[i] = new BestAlphaPoint(first.Lambdas[i], first.Alphas[bestJ], summaries[bestJ]);
-        }
-        return new Figure45Summary(curves.Freeze(), best.Freeze());
+        var sweep = AlphaSweep.Summarize(runs.Select(r => r.Rms).ToArray());
+        return new Figure45Summary(
+            sweep.Select((s, i) => new AlphaCurve(first.Lambdas[i], first.Alphas, s.Means)).ToImmutableArray(),
+            sweep.Select((s, i) => new BestAlphaPoint(first.Lambdas[i], first.Alphas[s.Best], s.Means[s.Best])).ToImmutableArray());
     }
 }

@@ -9,10 +9,11 @@ using Policywerk.Pure.Numerics;
 /// <summary>
 /// The bounded random walk of Sutton (1988) §3.2: states 0 … n+1 in a row, where 0 and n+1 are terminal and
 /// 1 … n are the walk's states (n = 5: A B C D E). Every walk starts in the middle (C). Action 0 steps left,
-/// 1 steps right; leaving on the right pays +1, everything else 0. Under the 50/50 policy
-/// (<see cref="UniformPolicy"/>) the true value of state i is i/(n+1): 1/6 … 5/6 for n = 5.
+/// 1 steps right; leaving on the right pays +1, leaving on the left <see cref="LeftReward"/> (0 in Sutton 1988, −1 in
+/// Sutton &amp; Barto's 19-state walk of §7.1), every other step 0. Under the 50/50 policy (<see cref="UniformPolicy"/>)
+/// the true value of state i is i/(n+1) + LeftReward·(1 − i/(n+1)): 1/6 … 5/6 for n = 5.
 /// </summary>
-public sealed record RandomWalk(int Size = 5) : IWorld<int, int>
+public sealed record RandomWalk(int Size = 5, double LeftReward = 0.0) : IWorld<int, int>
 {
     public const int Left = 0;
     public const int Right = 1;
@@ -46,7 +47,7 @@ public sealed record RandomWalk(int Size = 5) : IWorld<int, int>
 
     public bool IsTerminal(int state) => state == LeftEnd || state == RightEnd;
 
-    /// <summary>v_π(i) = i/(n+1) for walk states; 0 for the terminals (γ = 1, <see cref="TrueValuesFor"/>).</summary>
+    /// <summary>v_π(i) = i/(n+1) + LeftReward·(1 − i/(n+1)) for walk states; 0 for the terminals (γ = 1, <see cref="TrueValuesFor"/>).</summary>
     public ImmutableArray<double> TrueValues => TrueValuesFor(1.0);
 
     /// <summary>
@@ -54,16 +55,17 @@ public sealed record RandomWalk(int Size = 5) : IWorld<int, int>
     /// v(n) = ½γ·v(n−1) + ½·1 at the right edge (the +1 is paid on leaving, undiscounted), the ends worth 0. At γ = 1
     /// (μ → 0) it is i/(n+1); at γ = 0 every walk state but the last is worth 0 and the last ½. Terminals are 0. It is
     /// computed as e^{−μ(n+1−i)}·(1 − e^{−2μi}) / (γ·(1 − e^{−2μ(n+1)})), the same ratio without sinh's overflow at small γ.
+    /// A reward on the left adds the mirror image: LeftReward·(the same value of state n+1−i).
     /// </summary>
     public ImmutableArray<double> TrueValuesFor(double gamma)
     {
         if (!(gamma is >= 0.0 and <= 1.0)) throw new ArgumentOutOfRangeException(nameof(gamma), gamma, "γ must be in [0, 1]");
         var v = new double[StateCount];
         var mu = gamma == 0.0 ? double.PositiveInfinity : Math.Acosh(1.0 / gamma);
-        for (var i = 1; i <= Size; i++)
-            v[i] = gamma == 1.0 ? (double)i / (Size + 1)
-                 : gamma == 0.0 ? (i == Size ? 0.5 : 0.0)
-                 : Math.Exp(-mu * (Size + 1 - i)) * -double.ExpM1(-2 * mu * i) / (gamma * -double.ExpM1(-2 * mu * (Size + 1)));
+        double Right(int i) => gamma == 1.0 ? (double)i / (Size + 1)
+                             : gamma == 0.0 ? (i == Size ? 0.5 : 0.0)
+                             : Math.Exp(-mu * (Size + 1 - i)) * -double.ExpM1(-2 * mu * i) / (gamma * -double.ExpM1(-2 * mu * (Size + 1)));
+        for (var i = 1; i <= Size; i++) v[i] = LeftReward == 0.0 ? Right(i) : Right(i) + LeftReward * Right(Size + 1 - i);
         return v.Freeze();
     }
 
@@ -78,11 +80,13 @@ public sealed record RandomWalk(int Size = 5) : IWorld<int, int>
     /// <summary>Always the centre state; the key is not used.</summary>
     public Draw<int> Reset(Key key) => new(Start, key);
 
-    /// <summary>s' = s − 1 (action 0) or s + 1 (action 1); r = 1 on entering the right end, else 0; done at either end.</summary>
+    /// <summary>s' = s − 1 (action 0) or s + 1 (action 1); r = 1 on entering the right end, <see cref="LeftReward"/> on
+    /// entering the left end, else 0; done at either end.</summary>
     public StepResult<int> Step(int state, int action, Key key)
     {
         var next = action == Left ? state - 1 : state + 1;
-        return StepResult.Of(next, next == RightEnd ? 1.0 : 0.0, terminal: IsTerminal(next), timeLimit: false, key);
+        var reward = next == RightEnd ? 1.0 : next == LeftEnd ? LeftReward : 0.0;
+        return StepResult.Of(next, reward, terminal: IsTerminal(next), timeLimit: false, key);
     }
 
     /// <summary>π(left) = π(right) = ½, whatever the state.</summary>

@@ -26,6 +26,14 @@ public class TemporalDifferenceHandWorked
     }
 
     [Fact]
+    public void Two_step_TD_on_C_D_E_plus1_moves_D_and_E_at_once()
+    {
+        // α 0.5: C's target r + r + V(E) = 0.5 leaves it; D's target 0 + 1 (the walk ends) moves it to 0.75; so does E's
+        var v = TemporalDifference.NStepEpisode(Half, TestWalks.CToRight, 0.5, 1.0, 2);
+        Assert.Equal([0.0, 0.5, 0.5, 0.5, 0.75, 0.75, 0.0], v.Values.ToArray());
+    }
+
+    [Fact]
     public void TD0_second_episode_ripples_one_step_back_to_D()
     {
         var v = TemporalDifference.TdZeroEpisode(Half, TestWalks.CToRight, 0.1, 1.0);
@@ -101,6 +109,33 @@ public class TemporalDifferenceProperties
                 tdLambdaRep = TemporalDifference.TdLambdaEpisode(tdLambdaRep, walk, c.alpha, c.gamma, 0.0, TraceKind.Replacing);
             }
             return td0.Equals(tdLambdaAcc) && td0.Equals(tdLambdaRep);
+        });
+
+    [Property(MaxTest = 200)]
+    public Property One_step_TD_is_TD0_bit_for_bit() =>
+        Prop.ForAll((from v0 in Generators.WalkValues(Walk)
+                     from walks in Generators.Walks(Walk, 5)
+                     from alpha in Generators.Between(0, 1)
+                     from gamma in Generators.Between(0, 1)
+                     select (v0, walks, alpha, gamma)).ToArbitrary(), c =>
+            c.walks.Aggregate(c.v0, (v, w) => TemporalDifference.NStepEpisode(v, w, c.alpha, c.gamma, 1))
+             .Equals(c.walks.Aggregate(c.v0, (v, w) => TemporalDifference.TdZeroEpisode(v, w, c.alpha, c.gamma))));
+
+    /// <summary>With n at least the episode's length every target is the Monte Carlo return G_t, whatever V is: from the
+    /// true values of the walk (γ = 1), each update moves V(s_t) by α (G_t − V(s_t)).</summary>
+    [Property(MaxTest = 200)]
+    public Property An_n_step_TD_as_long_as_the_episode_updates_towards_the_Monte_Carlo_return() =>
+        Prop.ForAll((from v0 in Generators.WalkValues(Walk)
+                     from walk in Generators.Walk(Walk)
+                     from alpha in Generators.Between(0, 1)
+                     select (v0, walk, alpha)).ToArbitrary(), c =>
+        {
+            var steps = c.walk.Steps;
+            var returns = Returns.DiscountedFromEachStep(steps.Select(s => s.Reward).ToArray(), 1.0);
+            var expected = c.v0;
+            for (var t = 0; t < steps.Length; t++)
+                expected = expected.With(steps[t].State, expected[steps[t].State] + c.alpha * (returns[t] - expected[steps[t].State]));
+            return TemporalDifference.NStepEpisode(c.v0, c.walk, c.alpha, 1.0, steps.Length).Equals(expected);
         });
 
     [Property(MaxTest = 100)]

@@ -88,11 +88,22 @@ public class RandomWalkTests
         Assert.Equal([0.0, 1 / 6.0, 2 / 6.0, 3 / 6.0, 4 / 6.0, 5 / 6.0, 0.0], Walk.TrueValues.ToArray());
     }
 
+    [Fact]
+    public void The_19_state_walk_with_minus_one_on_the_left_pays_it_and_is_worth_i_over_10_minus_1()
+    {
+        var walk = new RandomWalk(19, LeftReward: -1.0);
+        Assert.Equal(new StepResult<int>(0, -1.0, 0.0, true, default), walk.Step(1, RandomWalk.Left, default));
+        Assert.Equal(new StepResult<int>(20, 1.0, 0.0, true, default), walk.Step(19, RandomWalk.Right, default));
+        // v(i) = i/20 − (1 − i/20) = (i − 10)/10: −0.9 … 0.9 (Sutton & Barto, Example 7.1)
+        var expected = Enumerable.Range(0, 21).Select(i => i is 0 or 20 ? 0.0 : (i - 10) / 10.0);
+        Assert.Equal(expected, walk.TrueValues.Select(v => Math.Round(v, 12)));
+    }
+
     [Property(MaxTest = 200)]
-    public bool The_walks_true_values_satisfy_the_Bellman_expectation_equation_for_any_discount(byte gammaByte, byte sizeByte)
+    public bool The_walks_true_values_satisfy_the_Bellman_expectation_equation_for_any_discount(byte gammaByte, byte sizeByte, bool leftPays)
     {
         var gamma = gammaByte / 255.0;
-        var walk = new RandomWalk(3 + sizeByte % 24);
+        var walk = new RandomWalk(3 + sizeByte % 24, LeftReward: leftPays ? -1.0 : 0.0);
         var v = walk.TrueValuesFor(gamma);
         var key = Key.FromSeed(0); // the walk's steps do not use the key
         double Backup(int s, int a)
