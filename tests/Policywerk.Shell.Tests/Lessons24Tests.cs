@@ -122,6 +122,25 @@ public class ExperimentTests
     public void Sutton88_figure_5_table() => MatchExperiment("sutton88-fig5");
 
     [Fact]
+    public void NStep_table() => MatchExperiment("nstep");
+
+    /// <summary>Figure 7.2's shape (Sutton &amp; Barto §7.1): an intermediate n learns fastest, the best α falls as n grows,
+    /// and at α = 1 the largest n is the worst.</summary>
+    [Fact]
+    public void NStep_TD_is_best_at_an_intermediate_n_and_worst_at_large_n_and_large_alpha()
+    {
+        var table = (NStepTable)ExperimentCatalog.Find("nstep")!.Compute(20, 42, ProgressBar.None).Table;
+        var best = table.Best.MinBy(r => r.Mean)!;
+        Assert.InRange(best.N, 2, 16);
+        Assert.True(table.Best[0].Mean > best.Mean + 0.03 && table.Best[^1].Mean > best.Mean + 0.1,
+            $"n=1 {table.Best[0].Mean}, n={best.N} {best.Mean}, n={table.Best[^1].N} {table.Best[^1].Mean}");
+        Assert.Equal(table.Best.Select(r => r.BestAlpha).OrderDescending(), table.Best.Select(r => r.BestAlpha));
+        var atOne = table.Curves.Select(c => c.Mean[^1]).ToArray();
+        Assert.Equal(atOne.Max(), atOne[^1]);
+        Assert.True(atOne.Skip(1).Zip(atOne.Skip(2)).All(p => p.Item2 >= p.Item1), $"at α = 1 the error grows with n from n = 2: {string.Join(", ", atOne)}");
+    }
+
+    [Fact]
     public void Cliff_table() => MatchExperiment("cliff");
 
     [Fact]

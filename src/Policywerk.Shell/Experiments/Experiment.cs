@@ -63,7 +63,7 @@ public static class ExperimentCatalog
 {
     public static readonly IReadOnlyList<IExperiment> All =
     [
-        new Sutton88Figure3(), new Sutton88Figure5(), new CliffExperiment(),
+        new Sutton88Figure3(), new Sutton88Figure5(), new NStepExperiment(), new CliffExperiment(),
         new ExplorationExperiment(), new DqnExperiment(), new PpoExperiment(), new DreamerExperiment(),
     ];
 

@@ -22,7 +22,7 @@ public static class Charts
     }
 
     /// <summary>The mean as a line with markers and its 95% confidence interval as a translucent band.</summary>
-    public static void Band(Plot plot, double[] xs, IReadOnlyList<Summary> ys, Color color, string legend, float markerSize = 7f)
+    public static void Band(Plot plot, double[] xs, IReadOnlyList<Summary> ys, Color color, string? legend, float markerSize = 7f)
     {
         var fill = plot.Add.FillY(xs, ys.Select(s => s.Lower).ToArray(), ys.Select(s => s.Upper).ToArray());
         fill.FillColor = color.WithAlpha(0.22);
