@@ -106,3 +106,37 @@ public sealed record PointMass(
         return StepResult.Of(next, -distance, terminal: distance < ReachThreshold, timeLimit: next.Steps >= MaxSteps, key);
     }
 }
+
+/// <summary>
+/// The point mass with 9 discrete actions, as the Python original's <c>step(action)</c>: the 8 compass directions and no
+/// push, each a force (f_x, f_y) with components in {−1, 0, 1} (a diagonal pushes with both, so √2 as hard), applied
+/// by <see cref="PointMass.Step"/>. The numbering and names are the Python's, whose compass has y growing downward:
+/// 0 "N" pushes toward −y, 2 "E" toward +x, 8 "stay" not at all.
+/// </summary>
+public sealed record DiscretePointMass(PointMass Dynamics) : IWorld<PointMassState, int>
+{
+    /// <summary>The point mass with the default dynamics.</summary>
+    public DiscretePointMass() : this(new PointMass()) { }
+
+    /// <summary>9: the 8 directions and no push.</summary>
+    public const int ActionCount = 9;
+
+    /// <summary>The force of each action, 0 … 8.</summary>
+    public static readonly System.Collections.Immutable.ImmutableArray<Force> Forces =
+    [
+        new(0.0, -1.0), new(1.0, -1.0), new(1.0, 0.0), new(1.0, 1.0),
+        new(0.0, 1.0), new(-1.0, 1.0), new(-1.0, 0.0), new(-1.0, -1.0), Force.Zero,
+    ];
+
+    /// <summary>The name of each action, 0 … 8.</summary>
+    public static readonly System.Collections.Immutable.ImmutableArray<string> Names = ["N", "NE", "E", "SE", "S", "SW", "W", "NW", "stay"];
+
+    /// <summary>As <see cref="PointMass.Reset"/>.</summary>
+    public Draw<PointMassState> Reset(Key key) => Dynamics.Reset(key);
+
+    /// <summary><see cref="PointMass.Step"/> with the force of <paramref name="action"/>.</summary>
+    public StepResult<PointMassState> Step(PointMassState state, int action, Key key) =>
+        action is >= 0 and < ActionCount
+            ? Dynamics.Step(state, Forces[action], key)
+            : throw new ArgumentOutOfRangeException(nameof(action), action, $"an action is 0 … {ActionCount - 1}");
+}
