@@ -337,17 +337,11 @@ public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson
             var plot = new Plot();
             plot.Title(title, 14);
             var o = view.Observations[t];
-            for (var r = 0; r < PixelPointMass.Size; r++)
-                for (var col = 0; col < PixelPointMass.Size; col++)
-                {
-                    var v = o[r * PixelPointMass.Size + col];
-                    var fill = v >= PixelPointMass.AgentPixel ? Draw.Mix(Palette.EmptyPixel, Palette.Accent, 0.35)
-                        : v > 0 ? Draw.Mix(Palette.EmptyPixel, Palette.Second, 0.35) : Palette.EmptyPixel;
-                    var rect = plot.Add.Rectangle(-bounds + col * cell, -bounds + (col + 1) * cell, -bounds + r * cell, -bounds + (r + 1) * cell);
-                    rect.FillColor = fill;
-                    rect.LineColor = Palette.PixelLine;
-                    rect.LineWidth = 1;
-                }
+            var fills = new ScottPlot.Color[PixelPointMass.Size * PixelPointMass.Size];
+            for (var i = 0; i < fills.Length; i++)
+                fills[i] = o[i] >= PixelPointMass.AgentPixel ? Draw.Mix(Palette.EmptyPixel, Palette.Accent, 0.35)
+                    : o[i] > 0 ? Draw.Mix(Palette.EmptyPixel, Palette.Second, 0.35) : Palette.EmptyPixel;
+            plot.Add.Plottable(new CellGrid(-bounds, -bounds, cell, cell, PixelPointMass.Size, PixelPointMass.Size, fills, Palette.PixelLine, 1));
             var t0 = view.ImaginedFrom[t];
             var s = view.Episode.States;
             var rx = s.Take(t + 1).Select(p => p.X).ToArray();
@@ -444,14 +438,9 @@ public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson
         private static void Frame(Plot plot, int row0, int col0, Func<int, ScottPlot.Color> color)
         {
             const int n = PixelPointMass.Size;
-            for (var r = 0; r < n; r++)
-                for (var col = 0; col < n; col++)
-                {
-                    var rect = plot.Add.Rectangle(col0 + col, col0 + col + 1, -(row0 + (n - 1 - r)) - 1, -(row0 + (n - 1 - r)));
-                    rect.FillColor = color(r * n + col);
-                    rect.LineColor = Palette.FrameLine;
-                    rect.LineWidth = 0.5f;
-                }
+            var fills = new ScottPlot.Color[n * n];
+            for (var i = 0; i < fills.Length; i++) fills[i] = color(i);
+            plot.Add.Plottable(new CellGrid(col0, -row0 - n, 1, 1, n, n, fills, Palette.FrameLine, 0.5f));
         }
 
         /// <summary>The training curves, one panel each: reconstruction, reward loss, KL, real episode reward (with the
