@@ -15,7 +15,7 @@ public class Lesson07Tests
 
     private static object ShortRun()
     {
-        var (model, logs, e) = Lesson07Dreamer.TrainAndEvaluate(Key.FromSeed(42), Short, episodes: 3);
+        var (model, logs, e, _) = Lesson07Dreamer.TrainAndEvaluate(Key.FromSeed(42), Short, episodes: 3);
         return new
         {
             Updates = model.Updates,
@@ -43,7 +43,7 @@ public class Lesson07Tests
     [Fact]
     public void Short_training_run_is_deterministic_and_reports_every_iteration()
     {
-        var (model, logs, e) = Lesson07Dreamer.TrainAndEvaluate(Key.FromSeed(7), Short, episodes: 2);
+        var (model, logs, e, _) = Lesson07Dreamer.TrainAndEvaluate(Key.FromSeed(7), Short, episodes: 2);
         var again = Lesson07Dreamer.TrainAndEvaluate(Key.FromSeed(7), Short, episodes: 2);
         Assert.Equal(Short.Iterations, logs.Length);
         Assert.Equal(Short.Iterations * Short.UpdatesPerIteration, model.Updates);
