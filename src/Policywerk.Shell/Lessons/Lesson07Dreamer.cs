@@ -117,6 +117,9 @@ public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson
         private readonly Lazy<DreamerResults> results = new(() => ResultsOf(config, model, logs, evaluation));
         public object Results => results.Value;
 
+        /// <summary>The models the run kept after its stage iterations (<see cref="DreamerRun.Stages"/>).</summary>
+        internal ImmutableArray<DreamerStage> Snapshots => stages;
+
         private static DreamerResults ResultsOf(DreamerConfig config, DreamerModel model, ImmutableArray<IterationLog> logs, DreamerEvaluation<PointMassState> e)
         {
             var c = config;
@@ -358,9 +361,32 @@ public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson
         private static double PixelCentre(double v, double bounds) =>
             -bounds + (PixelPointMass.ToGrid(v, bounds) + 0.5) * 2 * bounds / (PixelPointMass.Size - 1);
 
-        /// <summary>Hundredths of a second each frame of a stage is shown; its first frame (the stage's title) and its
+        /// <summary>Hundredths of a second each decision of a stage is shown; its first frame (the stage's title) and its
         /// last (the end card) are held longer.</summary>
-        internal const uint StepCs = 25, StageTitleCs = 120, CardCs = 300;
+        internal const uint StepCs = 20, StageTitleCs = 120, CardCs = 300;
+
+        /// <summary>Frames a stage shows at most besides its first: every decision of a short episode, every few of a long
+        /// one (each shown for as many decisions), so three stages cost few frames to draw.</summary>
+        internal const int StageFrames = 8;
+
+        /// <summary>One frame of the animation: the stage's iteration, the step shown, how long, and the end card if any.</summary>
+        internal sealed record AnimationFrame(int Stage, int Iteration, int Step, uint DelayCs, string? Card);
+
+        /// <summary>The animation's frames, stage after stage: steps 0, k, 2k, … and the last step, which carries the
+        /// stage's end card.</summary>
+        internal IReadOnlyList<AnimationFrame> Animation(IReadOnlyList<StageView> views)
+        {
+            var frames = new List<AnimationFrame>();
+            for (var i = 0; i < views.Count; i++)
+            {
+                var (stage, steps) = (views[i], views[i].View.Steps);
+                var stride = Math.Max(1, (steps + StageFrames - 1) / StageFrames);
+                for (var t = 0; t < steps; t += stride)
+                    frames.Add(new AnimationFrame(i, stage.Iteration, t, t == 0 ? StageTitleCs : (uint)(StepCs * stride), null));
+                frames.Add(new AnimationFrame(i, stage.Iteration, steps, CardCs, stage.Card(logs.Length)));
+            }
+            return frames;
+        }
 
         public void WritePictures(PictureWriter writer)
         {
@@ -371,20 +397,16 @@ public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson
             var points = views.SelectMany(v => v.View.Episode.States.Select(p => (p.X, p.Y)).Concat(v.View.Imagined.Select(f => AgentOf(f, bounds)))
                 .Append((v.View.Episode.States[0].TargetX, v.View.Episode.States[0].TargetY))).ToArray();
             var corner = EmptiestCorner(points, bounds);
-            var frames = new List<Composition>();
-            var delays = new List<uint>();
-            foreach (var stage in views)
+            var animation = Animation(views);
+            // each stage's traces are the same for every frame of the stage: drawn once
+            var traces = views.Select(v => TracePlots(compact: true, v.Iteration)).ToArray();
+            var frames = animation.Select(f =>
             {
-                var view = stage.View;
+                var stage = views[f.Stage];
                 var title = $"After {stage.Iteration} of {logs.Length} iterations: real vs imagined";
-                var traces = TracePlots(compact: true, stage.Iteration); // the same for every frame of the stage: drawn once
-                for (var t = 0; t <= view.Steps; t++)
-                {
-                    var last = t == view.Steps;
-                    frames.Add(ThreePane.Compose(WorldPane(world, stage, t, title, corner, last ? stage.Card(logs.Length) : null), FramePane(world, stage, t), traces));
-                    delays.Add(last ? CardCs : t == 0 ? StageTitleCs : StepCs);
-                }
-            }
+                return ThreePane.Compose(WorldPane(world, stage, f.Step, title, corner, f.Card), FramePane(world, stage, f.Step), traces[f.Stage]);
+            }).ToArray();
+            var delays = animation.Select(f => f.DelayCs).ToArray();
             writer.Gif("artifact.gif", frames, delays);
             var final = views[^1];
             var poster = WorldPane(world, final, final.View.Steps,
