@@ -622,7 +622,10 @@ public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson
             };
             var kl = Trace("KL(posterior ‖ prior)", "nats", logs.Select(l => l.Kl).ToArray(), Palette.Third);
             kl.Add.HorizontalLine(config.FreeBits, 1.5f, Palette.Truth, LinePattern.Dashed);
-            Charts.Label(kl, "free bits", xs[0], config.FreeBits, Alignment.LowerLeft, compact ? 9 : 11, Palette.Truth, bold: true);
+            // at the left end, unless a stage's line is there: then at the right end
+            var early = mark is { } at && at - xs[0] < 0.2 * (xs[^1] - xs[0]);
+            Charts.Label(kl, "free bits", early ? xs[^1] : xs[0], config.FreeBits, early ? Alignment.LowerRight : Alignment.LowerLeft,
+                compact ? 9 : 11, Palette.Truth, bold: true);
             plots.Add(kl);
             var reward = Draw.TracePlot("Real episode reward", "iteration", "return");
             reward.Title(compact ? "Real episode reward" : "Real episode reward (lines: evaluation means)", font);
