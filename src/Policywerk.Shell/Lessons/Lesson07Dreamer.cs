@@ -26,6 +26,15 @@ public sealed record DreamerResults(
 /// <summary>A printed training row (every 10 iterations).</summary>
 public sealed record IterationRow(int Iteration, double Reconstruction, double RewardLoss, double Kl, double ImaginedReturn, double EpisodeReward);
 
+/// <summary>The model as it stood after <paramref name="Iteration"/> training iterations: a snapshot the animation
+/// imagines with (the model is immutable, so keeping it costs nothing and changes no bit of the training).</summary>
+public sealed record DreamerStage(int Iteration, DreamerModel Model);
+
+/// <summary>A trained run of lesson 07: the final model, every iteration's log, the evaluation of the final model, and
+/// the model at each of the stage iterations (<see cref="Lesson07Dreamer.StageIterations"/>).</summary>
+public sealed record DreamerRun(DreamerModel Model, ImmutableArray<IterationLog> Logs, DreamerEvaluation<PointMassState> Evaluation,
+    ImmutableArray<DreamerStage> Stages);
+
 /// <summary>Lesson 07 · Hafner et al. 2023: a Dreamer-style world model (RSSM, imagination, actor-critic) on the 16×16 pixel point mass.</summary>
 public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson
 {
@@ -61,9 +70,14 @@ public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson
 
     public ILessonRun Train(ulong seed, IProgress<double> progress)
     {
-        var (model, logs, evaluation) = TrainAndEvaluate(Key.FromSeed(seed), config, EvaluationEpisodes, progress);
-        return new Run(config, model, logs, evaluation);
+        var run = TrainAndEvaluate(Key.FromSeed(seed), config, EvaluationEpisodes, progress);
+        return new Run(config, run.Model, run.Logs, run.Evaluation, run.Stages);
     }
+
+    /// <summary>The iterations after which the animation shows the world model imagining: early (the first), the middle
+    /// and the end of training — distinct, so fewer when there are fewer than three iterations.</summary>
+    public static ImmutableArray<int> StageIterations(int iterations) =>
+        iterations < 1 ? [] : [.. new[] { 1, (iterations + 1) / 2, iterations }.Distinct()];
 
     /// <summary>
     /// Train from the left half of <paramref name="key"/>, evaluate the three policies on layouts from the right half.
@@ -71,7 +85,7 @@ public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson
     /// (<see cref="TwoThreads"/>); the results are the same bits either way. On the 2-core machine of docs/speed.md one
     /// thread is the faster of the two.
     /// </summary>
-    public static (DreamerModel Model, ImmutableArray<IterationLog> Logs, DreamerEvaluation<PointMassState> Evaluation) TrainAndEvaluate(
+    public static DreamerRun TrainAndEvaluate(
         Key key, DreamerConfig config, int episodes, IProgress<double>? progress = null, IEvaluator? evaluator = null)
     {
         var world = WorldOf(config);
@@ -79,6 +93,8 @@ public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson
         var sharding = new Sharding(evaluator ?? Sequential.Instance);
         var training = Dreamer.Start(config, world, kTrain, sharding);
         var logs = new List<IterationLog>(config.Iterations);
+        var stageIterations = StageIterations(config.Iterations);
+        var stages = ImmutableArray.CreateBuilder<DreamerStage>(stageIterations.Length);
         for (var i = 0; i < config.Iterations; i++)
         {
             var (next, log) = Dreamer.Iterate(config, world, training, sharding);
@@ -86,18 +102,23 @@ public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson
                 throw new DivergenceError($"lesson 7 diverged at iteration {i + 1} (a loss became NaN)");
             training = next;
             logs.Add(log);
+            if (stageIterations.Contains(i + 1)) stages.Add(new DreamerStage(i + 1, training.Model));
             progress?.Report((i + 1.0) / (config.Iterations + 1));
         }
         var evaluation = DreamerEvaluation.Run(config, training.Model, world, kEval, episodes, s => PointMassControllers.Scripted(s).Vector);
         progress?.Report(1.0);
-        return (training.Model, logs.ToImmutableArray(), evaluation);
+        return new DreamerRun(training.Model, logs.ToImmutableArray(), evaluation, stages.ToImmutable());
     }
 
-    private sealed class Run(DreamerConfig config, DreamerModel model, ImmutableArray<IterationLog> logs, DreamerEvaluation<PointMassState> evaluation) : ILessonRun
+    internal sealed class Run(DreamerConfig config, DreamerModel model, ImmutableArray<IterationLog> logs, DreamerEvaluation<PointMassState> evaluation,
+        ImmutableArray<DreamerStage> stages) : ILessonRun
     {
         private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
         private readonly Lazy<DreamerResults> results = new(() => ResultsOf(config, model, logs, evaluation));
         public object Results => results.Value;
+
+        /// <summary>The models the run kept after its stage iterations (<see cref="DreamerRun.Stages"/>).</summary>
+        internal ImmutableArray<DreamerStage> Snapshots => stages;
 
         private static DreamerResults ResultsOf(DreamerConfig config, DreamerModel model, ImmutableArray<IterationLog> logs, DreamerEvaluation<PointMassState> e)
         {
@@ -264,13 +285,13 @@ public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson
 
         /// <summary>What every picture of one episode needs: the real frames, the posterior reconstructions, and the
         /// open-loop imagination (restarted every <see cref="OpenLoopSegment"/> steps) under the same actions.</summary>
-        private sealed record EpisodeView(DreamerEpisode<PointMassState> Episode, ImmutableArray<double>[] Observations,
+        internal sealed record EpisodeView(DreamerEpisode<PointMassState> Episode, ImmutableArray<double>[] Observations,
             DecodedFrame[] Reconstructed, DecodedFrame[] Imagined, int[] ImaginedFrom)
         {
             public int Steps => Episode.States.Length - 1;
         }
 
-        private EpisodeView View(PixelPointMass world, DreamerEpisode<PointMassState> episode)
+        private EpisodeView View(PixelPointMass world, DreamerEpisode<PointMassState> episode, WorldParams worldModel)
         {
             var c = config;
             var nets = DreamerNets.For(c, world);
@@ -281,7 +302,7 @@ public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson
             var from = new int[n];
             for (var t0 = 0; t0 < n; t0 += Math.Min(OpenLoopSegment, n))
             {
-                var roll = DreamerOpenLoop.Rollout(c, nets, model.World, observations, episode.Actions, t0, Math.Min(OpenLoopSegment, n - 1 - t0));
+                var roll = DreamerOpenLoop.Rollout(c, nets, worldModel, observations, episode.Actions, t0, Math.Min(OpenLoopSegment, n - 1 - t0));
                 for (var k = 0; k <= roll.Steps; k++)
                 {
                     reconstructed[t0 + k] = roll.Reconstructed[k];
@@ -305,23 +326,94 @@ public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson
                 : episodes.MinBy(ep => ep.States[^1].Distance / Math.Max(1e-9, ep.States[0].Distance))!;
         }
 
+        /// <summary>One segment of the animation: the world model after <see cref="Iteration"/> iterations imagining the
+        /// picture episode, and the numbers its end card states.</summary>
+        internal sealed record StageView(int Iteration, EpisodeView View, double EndDrift, double StartOffset, double PixelOffset)
+        {
+            /// <summary>The end card: what this stage of training makes of the episode, in the run's numbers.</summary>
+            public string Card(int iterations) =>
+                $"after {Iteration} of {iterations} iterations:\nimagined path ends {EndDrift.ToString("0.00", Inv)} from the real one";
+        }
+
+        /// <summary>The picture episode (the final agent's, <see cref="PictureEpisode"/>) as the world model imagined it at
+        /// each stage of training (<see cref="DreamerRun.Stages"/>; the final model alone if there are none).</summary>
+        internal IReadOnlyList<StageView> Stages()
+        {
+            var world = WorldOf(config);
+            var episode = PictureEpisode(evaluation, world.Dynamics);
+            var bounds = world.Dynamics.Bounds;
+            var shown = stages.IsEmpty ? [new DreamerStage(logs.Length, model)] : stages;
+            return shown.Select(stage =>
+            {
+                var view = View(world, episode, stage.Model.World);
+                var s = view.Episode.States;
+                var end = AgentOf(view.Imagined[view.Steps], bounds);
+                var start = AgentOf(view.Imagined[view.ImaginedFrom[0]], bounds);
+                var pixel = (X: PixelCentre(s[0].X, bounds), Y: PixelCentre(s[0].Y, bounds));
+                return new StageView(stage.Iteration, view, Distance(end, (s[^1].X, s[^1].Y)), Distance(start, (s[0].X, s[0].Y)),
+                    Distance(pixel, (s[0].X, s[0].Y)));
+            }).ToArray();
+        }
+
+        private static double Distance((double X, double Y) a, (double X, double Y) b) => Math.Sqrt(Math.Pow(a.X - b.X, 2) + Math.Pow(a.Y - b.Y, 2));
+
+        /// <summary>The centre of the pixel the camera puts coordinate <paramref name="v"/> in.</summary>
+        private static double PixelCentre(double v, double bounds) =>
+            -bounds + (PixelPointMass.ToGrid(v, bounds) + 0.5) * 2 * bounds / (PixelPointMass.Size - 1);
+
+        /// <summary>Hundredths of a second each decision of a stage is shown; its first frame (the stage's title) and its
+        /// last (the end card) are held longer.</summary>
+        internal const uint StepCs = 20, StageTitleCs = 120, CardCs = 300;
+
+        /// <summary>Frames a stage shows at most besides its first: every decision of a short episode, every few of a long
+        /// one (each shown for as many decisions), so three stages cost few frames to draw.</summary>
+        internal const int StageFrames = 8;
+
+        /// <summary>One frame of the animation: the stage's iteration, the step shown, how long, and the end card if any.</summary>
+        internal sealed record AnimationFrame(int Stage, int Iteration, int Step, uint DelayCs, string? Card);
+
+        /// <summary>The animation's frames, stage after stage: steps 0, k, 2k, … and the last step, which carries the
+        /// stage's end card.</summary>
+        internal IReadOnlyList<AnimationFrame> Animation(IReadOnlyList<StageView> views)
+        {
+            var frames = new List<AnimationFrame>();
+            for (var i = 0; i < views.Count; i++)
+            {
+                var (stage, steps) = (views[i], views[i].View.Steps);
+                var stride = Math.Max(1, (steps + StageFrames - 1) / StageFrames);
+                for (var t = 0; t < steps; t += stride)
+                    frames.Add(new AnimationFrame(i, stage.Iteration, t, t == 0 ? StageTitleCs : (uint)(StepCs * stride), null));
+                frames.Add(new AnimationFrame(i, stage.Iteration, steps, CardCs, stage.Card(logs.Length)));
+            }
+            return frames;
+        }
+
         public void WritePictures(PictureWriter writer)
         {
             var world = WorldOf(config);
-            var view = View(world, PictureEpisode(evaluation, world.Dynamics));
-            var frames = new List<Composition>();
-            var stride = Math.Max(1, (int)Math.Ceiling(view.Steps / 60.0));
-            var traces = TracePlots(compact: true); // the same for every frame: drawn once
-            for (var t = 0; t <= view.Steps; t += stride)
-                frames.Add(ThreePane.Compose(WorldPane(world, view, t, "Pixel world: real vs imagined path"), FramePane(view, t), traces));
-            if (view.Steps % stride != 0)
-                frames.Add(ThreePane.Compose(WorldPane(world, view, view.Steps, "Pixel world: real vs imagined path"), FramePane(view, view.Steps), traces));
-            writer.Gif("artifact.gif", frames, delayCs: 15, holdLastCs: 300);
-            var poster = WorldPane(world, view, view.Steps,
-                $"Real vs imagined trajectory: same start, same {view.Steps} actions" +
-                (view.Episode.States[^1].Distance < world.Dynamics.ReachThreshold ? " (target reached)" : ""));
+            var bounds = world.Dynamics.Bounds;
+            var views = Stages();
+            // the legend's corner from every stage's paths, so that it stays put for the whole animation
+            var points = views.SelectMany(v => v.View.Episode.States.Select(p => (p.X, p.Y)).Concat(v.View.Imagined.Select(f => AgentOf(f, bounds)))
+                .Append((v.View.Episode.States[0].TargetX, v.View.Episode.States[0].TargetY))).ToArray();
+            var corner = EmptiestCorner(points, bounds);
+            var animation = Animation(views);
+            // each stage's traces are the same for every frame of the stage: drawn once
+            var traces = views.Select(v => TracePlots(compact: true, v.Iteration)).ToArray();
+            var frames = animation.Select(f =>
+            {
+                var stage = views[f.Stage];
+                var title = $"After {stage.Iteration} of {logs.Length} iterations: real vs imagined";
+                return ThreePane.Compose(WorldPane(world, stage, f.Step, title, corner, f.Card), FramePane(world, stage, f.Step), traces[f.Stage]);
+            }).ToArray();
+            var delays = animation.Select(f => f.DelayCs).ToArray();
+            writer.Gif("artifact.gif", frames, delays);
+            var final = views[^1];
+            var poster = WorldPane(world, final, final.View.Steps,
+                $"Real vs imagined trajectory: same start, same {final.View.Steps} actions" +
+                (final.View.Episode.States[^1].Distance < world.Dynamics.ReachThreshold ? " (target reached)" : ""), corner, null);
             writer.Png("poster.png", Panels.Render(poster, 900, 900));
-            writer.Png("trace.png", Panels.Grid(TracePlots(compact: false), 3, 560, 380));
+            writer.Png("trace.png", Panels.Grid(TracePlots(compact: false, null), 3, 560, 380));
         }
 
         /// <summary>(x, y) of the imagined agent: the heaviest blob of the decoded frame, in world coordinates.</summary>
@@ -329,33 +421,28 @@ public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson
             (PixelPointMass.FromGrid(frame.Heaviest.X, bounds), PixelPointMass.FromGrid(frame.Heaviest.Y, bounds));
 
         /// <summary>The world at step t as its 16×16 pixels (light: empty, orange: target, blue: agent), the real path,
-        /// the imagined path from the shared start, the target.</summary>
-        private static Plot WorldPane(PixelPointMass world, EpisodeView view, int t, string title)
+        /// the imagined path from the shared start, the target; the legend in <paramref name="corner"/> with all its entries
+        /// from the first frame, and <paramref name="card"/> (a stage's end card) when given.</summary>
+        private static Plot WorldPane(PixelPointMass world, StageView stage, int t, string title, Alignment corner, string? card)
         {
+            var view = stage.View;
             var bounds = world.Dynamics.Bounds;
             var cell = 2 * bounds / (PixelPointMass.Size - 1);
             var plot = new Plot();
             plot.Title(title, 14);
             var o = view.Observations[t];
-            for (var r = 0; r < PixelPointMass.Size; r++)
-                for (var col = 0; col < PixelPointMass.Size; col++)
-                {
-                    var v = o[r * PixelPointMass.Size + col];
-                    var fill = v >= PixelPointMass.AgentPixel ? Draw.Mix(Palette.EmptyPixel, Palette.Accent, 0.35)
-                        : v > 0 ? Draw.Mix(Palette.EmptyPixel, Palette.Second, 0.35) : Palette.EmptyPixel;
-                    var rect = plot.Add.Rectangle(-bounds + col * cell, -bounds + (col + 1) * cell, -bounds + r * cell, -bounds + (r + 1) * cell);
-                    rect.FillColor = fill;
-                    rect.LineColor = Palette.PixelLine;
-                    rect.LineWidth = 1;
-                }
+            var fills = new ScottPlot.Color[PixelPointMass.Size * PixelPointMass.Size];
+            for (var i = 0; i < fills.Length; i++)
+                fills[i] = o[i] >= PixelPointMass.AgentPixel ? Draw.Mix(Palette.EmptyPixel, Palette.Accent, 0.35)
+                    : o[i] > 0 ? Draw.Mix(Palette.EmptyPixel, Palette.Second, 0.35) : Palette.EmptyPixel;
+            plot.Add.Plottable(new CellGrid(-bounds, -bounds, cell, cell, PixelPointMass.Size, PixelPointMass.Size, fills, Palette.PixelLine, 1));
             var t0 = view.ImaginedFrom[t];
             var s = view.Episode.States;
             var rx = s.Take(t + 1).Select(p => p.X).ToArray();
             var ry = s.Take(t + 1).Select(p => p.Y).ToArray();
-            Charts.Line(plot, rx, ry, Palette.Accent, "real", 3f, 4f);
+            Charts.Line(plot, rx, ry, Palette.Accent, null, 3f, 4f);
             var imagined = Enumerable.Range(t0, t - t0 + 1).Select(i => AgentOf(view.Imagined[i], bounds)).ToArray();
-            var im = Charts.Line(plot, imagined.Select(p => p.X).ToArray(), imagined.Select(p => p.Y).ToArray(), Palette.Second,
-                $"imagined (from step {t0})", 3f, 4f);
+            var im = Charts.Line(plot, imagined.Select(p => p.X).ToArray(), imagined.Select(p => p.Y).ToArray(), Palette.Second, null, 3f, 4f);
             im.LinePattern = LinePattern.Dashed;
             for (var i = t0 + 10; i <= t; i += 10)
             {
@@ -364,23 +451,39 @@ public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson
                 tie.LineColor = Palette.Truth;
                 tie.LineWidth = 1;
                 tie.LinePattern = LinePattern.Dotted;
-                if (i == t0 + 10) tie.LegendText = "same step (every 10)";
                 if (t - i >= 5) // a label a few steps before the end would sit under the end dot
                     Charts.Label(plot, $"{i}", imagined[i - t0].X, imagined[i - t0].Y, Alignment.LowerLeft, 10, Palette.Second);
             }
-            plot.Add.Marker(s[0].TargetX, s[0].TargetY, MarkerShape.FilledDiamond, 18, Palette.Negative).LegendText = "target";
-            plot.Add.Marker(s[t0].X, s[t0].Y, MarkerShape.OpenCircle, 18, Palette.Ink).LegendText = "shared start";
+            plot.Add.Marker(s[0].TargetX, s[0].TargetY, MarkerShape.FilledDiamond, 18, Palette.Negative);
+            plot.Add.Marker(s[t0].X, s[t0].Y, MarkerShape.OpenCircle, 18, Palette.Ink);
             plot.Add.Marker(rx[^1], ry[^1], MarkerShape.FilledCircle, 13, Palette.Accent);
             plot.Add.Marker(imagined[^1].X, imagined[^1].Y, MarkerShape.FilledCircle, 13, Palette.Second);
-            var drift = Math.Sqrt(Math.Pow(imagined[^1].X - rx[^1], 2) + Math.Pow(imagined[^1].Y - ry[^1], 2));
-            // the legend's corner from the whole episode, so that it stays put from frame to frame
-            var points = s.Select(p => (p.X, p.Y)).Concat(view.Imagined.Select(f => AgentOf(f, bounds))).Append((s[0].TargetX, s[0].TargetY)).ToArray();
             plot.Axes.SetLimits(-bounds, bounds + cell, -bounds, bounds + cell);
             plot.Axes.SquareUnits();
-            plot.XLabel($"x  —  at step {t} the imagined path is {t - t0} steps ahead, {drift:0.00} from the real agent", 12);
+            plot.XLabel("x", 12);
             plot.YLabel("y", 12);
-            plot.ShowLegend(EmptiestCorner(points, bounds));
+            // the legend's entries are fixed: the same from the first frame to the last
+            plot.Legend.ManualItems.AddRange(
+            [
+                new LegendItem { LabelText = "real agent", LineColor = Palette.Accent, LineWidth = 3, MarkerShape = MarkerShape.FilledCircle, MarkerSize = 8, MarkerColor = Palette.Accent },
+                new LegendItem { LabelText = $"imagined (from step {t0})", LineColor = Palette.Second, LineWidth = 3, LinePattern = LinePattern.Dashed,
+                    MarkerShape = MarkerShape.FilledCircle, MarkerSize = 8, MarkerColor = Palette.Second },
+                new LegendItem { LabelText = "same step (every 10)", LineColor = Palette.Truth, LineWidth = 1, LinePattern = LinePattern.Dotted },
+                new LegendItem { LabelText = "target", MarkerShape = MarkerShape.FilledDiamond, MarkerSize = 12, MarkerColor = Palette.Negative },
+                new LegendItem { LabelText = "shared start", MarkerShape = MarkerShape.OpenCircle, MarkerSize = 12, MarkerColor = Palette.Ink },
+            ]);
+            plot.ShowLegend(corner);
             plot.Legend.FontSize = 11;
+            if (card is not null)
+            {
+                var upper = corner is Alignment.UpperLeft or Alignment.UpperRight;
+                var text = Charts.Label(plot, card, cell / 2, upper ? -bounds + 0.2 : bounds + cell - 0.2,
+                    upper ? Alignment.LowerCenter : Alignment.UpperCenter, 13, Palette.Ink, bold: true);
+                text.LabelBackgroundColor = Palette.White.WithAlpha(0.92);
+                text.LabelBorderColor = Palette.Ink;
+                text.LabelBorderWidth = 1;
+                text.LabelPadding = 8;
+            }
             return plot;
         }
 
@@ -402,15 +505,18 @@ public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson
             return boxes.OrderBy(Covered).ThenByDescending(Clearance).First().Corner;
         }
 
-        /// <summary>Four 16×16 frames: the real frame, the model's reconstruction (posterior), the imagined frame k steps
-        /// ahead (prior, open loop), and the real and imagined frames overlaid.</summary>
-        private static Plot FramePane(EpisodeView view, int t)
+        /// <summary>Four 16×16 frames: the real frame (its agent and target pixels named), the model's reconstruction
+        /// (posterior), the imagined frame k steps ahead (prior, open loop), and the real and imagined frames overlaid; below
+        /// them how far imagination has drifted at step t, and why the imagined path does not start on the real one.</summary>
+        private static Plot FramePane(PixelPointMass world, StageView stage, int t)
         {
             const int n = PixelPointMass.Size;
+            var view = stage.View;
             var plot = new Plot();
             plot.Title($"What the model sees and predicts (step {t})", 14);
             plot.HideAxesAndGrid();
-            var k = t - view.ImaginedFrom[t];
+            var t0 = view.ImaginedFrom[t];
+            var k = t - t0;
             var real = view.Observations[t];
             var recon = Scaled(view.Reconstructed[t].Pixels);
             var imag = Scaled(view.Imagined[t].Pixels);
@@ -418,17 +524,48 @@ public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson
             Frame(plot, 2, n + 5, i => Gray(recon[i]));
             Frame(plot, n + 6, 0, i => Gray(imag[i]));
             Frame(plot, n + 6, n + 5, i => Draw.Mix(Draw.Mix(Palette.White, Palette.Accent, Math.Min(1, real[i])), Palette.Second, 0.85 * imag[i]));
+            NamePixels(plot, world, view.Episode.States[t]);
             Charts.Label(plot, "real frame", n / 2.0, -1.6, Alignment.LowerCenter, 12, bold: true);
             Charts.Label(plot, "model's reconstruction", n + 5 + n / 2.0, -1.6, Alignment.LowerCenter, 12, bold: true);
             Charts.Label(plot, $"imagined {k} steps ahead", n / 2.0, -n - 5.6, Alignment.LowerCenter, 12, bold: true);
             Charts.Label(plot, "real (blue), imagined (orange)", n + 5 + n / 2.0, -n - 5.6, Alignment.LowerCenter, 11, bold: true);
-            Charts.Label(plot, $"reconstruction: posterior, frame {t} seen.  imagined: prior rolled from step {view.ImaginedFrom[t]}",
-                n + 2.5, -2 * n - 6.4, Alignment.UpperCenter, 10, Palette.Ink);
+            var bounds = world.Dynamics.Bounds;
+            var s = view.Episode.States[t];
+            var drift = Distance(AgentOf(view.Imagined[t], bounds), (s.X, s.Y));
+            Charts.Label(plot, $"step {t}: the imagined agent is {k} steps ahead, {drift.ToString("0.00", Inv)} from the real one",
+                n + 2.5, -2 * n - 6.4, Alignment.UpperCenter, 11, Palette.Ink, bold: true);
+            Charts.Label(plot, $"reconstruction: posterior, frame {t} seen.  imagined: prior rolled from step {t0}",
+                n + 2.5, -2 * n - 8.1, Alignment.UpperCenter, 10, Palette.Ink);
             Charts.Label(plot, "with the same real actions, no frame seen since.  Decoded frames scaled to peak = white.",
-                n + 2.5, -2 * n - 7.9, Alignment.UpperCenter, 10, Palette.Ink);
-            plot.Axes.SetLimits(-0.5, 2 * n + 5.5, -2 * n - 9.8, 0.5);
+                n + 2.5, -2 * n - 9.6, Alignment.UpperCenter, 10, Palette.Ink);
+            Charts.Label(plot, $"The imagined path starts where the decoder puts the agent (its heaviest blob), {stage.StartOffset.ToString("0.00", Inv)} from",
+                n + 2.5, -2 * n - 11.1, Alignment.UpperCenter, 10, Palette.Ink);
+            Charts.Label(plot, $"the true start: the camera's pixel is only {stage.PixelOffset.ToString("0.00", Inv)} off it, the rest is the decoder's error.",
+                n + 2.5, -2 * n - 12.6, Alignment.UpperCenter, 10, Palette.Ink);
+            plot.Axes.SetLimits(-0.5, 2 * n + 5.5, -2 * n - 14.4, 0.5);
             plot.Axes.SquareUnits();
             return plot;
+        }
+
+        /// <summary>"agent" and "target" beside their pixels in the real frame (drawn at cell row 2, column 0 by
+        /// <see cref="Frame"/>): the agent is the white pixel (1.0), the target the grey one (0.7), under the agent once reached.</summary>
+        private static void NamePixels(Plot plot, PixelPointMass world, PointMassState s)
+        {
+            const int n = PixelPointMass.Size;
+            const int row0 = 2;
+            var agent = world.AgentAt(s);
+            var target = world.TargetAt(s);
+            (double X, double Y) Centre(Policywerk.Pure.Worlds.Pixel p) => (p.Col + 0.5, -row0 - n + p.Row + 0.5);
+            void Name(string text, Policywerk.Pure.Worlds.Pixel p, double dy)
+            {
+                var (x, y) = Centre(p);
+                var right = p.Col < n - 6;
+                Charts.Label(plot, text, right ? x + 0.8 : x - 0.8, y + dy, right ? Alignment.MiddleLeft : Alignment.MiddleRight, 9, Palette.White, bold: true);
+            }
+            if (agent == target) { Name("agent on target", agent, 0); return; }
+            var close = Math.Abs(agent.Row - target.Row) <= 1;
+            Name("agent", agent, close && agent.Row >= target.Row ? 0.6 : close ? -0.6 : 0);
+            Name("target", target, close && target.Row > agent.Row ? 0.6 : close ? -0.6 : 0);
         }
 
         /// <summary>v / max v: a decoded frame's light spread over its blob, brightened so its peak is white.</summary>
@@ -444,29 +581,38 @@ public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson
         private static void Frame(Plot plot, int row0, int col0, Func<int, ScottPlot.Color> color)
         {
             const int n = PixelPointMass.Size;
-            for (var r = 0; r < n; r++)
-                for (var col = 0; col < n; col++)
-                {
-                    var rect = plot.Add.Rectangle(col0 + col, col0 + col + 1, -(row0 + (n - 1 - r)) - 1, -(row0 + (n - 1 - r)));
-                    rect.FillColor = color(r * n + col);
-                    rect.LineColor = Palette.FrameLine;
-                    rect.LineWidth = 0.5f;
-                }
+            var fills = new ScottPlot.Color[n * n];
+            for (var i = 0; i < fills.Length; i++) fills[i] = color(i);
+            plot.Add.Plottable(new CellGrid(col0, -row0 - n, 1, 1, n, n, fills, Palette.FrameLine, 0.5f));
         }
 
         /// <summary>The training curves, one panel each: reconstruction, reward loss, KL, real episode reward (with the
-        /// evaluation's random and scripted means); the full trace adds the imagined return and the actor's σ.</summary>
-        private List<Plot> TracePlots(bool compact)
+        /// evaluation's random and scripted means); the full trace adds the imagined return and the actor's σ. With
+        /// <paramref name="mark"/>, an animation stage's iteration: the curves drawn strong up to it and faint after it,
+        /// with a line at it on each panel.</summary>
+        private List<Plot> TracePlots(bool compact, int? mark)
         {
             var font = compact ? 12f : 15f;
             var xs = logs.Select(l => (double)l.Iteration).ToArray();
+            void Curve(Plot p, double[] x, double[] y, ScottPlot.Color color, float markerSize = 0f)
+            {
+                if (mark is not { } m)
+                {
+                    Charts.Line(p, x, y, color, null, 2f, markerSize);
+                    return;
+                }
+                var upTo = x.Count(v => v <= m);
+                Charts.Line(p, x, y, color.WithAlpha(0.25), null, 2f, markerSize); // the whole run, faint: the axes stay put
+                if (upTo > 0) Charts.Line(p, x[..upTo], y[..upTo], color, null, 2f, markerSize);
+                p.Add.VerticalLine(m, 2f, Palette.Ink, LinePattern.Solid);
+            }
             Plot Trace(string title, string y, double[] values, ScottPlot.Color color)
             {
                 var p = Draw.TracePlot(title, "iteration", y);
                 p.Title(title, font);
                 p.XLabel("iteration", font - 2);
                 p.YLabel(y, font - 2);
-                Charts.Line(p, xs, values, color, null, 2f);
+                Curve(p, xs, values, color);
                 return p;
             }
             var plots = new List<Plot>
@@ -476,15 +622,17 @@ public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson
             };
             var kl = Trace("KL(posterior ‖ prior)", "nats", logs.Select(l => l.Kl).ToArray(), Palette.Third);
             kl.Add.HorizontalLine(config.FreeBits, 1.5f, Palette.Truth, LinePattern.Dashed);
-            Charts.Label(kl, "free bits", xs[0], config.FreeBits, Alignment.LowerLeft, compact ? 9 : 11, Palette.Truth, bold: true);
+            // at the left end, unless a stage's line is there: then at the right end
+            var early = mark is { } at && at - xs[0] < 0.2 * (xs[^1] - xs[0]);
+            Charts.Label(kl, "free bits", early ? xs[^1] : xs[0], config.FreeBits, early ? Alignment.LowerRight : Alignment.LowerLeft,
+                compact ? 9 : 11, Palette.Truth, bold: true);
             plots.Add(kl);
             var reward = Draw.TracePlot("Real episode reward", "iteration", "return");
             reward.Title(compact ? "Real episode reward" : "Real episode reward (lines: evaluation means)", font);
             reward.XLabel("iteration", font - 2);
             reward.YLabel("return", font - 2);
             var finished = logs.Where(l => double.IsFinite(l.EpisodeReward)).ToArray();
-            Charts.Line(reward, finished.Select(l => (double)l.Iteration).ToArray(), finished.Select(l => l.EpisodeReward).ToArray(),
-                Palette.Accent, null, 2f, 4f);
+            Curve(reward, finished.Select(l => (double)l.Iteration).ToArray(), finished.Select(l => l.EpisodeReward).ToArray(), Palette.Accent, 4f);
             // The evaluation means are lines named in a legend in the lower right, below every curve: the y axis reaches
             // far enough down to leave that band empty, so no label sits on the episode curve.
             foreach (var (y, color, pattern, text) in new[]

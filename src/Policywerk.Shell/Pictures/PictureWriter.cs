@@ -48,15 +48,20 @@ public sealed class PictureWriter : IDisposable
     /// drawn once) and stages the frames as an animated GIF (one palette, <see cref="GifEncoder"/>, which composes each
     /// frame from the panes as it goes): each frame shown for <paramref name="delayCs"/> hundredths of a second, the last
     /// for <paramref name="holdLastCs"/>, looping forever.</summary>
-    public void Gif(string name, IReadOnlyList<Composition> frames, uint delayCs, uint holdLastCs)
+    public void Gif(string name, IReadOnlyList<Composition> frames, uint delayCs, uint holdLastCs) =>
+        Gif(name, frames, frames.Select((_, i) => i == frames.Count - 1 ? holdLastCs : delayCs).ToArray());
+
+    /// <summary>As <see cref="Gif(string, IReadOnlyList{Composition}, uint, uint)"/>, frame i shown for
+    /// <paramref name="delaysCs"/>[i] hundredths of a second (an animation in segments, each held at its end).</summary>
+    public void Gif(string name, IReadOnlyList<Composition> frames, IReadOnlyList<uint> delaysCs)
     {
         if (frames.Count == 0) throw new ArgumentException("a GIF needs at least one frame", nameof(frames));
+        if (delaysCs.Count != frames.Count) throw new ArgumentException("a GIF needs one delay per frame", nameof(delaysCs));
         using var drawn = Panels.Draw(frames, _caption);
         var (width, height) = (drawn.Width(0), drawn.Height(0));
         if (Enumerable.Range(0, drawn.Count).Any(i => drawn.Width(i) != width || drawn.Height(i) != height))
             throw new ArgumentException("every frame of an animation must have the same size", nameof(frames));
-        var delays = Enumerable.Range(0, drawn.Count).Select(i => i == drawn.Count - 1 ? holdLastCs : delayCs).ToArray();
-        var gif = GifEncoder.Encode(drawn.Count, width, height, drawn.Into, delays);
+        var gif = GifEncoder.Encode(drawn.Count, width, height, drawn.Into, delaysCs);
         _inspect?.Invoke(name, drawn, gif);
         File.WriteAllBytes(Path.Combine(_staging, name), gif);
         _names.Add(name);
