@@ -6,11 +6,27 @@ namespace Policywerk.Shell.Pictures;
 /// log-scale traces (the colours themselves are <see cref="Palette"/>'s).</summary>
 public static class Draw
 {
-    /// <summary>A diverging map: red for negative, near-white at 0, green for positive, saturating at ±<paramref name="scale"/>.</summary>
+    /// <summary>The diverging map (<see cref="Palette.Diverging"/>): orange for negative, near-white at 0, purple for
+    /// positive, saturating at ±<paramref name="scale"/>.</summary>
     public static Color Diverging(double value, double scale)
     {
         var t = scale <= 0 ? 0 : Math.Clamp(value / scale, -1, 1);
-        return t < 0 ? Mix(Palette.Neutral, Palette.Negative, -t) : Mix(Palette.Neutral, Palette.Positive, t);
+        return Along(Palette.Diverging, (t + 1) / 2);
+    }
+
+    /// <summary>The ramp from earlier to later (<see cref="Palette.Ramp"/>): light for <paramref name="t"/> = 0 (the first
+    /// of a sequence), dark for 1 (the last). For item i of n, <c>Ramp(i / (n − 1.0))</c>.</summary>
+    public static Color Ramp(double t) => Along(Palette.Ramp, t);
+
+    /// <summary>Item <paramref name="index"/> of <paramref name="count"/> on the ramp from earlier (light) to later (dark).</summary>
+    public static Color Ramp(int index, int count) => Ramp(count <= 1 ? 1 : index / (count - 1.0));
+
+    /// <summary>The colour at <paramref name="t"/> ∈ [0, 1] of a map through evenly spaced <paramref name="stops"/>.</summary>
+    private static Color Along(IReadOnlyList<Color> stops, double t)
+    {
+        var x = Math.Clamp(double.IsFinite(t) ? t : 0.5, 0, 1) * (stops.Count - 1);
+        var i = Math.Min((int)x, stops.Count - 2);
+        return Mix(stops[i], stops[i + 1], x - i);
     }
 
     /// <summary>(1 − t)·a + t·b per channel, rounded: a colour between two of the palette's.</summary>
@@ -93,17 +109,22 @@ public static class Draw
         return value >= 0.01 ? value.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture) : $"1e{exponent:0}";
     }
 
-    /// <summary>Whole-number ticks on the x axis (sweeps, episodes, iterations).</summary>
-    public static void IntegerTicksX(Plot plot) =>
-        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
+    /// <summary>How many labelled ticks an axis of a trace aims for: a few, so labels never crowd.</summary>
+    public const int TickCount = 6;
 
-    /// <summary>A plot for a training trace with labelled axes.</summary>
+    /// <summary>Whole-number ticks on the x axis (sweeps, episodes, iterations), a few of them.</summary>
+    public static void IntegerTicksX(Plot plot) =>
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true, TargetTickCount = TickCount };
+
+    /// <summary>A plot for a training trace with labelled axes, each with a few ticks.</summary>
     public static Plot TracePlot(string title, string xLabel, string yLabel)
     {
         var plot = new Plot();
         plot.Title(title, 15);
         plot.XLabel(xLabel, 13);
         plot.YLabel(yLabel, 13);
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { TargetTickCount = TickCount };
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { TargetTickCount = TickCount };
         return plot;
     }
 }
