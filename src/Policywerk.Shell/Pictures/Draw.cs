@@ -89,25 +89,31 @@ public static class Draw
     /// 70 pixels or more (the classic maps' panes), in proportion below.</summary>
     public static float CellScale(double cellPixels) => cellPixels >= 70 ? 1f : (float)(cellPixels / 70);
 
-    /// <summary>A log-scaled y axis: values are drawn as log10 (see <see cref="Log10Floor"/>) and labelled as
-    /// powers of ten.</summary>
-    public static void LogScaleY(Plot plot)
+    /// <summary>
+    /// A log-scaled y axis fitted to positive values from <paramref name="low"/> to <paramref name="high"/>: values are
+    /// drawn as log10 (a zero has no place on it: stop the line at the last positive value and say "0" in words), the
+    /// axis spans the range with a margin, and a few ticks are labelled with the values they stand for — 1, 2 and 5 times
+    /// powers of ten, or every digit when the range is under a decade.
+    /// </summary>
+    public static void LogScaleY(Plot plot, double low, double high)
     {
-        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
-        {
-            IntegerTicksOnly = true,
-            MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
-            LabelFormatter = y => FormatPower(y),
-        };
+        var (lo, hi) = (Math.Log10(low), Math.Log10(high));
+        var margin = Math.Max(0.04, 0.08 * (hi - lo));
+        plot.Axes.SetLimitsY(lo - margin, hi + margin);
+        var digits = hi - lo < 1 ? new[] { 1, 2, 3, 4, 5, 6, 7, 8, 9 } : hi - lo < 3 ? new[] { 1, 2, 5 } : new[] { 1 };
+        var ticks = Enumerable.Range((int)Math.Floor(lo - margin) - 1, (int)Math.Ceiling(hi - lo + 2 * margin) + 3)
+            .SelectMany(e => digits.Select(d => d * Math.Pow(10, e)))
+            .Where(v => Math.Log10(v) >= lo - margin && Math.Log10(v) <= hi + margin).ToArray();
+        var every = Math.Max(1, (int)Math.Ceiling(ticks.Length / (double)TickCount));
+        var generator = new ScottPlot.TickGenerators.NumericManual();
+        for (var i = 0; i < ticks.Length; i++)
+            if (i % every == 0) generator.AddMajor(Math.Log10(ticks[i]), FormatValue(ticks[i]));
+        plot.Axes.Left.TickGenerator = generator;
     }
 
-    public static double Log10Floor(double value, double floor) => Math.Log10(Math.Max(value, floor));
-
-    private static string FormatPower(double exponent)
-    {
-        var value = Math.Pow(10, exponent);
-        return value >= 0.01 ? value.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture) : $"1e{exponent:0}";
-    }
+    private static string FormatValue(double value) =>
+        value >= 0.01 ? value.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture)
+                      : value.ToString("0e0", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>How many labelled ticks an axis of a trace aims for: a few, so labels never crowd.</summary>
     public const int TickCount = 6;
