@@ -508,7 +508,7 @@ public sealed class Lesson01Bellman(BellmanConfig config, NamedMap map) : ILesso
                     CellKind.Wall => (Palette.Wall, labels ? "wall" : "", Palette.White),
                     CellKind.Goal => (Palette.Positive, labels ? $"G {S(world.Map.GoalReward)}" : "G", Palette.White),
                     CellKind.Pit => (Palette.Negative, labels ? $"X {S(world.Map.PitReward)}" : "X", Palette.White),
-                    CellKind.Cliff => (Palette.Negative.WithAlpha(0.55), "C", Palette.White),
+                    CellKind.Cliff => (Palette.Negative, "C", Palette.White),
                     _ => (Palette.Neutral, s == world.StartState ? "S" : "", Palette.Ink),
                 };
                 Draw.Cell(plot, r, c, fill, label, ink, 15 * k, bold: true);
@@ -543,7 +543,7 @@ public sealed class Lesson01Bellman(BellmanConfig config, NamedMap map) : ILesso
                     case CellKind.Wall: Draw.Cell(plot, r, c, Palette.Wall, labels ? "wall" : null, Palette.White, 13 * k); break;
                     case CellKind.Goal: Draw.Cell(plot, r, c, Palette.Positive, "G", Palette.White, 16 * k, true); break;
                     case CellKind.Pit: Draw.Cell(plot, r, c, Palette.Negative, "X", Palette.White, 16 * k, true); break;
-                    case CellKind.Cliff: Draw.Cell(plot, r, c, Palette.Negative.WithAlpha(0.55), "C", Palette.White, 16 * k, true); break;
+                    case CellKind.Cliff: Draw.Cell(plot, r, c, Palette.Negative, "C", Palette.White, 16 * k, true); break;
                     default:
                         var label = values[s].ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture);
                         Draw.Cell(plot, r, c, Draw.Diverging(values[s], scale), policy is null && labels ? label : null, size: 14 * k);

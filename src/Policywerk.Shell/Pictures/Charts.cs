@@ -101,7 +101,7 @@ public static class Charts
         bar.Axis.TickLabelStyle.FontSize = 10;
         plot.Axes.AddPanel(bar);
         // the plot's axes are hidden: leave room for the title, the bar and its end labels
-        plot.Layout.Fixed(edge == Edge.Bottom ? new PixelPadding(10, 10, 80, 40) : new PixelPadding(10, 90, 22, 40));
+        plot.Layout.Fixed(edge == Edge.Bottom ? new PixelPadding(30, 30, 80, 40) : new PixelPadding(10, 90, 22, 40));
     }
 
     /// <summary>The values [low, high] coloured as <see cref="Draw.Diverging"/> colours them, for a colour bar.</summary>
