@@ -129,8 +129,14 @@ public static class Draw
         plot.Title(title, 15);
         plot.XLabel(xLabel, 13);
         plot.YLabel(yLabel, 13);
+        FewTicks(plot);
+        return plot;
+    }
+
+    /// <summary>About <see cref="TickCount"/> labelled ticks on the bottom and left axes, so labels never crowd.</summary>
+    public static void FewTicks(Plot plot)
+    {
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { TargetTickCount = TickCount };
         plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { TargetTickCount = TickCount };
-        return plot;
     }
 }
