@@ -21,10 +21,12 @@ public static class Charts
         return line;
     }
 
-    /// <summary>The mean as a line with markers and its 95% confidence interval as a translucent band.</summary>
-    public static void Band(Plot plot, double[] xs, IReadOnlyList<Summary> ys, Color color, string legend, float markerSize = 7f)
+    /// <summary>The mean as a line with markers and its 95% confidence interval as a translucent band; a quantity that
+    /// cannot go below <paramref name="floor"/> (an error ≥ 0) has its band clipped there.</summary>
+    public static void Band(Plot plot, double[] xs, IReadOnlyList<Summary> ys, Color color, string legend, float markerSize = 7f,
+                            double floor = double.NegativeInfinity)
     {
-        var fill = plot.Add.FillY(xs, ys.Select(s => s.Lower).ToArray(), ys.Select(s => s.Upper).ToArray());
+        var fill = plot.Add.FillY(xs, ys.Select(s => Math.Max(floor, s.Lower)).ToArray(), ys.Select(s => s.Upper).ToArray());
         fill.FillColor = color.WithAlpha(0.22);
         fill.LineWidth = 0;
         fill.MarkerSize = 0;
