@@ -28,10 +28,11 @@ public static class Palette
     public static readonly Color Positive = Color.FromHex("#009e73");
 
     /// <summary>The diverging map for signed values (ColorBrewer PuOr, colour-blind safe): from the most negative through
-    /// 0 (<see cref="Neutral"/>) to the most positive — orange below 0, purple above.</summary>
+    /// 0 (<see cref="Neutral"/>) to the most positive — orange below 0, purple above; both ends as light as each other and
+    /// far lighter than <see cref="Negative"/>.</summary>
     public static readonly Color[] Diverging =
     [
-        Color.FromHex("#b35806"), Color.FromHex("#f1a340"), Color.FromHex("#f7f7f7"), Color.FromHex("#998ec3"), Color.FromHex("#542788"),
+        Color.FromHex("#b35806"), Color.FromHex("#fdb863"), Color.FromHex("#f7f7f7"), Color.FromHex("#b2abd2"), Color.FromHex("#8073ac"),
     ];
 
     /// <summary>The ramp from earlier to later (a sequence of curves, episodes, checkpoints): light to dark blue, one hue,
