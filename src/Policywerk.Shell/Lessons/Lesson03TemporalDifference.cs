@@ -399,9 +399,8 @@ public sealed class Lesson03TemporalDifference(PredictionConfig config) : ILesso
             var xs = Enumerable.Range(1, config.Episodes).Select(i => (double)i).ToArray();
             Charts.Line(plot, xs, tdZero.RmsAfterEpisode.ToArray(), Palette.Accent, "TD(0) = TD(λ=0)", 2.5f);
             Charts.Line(plot, xs, monteCarlo.RmsAfterEpisode.ToArray(), Palette.Second, "Monte Carlo (first-visit)", 2.5f);
-            var colours = new[] { Palette.Fourth, Palette.Third, Palette.Negative, Palette.Wall };
-            for (var i = 1; i < lambdas.Length; i++)
-                Charts.Line(plot, xs, tdLambda[i].RmsAfterEpisode.ToArray(), colours[i - 1], $"TD(λ={F(lambdas[i], "0.0##")})", 1.5f)
+            for (var i = 1; i < lambdas.Length; i++) // λ in order: light to dark, dashed (Negative is for hazards, not a series)
+                Charts.Line(plot, xs, tdLambda[i].RmsAfterEpisode.ToArray(), Draw.Ramp(i - 1, lambdas.Length - 1), $"TD(λ={F(lambdas[i], "0.0##")})", 2f)
                     .LinePattern = LinePattern.Dashed;
             plot.Axes.SetLimits(0, config.Episodes + 1, 0, MaxRms());
             plot.ShowLegend(Alignment.UpperRight);

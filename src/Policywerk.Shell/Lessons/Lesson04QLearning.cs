@@ -522,7 +522,7 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
             var cellPixels = Math.Max(stacked, sideBySide);
             var k = Scale(cellPixels);
             var tables = new[] { q, sarsa };
-            var shade = Classic ? 40 : ShadeScale(tables);
+            var shade = ShadeScale(tables); // saturates at the largest value shown: the colour bar reads its range
             for (var m = 0; m < 2; m++)
             {
                 var top = above ? m * (Grid.Rows + 1) + 1 : 1;
@@ -553,7 +553,7 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
             return plot;
         }
 
-        /// <summary>The largest |max_a Q(s, a)| over the free cells of both tables: the shade's saturation on another map.</summary>
+        /// <summary>The largest |max_a Q(s, a)| over the free cells of both tables: where the shade saturates.</summary>
         private double ShadeScale(IReadOnlyList<QTable> tables)
         {
             var largest = 1e-9;
