@@ -245,6 +245,9 @@ public sealed class Lesson02BartoSutton(BartoSuttonConfig config) : ILesson
         /// <summary>Color scale of the weight heatmaps: the largest weight of a box visited often enough to matter.</summary>
         private static double Scale(ImmutableArray<double> w) => Math.Max(0.5, w.Select(Math.Abs).Order().ElementAt(w.Length - 4));
 
+        /// <summary>Frames drawn of an episode that falls, and of one that reaches the step limit.</summary>
+        private const int FramesPerFall = 8, FramesPerSuccess = 12;
+
         public void WritePictures(PictureWriter writer)
         {
             var frames = new List<Composition>();
@@ -252,15 +255,18 @@ public sealed class Lesson02BartoSutton(BartoSuttonConfig config) : ILesson
             foreach (var (episode, why) in Chosen())
             {
                 var steps = episode.Trajectory.Steps;
-                var shown = Math.Min(steps.Length, episode.Length >= maxSteps ? 7 : 5);
+                var shown = Math.Min(steps.Length, episode.Length >= maxSteps ? FramesPerSuccess : FramesPerFall);
                 var trace = TracePane(episode.Number); // the same for the episode's frames: one plot, drawn once
+                // the weights are the episode's start's; only the outlined box moves: one plot per box, drawn once
+                var weights = new Dictionary<int, Plot>();
                 for (var k = 1; k <= shown; k++)
                 {
                     var t = steps[(int)Math.Round((double)k * steps.Length / shown) - 1];
-                    frames.Add(ThreePane.Compose(
-                        PolePane(t, $"Episode {episode.Number} · step {t.Next.Steps}/{maxSteps}", why),
-                        WeightPane($"Actor weights at the start of episode {episode.Number}", episode.Before.ActorWeights, scale, BartoSutton.Box(t.State), ActorMeaning),
-                        trace));
+                    var box = BartoSutton.Box(t.State);
+                    if (!weights.TryGetValue(box, out var pane))
+                        weights[box] = pane = WeightPane($"Actor weights at the start of episode {episode.Number}", episode.Before.ActorWeights,
+                                                         scale, box, ActorMeaning);
+                    frames.Add(ThreePane.Compose(PolePane(t, $"Episode {episode.Number} · step {t.Next.Steps}/{maxSteps}", why), pane, trace));
                 }
             }
             writer.Gif("artifact.gif", frames, delayCs: 30, holdLastCs: 300);
