@@ -246,7 +246,7 @@ public sealed class Lesson02BartoSutton(BartoSuttonConfig config) : ILesson
         private static double Scale(ImmutableArray<double> w) => Math.Max(0.5, w.Select(Math.Abs).Order().ElementAt(w.Length - 4));
 
         /// <summary>Frames drawn of an episode that falls, and of one that reaches the step limit.</summary>
-        private const int FramesPerFall = 8, FramesPerSuccess = 12;
+        private const int FramesPerFall = 6, FramesPerSuccess = 9;
 
         public void WritePictures(PictureWriter writer)
         {
