@@ -36,6 +36,9 @@ public sealed class DreamerExperiment(DreamerConfig config) : IExperiment
     public string Description => "lesson 07 over seeds: random vs Dreamer (greedy) vs scripted, and how many seeds close half the gap";
     public int DefaultRuns => 6;
 
+    /// <summary>The bar a seed must clear: this fraction of the gap from the random policy to the scripted controller.</summary>
+    public const double HalfGap = 0.5;
+
     public IExperimentResult Compute(int runs, ulong seed, IProgress<double> progress) =>
         new Result(ParallelRuns.Map(seed, runs, (_, key) =>
             Lesson07Dreamer.TrainAndEvaluate(key, config, Lesson07Dreamer.EvaluationEpisodes,
@@ -49,9 +52,9 @@ public sealed class DreamerExperiment(DreamerConfig config) : IExperiment
         private DreamerExperimentTable Build()
         {
             var rows = evaluations.Select((e, i) => new DreamerSeedRow(i, PolicyScore.Of("random", e.Random), PolicyScore.Of("Dreamer (greedy)", e.Agent),
-                PolicyScore.Of("scripted controller", e.Scripted), Math.Round(e.GapClosed, 3), e.GapClosed >= 0.5 && e.SeparatedFromRandom)).ToArray();
+                PolicyScore.Of("scripted controller", e.Scripted), Math.Round(e.GapClosed, 3), e.GapClosed >= HalfGap && e.SeparatedFromRandom)).ToArray();
             return new DreamerExperimentTable(rows.Length, Lesson07Dreamer.EvaluationEpisodes, rows,
-                Math.Round(evaluations.Average(e => e.GapClosed), 3), evaluations.Count(e => e.GapClosed >= 0.5), rows.Count(r => r.MeetsBar));
+                Math.Round(evaluations.Average(e => e.GapClosed), 3), evaluations.Count(e => e.GapClosed >= HalfGap), rows.Count(r => r.MeetsBar));
         }
 
         object IExperimentResult.Table => Table;
@@ -81,27 +84,60 @@ public sealed class DreamerExperiment(DreamerConfig config) : IExperiment
             foreach (var line in Headline()) console.MarkupLine(Markup.Escape(line));
         }
 
+        /// <summary>Left, each seed's three mean returns as points with their 95% intervals (returns are negative: a bar
+        /// hanging from 0 would say nothing); right, what the experiment claims: the gap closed per seed against the bar.</summary>
         public void WritePictures(PictureWriter writer)
         {
             var t = Table;
-            var plot = new Plot();
-            plot.Title("Dreamer over seeds: random (grey), Dreamer greedy (blue), scripted (orange); 95% intervals", 14);
+            var seeds = Enumerable.Range(0, t.Seeds.Count).Select(i => (double)i).ToArray();
+            var seedLabels = t.Seeds.Select(r => $"{r.Run}").ToArray();
+
+            var returns = Draw.TracePlot("Mean return per seed, 95% intervals", "run (seed)", "mean return");
+            (string Name, Func<DreamerSeedRow, PolicyScore> Score, Color Colour, double Dx)[] policies =
+                [("random", r => r.Random, Palette.Gray, -0.2), ("Dreamer (greedy)", r => r.Agent, Palette.Accent, 0.0),
+                 ("scripted", r => r.Scripted, Palette.Second, 0.2)];
+            foreach (var (name, score, colour, dx) in policies)
+            {
+                for (var i = 0; i < t.Seeds.Count; i++)
+                {
+                    var p = score(t.Seeds[i]);
+                    var interval = returns.Add.Line(i + dx, p.Lower, i + dx, p.Upper);
+                    interval.LineColor = colour;
+                    interval.LineWidth = 2.5f;
+                    interval.MarkerSize = 0;
+                }
+                var means = returns.Add.Markers(seeds.Select(x => x + dx).ToArray(), t.Seeds.Select(r => score(r).Mean).ToArray(),
+                                                MarkerShape.FilledCircle, 9, colour);
+                means.LegendText = name;
+            }
+            var all = t.Seeds.SelectMany(r => new[] { r.Random.Lower, r.Random.Upper, r.Agent.Lower, r.Agent.Upper, r.Scripted.Lower, r.Scripted.Upper }).ToArray();
+            var pad = 0.08 * Math.Max(1, all.Max() - all.Min());
+            returns.Axes.SetLimits(-0.5, t.Seeds.Count - 0.5, all.Min() - pad, all.Max() + pad);
+            returns.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(seeds, seedLabels);
+            returns.ShowLegend(Edge.Bottom); // below the plot: inside, it would cover intervals
+            returns.Legend.Orientation = Orientation.Horizontal;
+
+            var gap = Draw.TracePlot($"Gap closed, random → scripted: {t.SeedsMeetingBar} of {t.Runs} meet the bar",
+                                     "run (seed)", "gap closed");
             for (var i = 0; i < t.Seeds.Count; i++)
             {
                 var r = t.Seeds[i];
-                (PolicyScore p, Color c, double dx)[] bars = [(r.Random, Palette.Gray, -0.25), (r.Agent, Palette.Accent, 0.0), (r.Scripted, Palette.Second, 0.25)];
-                foreach (var (p, c, dx) in bars)
-                {
-                    var bar = plot.Add.Bar(new Bar { Position = i + dx, Value = p.Mean, Error = (p.Upper - p.Lower) / 2, FillColor = c, Size = 0.22 });
-                    _ = bar;
-                }
+                gap.Add.Bar(new Bar { Position = i, Value = r.GapClosed, FillColor = r.MeetsBar ? Palette.Accent : Palette.Gray, Size = 0.6, LineWidth = 0 });
+                Charts.Label(gap, $"{r.GapClosed:P0}", i, Math.Max(0, r.GapClosed), Alignment.LowerCenter, 11).OffsetY = -3;
             }
-            plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
-                Enumerable.Range(0, t.Seeds.Count).Select(i => (double)i).ToArray(), t.Seeds.Select(r => $"{r.Run}").ToArray());
-            plot.Axes.Bottom.Label.Text = "run (seed)";
-            plot.Axes.Left.Label.Text = "mean return";
-            plot.Axes.SetLimits(-0.6, t.Seeds.Count - 0.4, Math.Min(-240, t.Seeds.Min(r => r.Random.Lower) - 10), 0);
-            writer.Png("figure.png", Panels.Render(plot, 900, 480));
+            gap.Add.HorizontalLine(HalfGap, 1.5f, Palette.Ink, LinePattern.Dashed).LegendText = $"the bar: {HalfGap:P0} of the gap";
+            gap.Add.HorizontalLine(t.MeanGapClosed, 1.5f, Palette.Accent, LinePattern.Dotted).LegendText = $"mean: {t.MeanGapClosed:P0}";
+            var (low, high) = (Math.Min(0, t.Seeds.Min(r => r.GapClosed)), Math.Max(1, t.Seeds.Max(r => r.GapClosed)));
+            gap.Axes.SetLimits(-0.5, t.Seeds.Count - 0.5, low - 0.05 * (high - low), high + 0.2 * (high - low));
+            gap.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(seeds, seedLabels);
+            gap.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
+            {
+                TargetTickCount = Draw.TickCount,
+                LabelFormatter = v => v.ToString("P0", System.Globalization.CultureInfo.InvariantCulture),
+            };
+            gap.ShowLegend(Alignment.UpperRight);
+            gap.Legend.Orientation = Orientation.Horizontal;
+            writer.Png("figure.png", Panels.Grid([returns, gap], 2, 450, 480));
         }
     }
 }

@@ -118,9 +118,9 @@ public sealed class NStepExperiment(NStepConfig config) : IExperiment
             var lowest = new List<(string Label, double X, double Y, ScottPlot.Color Colour)>();
             for (var i = 0; i < sweep.Length; i++)
             {
-                var colour = Draw.Mix(Palette.Neutral, Palette.Accent, 0.3 + 0.7 * i / Math.Max(1, sweep.Length - 1));
+                var colour = Draw.Ramp(i, sweep.Length);
                 Charts.Band(plot, config.Alphas.ToArray(), sweep[i].Means, colour,
-                            i == 0 ? "ours: mean and 95% CI, one curve per n (darker: larger n)" : null, markerSize: 4);
+                            i == 0 ? "ours: mean and 95% CI, one curve per n (darker: larger n)" : null, markerSize: 4, floor: 0);
                 var (x, y) = (config.Alphas[sweep[i].Best], sweep[i].Means[sweep[i].Best].Mean);
                 // curves whose lowest points sit together share one label
                 if (lowest.Count > 0 && lowest[^1].X == x && Math.Abs(lowest[^1].Y - y) < 0.015)
@@ -128,11 +128,9 @@ public sealed class NStepExperiment(NStepConfig config) : IExperiment
                 else lowest.Add(($"n = {config.Ns[i]}", x, y, colour));
             }
             foreach (var (label, x, y, colour) in lowest.Where(l => l.Y < high))
-                Charts.Label(plot, label, x, y - 0.006, Alignment.UpperCenter, 11, Draw.Mix(colour, Palette.Ink, 0.4), bold: true);
+                Charts.Label(plot, label, x, y - 0.012, Alignment.UpperCenter, 11, Draw.Mix(colour, Palette.Ink, 0.4), bold: true);
             Charts.Paper(plot, SuttonBarto72.Lowest.Values.ToArray(), "book: each curve's lowest point (n = 1 … 32)", 9);
             plot.Axes.SetLimits(-0.02, 1.02, low, high);
-            plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(0.1);
-            plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(0.05);
             plot.XLabel($"α   (curves above {Format.F(high, "0.00")} leave the chart, as in the book)", 13);
             plot.ShowLegend(Alignment.UpperRight);
             writer.Png("figure.png", Panels.Render(plot, 960, 600));

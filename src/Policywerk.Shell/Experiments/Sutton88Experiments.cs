@@ -144,6 +144,9 @@ public sealed class Sutton88Figure5(Figure45Config config) : IExperiment
 
     public static readonly Figure45Config Config = Figure45Config.Paper;
 
+    /// <summary>The top of Figure 4's error axis, as in the paper's figure: larger errors (a large α diverges) leave it.</summary>
+    private const double Figure4Top = 0.75;
+
     /// <summary>The λ curves the paper shows in Figure 4.</summary>
     public static readonly ImmutableArray<double> Figure4Lambdas = [0.0, 0.3, 0.8, 1.0];
 
@@ -207,22 +210,29 @@ public sealed class Sutton88Figure5(Figure45Config config) : IExperiment
         {
             var five = Draw.TracePlot($"Sutton 1988 Figure 5: error at the best α, {runs.Length} training sets of {config.Sequences} walks, one presentation",
                                       "λ", "RMS error using the best α");
-            Charts.Band(five, summary.Figure5.Select(p => p.Lambda).ToArray(), summary.Figure5.Select(p => p.Rms).ToArray(), Palette.Accent, "ours: mean and 95% CI");
+            Charts.Band(five, summary.Figure5.Select(p => p.Lambda).ToArray(), summary.Figure5.Select(p => p.Rms).ToArray(), Palette.Accent,
+                        "ours: mean and 95% CI", floor: 0);
             Charts.Paper(five, Sutton88Paper.Figure5.Select(kv => new PaperPoint(kv.Key, kv.Value)).ToArray(), "paper (read off Figure 5)");
             five.ShowLegend(Alignment.UpperLeft);
             writer.Png("figure.png", Panels.Render(five, 900, 540));
 
-            var four = Draw.TracePlot($"Sutton 1988 Figure 4: error after one presentation, by α ({runs.Length} training sets)", "α", "RMS error");
+            var four = Draw.TracePlot($"Sutton 1988 Figure 4: error after one presentation, by α ({runs.Length} training sets)", "α",
+                                      $"RMS error (axis cut at {Format.F(Figure4Top, "0.##")}, as in the paper)");
             var colours = new[] { Palette.Accent, Palette.Fourth, Palette.Third, Palette.Second };
             var i = 0;
             foreach (var curve in Figure4Curves)
             {
                 var label = curve.Lambda == 1.0 ? "λ = 1 (Widrow–Hoff)" : $"λ = {Format.F(curve.Lambda, "0.0")}";
-                Charts.Band(four, curve.Alphas.ToArray(), curve.Rms, colours[i++], label, markerSize: 5);
+                // a curve that leaves the plot says in its legend entry where it leaves and the error it reaches
+                var exit = curve.Rms.Select(r => r.Mean).ToList().FindIndex(m => m > Figure4Top);
+                if (exit >= 0)
+                    label += $" (off the top from α = {Format.F(curve.Alphas[exit], "0.0#")}, {Format.F(curve.Rms[^1].Mean, "0.#")} at {Format.F(curve.Alphas[^1], "0.0#")})";
+                Charts.Band(four, curve.Alphas.ToArray(), curve.Rms, colours[i++], label, markerSize: 5, floor: 0); // an error is ≥ 0
             }
             Charts.Paper(four, Sutton88Paper.Figure4WidrowHoff, "paper, λ = 1 (read off Figure 4)", 9);
-            four.Axes.SetLimits(-0.02, 0.62, 0, 0.75);
-            four.ShowLegend(Alignment.UpperLeft);
+            four.Axes.SetLimits(-0.02, 0.62, 0, Figure4Top);
+            four.ShowLegend(Edge.Bottom); // below the plot: inside, it would cover curves
+            four.Legend.Orientation = Orientation.Horizontal;
             writer.Png("figure4.png", Panels.Render(four, 900, 540));
         }
     }

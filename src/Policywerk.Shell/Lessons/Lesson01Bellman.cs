@@ -49,14 +49,18 @@ public sealed class Lesson01Bellman(BellmanConfig config, NamedMap map) : ILesso
         var vi = Bellman.ValueIteration(world, config);
         progress.Report(0.5);
         var pi = Bellman.PolicyIteration(world, config);
-        var path = Episodes.Run(world, (state, key) => new Draw<Move>((Move)vi.Policy[state], key),
-                                world.StartState, Key.FromSeed(seed), maxSteps: Math.Max(100, world.StateCount));
+        var path = GreedyWalk(world, vi.Policy, Key.FromSeed(seed));
         progress.Report(1.0);
-        return new Run(config, map, world, vi, pi, path);
+        return new Run(config, map, world, vi, pi, path, Key.FromSeed(seed));
     }
 
+    /// <summary>The walk from the start that follows <paramref name="policy"/> (at most 100 steps, or one per state).</summary>
+    private static Trajectory<int, Move> GreedyWalk(Gridworld world, ImmutableArray<int> policy, Key key) =>
+        Episodes.Run(world, (state, k) => new Draw<Move>((Move)policy[state], k), world.StartState, key,
+                     maxSteps: Math.Max(100, world.StateCount));
+
     private sealed class Run(BellmanConfig config, NamedMap map, Gridworld world, ValueIterationResult vi, PolicyIterationResult pi,
-                             Trajectory<int, Move> path) : ILessonRun
+                             Trajectory<int, Move> path, Key walkKey) : ILessonRun
     {
         private static readonly string[] Arrows = ["↑", "→", "↓", "←"];
 
@@ -480,16 +484,20 @@ public sealed class Lesson01Bellman(BellmanConfig config, NamedMap map) : ILesso
 
         private Composition Frame(ImmutableArray<double> values, ImmutableArray<int>? policy, int sweep, double cellPixels) =>
             ThreePane.Compose(
-                WorldPane(cellPixels),
+                WorldPane(cellPixels, policy is null ? GreedyWalk(world, Bellman.GreedyPolicy(world, values, config.Gamma), walkKey) : path,
+                          policy is null ? $"after sweep {sweep}" : "final"),
                 ValuePane(values, policy, policy is null ? $"V after sweep {sweep}" : $"V* and greedy policy (sweep {sweep})", cellPixels),
                 TracePane(sweep, full: false));
 
         /// <summary>Cells smaller than this many pixels carry no text (the colour says it).</summary>
         private const double LabelPixels = 26;
 
-        private Plot WorldPane(double cellPixels)
+        /// <summary>The world with the greedy walk of the values <paramref name="when"/> (its path from S, dashed).</summary>
+        private Plot WorldPane(double cellPixels, Trajectory<int, Move> walk, string when)
         {
-            var plot = Draw.GridPlot(map == GridMaps.Classic ? "The gridworld" : $"The gridworld ({map.Name})", world.Rows, world.Cols);
+            var reaches = walk.Length > 0 && walk.Steps[^1].Terminal;
+            var plot = Draw.GridPlot(map == GridMaps.Classic ? $"Greedy path, {when}{(reaches ? "" : ": no route yet")}"
+                                         : $"{map.Name}: greedy path, {when}{(reaches ? "" : ": no route yet")}", world.Rows, world.Cols);
             var k = Draw.CellScale(cellPixels);
             var labels = cellPixels >= LabelPixels;
             for (var s = 0; s < world.StateCount; s++)
@@ -500,15 +508,20 @@ public sealed class Lesson01Bellman(BellmanConfig config, NamedMap map) : ILesso
                     CellKind.Wall => (Palette.Wall, labels ? "wall" : "", Palette.White),
                     CellKind.Goal => (Palette.Positive, labels ? $"G {S(world.Map.GoalReward)}" : "G", Palette.White),
                     CellKind.Pit => (Palette.Negative, labels ? $"X {S(world.Map.PitReward)}" : "X", Palette.White),
-                    CellKind.Cliff => (Palette.Negative.WithAlpha(0.55), "C", Palette.White),
+                    CellKind.Cliff => (Palette.Negative, "C", Palette.White),
                     _ => (Palette.Neutral, s == world.StartState ? "S" : "", Palette.Ink),
                 };
                 Draw.Cell(plot, r, c, fill, label, ink, 15 * k, bold: true);
             }
-            var route = path.Steps.Select(t => world.CellOf(t.State)).Append(world.CellOf(path.Steps[^1].Next))
-                .Select(cell => new Coordinates(cell.Col + 0.5, -cell.Row - 0.5)).ToArray();
+            if (walk.Length == 0) return plot;
+            var cells = walk.Steps.Select(t => world.CellOf(t.State)).Append(world.CellOf(walk.Steps[^1].Next)).ToList();
+            cells = cells.Where((cell, i) => i == 0 || cell != cells[i - 1]).ToList(); // a bump into a wall stays put
+            var route = cells.Select(cell => new Coordinates(cell.Col + 0.5, -cell.Row - 0.5)).ToArray();
+            if (route.Length < 2) return plot;
+            // start at S's edge and stop at the goal's, so the route covers neither label
+            route[0] = new Coordinates(route[0].X + 0.3 * (route[1].X - route[0].X), route[0].Y + 0.3 * (route[1].Y - route[0].Y));
             var (last, before) = (route[^1], route[^2]);
-            route[^1] = new Coordinates(last.X + 0.45 * (before.X - last.X), last.Y + 0.45 * (before.Y - last.Y)); // stop at the goal's edge
+            if (reaches) route[^1] = new Coordinates(last.X + 0.45 * (before.X - last.X), last.Y + 0.45 * (before.Y - last.Y));
             var line = plot.Add.ScatterLine(route, Palette.Accent);
             line.LineWidth = 3 * k;
             line.LinePattern = LinePattern.Dashed;
@@ -530,7 +543,7 @@ public sealed class Lesson01Bellman(BellmanConfig config, NamedMap map) : ILesso
                     case CellKind.Wall: Draw.Cell(plot, r, c, Palette.Wall, labels ? "wall" : null, Palette.White, 13 * k); break;
                     case CellKind.Goal: Draw.Cell(plot, r, c, Palette.Positive, "G", Palette.White, 16 * k, true); break;
                     case CellKind.Pit: Draw.Cell(plot, r, c, Palette.Negative, "X", Palette.White, 16 * k, true); break;
-                    case CellKind.Cliff: Draw.Cell(plot, r, c, Palette.Negative.WithAlpha(0.55), "C", Palette.White, 16 * k, true); break;
+                    case CellKind.Cliff: Draw.Cell(plot, r, c, Palette.Negative, "C", Palette.White, 16 * k, true); break;
                     default:
                         var label = values[s].ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture);
                         Draw.Cell(plot, r, c, Draw.Diverging(values[s], scale), policy is null && labels ? label : null, size: 14 * k);
@@ -547,35 +560,41 @@ public sealed class Lesson01Bellman(BellmanConfig config, NamedMap map) : ILesso
                         break;
                 }
             }
+            var free = Enumerable.Range(0, world.StateCount).Where(s => world.KindOf(s) == CellKind.Empty).Select(s => values[s]).ToArray();
+            if (free.Length > 0) Charts.ColourBar(plot, free.Min(), free.Max(), scale, "value V(s)");
             return plot;
         }
 
         private Plot TracePane(int sweepsShown, bool full)
         {
-            const double floor = 1e-4;
             var plot = Draw.TracePlot(full ? "Value iteration converges: max |ΔV| per sweep (log scale)" : "max |ΔV| per sweep (log scale)",
                                       "sweep", "max |ΔV|");
-            var xs = Enumerable.Range(1, sweepsShown).Select(i => (double)i).ToArray();
-            var ys = vi.Sweeps.Take(sweepsShown).Select(s => Draw.Log10Floor(s.MaxChange, floor)).ToArray();
-            if (xs.Length > 0)
+            // a log axis has no 0: the line stops at the last positive change, and a sweep that changes nothing says so in words
+            var positive = vi.Sweeps.Select(s => s.MaxChange).Where(c => c > 0).ToArray();
+            var (low, high) = positive.Length > 0 ? (positive.Min(), positive.Max()) : (config.Theta, 1.0);
+            var thetaShown = config.Theta >= low / 10; // θ is drawn when it lies within a decade of the changes
+            if (thetaShown) low = Math.Min(low, config.Theta);
+            var shown = vi.Sweeps.Take(sweepsShown).Select((s, i) => (X: i + 1.0, s.MaxChange)).ToArray();
+            var drawn = shown.Where(p => p.MaxChange > 0).ToArray();
+            if (drawn.Length > 0)
             {
-                var line = plot.Add.ScatterLine(xs, ys, Palette.Accent);
+                var line = plot.Add.ScatterLine(drawn.Select(p => p.X).ToArray(), drawn.Select(p => Math.Log10(p.MaxChange)).ToArray(), Palette.Accent);
                 line.LineWidth = 2.5f;
                 line.MarkerSize = 8;
             }
-            var theta = plot.Add.HorizontalLine(Math.Log10(config.Theta), 1.5f, Palette.Negative, LinePattern.Dashed);
-            theta.LegendText = "θ = 0.001";
-            var top = Math.Max(0.3, Math.Log10(Math.Max(floor, vi.Sweeps.Length > 0 ? vi.Sweeps[0].MaxChange : 1.0)) + 0.2);
-            plot.Axes.SetLimits(0.5, vi.Sweeps.Length + 0.5, Math.Log10(floor) - 0.2, top);
-            Draw.LogScaleY(plot);
+            var thetaText = $"θ = {config.Theta.ToString("0.######", CultureInfo.InvariantCulture)}";
+            if (thetaShown)
+                plot.Add.HorizontalLine(Math.Log10(config.Theta), 1.5f, Palette.Negative, LinePattern.Dashed).LegendText = thetaText;
+            Draw.LogScaleY(plot, low, high);
+            plot.Axes.SetLimitsX(0.5, vi.Sweeps.Length + 0.5);
             Draw.IntegerTicksX(plot);
-            plot.ShowLegend(Alignment.UpperRight);
-            if (sweepsShown == vi.Sweeps.Length)
+            if (thetaShown) plot.ShowLegend(Alignment.UpperRight);
+            else Charts.Label(plot, $"stops when max |ΔV| < {thetaText} (far below this axis)", vi.Sweeps.Length + 0.4, Math.Log10(high),
+                              Alignment.UpperRight, 11, Palette.Negative);
+            foreach (var (x, _) in shown.Where(p => p.MaxChange == 0))
             {
-                var note = plot.Add.Text("0 (converged)", sweepsShown, Math.Log10(floor));
-                note.Alignment = Alignment.LowerRight;
-                note.LabelFontSize = 12;
-                note.OffsetY = -6;
+                plot.Add.Marker(x, Math.Log10(low), MarkerShape.OpenCircle, 8, Palette.Accent);
+                Charts.Label(plot, "0 (converged)", x, Math.Log10(low), Alignment.LowerCenter, 12).OffsetY = -8;
             }
             return plot;
         }

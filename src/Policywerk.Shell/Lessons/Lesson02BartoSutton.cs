@@ -226,50 +226,63 @@ public sealed class Lesson02BartoSutton(BartoSuttonConfig config) : ILesson
 
         /// <summary>Episodes worth watching: the first (a fall), the longest fall before the first success, the first
         /// success and the last episode.</summary>
-        private IReadOnlyList<BalanceEpisode> Chosen()
+        private IReadOnlyList<(BalanceEpisode Episode, string Why)> Chosen()
         {
             var firstSuccess = episodes.FirstOrDefault(e => e.Length >= maxSteps);
             var beforeSuccess = episodes.Where(e => e.Number > 1 && (firstSuccess is null || e.Number < firstSuccess.Number))
                 .OrderByDescending(e => e.Length).FirstOrDefault();
-            return new[] { episodes[0], beforeSuccess, firstSuccess, episodes[^1] }
-                .OfType<BalanceEpisode>().DistinctBy(e => e.Number).OrderBy(e => e.Number).ToArray();
+            return new (BalanceEpisode? Episode, string Why)[]
+                {
+                    (episodes[0], "shown: the first episode, before any learning"),
+                    (beforeSuccess, firstSuccess is null ? "shown: the longest episode" : "shown: the longest fall before the first success"),
+                    (firstSuccess, $"shown: the first episode to reach {maxSteps} steps"),
+                    (episodes[^1], "shown: the last episode"),
+                }
+                .Where(c => c.Episode is not null).Select(c => (c.Episode!, c.Why))
+                .DistinctBy(c => c.Item1.Number).OrderBy(c => c.Item1.Number).ToArray();
         }
 
         /// <summary>Color scale of the weight heatmaps: the largest weight of a box visited often enough to matter.</summary>
         private static double Scale(ImmutableArray<double> w) => Math.Max(0.5, w.Select(Math.Abs).Order().ElementAt(w.Length - 4));
 
+        /// <summary>Frames drawn of an episode that falls, and of one that reaches the step limit.</summary>
+        private const int FramesPerFall = 6, FramesPerSuccess = 9;
+
         public void WritePictures(PictureWriter writer)
         {
             var frames = new List<Composition>();
             var scale = Scale(final.ActorWeights);
-            foreach (var episode in Chosen())
+            foreach (var (episode, why) in Chosen())
             {
                 var steps = episode.Trajectory.Steps;
-                var shown = Math.Min(steps.Length, episode.Length >= maxSteps ? 7 : 5);
+                var shown = Math.Min(steps.Length, episode.Length >= maxSteps ? FramesPerSuccess : FramesPerFall);
                 var trace = TracePane(episode.Number); // the same for the episode's frames: one plot, drawn once
+                // the weights are the episode's start's; only the outlined box moves: one plot per box, drawn once
+                var weights = new Dictionary<int, Plot>();
                 for (var k = 1; k <= shown; k++)
                 {
                     var t = steps[(int)Math.Round((double)k * steps.Length / shown) - 1];
-                    frames.Add(ThreePane.Compose(
-                        PolePane(t, $"Episode {episode.Number} · step {t.Next.Steps}/{maxSteps}"),
-                        WeightPane($"Actor weights at the start of episode {episode.Number}", episode.Before.ActorWeights, scale, BartoSutton.Box(t.State)),
-                        trace));
+                    var box = BartoSutton.Box(t.State);
+                    if (!weights.TryGetValue(box, out var pane))
+                        weights[box] = pane = WeightPane($"Actor weights at the start of episode {episode.Number}", episode.Before.ActorWeights,
+                                                         scale, box, ActorMeaning);
+                    frames.Add(ThreePane.Compose(PolePane(t, $"Episode {episode.Number} · step {t.Next.Steps}/{maxSteps}", why), pane, trace));
                 }
             }
             writer.Gif("artifact.gif", frames, delayCs: 30, holdLastCs: 300);
             writer.Png("poster.png", ThreePane.Compose(
-                WeightPane("Learned actor weights w (push right > 0)", final.ActorWeights, scale, null),
-                WeightPane("Learned critic weights v", final.CriticWeights, Scale(final.CriticWeights), null),
+                WeightPane("Learned actor weights w (push right > 0)", final.ActorWeights, scale, null, ActorMeaning),
+                WeightPane("Learned critic weights v", final.CriticWeights, Scale(final.CriticWeights), null, "critic weight v (< 0: a fall is near)"),
                 TracePane(config.Episodes)));
             writer.Png("trace.png", Panels.Render(TracePane(config.Episodes, full: true), 900, 480));
         }
 
-        private static Plot PolePane(Transition<BalanceState, int> t, string title)
+        private static Plot PolePane(Transition<BalanceState, int> t, string title, string why)
         {
             var plot = new Plot();
             plot.HideAxesAndGrid();
             plot.Title(title, 15);
-            plot.Axes.SetLimits(-1.25, 1.25, -0.55, 1.3);
+            plot.Axes.SetLimits(-1.25, 1.25, -0.55, 1.6);
             plot.Axes.SquareUnits();
 
             var limit = World.Constants.MaxAngle;
@@ -303,12 +316,18 @@ public sealed class Lesson02BartoSutton(BartoSuttonConfig config) : ILesson
             Charts.Label(plot, push > 0 ? "push right" : "push left", 0, -0.32, Alignment.UpperCenter, 12, Palette.Accent);
             Charts.Label(plot, $"θ = {angle:+0.000;-0.000;0.000} rad   ω = {t.Next.AngularVelocity:+0.00;-0.00;0.00} rad/s", 0, -0.45,
                          Alignment.UpperCenter, 12);
+            Charts.Label(plot, why, -1.22, 1.55, Alignment.UpperLeft, 11, bold: true);
+            Charts.Label(plot, "pole: green upright, darker toward the limit", -1.22, 1.42, Alignment.UpperLeft, 10);
+            Charts.Label(plot, "right: outlined, the box the pole is in", -1.22, 1.31, Alignment.UpperLeft, 10);
             return plot;
         }
 
-        private static Plot WeightPane(string title, ImmutableArray<double> w, double scale, int? box) =>
+        /// <summary>What an actor weight's colour means.</summary>
+        private const string ActorMeaning = "actor weight w (> 0 push right, < 0 left)";
+
+        private static Plot WeightPane(string title, ImmutableArray<double> w, double scale, int? box, string meaning) =>
             Charts.Heatmap(title, w, BartoSutton.AngleBins, BartoSutton.VelocityBins, scale,
-                           AngleBins, VelocityBins, "angle θ (rad)", "angular velocity ω = dθ/dt (rad/s)", box);
+                           AngleBins, VelocityBins, "angle θ (rad)", "angular velocity ω = dθ/dt (rad/s)", meaning, box);
 
         private Plot TracePane(int upTo, bool full = false)
         {

@@ -312,6 +312,12 @@ public sealed class Lesson03TemporalDifference(PredictionConfig config) : ILesso
             var done = steps == walk.Length;
             plot.Title($"Walk {episode} · step {steps} of {walk.Length}", 15);
             plot.Axes.SetLimits(-0.1, Walk.StateCount + 0.1, -3.6, 1.0);
+            foreach (var s in Enumerable.Range(1, Walk.StateCount - 1)) // the cells' borders, continued down the trail
+            {
+                var guide = plot.Add.Line(s, -0.95, s, -2.85);
+                guide.LineColor = Palette.CellLine.WithAlpha(0.4);
+                guide.LineWidth = 1;
+            }
             plot.Axes.SquareUnits();
             for (var s = 0; s < Walk.StateCount; s++)
             {
@@ -321,12 +327,18 @@ public sealed class Lesson03TemporalDifference(PredictionConfig config) : ILesso
                 Draw.Cell(plot, 0, s, fill, label, ink, 16, bold: true);
             }
             var position = steps == 0 ? Walk.Start : walk.Steps[steps - 1].Next;
-            plot.Add.Marker(position + 0.5, 0.35, MarkerShape.FilledTriangleDown, 22, Palette.Second);
-            var path = string.Join(" ", walk.Steps.Take(steps).Select(t => Walk.Label(t.Next)).Prepend(Walk.Label(Walk.Start)))
-                .Replace("L", "0").Replace("R", "+1");
-            Charts.Label(plot, path.Length > 40 ? "…" + path[^39..] : path, Walk.StateCount / 2.0, -1.5, Alignment.MiddleCenter, 14);
+            plot.Add.Marker(position + 0.5, 0.35, MarkerShape.FilledTriangleDown, 22, Palette.Walker);
+            // the trail: one row per step, time running down, so the walk's path is a picture, not a line of text
+            var visited = walk.Steps.Take(steps).Select(t => t.Next).Prepend(Walk.Start).ToArray();
+            var (top, bottom) = (-1.35, -2.75);
+            var dy = Math.Min(0.3, (top - bottom) / Math.Max(1, walk.Length));
+            var trail = plot.Add.ScatterLine(visited.Select(v => v + 0.5).ToArray(), visited.Select((_, t) => top - t * dy).ToArray(), Palette.Walker);
+            trail.LineWidth = 2;
+            trail.MarkerSize = dy >= 0.1 ? 6 : 3;
+            trail.MarkerColor = Palette.Walker;
+            Charts.Label(plot, "the walk so far, time ↓", Walk.StateCount / 2.0, top + 0.2, Alignment.LowerCenter, 11);
             Charts.Label(plot, done ? $"outcome {(walk.Steps[^1].Next == Walk.RightEnd ? "+1" : "0")}: MC updates now" : "TD(0) updates after every step",
-                         Walk.StateCount / 2.0, -2.5, Alignment.MiddleCenter, 13, done ? Palette.Second : Palette.Accent);
+                         Walk.StateCount / 2.0, -3.3, Alignment.MiddleCenter, 13, done ? Palette.Second : Palette.Accent);
             return plot;
         }
 
@@ -335,6 +347,7 @@ public sealed class Lesson03TemporalDifference(PredictionConfig config) : ILesso
             var plot = new Plot();
             plot.Title(title, 15);
             plot.YLabel("V(s)", 13);
+            Draw.FewTicks(plot);
             var truth = Walk.TrueValuesFor(config.Gamma);
             foreach (var s in Walk.WalkStates)
             {
@@ -366,7 +379,16 @@ public sealed class Lesson03TemporalDifference(PredictionConfig config) : ILesso
             }
             plot.Axes.SetLimits(0, config.Episodes + 1, 0, MaxRms());
             plot.ShowLegend(Alignment.UpperRight);
+            OneSeedNote(plot);
             return plot;
+        }
+
+        /// <summary>Says, under the legend, that these are one seed's walks and which experiment averages many.</summary>
+        private void OneSeedNote(Plot plot)
+        {
+            var experiment = new Policywerk.Shell.Experiments.Sutton88Figure5();
+            Charts.Label(plot, $"one seed; `experiment {experiment.Name}` averages {experiment.DefaultRuns}", (config.Episodes + 1) / 2.0, 0.97 * MaxRms(),
+                         Alignment.UpperCenter, 11, Palette.Ink);
         }
 
         private double MaxRms() => 1.1 * tdLambda.Append(tdZero).Append(monteCarlo).Max(r => r.RmsAfterEpisode.Max());
@@ -377,12 +399,12 @@ public sealed class Lesson03TemporalDifference(PredictionConfig config) : ILesso
             var xs = Enumerable.Range(1, config.Episodes).Select(i => (double)i).ToArray();
             Charts.Line(plot, xs, tdZero.RmsAfterEpisode.ToArray(), Palette.Accent, "TD(0) = TD(λ=0)", 2.5f);
             Charts.Line(plot, xs, monteCarlo.RmsAfterEpisode.ToArray(), Palette.Second, "Monte Carlo (first-visit)", 2.5f);
-            var colours = new[] { Palette.Fourth, Palette.Third, Palette.Negative, Palette.Wall };
-            for (var i = 1; i < lambdas.Length; i++)
-                Charts.Line(plot, xs, tdLambda[i].RmsAfterEpisode.ToArray(), colours[i - 1], $"TD(λ={F(lambdas[i], "0.0##")})", 1.5f)
+            for (var i = 1; i < lambdas.Length; i++) // λ in order: light to dark, dashed (Negative is for hazards, not a series)
+                Charts.Line(plot, xs, tdLambda[i].RmsAfterEpisode.ToArray(), Draw.Ramp(i - 1, lambdas.Length - 1), $"TD(λ={F(lambdas[i], "0.0##")})", 2f)
                     .LinePattern = LinePattern.Dashed;
             plot.Axes.SetLimits(0, config.Episodes + 1, 0, MaxRms());
             plot.ShowLegend(Alignment.UpperRight);
+            OneSeedNote(plot);
             return plot;
         }
     }

@@ -396,6 +396,9 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
         private static readonly int[] Checkpoints = [1, 5, 10, 25, 50, 100, 250, 500];
         private const int Smoothing = 10;
 
+        /// <summary>The classic cliff's reward axis stops here: the first episodes' means lie far below (a fall costs 100).</summary>
+        private const int RewardFloor = -160;
+
         /// <summary>Greedy routes and Q tables after <paramref name="episodes"/> episodes: the same keys replay the first
         /// episodes exactly (a key's split is prefix-stable), so training for fewer episodes is the checkpoint.</summary>
         private (QTable Q, QTable Sarsa) After(int episodes) => episodes == config.Episodes
@@ -458,16 +461,24 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
                     switch (Grid.KindOf(s))
                     {
                         case CellKind.Cliff: Draw.Cell(plot, r, c, Palette.Negative, c == Grid.Cols / 2 && labels ? "cliff" : null, Palette.White, 12 * k); break;
-                        case CellKind.Goal: Draw.Cell(plot, r, c, Palette.Positive, "G", Palette.White, 15 * k, true); break;
+                        case CellKind.Goal: Draw.Cell(plot, r, c, Palette.Positive); break;
                         case CellKind.Pit: Draw.Cell(plot, r, c, Palette.Negative, "X", Palette.White, 15 * k, true); break;
                         case CellKind.Wall: Draw.Cell(plot, r, c, Palette.Wall); break;
-                        default:
-                            if (s == Grid.StartState) Draw.Cell(plot, r, c, Palette.Neutral, "S", Palette.Ink, 15 * k, true);
-                            else Draw.Cell(plot, r, c, Palette.Neutral);
-                            break;
+                        default: Draw.Cell(plot, r, c, Palette.Neutral); break;
                     }
                 }
             return plot;
+        }
+
+        /// <summary>The start's "S" and the goals' "G", drawn last so no route or agent covers them.</summary>
+        private void StartAndGoalLabels(Plot plot, float k)
+        {
+            for (var s = 0; s < Grid.StateCount; s++)
+            {
+                var (r, c) = (Grid.CellOf(s).Row, Grid.CellOf(s).Col);
+                if (s == Grid.StartState) Charts.Label(plot, "S", c + 0.5, -r - 0.5, Alignment.MiddleCenter, 15 * k, Palette.Ink, bold: true);
+                else if (Grid.KindOf(s) == CellKind.Goal) Charts.Label(plot, "G", c + 0.5, -r - 0.5, Alignment.MiddleCenter, 15 * k, Palette.White, bold: true);
+            }
         }
 
         /// <summary>Both greedy routes on the grid (Q-learning drawn a little above the cell centres, SARSA a little
@@ -490,6 +501,7 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
                 }
                 plot.Add.Marker(cells[^1], MarkerShape.FilledCircle, 18 * k, MethodColours[m]);
             }
+            StartAndGoalLabels(plot, k);
             if (legend)
             {
                 plot.Axes.SetLimits(-0.05, Grid.Cols + 0.05, -Grid.Rows - 1.1, 0.05); // room for the legend below
@@ -510,7 +522,7 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
             var cellPixels = Math.Max(stacked, sideBySide);
             var k = Scale(cellPixels);
             var tables = new[] { q, sarsa };
-            var shade = Classic ? 40 : ShadeScale(tables);
+            var shade = ShadeScale(tables); // saturates at the largest value shown: the colour bar reads its range
             for (var m = 0; m < 2; m++)
             {
                 var top = above ? m * (Grid.Rows + 1) + 1 : 1;
@@ -522,7 +534,7 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
                         var s = Grid.IndexOf(new Cell(r, c));
                         switch (Grid.KindOf(s))
                         {
-                            case CellKind.Cliff: Draw.Cell(plot, top + r, left + c, Palette.Negative.WithAlpha(0.55)); continue;
+                            case CellKind.Cliff: Draw.Cell(plot, top + r, left + c, Palette.Negative); continue;
                             case CellKind.Goal: Draw.Cell(plot, top + r, left + c, Palette.Positive, "G", Palette.White, 12 * k, true); continue;
                             case CellKind.Pit: Draw.Cell(plot, top + r, left + c, Palette.Negative, "X", Palette.White, 12 * k, true); continue;
                             case CellKind.Wall: Draw.Cell(plot, top + r, left + c, Palette.Wall); continue;
@@ -535,10 +547,13 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
                         Draw.CellArrow(plot, top + r, left + c, dr, dc, Palette.Ink, k);
                     }
             }
+            var free = tables.SelectMany(t => Enumerable.Range(0, Grid.StateCount).Where(s => !Grid.IsInert(s)).Select(t.Max)).ToArray();
+            Charts.ColourBar(plot, free.Min(), free.Max(), shade, "max_a Q(s, a) (the cliff: dark brown)", above ? Edge.Bottom : Edge.Right,
+                             "+0.0;-0.0;0");
             return plot;
         }
 
-        /// <summary>The largest |max_a Q(s, a)| over the free cells of both tables: the shade's saturation on another map.</summary>
+        /// <summary>The largest |max_a Q(s, a)| over the free cells of both tables: where the shade saturates.</summary>
         private double ShadeScale(IReadOnlyList<QTable> tables)
         {
             var largest = 1e-9;
@@ -563,7 +578,8 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
             {
                 var optimal = plot.Add.HorizontalLine(-12, 1.2f, Palette.Positive, LinePattern.Dashed);
                 optimal.LegendText = "optimal path: −12";
-                plot.Axes.SetLimits(0, config.Episodes + 1, -160, 5);
+                plot.Axes.SetLimits(0, config.Episodes + 1, RewardFloor, 5);
+                plot.YLabel($"reward (axis cut at {RewardFloor})", 13);
             }
             else
             {

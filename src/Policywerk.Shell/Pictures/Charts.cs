@@ -21,10 +21,12 @@ public static class Charts
         return line;
     }
 
-    /// <summary>The mean as a line with markers and its 95% confidence interval as a translucent band.</summary>
-    public static void Band(Plot plot, double[] xs, IReadOnlyList<Summary> ys, Color color, string? legend, float markerSize = 7f)
+    /// <summary>The mean as a line with markers and its 95% confidence interval as a translucent band; a quantity that
+    /// cannot go below <paramref name="floor"/> (an error ≥ 0) has its band clipped there.</summary>
+    public static void Band(Plot plot, double[] xs, IReadOnlyList<Summary> ys, Color color, string? legend, float markerSize = 7f,
+                            double floor = double.NegativeInfinity)
     {
-        var fill = plot.Add.FillY(xs, ys.Select(s => s.Lower).ToArray(), ys.Select(s => s.Upper).ToArray());
+        var fill = plot.Add.FillY(xs, ys.Select(s => Math.Max(floor, s.Lower)).ToArray(), ys.Select(s => s.Upper).ToArray());
         fill.FillColor = color.WithAlpha(0.22);
         fill.LineWidth = 0;
         fill.MarkerSize = 0;
@@ -42,12 +44,12 @@ public static class Charts
     }
 
     /// <summary>
-    /// A rows×cols table of numbers as coloured cells (red negative, green positive, saturating at ±scale), each
+    /// A rows×cols table of numbers as coloured cells (orange negative, purple positive, saturating at ±scale, with a colour bar), each
     /// labelled with its value; row labels on the left, column labels on top, and an optional cell outlined.
     /// </summary>
     public static Plot Heatmap(string title, IReadOnlyList<double> values, int rows, int cols, double scale,
                                IReadOnlyList<string> rowLabels, IReadOnlyList<string> colLabels,
-                               string rowTitle, string colTitle, int? outlined = null)
+                               string rowTitle, string colTitle, string meaning, int? outlined = null)
     {
         var plot = new Plot();
         plot.HideAxesAndGrid();
@@ -67,6 +69,7 @@ public static class Charts
         Label(plot, colTitle, cols / 2.0, 0.62, Alignment.LowerCenter, 12, bold: true);
         var side = Label(plot, rowTitle, -1.85, -rows / 2.0, Alignment.MiddleCenter, 12, bold: true);
         side.LabelRotation = -90;
+        ColourBar(plot, values.Min(), values.Max(), scale, meaning);
         if (outlined is { } index)
         {
             var (r, c) = (index / cols, index % cols);
@@ -76,6 +79,40 @@ public static class Charts
             box.LineWidth = 4;
         }
         return plot;
+    }
+
+    /// <summary>
+    /// The colour bar of a heatmap shaded by <see cref="Draw.Diverging"/> at ±<paramref name="scale"/>: a strip beside the
+    /// plot (<paramref name="edge"/>) showing the colours of the values from <paramref name="low"/> to
+    /// <paramref name="high"/> (the data's range; pass the smallest and largest value shown), ticked at both ends and at 0
+    /// when 0 lies between, and titled with what the colour means (<paramref name="meaning"/>).
+    /// </summary>
+    public static void ColourBar(Plot plot, double low, double high, double scale, string meaning, Edge edge = Edge.Right,
+                                 string format = "+0.00;-0.00;0")
+    {
+        if (!(low < high)) (low, high) = (Math.Min(low, high) - 0.5, Math.Max(low, high) + 0.5); // one value: a bar around it
+        var bar = new ScottPlot.Panels.ColorBar(new DivergingBar(low, high, scale), edge) { Width = 14, Label = meaning };
+        bar.LabelStyle.FontSize = 11;
+        bar.LabelStyle.Bold = false;
+        var ticks = new ScottPlot.TickGenerators.NumericManual();
+        string Text(double v) => v.ToString(format, System.Globalization.CultureInfo.InvariantCulture);
+        ticks.AddMajor(low, Text(low));
+        ticks.AddMajor(high, Text(high));
+        if (low < 0 && high > 0 && Math.Min(-low, high) > 0.12 * (high - low)) ticks.AddMajor(0, Text(0));
+        bar.Axis.TickGenerator = ticks;
+        bar.Axis.TickLabelStyle.FontSize = 10;
+        plot.Axes.AddPanel(bar);
+        // the plot's axes are hidden: leave room for the title, the bar and its end labels
+        plot.Layout.Fixed(edge == Edge.Bottom ? new PixelPadding(30, 30, 80, 40) : new PixelPadding(10, 90, 22, 40));
+    }
+
+    /// <summary>The values [low, high] coloured as <see cref="Draw.Diverging"/> colours them, for a colour bar.</summary>
+    private sealed class DivergingBar(double low, double high, double scale) : IHasColorAxis, IColormap
+    {
+        public ScottPlot.Range GetRange() => new(low, high);
+        public IColormap Colormap => this;
+        public string Name => "diverging";
+        public Color GetColor(double position) => Draw.Diverging(low + Math.Clamp(position, 0, 1) * (high - low), scale);
     }
 
     /// <summary>A text label at (x, y) in plot units.</summary>

@@ -6,11 +6,27 @@ namespace Policywerk.Shell.Pictures;
 /// log-scale traces (the colours themselves are <see cref="Palette"/>'s).</summary>
 public static class Draw
 {
-    /// <summary>A diverging map: red for negative, near-white at 0, green for positive, saturating at ±<paramref name="scale"/>.</summary>
+    /// <summary>The diverging map (<see cref="Palette.Diverging"/>): orange for negative, near-white at 0, purple for
+    /// positive, saturating at ±<paramref name="scale"/>.</summary>
     public static Color Diverging(double value, double scale)
     {
         var t = scale <= 0 ? 0 : Math.Clamp(value / scale, -1, 1);
-        return t < 0 ? Mix(Palette.Neutral, Palette.Negative, -t) : Mix(Palette.Neutral, Palette.Positive, t);
+        return Along(Palette.Diverging, (t + 1) / 2);
+    }
+
+    /// <summary>The ramp from earlier to later (<see cref="Palette.Ramp"/>): light for <paramref name="t"/> = 0 (the first
+    /// of a sequence), dark for 1 (the last). For item i of n, <c>Ramp(i / (n − 1.0))</c>.</summary>
+    public static Color Ramp(double t) => Along(Palette.Ramp, t);
+
+    /// <summary>Item <paramref name="index"/> of <paramref name="count"/> on the ramp from earlier (light) to later (dark).</summary>
+    public static Color Ramp(int index, int count) => Ramp(count <= 1 ? 1 : index / (count - 1.0));
+
+    /// <summary>The colour at <paramref name="t"/> ∈ [0, 1] of a map through evenly spaced <paramref name="stops"/>.</summary>
+    private static Color Along(IReadOnlyList<Color> stops, double t)
+    {
+        var x = Math.Clamp(double.IsFinite(t) ? t : 0.5, 0, 1) * (stops.Count - 1);
+        var i = Math.Min((int)x, stops.Count - 2);
+        return Mix(stops[i], stops[i + 1], x - i);
     }
 
     /// <summary>(1 − t)·a + t·b per channel, rounded: a colour between two of the palette's.</summary>
@@ -73,37 +89,54 @@ public static class Draw
     /// 70 pixels or more (the classic maps' panes), in proportion below.</summary>
     public static float CellScale(double cellPixels) => cellPixels >= 70 ? 1f : (float)(cellPixels / 70);
 
-    /// <summary>A log-scaled y axis: values are drawn as log10 (see <see cref="Log10Floor"/>) and labelled as
-    /// powers of ten.</summary>
-    public static void LogScaleY(Plot plot)
+    /// <summary>
+    /// A log-scaled y axis fitted to positive values from <paramref name="low"/> to <paramref name="high"/>: values are
+    /// drawn as log10 (a zero has no place on it: stop the line at the last positive value and say "0" in words), the
+    /// axis spans the range with a margin, and a few ticks are labelled with the values they stand for — 1, 2 and 5 times
+    /// powers of ten, or every digit when the range is under a decade.
+    /// </summary>
+    public static void LogScaleY(Plot plot, double low, double high)
     {
-        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
-        {
-            IntegerTicksOnly = true,
-            MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
-            LabelFormatter = y => FormatPower(y),
-        };
+        var (lo, hi) = (Math.Log10(low), Math.Log10(high));
+        var margin = Math.Max(0.04, 0.08 * (hi - lo));
+        plot.Axes.SetLimitsY(lo - margin, hi + margin);
+        var digits = hi - lo < 1 ? new[] { 1, 2, 3, 4, 5, 6, 7, 8, 9 } : hi - lo < 3 ? new[] { 1, 2, 5 } : new[] { 1 };
+        var ticks = Enumerable.Range((int)Math.Floor(lo - margin) - 1, (int)Math.Ceiling(hi - lo + 2 * margin) + 3)
+            .SelectMany(e => digits.Select(d => d * Math.Pow(10, e)))
+            .Where(v => Math.Log10(v) >= lo - margin && Math.Log10(v) <= hi + margin).ToArray();
+        var every = Math.Max(1, (int)Math.Ceiling(ticks.Length / (double)TickCount));
+        var generator = new ScottPlot.TickGenerators.NumericManual();
+        for (var i = 0; i < ticks.Length; i++)
+            if (i % every == 0) generator.AddMajor(Math.Log10(ticks[i]), FormatValue(ticks[i]));
+        plot.Axes.Left.TickGenerator = generator;
     }
 
-    public static double Log10Floor(double value, double floor) => Math.Log10(Math.Max(value, floor));
+    private static string FormatValue(double value) =>
+        value >= 0.01 ? value.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture)
+                      : value.ToString("0e0", System.Globalization.CultureInfo.InvariantCulture);
 
-    private static string FormatPower(double exponent)
-    {
-        var value = Math.Pow(10, exponent);
-        return value >= 0.01 ? value.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture) : $"1e{exponent:0}";
-    }
+    /// <summary>How many labelled ticks an axis of a trace aims for: a few, so labels never crowd.</summary>
+    public const int TickCount = 6;
 
-    /// <summary>Whole-number ticks on the x axis (sweeps, episodes, iterations).</summary>
+    /// <summary>Whole-number ticks on the x axis (sweeps, episodes, iterations), a few of them.</summary>
     public static void IntegerTicksX(Plot plot) =>
-        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true, TargetTickCount = TickCount };
 
-    /// <summary>A plot for a training trace with labelled axes.</summary>
+    /// <summary>A plot for a training trace with labelled axes, each with a few ticks.</summary>
     public static Plot TracePlot(string title, string xLabel, string yLabel)
     {
         var plot = new Plot();
         plot.Title(title, 15);
         plot.XLabel(xLabel, 13);
         plot.YLabel(yLabel, 13);
+        FewTicks(plot);
         return plot;
+    }
+
+    /// <summary>About <see cref="TickCount"/> labelled ticks on the bottom and left axes, so labels never crowd.</summary>
+    public static void FewTicks(Plot plot)
+    {
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { TargetTickCount = TickCount };
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { TargetTickCount = TickCount };
     }
 }

@@ -14,14 +14,33 @@ public static class Palette
 {
     // ---------------------------------------------------------------- meanings shared by every lesson
 
-    /// <summary>Bad: a pit, the cliff, a fall, the diverging map's negative end, a target line.</summary>
-    public static readonly Color Negative = Color.FromHex("#c0392b");
+    // Colour-blind safe: no meaning rests on telling red from green. Good and bad differ in lightness as well as hue
+    // (a light bluish green against a near-black brown), and neither is a colour the value map reaches, so the cliff
+    // never looks like a strongly negative value.
+
+    /// <summary>Bad: a pit, the cliff, a fall, a target line — near-black brown, darker than any value the map shades.</summary>
+    public static readonly Color Negative = Color.FromHex("#3d1f0a");
 
     /// <summary>An empty cell, and the diverging map at 0.</summary>
     public static readonly Color Neutral = Color.FromHex("#f7f7f7");
 
-    /// <summary>Good: the goal, success, the best action, the diverging map's positive end.</summary>
-    public static readonly Color Positive = Color.FromHex("#1a7f4b");
+    /// <summary>Good: the goal, success, the best action — Okabe and Ito's bluish green.</summary>
+    public static readonly Color Positive = Color.FromHex("#009e73");
+
+    /// <summary>The diverging map for signed values (ColorBrewer PuOr, colour-blind safe): from the most negative through
+    /// 0 (<see cref="Neutral"/>) to the most positive — orange below 0, purple above; both ends as light as each other and
+    /// far lighter than <see cref="Negative"/>.</summary>
+    public static readonly Color[] Diverging =
+    [
+        Color.FromHex("#b35806"), Color.FromHex("#fdb863"), Color.FromHex("#f7f7f7"), Color.FromHex("#b2abd2"), Color.FromHex("#8073ac"),
+    ];
+
+    /// <summary>The ramp from earlier to later (a sequence of curves, episodes, checkpoints): light to dark blue, one hue,
+    /// so order reads as lightness whatever one's colour vision (ColorBrewer Blues).</summary>
+    public static readonly Color[] Ramp = [Color.FromHex("#9ecae1"), Color.FromHex("#4292c6"), Color.FromHex("#08306b")];
+
+    /// <summary>The walker of lesson 03's random walk: a colour no method's curve uses.</summary>
+    public static readonly Color Walker = Color.FromHex("#cc79a7");
 
     /// <summary>A wall, the ground, a terminal with nothing to win.</summary>
     public static readonly Color Wall = Color.FromHex("#4a4a4a");
