@@ -108,8 +108,10 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
                 BreakoutPicture.Missed(last) ? GameEnd.Missed : last.BricksRemaining == 0 ? GameEnd.Cleared : GameEnd.TimeUp);
         }
 
-        /// <summary>True when <paramref name="other"/> is the same game, move for move.</summary>
-        public bool SameAs(PlayedGame other) => States.SequenceEqual(other.States);
+        /// <summary>True when the ball took the same path in <paramref name="other"/>, breaking the same bricks at the same
+        /// steps (the paddle may have moved otherwise between its catches).</summary>
+        public bool SameBallPath(PlayedGame other) =>
+            States.Select(s => (s.BallRow, s.BallCol, s.Bricks)).SequenceEqual(other.States.Select(s => (s.BallRow, s.BallCol, s.Bricks)));
 
         /// <summary>The end card written in the game's last frame, from its numbers: "after 150 episodes:" over "9/12 bricks,
         /// missed at step 66".</summary>
@@ -132,26 +134,30 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
     /// <summary>One GIF frame: the board with the ball's trail and an end card, the model whose Q-values are shown and
     /// whether it chose the actions (greedy) or not (random play), the titles, and how much of the curve to draw.</summary>
     internal sealed record FrameSpec(BreakoutState State, IReadOnlyList<BreakoutState> Trail, string? Card, DqnModel Model, bool Greedy,
-                                     string BoardTitle, string QTitle, int Shown, string TraceTitle);
+                                     string BoardTitle, string QTitle, int Shown, string TraceTitle, uint DelayCs = FrameDelay);
 
-    /// <summary>Every fourth state of a longer game is drawn (the trail shows the cells skipped): the whole games fit the
+    /// <summary>Hundredths of a second a frame is shown.</summary>
+    internal const uint FrameDelay = 18;
+
+    /// <summary>Hundredths of a second a game's last frame (with its end card) is shown; the animation's last, longer.</summary>
+    private const uint CardDelay = 180, LastDelay = 300;
+
+    /// <summary>Every fifth state of a longer game is drawn (the trail shows the cells skipped): the whole games fit the
     /// speed budget (issue 20) only so.</summary>
-    private const int Stride = 4;
+    private const int Stride = 5;
 
     /// <summary>Cells of the ball's trail drawn behind it: the two strides before.</summary>
     private const int TrailLength = 2 * Stride;
 
-    /// <summary>Frames a game's last frame (with its end card) is held for.</summary>
-    private const int CardHold = 8;
 
     /// <summary>Lesson 05's animation as data: random play with the untrained network's values, each training
-    /// checkpoint's greedy game played to its end (a game the same as the checkpoint before is not replayed: its end card
-    /// says so), and the trained network's greedy game; each game ends on a card with its numbers.</summary>
+    /// checkpoint's greedy game played to its end (a game whose ball took the same path as the checkpoint before is not
+    /// replayed: its end card says so), and the trained network's greedy game; each game ends on a card with its numbers.</summary>
     internal static List<FrameSpec> AnimationFrames(DqnTraining training)
     {
         var specs = new List<FrameSpec>();
         void Play(PlayedGame game, DqnModel model, bool greedy, string boardTitle, string qTitle, int shown, string traceTitle,
-                  string? card = null, int hold = CardHold)
+                  string? card = null, uint hold = CardDelay)
         {
             var states = game.States;
             var stride = states.Count > 20 ? Stride : 1;
@@ -162,9 +168,9 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
             {
                 var last = i == states.Count - 1;
                 var trail = Enumerable.Range(Math.Max(0, i - TrailLength), Math.Min(i, TrailLength)).Select(k => states[k]).ToList();
-                specs.Add(new FrameSpec(states[i], trail, last ? card ?? game.Card : null, model, greedy, boardTitle, qTitle, shown, traceTitle));
+                specs.Add(new FrameSpec(states[i], trail, last ? card ?? game.Card : null, model, greedy, boardTitle, qTitle, shown, traceTitle,
+                                        last ? hold : FrameDelay));
             }
-            for (var k = 0; k < hold; k++) specs.Add(specs[^1]);
         }
 
         // 1. before training: a uniformly random policy (its own key); the untrained network's values do not choose.
@@ -179,15 +185,15 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
         foreach (var (episode, game) in CheckpointGames(training))
         {
             var model = AsModel(training.Model, training.Snapshots.First(s => s.Episode == episode).Online);
-            var same = previous is { } p && game.SameAs(p.Game);
+            var same = previous is { } p && game.SameBallPath(p.Game);
             Play(game, model, true, $"After {episode} episodes (greedy)", "Q(s, ·; θ) — the greedy action in green", episode,
-                 $"reward per episode (training, episode {episode})", same ? $"{game.Card}\n(the same game as after {previous!.Value.Episode})" : null);
+                 $"reward per episode (training, episode {episode})", same ? $"{game.Card}\n(the ball's path after {previous!.Value.Episode}, again)" : null);
             previous = (episode, game);
         }
 
         // 3. the trained policy.
         Play(PlayedGame.Of($"trained ({training.Episodes.Length} episodes)", training.Greedy), training.Model, true, "Trained policy (greedy)",
-             "Q(s, ·; θ) — the greedy action in green", training.Episodes.Length, "reward per episode", hold: 0);
+             "Q(s, ·; θ) — the greedy action in green", training.Episodes.Length, "reward per episode", hold: LastDelay);
         return specs;
     }
 
@@ -354,15 +360,11 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
             var specs = AnimationFrames(training);
             var qs = specs.Select(f => Dqn.QValues(f.Model, Observe, f.State)).ToList();
             var qRange = BreakoutPicture.QRange(qs.Select(q => (IReadOnlyList<double>)q));
-            // a pane that stays the same from frame to frame is one plot, drawn once: the trace of a stage, and a frame
-            // held (the same spec again) is the same picture
+            // the trace pane is the same for every frame of a stage: one plot, drawn once
             var traces = specs.Select(f => (f.Shown, f.TraceTitle)).Distinct().ToDictionary(t => t, t => Trace(t.Shown, t.TraceTitle));
-            var frames = new List<Composition>();
-            for (var i = 0; i < specs.Count; i++)
-                frames.Add(i > 0 && ReferenceEquals(specs[i], specs[i - 1]) ? frames[^1]
-                    : ThreePane.Compose(BreakoutPicture.Board(specs[i].State, specs[i].BoardTitle, specs[i].Trail, specs[i].Card),
-                        BreakoutPicture.QBars(qs[i], specs[i].QTitle, qRange, greedy: specs[i].Greedy), traces[(specs[i].Shown, specs[i].TraceTitle)]));
-            writer.Gif("artifact.gif", frames, delayCs: 18, holdLastCs: 300);
+            var frames = specs.Select((f, i) => ThreePane.Compose(BreakoutPicture.Board(f.State, f.BoardTitle, f.Trail, f.Card),
+                BreakoutPicture.QBars(qs[i], f.QTitle, qRange, greedy: f.Greedy), traces[(f.Shown, f.TraceTitle)])).ToList();
+            writer.Gif("artifact.gif", frames, specs.Select(f => f.DelayCs).ToArray());
 
             var finalStates = PlayedGame.Of("trained", training.Greedy).States.ToList();
             var final = training.Greedy;

@@ -347,14 +347,15 @@ public sealed class Lesson06Ppo(PpoConfig config) : ILesson
         }
 
         /// <summary>Steps drawn per frame of a checkpoint's 500-step episode.</summary>
-        private const int CheckpointStride = 25;
+        private const int CheckpointStride = 30;
 
-        /// <summary>Frames an episode's last frame (with its end card) is held for.</summary>
-        private const int CardHold = 8;
+        /// <summary>Hundredths of a second a frame is shown, an episode's last frame (with its end card), and the animation's last.</summary>
+        private const uint FrameDelay = 15, CardDelay = 150, LastDelay = 300;
 
         public void WritePictures(PictureWriter writer)
         {
             var frames = new List<Composition>();
+            var delays = new List<uint>();
             var maxAngle = World.Constants.MaxAngle;
             var yMax = PolePicture.BellTop(training.Snapshots.Select(s => Upright(s.Theta).Std));
 
@@ -362,9 +363,12 @@ public sealed class Lesson06Ppo(PpoConfig config) : ILesson
             void Play(Trajectory<BalanceState, double> episode, Func<double, double> torque, int stride, string title, string card, Plot bells, Plot trace)
             {
                 for (var i = 0; i < episode.Length - 1; i += stride)
+                {
                     frames.Add(ThreePane.Compose(PolePicture.Pole(episode.Steps[i].Next, torque(episode.Steps[i].Action), maxAngle, title), bells, trace));
+                    delays.Add(FrameDelay);
+                }
                 frames.Add(ThreePane.Compose(PolePicture.Pole(episode.Steps[^1].Next, torque(episode.Steps[^1].Action), maxAngle, title, card), bells, trace));
-                for (var hold = 0; hold < CardHold; hold++) frames.Add(frames[^1]);
+                delays.Add(CardDelay);
             }
 
             // 1. before training: the untrained policy, sampled, until the pole falls.
@@ -389,7 +393,8 @@ public sealed class Lesson06Ppo(PpoConfig config) : ILesson
             var final = training.Greedy;
             Play(final, a => a, 20, "Trained policy: torque = clamp(μ(s))", EndCard($"trained ({training.Iterations.Length} iterations)", final),
                  Bells(training.Iterations.Length, "π(a | upright) after training", yMax), Trace(training.Iterations.Length, "average reward per iteration"));
-            writer.Gif("artifact.gif", frames, delayCs: 15, holdLastCs: 300);
+            delays[^1] = LastDelay;
+            writer.Gif("artifact.gif", frames, delays);
 
             var mid = final.Steps[Math.Min(final.Length - 1, 137)];
             writer.Png("poster.png", ThreePane.Compose(PolePicture.Pole(mid.Next, mid.Action, maxAngle, $"Trained PPO: balanced {final.Length} steps"),

@@ -107,6 +107,8 @@ public static class BreakoutPicture
             [0, 1, 2], ActionNames);
         plot.Axes.Bottom.TickLabelStyle.FontSize = 14;
         plot.YLabel("Q(s, a)", 13);
+        var span = range.High - range.Low;
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(span > 8 ? 2 : span > 3 ? 1 : 0.5);
         plot.Axes.SetLimits(-0.6, 2.6, range.Low, range.High);
         plot.Add.HorizontalLine(0, 1, Palette.Ink);
         return plot;

@@ -48,14 +48,21 @@ public sealed class PictureWriter : IDisposable
     /// drawn once) and stages the frames as an animated GIF (one palette, <see cref="GifEncoder"/>, which composes each
     /// frame from the panes as it goes): each frame shown for <paramref name="delayCs"/> hundredths of a second, the last
     /// for <paramref name="holdLastCs"/>, looping forever.</summary>
-    public void Gif(string name, IReadOnlyList<Composition> frames, uint delayCs, uint holdLastCs)
+    public void Gif(string name, IReadOnlyList<Composition> frames, uint delayCs, uint holdLastCs) =>
+        Gif(name, frames, Enumerable.Range(0, frames.Count).Select(i => i == frames.Count - 1 ? holdLastCs : delayCs).ToArray());
+
+    /// <summary>As <see cref="Gif(string, IReadOnlyList{Composition}, uint, uint)"/>, frame i shown for
+    /// <paramref name="delaysCs"/>[i] hundredths of a second: a frame held longer (an end card) is one frame, not copies of
+    /// it, each of which would be composed and compared again.</summary>
+    public void Gif(string name, IReadOnlyList<Composition> frames, IReadOnlyList<uint> delaysCs)
     {
         if (frames.Count == 0) throw new ArgumentException("a GIF needs at least one frame", nameof(frames));
+        if (delaysCs.Count != frames.Count) throw new ArgumentException("one delay per frame", nameof(delaysCs));
         using var drawn = Panels.Draw(frames, _caption);
         var (width, height) = (drawn.Width(0), drawn.Height(0));
         if (Enumerable.Range(0, drawn.Count).Any(i => drawn.Width(i) != width || drawn.Height(i) != height))
             throw new ArgumentException("every frame of an animation must have the same size", nameof(frames));
-        var delays = Enumerable.Range(0, drawn.Count).Select(i => i == drawn.Count - 1 ? holdLastCs : delayCs).ToArray();
+        var delays = delaysCs;
         var gif = GifEncoder.Encode(drawn.Count, width, height, drawn.Into, delays);
         _inspect?.Invoke(name, drawn, gif);
         File.WriteAllBytes(Path.Combine(_staging, name), gif);
