@@ -49,21 +49,19 @@ public sealed class PictureWriter : IDisposable
     /// frame from the panes as it goes): each frame shown for <paramref name="delayCs"/> hundredths of a second, the last
     /// for <paramref name="holdLastCs"/>, looping forever.</summary>
     public void Gif(string name, IReadOnlyList<Composition> frames, uint delayCs, uint holdLastCs) =>
-        Gif(name, frames, Enumerable.Range(0, frames.Count).Select(i => i == frames.Count - 1 ? holdLastCs : delayCs).ToArray());
+        Gif(name, frames, frames.Select((_, i) => i == frames.Count - 1 ? holdLastCs : delayCs).ToArray());
 
     /// <summary>As <see cref="Gif(string, IReadOnlyList{Composition}, uint, uint)"/>, frame i shown for
-    /// <paramref name="delaysCs"/>[i] hundredths of a second: a frame held longer (an end card) is one frame, not copies of
-    /// it, each of which would be composed and compared again.</summary>
+    /// <paramref name="delaysCs"/>[i] hundredths of a second (an animation in segments, each held at its end).</summary>
     public void Gif(string name, IReadOnlyList<Composition> frames, IReadOnlyList<uint> delaysCs)
     {
         if (frames.Count == 0) throw new ArgumentException("a GIF needs at least one frame", nameof(frames));
-        if (delaysCs.Count != frames.Count) throw new ArgumentException("one delay per frame", nameof(delaysCs));
+        if (delaysCs.Count != frames.Count) throw new ArgumentException("a GIF needs one delay per frame", nameof(delaysCs));
         using var drawn = Panels.Draw(frames, _caption);
         var (width, height) = (drawn.Width(0), drawn.Height(0));
         if (Enumerable.Range(0, drawn.Count).Any(i => drawn.Width(i) != width || drawn.Height(i) != height))
             throw new ArgumentException("every frame of an animation must have the same size", nameof(frames));
-        var delays = delaysCs;
-        var gif = GifEncoder.Encode(drawn.Count, width, height, drawn.Into, delays);
+        var gif = GifEncoder.Encode(drawn.Count, width, height, drawn.Into, delaysCs);
         _inspect?.Invoke(name, drawn, gif);
         File.WriteAllBytes(Path.Combine(_staging, name), gif);
         _names.Add(name);
