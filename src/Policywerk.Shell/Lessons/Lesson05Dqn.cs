@@ -93,6 +93,110 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
 
     private static DqnModel AsModel(DqnModel like, Params theta) => like with { Online = theta, Target = theta };
 
+    /// <summary>How a game of mini Breakout ended, read off its last state.</summary>
+    internal enum GameEnd { Missed, Cleared, TimeUp }
+
+    /// <summary>One game played for the pictures: who played it (a label), its states s₀ … s_T, the bricks it broke, its
+    /// length and how it ended.</summary>
+    internal sealed record PlayedGame(string Player, IReadOnlyList<BreakoutState> States, int Bricks, int Steps, GameEnd End)
+    {
+        public static PlayedGame Of(string player, Trajectory<BreakoutState, int> game)
+        {
+            var states = game.Steps.Select(t => t.State).Append(game.Steps[^1].Next).ToList();
+            var last = states[^1];
+            return new PlayedGame(player, states, last.Score, game.Length,
+                BreakoutPicture.Missed(last) ? GameEnd.Missed : last.BricksRemaining == 0 ? GameEnd.Cleared : GameEnd.TimeUp);
+        }
+
+        /// <summary>True when the ball took the same path in <paramref name="other"/>, breaking the same bricks at the same
+        /// steps (the paddle may have moved otherwise between its catches).</summary>
+        public bool SameBallPath(PlayedGame other) =>
+            States.Select(s => (s.BallRow, s.BallCol, s.Bricks)).SequenceEqual(other.States.Select(s => (s.BallRow, s.BallCol, s.Bricks)));
+
+        /// <summary>The end card written in the game's last frame, from its numbers: "after 150 episodes:" over "9/12 bricks,
+        /// missed at step 66".</summary>
+        public string Card => $"{Player}:\n{Bricks}/{Total} bricks, " + End switch
+        {
+            GameEnd.Missed => $"missed at step {Steps}",
+            GameEnd.Cleared => $"cleared at step {Steps}",
+            _ => $"still playing at step {Steps}",
+        };
+
+        private static int Total => System.Numerics.BitOperations.PopCount(Breakout.StartBricks);
+    }
+
+    /// <summary>The greedy game of each snapshot taken during training (not the untrained network's, not the final one).</summary>
+    internal static IReadOnlyList<(int Episode, PlayedGame Game)> CheckpointGames(DqnTraining training) =>
+        training.Snapshots.Skip(1).SkipLast(1)
+            .Select(s => (s.Episode, PlayedGame.Of($"after {s.Episode} episodes", GreedyGame(training.Model.Net, s.Online))))
+            .ToList();
+
+    /// <summary>One GIF frame: the board with the ball's trail and an end card, the model whose Q-values are shown and
+    /// whether it chose the actions (greedy) or not (random play), the titles, and how much of the curve to draw.</summary>
+    internal sealed record FrameSpec(BreakoutState State, IReadOnlyList<BreakoutState> Trail, string? Card, DqnModel Model, bool Greedy,
+                                     string BoardTitle, string QTitle, int Shown, string TraceTitle, uint DelayCs = FrameDelay);
+
+    /// <summary>Hundredths of a second a frame is shown.</summary>
+    internal const uint FrameDelay = 18;
+
+    /// <summary>Hundredths of a second a game's last frame (with its end card) is shown; the animation's last, longer.</summary>
+    private const uint CardDelay = 180, LastDelay = 300;
+
+    /// <summary>Every fifth state of a longer game is drawn (the trail shows the cells skipped): the whole games fit the
+    /// speed budget (issue 20) only so.</summary>
+    private const int Stride = 5;
+
+    /// <summary>Cells of the ball's trail drawn behind it: the two strides before.</summary>
+    private const int TrailLength = 2 * Stride;
+
+
+    /// <summary>Lesson 05's animation as data: random play with the untrained network's values, each training
+    /// checkpoint's greedy game played to its end (a game whose ball took the same path as the checkpoint before is not
+    /// replayed: its end card says so), and the trained network's greedy game; each game ends on a card with its numbers.</summary>
+    internal static List<FrameSpec> AnimationFrames(DqnTraining training)
+    {
+        var specs = new List<FrameSpec>();
+        void Play(PlayedGame game, DqnModel model, bool greedy, string boardTitle, string qTitle, int shown, string traceTitle,
+                  string? card = null, uint hold = CardDelay)
+        {
+            var states = game.States;
+            var stride = states.Count > 20 ? Stride : 1;
+            var steps = Enumerable.Range(0, (states.Count - 1) / stride + 1).Select(k => k * stride).ToList();
+            if (steps[^1] != states.Count - 1) steps.Add(states.Count - 1);
+            if (card is not null) steps = [states.Count - 1];
+            foreach (var i in steps)
+            {
+                var last = i == states.Count - 1;
+                var trail = Enumerable.Range(Math.Max(0, i - TrailLength), Math.Min(i, TrailLength)).Select(k => states[k]).ToList();
+                specs.Add(new FrameSpec(states[i], trail, last ? card ?? game.Card : null, model, greedy, boardTitle, qTitle, shown, traceTitle,
+                                        last ? hold : FrameDelay));
+            }
+        }
+
+        // 1. before training: a uniformly random policy (its own key); the untrained network's values do not choose.
+        var world = new Breakout();
+        var initial = AsModel(training.Model, training.Snapshots[0].Online);
+        var random = Episodes.Run(world, (s, k) => k.NextInt(Breakout.ActionCount), Breakout.Start, Key.FromSeed(99), world.MaxSteps);
+        Play(PlayedGame.Of("random play", random), initial, false, "Before training: random actions",
+             "Q(s, ·) of the untrained network (not used)", 0, "reward per episode");
+
+        // 2. during training: the greedy policy of each snapshot, its whole game.
+        (int Episode, PlayedGame Game)? previous = null;
+        foreach (var (episode, game) in CheckpointGames(training))
+        {
+            var model = AsModel(training.Model, training.Snapshots.First(s => s.Episode == episode).Online);
+            var same = previous is { } p && game.SameBallPath(p.Game);
+            Play(game, model, true, $"After {episode} episodes (greedy)", "Q(s, ·; θ) — the greedy action in green", episode,
+                 $"reward per episode (training, episode {episode})", same ? $"{game.Card}\n(the ball's path after {previous!.Value.Episode}, again)" : null);
+            previous = (episode, game);
+        }
+
+        // 3. the trained policy.
+        Play(PlayedGame.Of($"trained ({training.Episodes.Length} episodes)", training.Greedy), training.Model, true, "Trained policy (greedy)",
+             "Q(s, ·; θ) — the greedy action in green", training.Episodes.Length, "reward per episode", hold: LastDelay);
+        return specs;
+    }
+
     private sealed class Run(DqnConfig config, DqnTraining training) : ILessonRun
     {
         private static readonly string[] ActionNames = ["Left", "Stay", "Right"];
@@ -251,51 +355,18 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
         private Plot Trace(int shown, string title) =>
             LearningCurves.Trace(title, "episode", "reward", Rewards, shown, 20, RewardRange, "20-episode mean");
 
-        /// <summary>One GIF frame: the board, the model whose Q-values are shown, the titles, and how much of the curve to draw.</summary>
-        private sealed record FrameSpec(BreakoutState State, DqnModel Model, string BoardTitle, string QTitle, int Shown, string TraceTitle);
-
-        private static List<BreakoutState> States(Trajectory<BreakoutState, int> game) =>
-            game.Steps.Select(t => t.State).Append(game.Steps[^1].Next).ToList();
-
         public void WritePictures(PictureWriter writer)
         {
-            var specs = new List<FrameSpec>();
-            var initial = AsModel(training.Model, training.Snapshots[0].Online);
-
-            // 1. before training: a uniformly random policy (its own key), Q-bars of the untrained network.
-            var world = new Breakout();
-            var random = Episodes.Run(world, (s, k) => k.NextInt(Breakout.ActionCount), Breakout.Start, Key.FromSeed(99), world.MaxSteps);
-            foreach (var s in States(random))
-                specs.Add(new FrameSpec(s, initial, "Before training: random actions", "Q(s, ·) of the untrained network", 0, "reward per episode"));
-            for (var hold = 0; hold < 3; hold++) specs.Add(specs[^1]);
-
-            // 2. during training: the greedy policy of each snapshot, a few steps of its game.
-            foreach (var (episode, theta) in training.Snapshots.Skip(1).SkipLast(1))
-            {
-                var model = AsModel(training.Model, theta);
-                var states = States(GreedyGame(training.Model.Net, theta));
-                for (var i = 0; i < Math.Min(states.Count, 32); i += 4)
-                    specs.Add(new FrameSpec(states[i], model, $"After {episode} episodes (greedy)", "Q(s, ·; θ)", episode,
-                                            $"reward per episode (training, episode {episode})"));
-            }
-
-            // 3. the trained policy rallying.
-            var finalStates = States(training.Greedy);
-            var stride = finalStates.Count > 60 ? 2 : 1;
-            for (var i = 0; i < finalStates.Count; i += stride)
-                specs.Add(new FrameSpec(finalStates[i], training.Model, "Trained policy (greedy)", "Q(s, ·; θ) — the greedy action in green",
-                                        Rewards.Count, "reward per episode"));
-            if ((finalStates.Count - 1) % stride != 0)
-                specs.Add(specs[^1] with { State = finalStates[^1] });
-
+            var specs = AnimationFrames(training);
             var qs = specs.Select(f => Dqn.QValues(f.Model, Observe, f.State)).ToList();
-            var qRange = (Math.Min(-1.2, qs.Min(q => q.Min()) - 0.4), Math.Max(1.5, qs.Max(q => q.Max()) * 1.15 + 0.3));
+            var qRange = BreakoutPicture.QRange(qs.Select(q => (IReadOnlyList<double>)q));
             // the trace pane is the same for every frame of a stage: one plot, drawn once
             var traces = specs.Select(f => (f.Shown, f.TraceTitle)).Distinct().ToDictionary(t => t, t => Trace(t.Shown, t.TraceTitle));
-            var frames = specs.Select((f, i) => ThreePane.Compose(BreakoutPicture.Board(f.State, f.BoardTitle),
-                BreakoutPicture.QBars(qs[i], f.QTitle, qRange), traces[(f.Shown, f.TraceTitle)])).ToList();
-            writer.Gif("artifact.gif", frames, delayCs: 12, holdLastCs: 300);
+            var frames = specs.Select((f, i) => ThreePane.Compose(BreakoutPicture.Board(f.State, f.BoardTitle, f.Trail, f.Card),
+                BreakoutPicture.QBars(qs[i], f.QTitle, qRange, greedy: f.Greedy), traces[(f.Shown, f.TraceTitle)])).ToList();
+            writer.Gif("artifact.gif", frames, specs.Select(f => f.DelayCs).ToArray());
 
+            var finalStates = PlayedGame.Of("trained", training.Greedy).States.ToList();
             var final = training.Greedy;
             var posterIndex = finalStates.FindIndex(s => s.Score >= 4 && !s.Done);
             var poster = finalStates[posterIndex < 0 ? finalStates.Count - 1 : posterIndex];

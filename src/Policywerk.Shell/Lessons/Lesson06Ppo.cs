@@ -102,6 +102,23 @@ public sealed class Lesson06Ppo(PpoConfig config) : ILesson
                             World.Constants.MaxSteps);
     }
 
+    /// <summary>The greedy episode (from θ₀ drawn with seed 7) of each actor snapshot taken every 50 iterations during
+    /// training (not the untrained one, not the final one).</summary>
+    internal static IReadOnlyList<(int Iteration, Trajectory<BalanceState, double> Episode)> CheckpointEpisodes(PpoConfig config, PpoTraining training) =>
+        training.Snapshots.Skip(1).SkipLast(1).Where(s => s.Iteration % 50 == 0)
+            .Select(s => (s.Iteration, GreedyEpisode(config, training.Model with { Theta = s.Theta }, Key.FromSeed(7))))
+            .ToList();
+
+    /// <summary>The end card of an episode, from its numbers: "after 50 iterations:" over "fell at step 496, max |θ| 0.302 rad"
+    /// (or "balanced 500/500 steps, …").</summary>
+    internal static string EndCard(string who, Trajectory<BalanceState, double> episode)
+    {
+        var maxTheta = episode.Steps.Max(s => Math.Abs(s.Next.Angle));
+        var fell = Math.Abs(episode.Steps[^1].Next.Angle) > World.Constants.MaxAngle;
+        return $"{who}:\n" + (fell ? $"fell at step {episode.Length}" : $"balanced {episode.Length}/{World.Constants.MaxSteps} steps") +
+               $", max |θ| {maxTheta:0.000} rad";
+    }
+
     /// <summary>The four states the Python lesson probes.</summary>
     internal static readonly (string Name, double Angle, double Velocity)[] ProbeStates =
     [
@@ -279,33 +296,80 @@ public sealed class Lesson06Ppo(PpoConfig config) : ILesson
         private IReadOnlyList<double> Rewards => training.Iterations.Select(l => l.AverageReturn).ToArray();
         private IReadOnlyList<double> Entropies => training.Iterations.Select(l => l.Entropy).ToArray();
 
+        /// <summary>The reward axis: up to 500 (the time limit) with room above for the legend, ticks every 100.</summary>
+        private static readonly (double Low, double High) RewardRange = (0, 650);
+
+        /// <summary>The entropy axis, fitted to the run's entropies with room above for the legend (the same in every frame).</summary>
+        private (double Low, double High) EntropyRange
+        {
+            get
+            {
+                var (low, high) = (Math.Floor(Entropies.Min() * 2) / 2 - 0.5, Entropies.Max());
+                return (low, low + (high - low) / 0.75);
+            }
+        }
+
         private Plot Trace(int shown, string title)
         {
-            var plot = LearningCurves.Trace(title, "iteration", "average episode reward", Rewards, shown, 10, (0, 520), "10-iteration mean");
-            LearningCurves.RightAxis(plot, "entropy", Entropies, shown, (-0.5, 2.0));
+            var plot = LearningCurves.Trace(title, "iteration", "average episode reward", Rewards, shown, 10, RewardRange, "10-iteration mean");
+            LearningCurves.RightAxis(plot, "entropy", Entropies, shown, EntropyRange);
+            // the same few ticks in every frame, and the legend in one line above the curves
+            plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(50);
+            plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(100);
+            plot.Axes.Right.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(0.5);
+            plot.Legend.Orientation = Orientation.Horizontal;
             return plot;
         }
 
         private PpoModel Actor(Params theta) => training.Model with { Theta = theta };
 
-        private (double Mean, double Std, string Label) Upright(Params theta, string label)
+        private (double Mean, double Std) Upright(Params theta)
         {
             var p = Ppo.Policy(config, Actor(theta), Observe, new BalanceState(0, 0, 0));
-            return (p.Mean, p.Std, $"{label}: μ {p.Mean:+0.00;-0.00;0.00}, σ {p.Std:0.00}");
+            return (p.Mean, p.Std);
         }
 
-        private Plot Bells(int upTo, string title)
+        private static string Label(int iteration, (double Mean, double Std) p) =>
+            $"iteration {iteration}: μ {p.Mean:+0.00;-0.00;0.00}, σ {p.Std:0.00}";
+
+        /// <summary>Iterations between the earlier bell curves drawn.</summary>
+        private const int BellEvery = 50;
+
+        private Plot Bells(int upTo, string title, double yMax)
         {
-            var earlier = training.Snapshots.Where(s => s.Iteration < upTo && s.Iteration % 100 == 0)
-                .Select(s => Upright(s.Theta, $"iteration {s.Iteration}")).ToList();
+            var total = training.Iterations.Length;
+            var earlier = training.Snapshots.Where(s => s.Iteration < upTo && s.Iteration % BellEvery == 0)
+                .Select(s => (Upright(s.Theta), s.Iteration))
+                .Select(x => (x.Item1.Mean, x.Item1.Std, Label(x.Iteration, x.Item1), (double)x.Iteration / total)).ToList();
             var current = training.Snapshots.Last(s => s.Iteration <= upTo);
-            return PolePicture.BellCurves(title, earlier, Upright(current.Theta, $"iteration {current.Iteration}"));
+            var now = Upright(current.Theta);
+            return PolePicture.BellCurves(title, earlier, (now.Mean, now.Std, Label(current.Iteration, now)), yMax);
         }
+
+        /// <summary>Steps drawn per frame of a checkpoint's 500-step episode.</summary>
+        private const int CheckpointStride = 30;
+
+        /// <summary>Hundredths of a second a frame is shown, an episode's last frame (with its end card), and the animation's last.</summary>
+        private const uint FrameDelay = 15, CardDelay = 150, LastDelay = 300;
 
         public void WritePictures(PictureWriter writer)
         {
             var frames = new List<Composition>();
+            var delays = new List<uint>();
             var maxAngle = World.Constants.MaxAngle;
+            var yMax = PolePicture.BellTop(training.Snapshots.Select(s => Upright(s.Theta).Std));
+
+            // an episode drawn every stride-th step and at its last, which shows the end card and is held
+            void Play(Trajectory<BalanceState, double> episode, Func<double, double> torque, int stride, string title, string card, Plot bells, Plot trace)
+            {
+                for (var i = 0; i < episode.Length - 1; i += stride)
+                {
+                    frames.Add(ThreePane.Compose(PolePicture.Pole(episode.Steps[i].Next, torque(episode.Steps[i].Action), maxAngle, title), bells, trace));
+                    delays.Add(FrameDelay);
+                }
+                frames.Add(ThreePane.Compose(PolePicture.Pole(episode.Steps[^1].Next, torque(episode.Steps[^1].Action), maxAngle, title, card), bells, trace));
+                delays.Add(CardDelay);
+            }
 
             // 1. before training: the untrained policy, sampled, until the pole falls.
             var initial = Actor(training.Snapshots[0].Theta);
@@ -316,36 +380,25 @@ public sealed class Lesson06Ppo(PpoConfig config) : ILesson
                 return k.NextGaussian(p.Mean, p.Std);
             }, start, rest, World.Constants.MaxSteps);
             // a pane that stays the same from frame to frame is one plot, drawn once
-            var (bells, trace) = (Bells(0, "π(a | upright) before training"), Trace(0, "average reward per iteration"));
-            for (var i = 0; i < sampled.Length; i += 2)
-                frames.Add(ThreePane.Compose(PolePicture.Pole(sampled.Steps[i].Next, Math.Clamp(sampled.Steps[i].Action, -1, 1), maxAngle, "Before training: sampled actions"),
-                    bells, trace));
-            for (var hold = 0; hold < 4; hold++) frames.Add(frames[^1]);
+            Play(sampled, a => Math.Clamp(a, -1, 1), 2, "Before training: sampled actions", EndCard("before training (sampled)", sampled),
+                 Bells(0, "π(a | upright) before training", yMax), Trace(0, "average reward per iteration"));
 
-            // 2. during training: each snapshot's greedy policy for a few steps, and its bell curve.
-            foreach (var (iteration, theta) in training.Snapshots.Skip(1).SkipLast(1).Where(s => s.Iteration % 50 == 0))
-            {
-                var game = GreedyEpisode(config, Actor(theta), Key.FromSeed(7));
-                (bells, trace) = (Bells(iteration, $"π(a | upright) narrowing: iteration {iteration}"), Trace(iteration, $"average reward per iteration (iteration {iteration})"));
-                for (var i = 0; i < Math.Min(game.Length, 160); i += 20)
-                    frames.Add(ThreePane.Compose(PolePicture.Pole(game.Steps[i].Next, game.Steps[i].Action, maxAngle, $"After {iteration} iterations (greedy)"),
-                        bells, trace));
-            }
+            // 2. during training: each snapshot's greedy policy for its whole episode, and its bell curve.
+            foreach (var (iteration, episode) in CheckpointEpisodes(config, training))
+                Play(episode, a => a, CheckpointStride, $"After {iteration} iterations (greedy)", EndCard($"after {iteration} iterations", episode),
+                     Bells(iteration, $"π(a | upright) narrowing: iteration {iteration}", yMax),
+                     Trace(iteration, $"average reward per iteration (iteration {iteration})"));
 
             // 3. the trained policy balancing for the whole episode.
             var final = training.Greedy;
-            (bells, trace) = (Bells(training.Iterations.Length, "π(a | upright) after training"), Trace(training.Iterations.Length, "average reward per iteration"));
-            for (var i = 0; i < final.Length; i += 10)
-                frames.Add(ThreePane.Compose(PolePicture.Pole(final.Steps[i].Next, final.Steps[i].Action, maxAngle, "Trained policy: torque = clamp(μ(s))"),
-                    bells, trace));
-            frames.Add(ThreePane.Compose(PolePicture.Pole(final.Steps[^1].Next, final.Steps[^1].Action, maxAngle,
-                    final.Length >= World.Constants.MaxSteps ? $"Balanced for {final.Length} steps" : $"Fell after {final.Length} steps"),
-                bells, trace));
-            writer.Gif("artifact.gif", frames, delayCs: 15, holdLastCs: 300);
+            Play(final, a => a, 20, "Trained policy: torque = clamp(μ(s))", EndCard($"trained ({training.Iterations.Length} iterations)", final),
+                 Bells(training.Iterations.Length, "π(a | upright) after training", yMax), Trace(training.Iterations.Length, "average reward per iteration"));
+            delays[^1] = LastDelay;
+            writer.Gif("artifact.gif", frames, delays);
 
             var mid = final.Steps[Math.Min(final.Length - 1, 137)];
             writer.Png("poster.png", ThreePane.Compose(PolePicture.Pole(mid.Next, mid.Action, maxAngle, $"Trained PPO: balanced {final.Length} steps"),
-                Bells(training.Iterations.Length, "π(a | upright): the bell curve narrows"), Trace(training.Iterations.Length, "average reward per iteration")));
+                Bells(training.Iterations.Length, "π(a | upright): the bell curve narrows", yMax), Trace(training.Iterations.Length, "average reward per iteration")));
             writer.Png("trace.png", Panels.Render(Trace(training.Iterations.Length,
                 $"PPO on continuous balance: reward and entropy per iteration ({training.Iterations.Length} × {config.RolloutSteps} steps)"), 960, 480));
         }

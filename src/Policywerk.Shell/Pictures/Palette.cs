@@ -97,6 +97,9 @@ public static class Palette
     /// <summary>The paddle.</summary>
     public static readonly Color Paddle = Color.FromHex("#3b82f6");
 
+    /// <summary>The ball's last few cells, drawn fading behind it.</summary>
+    public static readonly Color BallTrail = Color.FromHex("#d1d5db");
+
     // ---------------------------------------------------------------- lesson 07: the pixel world
 
     /// <summary>A pixel with nothing on it.</summary>

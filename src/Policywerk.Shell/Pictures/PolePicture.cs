@@ -6,8 +6,9 @@ namespace Policywerk.Shell.Pictures;
 /// <summary>The balance world's pole, and a Gaussian policy's bell curve.</summary>
 public static class PolePicture
 {
-    /// <summary>The pole at angle θ from its pivot, the ±max-angle failure lines, and the torque as an arrow.</summary>
-    public static Plot Pole(BalanceState s, double torque, double maxAngle, string title)
+    /// <summary>The pole at angle θ from its pivot, the ±max-angle failure lines, and the torque as an arrow; <paramref name="card"/>,
+    /// if any, as a card over the middle (how the episode ended).</summary>
+    public static Plot Pole(BalanceState s, double torque, double maxAngle, string title, string? card = null)
     {
         var plot = new Plot();
         plot.HideAxesAndGrid();
@@ -47,13 +48,29 @@ public static class PolePicture
         label.Alignment = Alignment.UpperCenter;
         label.LabelFontSize = 13;
         label.LabelFontColor = Palette.Ink;
+        if (card is not null)
+        {
+            var text = Charts.Label(plot, card, 0, 0.55, Alignment.MiddleCenter, 14, Palette.Ink, bold: true);
+            text.LabelBackgroundColor = Palette.Neutral;
+            text.LabelBorderColor = Palette.Ink;
+            text.LabelBorderWidth = 1;
+            text.LabelPadding = 8;
+        }
         plot.Axes.SetLimits(-1.0, 1.0, -0.45, 1.25);
         plot.Axes.SquareUnits();
         return plot;
     }
 
-    /// <summary>N(a; μ, σ²) over a ∈ [−3, 3] for the current policy (bold) and earlier ones (faded), with the executable range [−1, 1] shaded.</summary>
-    public static Plot BellCurves(string title, IReadOnlyList<(double Mean, double Std, string Label)> earlier, (double Mean, double Std, string Label) current)
+    /// <summary>The colour of a policy drawn at <paramref name="t"/> ∈ [0, 1] of training, light (t = 0, the first) to
+    /// dark (t = 1, the current one, in the accent colour): earlier bell curves fade back in the order they were learnt.</summary>
+    public static Color EarlierToLaterRamp(double t) => Draw.Mix(Palette.Neutral, Palette.Accent, 0.3 + 0.7 * Math.Clamp(t, 0, 1));
+
+    /// <summary>N(a; μ, σ²) over a ∈ [−3, 3] for the current policy (bold) and earlier ones (light to dark in the order they
+    /// were learnt, <see cref="EarlierToLaterRamp"/>; each curve's T is its place in training), with the executable range
+    /// [−1, 1] shaded. The density axis runs to <paramref name="yMax"/> (the same in every frame), with the legend above
+    /// the curves.</summary>
+    public static Plot BellCurves(string title, IReadOnlyList<(double Mean, double Std, string Label, double T)> earlier,
+                                  (double Mean, double Std, string Label) current, double yMax)
     {
         var plot = Draw.TracePlot(title, "torque a", "π(a | s)");
         var range = plot.Add.HorizontalSpan(-1, 1);
@@ -62,21 +79,27 @@ public static class PolePicture
         var xs = Enumerable.Range(0, 241).Select(i => -3.0 + i * 0.025).ToArray();
         double[] Density(double mean, double std) =>
             xs.Select(x => Math.Exp(-0.5 * Math.Pow((x - mean) / std, 2)) / (std * Math.Sqrt(2 * Math.PI))).ToArray();
-        foreach (var (mean, std, label) in earlier)
+        foreach (var (mean, std, label, t) in earlier)
         {
-            var line = plot.Add.ScatterLine(xs, Density(mean, std), Palette.Gray.WithAlpha(0.55));
-            line.LineWidth = 1.5f;
+            var line = plot.Add.ScatterLine(xs, Density(mean, std), EarlierToLaterRamp(t));
+            line.LineWidth = 2f;
             line.MarkerSize = 0;
             line.LegendText = label;
         }
         var now = plot.Add.ScatterLine(xs, Density(current.Mean, current.Std), Palette.Accent);
-        now.LineWidth = 3;
+        now.LineWidth = 3.5f;
         now.MarkerSize = 0;
         now.LegendText = current.Label;
-        var mu = plot.Add.VerticalLine(current.Mean, 1.5f, Palette.Accent, LinePattern.Dashed);
-        _ = mu;
-        plot.Axes.SetLimits(-3, 3, 0, 1.6);
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.Add.VerticalLine(current.Mean, 1.5f, Palette.Accent, LinePattern.Dashed);
+        plot.Axes.SetLimits(-3, 3, 0, yMax);
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(1);
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(yMax > 1.2 ? 0.5 : 0.25);
+        plot.ShowLegend(Alignment.UpperLeft);
+        plot.Legend.FontSize = 11;
         return plot;
     }
+
+    /// <summary>The top of the density axis for bell curves of these σs: the tallest peak, 1/(σ√2π), at 60% of the height,
+    /// so the legend above fits clear of every curve.</summary>
+    public static double BellTop(IEnumerable<double> stds) => stds.Max(std => 1 / (std * Math.Sqrt(2 * Math.PI))) / 0.6;
 }
