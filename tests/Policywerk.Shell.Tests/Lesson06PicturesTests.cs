@@ -29,13 +29,4 @@ public class Lesson06PicturesTests
         Assert.Contains("fell", Lesson06Ppo.EndCard("50", checkpoints[0].Episode));
         Assert.Contains("balanced 500/500", Lesson06Ppo.EndCard("200", checkpoints[^1].Episode));
     }
-
-    [Fact]
-    public void The_earlier_to_later_ramp_darkens_from_the_first_policy_to_the_current_one()
-    {
-        var shades = Enumerable.Range(0, 6).Select(i => PolePicture.EarlierToLaterRamp(i / 5.0)).ToList();
-        var brightness = shades.Select(c => c.R + c.G + c.B).ToList();
-        Assert.All(brightness.Zip(brightness.Skip(1)), p => Assert.True(p.Item1 > p.Item2, $"{p.Item1} then {p.Item2}"));
-        Assert.Equal(Palette.Accent, shades[^1]);
-    }
 }

@@ -61,12 +61,8 @@ public static class PolePicture
         return plot;
     }
 
-    /// <summary>The colour of a policy drawn at <paramref name="t"/> ∈ [0, 1] of training, light (t = 0, the first) to
-    /// dark (t = 1, the current one, in the accent colour): earlier bell curves fade back in the order they were learnt.</summary>
-    public static Color EarlierToLaterRamp(double t) => Draw.Mix(Palette.Neutral, Palette.Accent, 0.3 + 0.7 * Math.Clamp(t, 0, 1));
-
     /// <summary>N(a; μ, σ²) over a ∈ [−3, 3] for the current policy (bold) and earlier ones (light to dark in the order they
-    /// were learnt, <see cref="EarlierToLaterRamp"/>; each curve's T is its place in training), with the executable range
+    /// were learnt, <see cref="Draw.Ramp(double)"/>; each curve's T is its place in training), with the executable range
     /// [−1, 1] shaded. The density axis runs to <paramref name="yMax"/> (the same in every frame), with the legend above
     /// the curves.</summary>
     public static Plot BellCurves(string title, IReadOnlyList<(double Mean, double Std, string Label, double T)> earlier,
@@ -81,7 +77,7 @@ public static class PolePicture
             xs.Select(x => Math.Exp(-0.5 * Math.Pow((x - mean) / std, 2)) / (std * Math.Sqrt(2 * Math.PI))).ToArray();
         foreach (var (mean, std, label, t) in earlier)
         {
-            var line = plot.Add.ScatterLine(xs, Density(mean, std), EarlierToLaterRamp(t));
+            var line = plot.Add.ScatterLine(xs, Density(mean, std), Draw.Ramp(t));
             line.LineWidth = 2f;
             line.MarkerSize = 0;
             line.LegendText = label;
