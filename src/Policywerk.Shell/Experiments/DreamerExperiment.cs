@@ -117,8 +117,8 @@ public sealed class DreamerExperiment(DreamerConfig config) : IExperiment
             returns.ShowLegend(Edge.Bottom); // below the plot: inside, it would cover intervals
             returns.Legend.Orientation = Orientation.Horizontal;
 
-            var gap = Draw.TracePlot($"Gap closed, random → scripted: {t.SeedsMeetingBar} of {t.Runs} meet the bar",
-                                     "run (seed)", "gap closed");
+            var gap = Draw.TracePlot($"Gap closed: {t.SeedsMeetingBar} of {t.Runs} seeds meet the bar",
+                                     "run (seed)", "gap closed, random → scripted");
             for (var i = 0; i < t.Seeds.Count; i++)
             {
                 var r = t.Seeds[i];
