@@ -93,13 +93,17 @@ public class TemporalDifferenceProperties
     public Property Offline_TD1_with_accumulating_traces_equals_every_visit_Monte_Carlo() =>
         Invariants.OfflineTdOneEqualsMonteCarlo(TemporalDifference.TdLambdaOffline);
 
+    /// <summary>Values to start from, five walks, α and γ, each in [0, 1].</summary>
+    private static Arbitrary<(VTable v0, ImmutableArray<Trajectory<int, int>> walks, double alpha, double gamma)> FiveWalks { get; } =
+        (from v0 in Generators.WalkValues(Walk)
+         from walks in Generators.Walks(Walk, 5)
+         from alpha in Generators.Between(0, 1)
+         from gamma in Generators.Between(0, 1)
+         select (v0, walks, alpha, gamma)).ToArbitrary();
+
     [Property(MaxTest = 200)]
     public Property TD_lambda_zero_equals_TD0() =>
-        Prop.ForAll((from v0 in Generators.WalkValues(Walk)
-                     from walks in Generators.Walks(Walk, 5)
-                     from alpha in Generators.Between(0, 1)
-                     from gamma in Generators.Between(0, 1)
-                     select (v0, walks, alpha, gamma)).ToArbitrary(), c =>
+        Prop.ForAll(FiveWalks, c =>
         {
             VTable td0 = c.v0, tdLambdaAcc = c.v0, tdLambdaRep = c.v0;
             foreach (var walk in c.walks)
@@ -113,11 +117,7 @@ public class TemporalDifferenceProperties
 
     [Property(MaxTest = 200)]
     public Property One_step_TD_is_TD0_bit_for_bit() =>
-        Prop.ForAll((from v0 in Generators.WalkValues(Walk)
-                     from walks in Generators.Walks(Walk, 5)
-                     from alpha in Generators.Between(0, 1)
-                     from gamma in Generators.Between(0, 1)
-                     select (v0, walks, alpha, gamma)).ToArbitrary(), c =>
+        Prop.ForAll(FiveWalks, c =>
             c.walks.Aggregate(c.v0, (v, w) => TemporalDifference.NStepEpisode(v, w, c.alpha, c.gamma, 1))
              .Equals(c.walks.Aggregate(c.v0, (v, w) => TemporalDifference.TdZeroEpisode(v, w, c.alpha, c.gamma))));
 

@@ -27,14 +27,10 @@ public class NeuronTests
         Assert.Equal(0.0, neuron.Backward(x, new NeuronOutput(-0.5, 0.0), 2.0).Bias); // below zero ReLU passes nothing back
     }
 
+    public static TheoryData<Activation> EveryActivation => [.. Enum.GetValues<Activation>()];
+
     [Theory]
-    [InlineData(Activation.Identity)]
-    [InlineData(Activation.Relu)]
-    [InlineData(Activation.Tanh)]
-    [InlineData(Activation.Sigmoid)]
-    [InlineData(Activation.Softplus)]
-    [InlineData(Activation.Silu)]
-    [InlineData(Activation.Elu)]
+    [MemberData(nameof(EveryActivation))]
     public void Its_gradients_match_central_differences(Activation f)
     {
         var key = Key.FromSeed(7);
