@@ -560,9 +560,21 @@ public sealed class Lesson01Bellman(BellmanConfig config, NamedMap map) : ILesso
                         break;
                 }
             }
-            var free = Enumerable.Range(0, world.StateCount).Where(s => world.KindOf(s) == CellKind.Empty).Select(s => values[s]).ToArray();
-            if (free.Length > 0) Charts.ColourBar(plot, free.Min(), free.Max(), scale, "value V(s)");
+            if (ValueRange is { } range) Charts.ColourBar(plot, range.Low, range.High, scale, "value V(s)");
             return plot;
+        }
+
+        /// <summary>The smallest and largest value of an open cell over every sweep: one colour bar for the whole animation
+        /// and the poster (null on a map without open cells).</summary>
+        private (double Low, double High)? ValueRange
+        {
+            get
+            {
+                var open = Enumerable.Range(0, world.StateCount).Where(s => world.KindOf(s) == CellKind.Empty).ToArray();
+                if (open.Length == 0) return null;
+                var all = vi.Sweeps.SelectMany(w => open.Select(s => w.Values[s])).Concat(open.Select(s => vi.Values[s])).ToArray();
+                return (all.Min(), all.Max());
+            }
         }
 
         private Plot TracePane(int sweepsShown, bool full)

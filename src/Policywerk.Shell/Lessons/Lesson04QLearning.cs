@@ -576,8 +576,10 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
             }
             if (Classic)
             {
-                var optimal = plot.Add.HorizontalLine(-12, 1.2f, Palette.Positive, LinePattern.Dashed);
-                optimal.LegendText = "optimal path: −12";
+                // the best return from S: value iteration on the grid's known model, undiscounted as the rewards are counted
+                var best = Bellman.ValueIteration(Grid, new BellmanConfig(Gamma: 1.0, Theta: 1e-9)).Values[Grid.StartState];
+                var optimal = plot.Add.HorizontalLine(best, 1.2f, Palette.Positive, LinePattern.Dashed);
+                optimal.LegendText = $"optimal path: {best.ToString("0.#", CultureInfo.InvariantCulture).Replace('-', '−')}";
                 plot.Axes.SetLimits(0, config.Episodes + 1, RewardFloor, 5);
                 plot.YLabel($"reward (axis cut at {RewardFloor})", 13);
             }
