@@ -17,25 +17,15 @@ public static class BreakoutPicture
     public static Plot Board(BreakoutState s, string title, IReadOnlyList<BreakoutState>? trail = null, string? card = null)
     {
         var plot = Draw.GridPlot(title, Breakout.Rows, Breakout.Cols);
-        // the empty board as one rectangle and its lines (a rectangle per square draws four times slower), then the bricks
-        // and the paddle over it
-        var board = plot.Add.Rectangle(0, Breakout.Cols, -Breakout.Rows, 0);
-        board.FillColor = Palette.Board;
-        board.LineWidth = 0;
-        for (var c = 1; c < Breakout.Cols; c++) BoardLine(plot.Add.Line(c, 0, c, -Breakout.Rows));
-        for (var r = 1; r < Breakout.Rows; r++) BoardLine(plot.Add.Line(0, -r, Breakout.Cols, -r));
+        // the board, its bricks and the paddle as one grid of cells (CellGrid counts rows from the bottom)
+        var fills = new Color[Breakout.Rows * Breakout.Cols];
         for (var r = 0; r < Breakout.Rows; r++)
             for (var c = 0; c < Breakout.Cols; c++)
-            {
-                var fill = s.HasBrick(r, c) ? (r == 0 ? Palette.TopBricks : Palette.LowerBricks)
-                         : r == Breakout.PaddleRow && c >= s.PaddleCol && c < s.PaddleCol + Breakout.PaddleWidth ? Palette.Paddle
-                         : (Color?)null;
-                if (fill is not { } f) continue;
-                var rect = plot.Add.Rectangle(c, c + 1, -r - 1, -r);
-                rect.FillColor = f;
-                rect.LineColor = Palette.BoardLine;
-                rect.LineWidth = 1;
-            }
+                fills[(Breakout.Rows - 1 - r) * Breakout.Cols + c] =
+                    s.HasBrick(r, c) ? (r == 0 ? Palette.TopBricks : Palette.LowerBricks)
+                    : r == Breakout.PaddleRow && c >= s.PaddleCol && c < s.PaddleCol + Breakout.PaddleWidth ? Palette.Paddle
+                    : Palette.Board;
+        plot.PlottableList.Add(new CellGrid(0, -Breakout.Rows, 1, 1, Breakout.Rows, Breakout.Cols, fills, Palette.BoardLine, 1));
         var path = trail ?? [];
         for (var i = 0; i < path.Count; i++)
         {
@@ -70,12 +60,6 @@ public static class BreakoutPicture
         }
         plot.Axes.SetLimits(-0.05, Breakout.Cols + 0.05, -Breakout.Rows - 0.9, 0.05);
         return plot;
-    }
-
-    private static void BoardLine(ScottPlot.Plottables.LinePlot line)
-    {
-        line.LineColor = Palette.BoardLine;
-        line.LineWidth = 1;
     }
 
     /// <summary>Q(s, left/stay/right) as bars over a fixed <paramref name="range"/>. With <paramref name="greedy"/> the
