@@ -47,6 +47,7 @@ public static class NStepWalk
         var walk = c.Walk;
         var episodes = walk.SampleMany(c.Episodes, key);
         var truth = walk.TrueValues;
+        var states = walk.WalkStates;
         var rows = new ImmutableArray<double>[c.Ns.Length];
         for (var i = 0; i < rows.Length; i++)
         {
@@ -58,7 +59,7 @@ public static class NStepWalk
                 foreach (var episode in episodes)
                 {
                     v = TemporalDifference.NStepEpisode(v, episode, c.Alphas[j], 1.0, c.Ns[i]);
-                    sum += TemporalDifference.RmsError(v, truth, walk.WalkStates);
+                    sum += TemporalDifference.RmsError(v, truth, states);
                 }
                 row[j] = sum / episodes.Length;
             }

@@ -65,7 +65,7 @@ public sealed record RandomWalk(int Size = 5, double LeftReward = 0.0) : IWorld<
         double Right(int i) => gamma == 1.0 ? (double)i / (Size + 1)
                              : gamma == 0.0 ? (i == Size ? 0.5 : 0.0)
                              : Math.Exp(-mu * (Size + 1 - i)) * -double.ExpM1(-2 * mu * i) / (gamma * -double.ExpM1(-2 * mu * (Size + 1)));
-        for (var i = 1; i <= Size; i++) v[i] = LeftReward == 0.0 ? Right(i) : Right(i) + LeftReward * Right(Size + 1 - i);
+        for (var i = 1; i <= Size; i++) v[i] = Right(i) + LeftReward * Right(Size + 1 - i);
         return v.Freeze();
     }
 

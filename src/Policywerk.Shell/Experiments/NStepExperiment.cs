@@ -83,8 +83,9 @@ public sealed class NStepExperiment(NStepConfig config) : IExperiment
             var table = Table;
             yield return "RMS error at the best α: " + string.Join(", ", table.Best.Select(r => $"n={r.N} {Format.F(r.Mean)}"));
             var worstAtOne = Enumerable.Range(0, sweep.Length).MaxBy(i => sweep[i].Means[^1].Mean);
+            var (bookN, book) = SuttonBarto72.Lowest.MinBy(kv => kv.Value.Y);
             yield return $"lowest at n={BestN}; at α={Format.F(config.Alphas[^1], "0.##")} the worst is n={config.Ns[worstAtOne]} " +
-                         $"({Format.F(sweep[worstAtOne].Means[^1].Mean)}); book: lowest ≈ 0.268 at n=4 (α ≈ 0.37)";
+                         $"({Format.F(sweep[worstAtOne].Means[^1].Mean)}); book: lowest ≈ {Format.F(book.Y)} at n={bookN} (α ≈ {Format.F(book.X, "0.##")})";
         }
 
         public void Print(IAnsiConsole console)

@@ -67,6 +67,9 @@ public sealed class Lesson01Bellman(BellmanConfig config, NamedMap map) : ILesso
         public object Results => results.Value;
         private readonly Lazy<BellmanResults> results = new(() => ResultsOf(config, world, vi, pi, path));
 
+        /// <summary><see cref="ValueRange"/>, worked out once for every frame.</summary>
+        private readonly Lazy<(double Low, double High)?> valueRange = new(() => ValueRange(world, vi));
+
         private static BellmanResults ResultsOf(BellmanConfig config, Gridworld world, ValueIterationResult vi, PolicyIterationResult pi,
                                                 Trajectory<int, Move> path)
         {
@@ -560,21 +563,18 @@ public sealed class Lesson01Bellman(BellmanConfig config, NamedMap map) : ILesso
                         break;
                 }
             }
-            if (ValueRange is { } range) Charts.ColourBar(plot, range.Low, range.High, scale, "value V(s)");
+            if (valueRange.Value is { } range) Charts.ColourBar(plot, range.Low, range.High, scale, "value V(s)");
             return plot;
         }
 
         /// <summary>The smallest and largest value of an open cell over every sweep: one colour bar for the whole animation
         /// and the poster (null on a map without open cells).</summary>
-        private (double Low, double High)? ValueRange
+        private static (double Low, double High)? ValueRange(Gridworld world, ValueIterationResult vi)
         {
-            get
-            {
-                var open = Enumerable.Range(0, world.StateCount).Where(s => world.KindOf(s) == CellKind.Empty).ToArray();
-                if (open.Length == 0) return null;
-                var all = vi.Sweeps.SelectMany(w => open.Select(s => w.Values[s])).Concat(open.Select(s => vi.Values[s])).ToArray();
-                return (all.Min(), all.Max());
-            }
+            var open = Enumerable.Range(0, world.StateCount).Where(s => world.KindOf(s) == CellKind.Empty).ToArray();
+            if (open.Length == 0) return null;
+            var all = vi.Sweeps.SelectMany(w => open.Select(s => w.Values[s])).Concat(open.Select(s => vi.Values[s])).ToArray();
+            return (all.Min(), all.Max());
         }
 
         private Plot TracePane(int sweepsShown, bool full)

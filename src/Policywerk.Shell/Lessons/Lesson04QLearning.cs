@@ -85,6 +85,10 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
         public object Results => results.Value;
         private readonly Lazy<QLearningResults> results = new(() => ResultsOf(config, world.Grid, qLearning, sarsa, qGreedy, sarsaGreedy));
 
+        /// <summary>The best return from S: value iteration on the grid's known model, undiscounted as the rewards are counted.</summary>
+        private readonly Lazy<double> bestReturn = new(() =>
+            Bellman.ValueIteration(world.Grid, new BellmanConfig(Gamma: 1.0, Theta: 1e-9)).Values[world.Grid.StartState]);
+
         private Gridworld Grid => world.Grid;
 
         /// <summary>The classic cliff: its texts and pictures are the lesson's own.</summary>
@@ -576,8 +580,7 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
             }
             if (Classic)
             {
-                // the best return from S: value iteration on the grid's known model, undiscounted as the rewards are counted
-                var best = Bellman.ValueIteration(Grid, new BellmanConfig(Gamma: 1.0, Theta: 1e-9)).Values[Grid.StartState];
+                var best = bestReturn.Value;
                 var optimal = plot.Add.HorizontalLine(best, 1.2f, Palette.Positive, LinePattern.Dashed);
                 optimal.LegendText = $"optimal path: {best.ToString("0.#", CultureInfo.InvariantCulture).Replace('-', '−')}";
                 plot.Axes.SetLimits(0, config.Episodes + 1, RewardFloor, 5);
