@@ -47,4 +47,28 @@ public class Lesson05PicturesTests
         Assert.Equal(end, frames[^1].State);
         Assert.Contains($"{end.Score}/12 bricks", frames[^1].Card);
     }
+
+    [Fact]
+    public void The_poster_shows_the_best_greedy_game_the_run_played_the_earliest_of_equals()
+    {
+        var (episode, game, online) = Lesson05Dqn.PosterGame(Training);
+        var games = Lesson05Dqn.CheckpointGames(Training).Select(c => (c.Episode, c.Game.Bricks))
+            .Append((Episode: Training.Episodes.Length, Bricks: Lesson05Dqn.PlayedGame.Of("trained", Training.Greedy).Bricks)).ToList();
+        Assert.Equal(games.Max(g => g.Bricks), game.Bricks);
+        Assert.Equal(games.First(g => g.Bricks == game.Bricks).Episode, episode);
+        Assert.Equal((200, 12), (episode, game.Bricks)); // seed 42: the network after 200 episodes clears the wall
+        Assert.Same(Training.Snapshots.Single(s => s.Episode == episode).Online, online);
+        Assert.Equal(game.States, Lesson05Dqn.PlayedGame.Of("again", Lesson05Dqn.GreedyGame(Training.Model.Net, online)).States);
+    }
+
+    [Fact]
+    public void The_Q_axis_holds_the_usual_differences_between_actions_and_cuts_the_rare_large_ones()
+    {
+        // largest |Q − mean| per frame: 0.1, 0.2, 0.3, 0.4, 1.0 → the 0.8 quantile of five is the fourth, 0.4
+        double[][] qs = [[0.1, 0, -0.1], [1.2, 1, 0.8], [0.3, 0, -0.3], [2.4, 2, 1.6], [1, 0, -1]];
+        Assert.Equal(1.3 * 0.4, Pictures.BreakoutPicture.QSpread(qs), 12);
+        var spread = Pictures.BreakoutPicture.QSpread(Lesson05Dqn.AnimationFrames(Training)
+            .Select(f => (IReadOnlyList<double>)Policywerk.Pure.Agents.Dqn.QValues(f.Model, Lesson05Dqn.Observe, f.State)));
+        Assert.InRange(spread, 0.1, 0.4); // seed 42: about ±0.2, so a difference of 0.05 between actions is a quarter of the half-height
+    }
 }

@@ -131,6 +131,14 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
             .Select(s => (s.Episode, PlayedGame.Of($"after {s.Episode} episodes", GreedyGame(training.Model.Net, s.Online))))
             .ToList();
 
+    /// <summary>The poster's game: the greedy game with the most bricks among the checkpoints' and the final network's (the
+    /// earliest of equals), with the episode after which its network was taken and that network's parameters.</summary>
+    internal static (int Episode, PlayedGame Game, Params Online) PosterGame(DqnTraining training) =>
+        CheckpointGames(training)
+            .Select(c => (Episode: c.Episode, Game: c.Game, Online: training.Snapshots.First(s => s.Episode == c.Episode).Online))
+            .Append((Episode: training.Episodes.Length, Game: PlayedGame.Of($"trained ({training.Episodes.Length} episodes)", training.Greedy), Online: training.Model.Online))
+            .MaxBy(c => c.Game.Bricks);
+
     /// <summary>One GIF frame: the board with the ball's trail and an end card, the model whose Q-values are shown and
     /// whether it chose the actions (greedy) or not (random play), the titles, and how much of the curve to draw.</summary>
     internal sealed record FrameSpec(BreakoutState State, IReadOnlyList<BreakoutState> Trail, string? Card, DqnModel Model, bool Greedy,
@@ -359,20 +367,23 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
         {
             var specs = AnimationFrames(training);
             var qs = specs.Select(f => Dqn.QValues(f.Model, Observe, f.State)).ToList();
-            var qRange = BreakoutPicture.QRange(qs.Select(q => (IReadOnlyList<double>)q));
+            var spread = BreakoutPicture.QSpread(qs.Select(q => (IReadOnlyList<double>)q));
             // the trace pane is the same for every frame of a stage: one plot, drawn once
             var traces = specs.Select(f => (f.Shown, f.TraceTitle)).Distinct().ToDictionary(t => t, t => Trace(t.Shown, t.TraceTitle));
             var frames = specs.Select((f, i) => ThreePane.Compose(BreakoutPicture.Board(f.State, f.BoardTitle, f.Trail, f.Card),
-                BreakoutPicture.QBars(qs[i], f.QTitle, qRange, greedy: f.Greedy), traces[(f.Shown, f.TraceTitle)])).ToList();
+                BreakoutPicture.QBars(qs[i], f.QTitle, spread, greedy: f.Greedy), traces[(f.Shown, f.TraceTitle)])).ToList();
             writer.Gif("artifact.gif", frames, specs.Select(f => f.DelayCs).ToArray());
 
-            var finalStates = PlayedGame.Of("trained", training.Greedy).States.ToList();
-            var final = training.Greedy;
-            var posterIndex = finalStates.FindIndex(s => s.Score >= 4 && !s.Done);
-            var poster = finalStates[posterIndex < 0 ? finalStates.Count - 1 : posterIndex];
-            writer.Png("poster.png", ThreePane.Compose(BreakoutPicture.Board(poster, $"Trained DQN: {final.Steps.Count(t => t.Reward == Breakout.BrickReward)}/12 bricks in {final.Length} steps"),
-                BreakoutPicture.QBars(Dqn.QValues(training.Model, Observe, poster), "Q(s, ·; θ) at this moment", qRange),
-                Trace(Rewards.Count, "reward per episode")));
+            var best = PosterGame(training);
+            var final = PlayedGame.Of("the final network", training.Greedy);
+            var poster = best.Game.States.FirstOrDefault(s => s.Score >= 4 && !s.Done) ?? best.Game.States[^1];
+            var bestModel = AsModel(training.Model, best.Online);
+            writer.Png("poster.png", ThreePane.Compose(
+                BreakoutPicture.Board(poster, $"Greedy DQN after {best.Episode} episodes: {best.Game.Bricks}/12 bricks in {best.Game.Steps} steps"),
+                BreakoutPicture.QBars(Dqn.QValues(bestModel, Observe, poster), "Q(s, ·; θ) at this moment", spread),
+                Trace(Rewards.Count, best.Episode == training.Episodes.Length
+                    ? "reward per episode"
+                    : $"reward per episode ({final.Card.Replace("\n", " ")})")));
 
             var trace = Trace(Rewards.Count, $"DQN on mini Breakout: reward per episode ({training.Episodes.Length} episodes)");
             LearningCurves.RightAxis(trace, "ε", training.Episodes.Select(l => l.Epsilon).ToArray(), Rewards.Count, (0, 1.05));

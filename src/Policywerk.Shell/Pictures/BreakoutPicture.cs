@@ -62,50 +62,50 @@ public static class BreakoutPicture
         return plot;
     }
 
-    /// <summary>Q(s, left/stay/right) as bars over a fixed <paramref name="range"/>. With <paramref name="greedy"/> the
-    /// greedy action's bar is green (and the action taken, if another, is marked "explored"); without, the actions are
-    /// not chosen from these values (random play) and every bar is grey.</summary>
-    public static Plot QBars(IReadOnlyList<double> q, string title, (double Low, double High) range, bool greedy = true, int? taken = null)
+    /// <summary>Q(s, left/stay/right) as bars of Q(s, a) − mean_a′ Q(s, a′), how much better or worse than the average
+    /// action each action looks, over a fixed symmetric range ±<paramref name="spread"/>, cut at its edges; each bar is labelled with Q(s, a)
+    /// itself. The actions' values differ by far less than they vary from state to state, so bars of Q itself on an axis
+    /// that holds every frame would all look the same height. With <paramref name="greedy"/> the greedy action's bar (the
+    /// tallest) is green; without, the actions are not chosen from these values (random play) and every bar is grey.</summary>
+    public static Plot QBars(IReadOnlyList<double> q, string title, double spread, bool greedy = true)
     {
         var plot = new Plot();
         plot.Title(title, 15);
         var best = 0;
         for (var a = 1; a < q.Count; a++) if (q[a] > q[best]) best = a;
+        var mean = q.Average();
         for (var a = 0; a < q.Count; a++)
         {
-            var bar = plot.Add.Bar(position: a, value: q[a]);
+            var centred = Math.Clamp(q[a] - mean, -spread, spread); // cut at the axis's edge (QSpread)
+            var bar = plot.Add.Bar(position: a, value: centred);
             bar.Color = !greedy ? Palette.Gray.WithAlpha(0.6) : a == best ? Palette.Positive : Palette.Accent.WithAlpha(0.55);
-            var label = plot.Add.Text(q[a].ToString("+0.00;-0.00;0.00", System.Globalization.CultureInfo.InvariantCulture), a, q[a]);
-            label.Alignment = q[a] >= 0 ? Alignment.LowerCenter : Alignment.UpperCenter;
+            var label = plot.Add.Text("Q = " + q[a].ToString("+0.00;-0.00;0.00", System.Globalization.CultureInfo.InvariantCulture), a, centred);
+            var cut = Math.Abs(centred) == spread;
+            label.Alignment = centred >= 0 ^ cut ? Alignment.LowerCenter : Alignment.UpperCenter;
             label.LabelFontSize = 13;
             label.LabelFontColor = Palette.Ink;
+            if (cut) label.LabelBackgroundColor = Colors.White.WithAlpha(0.85);
         }
-        if (greedy && taken is int t && t != best)
-        {
-            var note = plot.Add.Text("explored", t, range.Low);
-            note.Alignment = Alignment.LowerCenter;
-            note.LabelFontColor = Palette.Second;
-            note.LabelFontSize = 12;
-        }
-        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
-            [0, 1, 2], ActionNames);
+        Draw.FewTicks(plot);
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual([0, 1, 2], ActionNames);
         plot.Axes.Bottom.TickLabelStyle.FontSize = 14;
-        plot.YLabel("Q(s, a)", 13);
-        var span = range.High - range.Low;
-        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(span > 8 ? 2 : span > 3 ? 1 : 0.5);
-        plot.Axes.SetLimits(-0.6, 2.6, range.Low, range.High);
+        plot.YLabel("Q(s, a) − mean of the three", 13);
+        plot.Axes.SetLimits(-0.6, 2.6, -spread, spread);
         plot.Add.HorizontalLine(0, 1, Palette.Ink);
         return plot;
     }
 
-    /// <summary>A y range that holds every value in <paramref name="qs"/> and 0, with room above and below for the bars'
-    /// labels: one range for all frames of an animation, so bars of different frames compare.</summary>
-    public static (double Low, double High) QRange(IEnumerable<IReadOnlyList<double>> qs)
+    /// <summary>The half-height of the Q bars' axis, one for all frames of an animation so bars of different frames
+    /// compare: the <see cref="SpreadQuantile"/> quantile over the frames of each frame's largest |Q(s, a) − mean_a′ Q(s, a′)|,
+    /// with room for the labels. The few frames beyond it (a state where one action is clearly worse) have their bars cut at
+    /// the axis's edge; their labels still give Q.</summary>
+    public static double QSpread(IEnumerable<IReadOnlyList<double>> qs)
     {
-        var (low, high) = (0.0, 0.0);
-        foreach (var q in qs)
-            foreach (var v in q) (low, high) = (Math.Min(low, v), Math.Max(high, v));
-        var pad = 0.15 * Math.Max(high - low, 0.1);
-        return (low - pad, high + pad);
+        var largest = qs.Select(q => q.Max(v => Math.Abs(v - q.Average()))).Order().ToArray();
+        if (largest.Length == 0) return 0.1;
+        return 1.3 * Math.Max(largest[(int)Math.Floor(SpreadQuantile * (largest.Length - 1))], 0.01);
     }
+
+    /// <summary>Which quantile of the frames' largest bar sets the Q axis (<see cref="QSpread"/>).</summary>
+    public const double SpreadQuantile = 0.8;
 }
