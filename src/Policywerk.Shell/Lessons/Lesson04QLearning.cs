@@ -474,14 +474,15 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
             return plot;
         }
 
-        /// <summary>The start's "S" and the goals' "G", drawn last so no route or agent covers them.</summary>
+        /// <summary>The start's "S" (in its cell's lower-left corner) and the goals' "G" (upper-right), drawn last and
+        /// away from the cell's centre, where the routes run and the agents stop, so neither covers them.</summary>
         private void StartAndGoalLabels(Plot plot, float k)
         {
             for (var s = 0; s < Grid.StateCount; s++)
             {
                 var (r, c) = (Grid.CellOf(s).Row, Grid.CellOf(s).Col);
-                if (s == Grid.StartState) Charts.Label(plot, "S", c + 0.5, -r - 0.5, Alignment.MiddleCenter, 15 * k, Palette.Ink, bold: true);
-                else if (Grid.KindOf(s) == CellKind.Goal) Charts.Label(plot, "G", c + 0.5, -r - 0.5, Alignment.MiddleCenter, 15 * k, Palette.White, bold: true);
+                if (s == Grid.StartState) Charts.Label(plot, "S", c + 0.08, -r - 0.92, Alignment.LowerLeft, 15 * k, Palette.Ink, bold: true);
+                else if (Grid.KindOf(s) == CellKind.Goal) Charts.Label(plot, "G", c + 0.92, -r - 0.08, Alignment.UpperRight, 15 * k, Palette.White, bold: true);
             }
         }
 
