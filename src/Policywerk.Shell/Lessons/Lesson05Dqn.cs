@@ -150,9 +150,9 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
     /// <summary>Hundredths of a second a game's last frame (with its end card) is shown; the animation's last, longer.</summary>
     private const uint CardDelay = 180, LastDelay = 300;
 
-    /// <summary>Every fifth state of a longer game is drawn (the trail shows the cells skipped): the whole games fit the
-    /// speed budget (issue 20) only so.</summary>
-    private const int Stride = 5;
+    /// <summary>Every sixth state of a longer game is drawn (the trail shows the cells skipped): the whole games fit the
+    /// speed and size budgets of the pictures (docs/speed.md) only so.</summary>
+    private const int Stride = 6;
 
     /// <summary>Cells of the ball's trail drawn behind it: the two strides before.</summary>
     private const int TrailLength = 2 * Stride;

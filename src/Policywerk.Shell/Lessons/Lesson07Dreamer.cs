@@ -367,7 +367,7 @@ public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson
 
         /// <summary>Frames a stage shows at most besides its first: every decision of a short episode, every few of a long
         /// one (each shown for as many decisions), so three stages cost few frames to draw.</summary>
-        internal const int StageFrames = 8;
+        internal const int StageFrames = 6;
 
         /// <summary>One frame of the animation: the stage's iteration, the step shown, how long, and the end card if any.</summary>
         internal sealed record AnimationFrame(int Stage, int Iteration, int Step, uint DelayCs, string? Card);

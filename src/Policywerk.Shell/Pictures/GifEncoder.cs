@@ -4,7 +4,7 @@ namespace Policywerk.Shell.Pictures;
 
 /// <summary>
 /// Animated GIFs from drawn frames, fast: one palette for the whole animation, computed once; each frame after the
-/// first stores only the rectangle that changed, with the pixels that did not change inside it transparent, so it is
+/// first stores only the rectangle that changed, with the pixels that show as before inside it transparent, so it is
 /// drawn over the previous frame (disposal "none"). The palette is ImageMagick's quantization of the colours the
 /// animation uses, weighted by how often they are drawn; everything else — mapping pixels to it, finding what
 /// changed, LZW compression and the GIF89a blocks — is the few lines below, because ImageMagick quantizes every frame
@@ -143,11 +143,11 @@ public static class GifEncoder
     }
 
     /// <summary>One frame's graphic control extension, image descriptor and LZW data: the rectangle that differs from
-    /// <paramref name="previous"/> (the whole frame for the first), unchanged pixels in it transparent.</summary>
+    /// <paramref name="previous"/> (the whole frame for the first), pixels that show as before transparent.</summary>
     private static byte[] FrameBlock(byte[] frame, byte[]? previous, int width, int height, Dictionary<int, byte> index, uint delayCs)
     {
         var (left, top, right, bottom) = (0, 0, width - 1, height - 1);
-        if (previous is not null) (left, top, right, bottom) = Changed(frame, previous, width, height);
+        if (previous is not null) (left, top, right, bottom) = Changed(frame, previous, width, height, index);
         int w = right - left + 1, h = bottom - top + 1;
         var indices = new byte[w * h];
         var current = Pixels(frame);
@@ -156,7 +156,7 @@ public static class GifEncoder
             for (var x = 0; x < w; x++)
             {
                 var p = (top + y) * width + left + x;
-                indices[y * w + x] = previous is not null && current[p] == before[p] ? Transparent : index[Rgb(current[p])];
+                indices[y * w + x] = previous is not null && Shown(current[p], before[p], index) ? Transparent : index[Rgb(current[p])];
             }
         using var block = new MemoryStream();
         block.Write([0x21, 0xF9, 0x04, (byte)(previous is null ? 0x04 : 0x05)]); // disposal "none", transparency after the first
@@ -173,15 +173,16 @@ public static class GifEncoder
         return block.ToArray();
     }
 
-    /// <summary>The smallest rectangle holding every pixel that differs from the previous frame (one pixel if none does).</summary>
-    private static (int Left, int Top, int Right, int Bottom) Changed(byte[] frame, byte[] previous, int width, int height)
+    /// <summary>The smallest rectangle holding every pixel that shows otherwise than in the previous frame (one pixel if
+    /// none does).</summary>
+    private static (int Left, int Top, int Right, int Bottom) Changed(byte[] frame, byte[] previous, int width, int height, Dictionary<int, byte> index)
     {
         int left = width, top = height, right = -1, bottom = -1;
         var current = Pixels(frame);
         var before = Pixels(previous);
         for (var y = 0; y < height; y++)
             for (var x = 0; x < width; x++)
-                if (current[y * width + x] != before[y * width + x])
+                if (!Shown(current[y * width + x], before[y * width + x], index))
                 {
                     if (x < left) left = x;
                     if (x > right) right = x;
@@ -190,6 +191,12 @@ public static class GifEncoder
                 }
         return right < 0 ? (0, 0, 0, 0) : (left, top, right, bottom);
     }
+
+    /// <summary>A pixel that was <paramref name="before"/> in the previous frame already shows as <paramref name="now"/>
+    /// when both map to the same palette entry (the previous frame shows its pixel through that entry): it can stay
+    /// transparent.</summary>
+    private static bool Shown(uint now, uint before, Dictionary<int, byte> index) =>
+        now == before || index[Rgb(now)] == index[Rgb(before)];
 
     /// <summary>
     /// GIF's variable-length LZW of 8-bit indices (minimum code size 8): a clear code first, codes growing from 9 to
