@@ -64,7 +64,7 @@ public class Lesson05PicturesTests
     [Fact]
     public void The_Q_axis_holds_the_usual_differences_between_actions_and_cuts_the_rare_large_ones()
     {
-        // largest |Q − mean| per frame: 0.1, 0.2, 0.3, 0.4, 1.0 → the 0.8 quantile of five is the fourth, 0.4
+        // largest |Q − mean| per frame: 0.1, 0.2, 0.3, 0.4, 1.0 → the 0.9 quantile of five (index ⌊0.9·4⌋ = 3) is the fourth, 0.4
         double[][] qs = [[0.1, 0, -0.1], [1.2, 1, 0.8], [0.3, 0, -0.3], [2.4, 2, 1.6], [1, 0, -1]];
         Assert.Equal(1.3 * 0.4, Pictures.BreakoutPicture.QSpread(qs), 12);
         var spread = Pictures.BreakoutPicture.QSpread(Lesson05Dqn.AnimationFrames(Training)

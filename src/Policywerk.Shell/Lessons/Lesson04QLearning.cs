@@ -414,20 +414,22 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
         {
             var frames = new List<Composition>();
             var pane = Draw.CellPixels(Grid.Rows, Grid.Cols, ThreePane.Width / 2, ThreePane.TopHeight);
-            foreach (var e in Checkpoints)
+            var checkpoints = Checkpoints.Select(e => (Episode: e, Tables: After(e))).ToList();
+            // one colour scale for the whole animation: a shade means the same value in every frame
+            var shade = ShadeRange(checkpoints.SelectMany(c => new[] { c.Tables.Q, c.Tables.Sarsa }).ToList());
+            foreach (var (e, (q, s)) in checkpoints)
             {
-                var (q, s) = After(e);
                 var routes = new[] { Cliff.Greedy(q, keys[2], Grid.StateCount, world), Cliff.Greedy(s, keys[2], Grid.StateCount, world) };
-                frames.Add(ThreePane.Compose(RoutePane($"Greedy routes after episode {e}", routes, int.MaxValue, pane),
-                                             ArrowPane($"Greedy actions after episode {e}", q, s), TracePane(e)));
+                frames.Add(ThreePane.Compose(RoutePane($"Greedy routes after episode {e}", routes, int.MaxValue, pane, legend: true),
+                                             ArrowPane($"Greedy actions after episode {e}", q, s, shade), TracePane(e)));
             }
             var final = new[] { qGreedy, sarsaGreedy };
             var longest = final.Max(g => g.Path.Length);
             var stride = Math.Max(2, (longest + 39) / 40); // at most about 40 walking frames
             // while walking, the action and trace panes stay the same: one plot each, drawn once
-            var (arrows, trace) = (ArrowPane($"Greedy actions after episode {config.Episodes}", qLearning.Q, sarsa.Q), TracePane(config.Episodes));
+            var (arrows, trace) = (ArrowPane($"Greedy actions after episode {config.Episodes}", qLearning.Q, sarsa.Q, shade), TracePane(config.Episodes));
             for (var k = 0; k < longest; k += k + stride >= longest ? 1 : stride)
-                frames.Add(ThreePane.Compose(RoutePane($"Walking greedily · step {k}", final, k, pane), arrows, trace));
+                frames.Add(ThreePane.Compose(RoutePane($"Walking greedily · step {k}", final, k, pane, legend: true), arrows, trace));
             writer.Gif("artifact.gif", frames, delayCs: 60, holdLastCs: 300);
             var (width, height) = PosterSize();
             writer.Png("poster.png", Panels.Render(RoutePane("The learned greedy paths", final, int.MaxValue,
@@ -502,9 +504,10 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
                     var line = plot.Add.ScatterLine(cells, MethodColours[m]);
                     line.LineWidth = 4 * k;
                     line.MarkerSize = 0;
-                    if (legend) line.LegendText = $"{MethodNames[m]}: {routes[m].Steps} steps, reward {routes[m].Reward:0.##}";
+                    if (legend) line.LegendText = RouteLegend(m, routes[m]);
                 }
-                plot.Add.Marker(cells[^1], MarkerShape.FilledCircle, 18 * k, MethodColours[m]);
+                var end = plot.Add.Marker(cells[^1], MarkerShape.FilledCircle, 14 * k, MethodColours[m]); // small: off the S and G corners
+                if (legend && cells.Length == 1) end.LegendText = RouteLegend(m, routes[m]); // a route that never leaves S is its dot
             }
             StartAndGoalLabels(plot, k);
             if (legend)
@@ -516,9 +519,15 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
             return plot;
         }
 
+        /// <summary>"Q-learning: 13 steps, reward −12", or, for a greedy route that does not reach a goal, where it was cut off.</summary>
+        private static string RouteLegend(int method, GreedyEvaluation route) =>
+            route.ReachedGoal
+                ? $"{MethodNames[method]}: {route.Steps} steps, reward {route.Reward:0.##}"
+                : $"{MethodNames[method]}: no way to G yet, cut off after {route.Steps} steps";
+
         /// <summary>The greedy action in every cell, Q-learning's grid beside SARSA's (above it, when that leaves bigger
         /// cells); cells shaded by max_a Q(s, a).</summary>
-        private Plot ArrowPane(string title, QTable q, QTable sarsa)
+        private Plot ArrowPane(string title, QTable q, QTable sarsa, (double Low, double High, double Scale) shade)
         {
             var stacked = Draw.CellPixels(2 * Grid.Rows + 2, Grid.Cols, ThreePane.Width / 2, ThreePane.TopHeight);
             var sideBySide = Draw.CellPixels(Grid.Rows + 1, 2 * Grid.Cols + 1, ThreePane.Width / 2, ThreePane.TopHeight);
@@ -527,7 +536,6 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
             var cellPixels = Math.Max(stacked, sideBySide);
             var k = Scale(cellPixels);
             var tables = new[] { q, sarsa };
-            var shade = ShadeScale(tables); // saturates at the largest value shown: the colour bar reads its range
             for (var m = 0; m < 2; m++)
             {
                 var top = above ? m * (Grid.Rows + 1) + 1 : 1;
@@ -545,27 +553,24 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
                             case CellKind.Wall: Draw.Cell(plot, top + r, left + c, Palette.Wall); continue;
                         }
                         var row = tables[m].Row(s);
-                        Draw.Cell(plot, top + r, left + c, Draw.Diverging(tables[m].Max(s), shade));
+                        Draw.Cell(plot, top + r, left + c, Draw.Diverging(tables[m].Max(s), shade.Scale));
                         if (row.ToArray().All(v => v == 0) || cellPixels < Draw.ArrowPixels) continue; // never visited, or too small
                         var best = Policies.Greedy(row, Key.FromSeed(0)).Value;
                         var (dr, dc) = new Cell(0, 0).Toward(best);
                         Draw.CellArrow(plot, top + r, left + c, dr, dc, Palette.Ink, k);
                     }
             }
-            var free = tables.SelectMany(t => Enumerable.Range(0, Grid.StateCount).Where(s => !Grid.IsInert(s)).Select(t.Max)).ToArray();
-            Charts.ColourBar(plot, free.Min(), free.Max(), shade, "max_a Q(s, a) (the cliff: dark brown)", above ? Edge.Bottom : Edge.Right,
+            Charts.ColourBar(plot, shade.Low, shade.High, shade.Scale, "max_a Q(s, a) (the cliff: dark brown)", above ? Edge.Bottom : Edge.Right,
                              "+0.0;-0.0;0");
             return plot;
         }
 
-        /// <summary>The largest |max_a Q(s, a)| over the free cells of both tables: where the shade saturates.</summary>
-        private double ShadeScale(IReadOnlyList<QTable> tables)
+        /// <summary>The range of max_a Q(s, a) over the free cells of <paramref name="tables"/>, and the largest |value|,
+        /// where the shade saturates: one scale for every frame that draws these tables.</summary>
+        private (double Low, double High, double Scale) ShadeRange(IReadOnlyList<QTable> tables)
         {
-            var largest = 1e-9;
-            foreach (var t in tables)
-                for (var s = 0; s < Grid.StateCount; s++)
-                    if (!Grid.IsInert(s)) largest = Math.Max(largest, Math.Abs(t.Max(s)));
-            return largest;
+            var free = tables.SelectMany(t => Enumerable.Range(0, Grid.StateCount).Where(s => !Grid.IsInert(s)).Select(t.Max)).ToArray();
+            return (free.Min(), free.Max(), Math.Max(1e-9, free.Max(Math.Abs)));
         }
 
         private Plot TracePane(int upTo, bool full = false)

@@ -160,18 +160,19 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
 
     /// <summary>Lesson 05's animation as data: random play with the untrained network's values, each training
     /// checkpoint's greedy game played to its end (a game whose ball took the same path as the checkpoint before is not
-    /// replayed: its end card says so), and the trained network's greedy game; each game ends on a card with its numbers.</summary>
+    /// replayed: its end card says so), and the trained network's greedy game; each game ends on a card with its numbers
+    /// (the trained game's card also names a checkpoint that played better, if one did).</summary>
     internal static List<FrameSpec> AnimationFrames(DqnTraining training)
     {
         var specs = new List<FrameSpec>();
         void Play(PlayedGame game, DqnModel model, bool greedy, string boardTitle, string qTitle, int shown, string traceTitle,
-                  string? card = null, uint hold = CardDelay)
+                  string? card = null, uint hold = CardDelay, bool whole = false)
         {
             var states = game.States;
             var stride = states.Count > 20 ? Stride : 1;
             var steps = Enumerable.Range(0, (states.Count - 1) / stride + 1).Select(k => k * stride).ToList();
             if (steps[^1] != states.Count - 1) steps.Add(states.Count - 1);
-            if (card is not null) steps = [states.Count - 1];
+            if (card is not null && !whole) steps = [states.Count - 1]; // a replayed path: its card alone
             foreach (var i in steps)
             {
                 var last = i == states.Count - 1;
@@ -199,9 +200,12 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
             previous = (episode, game);
         }
 
-        // 3. the trained policy.
-        Play(PlayedGame.Of($"trained ({training.Episodes.Length} episodes)", training.Greedy), training.Model, true, "Trained policy (greedy)",
-             "Q(s, ·; θ) — the greedy action in green", training.Episodes.Length, "reward per episode", hold: LastDelay);
+        // 3. the trained policy; if an earlier network played better, its card says so (training can undo what it learned).
+        var trained = PlayedGame.Of($"trained ({training.Episodes.Length} episodes)", training.Greedy);
+        var best = PosterGame(training);
+        var card = best.Game.Bricks > trained.Bricks ? $"{trained.Card}\n(after {best.Episode}: {best.Game.Bricks}/12 — DQN can forget)" : null;
+        Play(trained, training.Model, true, "Trained policy (greedy)", "Q(s, ·; θ) — the greedy action in green", training.Episodes.Length,
+             "reward per episode", card, hold: LastDelay, whole: true);
         return specs;
     }
 
@@ -379,7 +383,7 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
             var poster = best.Game.States.FirstOrDefault(s => s.Score >= 4 && !s.Done) ?? best.Game.States[^1];
             var bestModel = AsModel(training.Model, best.Online);
             writer.Png("poster.png", ThreePane.Compose(
-                BreakoutPicture.Board(poster, $"Greedy DQN after {best.Episode} episodes: {best.Game.Bricks}/12 bricks in {best.Game.Steps} steps"),
+                BreakoutPicture.Board(poster, $"After {best.Episode} episodes: {best.Game.Bricks}/12 bricks (greedy)"),
                 BreakoutPicture.QBars(Dqn.QValues(bestModel, Observe, poster), "Q(s, ·; θ) at this moment", spread),
                 Trace(Rewards.Count, best.Episode == training.Episodes.Length
                     ? "reward per episode"

@@ -79,12 +79,13 @@ public static class BreakoutPicture
             var centred = Math.Clamp(q[a] - mean, -spread, spread); // cut at the axis's edge (QSpread)
             var bar = plot.Add.Bar(position: a, value: centred);
             bar.Color = !greedy ? Palette.Gray.WithAlpha(0.6) : a == best ? Palette.Positive : Palette.Accent.WithAlpha(0.55);
-            var label = plot.Add.Text("Q = " + q[a].ToString("+0.00;-0.00;0.00", System.Globalization.CultureInfo.InvariantCulture), a, centred);
             var cut = Math.Abs(centred) == spread;
+            var value = "Q = " + q[a].ToString("+0.00;-0.00;0.00", System.Globalization.CultureInfo.InvariantCulture);
+            var label = plot.Add.Text(cut ? $"{value} {(centred > 0 ? "▲" : "▼")}" : value, a, centred); // ▲/▼: the bar goes on
             label.Alignment = centred >= 0 ^ cut ? Alignment.LowerCenter : Alignment.UpperCenter;
             label.LabelFontSize = 13;
             label.LabelFontColor = Palette.Ink;
-            if (cut) label.LabelBackgroundColor = Colors.White.WithAlpha(0.85);
+            if (cut) label.LabelBackgroundColor = Palette.White.WithAlpha(0.85);
         }
         Draw.FewTicks(plot);
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual([0, 1, 2], ActionNames);
@@ -98,7 +99,7 @@ public static class BreakoutPicture
     /// <summary>The half-height of the Q bars' axis, one for all frames of an animation so bars of different frames
     /// compare: the <see cref="SpreadQuantile"/> quantile over the frames of each frame's largest |Q(s, a) − mean_a′ Q(s, a′)|,
     /// with room for the labels. The few frames beyond it (a state where one action is clearly worse) have their bars cut at
-    /// the axis's edge; their labels still give Q.</summary>
+    /// the axis's edge, and their labels say so and still give Q.</summary>
     public static double QSpread(IEnumerable<IReadOnlyList<double>> qs)
     {
         var largest = qs.Select(q => q.Max(v => Math.Abs(v - q.Average()))).Order().ToArray();
@@ -107,5 +108,5 @@ public static class BreakoutPicture
     }
 
     /// <summary>Which quantile of the frames' largest bar sets the Q axis (<see cref="QSpread"/>).</summary>
-    public const double SpreadQuantile = 0.8;
+    public const double SpreadQuantile = 0.9;
 }

@@ -98,7 +98,10 @@ public static class Charts
         string Text(double v) => v.ToString(format, System.Globalization.CultureInfo.InvariantCulture);
         ticks.AddMajor(low, Text(low));
         ticks.AddMajor(high, Text(high));
-        if (low < 0 && high > 0 && Math.Min(-low, high) > 0.12 * (high - low)) ticks.AddMajor(0, Text(0));
+        // between the ends, the round values (0 among them) a few ticks apart, none crowding an end's label
+        var step = Draw.NiceStep((high - low) / 4);
+        for (var v = Math.Ceiling(low / step) * step; v < high; v += step)
+            if (Math.Min(v - low, high - v) > 0.12 * (high - low)) ticks.AddMajor(v, Text(Math.Abs(v) < step / 1e6 ? 0 : v));
         bar.Axis.TickGenerator = ticks;
         bar.Axis.TickLabelStyle.FontSize = 10;
         plot.Axes.AddPanel(bar);

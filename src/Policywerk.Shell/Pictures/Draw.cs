@@ -133,6 +133,14 @@ public static class Draw
         return plot;
     }
 
+    /// <summary>The round step (1, 2 or 5 times a power of ten) nearest above <paramref name="rough"/>: where ticks go.</summary>
+    public static double NiceStep(double rough)
+    {
+        if (!(rough > 0) || !double.IsFinite(rough)) return 1;
+        var power = Math.Pow(10, Math.Floor(Math.Log10(rough)));
+        return new[] { 1.0, 2, 5, 10 }.Select(d => d * power).First(step => step >= rough * (1 - 1e-12));
+    }
+
     /// <summary>About <see cref="TickCount"/> labelled ticks on the bottom and left axes, so labels never crowd.</summary>
     public static void FewTicks(Plot plot)
     {

@@ -20,6 +20,7 @@ public static class LearningCurves
             var raw = plot.Add.ScatterLine(xs, ys, Palette.Accent.WithAlpha(0.25));
             raw.LineWidth = 1;
             raw.MarkerSize = 0;
+            raw.LegendText = $"each {xLabel}";
             var mean = Statistics.TrailingMean(ys.Select(v => double.IsNaN(v) ? 0.0 : v).ToArray(), window);
             var smooth = plot.Add.ScatterLine(xs, mean.ToArray(), Palette.Accent);
             smooth.LineWidth = 2.5f;
