@@ -72,21 +72,22 @@ public static class PolePicture
         var range = plot.Add.HorizontalSpan(-1, 1);
         range.FillStyle.Color = Palette.Gray.WithAlpha(0.12);
         range.LineWidth = 0;
+        range.LegendText = "torques applied: a clamped to [−1, 1]";
         var xs = Enumerable.Range(0, 241).Select(i => -3.0 + i * 0.025).ToArray();
         double[] Density(double mean, double std) =>
             xs.Select(x => Math.Exp(-0.5 * Math.Pow((x - mean) / std, 2)) / (std * Math.Sqrt(2 * Math.PI))).ToArray();
         foreach (var (mean, std, label, t) in earlier)
         {
-            var line = plot.Add.ScatterLine(xs, Density(mean, std), Draw.Ramp(t));
+            var line = plot.Add.ScatterLine(xs, Density(mean, std), Draw.Ramp(EarlierShare * t)); // lighter than the current curve
             line.LineWidth = 2f;
             line.MarkerSize = 0;
             line.LegendText = label;
         }
-        var now = plot.Add.ScatterLine(xs, Density(current.Mean, current.Std), Palette.Accent);
+        var now = plot.Add.ScatterLine(xs, Density(current.Mean, current.Std), Draw.Ramp(1.0));
         now.LineWidth = 3.5f;
         now.MarkerSize = 0;
         now.LegendText = current.Label;
-        plot.Add.VerticalLine(current.Mean, 1.5f, Palette.Accent, LinePattern.Dashed);
+        plot.Add.VerticalLine(current.Mean, 1.5f, Draw.Ramp(1.0), LinePattern.Dashed);
         plot.Axes.SetLimits(-3, 3, 0, yMax);
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(1);
         plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(yMax > 1.2 ? 0.5 : 0.25);
@@ -94,6 +95,10 @@ public static class PolePicture
         plot.Legend.FontSize = 11;
         return plot;
     }
+
+    /// <summary>The share of the light-to-dark ramp the earlier curves use (by their time t ∈ [0, 1]): the current curve
+    /// is the ramp's dark end, darker than any earlier one.</summary>
+    private const double EarlierShare = 0.7;
 
     /// <summary>The top of the density axis for bell curves of these σs: the tallest peak, 1/(σ√2π), at 60% of the height,
     /// so the legend above fits clear of every curve.</summary>
