@@ -45,7 +45,7 @@ public sealed record CatcherDqnConfig(DqnConfig Dqn, Catcher World, int EvalEpis
     public string? Conflict() =>
         Dqn.Conflict()
         ?? (1 + World.ItemCount + World.HazardCount > World.Size * World.Size
-            ? $"a {World.Size}×{World.Size} board cannot hold the agent, {World.ItemCount} items and {World.HazardCount} hazards" : null);
+            ? $"a {World.Size}×{World.Size} board cannot hold the agent, {World.ItemCount} item(s) and {World.HazardCount} hazard(s)" : null);
 }
 
 /// <summary>How a policy did on the evaluation episodes: mean return, items collected, hazards hit and episodes cut off by
@@ -177,7 +177,8 @@ public sealed class CatcherDqnExperiment(CatcherDqnConfig config) : IExperiment
         public IReadOnlyList<RunMetric> Metrics =>
         [
             new("DQN's evaluation return", runs.Select(r => r.Dqn.Return).ToImmutableArray(), HigherIsBetter: true),
-            new("DQN − random, evaluation return", runs.Select(r => r.Dqn.Return - r.Random.Return).ToImmutableArray(), HigherIsBetter: true),
+            new("DQN's hazards hit (share of episodes)", runs.Select(r => r.Dqn.Hazards).ToImmutableArray(), HigherIsBetter: false),
+            new("DQN's timeouts (share of episodes)", runs.Select(r => r.Dqn.Timeouts).ToImmutableArray(), HigherIsBetter: false),
         ];
 
         private IReadOnlyList<ImmutableArray<double>> SmoothedCurves =>
@@ -191,6 +192,7 @@ public sealed class CatcherDqnExperiment(CatcherDqnConfig config) : IExperiment
 
         private static string F(double x) => x.ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture);
         private static string Band(Summary s) => $"{F(s.Mean)} [{F(s.Lower)}, {F(s.Upper)}]";
+        private static string Count(int n, string thing) => n == 1 ? $"1 {thing}" : $"{n} {thing}s";
         private static string Share(Summary s) => $"{s.Mean:0.00} [{s.Lower:0.00}, {s.Upper:0.00}]";
 
         private string Policy => table.EvalEpsilon == 0 ? "greedy" : $"ε = {table.EvalEpsilon:0.###}";
@@ -206,7 +208,7 @@ public sealed class CatcherDqnExperiment(CatcherDqnConfig config) : IExperiment
         public void Print(IAnsiConsole console)
         {
             console.Write(new Rule($"[bold]Experiment dqn --world catcher — {table.Runs} seeds (seed {table.Seed})[/]").LeftJustified());
-            console.MarkupLine(Markup.Escape($"{table.Size}×{table.Size} board, {table.ItemCount} item(s) (+1), {table.HazardCount} hazard(s) (−1, ends), −0.01 a step, " +
+            console.MarkupLine(Markup.Escape($"{table.Size}×{table.Size} board, {Count(table.ItemCount, "item")} (+1 each), {Count(table.HazardCount, "hazard")} (−1, ends the episode), −0.01 a step, " +
                                              $"cut off at {table.MaxSteps} steps; {table.Size * table.Size} pixels in. DQN trains {table.Episodes} episodes per seed, then " +
                                              $"DQN ({Policy}) and a uniformly random policy play the same {table.EvalEpisodes} evaluation episodes (drawn from keys training never used)."));
             var grid = new Table().AddColumn("policy").AddColumn(new TableColumn("return [[95%]]").RightAligned())
