@@ -176,9 +176,9 @@ public sealed class CatcherDqnExperiment(CatcherDqnConfig config) : IExperiment
 
         public IReadOnlyList<RunMetric> Metrics =>
         [
-            new("DQN's evaluation return", runs.Select(r => r.Dqn.Return).ToImmutableArray(), HigherIsBetter: true),
-            new("DQN's hazards hit (share of episodes)", runs.Select(r => r.Dqn.Hazards).ToImmutableArray(), HigherIsBetter: false),
-            new("DQN's timeouts (share of episodes)", runs.Select(r => r.Dqn.Timeouts).ToImmutableArray(), HigherIsBetter: false),
+            new("DQN's return", runs.Select(r => r.Dqn.Return).ToImmutableArray(), HigherIsBetter: true),
+            new("DQN's hazard share", runs.Select(r => r.Dqn.Hazards).ToImmutableArray(), HigherIsBetter: false),
+            new("DQN's timeout share", runs.Select(r => r.Dqn.Timeouts).ToImmutableArray(), HigherIsBetter: false),
         ];
 
         private IReadOnlyList<ImmutableArray<double>> SmoothedCurves =>
