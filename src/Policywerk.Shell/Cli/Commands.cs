@@ -298,6 +298,10 @@ public sealed class ExperimentSettings : RunSettings
     [CommandOption("--params")]
     [Description("List the settings --vs can change, with their defaults, ranges and meanings, and stop.")]
     public bool Params { get; init; }
+
+    [CommandOption("--world <WORLD>")]
+    [Description("The world an experiment with several runs on (dqn: breakout, the default, or catcher).")]
+    public string? World { get; init; }
 }
 
 /// <summary>How a computed result reaches the user: its headline with <c>--quiet</c> (after an optional title line), else
@@ -342,30 +346,41 @@ public sealed class ExperimentCommand(IAnsiConsole console) : Command<Experiment
         {
             var table = new Table().AddColumn("name").AddColumn("runs").AddColumn("what it shows");
             foreach (var e in Experiments.ExperimentCatalog.All)
-                table.AddRow(e.Name, $"{e.DefaultRuns}", Markup.Escape(e.Description));
+                table.AddRow(e.Name, $"{e.DefaultRuns}", Markup.Escape(e.Description + (e.Worlds.Count > 0 ? $" (--world {string.Join(" | ", e.Worlds)})" : "")));
             console.Write(table);
             return ExitCodes.Ok;
         }
         var experiment = Experiments.ExperimentCatalog.Find(settings.Name)
             ?? throw new UserError($"unknown experiment '{settings.Name}'; known: {string.Join(", ", Experiments.ExperimentCatalog.All.Select(e => e.Name))}");
+        var (title, slug) = (experiment.Name, experiment.Name);
+        if (settings.World is not null)
+        {
+            if (experiment.Worlds.Count == 0)
+                throw new UserError($"experiment {experiment.Name} runs on one world and takes no --world; " +
+                                    $"--world is for {string.Join(", ", Experiments.ExperimentCatalog.All.Where(e => e.Worlds.Count > 0).Select(e => e.Name))}");
+            var world = experiment.Worlds.FirstOrDefault(w => w.Equals(settings.World, StringComparison.OrdinalIgnoreCase))
+                ?? throw new UserError($"unknown world '{settings.World}' for experiment {experiment.Name}; known: {string.Join(", ", experiment.Worlds)}");
+            if (world != experiment.Worlds[0]) (title, slug) = ($"{experiment.Name} --world {world}", $"{experiment.Name}_{world}");
+            experiment = experiment.OnWorld(world);
+        }
         if (settings.Params)
         {
-            LessonSettingsCli.Print(console, $"experiment {experiment.Name}: settings for --vs name=value", experiment.Settings);
+            LessonSettingsCli.Print(console, $"experiment {title}: settings for --vs name=value", experiment.Settings);
             return ExitCodes.Ok;
         }
         var runs = settings.Runs is null ? experiment.DefaultRuns : Check.IntInRange("--runs", settings.Runs, 1, 100_000).OrThrow();
-        var vs = LessonSettingsCli.Parse($"experiment {experiment.Name}", experiment, settings.Vs, "--vs");
+        var vs = LessonSettingsCli.Parse($"experiment {title}", experiment, settings.Vs, "--vs");
         var options = Check.Run(settings);
         if (vs.Count > 0)
         {
             var variant = LessonSettingsCli.Variant(experiment.Settings, vs);
-            var comparison = ProgressBar.Run(console, $"experiment {experiment.Name}: defaults vs {variant} ({runs} paired runs)", !options.Quiet,
-                progress => Comparison.Run($"experiment {experiment.Name}", variant, experiment, experiment.With(vs), runs, options.Seed, progress));
-            return ResultOutput.Show(console, comparison, options, $"experiment_{experiment.Name}_vs");
+            var comparison = ProgressBar.Run(console, $"experiment {title}: defaults vs {variant} ({runs} paired runs)", !options.Quiet,
+                progress => Comparison.Run($"experiment {title}", variant, experiment, experiment.With(vs), runs, options.Seed, progress));
+            return ResultOutput.Show(console, comparison, options, $"experiment_{slug}_vs");
         }
-        var result = ProgressBar.Run(console, $"experiment {experiment.Name} ({runs} runs)", !options.Quiet,
+        var result = ProgressBar.Run(console, $"experiment {title} ({runs} runs)", !options.Quiet,
                                      progress => experiment.Compute(runs, options.Seed, progress));
-        return ResultOutput.Show(console, options, $"experiment {experiment.Name}: {runs} runs, seed {options.Seed}", result.Headline(),
-                                 result.Print, $"experiment_{experiment.Name}", null, result.WritePictures);
+        return ResultOutput.Show(console, options, $"experiment {title}: {runs} runs, seed {options.Seed}", result.Headline(),
+                                 result.Print, $"experiment_{slug}", null, result.WritePictures);
     }
 }

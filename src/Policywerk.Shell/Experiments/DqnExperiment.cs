@@ -42,6 +42,11 @@ public sealed class DqnExperiment(DqnConfig config) : IExperiment
     public string Description => "Lesson 05's DQN over many seeds: late average reward (target ≈ 7–8) and bricks broken by the greedy game";
     public int DefaultRuns => 10;
 
+    /// <summary>Mini Breakout (lesson 05), or the Catcher (<see cref="CatcherDqnExperiment"/>).</summary>
+    public IReadOnlyList<string> Worlds => CatcherDqnExperiment.DqnWorlds;
+
+    public IExperiment OnWorld(string world) => world == "catcher" ? new CatcherDqnExperiment() : this;
+
     public IExperimentResult Compute(int runs, ulong seed, IProgress<double> progress)
     {
         var trainings = ParallelRuns.Map(seed, runs, (_, key) => Lesson05Dqn.Learn(config, key), progress);

@@ -20,6 +20,12 @@ public interface IExperiment : ISettable<IExperiment>
     int DefaultRuns { get; }
 
     IExperimentResult Compute(int runs, ulong seed, IProgress<double> progress);
+
+    /// <summary>The worlds <c>--world</c> may choose, the first the default; none: the experiment has one world.</summary>
+    IReadOnlyList<string> Worlds => [];
+
+    /// <summary>The experiment on <paramref name="world"/>, one of <see cref="Worlds"/>.</summary>
+    IExperiment OnWorld(string world) => this;
 }
 
 public interface IExperimentResult
