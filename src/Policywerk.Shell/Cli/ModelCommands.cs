@@ -56,7 +56,7 @@ public sealed class EvaluateCommand(IAnsiConsole console) : Command<LoadSettings
     {
         var (loaded, seed, episodes) = LoadedRun.Open(settings, "evaluate");
         console.WriteLine(loaded.Title);
-        console.WriteLine($"greedy evaluation: {episodes} {(episodes == 1 ? "episode" : "episodes")}, seed {seed}");
+        if (loaded.Kind.Acts) console.WriteLine($"greedy evaluation: {episodes} {(episodes == 1 ? "episode" : "episodes")}, seed {seed}");
         loaded.Kind.Evaluate(console, loaded.Lesson, loaded.Model, seed, episodes);
         return ExitCodes.Ok;
     }

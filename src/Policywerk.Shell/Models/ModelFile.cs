@@ -22,6 +22,9 @@ public interface ILessonModel
     /// <summary>The lesson's number, 1 to 7.</summary>
     int Lesson { get; }
 
+    /// <summary>Whether the model acts: its evaluation plays episodes from seeds (lesson 03 only predicts values).</summary>
+    bool Acts { get; }
+
     /// <summary>The episodes <c>evaluate</c> and <c>watch</c> play unless <c>--episodes</c> says otherwise: as many as the
     /// lesson's own evaluation.</summary>
     int DefaultEpisodes { get; }
@@ -47,6 +50,7 @@ public abstract class LessonModel<TLesson, TModel> : ILessonModel where TLesson 
 {
     public abstract int Lesson { get; }
     public virtual int DefaultEpisodes => 1;
+    public virtual bool Acts => true;
 
     public void Write(ModelWriter writer, ILessonRun run) => Write(writer, ((ITrainedRun<TModel>)run).Model);
     public object Read(ILesson lesson, ModelField model) => Read((TLesson)lesson, model);
@@ -211,7 +215,7 @@ public static class ModelFile
         }
         using (document)
         {
-            var root = new ModelField(file, "(top)", document.RootElement);
+            var root = ModelField.Top(file, document.RootElement);
             if (root.Element.ValueKind != JsonValueKind.Object) throw new UserError($"{file} is not a model file: no JSON object");
             var format = root.Optional("format")?.Element is { ValueKind: JsonValueKind.String } f ? f.GetString() : null;
             if (format != Format) throw new UserError($"{file} is not a model file: its format is {(format is null ? "missing" : $"'{format}'")}, not '{Format}'");

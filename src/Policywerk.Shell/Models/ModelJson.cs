@@ -63,22 +63,27 @@ public sealed class ModelWriter(Utf8JsonWriter json)
 /// the file and the field.</summary>
 public sealed record ModelField(string File, string Path, JsonElement Element)
 {
-    /// <summary>A <see cref="UserError"/>: "FILE: PATH: what".</summary>
-    public UserError Error(string what) => new($"{File}: {Path}: {what}");
+    /// <summary>The top of a file: the whole JSON document.</summary>
+    public static ModelField Top(string file, JsonElement root) => new(file, "", root);
+
+    /// <summary>A <see cref="UserError"/>: "FILE: PATH what" (the file's top: "FILE what").</summary>
+    public UserError Error(string what) => new(Path.Length == 0 ? $"{File} {what}" : $"{File}: {Path} {what}");
+
+    private string Child(string name) => Path.Length == 0 ? name : $"{Path}.{name}";
 
     /// <summary>The field <paramref name="name"/> of this object.</summary>
     public ModelField Field(string name)
     {
         if (Element.ValueKind != JsonValueKind.Object) throw Error("is not an object");
         return Element.TryGetProperty(name, out var value)
-            ? new ModelField(File, $"{Path}.{name}", value)
-            : throw new UserError($"{File}: {Path} has no '{name}' field");
+            ? new ModelField(File, Child(name), value)
+            : throw Error($"has no '{name}' field");
     }
 
     /// <summary>The field <paramref name="name"/>, or null when it is absent or null.</summary>
     public ModelField? Optional(string name) =>
         Element.ValueKind == JsonValueKind.Object && Element.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null
-            ? new ModelField(File, $"{Path}.{name}", value)
+            ? new ModelField(File, Child(name), value)
             : null;
 
     /// <summary>The items of this array.</summary>
@@ -92,7 +97,7 @@ public sealed record ModelField(string File, string Path, JsonElement Element)
     public IReadOnlyList<(string Name, ModelField Value)> Properties()
     {
         if (Element.ValueKind != JsonValueKind.Object) throw Error("is not an object");
-        return Element.EnumerateObject().Select(p => (p.Name, new ModelField(File, $"{Path}.{p.Name}", p.Value))).ToList();
+        return Element.EnumerateObject().Select(p => (p.Name, new ModelField(File, Child(p.Name), p.Value))).ToList();
     }
 
     public string String() =>
@@ -156,5 +161,5 @@ public sealed record ModelField(string File, string Path, JsonElement Element)
     private double Finite(JsonElement element, string path) =>
         element.ValueKind == JsonValueKind.Number && element.TryGetDouble(out var x) && double.IsFinite(x)
             ? x
-            : throw new UserError($"{File}: {path}: {(element.ValueKind == JsonValueKind.Number ? "is not a finite number" : "is not a number")}; a trained model holds finite numbers only");
+            : throw new UserError($"{File}: {path} {(element.ValueKind == JsonValueKind.Number ? "is not a finite number" : "is not a number")}; a trained model holds finite numbers only");
 }

@@ -40,7 +40,7 @@ public sealed class PpoSaved : LessonModel<Lesson06Ppo, PpoModel>
         var i = 1;
         foreach (var s in Seeds(seed, episodes))
             console.Write(Lesson06Ppo.GreedyScore.Of(Episode(lesson, model, s))
-                .Table($"Greedy evaluation: torque = clamp(μ(s), −1, 1){(episodes == 1 ? "" : $", episode {i}")} (seed {s})"));
+                .Table(episodes == 1 ? $"Greedy evaluation, seed {s}" : $"Greedy evaluation, episode {i++}, seed {s}"));
         console.Write(Lesson06Ppo.ProbeTable(Lesson06Ppo.Probes(lesson.Configuration, model)));
     }
 

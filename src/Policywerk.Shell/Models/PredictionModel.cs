@@ -40,6 +40,7 @@ public sealed record WalkEstimates(ImmutableArray<MethodEstimate> Estimates)
 public sealed class PredictionModel : LessonModel<Lesson03TemporalDifference, WalkEstimates>
 {
     public override int Lesson => 3;
+    public override bool Acts => false;
 
     public override void Write(ModelWriter writer, WalkEstimates model)
     {
@@ -113,10 +114,9 @@ public sealed class PredictionModel : LessonModel<Lesson03TemporalDifference, Wa
         var cells = Enumerable.Range(0, walk.StateCount).Select(s =>
             s == walk.LeftEnd ? $"{walk.LeftReward.ToString("0.##", CultureInfo.InvariantCulture)} ←" : s == walk.RightEnd ? "→ +1"
             : s == state ? $"[{walk.Label(s)}]" : $" {walk.Label(s)} ");
-        var values = walk.IsTerminal(state)
-            ? "  (an end: the walk is over)"
-            : $"  true {F(truth[state])}; " + string.Join(", ", model.Estimates.Select(e => $"{WalkEstimates.Label(e)} {F(e.Values[state])}"));
-        return [what, "  " + string.Join(" ", cells), values];
+        if (walk.IsTerminal(state)) return [what, "  " + string.Join(" ", cells), "  (an end: the walk is over)"];
+        return [what, "  " + string.Join(" ", cells), $"  V({walk.Label(state)}): true {F(truth[state])}",
+                .. model.Estimates.Select(e => $"    {WalkEstimates.Label(e),-26} {F(e.Values[state])}")];
     }
 
     private static string F(double x) => Math.Round(x, 3).ToString("0.000", CultureInfo.InvariantCulture);
