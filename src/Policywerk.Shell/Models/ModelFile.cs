@@ -29,6 +29,9 @@ public interface ILessonModel
     /// lesson's own evaluation.</summary>
     int DefaultEpisodes { get; }
 
+    /// <summary>The trained model of <paramref name="run"/> (a run of this lesson), what <see cref="Write"/> writes.</summary>
+    object ModelOf(ILessonRun run);
+
     /// <summary>Writes the model of <paramref name="run"/> (a run of this lesson) as the fields of the <c>model</c> object.</summary>
     void Write(ModelWriter writer, ILessonRun run);
 
@@ -52,6 +55,7 @@ public abstract class LessonModel<TLesson, TModel> : ILessonModel where TLesson 
     public virtual int DefaultEpisodes => 1;
     public virtual bool Acts => true;
 
+    public object ModelOf(ILessonRun run) => ((ITrainedRun<TModel>)run).Model;
     public void Write(ModelWriter writer, ILessonRun run) => Write(writer, ((ITrainedRun<TModel>)run).Model);
     public object Read(ILesson lesson, ModelField model) => Read((TLesson)lesson, model);
     public void Evaluate(IAnsiConsole console, ILesson lesson, object model, ulong seed, int episodes) =>
