@@ -18,7 +18,7 @@ public class LoadSettings : CommandSettings
     public string? Load { get; init; }
 
     [CommandOption("--episodes <K>")]
-    [Description("Greedy episodes to play (default: as many as the lesson's own evaluation); episode i uses seed SEED + i − 1.")]
+    [Description("Greedy episodes to play (default: as many as the lesson's own evaluation); episode i uses seed SEED + i − 1 (lesson 7: the first K start layouts of its evaluation).")]
     public string? Episodes { get; init; }
 
     [CommandOption("--seed <SEED>")]

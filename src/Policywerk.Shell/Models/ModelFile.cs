@@ -39,8 +39,9 @@ public interface ILessonModel
     /// checked against what the lesson's settings build; any problem is a <see cref="UserError"/>.</summary>
     object Read(ILesson lesson, ModelField model);
 
-    /// <summary>Prints the lesson's greedy evaluation of <paramref name="model"/> over <paramref name="episodes"/> episodes;
-    /// episode i is the evaluation of <c>lesson N --seed</c> <paramref name="seed"/> + i − 1.</summary>
+    /// <summary>Prints the lesson's greedy evaluation of <paramref name="model"/> over <paramref name="episodes"/> episodes:
+    /// episode i is the evaluation of <c>lesson N --seed</c> <paramref name="seed"/> + i − 1, or for lesson 07, whose own
+    /// evaluation has 30 episodes, the first <paramref name="episodes"/> start layouts of that seed's evaluation.</summary>
     void Evaluate(IAnsiConsole console, ILesson lesson, object model, ulong seed, int episodes);
 
     /// <summary>Plays the same greedy episodes as <see cref="Evaluate"/> step by step, one text frame per step.</summary>
@@ -312,7 +313,8 @@ public sealed class Frames(IAnsiConsole console, int delayMs)
     public void Show(IReadOnlyList<string> lines)
     {
         if (InPlace && _shown > 0) console.Cursor.MoveUp(_shown);
-        foreach (var line in lines) console.WriteLine(InPlace ? line.PadRight(console.Profile.Width - 1) : line);
+        var width = console.Profile.Width - 1; // drawn over, a line must not wrap
+        foreach (var line in lines) console.WriteLine(!InPlace ? line : line.Length > width ? line[..width] : line.PadRight(width));
         _shown = lines.Count;
         if (delayMs > 0) Thread.Sleep(delayMs);
     }
