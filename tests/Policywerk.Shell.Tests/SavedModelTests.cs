@@ -266,6 +266,41 @@ public class SavedModelTests
     }
 
     [Fact]
+    public void Every_finite_double_survives_the_file_bit_for_bit()
+    {
+        double[] numbers = [0.0, -0.0, 0.1, 1.0 / 3, -2.5e-300, double.Epsilon, -double.Epsilon, double.MaxValue, double.MinValue,
+                            Math.PI, 1e16 + 2, 123456789.000000123, BitConverter.Int64BitsToDouble(0x000F_FFFF_FFFF_FFFF)];
+        var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream))
+        {
+            json.WriteStartObject();
+            new ModelWriter(json).Numbers("x", numbers);
+            json.WriteEndObject();
+        }
+        using var document = JsonDocument.Parse(stream.ToArray());
+        var read = ModelField.Top("test.json", document.RootElement).Field("x").Numbers(numbers.Length);
+        Assert.Equal(numbers.Select(BitConverter.DoubleToInt64Bits), read.Select(BitConverter.DoubleToInt64Bits));
+    }
+
+    [Fact]
+    public void Saving_again_replaces_the_file_whole_and_leaves_no_temporary_file()
+    {
+        var dir = ShellHarness.TempDir();
+        try
+        {
+            var file = Path.Combine(dir, "cliff.json");
+            File.WriteAllText(file, "an older file");
+            Assert.Equal(0, ShellHarness.Run("lesson", "4", "--quiet", "--no-pictures", "--seed", "7", "--save", file).ExitCode);
+            Assert.Equal(7UL, ModelFile.Load(file, 4, "evaluate 4").Header.Seed);
+            Assert.Equal(["cliff.json"], Directory.GetFiles(dir).Select(Path.GetFileName));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void A_saved_map_comes_back_with_the_model()
     {
         var dir = ShellHarness.TempDir();
