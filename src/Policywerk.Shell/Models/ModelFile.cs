@@ -115,7 +115,7 @@ public static class ModelFile
 
     /// <summary>Every lesson's model, in lesson order.</summary>
     public static readonly IReadOnlyList<ILessonModel> Kinds =
-        [new BellmanModel(), new BartoSuttonSaved(), new PredictionModel(), new CliffModel(), new DqnSaved(), new PpoSaved(), new DreamerSaved()];
+        [new Lesson01Model(), new Lesson02Model(), new Lesson03Model(), new Lesson04Model(), new Lesson05Model(), new Lesson06Model(), new Lesson07Model()];
 
     /// <summary>The model kind of lesson <paramref name="number"/>.</summary>
     public static ILessonModel Kind(int number) => Kinds[number - 1];
@@ -266,76 +266,5 @@ public static class ModelFile
     {
         var sets = field.Properties().Select(p => $"{p.Name}={p.Value.Double().ToString("R", CultureInfo.InvariantCulture)}").ToList();
         return LessonSettingsCli.Parse($"lesson {lesson.Info.Number}", lesson, sets, $"{field.File}: settings");
-    }
-}
-
-/// <summary>Writes a file so that it is either the old one or the whole new one, never half of it: the bytes go to a
-/// temporary file in the same folder, which is then renamed over the target.</summary>
-public static class AtomicFile
-{
-    public static void Write(string path, byte[] bytes)
-    {
-        var full = Path.GetFullPath(path);
-        var temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.tmp-{Guid.NewGuid():N}");
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, full, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            try { File.Delete(temporary); } catch (Exception) { /* best effort: the write already failed */ }
-            throw new WriteError(path, e);
-        }
-    }
-}
-
-/// <summary>Where <c>watch</c> shows its frames: on a terminal each frame replaces the last after a pause; redirected,
-/// the frames follow one another with no pause.</summary>
-public sealed class Frames(IAnsiConsole console, int delayMs)
-{
-    private int _shown; // lines of the frame on screen, to draw over
-
-    private bool InPlace => delayMs > 0 && console.Profile.Capabilities.Ansi;
-
-    /// <summary>A line that stays (a title, a result).</summary>
-    public void Line(string text)
-    {
-        console.WriteLine(text);
-        _shown = 0;
-    }
-
-    /// <summary>One frame: its lines, then the pause.</summary>
-    public void Show(IReadOnlyList<string> lines)
-    {
-        if (InPlace && _shown > 0) console.Cursor.MoveUp(_shown);
-        var width = console.Profile.Width - 1; // drawn over, a line must not wrap
-        foreach (var line in lines) console.WriteLine(!InPlace ? line : line.Length > width ? line[..width] : line.PadRight(width));
-        _shown = lines.Count;
-        if (delayMs > 0) Thread.Sleep(delayMs);
-    }
-
-    /// <summary>Ends the episode's frames: the last one stays.</summary>
-    public void EndEpisode() => _shown = 0;
-
-    /// <summary>Shades for a brightness in [0, 1], dark to bright (a pixel observation as text).</summary>
-    public static char Shade(double brightness) => " .:-=+*#%@"[Math.Clamp((int)Math.Round(brightness * 9), 0, 9)];
-
-    /// <summary>A row-major pixel image as lines of text, each pixel two characters wide.</summary>
-    public static IReadOnlyList<string> Pixels(ReadOnlySpan<double> pixels, int rows, int cols)
-    {
-        var lines = new List<string>(rows + 2) { "+" + new string('-', 2 * cols) + "+" };
-        for (var r = 0; r < rows; r++)
-        {
-            var line = new StringBuilder("|");
-            for (var c = 0; c < cols; c++) line.Append(Shade(pixels[r * cols + c]), 2);
-            lines.Add(line.Append('|').ToString());
-        }
-        lines.Add(lines[0]);
-        return lines;
     }
 }

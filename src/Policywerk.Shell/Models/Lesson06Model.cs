@@ -13,7 +13,7 @@ namespace Policywerk.Shell.Models;
 /// <summary>Lesson 06's saved model: the actor θ (<c>model.actor</c>, 2 → hidden tanh → 2: μ and log σ) and the critic φ
 /// (<c>model.critic</c>, 2 → hidden tanh → 1). Its evaluation is the lesson's greedy episode, torque = clamp(μ(s), −1, 1),
 /// from a start angle drawn from the seed.</summary>
-public sealed class PpoSaved : LessonModel<Lesson06Ppo, PpoModel>
+public sealed class Lesson06Model : LessonModel<Lesson06Ppo, PpoModel>
 {
     public override int Lesson => 6;
 

@@ -12,7 +12,7 @@ public sealed record QTables(QTable QLearning, QTable Sarsa);
 
 /// <summary>Lesson 04's saved model (<c>model.q_learning</c>, <c>model.sarsa</c>: each <c>states</c>, <c>actions</c> and
 /// <c>values</c>, Q(s, a) row by row). Its evaluation is the lesson's greedy walk from the start with each table.</summary>
-public sealed class CliffModel : LessonModel<Lesson04QLearning, QTables>
+public sealed class Lesson04Model : LessonModel<Lesson04QLearning, QTables>
 {
     public override int Lesson => 4;
 

@@ -10,7 +10,7 @@ namespace Policywerk.Shell.Models;
 /// <summary>Lesson 02's saved model: the actor's (ASE) weights w and the critic's (ACE) weights v, one per box of the
 /// 6 × 6 grid of (θ, θ̇) boxes (<c>model.actor_weights</c>, <c>model.critic_weights</c>, box = angle bin · 6 + velocity
 /// bin). Its evaluation is the lesson's: one episode of the actor without noise, nothing learned.</summary>
-public sealed class BartoSuttonSaved : LessonModel<Lesson02BartoSutton, BartoSuttonModel>
+public sealed class Lesson02Model : LessonModel<Lesson02BartoSutton, BartoSuttonModel>
 {
     public override int Lesson => 2;
 

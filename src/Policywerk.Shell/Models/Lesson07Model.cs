@@ -13,7 +13,7 @@ namespace Policywerk.Shell.Models;
 /// (<c>model.actor</c>) and the critic (<c>model.critic</c>). The critic's slow copy is loaded as the critic itself; the
 /// return scale and the optimizers' moments are for training and are not saved. Its evaluation is the lesson's: the
 /// random force, the greedy agent and the scripted controller from the same start layouts.</summary>
-public sealed class DreamerSaved : LessonModel<Lesson07Dreamer, DreamerModel>
+public sealed class Lesson07Model : LessonModel<Lesson07Dreamer, DreamerModel>
 {
     public override int Lesson => 7;
     public override int DefaultEpisodes => Lesson07Dreamer.EvaluationEpisodes;

@@ -13,7 +13,7 @@ public sealed record GridValues(ImmutableArray<double> Values, ImmutableArray<in
 
 /// <summary>Lesson 01's saved model (<c>model.values</c>, <c>model.policy</c>). Its evaluation is the greedy walk from the
 /// start that the lesson prints, with the values and the policy as tables.</summary>
-public sealed class BellmanModel : LessonModel<Lesson01Bellman, GridValues>
+public sealed class Lesson01Model : LessonModel<Lesson01Bellman, GridValues>
 {
     public override int Lesson => 1;
 

@@ -37,7 +37,7 @@ public sealed record WalkEstimates(ImmutableArray<MethodEstimate> Estimates)
 /// TD(λ), <c>values</c> over the walk's states with both ends). Lesson 03 predicts; nothing acts. Its evaluation is the
 /// RMS error of each method's values against the true values (what the lesson's final RMS column prints), and
 /// <c>watch</c> follows fresh random walks with each method's estimate of the state the walk is in.</summary>
-public sealed class PredictionModel : LessonModel<Lesson03TemporalDifference, WalkEstimates>
+public sealed class Lesson03Model : LessonModel<Lesson03TemporalDifference, WalkEstimates>
 {
     public override int Lesson => 3;
     public override bool Acts => false;

@@ -11,7 +11,7 @@ namespace Policywerk.Shell.Models;
 /// <summary>Lesson 05's saved model: the online network's parameters θ (<c>model.online</c>, one block per layer's
 /// weights and biases, 82 → hidden ReLU → 3). Its evaluation is the lesson's greedy game, a = argmax_a Q(s, a; θ), which
 /// draws nothing: every episode and seed plays the same game.</summary>
-public sealed class DqnSaved : LessonModel<Lesson05Dqn, DqnModel>
+public sealed class Lesson05Model : LessonModel<Lesson05Dqn, DqnModel>
 {
     public override int Lesson => 5;
 
