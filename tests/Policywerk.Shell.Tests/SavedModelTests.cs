@@ -266,6 +266,10 @@ public class SavedModelTests
     }
 
     [Fact]
+    public void Every_lesson_has_its_model_kind_in_lesson_order() =>
+        Assert.Equal(Catalog.Lessons.Select(e => e.Info.Number), ModelFile.Kinds.Select(k => k.Lesson));
+
+    [Fact]
     public void Every_finite_double_survives_the_file_bit_for_bit()
     {
         double[] numbers = [0.0, -0.0, 0.1, 1.0 / 3, -2.5e-300, double.Epsilon, -double.Epsilon, double.MaxValue, double.MinValue,

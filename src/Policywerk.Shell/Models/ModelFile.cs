@@ -57,7 +57,7 @@ public abstract class LessonModel<TLesson, TModel> : ILessonModel where TLesson 
     public virtual bool Acts => true;
 
     public object ModelOf(ILessonRun run) => ((ITrainedRun<TModel>)run).Model;
-    public void Write(ModelWriter writer, ILessonRun run) => Write(writer, ((ITrainedRun<TModel>)run).Model);
+    public void Write(ModelWriter writer, ILessonRun run) => Write(writer, (TModel)ModelOf(run));
     public object Read(ILesson lesson, ModelField model) => Read((TLesson)lesson, model);
     public void Evaluate(IAnsiConsole console, ILesson lesson, object model, ulong seed, int episodes) =>
         Evaluate(console, (TLesson)lesson, (TModel)model, seed, episodes);
