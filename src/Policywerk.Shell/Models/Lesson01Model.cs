@@ -67,8 +67,8 @@ public sealed class Lesson01Model : LessonModel<Lesson01Bellman, GridValues>
     }
 }
 
-/// <summary>A gridworld as text, one character per cell: the map format's characters (<see cref="GridMap.Symbol"/>) with
-/// <c>@</c> for the agent; watch's frames for lessons 01 and 04.</summary>
+/// <summary>A gridworld as text, one character per cell: the map format's characters (<see cref="GridMap.Symbol"/>, the
+/// start <c>S</c>) with <c>@</c> for the agent; watch's frames for lessons 01 and 04.</summary>
 public static class GridText
 {
     private static readonly string[] Arrows = ["↑", "→", "↓", "←"];
@@ -81,7 +81,7 @@ public static class GridText
         Enumerable.Range(0, world.Rows).Select(r => "  " + string.Join(' ', Enumerable.Range(0, world.Cols).Select(c =>
         {
             var s = r * world.Cols + c;
-            return s == agent ? '@' : GridMap.Symbol(world.KindOf(s));
+            return s == agent ? '@' : s == world.StartState ? GridMap.StartSymbol : GridMap.Symbol(world.KindOf(s));
         }))).ToList();
 
     /// <summary>An episode frame by frame: the start, then the grid after each step with the move, its reward and the return so far.</summary>
