@@ -65,13 +65,13 @@ public sealed class Lesson07Model : LessonModel<Lesson07Dreamer, DreamerModel>
         for (var i = 0; i < e.AgentEpisodes.Length; i++)
         {
             var episode = e.AgentEpisodes[i];
-            frames.Line($"episode {i + 1} of the evaluation (seed {seed}): the greedy agent");
+            frames.Line($"episode {i + 1} of the evaluation (seed {seed}): the greedy agent, as it sees the world (@ the point mass, * the target; x grows to the right, y downward)");
             var total = 0.0;
             for (var t = 0; t < episode.States.Length; t++)
             {
                 var s = episode.States[t];
                 var head = t == 0 ? "step 0" : $"step {t}: force ({F(episode.Actions[t - 1][0])}, {F(episode.Actions[t - 1][1])}), reward {F(episode.Rewards[t - 1])}, return {F(total += episode.Rewards[t - 1])}";
-                frames.Show([head, $"  at ({F(s.X)}, {F(s.Y)}), target ({F(s.TargetX)}, {F(s.TargetY)})",
+                frames.Show([head, $"  point mass at ({F(s.X)}, {F(s.Y)}), target at ({F(s.TargetX)}, {F(s.TargetY)})",
                              .. Frames.Pixels(world.Observe(s).AsSpan(), PixelPointMass.Size, PixelPointMass.Size).Select(l => "  " + l)]);
             }
             frames.EndEpisode();
