@@ -37,7 +37,11 @@ public static class Program
             config.AddCommand<LessonCommand>("lesson").WithDescription("Run one lesson: train, print what it learned, write its pictures. What if? --set changes a setting (--params lists them); --runs K --vs name=value trains K seeds with the defaults and with the variant and compares them run by run.")
                 .WithExample("lesson", "1").WithExample("lesson", "1", "--seed", "7", "--out", "pictures")
                 .WithExample("lesson", "4", "--params").WithExample("lesson", "4", "--set", "epsilon=0.01")
-                .WithExample("lesson", "3", "--runs", "20", "--vs", "lambda=0.9").WithExample("lesson", "7", "--runs", "6", "--vs", "horizon=5");
+                .WithExample("lesson", "3", "--runs", "20", "--vs", "lambda=0.9").WithExample("lesson", "5", "--save", "dqn.json").WithExample("lesson", "7", "--runs", "6", "--vs", "horizon=5");
+            config.AddCommand<EvaluateCommand>("evaluate").WithDescription("Evaluate a saved model (lesson N --save FILE) with the lesson's greedy evaluation, without training.")
+                .WithExample("evaluate", "5", "--load", "dqn.json").WithExample("evaluate", "4", "--load", "q.json", "--episodes", "5");
+            config.AddCommand<WatchCommand>("watch").WithDescription("Replay a saved model's greedy episodes step by step in the terminal, without training.")
+                .WithExample("watch", "4", "--load", "q.json").WithExample("watch", "5", "--load", "dqn.json", "--delay", "50");
             config.AddCommand<AllCommand>("all").WithDescription("Run every lesson in order.");
             config.AddCommand<ExperimentCommand>("experiment").WithDescription("Run a many-seed experiment (a paper figure): table with mean and 95% interval, and a PNG; `experiment list` names them. --vs name=value runs it again with the variant on the same run keys and compares them run by run.")
                 .WithExample("experiment", "list").WithExample("experiment", "cliff", "--params")

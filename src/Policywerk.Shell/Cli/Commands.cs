@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Policywerk.Shell.Experiments;
 using Policywerk.Shell.Lessons;
+using Policywerk.Shell.Models;
 using Policywerk.Shell.Pictures;
 using Policywerk.Shell.Progress;
 using Spectre.Console;
@@ -48,6 +49,10 @@ public sealed class LessonSettings : RunSettings
     [CommandOption("--map <FILE|NAME|list>")]
     [Description("Run lesson 1 or 4 on another grid: a map file, a built-in map's name, or `list` to see them.")]
     public string? Map { get; init; }
+
+    [CommandOption("--save <FILE>")]
+    [Description("Write the trained model to FILE (JSON, docs/models.md) for `evaluate N --load FILE` and `watch N --load FILE`.")]
+    public string? Save { get; init; }
 }
 
 /// <summary>Runs one lesson and shows what it learned.</summary>
@@ -55,7 +60,7 @@ public static class LessonRunner
 {
     /// <summary>Trains, shows and draws <paramref name="lesson"/>; <paramref name="caption"/> (the changed settings, if any)
     /// goes on top of every picture.</summary>
-    public static int Run(IAnsiConsole console, ILesson lesson, RunOptions options, string? caption = null)
+    public static int Run(IAnsiConsole console, ILesson lesson, RunOptions options, string? caption = null, Action<ILessonRun>? trained = null)
     {
         var info = lesson.Info;
         var run = ProgressBar.Run(console, $"Lesson {info.Number:00} · {info.Paper}", !options.Quiet,
@@ -73,6 +78,7 @@ public static class LessonRunner
         {
             run.Narrate(console);
         }
+        trained?.Invoke(run);
         if (options.Pictures)
         {
             var written = PictureWriter.Write(options.OutDir, info.Slug, caption, run.WritePictures);
@@ -106,8 +112,11 @@ public sealed class LessonCommand(IAnsiConsole console) : Command<LessonSettings
             return ExitCodes.Ok;
         }
         var values = LessonSettingsCli.Parse(lesson, settings.Set);
+        if (settings.Save is not null && (settings.Runs is not null || settings.Vs.Length > 0))
+            throw new UserError("--save writes the model of one run; it does not go with --runs or --vs");
         if (settings.Runs is not null || settings.Vs.Length > 0) return Repeated(lesson, values, settings);
         var options = Check.Run(settings);
+        var save = settings.Save is null ? null : ModelFile.CheckSavePath(settings.Save);
         var caption = LessonSettingsCli.Caption(lesson, values);
         if (values.Count > 0)
         {
@@ -116,7 +125,11 @@ public sealed class LessonCommand(IAnsiConsole console) : Command<LessonSettings
         }
         if (settings.Map is not null && lesson is IMappableLesson { Map: var map })
             console.WriteLine($"map: {map.Name}, {map.Map.Rows}×{map.Map.Cols} ({map.Description})");
-        return LessonRunner.Run(console, lesson, options, caption);
+        return LessonRunner.Run(console, lesson, options, caption, save is null ? null : run =>
+        {
+            ModelFile.Save(save, ModelFile.Serialize(lesson, run, options.Seed, values));
+            console.WriteLine($"  model: {settings.Save} (evaluate {lesson.Info.Number} --load {settings.Save}; watch {lesson.Info.Number} --load {settings.Save})");
+        });
     }
 
     /// <summary><c>--runs K</c> (and <c>--vs</c>): the lesson over K seeds, alone or against a variant.</summary>

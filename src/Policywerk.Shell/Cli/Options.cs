@@ -72,7 +72,8 @@ public static class Check
             : Fail<string, string>($"--out '{dir}' is not writable ({existing} does not accept new files)");
     }
 
-    private static bool IsWritable(string folder)
+    /// <summary>Whether <paramref name="folder"/> accepts new files (a probe file is made and deleted).</summary>
+    internal static bool IsWritable(string folder)
     {
         var probe = Path.Combine(folder, $".policywerk-probe-{Environment.ProcessId}-{Guid.NewGuid():N}");
         try

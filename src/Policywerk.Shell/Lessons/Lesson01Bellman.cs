@@ -4,6 +4,7 @@ using Policywerk.Pure.Agents;
 using Policywerk.Pure.Mdp;
 using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Worlds;
+using Policywerk.Shell.Models;
 using Policywerk.Shell.Pictures;
 using ScottPlot;
 using Spectre.Console;
@@ -55,13 +56,16 @@ public sealed class Lesson01Bellman(BellmanConfig config, NamedMap map) : ILesso
     }
 
     /// <summary>The walk from the start that follows <paramref name="policy"/> (at most 100 steps, or one per state).</summary>
-    private static Trajectory<int, Move> GreedyWalk(Gridworld world, ImmutableArray<int> policy, Key key) =>
+    internal static Trajectory<int, Move> GreedyWalk(Gridworld world, ImmutableArray<int> policy, Key key) =>
         Episodes.Run(world, (state, k) => new Draw<Move>((Move)policy[state], k), world.StartState, key,
                      maxSteps: Math.Max(100, world.StateCount));
 
-    private sealed class Run(BellmanConfig config, NamedMap map, Gridworld world, ValueIterationResult vi, PolicyIterationResult pi,
-                             Trajectory<int, Move> path, Key walkKey) : ILessonRun
+    internal sealed class Run(BellmanConfig config, NamedMap map, Gridworld world, ValueIterationResult vi, PolicyIterationResult pi,
+                             Trajectory<int, Move> path, Key walkKey) : ILessonRun, ITrainedRun<GridValues>
     {
+        /// <summary>Value iteration's values and greedy policy (policy iteration's match them; the lesson prints whether).</summary>
+        public GridValues Model => new(vi.Values, vi.Policy);
+
         private static readonly string[] Arrows = ["↑", "→", "↓", "←"];
 
         public object Results => results.Value;
@@ -104,15 +108,15 @@ public sealed class Lesson01Bellman(BellmanConfig config, NamedMap map) : ILesso
             var kind => GridMap.Symbol(kind).ToString(),
         };
 
-        private static string[] ValueRows(Gridworld world, ImmutableArray<double> values) =>
+        internal static string[] ValueRows(Gridworld world, ImmutableArray<double> values) =>
             Enumerable.Range(0, world.Rows).Select(r => string.Join(' ',
                 Enumerable.Range(0, world.Cols).Select(c => CellText(world, r * world.Cols + c, values).PadLeft(6)))).ToArray();
 
-        private static string[] PolicyRows(Gridworld world, ImmutableArray<int> policy) =>
+        internal static string[] PolicyRows(Gridworld world, ImmutableArray<int> policy) =>
             Enumerable.Range(0, world.Rows).Select(r => string.Join(' ',
                 Enumerable.Range(0, world.Cols).Select(c => ArrowText(world, r * world.Cols + c, policy)))).ToArray();
 
-        private static string PathText(Gridworld world, Trajectory<int, Move> path) =>
+        internal static string PathText(Gridworld world, Trajectory<int, Move> path) =>
             string.Join(" ", path.Steps.Select(t => Arrows[(int)t.Action]))
             + $"  ({world.CellOf(path.Steps[0].State).Row},{world.CellOf(path.Steps[0].State).Col}) → "
             + $"({world.CellOf(path.Steps[^1].Next).Row},{world.CellOf(path.Steps[^1].Next).Col})";

@@ -4,6 +4,7 @@ using Policywerk.Pure.Agents;
 using Policywerk.Pure.Mdp;
 using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Worlds;
+using Policywerk.Shell.Models;
 using Policywerk.Shell.Pictures;
 using Policywerk.Shell.Tables;
 using ScottPlot;
@@ -44,6 +45,9 @@ public sealed class Lesson02BartoSutton(BartoSuttonConfig config) : ILesson
 
     public LessonInfo Info => Catalog.Info(2);
 
+    /// <summary>The lesson's hyperparameters (what a saved model's settings rebuild).</summary>
+    internal BartoSuttonConfig Configuration => config;
+
     /// <summary>Episode e learns from key e of <c>Key.FromSeed(seed).Split(101)</c>; the last key evaluates.</summary>
     public ILessonRun Train(ulong seed, IProgress<double> progress)
     {
@@ -57,17 +61,31 @@ public sealed class Lesson02BartoSutton(BartoSuttonConfig config) : ILesson
             model = learned.Model;
             if (e % 10 == 9) progress.Report((e + 1.0) / config.Episodes);
         }
-        var evaluation = BartoSutton.Episode(EvaluationOf(config), World, model, keys[config.Episodes]).Trajectory;
+        var evaluation = Evaluation(config, model, keys[config.Episodes]);
         return new Run(config, episodes.ToImmutableArray(), model, evaluation);
     }
+
+    /// <summary>The greedy evaluation: one episode of the learned actor without noise, nothing learned, from a start drawn
+    /// with <paramref name="key"/>.</summary>
+    internal static Trajectory<BalanceState, int> Evaluation(BartoSuttonConfig config, BartoSuttonModel model, Key key) =>
+        BartoSutton.Episode(EvaluationOf(config), World, model, key).Trajectory;
+
+    /// <summary>The key of the evaluation of <c>lesson 2 --seed</c> <paramref name="seed"/>: the last of the run's keys.</summary>
+    internal static Key EvaluationKey(BartoSuttonConfig config, ulong seed) => Key.FromSeed(seed).Split(config.Episodes + 1)[config.Episodes];
+
+    /// <summary>The pole world.</summary>
+    internal static Balance Pole => World;
 
     // Box labels: bin i holds values below edge i (BartoSutton.Box).
     private static readonly string[] AngleBins = ["< −0.2", "−0.2…−0.1", "−0.1…0", "0…+0.1", "+0.1…+0.2", "≥ +0.2"];
     private static readonly string[] VelocityBins = ["< −1", "−1…−.5", "−.5…0", "0…+.5", "+.5…+1", "≥ +1"];
 
     private sealed class Run(BartoSuttonConfig config, ImmutableArray<BalanceEpisode> episodes, BartoSuttonModel final,
-                             Trajectory<BalanceState, int> evaluation) : ILessonRun
+                             Trajectory<BalanceState, int> evaluation) : ILessonRun, ITrainedRun<BartoSuttonModel>
     {
+        /// <summary>The trained ACE/ASE weights (with the traces of the last episode, which the next episode clears).</summary>
+        public BartoSuttonModel Model => final;
+
         private readonly int maxSteps = World.Constants.MaxSteps;
 
         public object Results => results.Value;

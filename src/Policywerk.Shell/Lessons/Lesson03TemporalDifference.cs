@@ -6,6 +6,7 @@ using Policywerk.Pure.Mdp;
 using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Tabular;
 using Policywerk.Pure.Worlds;
+using Policywerk.Shell.Models;
 using Policywerk.Shell.Pictures;
 using Policywerk.Shell.Tables;
 using ScottPlot;
@@ -50,6 +51,9 @@ public sealed class Lesson03TemporalDifference(PredictionConfig config) : ILesso
 
     public LessonInfo Info => Catalog.Info(3);
 
+    /// <summary>The lesson's hyperparameters (what a saved model's settings rebuild).</summary>
+    internal PredictionConfig Configuration => config;
+
     /// <summary>Every method learns from the same walks: the walks come from the key alone.</summary>
     public ILessonRun Train(ulong seed, IProgress<double> progress)
     {
@@ -66,8 +70,14 @@ public sealed class Lesson03TemporalDifference(PredictionConfig config) : ILesso
     }
 
     private sealed class Run(PredictionConfig config, ImmutableArray<double> lambdas, PredictionRun tdZero, PredictionRun monteCarlo,
-                             PredictionRun everyVisit, ImmutableArray<PredictionRun> tdLambda) : ILessonRun
+                             PredictionRun everyVisit, ImmutableArray<PredictionRun> tdLambda) : ILessonRun, ITrainedRun<WalkEstimates>
     {
+        /// <summary>Every method's final estimates: TD(0), first- and every-visit Monte Carlo, and TD(λ) for each λ.</summary>
+        public WalkEstimates Model =>
+            new([new(WalkEstimates.TdZero, null, tdZero.Final), new(WalkEstimates.MonteCarloFirstVisit, null, monteCarlo.Final),
+                 new(WalkEstimates.MonteCarloEveryVisit, null, everyVisit.Final),
+                 .. lambdas.Select((lambda, i) => new MethodEstimate(WalkEstimates.TdLambda, lambda, tdLambda[i].Final))]);
+
         private RandomWalk Walk { get; } = new(config.WalkSize);
 
         public object Results => Summary;

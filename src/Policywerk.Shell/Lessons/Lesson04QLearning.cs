@@ -5,6 +5,7 @@ using Policywerk.Pure.Experiments;
 using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Tabular;
 using Policywerk.Pure.Worlds;
+using Policywerk.Shell.Models;
 using Policywerk.Shell.Pictures;
 using Policywerk.Shell.Tables;
 using ScottPlot;
@@ -56,17 +57,30 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
     public ILessonRun Train(ulong seed, IProgress<double> progress)
     {
         var keys = Key.FromSeed(seed).Split(3);
-        var world = new CliffWorld(new Gridworld(map.Map));
+        var world = World;
         var qLearning = Cliff.Train(ControlMethod.QLearning, config, keys[0], keepEpisodes: true, world);
         progress.Report(0.5);
         var sarsa = Cliff.Train(ControlMethod.Sarsa, config, keys[1], world: world);
-        var maxSteps = Math.Max(200, 4 * world.Grid.StateCount);
         var run = new Run(config, map, world, keys, qLearning, sarsa,
-            Cliff.Greedy(qLearning.Q, keys[2], maxSteps, world), Cliff.Greedy(sarsa.Q, keys[2], maxSteps, world),
+            Greedy(world, qLearning.Q, keys[2]), Greedy(world, sarsa.Q, keys[2]),
             Cliff.LargestError(qLearning, config, WorkedExampleEpisodes));
         progress.Report(1.0);
         return run;
     }
+
+    /// <summary>The greedy walk from the start the lesson evaluates a Q table with (ties broken with <paramref name="key"/>),
+    /// at most 200 steps or four per cell.</summary>
+    internal static GreedyEvaluation Greedy(CliffWorld world, QTable q, Key key) =>
+        Cliff.Greedy(q, key, MaxGreedySteps(world), world);
+
+    /// <summary>The longest greedy walk: 200 steps, or four per cell on a larger map.</summary>
+    internal static int MaxGreedySteps(CliffWorld world) => Math.Max(200, 4 * world.Grid.StateCount);
+
+    /// <summary>The key of the greedy walks of <c>lesson 4 --seed</c> <paramref name="seed"/>.</summary>
+    internal static Key GreedyKey(ulong seed) => Key.FromSeed(seed).Split(3)[2];
+
+    /// <summary>The lesson's world on its map.</summary>
+    internal CliffWorld World => new(new Gridworld(map.Map));
 
     private static readonly string[] Arrows = ["↑", "→", "↓", "←"];
 
@@ -79,9 +93,12 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
         return CliffWorld.West;
     }
 
-    private sealed class Run(CliffConfig config, NamedMap map, CliffWorld world, ImmutableArray<Key> keys, ControlRun qLearning, ControlRun sarsa,
-                             GreedyEvaluation qGreedy, GreedyEvaluation sarsaGreedy, WorkedExample? example) : ILessonRun
+    internal sealed class Run(CliffConfig config, NamedMap map, CliffWorld world, ImmutableArray<Key> keys, ControlRun qLearning, ControlRun sarsa,
+                             GreedyEvaluation qGreedy, GreedyEvaluation sarsaGreedy, WorkedExample? example) : ILessonRun, ITrainedRun<QTables>
     {
+        /// <summary>Both learned Q tables.</summary>
+        public QTables Model => new(qLearning.Q, sarsa.Q);
+
         public object Results => results.Value;
         private readonly Lazy<QLearningResults> results = new(() => ResultsOf(config, world.Grid, qLearning, sarsa, qGreedy, sarsaGreedy));
 
@@ -112,7 +129,7 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
             var kind => GridMap.Symbol(kind),
         };
 
-        private static GreedyRoute Route(Gridworld world, GreedyEvaluation g)
+        internal static GreedyRoute Route(Gridworld world, GreedyEvaluation g)
         {
             var moves = string.Join(" ", g.Path.Zip(g.Path.Skip(1), (a, b) => Arrows[MoveBetween(world, a, b)]));
             var grid = new char[world.Rows][];
@@ -129,7 +146,7 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
         private static string F(double x, string format = "0.0") => x.ToString(format, CultureInfo.InvariantCulture);
 
         /// <summary>A greedy walk's reward to two decimals, and a reward that rounds to 0 as 0, never "-0".</summary>
-        private static string RewardText(double x) => F(Math.Round(x, 2) == 0 ? 0.0 : x, "0.##");
+        internal static string RewardText(double x) => F(Math.Round(x, 2) == 0 ? 0.0 : x, "0.##");
 
         private static string RouteText(GreedyRoute r) =>
             $"{r.Steps} steps, reward {RewardText(r.Reward)}, mean row {F(r.MeanRow, "0.00")}{(r.ReachedGoal ? "" : " (did not reach the goal)")}";

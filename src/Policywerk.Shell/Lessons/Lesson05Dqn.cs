@@ -6,6 +6,7 @@ using Policywerk.Pure.Neural;
 using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Worlds;
 using Policywerk.Shell.Loops;
+using Policywerk.Shell.Models;
 using Policywerk.Shell.Pictures;
 using Policywerk.Shell.Tables;
 using ScottPlot;
@@ -59,6 +60,9 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
     public string? Conflict(IReadOnlyList<(string Name, double Value)> values) => Apply(values).Conflict();
 
     public LessonInfo Info => Catalog.Info(5);
+
+    /// <summary>The lesson's hyperparameters (what a saved model's settings rebuild).</summary>
+    internal DqnConfig Configuration => config;
 
     internal static readonly ObservationWriter<BreakoutState> Observe = Breakout.WriteObservation;
 
@@ -209,9 +213,30 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
         return specs;
     }
 
-    private sealed class Run(DqnConfig config, DqnTraining training) : ILessonRun
+    /// <summary>What the lesson prints of a greedy game: its reward (rounded), steps, bricks hit and bricks remaining.</summary>
+    internal sealed record GreedyScore(double Reward, int Steps, int BricksHit, int BricksRemaining)
     {
-        private static readonly string[] ActionNames = ["Left", "Stay", "Right"];
+        public static GreedyScore Of(Trajectory<BreakoutState, int> g) =>
+            new(Round(g.TotalReward), g.Length, g.Steps.Count(s => s.Reward == Breakout.BrickReward), g.Steps[^1].Next.BricksRemaining);
+
+        /// <summary>The lesson's "Greedy game (ε = 0)" table.</summary>
+        public Table Table(string title = "Greedy game (ε = 0)")
+        {
+            var eval = new Table().Title($"[bold]{Markup.Escape(title)}[/]").HideHeaders().AddColumn("").AddColumn(new TableColumn("").RightAligned());
+            eval.AddRow("reward", Reward.ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture));
+            eval.AddRow("steps", $"{Steps}");
+            eval.AddRow("bricks hit", $"{BricksHit}/12");
+            eval.AddRow("bricks remaining", $"{BricksRemaining}");
+            return eval;
+        }
+    }
+
+    internal static readonly string[] ActionNames = ["Left", "Stay", "Right"];
+
+    private sealed class Run(DqnConfig config, DqnTraining training) : ILessonRun, ITrainedRun<DqnModel>
+    {
+        /// <summary>The trained network (its online parameters θ act; θ⁻ and Adam's moments are for training).</summary>
+        public DqnModel Model => training.Model;
 
         public object Results => results.Value;
         private readonly Lazy<DqnResults> results = new(() => ResultsOf(config, training));
@@ -222,11 +247,10 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
                 Round(Blocks.Mean(t.Episodes, b, l => l.Reward)), Round(Blocks.Mean(t.Episodes, b, l => l.Epsilon)),
                 Round(Blocks.Mean(t.Episodes, b, l => l.Steps), 1))).ToList();
             var early = t.Episodes.Take(5).Select(l => new DqnEarlyEpisode(l.Episode, Round(l.Reward), l.Steps, Round(l.Epsilon))).ToList();
-            var g = t.Greedy;
-            var last = g.Steps[^1].Next;
+            var g = GreedyScore.Of(t.Greedy);
             var q = Dqn.QValues(t.Model, Observe, Breakout.Start);
             return new DqnResults(config, blocks, early, t.Model.Updates,
-                Round(g.TotalReward), g.Length, g.Steps.Count(s => s.Reward == Breakout.BrickReward), last.BricksRemaining,
+                g.Reward, g.Steps, g.BricksHit, g.BricksRemaining,
                 q.Select(v => Round(v)).ToArray(), ActionNames[Arg.Max(q.AsSpan())]);
         }
 
@@ -283,12 +307,7 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
                 $"{e.Episode}: {e.Reward.ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture)} in {e.Steps} steps")));
             console.WriteLine();
 
-            var eval = new Table().Title("[bold]Greedy game (ε = 0)[/]").HideHeaders().AddColumn("").AddColumn(new TableColumn("").RightAligned());
-            eval.AddRow("reward", s.GreedyReward.ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture));
-            eval.AddRow("steps", $"{s.GreedySteps}");
-            eval.AddRow("bricks hit", $"{s.BricksHit}/12");
-            eval.AddRow("bricks remaining", $"{s.BricksRemaining}");
-            console.Write(eval);
+            console.Write(new GreedyScore(s.GreedyReward, s.GreedySteps, s.BricksHit, s.BricksRemaining).Table());
 
             var q = new Table().Title("[bold]Q-values at the start position[/]").AddColumn("action").AddColumn(new TableColumn("Q(s₀, a)").RightAligned()).AddColumn("");
             for (var a = 0; a < 3; a++)

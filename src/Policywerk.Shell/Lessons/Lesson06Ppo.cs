@@ -6,6 +6,7 @@ using Policywerk.Pure.Neural;
 using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Worlds;
 using Policywerk.Shell.Loops;
+using Policywerk.Shell.Models;
 using Policywerk.Shell.Pictures;
 using Policywerk.Shell.Tables;
 using ScottPlot;
@@ -69,6 +70,9 @@ public sealed class Lesson06Ppo(PpoConfig config) : ILesson
 
     public LessonInfo Info => Catalog.Info(6);
 
+    /// <summary>The lesson's hyperparameters (what a saved model's settings rebuild).</summary>
+    internal PpoConfig Configuration => config;
+
     internal static readonly Balance World = new();
 
     /// <summary>o = (θ, θ̇): the raw angle and angular velocity (as the Python original).</summary>
@@ -83,7 +87,7 @@ public sealed class Lesson06Ppo(PpoConfig config) : ILesson
     /// <summary>Trains for <see cref="PpoConfig.Iterations"/> iterations, then one greedy episode (no I/O).</summary>
     internal static PpoTraining Learn(PpoConfig config, Key key, IProgress<double>? progress = null)
     {
-        var (trainKey, evalKey) = key.Split();
+        var (trainKey, _) = key.Split();
         var run = TrainingLoop.Run(Ppo.Start(config, World, 2, trainKey), config.Iterations, Block,
             runner =>
             {
@@ -91,7 +95,7 @@ public sealed class Lesson06Ppo(PpoConfig config) : ILesson
                 return (iteration.Runner, iteration.Log, iteration.Diverged);
             },
             runner => runner.Model.Theta, progress);
-        return new PpoTraining(run.Logs, run.Snapshots, run.Final.Model, GreedyEpisode(config, run.Final.Model, evalKey));
+        return new PpoTraining(run.Logs, run.Snapshots, run.Final.Model, GreedyEpisode(config, run.Final.Model, GreedyKey(key)));
     }
 
     /// <summary>One episode with a = clamp(μ_θ(s), −1, 1) from θ₀ ~ U(−tilt, tilt) drawn with <paramref name="key"/>.</summary>
@@ -129,8 +133,54 @@ public sealed class Lesson06Ppo(PpoConfig config) : ILesson
         ("upright, rotating right", 0.0, 0.5),
     ];
 
-    private sealed class Run(PpoConfig config, PpoTraining training) : ILessonRun
+    /// <summary>The policy at the <see cref="ProbeStates"/>: torque clamp(μ(s), −1, 1) and σ, rounded as printed.</summary>
+    internal static IReadOnlyList<PpoProbe> Probes(PpoConfig config, PpoModel model) =>
+        ProbeStates.Select(p =>
+        {
+            var policy = Ppo.Policy(config, model, Observe, new BalanceState(p.Angle, p.Velocity, 0));
+            return new PpoProbe(p.Name, p.Angle, p.Velocity, Round(Math.Clamp(policy.Mean, config.ActionLow, config.ActionHigh)), Round(policy.Std));
+        }).ToList();
+
+    /// <summary>The lesson's "policy at representative states" table.</summary>
+    internal static Table ProbeTable(IReadOnlyList<PpoProbe> probes)
     {
+        var table = new Table().Title("[bold]The policy at representative states[/]").AddColumn("state").AddColumn(new TableColumn("θ, θ̇").RightAligned())
+            .AddColumn(new TableColumn("torque clamp(μ)").RightAligned()).AddColumn(new TableColumn("σ").RightAligned());
+        foreach (var p in probes)
+            table.AddRow(p.State, $"{p.Angle:+0.0;-0.0;0.0}, {p.AngularVelocity:+0.0;-0.0;0.0}",
+                         p.Torque.ToString("+0.000;-0.000;0.000", CultureInfo.InvariantCulture), p.Std.ToString("0.000", CultureInfo.InvariantCulture));
+        return table;
+    }
+
+    /// <summary>What the lesson prints of a greedy episode, rounded as printed: start angle, steps survived, total reward,
+    /// max |θ| and mean |torque|.</summary>
+    internal sealed record GreedyScore(double StartAngle, int Steps, double Reward, double MaxAbsAngle, double MeanAbsTorque)
+    {
+        public static GreedyScore Of(Trajectory<BalanceState, double> g) =>
+            new(Round(g.Steps[0].State.Angle), g.Length, Round(g.TotalReward, 1),
+                Round(g.Steps.Max(s => Math.Abs(s.Next.Angle))), Round(g.Steps.Average(s => Math.Abs(s.Action))));
+
+        /// <summary>The lesson's greedy evaluation table.</summary>
+        public Table Table(string title = "Greedy evaluation: torque = clamp(μ(s), −1, 1)")
+        {
+            var eval = new Table().Title($"[bold]{Markup.Escape(title)}[/]").HideHeaders().AddColumn("").AddColumn(new TableColumn("").RightAligned());
+            eval.AddRow("start angle", $"{StartAngle.ToString("+0.0000;-0.0000;0.0000", CultureInfo.InvariantCulture)} rad");
+            eval.AddRow("steps survived", $"{Steps} of 500");
+            eval.AddRow("total reward", Reward.ToString("0", CultureInfo.InvariantCulture));
+            eval.AddRow("max |angle|", $"{MaxAbsAngle.ToString("0.0000", CultureInfo.InvariantCulture)} rad");
+            eval.AddRow("mean |torque|", MeanAbsTorque.ToString("0.0000", CultureInfo.InvariantCulture));
+            return eval;
+        }
+    }
+
+    /// <summary>The key of the greedy episode of a run from <paramref name="key"/>: its right half (the left one trains).</summary>
+    internal static Key GreedyKey(Key key) => key.Split().Right;
+
+    private sealed class Run(PpoConfig config, PpoTraining training) : ILessonRun, ITrainedRun<PpoModel>
+    {
+        /// <summary>The trained actor θ and critic φ (Adam's moments are for training).</summary>
+        public PpoModel Model => training.Model;
+
         public object Results => results.Value;
         private readonly Lazy<PpoResults> results = new(() => ResultsOf(config, training));
 
@@ -144,15 +194,9 @@ public sealed class Lesson06Ppo(PpoConfig config) : ILesson
                     Round(Blocks.Mean(t.Iterations, b, l => l.MeanStd)), Round(Blocks.Mean(t.Iterations, b, l => l.Entropy)),
                     Round(Blocks.Mean(t.Iterations, b, l => l.ValueLoss)));
             }).ToList();
-            var g = t.Greedy;
-            var probes = ProbeStates.Select(p =>
-            {
-                var policy = Ppo.Policy(config, t.Model, Observe, new BalanceState(p.Angle, p.Velocity, 0));
-                return new PpoProbe(p.Name, p.Angle, p.Velocity, Round(Math.Clamp(policy.Mean, config.ActionLow, config.ActionHigh)), Round(policy.Std));
-            }).ToList();
+            var g = GreedyScore.Of(t.Greedy);
             return new PpoResults(config, blocks, t.Iterations.Sum(l => l.Episodes),
-                Round(g.Steps[0].State.Angle), g.Length, Round(g.TotalReward, 1),
-                Round(g.Steps.Max(s => Math.Abs(s.Next.Angle))), Round(g.Steps.Average(s => Math.Abs(s.Action))), probes);
+                g.StartAngle, g.Steps, g.Reward, g.MaxAbsAngle, g.MeanAbsTorque, Probes(config, t.Model));
         }
 
         public IReadOnlyList<Measure> Measures =>
@@ -205,20 +249,8 @@ public sealed class Lesson06Ppo(PpoConfig config) : ILesson
             console.MarkupLine($"{s.Episodes} episodes in all. Reward = the return of the episodes that ended in the iteration (500 = balanced to the end).");
             console.WriteLine();
 
-            var eval = new Table().Title("[bold]Greedy evaluation: torque = clamp(μ(s), −1, 1)[/]").HideHeaders().AddColumn("").AddColumn(new TableColumn("").RightAligned());
-            eval.AddRow("start angle", $"{s.EvalStartAngle.ToString("+0.0000;-0.0000;0.0000", CultureInfo.InvariantCulture)} rad");
-            eval.AddRow("steps survived", $"{s.StepsSurvived} of 500");
-            eval.AddRow("total reward", s.EvalReward.ToString("0", CultureInfo.InvariantCulture));
-            eval.AddRow("max |angle|", $"{s.MaxAbsAngle.ToString("0.0000", CultureInfo.InvariantCulture)} rad");
-            eval.AddRow("mean |torque|", s.MeanAbsTorque.ToString("0.0000", CultureInfo.InvariantCulture));
-            console.Write(eval);
-
-            var probes = new Table().Title("[bold]The policy at representative states[/]").AddColumn("state").AddColumn(new TableColumn("θ, θ̇").RightAligned())
-                .AddColumn(new TableColumn("torque clamp(μ)").RightAligned()).AddColumn(new TableColumn("σ").RightAligned());
-            foreach (var p in s.Probes)
-                probes.AddRow(p.State, $"{p.Angle:+0.0;-0.0;0.0}, {p.AngularVelocity:+0.0;-0.0;0.0}",
-                              p.Torque.ToString("+0.000;-0.000;0.000", CultureInfo.InvariantCulture), p.Std.ToString("0.000", CultureInfo.InvariantCulture));
-            console.Write(probes);
+            console.Write(new GreedyScore(s.EvalStartAngle, s.StepsSurvived, s.EvalReward, s.MaxAbsAngle, s.MeanAbsTorque).Table());
+            console.Write(ProbeTable(s.Probes));
             console.MarkupLine("Tilting or rotating one way draws a push the other way: a smooth, proportional correction instead of lesson 02's bang-bang.");
         }
 

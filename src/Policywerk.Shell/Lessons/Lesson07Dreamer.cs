@@ -4,6 +4,7 @@ using Policywerk.Pure.Agents;
 using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Worlds;
 using Policywerk.Shell.Loops;
+using Policywerk.Shell.Models;
 using Policywerk.Shell.Pictures;
 using ScottPlot;
 using Spectre.Console;
@@ -52,6 +53,9 @@ public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson
 
     public LessonInfo Info => Catalog.Info(7);
 
+    /// <summary>The lesson's hyperparameters (what a saved model's settings rebuild).</summary>
+    internal DreamerConfig Configuration => config;
+
     /// <summary>The knobs of <see cref="DreamerConfig"/>, with this lesson's defaults.</summary>
     public IReadOnlyList<Setting> Settings => Setting.Of(DreamerConfig.Knobs, Config);
 
@@ -89,7 +93,7 @@ public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson
         Key key, DreamerConfig config, int episodes, IProgress<double>? progress = null, IEvaluator? evaluator = null)
     {
         var world = WorldOf(config);
-        var (kTrain, kEval) = key.Split();
+        var (kTrain, _) = key.Split();
         var sharding = new Sharding(evaluator ?? Sequential.Instance);
         var training = Dreamer.Start(config, world, kTrain, sharding);
         var logs = new List<IterationLog>(config.Iterations);
@@ -105,14 +109,22 @@ public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson
             if (stageIterations.Contains(i + 1)) stages.Add(new DreamerStage(i + 1, training.Model));
             progress?.Report((i + 1.0) / (config.Iterations + 1));
         }
-        var evaluation = DreamerEvaluation.Run(config, training.Model, world, kEval, episodes, s => PointMassControllers.Scripted(s).Vector);
+        var evaluation = Evaluate(config, training.Model, key, episodes);
         progress?.Report(1.0);
         return new DreamerRun(training.Model, logs.ToImmutableArray(), evaluation, stages.ToImmutable());
     }
 
+    /// <summary>The lesson's evaluation of <paramref name="model"/>: random, greedy agent and scripted controller from the
+    /// same <paramref name="episodes"/> start layouts, drawn from the right half of the run's <paramref name="key"/>.</summary>
+    public static DreamerEvaluation<PointMassState> Evaluate(DreamerConfig config, DreamerModel model, Key key, int episodes) =>
+        DreamerEvaluation.Run(config, model, WorldOf(config), key.Split().Right, episodes, s => PointMassControllers.Scripted(s).Vector);
+
     internal sealed class Run(DreamerConfig config, DreamerModel model, ImmutableArray<IterationLog> logs, DreamerEvaluation<PointMassState> evaluation,
-        ImmutableArray<DreamerStage> stages) : ILessonRun
+        ImmutableArray<DreamerStage> stages) : ILessonRun, ITrainedRun<DreamerModel>
     {
+        /// <summary>The trained world model, actor and critic (the optimizers' moments are for training).</summary>
+        public DreamerModel Model => model;
+
         private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
         private readonly Lazy<DreamerResults> results = new(() => ResultsOf(config, model, logs, evaluation));
         public object Results => results.Value;
@@ -142,8 +154,7 @@ public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson
             var rows = logs.Where(l => l.Iteration % 10 == 0 || l.Iteration == 1)
                 .Select(l => new IterationRow(l.Iteration, Math.Round(l.Reconstruction, 5), Math.Round(l.RewardLoss, 4), Math.Round(l.Kl, 3),
                     Math.Round(l.ImaginedReturn, 2), Math.Round(LastEpisodeReward(logs, l.Iteration), 1))).ToArray();
-            return new DreamerResults(sizes, hyper, rows,
-                [PolicyScore.Of("random", e.Random), PolicyScore.Of("Dreamer (greedy)", e.Agent), PolicyScore.Of("scripted controller", e.Scripted)],
+            return new DreamerResults(sizes, hyper, rows, Scores(e),
                 Math.Round(e.GapClosed, 3), e.GapClosed >= 0.5, e.SeparatedFromRandom);
         }
 
@@ -188,14 +199,24 @@ public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson
                 table.AddRow($"{r.Iteration}", r.Reconstruction.ToString("0.00000", Inv), r.RewardLoss.ToString("0.0000", Inv),
                     r.Kl.ToString("0.00", Inv), r.ImaginedReturn.ToString("0.00", Inv), double.IsFinite(r.EpisodeReward) ? r.EpisodeReward.ToString("0.0", Inv) : "—");
             console.Write(table);
-            var eval = new Table().Title($"[bold]Evaluation over {s.Evaluation[0].Episodes} episodes (same start layouts)[/]")
+            WriteEvaluation(console, s.Evaluation, s.GapClosed, s.ClosesHalf && s.SeparatedFromRandom);
+        }
+
+        /// <summary>The evaluation table (mean return and 95% interval of each policy) and the gap closed.</summary>
+        internal static void WriteEvaluation(IAnsiConsole console, IReadOnlyList<PolicyScore> scores, double gapClosed, bool meetsBar)
+        {
+            var eval = new Table().Title($"[bold]Evaluation over {scores[0].Episodes} episodes (same start layouts)[/]")
                 .AddColumn("policy").AddColumn(new TableColumn("mean return").RightAligned()).AddColumn(new TableColumn("95% interval").RightAligned());
-            foreach (var p in s.Evaluation)
+            foreach (var p in scores)
                 eval.AddRow(p.Policy, p.Mean.ToString("0.0", Inv), Markup.Escape($"[{p.Lower.ToString("0.0", Inv)}, {p.Upper.ToString("0.0", Inv)}]"));
             console.Write(eval);
-            console.MarkupLine($"Gap from random to scripted closed: [bold]{s.GapClosed.ToString("P0", Inv)}[/] — " +
-                (s.ClosesHalf && s.SeparatedFromRandom ? "[green]meets the bar[/]" : "[red]below the bar (half the gap, interval clear of random's)[/]"));
+            console.MarkupLine($"Gap from random to scripted closed: [bold]{Math.Round(gapClosed, 3).ToString("P0", Inv)}[/] — " +
+                (meetsBar ? "[green]meets the bar[/]" : "[red]below the bar (half the gap, interval clear of random's)[/]"));
         }
+
+        /// <summary>The three policies' scores as the tables print them.</summary>
+        internal static IReadOnlyList<PolicyScore> Scores(DreamerEvaluation<PointMassState> e) =>
+            [PolicyScore.Of("random", e.Random), PolicyScore.Of("Dreamer (greedy)", e.Agent), PolicyScore.Of("scripted controller", e.Scripted)];
 
         // ---------------------------------------------------------------- narrative
 
