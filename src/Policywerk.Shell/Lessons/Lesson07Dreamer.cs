@@ -431,11 +431,15 @@ public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson
             writer.Gif("artifact.gif", frames, delays);
             var final = views[^1];
             var poster = WorldPane(world, final, final.View.Steps,
-                $"Real vs imagined trajectory: same start, same {final.View.Steps} actions" +
+                $"Real vs imagined: the same {final.View.Steps} actions from one start" +
                 (final.View.Episode.States[^1].Distance < world.Dynamics.ReachThreshold ? " (target reached)" : ""), corner, null);
             writer.Png("poster.png", Panels.Render(poster, 900, 900));
             writer.Png("trace.png", Panels.Grid(TracePlots(compact: false, null), 3, 560, 380));
         }
+
+        /// <summary>The world pane's cells the camera sees the agent and the target in: light versions of their paths' colours.</summary>
+        private static readonly ScottPlot.Color AgentPixelFill = Draw.Mix(Palette.EmptyPixel, Palette.Accent, 0.35),
+                                                TargetPixelFill = Draw.Mix(Palette.EmptyPixel, Palette.Second, 0.35);
 
         /// <summary>(x, y) of the imagined agent: the heaviest blob of the decoded frame, in world coordinates.</summary>
         private static (double X, double Y) AgentOf(DecodedFrame frame, double bounds) =>
@@ -454,8 +458,7 @@ public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson
             var o = view.Observations[t];
             var fills = new ScottPlot.Color[PixelPointMass.Size * PixelPointMass.Size];
             for (var i = 0; i < fills.Length; i++)
-                fills[i] = o[i] >= PixelPointMass.AgentPixel ? Draw.Mix(Palette.EmptyPixel, Palette.Accent, 0.35)
-                    : o[i] > 0 ? Draw.Mix(Palette.EmptyPixel, Palette.Second, 0.35) : Palette.EmptyPixel;
+                fills[i] = o[i] >= PixelPointMass.AgentPixel ? AgentPixelFill : o[i] > 0 ? TargetPixelFill : Palette.EmptyPixel;
             plot.Add.Plottable(new CellGrid(-bounds, -bounds, cell, cell, PixelPointMass.Size, PixelPointMass.Size, fills, Palette.PixelLine, 1));
             var t0 = view.ImaginedFrom[t];
             var s = view.Episode.States;
@@ -492,6 +495,8 @@ public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson
                 new LegendItem { LabelText = "same step (every 10)", LineColor = Palette.Truth, LineWidth = 1, LinePattern = LinePattern.Dotted },
                 new LegendItem { LabelText = "target", MarkerShape = MarkerShape.FilledDiamond, MarkerSize = 12, MarkerColor = Palette.Negative },
                 new LegendItem { LabelText = "shared start", MarkerShape = MarkerShape.OpenCircle, MarkerSize = 12, MarkerColor = Palette.Ink },
+                new LegendItem { LabelText = "the camera's pixels: agent, target", MarkerShape = MarkerShape.FilledSquare, MarkerSize = 11,
+                    MarkerColor = AgentPixelFill, LineColor = TargetPixelFill, LineWidth = 8 },
             ]);
             plot.ShowLegend(corner);
             plot.Legend.FontSize = 11;
@@ -555,9 +560,9 @@ public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson
             var drift = Distance(AgentOf(view.Imagined[t], bounds), (s.X, s.Y));
             Charts.Label(plot, $"step {t}: the imagined agent is {k} steps ahead, {drift.ToString("0.00", Inv)} from the real one",
                 n + 2.5, -2 * n - 6.4, Alignment.UpperCenter, 11, Palette.Ink, bold: true);
-            Charts.Label(plot, $"reconstruction: posterior, frame {t} seen.  imagined: prior rolled from step {t0}",
+            Charts.Label(plot, $"reconstruction: posterior, frame {t} seen.  imagined: prior rolled from step {t0} (peak = white)",
                 n + 2.5, -2 * n - 8.1, Alignment.UpperCenter, 10, Palette.Ink);
-            Charts.Label(plot, "with the same real actions, no frame seen since.  Decoded frames scaled to peak = white.",
+            Charts.Label(plot, "under the trained agent's real actions (one episode for every stage), no frame seen since.",
                 n + 2.5, -2 * n - 9.6, Alignment.UpperCenter, 10, Palette.Ink);
             Charts.Label(plot, $"The imagined path starts where the decoder puts the agent (its heaviest blob), {stage.StartOffset.ToString("0.00", Inv)} from",
                 n + 2.5, -2 * n - 11.1, Alignment.UpperCenter, 10, Palette.Ink);
@@ -609,7 +614,7 @@ public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson
 
         /// <summary>The training curves, one panel each: reconstruction, reward loss, KL, real episode reward (with the
         /// evaluation's random and scripted means); the full trace adds the imagined return and the actor's σ. With
-        /// <paramref name="mark"/>, an animation stage's iteration: the curves drawn strong up to it and faint after it,
+        /// <paramref name="mark"/>, an animation stage's iteration: the curves drawn up to it only (on the whole run's axes),
         /// with a line at it on each panel.</summary>
         private List<Plot> TracePlots(bool compact, int? mark)
         {
@@ -623,7 +628,7 @@ public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson
                     return;
                 }
                 var upTo = x.Count(v => v <= m);
-                Charts.Line(p, x, y, color.WithAlpha(0.25), null, 2f, markerSize); // the whole run, faint: the axes stay put
+                Charts.Line(p, x, y, color.WithAlpha(0), null, 2f, markerSize); // the whole run, unseen: the axes stay put
                 if (upTo > 0) Charts.Line(p, x[..upTo], y[..upTo], color, null, 2f, markerSize);
                 p.Add.VerticalLine(m, 2f, Palette.Ink, LinePattern.Solid);
             }
