@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Policywerk.Shell.Experiments;
 using Policywerk.Shell.Lessons;
+using Policywerk.Shell.Logs;
 using Policywerk.Shell.Pictures;
 using Policywerk.Shell.Progress;
 using Spectre.Console;
@@ -48,6 +49,10 @@ public sealed class LessonSettings : RunSettings
     [CommandOption("--map <FILE|NAME|list>")]
     [Description("Run lesson 1 or 4 on another grid: a map file, a built-in map's name, or `list` to see them.")]
     public string? Map { get; init; }
+
+    [CommandOption("--log <FILE>")]
+    [Description("Write what the run recorded, one row per sweep, episode or iteration, to FILE.csv or FILE.jsonl (columns: docs/logs.md).")]
+    public string? Log { get; init; }
 }
 
 /// <summary>Runs one lesson and shows what it learned.</summary>
@@ -55,7 +60,7 @@ public static class LessonRunner
 {
     /// <summary>Trains, shows and draws <paramref name="lesson"/>; <paramref name="caption"/> (the changed settings, if any)
     /// goes on top of every picture.</summary>
-    public static int Run(IAnsiConsole console, ILesson lesson, RunOptions options, string? caption = null)
+    public static int Run(IAnsiConsole console, ILesson lesson, RunOptions options, string? caption = null, string? log = null)
     {
         var info = lesson.Info;
         var run = ProgressBar.Run(console, $"Lesson {info.Number:00} · {info.Paper}", !options.Quiet,
@@ -79,6 +84,7 @@ public static class LessonRunner
             var folder = Path.GetRelativePath(Environment.CurrentDirectory, Path.Combine(options.OutDir, info.Slug));
             console.WriteLine($"  pictures: {folder}{Path.DirectorySeparatorChar} ({string.Join(", ", written.Select(Path.GetFileName))})");
         }
+        if (log is not null) LogFile.Write(console, log, run.Log);
         console.WriteLine();
         return ExitCodes.Ok;
     }
@@ -108,6 +114,7 @@ public sealed class LessonCommand(IAnsiConsole console) : Command<LessonSettings
         var values = LessonSettingsCli.Parse(lesson, settings.Set);
         if (settings.Runs is not null || settings.Vs.Length > 0) return Repeated(lesson, values, settings);
         var options = Check.Run(settings);
+        var log = settings.Log is null ? null : Check.LogFile(settings.Log).OrThrow();
         var caption = LessonSettingsCli.Caption(lesson, values);
         if (values.Count > 0)
         {
@@ -116,7 +123,7 @@ public sealed class LessonCommand(IAnsiConsole console) : Command<LessonSettings
         }
         if (settings.Map is not null && lesson is IMappableLesson { Map: var map })
             console.WriteLine($"map: {map.Name}, {map.Map.Rows}×{map.Map.Cols} ({map.Description})");
-        return LessonRunner.Run(console, lesson, options, caption);
+        return LessonRunner.Run(console, lesson, options, caption, log);
     }
 
     /// <summary><c>--runs K</c> (and <c>--vs</c>): the lesson over K seeds, alone or against a variant.</summary>
@@ -127,18 +134,23 @@ public sealed class LessonCommand(IAnsiConsole console) : Command<LessonSettings
         var baseline = new LessonRuns(values.Count > 0 ? lesson.With(values) : lesson);
         var vs = LessonSettingsCli.Parse($"lesson {lesson.Info.Number}", baseline, settings.Vs, "--vs");
         var options = Check.Run(settings);
+        var log = settings.Log is null ? null : Check.LogFile(settings.Log).OrThrow();
         var info = lesson.Info;
         if (vs.Count > 0)
         {
             var variant = LessonSettingsCli.Variant(baseline.Settings, vs);
             var comparison = ProgressBar.Run(console, $"Lesson {info.Number:00}: defaults vs {variant} ({runs} paired runs)", !options.Quiet,
                 progress => Comparison.Run($"lesson {info.Number}", variant, baseline, baseline.With(vs), runs, options.Seed, progress));
-            return ResultOutput.Show(console, comparison, options, $"{info.Slug}_vs");
+            var compared = ResultOutput.Show(console, comparison, options, $"{info.Slug}_vs");
+            if (log is not null) LogFile.Write(console, log, comparison.Log);
+            return compared;
         }
         foreach (var line in LessonSettingsCli.Changes(lesson, values)) console.WriteLine(line);
         var result = ProgressBar.Run(console, $"Lesson {info.Number:00} over {runs} runs", !options.Quiet, progress => baseline.Compute(runs, options.Seed, progress));
-        return ResultOutput.Show(console, options, null, result.Headline(), result.Print, $"{info.Slug}_runs",
+        var shown = ResultOutput.Show(console, options, null, result.Headline(), result.Print, $"{info.Slug}_runs",
                                  LessonSettingsCli.Caption(lesson, values), result.WritePictures);
+        if (log is not null) LogFile.Write(console, log, result.Log);
+        return shown;
     }
 }
 
@@ -298,6 +310,10 @@ public sealed class ExperimentSettings : RunSettings
     [CommandOption("--params")]
     [Description("List the settings --vs can change, with their defaults, ranges and meanings, and stop.")]
     public bool Params { get; init; }
+
+    [CommandOption("--log <FILE>")]
+    [Description("Write one row per run and λ, α, n, episode… to FILE.csv or FILE.jsonl; with --vs both arms, in an `arm` column (columns: docs/logs.md).")]
+    public string? Log { get; init; }
 }
 
 /// <summary>How a computed result reaches the user: its headline with <c>--quiet</c> (after an optional title line), else
@@ -356,16 +372,21 @@ public sealed class ExperimentCommand(IAnsiConsole console) : Command<Experiment
         var runs = settings.Runs is null ? experiment.DefaultRuns : Check.IntInRange("--runs", settings.Runs, 1, 100_000).OrThrow();
         var vs = LessonSettingsCli.Parse($"experiment {experiment.Name}", experiment, settings.Vs, "--vs");
         var options = Check.Run(settings);
+        var log = settings.Log is null ? null : Check.LogFile(settings.Log).OrThrow();
         if (vs.Count > 0)
         {
             var variant = LessonSettingsCli.Variant(experiment.Settings, vs);
             var comparison = ProgressBar.Run(console, $"experiment {experiment.Name}: defaults vs {variant} ({runs} paired runs)", !options.Quiet,
                 progress => Comparison.Run($"experiment {experiment.Name}", variant, experiment, experiment.With(vs), runs, options.Seed, progress));
-            return ResultOutput.Show(console, comparison, options, $"experiment_{experiment.Name}_vs");
+            var compared = ResultOutput.Show(console, comparison, options, $"experiment_{experiment.Name}_vs");
+            if (log is not null) LogFile.Write(console, log, comparison.Log);
+            return compared;
         }
         var result = ProgressBar.Run(console, $"experiment {experiment.Name} ({runs} runs)", !options.Quiet,
                                      progress => experiment.Compute(runs, options.Seed, progress));
-        return ResultOutput.Show(console, options, $"experiment {experiment.Name}: {runs} runs, seed {options.Seed}", result.Headline(),
+        var shown = ResultOutput.Show(console, options, $"experiment {experiment.Name}: {runs} runs, seed {options.Seed}", result.Headline(),
                                  result.Print, $"experiment_{experiment.Name}", null, result.WritePictures);
+        if (log is not null) LogFile.Write(console, log, result.Log);
+        return shown;
     }
 }

@@ -37,6 +37,10 @@ public interface IExperimentResult
 
     /// <summary>The curves per run that <c>--vs</c> draws for both arms; none: it draws the metrics' runs.</summary>
     IReadOnlyList<RunCurves> Curves => [];
+
+    /// <summary>What <c>--log FILE</c> writes: one row per run and λ, α, n, episode… of the experiment's table, the run's
+    /// index and the seed in front (<see cref="Logs.RunLog.PerRun"/>); the columns are documented in docs/logs.md.</summary>
+    Logs.RunLog Log { get; }
 }
 
 /// <summary>Independent runs on all cores: run i always gets key i of <c>Key.FromSeed(seed).Split(runs)</c>

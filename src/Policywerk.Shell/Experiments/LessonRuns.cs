@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Policywerk.Pure.Numerics;
 using Policywerk.Shell.Lessons;
+using Policywerk.Shell.Logs;
 using Policywerk.Shell.Pictures;
 using Policywerk.Shell.Progress;
 using Spectre.Console;
@@ -25,11 +26,21 @@ public sealed class LessonRuns(ILesson lesson) : IExperiment
     public IExperiment With(IReadOnlyList<(string Name, double Value)> values) => new LessonRuns(lesson.With(values));
     public string? Conflict(IReadOnlyList<(string Name, double Value)> values) => lesson.Conflict(values);
 
-    public IExperimentResult Compute(int runs, ulong seed, IProgress<double> progress) =>
-        new Result(lesson.Info, seed, ParallelRuns.Map(seed, runs, (i, _) => lesson.Train(seed + (ulong)i, ProgressBar.None).Measures, progress));
-
-    private sealed class Result(LessonInfo info, ulong seed, IReadOnlyList<Measure>[] runs) : IExperimentResult
+    public IExperimentResult Compute(int runs, ulong seed, IProgress<double> progress)
     {
+        var trained = ParallelRuns.Map(seed, runs, (i, _) =>
+        {
+            var run = lesson.Train(seed + (ulong)i, ProgressBar.None);
+            return (run.Measures, run.Log);
+        }, progress);
+        return new Result(lesson.Info, seed, trained.Select(t => t.Measures).ToArray(), trained.Select(t => t.Log).ToArray());
+    }
+
+    private sealed class Result(LessonInfo info, ulong seed, IReadOnlyList<Measure>[] runs, RunLog[] logs) : IExperimentResult
+    {
+        /// <summary>Each run's log, its run index and seed (S + i) in front.</summary>
+        public RunLog Log => RunLog.PerRun(logs, i => seed + (ulong)i);
+
         public IReadOnlyList<RunMetric> Metrics { get; } = runs[0].Select((m, j) =>
             new RunMetric(m.Name, runs.Select(r => r[j].Value).ToImmutableArray(), m.HigherIsBetter)).ToArray();
 

@@ -4,6 +4,7 @@ using Policywerk.Pure.Agents;
 using Policywerk.Pure.Mdp;
 using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Worlds;
+using Policywerk.Shell.Logs;
 using Policywerk.Shell.Pictures;
 using Policywerk.Shell.Tables;
 using ScottPlot;
@@ -43,6 +44,9 @@ public sealed class Lesson02BartoSutton(BartoSuttonConfig config) : ILesson
     private static readonly Balance World = new();
 
     public LessonInfo Info => Catalog.Info(2);
+
+    /// <summary>The columns of the run's log (docs/logs.md): one row per training episode.</summary>
+    public static readonly IReadOnlyList<string> LogColumns = ["episode", "steps", "reward"];
 
     /// <summary>Episode e learns from key e of <c>Key.FromSeed(seed).Split(101)</c>; the last key evaluates.</summary>
     public ILessonRun Train(ulong seed, IProgress<double> progress)
@@ -90,6 +94,8 @@ public sealed class Lesson02BartoSutton(BartoSuttonConfig config) : ILesson
                 Enumerable.Range(0, BartoSutton.VelocityBins).Select(c => Signed(w[r * BartoSutton.VelocityBins + c]).PadLeft(6)))).ToArray();
 
         private static string Signed(double x) => x.ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture);
+
+        public RunLog Log => RunLog.Of(LogColumns, episodes.Select(e => new LogValue[] { e.Number, e.Length, e.Trajectory.TotalReward }));
 
         public IReadOnlyList<Measure> Measures =>
         [

@@ -6,6 +6,7 @@ using Policywerk.Pure.Mdp;
 using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Tabular;
 using Policywerk.Pure.Worlds;
+using Policywerk.Shell.Logs;
 using Policywerk.Shell.Pictures;
 using Policywerk.Shell.Tables;
 using ScottPlot;
@@ -50,6 +51,9 @@ public sealed class Lesson03TemporalDifference(PredictionConfig config) : ILesso
 
     public LessonInfo Info => Catalog.Info(3);
 
+    /// <summary>The columns of the run's log (docs/logs.md): one row per method and walk.</summary>
+    public static readonly IReadOnlyList<string> LogColumns = ["method", "lambda", "episode", "steps", "reward", "rms"];
+
     /// <summary>Every method learns from the same walks: the walks come from the key alone.</summary>
     public ILessonRun Train(ulong seed, IProgress<double> progress)
     {
@@ -87,6 +91,14 @@ public sealed class Lesson03TemporalDifference(PredictionConfig config) : ILesso
         }
 
         private static string F(double x, string format = "0.000") => x.ToString(format, CultureInfo.InvariantCulture);
+
+        public RunLog Log => RunLog.Of(LogColumns,
+            new[] { ("td0", (double?)null, tdZero), ("mc_first_visit", null, monteCarlo), ("mc_every_visit", null, everyVisit) }
+                .Concat(lambdas.Select((lambda, i) => ("td_lambda", (double?)lambda, tdLambda[i])))
+                .SelectMany(m => m.Item3.RmsAfterEpisode.Select((rms, e) => new LogValue[]
+                {
+                    m.Item1, m.Item2 is { } l ? l : LogValue.Empty, e + 1, m.Item3.Walks[e].Length, m.Item3.Walks[e].TotalReward, rms,
+                })));
 
         public IReadOnlyList<Measure> Measures =>
         [

@@ -5,6 +5,7 @@ using Policywerk.Pure.Experiments;
 using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Tabular;
 using Policywerk.Pure.Worlds;
+using Policywerk.Shell.Logs;
 using Policywerk.Shell.Pictures;
 using Policywerk.Shell.Tables;
 using ScottPlot;
@@ -48,6 +49,9 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
         new Lesson04QLearning(KnobSet.Apply(CliffConfig.Knobs, config, values), map);
 
     public LessonInfo Info => Catalog.Info(4);
+
+    /// <summary>The columns of the run's log (docs/logs.md): one row per agent and training episode.</summary>
+    public static readonly IReadOnlyList<string> LogColumns = ["agent", "episode", "reward", "steps"];
 
     /// <summary>The worked example is the update with the largest TD error in this many last episodes.</summary>
     private const int WorkedExampleEpisodes = 50;
@@ -133,6 +137,9 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
 
         private static string RouteText(GreedyRoute r) =>
             $"{r.Steps} steps, reward {RewardText(r.Reward)}, mean row {F(r.MeanRow, "0.00")}{(r.ReachedGoal ? "" : " (did not reach the goal)")}";
+
+        public RunLog Log => RunLog.Of(LogColumns, new[] { ("q_learning", qLearning), ("sarsa", sarsa) }
+            .SelectMany(a => a.Item2.RewardPerEpisode.Select((reward, e) => new LogValue[] { a.Item1, e + 1, reward, a.Item2.StepsPerEpisode[e] })));
 
         public IReadOnlyList<Measure> Measures =>
         [

@@ -6,6 +6,7 @@ using Policywerk.Pure.Neural;
 using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Worlds;
 using Policywerk.Shell.Loops;
+using Policywerk.Shell.Logs;
 using Policywerk.Shell.Pictures;
 using Policywerk.Shell.Tables;
 using ScottPlot;
@@ -68,6 +69,16 @@ public sealed class Lesson06Ppo(PpoConfig config) : ILesson
     public string? Conflict(IReadOnlyList<(string Name, double Value)> values) => Apply(values).Conflict();
 
     public LessonInfo Info => Catalog.Info(6);
+
+    /// <summary>The columns of the run's log (docs/logs.md): one row per iteration.</summary>
+    public static readonly IReadOnlyList<string> LogColumns =
+        ["iteration", "reward", "episodes", "sigma", "entropy", "value_loss", "policy_loss", "clip_fraction"];
+
+    /// <summary>The log of a training: its iterations' records; an iteration in which no episode ended has no reward.</summary>
+    internal static RunLog LogOf(PpoTraining training) => RunLog.Of(LogColumns, training.Iterations.Select(l => new LogValue[]
+    {
+        l.Iteration, l.Episodes > 0 ? l.AverageReturn : LogValue.Empty, l.Episodes, l.MeanStd, l.Entropy, l.ValueLoss, l.PolicyLoss, l.ClipFraction,
+    }));
 
     internal static readonly Balance World = new();
 
@@ -153,6 +164,8 @@ public sealed class Lesson06Ppo(PpoConfig config) : ILesson
                 Round(g.Steps[0].State.Angle), g.Length, Round(g.TotalReward, 1),
                 Round(g.Steps.Max(s => Math.Abs(s.Next.Angle))), Round(g.Steps.Average(s => Math.Abs(s.Action))), probes);
         }
+
+        public RunLog Log => LogOf(training);
 
         public IReadOnlyList<Measure> Measures =>
         [

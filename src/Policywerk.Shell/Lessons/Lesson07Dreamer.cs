@@ -3,6 +3,7 @@ using System.Globalization;
 using Policywerk.Pure.Agents;
 using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Worlds;
+using Policywerk.Shell.Logs;
 using Policywerk.Shell.Loops;
 using Policywerk.Shell.Pictures;
 using ScottPlot;
@@ -51,6 +52,17 @@ public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson
     public Lesson07Dreamer() : this(Config) { }
 
     public LessonInfo Info => Catalog.Info(7);
+
+    /// <summary>The columns of the run's log (docs/logs.md): one row per training iteration.</summary>
+    public static readonly IReadOnlyList<string> LogColumns =
+        ["iteration", "reconstruction", "reward_loss", "continue_loss", "kl", "imagined_return", "critic_loss", "action_std", "episode_reward", "episodes"];
+
+    /// <summary>The log of a training's iterations; an iteration in which no real episode ended has no episode reward.</summary>
+    internal static RunLog LogOf(IEnumerable<IterationLog> logs) => RunLog.Of(LogColumns, logs.Select(l => new LogValue[]
+    {
+        l.Iteration, l.Reconstruction, l.RewardLoss, l.ContinueLoss, l.Kl, l.ImaginedReturn, l.CriticLoss, l.ActionStd,
+        l.EpisodesFinished > 0 ? l.EpisodeReward : LogValue.Empty, l.EpisodesFinished,
+    }));
 
     /// <summary>The knobs of <see cref="DreamerConfig"/>, with this lesson's defaults.</summary>
     public IReadOnlyList<Setting> Settings => Setting.Of(DreamerConfig.Knobs, Config);
@@ -153,6 +165,8 @@ public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson
                 if (double.IsFinite(logs[i].EpisodeReward)) return logs[i].EpisodeReward;
             return double.NaN;
         }
+
+        public RunLog Log => LogOf(logs);
 
         public IReadOnlyList<Measure> Measures =>
         [

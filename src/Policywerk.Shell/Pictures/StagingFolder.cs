@@ -123,6 +123,21 @@ internal sealed class StagingFolder : IDisposable
         }
     }
 
+    /// <summary>Puts the one staged file <paramref name="name"/> at <paramref name="target"/>, replacing a file there in one
+    /// rename (a run log, <see cref="Logs.LogFile"/>): a reader sees the earlier file or the new one, never part of one.</summary>
+    public void CommitFileTo(string name, string target)
+    {
+        Gate.EnterReadLock();
+        try
+        {
+            File.Move(Path.Combine(Files, name), target, overwrite: true);
+        }
+        finally
+        {
+            Gate.ExitReadLock();
+        }
+    }
+
     private static bool MoveIfThere(string from, string to)
     {
         try
