@@ -46,7 +46,7 @@ public sealed class Lesson02BartoSutton(BartoSuttonConfig config) : ILesson
     public LessonInfo Info => Catalog.Info(2);
 
     /// <summary>The columns of the run's log (docs/logs.md): one row per training episode.</summary>
-    public static readonly IReadOnlyList<string> LogColumns = ["episode", "steps", "reward"];
+    public static readonly IReadOnlyList<string> LogColumns = ["episode", "steps", "failed"];
 
     /// <summary>Episode e learns from key e of <c>Key.FromSeed(seed).Split(101)</c>; the last key evaluates.</summary>
     public ILessonRun Train(ulong seed, IProgress<double> progress)
@@ -95,7 +95,7 @@ public sealed class Lesson02BartoSutton(BartoSuttonConfig config) : ILesson
 
         private static string Signed(double x) => x.ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture);
 
-        public RunLog Log => RunLog.Of(LogColumns, episodes.Select(e => new LogValue[] { e.Number, e.Length, e.Trajectory.TotalReward }));
+        public RunLog Log => RunLog.Of(LogColumns, episodes.Select(e => new LogValue[] { e.Number, e.Length, e.Length < World.Constants.MaxSteps }));
 
         public IReadOnlyList<Measure> Measures =>
         [

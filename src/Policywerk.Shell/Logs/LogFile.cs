@@ -90,7 +90,7 @@ public static class LogFile
     public static void Write(IAnsiConsole console, string path, RunLog log)
     {
         Write(path, log);
-        console.WriteLine($"  log: {Path.GetRelativePath(Environment.CurrentDirectory, path)} ({log.Count} rows, {log.Columns.Length} columns)");
+        console.WriteLine($"  log: {Path.GetRelativePath(Environment.CurrentDirectory, path)} ({log.Count} {(log.Count == 1 ? "row" : "rows")}, {log.Columns.Length} columns)");
     }
 
     /// <summary>Writes <paramref name="log"/> to <paramref name="path"/> (checked by <see cref="Check.LogFile"/>) in the
