@@ -84,7 +84,7 @@ public static class BreakoutPicture
             label.Alignment = centred >= 0 ^ cut ? Alignment.LowerCenter : Alignment.UpperCenter;
             label.LabelFontSize = 13;
             label.LabelFontColor = Palette.Ink;
-            if (cut) label.LabelBackgroundColor = Colors.White.WithAlpha(0.85);
+            if (cut) label.LabelBackgroundColor = Palette.White.WithAlpha(0.85);
         }
         Draw.FewTicks(plot);
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual([0, 1, 2], ActionNames);
