@@ -131,7 +131,7 @@ public sealed class LessonCommand(IAnsiConsole console) : Command<LessonSettings
     {
         if (values.Count > 0 && settings.Vs.Length > 0) throw new UserError("--set and --vs do not go together: put every change in --vs");
         var runs = settings.Runs is null ? 10 : Check.IntInRange("--runs", settings.Runs, 1, 10_000).OrThrow();
-        var baseline = new LessonRuns(values.Count > 0 ? lesson.With(values) : lesson);
+        var baseline = new LessonRuns(values.Count > 0 ? lesson.With(values) : lesson, keepLogs: settings.Log is not null);
         var vs = LessonSettingsCli.Parse($"lesson {lesson.Info.Number}", baseline, settings.Vs, "--vs");
         var options = Check.Run(settings);
         var log = settings.Log is null ? null : Check.LogFile(settings.Log).OrThrow();
