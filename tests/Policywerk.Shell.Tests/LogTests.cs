@@ -260,6 +260,14 @@ public partial class LogTests
         }
     }
 
+    [Fact]
+    public void An_experiment_without_a_log_of_its_own_logs_its_metrics_one_row_per_run_and_metric()
+    {
+        var log = RunLog.OfMetrics([new RunMetric("a", [1.0, 2.0], true), new RunMetric("b", [3.0, 4.0], false)]);
+        Assert.Equal(["run", "metric", "value"], log.Columns.ToArray());
+        Assert.Equal(["0 a 1", "0 b 3", "1 a 2", "1 b 4"], log.Rows.Select(r => string.Join(' ', r)));
+    }
+
     [GeneratedRegex(@"^### (?<name>lesson \d+|experiment [\w-]+)\s*$")]
     private static partial Regex Heading();
 

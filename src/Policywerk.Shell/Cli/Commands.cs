@@ -38,6 +38,10 @@ public sealed class LessonSettings : RunSettings
     [Description("List the lesson's hyperparameters with their defaults, ranges and meanings, and stop.")]
     public bool Params { get; init; }
 
+    [CommandOption("--log <FILE>")]
+    [Description("Write what the run recorded, one row per sweep, episode or iteration, to FILE.csv or FILE.jsonl (columns: docs/logs.md).")]
+    public string? Log { get; init; }
+
     [CommandOption("--runs <K>")]
     [Description("Train the lesson K times (run i with seed SEED + i) and print its headline numbers over the runs.")]
     public string? Runs { get; init; }
@@ -49,18 +53,15 @@ public sealed class LessonSettings : RunSettings
     [CommandOption("--map <FILE|NAME|list>")]
     [Description("Run lesson 1 or 4 on another grid: a map file, a built-in map's name, or `list` to see them.")]
     public string? Map { get; init; }
-
-    [CommandOption("--log <FILE>")]
-    [Description("Write what the run recorded, one row per sweep, episode or iteration, to FILE.csv or FILE.jsonl (columns: docs/logs.md).")]
-    public string? Log { get; init; }
 }
 
 /// <summary>Runs one lesson and shows what it learned.</summary>
 public static class LessonRunner
 {
     /// <summary>Trains, shows and draws <paramref name="lesson"/>; <paramref name="caption"/> (the changed settings, if any)
-    /// goes on top of every picture.</summary>
-    public static int Run(IAnsiConsole console, ILesson lesson, RunOptions options, string? caption = null, string? log = null)
+    /// goes on top of every picture; <paramref name="trained"/>, if given, gets the run after it is shown and before its
+    /// pictures are drawn (<c>--log</c> writes the run's log there).</summary>
+    public static int Run(IAnsiConsole console, ILesson lesson, RunOptions options, string? caption = null, Action<ILessonRun>? trained = null)
     {
         var info = lesson.Info;
         var run = ProgressBar.Run(console, $"Lesson {info.Number:00} · {info.Paper}", !options.Quiet,
@@ -78,13 +79,13 @@ public static class LessonRunner
         {
             run.Narrate(console);
         }
+        trained?.Invoke(run);
         if (options.Pictures)
         {
             var written = PictureWriter.Write(options.OutDir, info.Slug, caption, run.WritePictures);
             var folder = Path.GetRelativePath(Environment.CurrentDirectory, Path.Combine(options.OutDir, info.Slug));
             console.WriteLine($"  pictures: {folder}{Path.DirectorySeparatorChar} ({string.Join(", ", written.Select(Path.GetFileName))})");
         }
-        if (log is not null) LogFile.Write(console, log, run.Log);
         console.WriteLine();
         return ExitCodes.Ok;
     }
@@ -123,7 +124,7 @@ public sealed class LessonCommand(IAnsiConsole console) : Command<LessonSettings
         }
         if (settings.Map is not null && lesson is IMappableLesson { Map: var map })
             console.WriteLine($"map: {map.Name}, {map.Map.Rows}×{map.Map.Cols} ({map.Description})");
-        return LessonRunner.Run(console, lesson, options, caption, log);
+        return LessonRunner.Run(console, lesson, options, caption, log is null ? null : run => LogFile.Write(console, log, run.Log));
     }
 
     /// <summary><c>--runs K</c> (and <c>--vs</c>): the lesson over K seeds, alone or against a variant.</summary>
@@ -303,6 +304,10 @@ public sealed class ExperimentSettings : RunSettings
     [Description("Independent runs (seeds); default: the experiment's own.")]
     public string? Runs { get; init; }
 
+    [CommandOption("--log <FILE>")]
+    [Description("Write one row per run and λ, α, n, episode… to FILE.csv or FILE.jsonl; with --vs both arms, in an `arm` column (columns: docs/logs.md).")]
+    public string? Log { get; init; }
+
     [CommandOption("--vs <NAME=VALUE>")]
     [Description("Run the protocol twice on the same run keys, defaults and this variant (repeatable; also a=1,b=2), and compare them run by run.")]
     public string[] Vs { get; init; } = [];
@@ -310,10 +315,6 @@ public sealed class ExperimentSettings : RunSettings
     [CommandOption("--params")]
     [Description("List the settings --vs can change, with their defaults, ranges and meanings, and stop.")]
     public bool Params { get; init; }
-
-    [CommandOption("--log <FILE>")]
-    [Description("Write one row per run and λ, α, n, episode… to FILE.csv or FILE.jsonl; with --vs both arms, in an `arm` column (columns: docs/logs.md).")]
-    public string? Log { get; init; }
 }
 
 /// <summary>How a computed result reaches the user: its headline with <c>--quiet</c> (after an optional title line), else

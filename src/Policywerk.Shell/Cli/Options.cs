@@ -62,6 +62,20 @@ public static class Check
         return FolderProblem(full) is { } problem ? Fail<string, string>($"--out '{dir}' {problem}") : Success<string, string>(full);
     }
 
+    private static bool IsWritable(string folder)
+    {
+        var probe = Path.Combine(folder, $".policywerk-probe-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        try
+        {
+            using (File.Create(probe, 1, FileOptions.DeleteOnClose)) { }
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Why folder <paramref name="full"/> cannot be created (with the folders above it that are missing) and
     /// written to, or null if it can; nothing is created here.</summary>
     private static string? FolderProblem(string full)
@@ -95,20 +109,6 @@ public static class Check
         return FolderProblem(folder) is { } problem
             ? Fail<string, string>($"--log '{path}': its folder {problem}")
             : Success<string, string>(full);
-    }
-
-    private static bool IsWritable(string folder)
-    {
-        var probe = Path.Combine(folder, $".policywerk-probe-{Environment.ProcessId}-{Guid.NewGuid():N}");
-        try
-        {
-            using (File.Create(probe, 1, FileOptions.DeleteOnClose)) { }
-            return true;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
     }
 
     public static RunOptions Run(RunSettings s) =>

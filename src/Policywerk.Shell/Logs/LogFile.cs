@@ -99,15 +99,9 @@ public static class LogFile
     public static void Write(string path, RunLog log)
     {
         var format = FormatOf(path) ?? throw new ArgumentException($"no log format for '{path}'", nameof(path));
-        var full = Path.GetFullPath(path);
-        var folder = Path.GetDirectoryName(full) ?? throw new ArgumentException($"'{path}' has no folder", nameof(path));
-        var name = Path.GetFileName(full);
         try
         {
-            StagingFolder.RemoveAbandoned(folder);
-            using var staging = StagingFolder.Create(folder, name);
-            File.WriteAllText(Path.Combine(staging.Files, name), Format(log, format), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
-            staging.CommitFileTo(name, full);
+            StagingFolder.WriteFile(path, staged => File.WriteAllText(staged, Format(log, format), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

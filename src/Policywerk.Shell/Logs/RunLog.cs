@@ -72,6 +72,15 @@ public sealed record RunLog(ImmutableArray<string> Columns, ImmutableArray<Immut
     public static RunLog PerRun(IReadOnlyList<RunLog> runs, Func<int, ulong> seedOf) =>
         Concat(runs.Select((log, i) => log.Prefixed(RunColumns, i, seedOf(i))).ToList());
 
+    /// <summary>One row per run and metric, long form (<c>run</c>, <c>metric</c>, <c>value</c>): the numbers per run an
+    /// experiment's <c>--vs</c> pairs, the log of an experiment that has none of its own.</summary>
+    public static RunLog OfMetrics(IReadOnlyList<Experiments.RunMetric> metrics) => Of(MetricColumns,
+        metrics.SelectMany(m => m.PerRun.Select((value, run) => (Run: run, Metric: m.Name, Value: value)))
+            .OrderBy(r => r.Run).Select(r => new LogValue[] { r.Run, r.Metric, r.Value }));
+
+    /// <summary>The columns of <see cref="OfMetrics"/>.</summary>
+    public static readonly ImmutableArray<string> MetricColumns = ["run", "metric", "value"];
+
     /// <summary>The columns <see cref="PerRun"/> puts in front.</summary>
     public static readonly ImmutableArray<string> RunColumns = ["run", "seed"];
 }
