@@ -4,7 +4,6 @@ using Policywerk.Pure.Agents;
 using Policywerk.Pure.Mdp;
 using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Worlds;
-using Policywerk.Shell.Logs;
 using Policywerk.Shell.Pictures;
 using Policywerk.Shell.Tables;
 using ScottPlot;
@@ -34,6 +33,9 @@ public sealed class Lesson02BartoSutton(BartoSuttonConfig config) : ILesson
     /// <summary>Evaluation: the learned actor without noise, nothing learned (α = β = 0, σ = 0).</summary>
     private static BartoSuttonConfig EvaluationOf(BartoSuttonConfig c) => c with { ActorAlpha = 0, CriticBeta = 0, NoiseSigma = 0 };
 
+    /// <summary>The columns of the run's log (docs/logs.md): one row per training episode.</summary>
+    public static readonly IReadOnlyList<string> LogColumns = ["episode", "steps", "failed"];
+
     public Lesson02BartoSutton() : this(Config) { }
 
     /// <summary>The knobs of <see cref="BartoSuttonConfig"/>, with this lesson's defaults.</summary>
@@ -44,9 +46,6 @@ public sealed class Lesson02BartoSutton(BartoSuttonConfig config) : ILesson
     private static readonly Balance World = new();
 
     public LessonInfo Info => Catalog.Info(2);
-
-    /// <summary>The columns of the run's log (docs/logs.md): one row per training episode.</summary>
-    public static readonly IReadOnlyList<string> LogColumns = ["episode", "steps", "failed"];
 
     /// <summary>Episode e learns from key e of <c>Key.FromSeed(seed).Split(101)</c>; the last key evaluates.</summary>
     public ILessonRun Train(ulong seed, IProgress<double> progress)
@@ -95,7 +94,7 @@ public sealed class Lesson02BartoSutton(BartoSuttonConfig config) : ILesson
 
         private static string Signed(double x) => x.ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture);
 
-        public RunLog Log => RunLog.Of(LogColumns, episodes.Select(e => new LogValue[] { e.Number, e.Length, e.Length < World.Constants.MaxSteps }));
+        public Logs.RunLog Log => Logs.RunLog.Of(LogColumns, episodes.Select(e => new Logs.LogValue[] { e.Number, e.Length, e.Length < World.Constants.MaxSteps }));
 
         public IReadOnlyList<Measure> Measures =>
         [

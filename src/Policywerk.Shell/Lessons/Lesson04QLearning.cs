@@ -5,7 +5,6 @@ using Policywerk.Pure.Experiments;
 using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Tabular;
 using Policywerk.Pure.Worlds;
-using Policywerk.Shell.Logs;
 using Policywerk.Shell.Pictures;
 using Policywerk.Shell.Tables;
 using ScottPlot;
@@ -33,6 +32,9 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
 {
     public static readonly CliffConfig Config = new(Episodes: 500, Control: new ControlConfig(Alpha: 0.5, Gamma: 1.0, Epsilon: 0.1));
 
+    /// <summary>The columns of the run's log (docs/logs.md): one row per agent and training episode.</summary>
+    public static readonly IReadOnlyList<string> LogColumns = ["agent", "episode", "reward", "steps"];
+
     public Lesson04QLearning() : this(Config, GridMaps.Cliff) { }
 
     public Lesson04QLearning(CliffConfig config) : this(config, GridMaps.Cliff) { }
@@ -49,9 +51,6 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
         new Lesson04QLearning(KnobSet.Apply(CliffConfig.Knobs, config, values), map);
 
     public LessonInfo Info => Catalog.Info(4);
-
-    /// <summary>The columns of the run's log (docs/logs.md): one row per agent and training episode.</summary>
-    public static readonly IReadOnlyList<string> LogColumns = ["agent", "episode", "reward", "steps"];
 
     /// <summary>The worked example is the update with the largest TD error in this many last episodes.</summary>
     private const int WorkedExampleEpisodes = 50;
@@ -138,8 +137,8 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
         private static string RouteText(GreedyRoute r) =>
             $"{r.Steps} steps, reward {RewardText(r.Reward)}, mean row {F(r.MeanRow, "0.00")}{(r.ReachedGoal ? "" : " (did not reach the goal)")}";
 
-        public RunLog Log => RunLog.Of(LogColumns, new[] { ("q_learning", qLearning), ("sarsa", sarsa) }
-            .SelectMany(a => a.Item2.RewardPerEpisode.Select((reward, e) => new LogValue[] { a.Item1, e + 1, reward, a.Item2.StepsPerEpisode[e] })));
+        public Logs.RunLog Log => Logs.RunLog.Of(LogColumns, new[] { ("q_learning", qLearning), ("sarsa", sarsa) }
+            .SelectMany(a => a.Item2.RewardPerEpisode.Select((reward, e) => new Logs.LogValue[] { a.Item1, e + 1, reward, a.Item2.StepsPerEpisode[e] })));
 
         public IReadOnlyList<Measure> Measures =>
         [

@@ -5,7 +5,6 @@ using Policywerk.Pure.Mdp;
 using Policywerk.Pure.Neural;
 using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Worlds;
-using Policywerk.Shell.Logs;
 using Policywerk.Shell.Loops;
 using Policywerk.Shell.Pictures;
 using Policywerk.Shell.Tables;
@@ -47,6 +46,15 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
     /// <summary>Episodes per printed block and between picture snapshots.</summary>
     public const int Block = 50;
 
+    /// <summary>The columns of the run's log (docs/logs.md): one row per training episode.</summary>
+    public static readonly IReadOnlyList<string> LogColumns = ["episode", "reward", "steps", "epsilon", "mean_loss", "mean_max_q", "updates"];
+
+    /// <summary>The log of a training: its episodes' records; an episode without updates has no mean loss.</summary>
+    internal static Logs.RunLog LogOf(DqnTraining training) => Logs.RunLog.Of(LogColumns, training.Episodes.Select(l => new Logs.LogValue[]
+    {
+        l.Episode, l.Reward, l.Steps, l.Epsilon, l.Updates > 0 ? l.MeanLoss : Logs.LogValue.Empty, l.MeanMaxQ, l.Updates,
+    }));
+
     public Lesson05Dqn() : this(Config) { }
 
     /// <summary>The knobs of <see cref="DqnConfig"/>, with this lesson's defaults.</summary>
@@ -60,15 +68,6 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
     public string? Conflict(IReadOnlyList<(string Name, double Value)> values) => Apply(values).Conflict();
 
     public LessonInfo Info => Catalog.Info(5);
-
-    /// <summary>The columns of the run's log (docs/logs.md): one row per training episode.</summary>
-    public static readonly IReadOnlyList<string> LogColumns = ["episode", "reward", "steps", "epsilon", "mean_loss", "mean_max_q", "updates"];
-
-    /// <summary>The log of a training: its episodes' records; an episode without updates has no mean loss.</summary>
-    internal static RunLog LogOf(DqnTraining training) => RunLog.Of(LogColumns, training.Episodes.Select(l => new LogValue[]
-    {
-        l.Episode, l.Reward, l.Steps, l.Epsilon, l.Updates > 0 ? l.MeanLoss : LogValue.Empty, l.MeanMaxQ, l.Updates,
-    }));
 
     internal static readonly ObservationWriter<BreakoutState> Observe = Breakout.WriteObservation;
 
@@ -236,7 +235,7 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
                 q.Select(v => Round(v)).ToArray(), ActionNames[Arg.Max(q.AsSpan())]);
         }
 
-        public RunLog Log => LogOf(training);
+        public Logs.RunLog Log => LogOf(training);
 
         public IReadOnlyList<Measure> Measures =>
         [

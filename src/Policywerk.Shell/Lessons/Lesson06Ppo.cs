@@ -6,7 +6,6 @@ using Policywerk.Pure.Neural;
 using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Worlds;
 using Policywerk.Shell.Loops;
-using Policywerk.Shell.Logs;
 using Policywerk.Shell.Pictures;
 using Policywerk.Shell.Tables;
 using ScottPlot;
@@ -56,6 +55,16 @@ public sealed class Lesson06Ppo(PpoConfig config) : ILesson
     /// <summary>Iterations per printed block and between picture snapshots.</summary>
     public const int Block = 25;
 
+    /// <summary>The columns of the run's log (docs/logs.md): one row per iteration.</summary>
+    public static readonly IReadOnlyList<string> LogColumns =
+        ["iteration", "reward", "episodes", "sigma", "entropy", "value_loss", "policy_loss", "clip_fraction"];
+
+    /// <summary>The log of a training: its iterations' records; an iteration in which no episode ended has no reward.</summary>
+    internal static Logs.RunLog LogOf(PpoTraining training) => Logs.RunLog.Of(LogColumns, training.Iterations.Select(l => new Logs.LogValue[]
+    {
+        l.Iteration, l.Episodes > 0 ? l.AverageReturn : Logs.LogValue.Empty, l.Episodes, l.MeanStd, l.Entropy, l.ValueLoss, l.PolicyLoss, l.ClipFraction,
+    }));
+
     public Lesson06Ppo() : this(Config) { }
 
     /// <summary>The knobs of <see cref="PpoConfig"/>, with this lesson's defaults.</summary>
@@ -69,16 +78,6 @@ public sealed class Lesson06Ppo(PpoConfig config) : ILesson
     public string? Conflict(IReadOnlyList<(string Name, double Value)> values) => Apply(values).Conflict();
 
     public LessonInfo Info => Catalog.Info(6);
-
-    /// <summary>The columns of the run's log (docs/logs.md): one row per iteration.</summary>
-    public static readonly IReadOnlyList<string> LogColumns =
-        ["iteration", "reward", "episodes", "sigma", "entropy", "value_loss", "policy_loss", "clip_fraction"];
-
-    /// <summary>The log of a training: its iterations' records; an iteration in which no episode ended has no reward.</summary>
-    internal static RunLog LogOf(PpoTraining training) => RunLog.Of(LogColumns, training.Iterations.Select(l => new LogValue[]
-    {
-        l.Iteration, l.Episodes > 0 ? l.AverageReturn : LogValue.Empty, l.Episodes, l.MeanStd, l.Entropy, l.ValueLoss, l.PolicyLoss, l.ClipFraction,
-    }));
 
     internal static readonly Balance World = new();
 
@@ -165,7 +164,7 @@ public sealed class Lesson06Ppo(PpoConfig config) : ILesson
                 Round(g.Steps.Max(s => Math.Abs(s.Next.Angle))), Round(g.Steps.Average(s => Math.Abs(s.Action))), probes);
         }
 
-        public RunLog Log => LogOf(training);
+        public Logs.RunLog Log => LogOf(training);
 
         public IReadOnlyList<Measure> Measures =>
         [

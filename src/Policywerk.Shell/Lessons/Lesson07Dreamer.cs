@@ -3,7 +3,6 @@ using System.Globalization;
 using Policywerk.Pure.Agents;
 using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Worlds;
-using Policywerk.Shell.Logs;
 using Policywerk.Shell.Loops;
 using Policywerk.Shell.Pictures;
 using ScottPlot;
@@ -49,20 +48,20 @@ public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson
     /// <summary>The lesson's world, <see cref="WorldOf"/> its configuration.</summary>
     public static PixelPointMass World => WorldOf(Config);
 
-    public Lesson07Dreamer() : this(Config) { }
-
-    public LessonInfo Info => Catalog.Info(7);
-
     /// <summary>The columns of the run's log (docs/logs.md): one row per training iteration.</summary>
     public static readonly IReadOnlyList<string> LogColumns =
         ["iteration", "reconstruction", "reward_loss", "continue_loss", "kl", "imagined_return", "critic_loss", "action_std", "episode_reward", "episodes"];
 
     /// <summary>The log of a training's iterations; an iteration in which no real episode ended has no episode reward.</summary>
-    internal static RunLog LogOf(IEnumerable<IterationLog> logs) => RunLog.Of(LogColumns, logs.Select(l => new LogValue[]
+    internal static Logs.RunLog LogOf(IEnumerable<IterationLog> logs) => Logs.RunLog.Of(LogColumns, logs.Select(l => new Logs.LogValue[]
     {
         l.Iteration, l.Reconstruction, l.RewardLoss, l.ContinueLoss, l.Kl, l.ImaginedReturn, l.CriticLoss, l.ActionStd,
-        l.EpisodesFinished > 0 ? l.EpisodeReward : LogValue.Empty, l.EpisodesFinished,
+        l.EpisodesFinished > 0 ? l.EpisodeReward : Logs.LogValue.Empty, l.EpisodesFinished,
     }));
+
+    public Lesson07Dreamer() : this(Config) { }
+
+    public LessonInfo Info => Catalog.Info(7);
 
     /// <summary>The knobs of <see cref="DreamerConfig"/>, with this lesson's defaults.</summary>
     public IReadOnlyList<Setting> Settings => Setting.Of(DreamerConfig.Knobs, Config);
@@ -166,7 +165,7 @@ public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson
             return double.NaN;
         }
 
-        public RunLog Log => LogOf(logs);
+        public Logs.RunLog Log => LogOf(logs);
 
         public IReadOnlyList<Measure> Measures =>
         [
