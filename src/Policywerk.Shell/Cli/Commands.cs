@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Globalization;
 using Policywerk.Shell.Experiments;
 using Policywerk.Shell.Lessons;
-using Policywerk.Shell.Logs;
 using Policywerk.Shell.Pictures;
 using Policywerk.Shell.Progress;
 using Spectre.Console;
@@ -59,8 +58,7 @@ public sealed class LessonSettings : RunSettings
 public static class LessonRunner
 {
     /// <summary>Trains, shows and draws <paramref name="lesson"/>; <paramref name="caption"/> (the changed settings, if any)
-    /// goes on top of every picture; <paramref name="trained"/>, if given, gets the run after it is shown and before its
-    /// pictures are drawn (<c>--log</c> writes the run's log there).</summary>
+    /// goes on top of every picture.</summary>
     public static int Run(IAnsiConsole console, ILesson lesson, RunOptions options, string? caption = null, Action<ILessonRun>? trained = null)
     {
         var info = lesson.Info;
@@ -115,8 +113,8 @@ public sealed class LessonCommand(IAnsiConsole console) : Command<LessonSettings
         var values = LessonSettingsCli.Parse(lesson, settings.Set);
         if (settings.Runs is not null || settings.Vs.Length > 0) return Repeated(lesson, values, settings);
         var options = Check.Run(settings);
-        var log = settings.Log is null ? null : Check.LogFile(settings.Log).OrThrow();
         var caption = LessonSettingsCli.Caption(lesson, values);
+        var log = settings.Log is null ? null : Check.LogFile(settings.Log).OrThrow();
         if (values.Count > 0)
         {
             foreach (var line in LessonSettingsCli.Changes(lesson, values)) console.WriteLine(line);
@@ -124,7 +122,7 @@ public sealed class LessonCommand(IAnsiConsole console) : Command<LessonSettings
         }
         if (settings.Map is not null && lesson is IMappableLesson { Map: var map })
             console.WriteLine($"map: {map.Name}, {map.Map.Rows}×{map.Map.Cols} ({map.Description})");
-        return LessonRunner.Run(console, lesson, options, caption, log is null ? null : run => LogFile.Write(console, log, run.Log));
+        return LessonRunner.Run(console, lesson, options, caption, log is null ? null : run => Logs.LogFile.Write(console, log, run.Log));
     }
 
     /// <summary><c>--runs K</c> (and <c>--vs</c>): the lesson over K seeds, alone or against a variant.</summary>
@@ -143,14 +141,14 @@ public sealed class LessonCommand(IAnsiConsole console) : Command<LessonSettings
             var comparison = ProgressBar.Run(console, $"Lesson {info.Number:00}: defaults vs {variant} ({runs} paired runs)", !options.Quiet,
                 progress => Comparison.Run($"lesson {info.Number}", variant, baseline, baseline.With(vs), runs, options.Seed, progress));
             var compared = ResultOutput.Show(console, comparison, options, $"{info.Slug}_vs");
-            if (log is not null) LogFile.Write(console, log, comparison.Log);
+            if (log is not null) Logs.LogFile.Write(console, log, comparison.Log);
             return compared;
         }
         foreach (var line in LessonSettingsCli.Changes(lesson, values)) console.WriteLine(line);
         var result = ProgressBar.Run(console, $"Lesson {info.Number:00} over {runs} runs", !options.Quiet, progress => baseline.Compute(runs, options.Seed, progress));
         var shown = ResultOutput.Show(console, options, null, result.Headline(), result.Print, $"{info.Slug}_runs",
                                  LessonSettingsCli.Caption(lesson, values), result.WritePictures);
-        if (log is not null) LogFile.Write(console, log, result.Log);
+        if (log is not null) Logs.LogFile.Write(console, log, result.Log);
         return shown;
     }
 }
@@ -380,14 +378,14 @@ public sealed class ExperimentCommand(IAnsiConsole console) : Command<Experiment
             var comparison = ProgressBar.Run(console, $"experiment {experiment.Name}: defaults vs {variant} ({runs} paired runs)", !options.Quiet,
                 progress => Comparison.Run($"experiment {experiment.Name}", variant, experiment, experiment.With(vs), runs, options.Seed, progress));
             var compared = ResultOutput.Show(console, comparison, options, $"experiment_{experiment.Name}_vs");
-            if (log is not null) LogFile.Write(console, log, comparison.Log);
+            if (log is not null) Logs.LogFile.Write(console, log, comparison.Log);
             return compared;
         }
         var result = ProgressBar.Run(console, $"experiment {experiment.Name} ({runs} runs)", !options.Quiet,
                                      progress => experiment.Compute(runs, options.Seed, progress));
         var shown = ResultOutput.Show(console, options, $"experiment {experiment.Name}: {runs} runs, seed {options.Seed}", result.Headline(),
                                  result.Print, $"experiment_{experiment.Name}", null, result.WritePictures);
-        if (log is not null) LogFile.Write(console, log, result.Log);
+        if (log is not null) Logs.LogFile.Write(console, log, result.Log);
         return shown;
     }
 }
