@@ -7,7 +7,7 @@ namespace Policywerk.Shell.Tests;
 /// on a card written from the game's numbers.</summary>
 public class Lesson05PicturesTests
 {
-    private static readonly DqnTraining Training = Lesson05Dqn.Learn(Lesson05Dqn.Config, 42);
+    internal static readonly DqnTraining Training = Lesson05Dqn.Learn(Lesson05Dqn.Config, 42);
 
     [Fact]
     public void Lesson_05s_checkpoints_show_different_bricks_counts_as_training_goes_on_seed_42()

@@ -38,6 +38,10 @@ public sealed class LessonSettings : RunSettings
     [Description("List the lesson's hyperparameters with their defaults, ranges and meanings, and stop.")]
     public bool Params { get; init; }
 
+    [CommandOption("--log <FILE>")]
+    [Description("Write what the run recorded, one row per sweep, episode or iteration, to FILE.csv or FILE.jsonl (columns: docs/logs.md).")]
+    public string? Log { get; init; }
+
     [CommandOption("--runs <K>")]
     [Description("Train the lesson K times (run i with seed SEED + i) and print its headline numbers over the runs.")]
     public string? Runs { get; init; }
@@ -118,6 +122,7 @@ public sealed class LessonCommand(IAnsiConsole console) : Command<LessonSettings
         var options = Check.Run(settings);
         var save = settings.Save is null ? null : ModelFile.CheckSavePath(settings.Save);
         var caption = LessonSettingsCli.Caption(lesson, values);
+        var log = settings.Log is null ? null : Check.LogFile(settings.Log).OrThrow();
         if (values.Count > 0)
         {
             foreach (var line in LessonSettingsCli.Changes(lesson, values)) console.WriteLine(line);
@@ -125,11 +130,15 @@ public sealed class LessonCommand(IAnsiConsole console) : Command<LessonSettings
         }
         if (settings.Map is not null && lesson is IMappableLesson { Map: var map })
             console.WriteLine($"map: {map.Name}, {map.Map.Rows}×{map.Map.Cols} ({map.Description})");
-        return LessonRunner.Run(console, lesson, options, caption, save is null ? null : run =>
-        {
-            ModelFile.Save(save, ModelFile.Serialize(lesson, run, options.Seed, values));
-            console.WriteLine($"  model: {settings.Save} (evaluate {lesson.Info.Number} --load {settings.Save}; watch {lesson.Info.Number} --load {settings.Save})");
-        });
+        Action<ILessonRun>? trained = null;
+        if (log is not null) trained += run => Logs.LogFile.Write(console, log, run.Log);
+        if (save is not null)
+            trained += run =>
+            {
+                ModelFile.Save(save, ModelFile.Serialize(lesson, run, options.Seed, values));
+                console.WriteLine($"  model: {settings.Save} (evaluate {lesson.Info.Number} --load {settings.Save}; watch {lesson.Info.Number} --load {settings.Save})");
+            };
+        return LessonRunner.Run(console, lesson, options, caption, trained);
     }
 
     /// <summary><c>--runs K</c> (and <c>--vs</c>): the lesson over K seeds, alone or against a variant.</summary>
@@ -137,21 +146,26 @@ public sealed class LessonCommand(IAnsiConsole console) : Command<LessonSettings
     {
         if (values.Count > 0 && settings.Vs.Length > 0) throw new UserError("--set and --vs do not go together: put every change in --vs");
         var runs = settings.Runs is null ? 10 : Check.IntInRange("--runs", settings.Runs, 1, 10_000).OrThrow();
-        var baseline = new LessonRuns(values.Count > 0 ? lesson.With(values) : lesson);
+        var baseline = new LessonRuns(values.Count > 0 ? lesson.With(values) : lesson, keepLogs: settings.Log is not null);
         var vs = LessonSettingsCli.Parse($"lesson {lesson.Info.Number}", baseline, settings.Vs, "--vs");
         var options = Check.Run(settings);
+        var log = settings.Log is null ? null : Check.LogFile(settings.Log).OrThrow();
         var info = lesson.Info;
         if (vs.Count > 0)
         {
             var variant = LessonSettingsCli.Variant(baseline.Settings, vs);
             var comparison = ProgressBar.Run(console, $"Lesson {info.Number:00}: defaults vs {variant} ({runs} paired runs)", !options.Quiet,
                 progress => Comparison.Run($"lesson {info.Number}", variant, baseline, baseline.With(vs), runs, options.Seed, progress));
-            return ResultOutput.Show(console, comparison, options, $"{info.Slug}_vs");
+            var compared = ResultOutput.Show(console, comparison, options, $"{info.Slug}_vs");
+            if (log is not null) Logs.LogFile.Write(console, log, comparison.Log);
+            return compared;
         }
         foreach (var line in LessonSettingsCli.Changes(lesson, values)) console.WriteLine(line);
         var result = ProgressBar.Run(console, $"Lesson {info.Number:00} over {runs} runs", !options.Quiet, progress => baseline.Compute(runs, options.Seed, progress));
-        return ResultOutput.Show(console, options, null, result.Headline(), result.Print, $"{info.Slug}_runs",
+        var shown = ResultOutput.Show(console, options, null, result.Headline(), result.Print, $"{info.Slug}_runs",
                                  LessonSettingsCli.Caption(lesson, values), result.WritePictures);
+        if (log is not null) Logs.LogFile.Write(console, log, result.Log);
+        return shown;
     }
 }
 
@@ -304,6 +318,10 @@ public sealed class ExperimentSettings : RunSettings
     [Description("Independent runs (seeds); default: the experiment's own.")]
     public string? Runs { get; init; }
 
+    [CommandOption("--log <FILE>")]
+    [Description("Write one row per run and λ, α, n, episode… to FILE.csv or FILE.jsonl; with --vs both arms, in an `arm` column (columns: docs/logs.md).")]
+    public string? Log { get; init; }
+
     [CommandOption("--vs <NAME=VALUE>")]
     [Description("Run the protocol twice on the same run keys, defaults and this variant (repeatable; also a=1,b=2), and compare them run by run.")]
     public string[] Vs { get; init; } = [];
@@ -384,16 +402,21 @@ public sealed class ExperimentCommand(IAnsiConsole console) : Command<Experiment
         var runs = settings.Runs is null ? experiment.DefaultRuns : Check.IntInRange("--runs", settings.Runs, 1, 100_000).OrThrow();
         var vs = LessonSettingsCli.Parse($"experiment {title}", experiment, settings.Vs, "--vs");
         var options = Check.Run(settings);
+        var log = settings.Log is null ? null : Check.LogFile(settings.Log).OrThrow();
         if (vs.Count > 0)
         {
             var variant = LessonSettingsCli.Variant(experiment.Settings, vs);
             var comparison = ProgressBar.Run(console, $"experiment {title}: defaults vs {variant} ({runs} paired runs)", !options.Quiet,
                 progress => Comparison.Run($"experiment {title}", variant, experiment, experiment.With(vs), runs, options.Seed, progress));
-            return ResultOutput.Show(console, comparison, options, $"experiment_{slug}_vs");
+            var compared = ResultOutput.Show(console, comparison, options, $"experiment_{slug}_vs");
+            if (log is not null) Logs.LogFile.Write(console, log, comparison.Log);
+            return compared;
         }
         var result = ProgressBar.Run(console, $"experiment {title} ({runs} runs)", !options.Quiet,
                                      progress => experiment.Compute(runs, options.Seed, progress));
-        return ResultOutput.Show(console, options, $"experiment {title}: {runs} runs, seed {options.Seed}", result.Headline(),
-                                 result.Print, $"experiment_{slug}", null, result.WritePictures);
+        var shown = ResultOutput.Show(console, options, $"experiment {title}: {runs} runs, seed {options.Seed}", result.Headline(),
+                                      result.Print, $"experiment_{slug}", null, result.WritePictures);
+        if (log is not null) Logs.LogFile.Write(console, log, result.Log);
+        return shown;
     }
 }

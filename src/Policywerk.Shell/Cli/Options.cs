@@ -59,17 +59,7 @@ public static class Check
         catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
         { return Fail<string, string>($"--out '{dir}' is not a valid path"); }
         if (File.Exists(full)) return Fail<string, string>($"--out '{dir}' is a file, not a folder");
-        var existing = full;
-        while (!Directory.Exists(existing))
-        {
-            var parent = Path.GetDirectoryName(existing);
-            if (parent is null) return Fail<string, string>($"--out '{dir}' has no existing parent folder");
-            if (File.Exists(parent)) return Fail<string, string>($"--out '{dir}' is inside a file");
-            existing = parent;
-        }
-        return IsWritable(existing)
-            ? Success<string, string>(full)
-            : Fail<string, string>($"--out '{dir}' is not writable ({existing} does not accept new files)");
+        return FolderProblem(full) is { } problem ? Fail<string, string>($"--out '{dir}' {problem}") : Success<string, string>(full);
     }
 
     /// <summary>Whether <paramref name="folder"/> accepts new files (a probe file is made and deleted).</summary>
@@ -85,6 +75,41 @@ public static class Check
         {
             return false;
         }
+    }
+
+    /// <summary>Why folder <paramref name="full"/> cannot be created (with the folders above it that are missing) and
+    /// written to, or null if it can; nothing is created here.</summary>
+    private static string? FolderProblem(string full)
+    {
+        var existing = full;
+        while (!Directory.Exists(existing))
+        {
+            var parent = Path.GetDirectoryName(existing);
+            if (parent is null) return "has no existing parent folder";
+            if (File.Exists(parent)) return "is inside a file";
+            existing = parent;
+        }
+        return IsWritable(existing) ? null : $"is not writable ({existing} does not accept new files)";
+    }
+
+    /// <summary><c>--log FILE</c>: a <c>.csv</c> or <c>.jsonl</c> file (<see cref="Logs.LogFile"/>) that is not a folder, in a
+    /// folder that exists or can be created, and that accepts new files. Checked before training; nothing is created here.</summary>
+    public static Validation<string, string> LogFile(string path)
+    {
+        if (string.IsNullOrWhiteSpace(path)) return Fail<string, string>("--log must name a file");
+        if (Logs.LogFile.FormatOf(path) is null)
+            return Fail<string, string>($"--log '{path}' must end in .csv or .jsonl (the extension chooses the format)");
+        string full;
+        try { full = Path.GetFullPath(path); }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        { return Fail<string, string>($"--log '{path}' is not a valid path"); }
+        if (Directory.Exists(full)) return Fail<string, string>($"--log '{path}' is a folder, not a file");
+        var folder = Path.GetDirectoryName(full);
+        if (folder is null) return Fail<string, string>($"--log '{path}' has no folder");
+        if (File.Exists(folder)) return Fail<string, string>($"--log '{path}' is inside a file");
+        return FolderProblem(folder) is { } problem
+            ? Fail<string, string>($"--log '{path}': its folder {problem}")
+            : Success<string, string>(full);
     }
 
     public static RunOptions Run(RunSettings s) =>

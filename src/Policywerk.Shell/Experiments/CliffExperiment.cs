@@ -4,6 +4,7 @@ using Policywerk.Pure.Experiments;
 using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Tabular;
 using Policywerk.Shell.Lessons;
+using Policywerk.Shell.Logs;
 using Policywerk.Shell.Pictures;
 using Policywerk.Shell.Tables;
 using ScottPlot;
@@ -50,8 +51,14 @@ public sealed class CliffExperiment(CliffConfig config) : IExperiment
     /// <summary>Figure 6.4's late-episode levels (ε = 0.1), read off the book's figure.</summary>
     private static readonly IReadOnlyDictionary<string, double> Book = new Dictionary<string, double> { ["Q-learning"] = -50, ["SARSA"] = -25 };
 
+    /// <summary>The columns of the log (docs/logs.md): one row per run, agent and episode, after <c>run</c> and <c>seed</c>.</summary>
+    public static readonly IReadOnlyList<string> LogColumns = [.. RunLog.RunColumns, "agent", "episode", "reward", "steps"];
+
+    /// <summary>The methods' names in the log's <c>agent</c> column.</summary>
+    private static readonly string[] Agents = ["q_learning", "sarsa", "expected_sarsa"];
+
     public IExperimentResult Compute(int runs, ulong seed, IProgress<double> progress) =>
-        new Result(config, ParallelRuns.Map(seed, runs, (_, key) => Outcome(config, key), progress));
+        new Result(config, ParallelRuns.Map(seed, runs, (_, key) => Outcome(config, key), progress), seed);
 
     /// <summary>One run: train the three methods from the left key, walk each greedy policy with the right one.</summary>
     public static CliffOutcome Outcome(CliffConfig config, Key key)
@@ -64,9 +71,12 @@ public sealed class CliffExperiment(CliffConfig config) : IExperiment
     private static readonly string[] Names = ["Q-learning", "SARSA", "Expected SARSA"];
     private static readonly Color[] Colours = [Palette.Accent, Palette.Second, Palette.Fourth];
 
-    private sealed class Result(CliffConfig config, CliffOutcome[] outcomes) : IExperimentResult
+    private sealed class Result(CliffConfig config, CliffOutcome[] outcomes, ulong seed) : IExperimentResult
     {
         private static ControlRun Pick(CliffOutcome o, int m) => m switch { 0 => o.Run.QLearning, 1 => o.Run.Sarsa, _ => o.Run.ExpectedSarsa };
+
+        public RunLog Log => RunLog.Of(LogColumns, outcomes.SelectMany((o, i) => Enumerable.Range(0, 3).SelectMany(m =>
+            Pick(o, m).RewardPerEpisode.Select((reward, e) => new LogValue[] { i, seed, Agents[m], e + 1, reward, Pick(o, m).StepsPerEpisode[e] }))));
         private static GreedyEvaluation Greedy(CliffOutcome o, int m) => m switch { 0 => o.QLearning, 1 => o.Sarsa, _ => o.ExpectedSarsa };
 
         /// <summary>Per run, the mean reward of the block's episodes; then mean and CI over runs.</summary>

@@ -31,6 +31,10 @@ public sealed class Comparison(string subject, string variant, IExperimentResult
     public IExperimentResult Defaults => defaults;
     public IExperimentResult Variant => changed;
 
+    /// <summary>Both arms' logs (<see cref="IExperimentResult.Log"/>), the defaults' rows then the variant's, an <c>arm</c>
+    /// column in front that says which: <c>defaults</c> or <c>variant</c>.</summary>
+    public Logs.RunLog Log => Logs.RunLog.Concat([defaults.Log.Prefixed(["arm"], "defaults"), changed.Log.Prefixed(["arm"], "variant")]);
+
     /// <summary>Runs <paramref name="baseline"/> and <paramref name="alternative"/> on the same run keys.</summary>
     public static Comparison Run(string subject, string variant, IExperiment baseline, IExperiment alternative, int runs, ulong seed,
                                  IProgress<double> progress)

@@ -62,12 +62,18 @@ public sealed class DqnExperiment(DqnConfig config) : IExperiment
             Round(Statistics.Summarize(seeds.Select(s => s.LateReward).ToArray())),
             Round(Statistics.Summarize(seeds.Select(s => (double)s.GreedyBricks).ToArray())),
             seeds.Count(s => s.LateReward >= Target), seeds.Count(s => s.GreedyBricks >= MostBricks), Target, seeds);
-        return new Result(table, Statistics.SummarizeColumns(curves), seeds, curves, config.Episodes);
+        return new Result(table, Statistics.SummarizeColumns(curves), seeds, curves, config.Episodes,
+                          Logs.RunLog.PerRun(trainings.Select(Lesson05Dqn.LogOf).ToList(), _ => seed));
     }
 
+    /// <summary>The columns of the log (docs/logs.md): lesson 05's, one row per run and episode, after <c>run</c> and <c>seed</c>.</summary>
+    public static readonly IReadOnlyList<string> LogColumns = [.. Logs.RunLog.RunColumns, .. Lesson05Dqn.LogColumns];
+
     private sealed class Result(DqnExperimentTable table, IReadOnlyList<Summary> curve, IReadOnlyList<DqnSeedResult> seeds,
-                                IReadOnlyList<ImmutableArray<double>> curves, int episodes) : IExperimentResult
+                                IReadOnlyList<ImmutableArray<double>> curves, int episodes, Logs.RunLog log) : IExperimentResult
     {
+        public Logs.RunLog Log => log;
+
         private string Late => $"episodes {episodes - 50}–{episodes - 1}";
 
         public IReadOnlyList<RunMetric> Metrics =>

@@ -42,10 +42,17 @@ public sealed class DreamerExperiment(DreamerConfig config) : IExperiment
     public IExperimentResult Compute(int runs, ulong seed, IProgress<double> progress) =>
         new Result(ParallelRuns.Map(seed, runs, (_, key) =>
             Lesson07Dreamer.TrainAndEvaluate(key, config, Lesson07Dreamer.EvaluationEpisodes,
-                evaluator: Sequential.Instance).Evaluation, progress)); // the seeds already fill the cores
+                evaluator: Sequential.Instance).Evaluation, progress), seed); // the seeds already fill the cores
 
-    private sealed class Result(DreamerEvaluation<PointMassState>[] evaluations) : IExperimentResult
+    /// <summary>The columns of the log (docs/logs.md): one row per run (its table's row), after <c>run</c> and <c>seed</c>.</summary>
+    public static readonly IReadOnlyList<string> LogColumns =
+        [.. Logs.RunLog.RunColumns, "random_return", "dreamer_return", "scripted_return", "gap_closed", "meets_bar"];
+
+    private sealed class Result(DreamerEvaluation<PointMassState>[] evaluations, ulong seed) : IExperimentResult
     {
+        public Logs.RunLog Log => Logs.RunLog.Of(LogColumns, evaluations.Select((e, i) => new Logs.LogValue[]
+            { i, seed, e.Random.Mean, e.Agent.Mean, e.Scripted.Mean, e.GapClosed, e.GapClosed >= HalfGap && e.SeparatedFromRandom }));
+
         private DreamerExperimentTable? table;
         private DreamerExperimentTable Table => table ??= Build();
 

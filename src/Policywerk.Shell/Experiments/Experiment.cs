@@ -43,6 +43,11 @@ public interface IExperimentResult
 
     /// <summary>The curves per run that <c>--vs</c> draws for both arms; none: it draws the metrics' runs.</summary>
     IReadOnlyList<RunCurves> Curves => [];
+
+    /// <summary>What <c>--log FILE</c> writes: one row per run and λ, α, n, episode… of the experiment's table, the run's
+    /// index and the seed in front (<see cref="Logs.RunLog.PerRun"/>); the columns are documented in docs/logs.md. An
+    /// experiment without a log of its own writes its <see cref="Metrics"/> (<see cref="Logs.RunLog.OfMetrics"/>).</summary>
+    Logs.RunLog Log => Logs.RunLog.OfMetrics(Metrics);
 }
 
 /// <summary>Independent runs on all cores: run i always gets key i of <c>Key.FromSeed(seed).Split(runs)</c>

@@ -4,6 +4,7 @@ using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Tabular;
 using System.Collections.Immutable;
 using Policywerk.Shell.Lessons;
+using Policywerk.Shell.Logs;
 using Policywerk.Shell.Pictures;
 using Policywerk.Shell.Tables;
 using ScottPlot;
@@ -64,8 +65,22 @@ public sealed class ExplorationExperiment(CliffConfig config) : IExperiment
     private static IEnumerable<(int Method, int Behaviour)> Arms() =>
         from m in Enumerable.Range(0, Methods.Length) from b in Enumerable.Range(0, Behaviours.Count) select (m, b);
 
+    /// <summary>The columns of the log (docs/logs.md): one row per run, arm (agent and exploration) and episode, after
+    /// <c>run</c> and <c>seed</c>.</summary>
+    public static readonly IReadOnlyList<string> LogColumns =
+        [.. RunLog.RunColumns, "agent", "exploration", "epsilon", "tau", "episode", "reward", "steps"];
+
+    /// <summary>An arm's agent, exploration, ε and τ as the log writes them.</summary>
+    private static LogValue[] LogArm((int Method, int Behaviour) arm) => Behaviours[arm.Behaviour] switch
+    {
+        EpsilonGreedy e => [MethodLogNames[arm.Method], "epsilon_greedy", e.Epsilon, LogValue.Empty],
+        Boltzmann b => [MethodLogNames[arm.Method], "softmax", LogValue.Empty, b.Temperature],
+        var other => [MethodLogNames[arm.Method], other.ToString(), LogValue.Empty, LogValue.Empty],
+    };
+    private static readonly string[] MethodLogNames = ["q_learning", "sarsa"];
+
     public IExperimentResult Compute(int runs, ulong seed, IProgress<double> progress) =>
-        new Result(config, ParallelRuns.Map(seed, runs, (_, key) => Outcome(config, key), progress));
+        new Result(config, ParallelRuns.Map(seed, runs, (_, key) => Outcome(config, key), progress), seed);
 
     /// <summary>One run: arm i trains from the left half of key i and walks its greedy policy with the right half.</summary>
     public static ExplorationOutcome Outcome(CliffConfig cliff, Key key)
@@ -84,9 +99,12 @@ public sealed class ExplorationExperiment(CliffConfig config) : IExperiment
         return new ExplorationOutcome(runs, greedy);
     }
 
-    private sealed class Result(CliffConfig config, ExplorationOutcome[] outcomes) : IExperimentResult
+    private sealed class Result(CliffConfig config, ExplorationOutcome[] outcomes, ulong seed) : IExperimentResult
     {
         private static readonly (int Method, int Behaviour)[] ArmList = Arms().ToArray();
+
+        public RunLog Log => RunLog.Of(LogColumns, outcomes.SelectMany((o, i) => ArmList.SelectMany((arm, a) =>
+            o.Runs[a].RewardPerEpisode.Select((reward, e) => (LogValue[])[i, seed, .. LogArm(arm), e + 1, reward, o.Runs[a].StepsPerEpisode[e]]))));
 
         private Summary Over(int arm, Block block) =>
             Statistics.Summarize(outcomes.Select(o => Blocks.Mean(o.Runs[arm].RewardPerEpisode, block)).ToArray());

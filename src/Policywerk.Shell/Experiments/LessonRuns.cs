@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Policywerk.Pure.Numerics;
 using Policywerk.Shell.Lessons;
+using Policywerk.Shell.Logs;
 using Policywerk.Shell.Pictures;
 using Policywerk.Shell.Progress;
 using Spectre.Console;
@@ -14,22 +15,35 @@ public sealed record LessonRunsTable(string Lesson, ulong Seed, IReadOnlyList<st
 /// <summary>
 /// <c>lesson N --runs K</c>: the lesson as an experiment whose protocol is "train it K times", run i with seed S + i, and
 /// whose metrics are its <see cref="ILessonRun.Measures"/> — so <c>--vs</c> compares any lesson's headline over seeds.
+/// With <paramref name="keepLogs"/> (<c>--log</c>) it keeps every run's <see cref="ILessonRun.Log"/> too; without, only the
+/// measures, so thousands of runs need little memory.
 /// </summary>
-public sealed class LessonRuns(ILesson lesson) : IExperiment
+public sealed class LessonRuns(ILesson lesson, bool keepLogs = false) : IExperiment
 {
     public string Name => $"lesson {lesson.Info.Number}";
     public string Description => $"lesson {lesson.Info.Number:00} trained once per run: its headline numbers over runs";
     public int DefaultRuns => 10;
 
     public IReadOnlyList<Setting> Settings => lesson.Settings;
-    public IExperiment With(IReadOnlyList<(string Name, double Value)> values) => new LessonRuns(lesson.With(values));
+    public IExperiment With(IReadOnlyList<(string Name, double Value)> values) => new LessonRuns(lesson.With(values), keepLogs);
     public string? Conflict(IReadOnlyList<(string Name, double Value)> values) => lesson.Conflict(values);
 
-    public IExperimentResult Compute(int runs, ulong seed, IProgress<double> progress) =>
-        new Result(lesson.Info, seed, ParallelRuns.Map(seed, runs, (i, _) => lesson.Train(seed + (ulong)i, ProgressBar.None).Measures, progress));
-
-    private sealed class Result(LessonInfo info, ulong seed, IReadOnlyList<Measure>[] runs) : IExperimentResult
+    public IExperimentResult Compute(int runs, ulong seed, IProgress<double> progress)
     {
+        var trained = ParallelRuns.Map(seed, runs, (i, _) =>
+        {
+            var run = lesson.Train(seed + (ulong)i, ProgressBar.None);
+            return (run.Measures, Log: keepLogs ? run.Log : null);
+        }, progress);
+        return new Result(lesson.Info, seed, trained.Select(t => t.Measures).ToArray(), keepLogs ? trained.Select(t => t.Log!).ToArray() : null);
+    }
+
+    private sealed class Result(LessonInfo info, ulong seed, IReadOnlyList<Measure>[] runs, RunLog[]? logs) : IExperimentResult
+    {
+        /// <summary>Each run's log, its run index and seed (S + i) in front.</summary>
+        public RunLog Log => RunLog.PerRun(logs ?? throw new InvalidOperationException("the runs' logs were not kept (LessonRuns with keepLogs)"),
+                                           i => seed + (ulong)i);
+
         public IReadOnlyList<RunMetric> Metrics { get; } = runs[0].Select((m, j) =>
             new RunMetric(m.Name, runs.Select(r => r[j].Value).ToImmutableArray(), m.HigherIsBetter)).ToArray();
 

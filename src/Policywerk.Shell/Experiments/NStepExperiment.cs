@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Policywerk.Pure.Experiments;
 using Policywerk.Pure.Numerics;
 using Policywerk.Shell.Lessons;
+using Policywerk.Shell.Logs;
 using Policywerk.Shell.Pictures;
 using ScottPlot;
 using Spectre.Console;
@@ -50,11 +51,17 @@ public sealed class NStepExperiment(NStepConfig config) : IExperiment
     public string Description => "Sutton & Barto Figure 7.2: n-step TD on the 19-state random walk, error by α for n = 1 … 512";
     public int DefaultRuns => 100;
 
-    public IExperimentResult Compute(int runs, ulong seed, IProgress<double> progress) =>
-        new Result(config, ParallelRuns.Map(seed, runs, (_, key) => NStepWalk.Run(config, key), progress));
+    /// <summary>The columns of the log (docs/logs.md): one row per run, n and α, after <c>run</c> and <c>seed</c>.</summary>
+    public static readonly IReadOnlyList<string> LogColumns = [.. RunLog.RunColumns, "n", "alpha", "rms"];
 
-    private sealed class Result(NStepConfig config, NStepRun[] runs) : IExperimentResult
+    public IExperimentResult Compute(int runs, ulong seed, IProgress<double> progress) =>
+        new Result(config, ParallelRuns.Map(seed, runs, (_, key) => NStepWalk.Run(config, key), progress), seed);
+
+    private sealed class Result(NStepConfig config, NStepRun[] runs, ulong seed) : IExperimentResult
     {
+        public RunLog Log => RunLog.Of(LogColumns, runs.SelectMany((r, i) => r.Ns.SelectMany((n, k) =>
+            r.Alphas.Select((alpha, a) => new LogValue[] { i, seed, n, alpha, r.Rms[k][a] }))));
+
         private readonly ImmutableArray<SweptCurve> sweep = AlphaSweep.Summarize(runs.Select(r => r.Rms).ToArray());
 
         public IReadOnlyList<RunMetric> Metrics => sweep.Select((c, i) => new RunMetric(

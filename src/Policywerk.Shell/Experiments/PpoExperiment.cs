@@ -56,8 +56,12 @@ public sealed class PpoExperiment(PpoConfig config) : IExperiment
             Round(Statistics.Summarize(seeds.Select(s => s.LateStd).ToArray())),
             seeds.Count(s => s.BestBlockReward >= Target), seeds.Count(s => s.LateReward >= Target),
             seeds.Count(s => s.GreedySteps >= Lesson06Ppo.World.Constants.MaxSteps), Target, seeds);
-        return new Result(table, Statistics.SummarizeColumns(curves), curves, config.Iterations, block);
+        return new Result(table, Statistics.SummarizeColumns(curves), curves, config.Iterations, block,
+                          Logs.RunLog.PerRun(trainings.Select(Lesson06Ppo.LogOf).ToList(), _ => seed));
     }
+
+    /// <summary>The columns of the log (docs/logs.md): lesson 06's, one row per run and iteration, after <c>run</c> and <c>seed</c>.</summary>
+    public static readonly IReadOnlyList<string> LogColumns = [.. Logs.RunLog.RunColumns, .. Lesson06Ppo.LogColumns];
 
     /// <summary>An iteration in which no episode ended has no return (NaN): carry the previous one forward.</summary>
     private static double[] Filled(double[] values)
@@ -69,8 +73,10 @@ public sealed class PpoExperiment(PpoConfig config) : IExperiment
     }
 
     private sealed class Result(PpoExperimentTable table, IReadOnlyList<Summary> curve, IReadOnlyList<ImmutableArray<double>> curves,
-                                int iterations, int block) : IExperimentResult
+                                int iterations, int block, Logs.RunLog log) : IExperimentResult
     {
+        public Logs.RunLog Log => log;
+
         public IReadOnlyList<RunMetric> Metrics =>
         [
             new("average episode reward, last block", table.Seeds.Select(s => s.LateReward).ToImmutableArray(), HigherIsBetter: true),

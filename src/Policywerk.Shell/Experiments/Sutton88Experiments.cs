@@ -3,6 +3,7 @@ using System.Globalization;
 using Policywerk.Pure.Experiments;
 using Policywerk.Pure.Numerics;
 using Policywerk.Shell.Lessons;
+using Policywerk.Shell.Logs;
 using Policywerk.Shell.Pictures;
 using ScottPlot;
 using Spectre.Console;
@@ -74,11 +75,17 @@ public sealed class Sutton88Figure3(Figure3Config config) : IExperiment
 
     public static readonly Figure3Config Config = Figure3Config.Paper;
 
-    public IExperimentResult Compute(int runs, ulong seed, IProgress<double> progress) =>
-        new Result(config, ParallelRuns.Map(seed, runs, (_, key) => Sutton88.Figure3(config, key), progress));
+    /// <summary>The columns of the log (docs/logs.md): one row per training set and λ, after <c>run</c> and <c>seed</c>.</summary>
+    public static readonly IReadOnlyList<string> LogColumns = [.. RunLog.RunColumns, "lambda", "rms", "presentations", "converged"];
 
-    private sealed class Result(Figure3Config config, Figure3Run[] runs) : IExperimentResult
+    public IExperimentResult Compute(int runs, ulong seed, IProgress<double> progress) =>
+        new Result(config, ParallelRuns.Map(seed, runs, (_, key) => Sutton88.Figure3(config, key), progress), seed);
+
+    private sealed class Result(Figure3Config config, Figure3Run[] runs, ulong seed) : IExperimentResult
     {
+        public RunLog Log => RunLog.Of(LogColumns, runs.SelectMany((r, i) => r.Points.Select(p => new LogValue[]
+            { i, seed, p.Lambda, p.Rms, p.Presentations, p.Converged })));
+
         /// <summary>Per λ, each training set's RMS error of the converged predictions.</summary>
         public IReadOnlyList<RunMetric> Metrics => config.Lambdas.Select((lambda, i) => new RunMetric(
             $"RMS error at λ = {Format.F(lambda, "0.0")}", runs.Select(r => r.Points[i].Rms).ToImmutableArray(), HigherIsBetter: false)).ToArray();
@@ -150,11 +157,17 @@ public sealed class Sutton88Figure5(Figure45Config config) : IExperiment
     /// <summary>The λ curves the paper shows in Figure 4.</summary>
     public static readonly ImmutableArray<double> Figure4Lambdas = [0.0, 0.3, 0.8, 1.0];
 
-    public IExperimentResult Compute(int runs, ulong seed, IProgress<double> progress) =>
-        new Result(config, ParallelRuns.Map(seed, runs, (_, key) => Sutton88.Figure45(config, key), progress));
+    /// <summary>The columns of the log (docs/logs.md): one row per training set, λ and α, after <c>run</c> and <c>seed</c>.</summary>
+    public static readonly IReadOnlyList<string> LogColumns = [.. RunLog.RunColumns, "lambda", "alpha", "rms"];
 
-    private sealed class Result(Figure45Config config, Figure45Run[] runs) : IExperimentResult
+    public IExperimentResult Compute(int runs, ulong seed, IProgress<double> progress) =>
+        new Result(config, ParallelRuns.Map(seed, runs, (_, key) => Sutton88.Figure45(config, key), progress), seed);
+
+    private sealed class Result(Figure45Config config, Figure45Run[] runs, ulong seed) : IExperimentResult
     {
+        public RunLog Log => RunLog.Of(LogColumns, runs.SelectMany((r, i) => r.Lambdas.SelectMany((lambda, l) =>
+            r.Alphas.Select((alpha, a) => new LogValue[] { i, seed, lambda, alpha, r.Rms[l][a] }))));
+
         /// <summary>Per λ, each training set's RMS error at the α that is best for that λ on average (Figure 5's α).</summary>
         private ImmutableArray<double> AtBestAlpha(Figure45Run run) =>
             summary.Figure5.Select((p, i) => run.Rms[i][config.Alphas.IndexOf(p.BestAlpha)]).ToImmutableArray();

@@ -66,6 +66,10 @@ public interface ILessonRun
 
     /// <summary>Stages the lesson's pictures (artifact.gif, poster.png, trace.png).</summary>
     void WritePictures(PictureWriter writer);
+
+    /// <summary>What the run recorded, one row per sweep, episode or iteration (what <c>--log FILE</c> writes; the columns
+    /// are documented in docs/logs.md).</summary>
+    Logs.RunLog Log { get; }
 }
 
 /// <summary>One line of the <see cref="Catalog"/>: what the shell shows about a lesson, and the lesson that runs.</summary>

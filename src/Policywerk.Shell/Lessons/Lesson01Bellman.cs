@@ -27,6 +27,10 @@ public sealed class Lesson01Bellman(BellmanConfig config, NamedMap map) : ILesso
 {
     public static readonly BellmanConfig Config = new(Gamma: 0.9, Theta: 0.001);
 
+    /// <summary>The columns of the run's log (docs/logs.md): one row per sweep of value iteration, then one per evaluation
+    /// sweep of each policy-iteration cycle.</summary>
+    public static readonly IReadOnlyList<string> LogColumns = ["algorithm", "cycle", "sweep", "max_change", "v_start", "policy_changes"];
+
     public Lesson01Bellman() : this(Config, GridMaps.Classic) { }
 
     public Lesson01Bellman(BellmanConfig config) : this(config, GridMaps.Classic) { }
@@ -120,6 +124,14 @@ public sealed class Lesson01Bellman(BellmanConfig config, NamedMap map) : ILesso
             string.Join(" ", path.Steps.Select(t => Arrows[(int)t.Action]))
             + $"  ({world.CellOf(path.Steps[0].State).Row},{world.CellOf(path.Steps[0].State).Col}) → "
             + $"({world.CellOf(path.Steps[^1].Next).Row},{world.CellOf(path.Steps[^1].Next).Col})";
+
+        public Logs.RunLog Log => Logs.RunLog.Of(LogColumns,
+            vi.Sweeps.Select(w => new Logs.LogValue[] { "value_iteration", Logs.LogValue.Empty, w.Number, w.MaxChange, w.Values[world.StartState], Logs.LogValue.Empty })
+            .Concat(pi.Cycles.SelectMany(c => c.Evaluation.Sweeps.Select((w, k) => new Logs.LogValue[]
+            {
+                "policy_iteration", c.Number, k + 1, w.MaxChange, w.Values[world.StartState],
+                k == c.Evaluation.Sweeps.Length - 1 ? c.Changes : Logs.LogValue.Empty, // the improvement follows the cycle's last sweep
+            }))));
 
         public IReadOnlyList<Measure> Measures =>
         [

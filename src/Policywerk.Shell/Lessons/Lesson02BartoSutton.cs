@@ -34,6 +34,9 @@ public sealed class Lesson02BartoSutton(BartoSuttonConfig config) : ILesson
     /// <summary>Evaluation: the learned actor without noise, nothing learned (α = β = 0, σ = 0).</summary>
     private static BartoSuttonConfig EvaluationOf(BartoSuttonConfig c) => c with { ActorAlpha = 0, CriticBeta = 0, NoiseSigma = 0 };
 
+    /// <summary>The columns of the run's log (docs/logs.md): one row per training episode.</summary>
+    public static readonly IReadOnlyList<string> LogColumns = ["episode", "steps", "failed"];
+
     public Lesson02BartoSutton() : this(Config) { }
 
     /// <summary>The knobs of <see cref="BartoSuttonConfig"/>, with this lesson's defaults.</summary>
@@ -108,6 +111,8 @@ public sealed class Lesson02BartoSutton(BartoSuttonConfig config) : ILesson
                 Enumerable.Range(0, BartoSutton.VelocityBins).Select(c => Signed(w[r * BartoSutton.VelocityBins + c]).PadLeft(6)))).ToArray();
 
         private static string Signed(double x) => x.ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture);
+
+        public Logs.RunLog Log => Logs.RunLog.Of(LogColumns, episodes.Select(e => new Logs.LogValue[] { e.Number, e.Length, e.Length < World.Constants.MaxSteps }));
 
         public IReadOnlyList<Measure> Measures =>
         [

@@ -40,6 +40,9 @@ public sealed class Lesson03TemporalDifference(PredictionConfig config) : ILesso
     /// <summary>The λ of the TD(λ) table; a λ set with <c>--set lambda=…</c> joins them.</summary>
     public static readonly ImmutableArray<double> Lambdas = [0.0, 0.3, 0.7, 1.0];
 
+    /// <summary>The columns of the run's log (docs/logs.md): one row per method and walk.</summary>
+    public static readonly IReadOnlyList<string> LogColumns = ["method", "lambda", "episode", "steps", "reward", "rms"];
+
     public Lesson03TemporalDifference() : this(Config) { }
 
     /// <summary>The knobs of <see cref="PredictionConfig"/>, with this lesson's defaults.</summary>
@@ -97,6 +100,14 @@ public sealed class Lesson03TemporalDifference(PredictionConfig config) : ILesso
         }
 
         private static string F(double x, string format = "0.000") => x.ToString(format, CultureInfo.InvariantCulture);
+
+        public Logs.RunLog Log => Logs.RunLog.Of(LogColumns,
+            new[] { ("td0", (double?)null, tdZero), ("mc_first_visit", null, monteCarlo), ("mc_every_visit", null, everyVisit) }
+                .Concat(lambdas.Select((lambda, i) => ("td_lambda", (double?)lambda, tdLambda[i])))
+                .SelectMany(m => m.Item3.RmsAfterEpisode.Select((rms, e) => new Logs.LogValue[]
+                {
+                    m.Item1, m.Item2 is { } l ? l : Logs.LogValue.Empty, e + 1, m.Item3.Walks[e].Length, m.Item3.Walks[e].TotalReward, rms,
+                })));
 
         public IReadOnlyList<Measure> Measures =>
         [

@@ -33,6 +33,9 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
 {
     public static readonly CliffConfig Config = new(Episodes: 500, Control: new ControlConfig(Alpha: 0.5, Gamma: 1.0, Epsilon: 0.1));
 
+    /// <summary>The columns of the run's log (docs/logs.md): one row per agent and training episode.</summary>
+    public static readonly IReadOnlyList<string> LogColumns = ["agent", "episode", "reward", "steps"];
+
     public Lesson04QLearning() : this(Config, GridMaps.Cliff) { }
 
     public Lesson04QLearning(CliffConfig config) : this(config, GridMaps.Cliff) { }
@@ -150,6 +153,9 @@ public sealed class Lesson04QLearning(CliffConfig config, NamedMap map) : ILesso
 
         private static string RouteText(GreedyRoute r) =>
             $"{r.Steps} steps, reward {RewardText(r.Reward)}, mean row {F(r.MeanRow, "0.00")}{(r.ReachedGoal ? "" : " (did not reach the goal)")}";
+
+        public Logs.RunLog Log => Logs.RunLog.Of(LogColumns, new[] { ("q_learning", qLearning), ("sarsa", sarsa) }
+            .SelectMany(a => a.Item2.RewardPerEpisode.Select((reward, e) => new Logs.LogValue[] { a.Item1, e + 1, reward, a.Item2.StepsPerEpisode[e] })));
 
         public IReadOnlyList<Measure> Measures =>
         [

@@ -47,6 +47,15 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
     /// <summary>Episodes per printed block and between picture snapshots.</summary>
     public const int Block = 50;
 
+    /// <summary>The columns of the run's log (docs/logs.md): one row per training episode.</summary>
+    public static readonly IReadOnlyList<string> LogColumns = ["episode", "reward", "steps", "epsilon", "mean_loss", "mean_max_q", "updates"];
+
+    /// <summary>The log of a training: its episodes' records; an episode without updates has no mean loss.</summary>
+    internal static Logs.RunLog LogOf(DqnTraining training) => Logs.RunLog.Of(LogColumns, training.Episodes.Select(l => new Logs.LogValue[]
+    {
+        l.Episode, l.Reward, l.Steps, l.Epsilon, l.Updates > 0 ? l.MeanLoss : Logs.LogValue.Empty, l.MeanMaxQ, l.Updates,
+    }));
+
     public Lesson05Dqn() : this(Config) { }
 
     /// <summary>The knobs of <see cref="DqnConfig"/>, with this lesson's defaults.</summary>
@@ -253,6 +262,8 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
                 g.Reward, g.Steps, g.BricksHit, g.BricksRemaining,
                 q.Select(v => Round(v)).ToArray(), ActionNames[Arg.Max(q.AsSpan())]);
         }
+
+        public Logs.RunLog Log => LogOf(training);
 
         public IReadOnlyList<Measure> Measures =>
         [

@@ -56,6 +56,16 @@ public sealed class Lesson06Ppo(PpoConfig config) : ILesson
     /// <summary>Iterations per printed block and between picture snapshots.</summary>
     public const int Block = 25;
 
+    /// <summary>The columns of the run's log (docs/logs.md): one row per iteration.</summary>
+    public static readonly IReadOnlyList<string> LogColumns =
+        ["iteration", "reward", "episodes", "sigma", "entropy", "value_loss", "policy_loss", "clip_fraction"];
+
+    /// <summary>The log of a training: its iterations' records; an iteration in which no episode ended has no reward.</summary>
+    internal static Logs.RunLog LogOf(PpoTraining training) => Logs.RunLog.Of(LogColumns, training.Iterations.Select(l => new Logs.LogValue[]
+    {
+        l.Iteration, l.Episodes > 0 ? l.AverageReturn : Logs.LogValue.Empty, l.Episodes, l.MeanStd, l.Entropy, l.ValueLoss, l.PolicyLoss, l.ClipFraction,
+    }));
+
     public Lesson06Ppo() : this(Config) { }
 
     /// <summary>The knobs of <see cref="PpoConfig"/>, with this lesson's defaults.</summary>
@@ -198,6 +208,8 @@ public sealed class Lesson06Ppo(PpoConfig config) : ILesson
             return new PpoResults(config, blocks, t.Iterations.Sum(l => l.Episodes),
                 g.StartAngle, g.Steps, g.Reward, g.MaxAbsAngle, g.MeanAbsTorque, Probes(config, t.Model));
         }
+
+        public Logs.RunLog Log => LogOf(training);
 
         public IReadOnlyList<Measure> Measures =>
         [

@@ -49,6 +49,17 @@ public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson
     /// <summary>The lesson's world, <see cref="WorldOf"/> its configuration.</summary>
     public static PixelPointMass World => WorldOf(Config);
 
+    /// <summary>The columns of the run's log (docs/logs.md): one row per training iteration.</summary>
+    public static readonly IReadOnlyList<string> LogColumns =
+        ["iteration", "reconstruction", "reward_loss", "continue_loss", "kl", "imagined_return", "critic_loss", "action_std", "episode_reward", "episodes"];
+
+    /// <summary>The log of a training's iterations; an iteration in which no real episode ended has no episode reward.</summary>
+    internal static Logs.RunLog LogOf(IEnumerable<IterationLog> logs) => Logs.RunLog.Of(LogColumns, logs.Select(l => new Logs.LogValue[]
+    {
+        l.Iteration, l.Reconstruction, l.RewardLoss, l.ContinueLoss, l.Kl, l.ImaginedReturn, l.CriticLoss, l.ActionStd,
+        l.EpisodesFinished > 0 ? l.EpisodeReward : Logs.LogValue.Empty, l.EpisodesFinished,
+    }));
+
     public Lesson07Dreamer() : this(Config) { }
 
     public LessonInfo Info => Catalog.Info(7);
@@ -164,6 +175,8 @@ public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson
                 if (double.IsFinite(logs[i].EpisodeReward)) return logs[i].EpisodeReward;
             return double.NaN;
         }
+
+        public Logs.RunLog Log => LogOf(logs);
 
         public IReadOnlyList<Measure> Measures =>
         [

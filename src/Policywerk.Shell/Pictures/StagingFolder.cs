@@ -123,6 +123,30 @@ internal sealed class StagingFolder : IDisposable
         }
     }
 
+    /// <summary>Writes one file (a run log, <see cref="Logs.LogFile"/>) so that <paramref name="path"/> holds the earlier
+    /// file or the whole new one, never part of one: <paramref name="write"/> writes it at the path it is given, in a staging
+    /// folder beside <paramref name="path"/> (made with any missing folders above it, removed by an interrupt as a set of
+    /// pictures is), and one rename then puts it over <paramref name="path"/>.</summary>
+    public static void WriteFile(string path, Action<string> write)
+    {
+        var full = Path.GetFullPath(path);
+        var folder = Path.GetDirectoryName(full) ?? throw new ArgumentException($"'{path}' names no file in a folder", nameof(path));
+        var name = Path.GetFileName(full);
+        RemoveAbandoned(folder);
+        using var staging = Create(folder, name);
+        var staged = Path.Combine(staging.Files, name);
+        write(staged);
+        Gate.EnterReadLock();
+        try
+        {
+            File.Move(staged, full, overwrite: true);
+        }
+        finally
+        {
+            Gate.ExitReadLock();
+        }
+    }
+
     private static bool MoveIfThere(string from, string to)
     {
         try
