@@ -99,13 +99,6 @@ public static class LogFile
     public static void Write(string path, RunLog log)
     {
         var format = FormatOf(path) ?? throw new ArgumentException($"no log format for '{path}'", nameof(path));
-        try
-        {
-            StagingFolder.WriteFile(path, staged => File.WriteAllText(staged, Format(log, format), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new WriteError(path, e);
-        }
+        StagingFolder.WriteFile(path, staged => File.WriteAllText(staged, Format(log, format), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)));
     }
 }

@@ -1,3 +1,4 @@
+using Policywerk.Shell.Pictures;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -180,8 +181,10 @@ public static class ModelFile
         return full;
     }
 
-    /// <summary>Writes the model file atomically: a temporary file in the same folder, renamed over <paramref name="path"/>.</summary>
-    public static void Save(string path, byte[] bytes) => AtomicFile.Write(path, bytes);
+    /// <summary>Writes the model file as a run log is written (<see cref="StagingFolder.WriteFile"/>): staged beside
+    /// <paramref name="path"/>, removed by an interrupt, and renamed over it whole.</summary>
+    public static void Save(string path, byte[] bytes) =>
+        StagingFolder.WriteFile(path, staged => File.WriteAllBytes(staged, bytes));
 
     /// <summary>The largest model file read (lesson 07's is about 1 MB).</summary>
     public const long MaxBytes = 64L * 1024 * 1024;

@@ -126,24 +126,32 @@ internal sealed class StagingFolder : IDisposable
     /// <summary>Writes one file (a run log, <see cref="Logs.LogFile"/>) so that <paramref name="path"/> holds the earlier
     /// file or the whole new one, never part of one: <paramref name="write"/> writes it at the path it is given, in a staging
     /// folder beside <paramref name="path"/> (made with any missing folders above it, removed by an interrupt as a set of
-    /// pictures is), and one rename then puts it over <paramref name="path"/>.</summary>
+    /// pictures is), and one rename then puts it over <paramref name="path"/>. A failed write is a <see cref="Cli.WriteError"/>
+    /// naming <paramref name="path"/> and the cause.</summary>
     public static void WriteFile(string path, Action<string> write)
     {
         var full = Path.GetFullPath(path);
         var folder = Path.GetDirectoryName(full) ?? throw new ArgumentException($"'{path}' names no file in a folder", nameof(path));
         var name = Path.GetFileName(full);
-        RemoveAbandoned(folder);
-        using var staging = Create(folder, name);
-        var staged = Path.Combine(staging.Files, name);
-        write(staged);
-        Gate.EnterReadLock();
         try
         {
-            File.Move(staged, full, overwrite: true);
+            RemoveAbandoned(folder);
+            using var staging = Create(folder, name);
+            var staged = Path.Combine(staging.Files, name);
+            write(staged);
+            Gate.EnterReadLock();
+            try
+            {
+                File.Move(staged, full, overwrite: true);
+            }
+            finally
+            {
+                Gate.ExitReadLock();
+            }
         }
-        finally
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            Gate.ExitReadLock();
+            throw new Cli.WriteError(path, e);
         }
     }
 
