@@ -67,6 +67,7 @@ public static class LessonRunner
     public static int Run(IAnsiConsole console, ILesson lesson, RunOptions options, string? caption = null, Action<ILessonRun>? trained = null)
     {
         var info = lesson.Info;
+        if (options.Pictures) PictureWriter.WarmUp(); // on the core training leaves idle
         var run = ProgressBar.Run(console, $"Lesson {info.Number:00} · {info.Paper}", !options.Quiet,
                                   progress => lesson.Train(options.Seed, progress));
         if (options.Quiet)

@@ -67,6 +67,29 @@ public sealed class PictureWriter : IDisposable
         _names.Add(name);
     }
 
+    /// <summary>
+    /// Starts drawing and encoding a small throwaway picture on the thread pool, so that the plotting, drawing and
+    /// encoding code is compiled and loaded (fonts, Skia, ImageMagick) while a lesson trains on the other core; the
+    /// lesson's own pictures then start warm. Nothing is written and nothing the lesson draws depends on it. Once per
+    /// process: later calls return the same task.
+    /// </summary>
+    public static Task WarmUp() => Warming.Value;
+
+    private static readonly Lazy<Task> Warming = new(() => Task.Run(() =>
+    {
+        var plot = Draw.TracePlot("warm-up", "x", "y");
+        plot.Add.ScatterLine(new double[] { 0, 1, 2 }, new double[] { 0, 1, 0 }, Palette.Accent).LegendText = "line";
+        plot.Add.Bar(position: 1, value: 0.5);
+        Charts.Label(plot, "text", 1, 0.5, ScottPlot.Alignment.MiddleCenter);
+        plot.Add.Plottable(new CellGrid(0, 0, 0.5, 0.5, 2, 2, [Palette.Accent, Palette.Second, Palette.Positive, Palette.Gray], Palette.Ink, 1));
+        plot.ShowLegend();
+        var pane = ThreePane.Compose(plot, plot, plot);
+        using var drawn = Panels.Draw([pane, pane]);
+        drawn.Frame(0).Png();
+        // a frame of more colours than a GIF holds, so the palette is quantized (ImageMagick) as a lesson's is
+        GifEncoder.Encode(2, 32, 32, (i, rgba) => { for (var p = 0; p < rgba.Length; p++) rgba[p] = (byte)(p * 7 + i); }, [1, 1]);
+    }));
+
     /// <summary>Stages pictures with <paramref name="stage"/> in a writer for <c>OUT/SLUG/</c> and commits them; returns
     /// their final paths. The one way a command writes its pictures. A file that cannot be written (a full disk, a lost
     /// permission) is a <see cref="WriteError"/> naming the folder and the cause.</summary>
