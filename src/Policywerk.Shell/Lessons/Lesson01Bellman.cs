@@ -473,7 +473,7 @@ public sealed class Lesson01Bellman(BellmanConfig config, NamedMap map) : ILesso
             writer.Gif("artifact.gif", frames, delayCs: 90, holdLastCs: 300);
             var (width, height) = PosterSize();
             writer.Png("poster.png", Panels.Render(ValuePane(vi.Values, vi.Policy, "Optimal values V* and greedy policy",
-                                                             Draw.CellPixels(world.Rows, world.Cols, width, height)), width, height));
+                                                             Draw.CellPixels(world.Rows, world.Cols, width, height), OwnRange(vi.Values)), width, height));
             writer.Png("trace.png", Panels.Render(TracePane(vi.Sweeps.Length, full: true), 900, 480));
         }
 
@@ -532,7 +532,15 @@ public sealed class Lesson01Bellman(BellmanConfig config, NamedMap map) : ILesso
             return plot;
         }
 
-        private Plot ValuePane(ImmutableArray<double> values, ImmutableArray<int>? policy, string title, double cellPixels)
+        /// <summary>The smallest and largest value of an open cell in <paramref name="values"/>: the poster's colour bar.</summary>
+        private (double Low, double High)? OwnRange(ImmutableArray<double> values)
+        {
+            var open = Enumerable.Range(0, world.StateCount).Where(s => world.KindOf(s) == CellKind.Empty).Select(s => values[s]).ToArray();
+            return open.Length == 0 ? null : (open.Min(), open.Max());
+        }
+
+        private Plot ValuePane(ImmutableArray<double> values, ImmutableArray<int>? policy, string title, double cellPixels,
+                               (double Low, double High)? ownRange = null)
         {
             var plot = Draw.GridPlot(title, world.Rows, world.Cols);
             var k = Draw.CellScale(cellPixels);
@@ -563,7 +571,7 @@ public sealed class Lesson01Bellman(BellmanConfig config, NamedMap map) : ILesso
                         break;
                 }
             }
-            if (valueRange.Value is { } range) Charts.ColourBar(plot, range.Low, range.High, scale, "value V(s)");
+            if ((ownRange ?? valueRange.Value) is { } range) Charts.ColourBar(plot, range.Low, range.High, scale, "value V(s)");
             return plot;
         }
 
@@ -603,10 +611,12 @@ public sealed class Lesson01Bellman(BellmanConfig config, NamedMap map) : ILesso
             if (thetaShown) plot.ShowLegend(Alignment.UpperRight);
             else Charts.Label(plot, $"stops when max |ΔV| < {thetaText} (far below this axis)", vi.Sweeps.Length + 0.4, Math.Log10(high),
                               Alignment.UpperRight, 11, Palette.Negative);
+            // a sweep that changes nothing is written in words at its x, at the bottom edge: a log axis has no 0
+            var bottom = plot.Axes.GetLimits().Bottom;
             foreach (var (x, _) in shown.Where(p => p.MaxChange == 0))
             {
-                plot.Add.Marker(x, Math.Log10(low), MarkerShape.OpenCircle, 8, Palette.Accent);
-                Charts.Label(plot, "0 (converged)", x, Math.Log10(low), Alignment.LowerCenter, 12).OffsetY = -8;
+                plot.Add.Marker(x, bottom, MarkerShape.FilledTriangleDown, 12, Palette.Accent);
+                Charts.Label(plot, $"sweep {x:0}: max |ΔV| = 0, converged (no 0 on a log axis)", x - 0.15, bottom, Alignment.LowerRight, 12).OffsetY = -4;
             }
             return plot;
         }

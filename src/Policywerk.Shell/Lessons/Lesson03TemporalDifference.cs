@@ -377,6 +377,11 @@ public sealed class Lesson03TemporalDifference(PredictionConfig config) : ILesso
                 Charts.Line(plot, xs, tdZero.RmsAfterEpisode.Take(upTo).ToArray(), Palette.Accent, "TD(0)", markerSize: 4);
                 Charts.Line(plot, xs, monteCarlo.RmsAfterEpisode.Take(upTo).ToArray(), Palette.Second, "Monte Carlo", markerSize: 4);
             }
+            else // the same legend from the first frame on
+            {
+                plot.Legend.ManualItems.Add(new LegendItem { LabelText = "TD(0)", LineColor = Palette.Accent, LineWidth = 2 });
+                plot.Legend.ManualItems.Add(new LegendItem { LabelText = "Monte Carlo", LineColor = Palette.Second, LineWidth = 2 });
+            }
             plot.Axes.SetLimits(0, config.Episodes + 1, 0, MaxRms());
             plot.ShowLegend(Alignment.UpperRight);
             OneSeedNote(plot);
@@ -387,7 +392,7 @@ public sealed class Lesson03TemporalDifference(PredictionConfig config) : ILesso
         private void OneSeedNote(Plot plot)
         {
             var experiment = new Policywerk.Shell.Experiments.Sutton88Figure5();
-            Charts.Label(plot, $"one seed; `experiment {experiment.Name}` averages {experiment.DefaultRuns}", (config.Episodes + 1) / 2.0, 0.97 * MaxRms(),
+            Charts.Label(plot, $"one seed; experiment {experiment.Name} averages {experiment.DefaultRuns}", (config.Episodes + 1) / 2.0, 0.97 * MaxRms(),
                          Alignment.UpperCenter, 11, Palette.Ink);
         }
 
