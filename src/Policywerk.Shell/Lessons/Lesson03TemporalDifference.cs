@@ -285,13 +285,18 @@ public sealed class Lesson03TemporalDifference(PredictionConfig config) : ILesso
                 var td = e == 1 ? initial : tdZero.ValuesAfterEpisode[e - 2];
                 var mc = e == 1 ? initial : monteCarlo.ValuesAfterEpisode[e - 2];
                 var shown = Math.Min(walk.Length, 6);
+                var tdStart = td;
                 var tdAfter = new VTable[walk.Length];
                 for (var k = 0; k < walk.Length; k++) tdAfter[k] = td = TemporalDifference.TdZero(td, walk.Steps[k], config.Alpha, config.Gamma);
                 for (var f = 1; f <= shown; f++)
                 {
                     var k = (int)Math.Round((double)f * walk.Length / shown);
                     var last = k == walk.Length;
-                    frames.Add(ThreePane.Compose(WalkPane(e, walk, k), ValuePane($"Estimates during walk {e}", tdAfter[k - 1],
+                    var step = walk.Steps[k - 1];
+                    var before = k == 1 ? tdStart : tdAfter[k - 2];
+                    var delta = step.Reward + config.Gamma * step.Discount * before[step.Next] - before[step.State];
+                    var note = delta == 0 ? $"δ = 0 here: r = {N(step.Reward)}, V(s′) = V(s), so no bar moves" : null;
+                    frames.Add(ThreePane.Compose(WalkPane(e, walk, k, note), ValuePane($"Estimates during walk {e}", tdAfter[k - 1],
                         last ? monteCarlo.ValuesAfterEpisode[e - 1] : mc), TracePane(last ? e : e - 1)));
                 }
             }
@@ -305,7 +310,7 @@ public sealed class Lesson03TemporalDifference(PredictionConfig config) : ILesso
         }
 
         /// <summary>The walk as a row of cells: terminals at both ends, the agent after <paramref name="steps"/> steps.</summary>
-        private Plot WalkPane(int episode, Trajectory<int, int> walk, int steps)
+        private Plot WalkPane(int episode, Trajectory<int, int> walk, int steps, string? note = null)
         {
             var plot = new Plot();
             plot.HideAxesAndGrid();
@@ -339,6 +344,7 @@ public sealed class Lesson03TemporalDifference(PredictionConfig config) : ILesso
             Charts.Label(plot, "the walk so far, time ↓", Walk.StateCount / 2.0, top + 0.2, Alignment.LowerCenter, 11);
             Charts.Label(plot, done ? $"outcome {(walk.Steps[^1].Next == Walk.RightEnd ? "+1" : "0")}: MC updates now" : "TD(0) updates after every step",
                          Walk.StateCount / 2.0, -3.3, Alignment.MiddleCenter, 13, done ? Palette.Second : Palette.Accent);
+            if (note is not null && !done) Charts.Label(plot, note, Walk.StateCount / 2.0, -3.55, Alignment.UpperCenter, 11);
             return plot;
         }
 
