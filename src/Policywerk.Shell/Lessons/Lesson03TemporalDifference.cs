@@ -404,18 +404,25 @@ public sealed class Lesson03TemporalDifference(PredictionConfig config) : ILesso
 
         private double MaxRms() => 1.1 * tdLambda.Append(tdZero).Append(monteCarlo).Max(r => r.RmsAfterEpisode.Max());
 
+        /// <summary>The full trace's smoothing: the mean of the last this many walks.</summary>
+        private const int Smoothing = 10;
+
         private Plot FullTrace()
         {
-            var plot = Draw.TracePlot("RMS error per walk: TD(0), Monte Carlo and online TD(λ), same walks", "walk", "RMS error");
+            var plot = Draw.TracePlot($"RMS error, mean of the last {Smoothing} walks, same walks for every method\n" +
+                                      "online TD(λ=1) updates during the walk, so it is not Monte Carlo", "walk", "RMS error");
             var xs = Enumerable.Range(1, config.Episodes).Select(i => (double)i).ToArray();
-            Charts.Line(plot, xs, tdZero.RmsAfterEpisode.ToArray(), Palette.Accent, "TD(0) = TD(λ=0)", 2.5f);
-            Charts.Line(plot, xs, monteCarlo.RmsAfterEpisode.ToArray(), Palette.Second, "Monte Carlo (first-visit)", 2.5f);
-            for (var i = 1; i < lambdas.Length; i++) // λ in order: light to dark, dashed (Negative is for hazards, not a series)
-                Charts.Line(plot, xs, tdLambda[i].RmsAfterEpisode.ToArray(), Draw.Ramp(i - 1, lambdas.Length - 1), $"TD(λ={F(lambdas[i], "0.0##")})", 2f)
-                    .LinePattern = LinePattern.Dashed;
-            plot.Axes.SetLimits(0, config.Episodes + 1, 0, MaxRms());
+            double[] Smooth(PredictionRun r) => Statistics.TrailingMean(r.RmsAfterEpisode.ToArray(), Smoothing).ToArray();
+            for (var i = 0; i < lambdas.Length; i++) // λ in order: light to dark
+                Charts.Line(plot, xs, Smooth(tdLambda[i]), Draw.Ramp(i, lambdas.Length),
+                            lambdas[i] == 0 ? "TD(0) = TD(λ=0)" : $"TD(λ={F(lambdas[i], "0.0##")})", 2.5f);
+            Charts.Line(plot, xs, Smooth(monteCarlo), Palette.Second, "Monte Carlo (first-visit)", 2.5f).LinePattern = LinePattern.Dashed;
+            var top = 1.6 * new[] { monteCarlo }.Concat(tdLambda).Max(r => Smooth(r).Max());
+            plot.Axes.SetLimits(0, config.Episodes + 1, 0, top);
             plot.ShowLegend(Alignment.UpperRight);
-            OneSeedNote(plot);
+            var experiment = new Policywerk.Shell.Experiments.Sutton88Figure5();
+            Charts.Label(plot, $"one seed; experiment {experiment.Name} averages {experiment.DefaultRuns}", 2, 0.97 * top,
+                         Alignment.UpperLeft, 11, Palette.Ink);
             return plot;
         }
     }
