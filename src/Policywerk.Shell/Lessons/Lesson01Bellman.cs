@@ -489,7 +489,7 @@ public sealed class Lesson01Bellman(BellmanConfig config, NamedMap map) : ILesso
             writer.Gif("artifact.gif", frames, delayCs: 90, holdLastCs: 300);
             var (width, height) = PosterSize();
             writer.Png("poster.png", Panels.Render(ValuePane(vi.Values, vi.Policy, "Optimal values V* and greedy policy",
-                                                             Draw.CellPixels(world.Rows, world.Cols, width, height)), width, height));
+                                                             Draw.CellPixels(world.Rows, world.Cols, width, height), OwnRange(vi.Values)), width, height));
             writer.Png("trace.png", Panels.Render(TracePane(vi.Sweeps.Length, full: true), 900, 480));
         }
 
@@ -504,19 +504,29 @@ public sealed class Lesson01Bellman(BellmanConfig config, NamedMap map) : ILesso
         private Composition Frame(ImmutableArray<double> values, ImmutableArray<int>? policy, int sweep, double cellPixels) =>
             ThreePane.Compose(
                 WorldPane(cellPixels, policy is null ? GreedyWalk(world, Bellman.GreedyPolicy(world, values, config.Gamma), walkKey) : path,
-                          policy is null ? $"after sweep {sweep}" : "final"),
+                          policy is null ? $"after sweep {sweep}" : "final", values),
                 ValuePane(values, policy, policy is null ? $"V after sweep {sweep}" : $"V* and greedy policy (sweep {sweep})", cellPixels),
                 TracePane(sweep, full: false));
 
         /// <summary>Cells smaller than this many pixels carry no text (the colour says it).</summary>
         private const double LabelPixels = 26;
 
-        /// <summary>The world with the greedy walk of the values <paramref name="when"/> (its path from S, dashed).</summary>
-        private Plot WorldPane(double cellPixels, Trajectory<int, Move> walk, string when)
+        /// <summary>Whether the greedy action in <paramref name="state"/> is a tie: another action's value is as high.</summary>
+        private bool Tied(ImmutableArray<double> values, int state)
+        {
+            var q = Enumerable.Range(0, world.ActionCount).Select(a => Bellman.ActionValue(world, values, state, a, config.Gamma)).ToArray();
+            return q.Count(v => v >= q.Max() - Bellman.TieTolerance) > 1;
+        }
+
+        /// <summary>The world with the greedy walk of the values <paramref name="when"/> (its path from S: decided steps dashed, tied steps dotted grey).</summary>
+        private Plot WorldPane(double cellPixels, Trajectory<int, Move> walk, string when, ImmutableArray<double> values)
         {
             var reaches = walk.Length > 0 && walk.Steps[^1].Terminal;
-            var plot = Draw.GridPlot(map == GridMaps.Classic ? $"Greedy path, {when}{(reaches ? "" : ": no route yet")}"
-                                         : $"{map.Name}: greedy path, {when}{(reaches ? "" : ": no route yet")}", world.Rows, world.Cols);
+            var tied = walk.Steps.Select(t => Tied(values, t.State)).ToArray();
+            var ties = tied.Count(x => x);
+            var note = ties == 0 ? "" : "\ndotted grey: values tie; the first of ↑→↓← taken";
+            var plot = Draw.GridPlot((map == GridMaps.Classic ? $"Greedy path, {when}" : $"{map.Name}: greedy path, {when}")
+                                     + (reaches ? "" : ": does not reach G yet") + note, world.Rows, world.Cols);
             var k = Draw.CellScale(cellPixels);
             var labels = cellPixels >= LabelPixels;
             for (var s = 0; s < world.StateCount; s++)
@@ -533,22 +543,33 @@ public sealed class Lesson01Bellman(BellmanConfig config, NamedMap map) : ILesso
                 Draw.Cell(plot, r, c, fill, label, ink, 15 * k, bold: true);
             }
             if (walk.Length == 0) return plot;
-            var cells = walk.Steps.Select(t => world.CellOf(t.State)).Append(world.CellOf(walk.Steps[^1].Next)).ToList();
-            cells = cells.Where((cell, i) => i == 0 || cell != cells[i - 1]).ToList(); // a bump into a wall stays put
-            var route = cells.Select(cell => new Coordinates(cell.Col + 0.5, -cell.Row - 0.5)).ToArray();
-            if (route.Length < 2) return plot;
-            // start at S's edge and stop at the goal's, so the route covers neither label
-            route[0] = new Coordinates(route[0].X + 0.3 * (route[1].X - route[0].X), route[0].Y + 0.3 * (route[1].Y - route[0].Y));
-            var (last, before) = (route[^1], route[^2]);
-            if (reaches) route[^1] = new Coordinates(last.X + 0.45 * (before.X - last.X), last.Y + 0.45 * (before.Y - last.Y));
-            var line = plot.Add.ScatterLine(route, Palette.Accent);
-            line.LineWidth = 3 * k;
-            line.LinePattern = LinePattern.Dashed;
-            line.MarkerSize = 0;
+            // each step a segment: decided steps dashed blue, tied steps (the tie-break chose them) dotted grey
+            Coordinates Centre(int state) { var (r, c) = world.CellOf(state); return new Coordinates(c + 0.5, -r - 0.5); }
+            var segments = walk.Steps.Select((t, i) => (From: Centre(t.State), To: Centre(t.Next), Tied: tied[i], Goal: t.Terminal))
+                .Where(x => x.From != x.To).ToArray(); // a bump into a wall stays put
+            for (var i = 0; i < segments.Length; i++)
+            {
+                var (from, to, isTied, goal) = segments[i];
+                // start at S's edge and stop at the goal's, so the route covers neither label
+                if (i == 0) from = new Coordinates(from.X + 0.3 * (to.X - from.X), from.Y + 0.3 * (to.Y - from.Y));
+                if (goal) to = new Coordinates(to.X + 0.45 * (from.X - to.X), to.Y + 0.45 * (from.Y - to.Y));
+                var line = plot.Add.Line(from, to);
+                line.LineColor = isTied ? Palette.Gray : Palette.Accent;
+                line.LineWidth = 3 * k;
+                line.LinePattern = isTied ? LinePattern.Dotted : LinePattern.Dashed;
+            }
             return plot;
         }
 
-        private Plot ValuePane(ImmutableArray<double> values, ImmutableArray<int>? policy, string title, double cellPixels)
+        /// <summary>The smallest and largest value of an open cell in <paramref name="values"/>: the poster's colour bar.</summary>
+        private (double Low, double High)? OwnRange(ImmutableArray<double> values)
+        {
+            var open = Enumerable.Range(0, world.StateCount).Where(s => world.KindOf(s) == CellKind.Empty).Select(s => values[s]).ToArray();
+            return open.Length == 0 ? null : (open.Min(), open.Max());
+        }
+
+        private Plot ValuePane(ImmutableArray<double> values, ImmutableArray<int>? policy, string title, double cellPixels,
+                               (double Low, double High)? ownRange = null)
         {
             var plot = Draw.GridPlot(title, world.Rows, world.Cols);
             var k = Draw.CellScale(cellPixels);
@@ -579,7 +600,7 @@ public sealed class Lesson01Bellman(BellmanConfig config, NamedMap map) : ILesso
                         break;
                 }
             }
-            if (valueRange.Value is { } range) Charts.ColourBar(plot, range.Low, range.High, scale, "value V(s)");
+            if ((ownRange ?? valueRange.Value) is { } range) Charts.ColourBar(plot, range.Low, range.High, scale, "value V(s)");
             return plot;
         }
 
@@ -619,10 +640,12 @@ public sealed class Lesson01Bellman(BellmanConfig config, NamedMap map) : ILesso
             if (thetaShown) plot.ShowLegend(Alignment.UpperRight);
             else Charts.Label(plot, $"stops when max |ΔV| < {thetaText} (far below this axis)", vi.Sweeps.Length + 0.4, Math.Log10(high),
                               Alignment.UpperRight, 11, Palette.Negative);
+            // a sweep that changes nothing is written in words at its x, at the bottom edge: a log axis has no 0
+            var bottom = plot.Axes.GetLimits().Bottom;
             foreach (var (x, _) in shown.Where(p => p.MaxChange == 0))
             {
-                plot.Add.Marker(x, Math.Log10(low), MarkerShape.OpenCircle, 8, Palette.Accent);
-                Charts.Label(plot, "0 (converged)", x, Math.Log10(low), Alignment.LowerCenter, 12).OffsetY = -8;
+                plot.Add.Marker(x, bottom, MarkerShape.FilledTriangleDown, 12, Palette.Accent);
+                Charts.Label(plot, $"sweep {x:0}: max |ΔV| = 0, converged (no 0 on a log axis)", x - 0.15, bottom, Alignment.LowerRight, 12).OffsetY = -4;
             }
             return plot;
         }

@@ -83,7 +83,7 @@ public sealed class Lesson02BartoSutton(BartoSuttonConfig config) : ILesson
     private static readonly string[] AngleBins = ["< −0.2", "−0.2…−0.1", "−0.1…0", "0…+0.1", "+0.1…+0.2", "≥ +0.2"];
     private static readonly string[] VelocityBins = ["< −1", "−1…−.5", "−.5…0", "0…+.5", "+.5…+1", "≥ +1"];
 
-    private sealed class Run(BartoSuttonConfig config, ImmutableArray<BalanceEpisode> episodes, BartoSuttonModel final,
+    internal sealed class Run(BartoSuttonConfig config, ImmutableArray<BalanceEpisode> episodes, BartoSuttonModel final,
                              Trajectory<BalanceState, int> evaluation) : ILessonRun, ITrainedRun<BartoSuttonModel>
     {
         /// <summary>The trained ACE/ASE weights (with the traces of the last episode, which the next episode clears).</summary>
@@ -268,43 +268,96 @@ public sealed class Lesson02BartoSutton(BartoSuttonConfig config) : ILesson
         /// <summary>Color scale of the weight heatmaps: the largest weight of a box visited often enough to matter.</summary>
         private static double Scale(ImmutableArray<double> w) => Math.Max(0.5, w.Select(Math.Abs).Order().ElementAt(w.Length - 4));
 
-        /// <summary>Frames drawn of an episode that falls, and of one that reaches the step limit.</summary>
-        private const int FramesPerFall = 6, FramesPerSuccess = 9;
+        /// <summary>An episode up to this many steps is drawn at <see cref="FramesPerShort"/> evenly spaced steps.</summary>
+        private const int ShortEpisode = 100;
 
-        public void WritePictures(PictureWriter writer)
+        /// <summary>Frames of a short episode (before its end card).</summary>
+        private const int FramesPerShort = 6;
+
+        /// <summary>A long episode is drawn as a run of <see cref="RunFrames"/> frames <see cref="RunStride"/> steps apart from its
+        /// start (the pole's real motion), then its last <see cref="EndSteps"/> steps one by one (a fall as it happens).</summary>
+        private const int RunFrames = 7, RunStride = 3, EndSteps = 3;
+
+        /// <summary>A frame whose pole moved less than this (rad) since the last one drawn, in the same box with the same
+        /// push, is left out: it would look the same.</summary>
+        private const double SameAngle = 0.004;
+
+        /// <summary>The steps of an episode of <paramref name="length"/> steps drawn as frames (indices into its steps).</summary>
+        internal static IReadOnlyList<int> StepsShown(int length, bool fell)
         {
-            var frames = new List<Composition>();
-            var scale = Scale(final.ActorWeights);
+            if (length <= ShortEpisode)
+                return Enumerable.Range(0, FramesPerShort).Select(k => k * length / FramesPerShort).Distinct().ToArray();
+            var run = Enumerable.Range(0, RunFrames).Select(k => k * RunStride);
+            var end = fell ? Enumerable.Range(length - EndSteps, EndSteps) : [];
+            return run.Concat(end).Where(i => i < length).Distinct().ToArray();
+        }
+
+        /// <summary>One frame of the animation: the pole's state, the push the actor chose there (none on the end card) and
+        /// the box that state falls in, outlined on the weights.</summary>
+        internal sealed record PoleFrame(BalanceEpisode Episode, string Why, BalanceState State, int? Action, int Box, string? Card);
+
+        /// <summary>The animation's frames: each chosen episode's <see cref="StepsShown"/>, near-identical ones left out,
+        /// and its end as a card.</summary>
+        internal IReadOnlyList<PoleFrame> Frames()
+        {
+            var frames = new List<PoleFrame>();
             foreach (var (episode, why) in Chosen())
             {
                 var steps = episode.Trajectory.Steps;
-                var shown = Math.Min(steps.Length, episode.Length >= maxSteps ? FramesPerSuccess : FramesPerFall);
-                var trace = TracePane(episode.Number); // the same for the episode's frames: one plot, drawn once
-                // the weights are the episode's start's; only the outlined box moves: one plot per box, drawn once
-                var weights = new Dictionary<int, Plot>();
-                for (var k = 1; k <= shown; k++)
+                var fell = episode.Length < maxSteps;
+                PoleFrame? previous = null;
+                foreach (var i in StepsShown(steps.Length, fell))
                 {
-                    var t = steps[(int)Math.Round((double)k * steps.Length / shown) - 1];
-                    var box = BartoSutton.Box(t.State);
-                    if (!weights.TryGetValue(box, out var pane))
-                        weights[box] = pane = WeightPane($"Actor weights at the start of episode {episode.Number}", episode.Before.ActorWeights,
-                                                         scale, box, ActorMeaning);
-                    frames.Add(ThreePane.Compose(PolePane(t, $"Episode {episode.Number} · step {t.Next.Steps}/{maxSteps}", why), pane, trace));
+                    var t = steps[i];
+                    var frame = new PoleFrame(episode, why, t.State, t.Action, BartoSutton.Box(t.State), null);
+                    if (previous is not null && previous.Box == frame.Box && previous.Action == frame.Action
+                        && Math.Abs(previous.State.Angle - frame.State.Angle) < SameAngle) continue;
+                    frames.Add(previous = frame);
                 }
+                var end = steps[^1].Next;
+                frames.Add(new PoleFrame(episode, why, end, null, BartoSutton.Box(end),
+                                         fell ? $"fell at step {episode.Length}" : $"balanced {maxSteps} steps"));
             }
-            writer.Gif("artifact.gif", frames, delayCs: 30, holdLastCs: 300);
+            return frames;
+        }
+
+        /// <summary>The colour bar's range for every frame: the smallest and largest actor weight the frames show, and 0.</summary>
+        internal (double Low, double High) WeightRange(IReadOnlyList<PoleFrame> frames)
+        {
+            var shown = frames.Select(f => f.Episode).Distinct().SelectMany(e => e.Before.ActorWeights).Append(0.0).ToArray();
+            return (shown.Min(), shown.Max());
+        }
+
+        public void WritePictures(PictureWriter writer)
+        {
+            var frames = Frames();
+            var range = WeightRange(frames);
+            var scale = Scale(final.ActorWeights);
+            var weights = new Dictionary<(int Episode, int Box), Plot>(); // only the outlined box moves: one plot per box, drawn once
+            var compositions = frames.Select(f =>
+            {
+                if (!weights.TryGetValue((f.Episode.Number, f.Box), out var pane))
+                    weights[(f.Episode.Number, f.Box)] = pane = WeightPane($"Actor weights at the start of episode {f.Episode.Number}",
+                                                                           f.Episode.Before.ActorWeights, scale, f.Box, ActorMeaning, range);
+                return ThreePane.Compose(PolePane(f), pane, TracePane(f.Episode.Number, f.Card is null ? f.State.Steps : null));
+            }).ToList();
+            writer.Gif("artifact.gif", compositions, delayCs: 30, holdLastCs: 300);
             writer.Png("poster.png", ThreePane.Compose(
                 WeightPane("Learned actor weights w (push right > 0)", final.ActorWeights, scale, null, ActorMeaning),
                 WeightPane("Learned critic weights v", final.CriticWeights, Scale(final.CriticWeights), null, "critic weight v (< 0: a fall is near)"),
-                TracePane(config.Episodes)));
-            writer.Png("trace.png", Panels.Render(TracePane(config.Episodes, full: true), 900, 480));
+                TracePane(config.Episodes + 1, null)));
+            writer.Png("trace.png", Panels.Render(TracePane(config.Episodes + 1, null, full: true), 900, 480));
         }
 
-        private static Plot PolePane(Transition<BalanceState, int> t, string title, string why)
+        /// <summary>The state as the frame prints it under the pole.</summary>
+        internal static string StateText(BalanceState s) =>
+            string.Create(CultureInfo.InvariantCulture, $"θ = {s.Angle:+0.000;-0.000;0.000} rad   ω = {s.AngularVelocity:+0.00;-0.00;0.00} rad/s");
+
+        private static Plot PolePane(PoleFrame f)
         {
             var plot = new Plot();
             plot.HideAxesAndGrid();
-            plot.Title(title, 15);
+            plot.Title($"Episode {f.Episode.Number} · step {f.State.Steps}/{World.Constants.MaxSteps}", 15);
             plot.Axes.SetLimits(-1.25, 1.25, -0.55, 1.6);
             plot.Axes.SquareUnits();
 
@@ -316,12 +369,12 @@ public sealed class Lesson02BartoSutton(BartoSuttonConfig config) : ILesson
                 bound.LinePattern = LinePattern.Dashed;
                 bound.LineWidth = 1.5f;
             }
-            Charts.Label(plot, "fails beyond ±0.3 rad", 0, 1.2, Alignment.LowerCenter, 11, Palette.Negative);
+            Charts.Label(plot, $"fails beyond ±{N(limit)} rad", 1.15 * Math.Sin(limit) + 0.05, 1.15 * Math.Cos(limit), Alignment.LowerLeft, 11, Palette.Negative);
             var ground = plot.Add.Line(-1.1, 0, 1.1, 0);
             ground.LineColor = Palette.Wall;
             ground.LineWidth = 3;
 
-            var angle = t.Next.Angle;
+            var angle = f.State.Angle;
             var danger = Math.Min(1.0, Math.Abs(angle) / limit);
             var pole = plot.Add.Line(0, 0, Math.Sin(angle), Math.Cos(angle));
             pole.LineColor = Draw.Mix(Palette.Positive, Palette.Negative, danger);
@@ -329,39 +382,63 @@ public sealed class Lesson02BartoSutton(BartoSuttonConfig config) : ILesson
             plot.Add.Marker(Math.Sin(angle), Math.Cos(angle), MarkerShape.FilledCircle, 22, pole.LineColor);
             plot.Add.Marker(0, 0, MarkerShape.FilledCircle, 14, Palette.Ink);
 
-            var push = Balance.Push(t.Action);
-            var arrow = plot.Add.Arrow(-0.25 * push, -0.22, 0.35 * push, -0.22);
-            arrow.ArrowFillColor = Palette.Accent;
-            arrow.ArrowLineColor = Palette.Accent;
-            arrow.ArrowWidth = 4;
-            arrow.ArrowheadWidth = 16;
-            arrow.ArrowheadLength = 16;
-            Charts.Label(plot, push > 0 ? "push right" : "push left", 0, -0.32, Alignment.UpperCenter, 12, Palette.Accent);
-            Charts.Label(plot, $"θ = {angle:+0.000;-0.000;0.000} rad   ω = {t.Next.AngularVelocity:+0.00;-0.00;0.00} rad/s", 0, -0.45,
-                         Alignment.UpperCenter, 12);
-            Charts.Label(plot, why, -1.22, 1.55, Alignment.UpperLeft, 11, bold: true);
-            Charts.Label(plot, "pole: green upright, darker toward the limit", -1.22, 1.42, Alignment.UpperLeft, 10);
-            Charts.Label(plot, "right: outlined, the box the pole is in", -1.22, 1.31, Alignment.UpperLeft, 10);
+            if (f.Action is { } action)
+            {
+                // the push is a torque at the hinge (there is no cart): drawn as a turning arrow around the pivot
+                var push = Balance.Push(action);
+                const double r = 0.3;
+                var arc = Enumerable.Range(0, 13).Select(i => -push * 0.6 + push * 1.1 * i / 12.0)
+                    .Select(phi => new Coordinates(r * Math.Sin(phi), r * Math.Cos(phi))).ToArray();
+                var line = plot.Add.ScatterLine(arc, Palette.Accent);
+                line.LineWidth = 4;
+                line.MarkerSize = 0;
+                var arrow = plot.Add.Arrow(arc[^2], new Coordinates(r * Math.Sin(push * 0.62), r * Math.Cos(push * 0.62)));
+                arrow.ArrowFillColor = Palette.Accent;
+                arrow.ArrowLineColor = Palette.Accent;
+                arrow.ArrowWidth = 4;
+                arrow.ArrowheadWidth = 16;
+                arrow.ArrowheadLength = 16;
+                Charts.Label(plot, $"torque at the hinge turns the pole {(push > 0 ? "right" : "left")} (no cart)", 0, -0.12,
+                             Alignment.UpperCenter, 12, Palette.Accent);
+            }
+            Charts.Label(plot, StateText(f.State), 0, -0.3, Alignment.UpperCenter, 12);
+            Charts.Label(plot, f.Why, -1.22, 1.55, Alignment.UpperLeft, 11, bold: true);
+            Charts.Label(plot, "pole: green upright, darker toward the limit", -1.22, 1.44, Alignment.UpperLeft, 10);
+            Charts.Label(plot, "right: outlined, the box the pole is in", -1.22, 1.35, Alignment.UpperLeft, 10);
+            if (f.Card is { } card)
+            {
+                var text = Charts.Label(plot, card, 0, 0.55, Alignment.MiddleCenter, 15, Palette.Ink, bold: true);
+                text.LabelBackgroundColor = Palette.Neutral;
+                text.LabelBorderColor = Palette.Ink;
+                text.LabelBorderWidth = 1;
+                text.LabelPadding = 8;
+            }
             return plot;
         }
 
         /// <summary>What an actor weight's colour means.</summary>
         private const string ActorMeaning = "actor weight w (> 0 push right, < 0 left)";
 
-        private static Plot WeightPane(string title, ImmutableArray<double> w, double scale, int? box, string meaning) =>
+        private static Plot WeightPane(string title, ImmutableArray<double> w, double scale, int? box, string meaning,
+                                       (double Low, double High)? range = null) =>
             Charts.Heatmap(title, w, BartoSutton.AngleBins, BartoSutton.VelocityBins, scale,
-                           AngleBins, VelocityBins, "angle θ (rad)", "angular velocity ω = dθ/dt (rad/s)", meaning, box);
+                           AngleBins, VelocityBins, "angle θ (rad)", "angular velocity ω = dθ/dt (rad/s)", meaning, box, range);
 
-        private Plot TracePane(int upTo, bool full = false)
+        /// <summary>The lengths of the episodes before <paramref name="episode"/> and, while it runs, the steps it has lasted so
+        /// far (<paramref name="soFar"/>) as a dot: its final length joins the line only when it has ended.</summary>
+        private Plot TracePane(int episode, int? soFar, bool full = false)
         {
             var plot = Draw.TracePlot(full ? "ACE/ASE learns to balance: steps per episode" : "Steps the pole stayed up, per episode",
                                       "episode", "steps");
-            var xs = episodes.Take(upTo).Select(e => (double)e.Number).ToArray();
-            var ys = episodes.Take(upTo).Select(e => (double)e.Length).ToArray();
-            Charts.Line(plot, xs, ys, Palette.Accent, "episode length", 2f, full ? 5f : 4f);
-            if (!full) plot.Add.Marker(xs[^1], ys[^1], MarkerShape.FilledCircle, 13, Palette.Second);
+            var done = episodes.Take(soFar is null ? episode : episode - 1).ToArray();
+            if (done.Length > 0)
+                Charts.Line(plot, done.Select(e => (double)e.Number).ToArray(), done.Select(e => (double)e.Length).ToArray(),
+                            Palette.Accent, "episode length", 2f, full ? 5f : 4f);
+            if (!full && episode <= episodes.Length)
+                plot.Add.Marker(episode, soFar ?? episodes[episode - 1].Length, MarkerShape.FilledCircle, 13, Palette.Second).LegendText =
+                    "this episode, steps so far";
             var success = plot.Add.HorizontalLine(maxSteps, 1.5f, Palette.Positive, LinePattern.Dashed);
-            success.LegendText = "500 steps: success";
+            success.LegendText = $"{maxSteps} steps: success";
             plot.Axes.SetLimits(0, config.Episodes + 1, 0, maxSteps * 1.12);
             Draw.IntegerTicksX(plot);
             plot.ShowLegend(Alignment.LowerRight);

@@ -306,13 +306,18 @@ public sealed class Lesson03TemporalDifference(PredictionConfig config) : ILesso
                 var td = e == 1 ? initial : tdZero.ValuesAfterEpisode[e - 2];
                 var mc = e == 1 ? initial : monteCarlo.ValuesAfterEpisode[e - 2];
                 var shown = Math.Min(walk.Length, 6);
+                var tdStart = td;
                 var tdAfter = new VTable[walk.Length];
                 for (var k = 0; k < walk.Length; k++) tdAfter[k] = td = TemporalDifference.TdZero(td, walk.Steps[k], config.Alpha, config.Gamma);
                 for (var f = 1; f <= shown; f++)
                 {
                     var k = (int)Math.Round((double)f * walk.Length / shown);
                     var last = k == walk.Length;
-                    frames.Add(ThreePane.Compose(WalkPane(e, walk, k), ValuePane($"Estimates during walk {e}", tdAfter[k - 1],
+                    var step = walk.Steps[k - 1];
+                    var before = k == 1 ? tdStart : tdAfter[k - 2];
+                    var delta = step.Reward + config.Gamma * step.Discount * before[step.Next] - before[step.State];
+                    var note = delta == 0 ? $"δ = 0 here: r = {N(step.Reward)}, V(s′) = V(s), so no bar moves" : null;
+                    frames.Add(ThreePane.Compose(WalkPane(e, walk, k, note), ValuePane($"Estimates during walk {e}", tdAfter[k - 1],
                         last ? monteCarlo.ValuesAfterEpisode[e - 1] : mc), TracePane(last ? e : e - 1)));
                 }
             }
@@ -326,7 +331,7 @@ public sealed class Lesson03TemporalDifference(PredictionConfig config) : ILesso
         }
 
         /// <summary>The walk as a row of cells: terminals at both ends, the agent after <paramref name="steps"/> steps.</summary>
-        private Plot WalkPane(int episode, Trajectory<int, int> walk, int steps)
+        private Plot WalkPane(int episode, Trajectory<int, int> walk, int steps, string? note = null)
         {
             var plot = new Plot();
             plot.HideAxesAndGrid();
@@ -360,6 +365,7 @@ public sealed class Lesson03TemporalDifference(PredictionConfig config) : ILesso
             Charts.Label(plot, "the walk so far, time ↓", Walk.StateCount / 2.0, top + 0.2, Alignment.LowerCenter, 11);
             Charts.Label(plot, done ? $"outcome {(walk.Steps[^1].Next == Walk.RightEnd ? "+1" : "0")}: MC updates now" : "TD(0) updates after every step",
                          Walk.StateCount / 2.0, -3.3, Alignment.MiddleCenter, 13, done ? Palette.Second : Palette.Accent);
+            if (note is not null && !done) Charts.Label(plot, note, Walk.StateCount / 2.0, -3.55, Alignment.UpperCenter, 11);
             return plot;
         }
 
@@ -398,6 +404,11 @@ public sealed class Lesson03TemporalDifference(PredictionConfig config) : ILesso
                 Charts.Line(plot, xs, tdZero.RmsAfterEpisode.Take(upTo).ToArray(), Palette.Accent, "TD(0)", markerSize: 4);
                 Charts.Line(plot, xs, monteCarlo.RmsAfterEpisode.Take(upTo).ToArray(), Palette.Second, "Monte Carlo", markerSize: 4);
             }
+            else // the same legend from the first frame on
+            {
+                plot.Legend.ManualItems.Add(new LegendItem { LabelText = "TD(0)", LineColor = Palette.Accent, LineWidth = 2 });
+                plot.Legend.ManualItems.Add(new LegendItem { LabelText = "Monte Carlo", LineColor = Palette.Second, LineWidth = 2 });
+            }
             plot.Axes.SetLimits(0, config.Episodes + 1, 0, MaxRms());
             plot.ShowLegend(Alignment.UpperRight);
             OneSeedNote(plot);
@@ -408,24 +419,31 @@ public sealed class Lesson03TemporalDifference(PredictionConfig config) : ILesso
         private void OneSeedNote(Plot plot)
         {
             var experiment = new Policywerk.Shell.Experiments.Sutton88Figure5();
-            Charts.Label(plot, $"one seed; `experiment {experiment.Name}` averages {experiment.DefaultRuns}", (config.Episodes + 1) / 2.0, 0.97 * MaxRms(),
+            Charts.Label(plot, $"one seed; experiment {experiment.Name} averages {experiment.DefaultRuns}", (config.Episodes + 1) / 2.0, 0.97 * MaxRms(),
                          Alignment.UpperCenter, 11, Palette.Ink);
         }
 
         private double MaxRms() => 1.1 * tdLambda.Append(tdZero).Append(monteCarlo).Max(r => r.RmsAfterEpisode.Max());
 
+        /// <summary>The full trace's smoothing: the mean of the last this many walks.</summary>
+        private const int Smoothing = 10;
+
         private Plot FullTrace()
         {
-            var plot = Draw.TracePlot("RMS error per walk: TD(0), Monte Carlo and online TD(λ), same walks", "walk", "RMS error");
+            var plot = Draw.TracePlot($"RMS error, mean of the last {Smoothing} walks, same walks for every method\n" +
+                                      "online TD(λ=1) updates during the walk, so it is not Monte Carlo", "walk", "RMS error");
             var xs = Enumerable.Range(1, config.Episodes).Select(i => (double)i).ToArray();
-            Charts.Line(plot, xs, tdZero.RmsAfterEpisode.ToArray(), Palette.Accent, "TD(0) = TD(λ=0)", 2.5f);
-            Charts.Line(plot, xs, monteCarlo.RmsAfterEpisode.ToArray(), Palette.Second, "Monte Carlo (first-visit)", 2.5f);
-            for (var i = 1; i < lambdas.Length; i++) // λ in order: light to dark, dashed (Negative is for hazards, not a series)
-                Charts.Line(plot, xs, tdLambda[i].RmsAfterEpisode.ToArray(), Draw.Ramp(i - 1, lambdas.Length - 1), $"TD(λ={F(lambdas[i], "0.0##")})", 2f)
-                    .LinePattern = LinePattern.Dashed;
-            plot.Axes.SetLimits(0, config.Episodes + 1, 0, MaxRms());
+            double[] Smooth(PredictionRun r) => Statistics.TrailingMean(r.RmsAfterEpisode.ToArray(), Smoothing).ToArray();
+            for (var i = 0; i < lambdas.Length; i++) // λ in order: light to dark
+                Charts.Line(plot, xs, Smooth(tdLambda[i]), Draw.Ramp(i, lambdas.Length),
+                            lambdas[i] == 0 ? "TD(0) = TD(λ=0)" : $"TD(λ={F(lambdas[i], "0.0##")})", 2.5f);
+            Charts.Line(plot, xs, Smooth(monteCarlo), Palette.Second, "Monte Carlo (first-visit)", 2.5f).LinePattern = LinePattern.Dashed;
+            var top = 1.6 * new[] { monteCarlo }.Concat(tdLambda).Max(r => Smooth(r).Max());
+            plot.Axes.SetLimits(0, config.Episodes + 1, 0, top);
             plot.ShowLegend(Alignment.UpperRight);
-            OneSeedNote(plot);
+            var experiment = new Policywerk.Shell.Experiments.Sutton88Figure5();
+            Charts.Label(plot, $"one seed; experiment {experiment.Name} averages {experiment.DefaultRuns}", 2, 0.97 * top,
+                         Alignment.UpperLeft, 11, Palette.Ink);
             return plot;
         }
     }

@@ -45,11 +45,13 @@ public static class Charts
 
     /// <summary>
     /// A rows×cols table of numbers as coloured cells (orange negative, purple positive, saturating at ±scale, with a colour bar), each
-    /// labelled with its value; row labels on the left, column labels on top, and an optional cell outlined.
+    /// labelled with its value; row labels on the left, column labels on top, and an optional cell outlined. The colour
+    /// bar spans <paramref name="range"/> (one range for every frame of an animation) or, without it, the values' own.
     /// </summary>
     public static Plot Heatmap(string title, IReadOnlyList<double> values, int rows, int cols, double scale,
                                IReadOnlyList<string> rowLabels, IReadOnlyList<string> colLabels,
-                               string rowTitle, string colTitle, string meaning, int? outlined = null)
+                               string rowTitle, string colTitle, string meaning, int? outlined = null,
+                               (double Low, double High)? range = null)
     {
         var plot = new Plot();
         plot.HideAxesAndGrid();
@@ -69,7 +71,8 @@ public static class Charts
         Label(plot, colTitle, cols / 2.0, 0.62, Alignment.LowerCenter, 12, bold: true);
         var side = Label(plot, rowTitle, -1.85, -rows / 2.0, Alignment.MiddleCenter, 12, bold: true);
         side.LabelRotation = -90;
-        ColourBar(plot, values.Min(), values.Max(), scale, meaning);
+        var (low, high) = range ?? (values.Min(), values.Max());
+        ColourBar(plot, low, high, scale, meaning);
         if (outlined is { } index)
         {
             var (r, c) = (index / cols, index % cols);
