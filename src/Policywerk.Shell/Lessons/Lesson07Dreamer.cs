@@ -497,6 +497,7 @@ public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson
             plot.Add.Marker(imagined[^1].X, imagined[^1].Y, MarkerShape.FilledCircle, 13, Palette.Second);
             plot.Axes.SetLimits(-bounds, bounds + cell, -bounds, bounds + cell);
             plot.Axes.SquareUnits();
+            Draw.FewTicks(plot); // about six labelled ticks at any size (the poster is larger than the frames' pane)
             plot.XLabel("x", 12);
             plot.YLabel("y", 12);
             // the legend's entries are fixed: the same from the first frame to the last
