@@ -207,7 +207,7 @@ public static class GifEncoder
     {
         const int clear = 256, end = 257, maxCode = 4096;
         output.WriteByte(8);
-        var table = new Dictionary<int, int>(maxCode);
+        var table = new LzwTable();
         var (next, size) = (end + 1, 9);
         var bits = new BitPacker(output);
         bits.Write(clear, size);
@@ -215,7 +215,7 @@ public static class GifEncoder
         for (var i = 1; i < indices.Length; i++)
         {
             var key = prefix << 8 | indices[i];
-            if (table.TryGetValue(key, out var code))
+            if (table.TryGet(key, out var code))
             {
                 prefix = code;
                 continue;
@@ -223,7 +223,7 @@ public static class GifEncoder
             bits.Write(prefix, size);
             if (next < maxCode)
             {
-                table[key] = next++;
+                table.Set(key, next++);
                 if (next > 1 << size && size < 12) size++;
             }
             else
@@ -238,6 +238,40 @@ public static class GifEncoder
         bits.Write(end, size);
         bits.Flush();
         output.WriteByte(0);
+    }
+
+    /// <summary>
+    /// The LZW string table: (prefix code, next index) → code, in an open-addressing hash table of 8192 slots (at most
+    /// 3838 strings are in it between clears), small enough to stay in cache. The same codes as a dictionary, faster.
+    /// </summary>
+    private sealed class LzwTable
+    {
+        private const int Bits = 13, Mask = (1 << Bits) - 1;
+        private readonly int[] _keys = new int[1 << Bits]; // key + 1; 0 is an empty slot
+        private readonly short[] _codes = new short[1 << Bits];
+
+        public void Clear() => Array.Clear(_keys);
+
+        public bool TryGet(int key, out int code)
+        {
+            for (var slot = Slot(key); _keys[slot] != 0; slot = (slot + 1) & Mask)
+                if (_keys[slot] == key + 1)
+                {
+                    code = _codes[slot];
+                    return true;
+                }
+            code = 0;
+            return false;
+        }
+
+        public void Set(int key, int code)
+        {
+            var slot = Slot(key);
+            while (_keys[slot] != 0) slot = (slot + 1) & Mask;
+            (_keys[slot], _codes[slot]) = (key + 1, (short)code);
+        }
+
+        private static int Slot(int key) => (int)((uint)key * 0x9E3779B1u >> (32 - Bits));
     }
 
     /// <summary>Codes packed least significant bit first into GIF sub-blocks.</summary>
