@@ -18,7 +18,7 @@ public class Lesson05PicturesTests
         var bricks = checkpoints.Select(c => c.Game.Bricks).ToList();
         Assert.True(bricks.Distinct().Count() > 1, $"the checkpoints' bricks: {string.Join(", ", bricks)}");
 
-        var frames = Lesson05Dqn.AnimationFrames(Training);
+        var frames = Lesson05Dqn.AnimationFrames(Training, checkpoints);
         var cards = new List<string>();
         foreach (var (episode, game) in checkpoints)
         {
@@ -38,7 +38,7 @@ public class Lesson05PicturesTests
     [Fact]
     public void Random_play_colours_no_bar_as_greedy_and_the_trained_game_ends_on_a_card()
     {
-        var frames = Lesson05Dqn.AnimationFrames(Training);
+        var frames = Lesson05Dqn.AnimationFrames(Training, Lesson05Dqn.CheckpointGames(Training));
         var random = frames.Where(f => f.BoardTitle.StartsWith("Before training")).ToList();
         Assert.NotEmpty(random);
         Assert.All(random, f => Assert.False(f.Greedy));
@@ -51,7 +51,7 @@ public class Lesson05PicturesTests
     [Fact]
     public void The_poster_shows_the_best_greedy_game_the_run_played_the_earliest_of_equals()
     {
-        var (episode, game, online) = Lesson05Dqn.PosterGame(Training);
+        var (episode, game, online) = Lesson05Dqn.PosterGame(Training, Lesson05Dqn.CheckpointGames(Training));
         var games = Lesson05Dqn.CheckpointGames(Training).Select(c => (c.Episode, c.Game.Bricks))
             .Append((Episode: Training.Episodes.Length, Bricks: Lesson05Dqn.PlayedGame.Of("trained", Training.Greedy).Bricks)).ToList();
         Assert.Equal(games.Max(g => g.Bricks), game.Bricks);
@@ -67,7 +67,7 @@ public class Lesson05PicturesTests
         // largest |Q − mean| per frame: 0.1, 0.2, 0.3, 0.4, 1.0 → the 0.9 quantile of five (index ⌊0.9·4⌋ = 3) is the fourth, 0.4
         double[][] qs = [[0.1, 0, -0.1], [1.2, 1, 0.8], [0.3, 0, -0.3], [2.4, 2, 1.6], [1, 0, -1]];
         Assert.Equal(1.3 * 0.4, Pictures.BreakoutPicture.QSpread(qs), 12);
-        var spread = Pictures.BreakoutPicture.QSpread(Lesson05Dqn.AnimationFrames(Training)
+        var spread = Pictures.BreakoutPicture.QSpread(Lesson05Dqn.AnimationFrames(Training, Lesson05Dqn.CheckpointGames(Training))
             .Select(f => (IReadOnlyList<double>)Policywerk.Pure.Agents.Dqn.QValues(f.Model, Lesson05Dqn.Observe, f.State)));
         Assert.InRange(spread, 0.1, 0.4); // seed 42: about ±0.2, so a difference of 0.05 between actions is a quarter of the half-height
     }

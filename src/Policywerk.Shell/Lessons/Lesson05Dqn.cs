@@ -146,8 +146,9 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
 
     /// <summary>The poster's game: the greedy game with the most bricks among the checkpoints' and the final network's (the
     /// earliest of equals), with the episode after which its network was taken and that network's parameters.</summary>
-    internal static (int Episode, PlayedGame Game, Params Online) PosterGame(DqnTraining training) =>
-        CheckpointGames(training)
+    internal static (int Episode, PlayedGame Game, Params Online) PosterGame(DqnTraining training,
+                                                                             IReadOnlyList<(int Episode, PlayedGame Game)> checkpoints) =>
+        checkpoints
             .Select(c => (Episode: c.Episode, Game: c.Game, Online: training.Snapshots.First(s => s.Episode == c.Episode).Online))
             .Append((Episode: training.Episodes.Length, Game: PlayedGame.Of($"trained ({training.Episodes.Length} episodes)", training.Greedy), Online: training.Model.Online))
             .MaxBy(c => c.Game.Bricks);
@@ -175,7 +176,7 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
     /// checkpoint's greedy game played to its end (a game whose ball took the same path as the checkpoint before is not
     /// replayed: its end card says so), and the trained network's greedy game; each game ends on a card with its numbers
     /// (the trained game's card also names a checkpoint that played better, if one did).</summary>
-    internal static List<FrameSpec> AnimationFrames(DqnTraining training)
+    internal static List<FrameSpec> AnimationFrames(DqnTraining training, IReadOnlyList<(int Episode, PlayedGame Game)> checkpoints)
     {
         var specs = new List<FrameSpec>();
         void Play(PlayedGame game, DqnModel model, bool greedy, string boardTitle, string qTitle, int shown, string traceTitle,
@@ -204,7 +205,7 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
 
         // 2. during training: the greedy policy of each snapshot, its whole game.
         (int Episode, PlayedGame Game)? previous = null;
-        foreach (var (episode, game) in CheckpointGames(training))
+        foreach (var (episode, game) in checkpoints)
         {
             var model = AsModel(training.Model, training.Snapshots.First(s => s.Episode == episode).Online);
             var same = previous is { } p && game.SameBallPath(p.Game);
@@ -215,7 +216,7 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
 
         // 3. the trained policy; if an earlier network played better, its card says so (training can undo what it learned).
         var trained = PlayedGame.Of($"trained ({training.Episodes.Length} episodes)", training.Greedy);
-        var best = PosterGame(training);
+        var best = PosterGame(training, checkpoints);
         var card = best.Game.Bricks > trained.Bricks ? $"{trained.Card}\n(after {best.Episode}: {best.Game.Bricks}/12 — DQN can forget)" : null;
         Play(trained, training.Model, true, "Trained policy (greedy)", "Q(s, ·; θ) — the greedy action in green", training.Episodes.Length,
              "reward per episode", card, hold: LastDelay, whole: true);
@@ -399,7 +400,8 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
 
         public void WritePictures(PictureWriter writer)
         {
-            var specs = AnimationFrames(training);
+            var checkpoints = CheckpointGames(training); // played once, for the animation and the poster
+            var specs = AnimationFrames(training, checkpoints);
             var qs = specs.Select(f => Dqn.QValues(f.Model, Observe, f.State)).ToList();
             var spread = BreakoutPicture.QSpread(qs.Select(q => (IReadOnlyList<double>)q));
             // the trace pane is the same for every frame of a stage: one plot, drawn once
@@ -408,7 +410,7 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
                 BreakoutPicture.QBars(qs[i], f.QTitle, spread, greedy: f.Greedy), traces[(f.Shown, f.TraceTitle)])).ToList();
             writer.Gif("artifact.gif", frames, specs.Select(f => f.DelayCs).ToArray());
 
-            var best = PosterGame(training);
+            var best = PosterGame(training, checkpoints);
             var final = PlayedGame.Of("the final network", training.Greedy);
             var poster = best.Game.States.FirstOrDefault(s => s.Score >= 4 && !s.Done) ?? best.Game.States[^1];
             var bestModel = AsModel(training.Model, best.Online);

@@ -102,7 +102,7 @@ public static class BreakoutPicture
     /// the axis's edge, and their labels say so and still give Q.</summary>
     public static double QSpread(IEnumerable<IReadOnlyList<double>> qs)
     {
-        var largest = qs.Select(q => q.Max(v => Math.Abs(v - q.Average()))).Order().ToArray();
+        var largest = qs.Select(q => (Values: q, Mean: q.Average())).Select(q => q.Values.Max(v => Math.Abs(v - q.Mean))).Order().ToArray();
         if (largest.Length == 0) return 0.1;
         return 1.3 * Math.Max(largest[(int)Math.Floor(SpreadQuantile * (largest.Length - 1))], 0.01);
     }
