@@ -37,7 +37,7 @@ public class SavedModelTests
     private static byte[] Saved(int number)
     {
         var (lesson, run) = Trained[number].Value;
-        return ModelFile.Serialize(lesson, run, 42, Short[number]);
+        return ModelFile.Serialize(lesson, ModelFile.Kind(number).ModelOf(run), 42, Short[number]);
     }
 
     /// <summary>What <paramref name="write"/> prints on a plain 120-column console.</summary>
@@ -89,7 +89,7 @@ public class SavedModelTests
         Assert.Equal(Printed(c => kind.Watch(new Frames(c, 0), lesson, trained, 42, 1)),
                      Printed(c => kind.Watch(new Frames(c, 0), loaded.Lesson, loaded.Model, 42, 1)));
         // saved again, the loaded model gives the same file
-        Assert.Equal(Saved(number), ModelFile.Serialize(loaded.Lesson, run, 42, loaded.Header.Settings));
+        Assert.Equal(Saved(number), ModelFile.Serialize(loaded.Lesson, loaded.Model, 42, loaded.Header.Settings));
     }
 
     /// <summary>With the lesson's seed and episodes, <c>evaluate</c> prints the greedy numbers the lesson printed.</summary>

@@ -114,7 +114,7 @@ public static class TemporalDifference
         for (var t = 0; t < steps.Length; t++)
         {
             var last = Math.Min(steps.Length, t + n);
-            for (var k = t; k < last; k++) nextValues[k] = v[steps[k].Next];
+            nextValues[last - 1] = v[steps[last - 1].Next]; // V(s_{t+n}) as it stands: the only value G^(n)_t reads
             var target = Returns.NStepFrom(rewards, nextValues, continuations, gamma, n, t);
             var s = steps[t].State;
             v = v.With(s, v[s] + alpha * (target - v[s]));

@@ -123,7 +123,7 @@ public sealed class LessonCommand(IAnsiConsole console) : Command<LessonSettings
         var options = Check.Run(settings);
         var save = settings.Save is null ? null : ModelFile.CheckSavePath(settings.Save);
         var caption = LessonSettingsCli.Caption(lesson, values);
-        var log = settings.Log is null ? null : Check.LogFile(settings.Log).OrThrow();
+        var log = Check.LogFileIfGiven(settings.Log);
         if (values.Count > 0)
         {
             foreach (var line in LessonSettingsCli.Changes(lesson, values)) console.WriteLine(line);
@@ -136,7 +136,7 @@ public sealed class LessonCommand(IAnsiConsole console) : Command<LessonSettings
         if (save is not null)
             trained += run =>
             {
-                ModelFile.Save(save, ModelFile.Serialize(lesson, run, options.Seed, values));
+                ModelFile.Save(save, ModelFile.Serialize(lesson, ModelFile.Kind(lesson.Info.Number).ModelOf(run), options.Seed, values));
                 console.WriteLine($"  model: {settings.Save} (evaluate {lesson.Info.Number} --load {settings.Save}; watch {lesson.Info.Number} --load {settings.Save})");
             };
         return LessonRunner.Run(console, lesson, options, caption, trained);
@@ -150,23 +150,19 @@ public sealed class LessonCommand(IAnsiConsole console) : Command<LessonSettings
         var baseline = new LessonRuns(values.Count > 0 ? lesson.With(values) : lesson, keepLogs: settings.Log is not null);
         var vs = LessonSettingsCli.Parse($"lesson {lesson.Info.Number}", baseline, settings.Vs, "--vs");
         var options = Check.Run(settings);
-        var log = settings.Log is null ? null : Check.LogFile(settings.Log).OrThrow();
+        var log = Check.LogFileIfGiven(settings.Log);
         var info = lesson.Info;
         if (vs.Count > 0)
         {
             var variant = LessonSettingsCli.Variant(baseline.Settings, vs);
             var comparison = ProgressBar.Run(console, $"Lesson {info.Number:00}: defaults vs {variant} ({runs} paired runs)", !options.Quiet,
                 progress => Comparison.Run($"lesson {info.Number}", variant, baseline, baseline.With(vs), runs, options.Seed, progress));
-            var compared = ResultOutput.Show(console, comparison, options, $"{info.Slug}_vs");
-            if (log is not null) Logs.LogFile.Write(console, log, comparison.Log);
-            return compared;
+            return ResultOutput.Show(console, comparison, options, $"{info.Slug}_vs", log);
         }
         foreach (var line in LessonSettingsCli.Changes(lesson, values)) console.WriteLine(line);
         var result = ProgressBar.Run(console, $"Lesson {info.Number:00} over {runs} runs", !options.Quiet, progress => baseline.Compute(runs, options.Seed, progress));
-        var shown = ResultOutput.Show(console, options, null, result.Headline(), result.Print, $"{info.Slug}_runs",
-                                 LessonSettingsCli.Caption(lesson, values), result.WritePictures);
-        if (log is not null) Logs.LogFile.Write(console, log, result.Log);
-        return shown;
+        return ResultOutput.Show(console, options, null, result.Headline(), result.Print, $"{info.Slug}_runs",
+                                 LessonSettingsCli.Caption(lesson, values), result.WritePictures, log, () => result.Log);
     }
 }
 
@@ -337,12 +333,13 @@ public sealed class ExperimentSettings : RunSettings
 }
 
 /// <summary>How a computed result reaches the user: its headline with <c>--quiet</c> (after an optional title line), else
-/// its full tables; then its figure in <c>OUT/SLUG/</c>, whose paths are printed. The one way experiments, comparisons and a
+/// its full tables; then its figure in <c>OUT/SLUG/</c>, whose paths are printed, and its log (<c>--log</c>) if asked for. The one way experiments, comparisons and a
 /// lesson's runs are shown.</summary>
 public static class ResultOutput
 {
     public static int Show(IAnsiConsole console, RunOptions options, string? quietTitle, IEnumerable<string> headline,
-                           Action<IAnsiConsole> print, string slug, string? caption, Action<PictureWriter> pictures)
+                           Action<IAnsiConsole> print, string slug, string? caption, Action<PictureWriter> pictures,
+                           string? logPath = null, Func<Logs.RunLog>? log = null)
     {
         if (options.Quiet)
         {
@@ -358,15 +355,17 @@ public static class ResultOutput
             var written = PictureWriter.Write(options.OutDir, slug, caption, pictures);
             console.WriteLine($"  figure: {string.Join(", ", written.Select(p => Path.GetRelativePath(Environment.CurrentDirectory, p)))}");
         }
+        if (logPath is not null && log is not null) Logs.LogFile.Write(console, logPath, log());
         return ExitCodes.Ok;
     }
 
     /// <summary>An A/B comparison (<c>--vs</c>): both arms' tables and the paired differences, or the headline.</summary>
-    public static int Show(IAnsiConsole console, Comparison comparison, RunOptions options, string slug) =>
+    public static int Show(IAnsiConsole console, Comparison comparison, RunOptions options, string slug, string? logPath = null) =>
         Show(console, options,
              $"{comparison.Table.Subject}: defaults vs {comparison.Table.Variant}, {comparison.Table.Runs} paired runs, seed {comparison.Table.Seed}",
              comparison.Headline(), comparison.Print, slug,
-             $"defaults (blue) vs {comparison.Table.Variant} (orange), {comparison.Table.Runs} paired runs", comparison.WritePictures);
+             $"defaults (blue) vs {comparison.Table.Variant} (orange), {comparison.Table.Runs} paired runs", comparison.WritePictures,
+             logPath, () => comparison.Log);
 }
 
 /// <summary><c>experiment NAME</c>: many seeds, a table with mean and 95% interval, and a figure.</summary>
@@ -403,21 +402,17 @@ public sealed class ExperimentCommand(IAnsiConsole console) : Command<Experiment
         var runs = settings.Runs is null ? experiment.DefaultRuns : Check.IntInRange("--runs", settings.Runs, 1, 100_000).OrThrow();
         var vs = LessonSettingsCli.Parse($"experiment {title}", experiment, settings.Vs, "--vs");
         var options = Check.Run(settings);
-        var log = settings.Log is null ? null : Check.LogFile(settings.Log).OrThrow();
+        var log = Check.LogFileIfGiven(settings.Log);
         if (vs.Count > 0)
         {
             var variant = LessonSettingsCli.Variant(experiment.Settings, vs);
             var comparison = ProgressBar.Run(console, $"experiment {title}: defaults vs {variant} ({runs} paired runs)", !options.Quiet,
                 progress => Comparison.Run($"experiment {title}", variant, experiment, experiment.With(vs), runs, options.Seed, progress));
-            var compared = ResultOutput.Show(console, comparison, options, $"experiment_{slug}_vs");
-            if (log is not null) Logs.LogFile.Write(console, log, comparison.Log);
-            return compared;
+            return ResultOutput.Show(console, comparison, options, $"experiment_{slug}_vs", log);
         }
         var result = ProgressBar.Run(console, $"experiment {title} ({runs} runs)", !options.Quiet,
                                      progress => experiment.Compute(runs, options.Seed, progress));
-        var shown = ResultOutput.Show(console, options, $"experiment {title}: {runs} runs, seed {options.Seed}", result.Headline(),
-                                      result.Print, $"experiment_{slug}", null, result.WritePictures);
-        if (log is not null) Logs.LogFile.Write(console, log, result.Log);
-        return shown;
+        return ResultOutput.Show(console, options, $"experiment {title}: {runs} runs, seed {options.Seed}", result.Headline(),
+                                 result.Print, $"experiment_{slug}", null, result.WritePictures, log, () => result.Log);
     }
 }

@@ -92,6 +92,9 @@ public static class Check
         return IsWritable(existing) ? null : $"is not writable ({existing} does not accept new files)";
     }
 
+    /// <summary><c>--log</c> if given, checked (<see cref="LogFile"/>; a problem is a <see cref="UserError"/>), else null.</summary>
+    public static string? LogFileIfGiven(string? path) => path is null ? null : LogFile(path).OrThrow();
+
     /// <summary><c>--log FILE</c>: a <c>.csv</c> or <c>.jsonl</c> file (<see cref="Logs.LogFile"/>) that is not a folder, in a
     /// folder that exists or can be created, and that accepts new files. Checked before training; nothing is created here.</summary>
     public static Validation<string, string> LogFile(string path)

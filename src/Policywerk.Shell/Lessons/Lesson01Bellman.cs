@@ -515,7 +515,8 @@ public sealed class Lesson01Bellman(BellmanConfig config, NamedMap map) : ILesso
         private bool Tied(ImmutableArray<double> values, int state)
         {
             var q = Enumerable.Range(0, world.ActionCount).Select(a => Bellman.ActionValue(world, values, state, a, config.Gamma)).ToArray();
-            return q.Count(v => v >= q.Max() - Bellman.TieTolerance) > 1;
+            var best = q.Max();
+            return q.Count(v => v >= best - Bellman.TieTolerance) > 1;
         }
 
         /// <summary>The world with the greedy walk of the values <paramref name="when"/> (its path from S: decided steps dashed, tied steps dotted grey).</summary>

@@ -96,6 +96,16 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
         return new DqnTraining(run.Logs, run.Snapshots, model, GreedyGame(model.Net, model.Online));
     }
 
+    /// <summary>The table of Q(s₀, a) at the start position (rounded to 4 places), the best action marked: what the
+    /// lesson and <c>evaluate 5</c> print.</summary>
+    internal static Table StartQTable(IReadOnlyList<double> q, int best)
+    {
+        var table = new Table().Title("[bold]Q-values at the start position[/]").AddColumn("action").AddColumn(new TableColumn("Q(s₀, a)").RightAligned()).AddColumn("");
+        for (var a = 0; a < q.Count; a++)
+            table.AddRow(ActionNames[a], Round(q[a]).ToString("+0.0000;-0.0000;0.0000", CultureInfo.InvariantCulture), a == best ? "[green]← best[/]" : "");
+        return table;
+    }
+
     /// <summary>One game with a = argmax_a Q(s, a; θ) (deterministic: the world is, and ties go to the first action).</summary>
     internal static Trajectory<BreakoutState, int> GreedyGame(Mlp net, Params theta)
     {
@@ -321,11 +331,7 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
 
             console.Write(new GreedyScore(s.GreedyReward, s.GreedySteps, s.BricksHit, s.BricksRemaining).Table());
 
-            var q = new Table().Title("[bold]Q-values at the start position[/]").AddColumn("action").AddColumn(new TableColumn("Q(s₀, a)").RightAligned()).AddColumn("");
-            for (var a = 0; a < 3; a++)
-                q.AddRow(ActionNames[a], s.StartQ[a].ToString("+0.0000;-0.0000;0.0000", CultureInfo.InvariantCulture),
-                         ActionNames[a] == s.StartBest ? "[green]← best[/]" : "");
-            console.Write(q);
+            console.Write(StartQTable(s.StartQ, Array.IndexOf(ActionNames, s.StartBest)));
             console.MarkupLine(s.StartBest == ActionNames[Breakout.Right]
                 ? "The ball starts at row 3, column 4, moving down-right: the network prefers to follow it."
                 : $"The ball starts at row 3, column 4, moving down-right, yet the network prefers {s.StartBest.ToLowerInvariant()}: its values at the start differ by only {s.StartQ.Max() - s.StartQ.Min():0.000}.");

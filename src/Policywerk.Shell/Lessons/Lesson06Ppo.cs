@@ -128,7 +128,7 @@ public sealed class Lesson06Ppo(PpoConfig config) : ILesson
     internal static string EndCard(string who, Trajectory<BalanceState, double> episode)
     {
         var maxTheta = episode.Steps.Max(s => Math.Abs(s.Next.Angle));
-        var fell = Math.Abs(episode.Steps[^1].Next.Angle) > World.Constants.MaxAngle;
+        var fell = World.IsFailure(episode.Steps[^1].Next);
         var leaning = !fell && maxTheta > World.Constants.MaxAngle / 2; // balanced, but held a lean: say what counts
         return $"{who}:\n" + (fell ? $"fell at step {episode.Length}" : $"balanced {episode.Length}/{World.Constants.MaxSteps} steps") +
                $", max |θ| {maxTheta:0.000} rad" + (leaning ? $"\n(any |θ| ≤ {World.Constants.MaxAngle:0.0##} rad counts as up)" : "");

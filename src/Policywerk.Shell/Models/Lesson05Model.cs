@@ -27,22 +27,18 @@ public sealed class Lesson05Model : LessonModel<Lesson05Dqn, DqnModel>
 
     public override void Evaluate(IAnsiConsole console, Lesson05Dqn lesson, DqnModel model, ulong seed, int episodes)
     {
+        var score = Lesson05Dqn.GreedyScore.Of(Lesson05Dqn.GreedyGame(model.Net, model.Online)); // the same game every episode
         for (var i = 1; i <= episodes; i++)
-            console.Write(Lesson05Dqn.GreedyScore.Of(Lesson05Dqn.GreedyGame(model.Net, model.Online))
-                .Table(episodes == 1 ? "Greedy game (ε = 0)" : $"Greedy game (ε = 0), episode {i}"));
+            console.Write(score.Table(episodes == 1 ? "Greedy game (ε = 0)" : $"Greedy game (ε = 0), episode {i}"));
         var q = Dqn.QValues(model, Lesson05Dqn.Observe, Breakout.Start);
-        var best = Arg.Max(q.AsSpan());
-        var table = new Table().Title("[bold]Q-values at the start position[/]").AddColumn("action").AddColumn(new TableColumn("Q(s₀, a)").RightAligned()).AddColumn("");
-        for (var a = 0; a < q.Length; a++)
-            table.AddRow(Lesson05Dqn.ActionNames[a], Math.Round(q[a], 4).ToString("+0.0000;-0.0000;0.0000", CultureInfo.InvariantCulture), a == best ? "[green]← best[/]" : "");
-        console.Write(table);
+        console.Write(Lesson05Dqn.StartQTable(q, Arg.Max(q.AsSpan())));
     }
 
     public override void Watch(Frames frames, Lesson05Dqn lesson, DqnModel model, ulong seed, int episodes)
     {
+        var game = Lesson05Dqn.GreedyGame(model.Net, model.Online); // the same game every episode
         for (var i = 1; i <= episodes; i++)
         {
-            var game = Lesson05Dqn.GreedyGame(model.Net, model.Online);
             frames.Line($"episode {i}: the greedy game (the same for every seed)");
             frames.Show(["step 0", .. Board(game.Steps[0].State)]);
             var total = 0.0;

@@ -33,8 +33,9 @@ public interface ILessonModel
     /// <summary>The trained model of <paramref name="run"/> (a run of this lesson), what <see cref="Write"/> writes.</summary>
     object ModelOf(ILessonRun run);
 
-    /// <summary>Writes the model of <paramref name="run"/> (a run of this lesson) as the fields of the <c>model</c> object.</summary>
-    void Write(ModelWriter writer, ILessonRun run);
+    /// <summary>Writes <paramref name="model"/> (this lesson's, <see cref="ModelOf"/> or <see cref="Read"/>) as the fields
+    /// of the <c>model</c> object.</summary>
+    void Write(ModelWriter writer, object model);
 
     /// <summary>Reads the <c>model</c> object for <paramref name="lesson"/> (the file's settings and map already applied),
     /// checked against what the lesson's settings build; any problem is a <see cref="UserError"/>.</summary>
@@ -58,7 +59,7 @@ public abstract class LessonModel<TLesson, TModel> : ILessonModel where TLesson 
     public virtual bool Acts => true;
 
     public object ModelOf(ILessonRun run) => ((ITrainedRun<TModel>)run).Model;
-    public void Write(ModelWriter writer, ILessonRun run) => Write(writer, (TModel)ModelOf(run));
+    public void Write(ModelWriter writer, object model) => Write(writer, (TModel)model);
     public object Read(ILesson lesson, ModelField model) => Read((TLesson)lesson, model);
     public void Evaluate(IAnsiConsole console, ILesson lesson, object model, ulong seed, int episodes) =>
         Evaluate(console, (TLesson)lesson, (TModel)model, seed, episodes);
@@ -121,9 +122,9 @@ public static class ModelFile
     /// <summary>The model kind of lesson <paramref name="number"/>.</summary>
     public static ILessonModel Kind(int number) => Kinds[number - 1];
 
-    /// <summary>The file's bytes: the header of the run of <paramref name="lesson"/> (seed, changed settings, the map if not
-    /// the default) and its trained model.</summary>
-    public static byte[] Serialize(ILesson lesson, ILessonRun run, ulong seed, IReadOnlyList<(string Name, double Value)> settings)
+    /// <summary>The file's bytes: the header of a run of <paramref name="lesson"/> (seed, changed settings, the map if not
+    /// the default) and <paramref name="model"/>, the model it trained (<see cref="ILessonModel.ModelOf"/>).</summary>
+    public static byte[] Serialize(ILesson lesson, object model, ulong seed, IReadOnlyList<(string Name, double Value)> settings)
     {
         var info = lesson.Info;
         using var stream = new MemoryStream();
@@ -150,7 +151,7 @@ public static class ModelFile
                 json.WriteEndObject();
             }
             json.WriteStartObject("model");
-            Kind(info.Number).Write(new ModelWriter(json), run);
+            Kind(info.Number).Write(new ModelWriter(json), model);
             json.WriteEndObject();
             json.WriteEndObject();
         }
