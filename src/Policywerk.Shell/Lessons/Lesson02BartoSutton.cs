@@ -405,14 +405,7 @@ public sealed class Lesson02BartoSutton(BartoSuttonConfig config) : ILesson
             Charts.Label(plot, f.Why, -1.22, 1.55, Alignment.UpperLeft, 11, bold: true);
             Charts.Label(plot, "pole: green upright, darker toward the limit", -1.22, 1.44, Alignment.UpperLeft, 10);
             Charts.Label(plot, "right: outlined, the box the pole is in", -1.22, 1.35, Alignment.UpperLeft, 10);
-            if (f.Card is { } card)
-            {
-                var text = Charts.Label(plot, card, 0, 0.55, Alignment.MiddleCenter, 15, Palette.Ink, bold: true);
-                text.LabelBackgroundColor = Palette.Neutral;
-                text.LabelBorderColor = Palette.Ink;
-                text.LabelBorderWidth = 1;
-                text.LabelPadding = 8;
-            }
+            if (f.Card is { } card) Charts.Card(plot, card, 0, 0.55, size: 15);
             return plot;
         }
 

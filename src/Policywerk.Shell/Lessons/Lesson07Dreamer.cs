@@ -517,12 +517,8 @@ public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson
             if (card is not null)
             {
                 var upper = corner is Alignment.UpperLeft or Alignment.UpperRight;
-                var text = Charts.Label(plot, card, cell / 2, upper ? -bounds + 0.2 : bounds + cell - 0.2,
-                    upper ? Alignment.LowerCenter : Alignment.UpperCenter, 13, Palette.Ink, bold: true);
-                text.LabelBackgroundColor = Palette.White.WithAlpha(0.92);
-                text.LabelBorderColor = Palette.Ink;
-                text.LabelBorderWidth = 1;
-                text.LabelPadding = 8;
+                Charts.Card(plot, card, cell / 2, upper ? -bounds + 0.2 : bounds + cell - 0.2,
+                    upper ? Alignment.LowerCenter : Alignment.UpperCenter, 13, Palette.White.WithAlpha(0.92));
             }
             return plot;
         }

@@ -50,14 +50,7 @@ public static class BreakoutPicture
         score.LabelFontSize = 13;
         score.LabelFontColor = Palette.Ink;
         score.Alignment = Alignment.UpperLeft;
-        if (card is not null)
-        {
-            var text = Charts.Label(plot, card, Breakout.Cols / 2.0, -Breakout.Rows / 2.0, Alignment.MiddleCenter, 14, Palette.Ink, bold: true);
-            text.LabelBackgroundColor = Palette.Neutral;
-            text.LabelBorderColor = Palette.Ink;
-            text.LabelBorderWidth = 1;
-            text.LabelPadding = 8;
-        }
+        if (card is not null) Charts.Card(plot, card, Breakout.Cols / 2.0, -Breakout.Rows / 2.0);
         plot.Axes.SetLimits(-0.05, Breakout.Cols + 0.05, -Breakout.Rows - 0.9, 0.05);
         return plot;
     }

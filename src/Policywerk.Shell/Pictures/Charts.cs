@@ -121,6 +121,19 @@ public static class Charts
         public Color GetColor(double position) => Draw.Diverging(low + Math.Clamp(position, 0, 1) * (high - low), scale);
     }
 
+    /// <summary>An end card: bold text in a bordered, padded box at (x, y), on <paramref name="background"/> (the neutral
+    /// grey unless given): how an animation says what an episode or a stage came to.</summary>
+    public static ScottPlot.Plottables.Text Card(Plot plot, string text, double x, double y, Alignment alignment = Alignment.MiddleCenter,
+                                                 float size = 14, Color? background = null)
+    {
+        var card = Label(plot, text, x, y, alignment, size, Palette.Ink, bold: true);
+        card.LabelBackgroundColor = background ?? Palette.Neutral;
+        card.LabelBorderColor = Palette.Ink;
+        card.LabelBorderWidth = 1;
+        card.LabelPadding = 8;
+        return card;
+    }
+
     /// <summary>A text label at (x, y) in plot units.</summary>
     public static ScottPlot.Plottables.Text Label(Plot plot, string text, double x, double y, Alignment alignment,
                                                   float size = 12, Color? color = null, bool bold = false)

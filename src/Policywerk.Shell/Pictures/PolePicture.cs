@@ -48,14 +48,7 @@ public static class PolePicture
         label.Alignment = Alignment.UpperCenter;
         label.LabelFontSize = 13;
         label.LabelFontColor = Palette.Ink;
-        if (card is not null)
-        {
-            var text = Charts.Label(plot, card, 0, 0.55, Alignment.MiddleCenter, 14, Palette.Ink, bold: true);
-            text.LabelBackgroundColor = Palette.Neutral;
-            text.LabelBorderColor = Palette.Ink;
-            text.LabelBorderWidth = 1;
-            text.LabelPadding = 8;
-        }
+        if (card is not null) Charts.Card(plot, card, 0, 0.55);
         plot.Axes.SetLimits(-1.0, 1.0, -0.45, 1.25);
         plot.Axes.SquareUnits();
         return plot;
