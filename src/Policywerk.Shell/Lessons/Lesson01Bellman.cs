@@ -563,11 +563,7 @@ public sealed class Lesson01Bellman(BellmanConfig config, NamedMap map) : ILesso
         }
 
         /// <summary>The smallest and largest value of an open cell in <paramref name="values"/>: the poster's colour bar.</summary>
-        private (double Low, double High)? OwnRange(ImmutableArray<double> values)
-        {
-            var open = Enumerable.Range(0, world.StateCount).Where(s => world.KindOf(s) == CellKind.Empty).Select(s => values[s]).ToArray();
-            return open.Length == 0 ? null : (open.Min(), open.Max());
-        }
+        private (double Low, double High)? OwnRange(ImmutableArray<double> values) => OpenRange(world, [values]);
 
         private Plot ValuePane(ImmutableArray<double> values, ImmutableArray<int>? policy, string title, double cellPixels,
                                (double Low, double High)? ownRange = null)
@@ -606,12 +602,17 @@ public sealed class Lesson01Bellman(BellmanConfig config, NamedMap map) : ILesso
         }
 
         /// <summary>The smallest and largest value of an open cell over every sweep: one colour bar for the whole animation
-        /// and the poster (null on a map without open cells).</summary>
-        private static (double Low, double High)? ValueRange(Gridworld world, ValueIterationResult vi)
+        /// (null on a map without open cells).</summary>
+        private static (double Low, double High)? ValueRange(Gridworld world, ValueIterationResult vi) =>
+            OpenRange(world, vi.Sweeps.Select(w => w.Values).Append(vi.Values));
+
+        /// <summary>The smallest and largest value of an open cell in any of <paramref name="tables"/> (null on a map without
+        /// open cells).</summary>
+        private static (double Low, double High)? OpenRange(Gridworld world, IEnumerable<ImmutableArray<double>> tables)
         {
             var open = Enumerable.Range(0, world.StateCount).Where(s => world.KindOf(s) == CellKind.Empty).ToArray();
             if (open.Length == 0) return null;
-            var all = vi.Sweeps.SelectMany(w => open.Select(s => w.Values[s])).Concat(open.Select(s => vi.Values[s])).ToArray();
+            var all = tables.SelectMany(v => open.Select(s => v[s])).ToArray();
             return (all.Min(), all.Max());
         }
 
