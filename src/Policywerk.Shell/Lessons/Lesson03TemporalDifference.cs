@@ -411,16 +411,15 @@ public sealed class Lesson03TemporalDifference(PredictionConfig config) : ILesso
             }
             plot.Axes.SetLimits(0, config.Episodes + 1, 0, MaxRms());
             plot.ShowLegend(Alignment.UpperRight);
-            OneSeedNote(plot);
+            OneSeedNote(plot, (config.Episodes + 1) / 2.0, 0.97 * MaxRms(), Alignment.UpperCenter);
             return plot;
         }
 
-        /// <summary>Says, under the legend, that these are one seed's walks and which experiment averages many.</summary>
-        private void OneSeedNote(Plot plot)
+        /// <summary>Says, at (x, y), that these are one seed's walks and which experiment averages many.</summary>
+        private static void OneSeedNote(Plot plot, double x, double y, Alignment alignment)
         {
             var experiment = new Policywerk.Shell.Experiments.Sutton88Figure5();
-            Charts.Label(plot, $"one seed; experiment {experiment.Name} averages {experiment.DefaultRuns}", (config.Episodes + 1) / 2.0, 0.97 * MaxRms(),
-                         Alignment.UpperCenter, 11, Palette.Ink);
+            Charts.Label(plot, $"one seed; experiment {experiment.Name} averages {experiment.DefaultRuns}", x, y, alignment, 11, Palette.Ink);
         }
 
         private double MaxRms() => 1.1 * tdLambda.Append(tdZero).Append(monteCarlo).Max(r => r.RmsAfterEpisode.Max());
@@ -434,16 +433,15 @@ public sealed class Lesson03TemporalDifference(PredictionConfig config) : ILesso
                                       "online TD(λ=1) updates during the walk, so it is not Monte Carlo", "walk", "RMS error");
             var xs = Enumerable.Range(1, config.Episodes).Select(i => (double)i).ToArray();
             double[] Smooth(PredictionRun r) => Statistics.TrailingMean(r.RmsAfterEpisode.ToArray(), Smoothing).ToArray();
+            var (smoothLambda, smoothMonteCarlo) = (tdLambda.Select(Smooth).ToArray(), Smooth(monteCarlo));
             for (var i = 0; i < lambdas.Length; i++) // λ in order: light to dark
-                Charts.Line(plot, xs, Smooth(tdLambda[i]), Draw.Ramp(i, lambdas.Length),
+                Charts.Line(plot, xs, smoothLambda[i], Draw.Ramp(i, lambdas.Length),
                             lambdas[i] == 0 ? "TD(0) = TD(λ=0)" : $"TD(λ={F(lambdas[i], "0.0##")})", 2.5f);
-            Charts.Line(plot, xs, Smooth(monteCarlo), Palette.Second, "Monte Carlo (first-visit)", 2.5f).LinePattern = LinePattern.Dashed;
-            var top = 1.6 * new[] { monteCarlo }.Concat(tdLambda).Max(r => Smooth(r).Max());
+            Charts.Line(plot, xs, smoothMonteCarlo, Palette.Second, "Monte Carlo (first-visit)", 2.5f).LinePattern = LinePattern.Dashed;
+            var top = 1.6 * smoothLambda.Append(smoothMonteCarlo).Max(r => r.Max());
             plot.Axes.SetLimits(0, config.Episodes + 1, 0, top);
             plot.ShowLegend(Alignment.UpperRight);
-            var experiment = new Policywerk.Shell.Experiments.Sutton88Figure5();
-            Charts.Label(plot, $"one seed; experiment {experiment.Name} averages {experiment.DefaultRuns}", 2, 0.97 * top,
-                         Alignment.UpperLeft, 11, Palette.Ink);
+            OneSeedNote(plot, 2, 0.97 * top, Alignment.UpperLeft);
             return plot;
         }
     }
