@@ -145,7 +145,7 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
             _ => $"still playing at step {Steps}",
         };
 
-        private static int Total => System.Numerics.BitOperations.PopCount(Breakout.StartBricks);
+        private static int Total => BreakoutPicture.TotalBricks;
     }
 
     /// <summary>The greedy game of each snapshot taken during training (not the untrained network's, not the final one).</summary>
@@ -227,7 +227,7 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
         // 3. the trained policy; if an earlier network played better, its card says so (training can undo what it learned).
         var trained = PlayedGame.Of($"trained ({training.Episodes.Length} episodes)", training.Greedy);
         var best = PosterGame(training, checkpoints);
-        var card = best.Game.Bricks > trained.Bricks ? $"{trained.Card}\n(after {best.Episode}: {best.Game.Bricks}/12 — DQN can forget)" : null;
+        var card = best.Game.Bricks > trained.Bricks ? $"{trained.Card}\n(after {best.Episode}: {best.Game.Bricks}/{BreakoutPicture.TotalBricks} — DQN can forget)" : null;
         Play(trained, training.Model, true, "Trained policy (greedy)", "Q(s, ·; θ) — the greedy action in green", training.Episodes.Length,
              "reward per episode", card, hold: LastDelay, whole: true);
         return specs;
@@ -245,7 +245,7 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
             var eval = new Table().Title($"[bold]{Markup.Escape(title)}[/]").HideHeaders().AddColumn("").AddColumn(new TableColumn("").RightAligned());
             eval.AddRow("reward", Reward.ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture));
             eval.AddRow("steps", $"{Steps}");
-            eval.AddRow("bricks hit", $"{BricksHit}/12");
+            eval.AddRow("bricks hit", $"{BricksHit}/{BreakoutPicture.TotalBricks}");
             eval.AddRow("bricks remaining", $"{BricksRemaining}");
             return eval;
         }
@@ -287,7 +287,7 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
             var s = results.Value;
             var late = s.Blocks[^1];
             yield return $"DQN, {s.Config.Episodes} episodes: average reward {s.Blocks[0].Reward:+0.00;-0.00;0.00} (episodes {s.Blocks[0].From}–{s.Blocks[0].To}) → {late.Reward:+0.00;-0.00;0.00} (episodes {late.From}–{late.To})";
-            yield return $"greedy game: reward {s.GreedyReward:+0.00;-0.00;0.00}, {s.GreedySteps} steps, bricks hit {s.BricksHit}/12";
+            yield return $"greedy game: reward {s.GreedyReward:+0.00;-0.00;0.00}, {s.GreedySteps} steps, bricks hit {s.BricksHit}/{BreakoutPicture.TotalBricks}";
         }
 
         public void Print(IAnsiConsole console)
@@ -357,7 +357,7 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
                 "so the target does not move with every step it is chasing.");
             Narration.Section(console, "The world",
                 $"A small Breakout: {Breakout.Rows * Breakout.Cols} pixels ({Breakout.Cols} × {Breakout.Rows}) and the ball's velocity, " +
-                $"{Breakout.ActionCount} actions (left, stay, right), {System.Numerics.BitOperations.PopCount(Breakout.StartBricks)} bricks. " +
+                $"{Breakout.ActionCount} actions (left, stay, right), {BreakoutPicture.TotalBricks} bricks. " +
                 $"A brick is worth {N(Breakout.BrickReward)}, a missed ball {N(Breakout.MissReward)} and ends the game, every other step " +
                 $"{N(Breakout.StepReward)}; a game lasts at most {world.MaxSteps} steps.");
             Narration.Section(console, "The update",
@@ -421,7 +421,7 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
             var poster = best.Game.States.FirstOrDefault(s => s.Score >= 4 && !s.Done) ?? best.Game.States[^1];
             var bestModel = AsModel(training.Model, best.Online);
             writer.Png("poster.png", ThreePane.Compose(
-                BreakoutPicture.Board(poster, $"After {best.Episode} episodes: {best.Game.Bricks}/12 bricks (greedy)"),
+                BreakoutPicture.Board(poster, $"After {best.Episode} episodes: {best.Game.Bricks}/{BreakoutPicture.TotalBricks} bricks (greedy)"),
                 BreakoutPicture.QBars(Dqn.QValues(bestModel, Observe, poster), "Q(s, ·; θ) at this moment", spread),
                 Trace(Rewards.Count, best.Episode == training.Episodes.Length
                     ? "reward per episode"

@@ -51,7 +51,7 @@ public sealed class Lesson05Model : LessonModel<Lesson05Dqn, DqnModel>
             }
             frames.EndEpisode();
             var score = Lesson05Dqn.GreedyScore.Of(game);
-            frames.Line($"  {score.Steps} steps, reward {Signed(score.Reward)}, bricks hit {score.BricksHit}/12");
+            frames.Line($"  {score.Steps} steps, reward {Signed(score.Reward)}, bricks hit {score.BricksHit}/{Pictures.BreakoutPicture.TotalBricks}");
         }
     }
 

@@ -46,7 +46,7 @@ public static class BreakoutPicture
                 miss.LabelPadding = 3;
             }
         }
-        var score = plot.Add.Text($"bricks {s.Score}/12   step {s.Steps}", 0.1, -Breakout.Rows - 0.15);
+        var score = plot.Add.Text($"bricks {s.Score}/{TotalBricks}   step {s.Steps}", 0.1, -Breakout.Rows - 0.15);
         score.LabelFontSize = 13;
         score.LabelFontColor = Palette.Ink;
         score.Alignment = Alignment.UpperLeft;
@@ -54,6 +54,9 @@ public static class BreakoutPicture
         plot.Axes.SetLimits(-0.05, Breakout.Cols + 0.05, -Breakout.Rows - 0.9, 0.05);
         return plot;
     }
+
+    /// <summary>The bricks a game starts with (12 on mini Breakout's board).</summary>
+    public static int TotalBricks { get; } = System.Numerics.BitOperations.PopCount(Breakout.StartBricks);
 
     /// <summary>Q(s, left/stay/right) as bars of Q(s, a) − mean_a′ Q(s, a′), how much better or worse than the average
     /// action each action looks, over a fixed symmetric range ±<paramref name="spread"/>, cut at its edges; each bar is labelled with Q(s, a)
