@@ -87,7 +87,11 @@ public sealed class PictureWriter : IDisposable
         using var drawn = Panels.Draw([pane, pane]);
         drawn.Frame(0).Png();
         // a frame of more colours than a GIF holds, so the palette is quantized (ImageMagick) as a lesson's is
-        GifEncoder.Encode(2, 32, 32, (i, rgba) => { for (var p = 0; p < rgba.Length; p++) rgba[p] = (byte)(p * 7 + i); }, [1, 1]);
+        GifEncoder.Encode(2, 32, 32, (i, rgba) =>
+        {
+            for (var p = 0; p < rgba.Length / 4; p++)
+                (rgba[4 * p], rgba[4 * p + 1], rgba[4 * p + 2], rgba[4 * p + 3]) = ((byte)p, (byte)(p >> 8), (byte)i, 255);
+        }, [1, 1]);
     }));
 
     /// <summary>Stages pictures with <paramref name="stage"/> in a writer for <c>OUT/SLUG/</c> and commits them; returns
