@@ -85,7 +85,7 @@ public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson
 
     public ILessonRun Train(ulong seed, IProgress<double> progress)
     {
-        var run = TrainAndEvaluate(Key.FromSeed(seed), config, EvaluationEpisodes, progress);
+        var run = TrainAndEvaluate(Key.FromSeed(seed), config, EvaluationEpisodes, progress, TwoThreads.Instance);
         return new Run(config, run.Model, run.Logs, run.Evaluation, run.Stages);
     }
 
@@ -96,9 +96,9 @@ public sealed class Lesson07Dreamer(DreamerConfig config) : ILesson
 
     /// <summary>
     /// Train from the left half of <paramref name="key"/>, evaluate the three policies on layouts from the right half.
-    /// Each update's two shards run in turn (<see cref="Sequential"/>) unless <paramref name="evaluator"/> says otherwise
-    /// (<see cref="TwoThreads"/>); the results are the same bits either way. On the 2-core machine of docs/speed.md one
-    /// thread is the faster of the two.
+    /// Each update's two shards run in turn (<see cref="Sequential"/>) unless <paramref name="evaluator"/> says otherwise;
+    /// the results are the same bits either way. The lesson runs them on <see cref="TwoThreads"/>, the faster on the 2-core
+    /// machine of docs/speed.md under the shell's server GC (docs/speed.md, "Memory").
     /// </summary>
     public static DreamerRun TrainAndEvaluate(
         Key key, DreamerConfig config, int episodes, IProgress<double>? progress = null, IEvaluator? evaluator = null)
