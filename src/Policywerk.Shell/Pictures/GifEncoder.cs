@@ -41,9 +41,10 @@ public static class GifEncoder
 
         var colours = new Dictionary<int, long>();
         foreach (var local in InOrder(count, width, height, draw, (_, current, previous) => Count(current, previous)))
-            foreach (var (c, n) in local.SelectMany(x => x)) colours[c] = colours.GetValueOrDefault(c) + n;
+            foreach (var (c, n) in local.SelectMany(x => x.All)) colours[c] = colours.GetValueOrDefault(c) + n;
         var palette = PaletteOf(colours);
-        var index = colours.Keys.ToDictionary(c => c, c => Nearest(palette, c));
+        var index = new byte[1 << 24]; // 0xRRGGBB → palette entry, for the colours drawn
+        foreach (var c in colours.Keys) index[c] = Nearest(palette, c);
         var blocks = InOrder(count, width, height, draw, (i, current, previous) => FrameBlock(current, previous, width, height, index, delaysCs[i]))
             .SelectMany(x => x).ToArray();
 
@@ -94,18 +95,61 @@ public static class GifEncoder
     }
 
     /// <summary>How often each colour (0xRRGGBB) is drawn in a frame: every pixel of the first, every changed pixel after.</summary>
-    private static Dictionary<int, long> Count(byte[] frame, byte[]? previous)
+    private static ColourCounts Count(byte[] frame, byte[]? previous)
     {
-        var counts = new Dictionary<int, long>();
+        var counts = new ColourCounts();
         var current = Pixels(frame);
         var before = previous is null ? default : Pixels(previous);
         for (var p = 0; p < current.Length; p++)
-            if (previous is null || current[p] != before[p])
-            {
-                var c = Rgb(current[p]);
-                counts[c] = counts.GetValueOrDefault(c) + 1;
-            }
+            if (previous is null || current[p] != before[p]) counts.Add(Rgb(current[p]));
         return counts;
+    }
+
+    /// <summary>
+    /// Colour → how often it is drawn, in an open-addressing hash table (key colour + 1, 0 an empty slot) that doubles
+    /// at half full: a frame has a few thousand colours, so the table stays in cache and counting a pixel is a hash and
+    /// a compare or two.
+    /// </summary>
+    private sealed class ColourCounts
+    {
+        private int[] _keys = new int[1 << 12];
+        private long[] _counts = new long[1 << 12];
+        private int _used;
+
+        /// <summary>Counts one more pixel of <paramref name="colour"/>.</summary>
+        public void Add(int colour)
+        {
+            var slot = Find(_keys, colour);
+            _counts[slot]++;
+            if (_keys[slot] != 0) return;
+            _keys[slot] = colour + 1;
+            if (++_used * 2 > _keys.Length) Grow();
+        }
+
+        /// <summary>Every colour counted, with its count.</summary>
+        public IEnumerable<(int Colour, long Count)> All =>
+            _keys.Select((key, slot) => (key - 1, _counts[slot])).Where((_, slot) => _keys[slot] != 0);
+
+        private void Grow()
+        {
+            var (keys, counts) = (new int[_keys.Length * 2], new long[_keys.Length * 2]);
+            for (var slot = 0; slot < _keys.Length; slot++)
+            {
+                if (_keys[slot] == 0) continue;
+                var to = Find(keys, _keys[slot] - 1);
+                (keys[to], counts[to]) = (_keys[slot], _counts[slot]);
+            }
+            (_keys, _counts) = (keys, counts);
+        }
+
+        /// <summary>The slot holding <paramref name="colour"/>, or the empty slot where it goes.</summary>
+        private static int Find(int[] keys, int colour)
+        {
+            var mask = keys.Length - 1;
+            var slot = (int)((uint)colour * 0x9E3779B1u >> 8) & mask;
+            while (keys[slot] != 0 && keys[slot] != colour + 1) slot = (slot + 1) & mask;
+            return slot;
+        }
     }
 
     /// <summary>At most 255 colours: all of them if there are no more, else ImageMagick's quantization (no dithering) of
@@ -144,7 +188,7 @@ public static class GifEncoder
 
     /// <summary>One frame's graphic control extension, image descriptor and LZW data: the rectangle that differs from
     /// <paramref name="previous"/> (the whole frame for the first), pixels that show as before transparent.</summary>
-    private static byte[] FrameBlock(byte[] frame, byte[]? previous, int width, int height, Dictionary<int, byte> index, uint delayCs)
+    private static byte[] FrameBlock(byte[] frame, byte[]? previous, int width, int height, byte[] index, uint delayCs)
     {
         var (left, top, right, bottom) = (0, 0, width - 1, height - 1);
         if (previous is not null) (left, top, right, bottom) = Changed(frame, previous, width, height, index);
@@ -175,7 +219,7 @@ public static class GifEncoder
 
     /// <summary>The smallest rectangle holding every pixel that shows otherwise than in the previous frame (one pixel if
     /// none does).</summary>
-    private static (int Left, int Top, int Right, int Bottom) Changed(byte[] frame, byte[] previous, int width, int height, Dictionary<int, byte> index)
+    private static (int Left, int Top, int Right, int Bottom) Changed(byte[] frame, byte[] previous, int width, int height, byte[] index)
     {
         int left = width, top = height, right = -1, bottom = -1;
         var current = Pixels(frame);
@@ -195,7 +239,7 @@ public static class GifEncoder
     /// <summary>A pixel that was <paramref name="before"/> in the previous frame already shows as <paramref name="now"/>
     /// when both map to the same palette entry (the previous frame shows its pixel through that entry): it can stay
     /// transparent.</summary>
-    private static bool Shown(uint now, uint before, Dictionary<int, byte> index) =>
+    private static bool Shown(uint now, uint before, byte[] index) =>
         now == before || index[Rgb(now)] == index[Rgb(before)];
 
     /// <summary>
