@@ -14,6 +14,7 @@ public sealed class PictureWriter : IDisposable
     private readonly StagingFolder _folder;
     private readonly string _staging;
     private readonly List<string> _names = [];
+    private readonly List<(string Name, Composition Picture)> _pngs = [];
     private readonly string? _caption;
     private readonly Action<string, Panels.DrawnPictures, byte[]>? _inspect;
 
@@ -36,12 +37,23 @@ public sealed class PictureWriter : IDisposable
         _staging = _folder.Files;
     }
 
-    /// <summary>Draws <paramref name="picture"/> and stages it as a PNG.</summary>
+    /// <summary>Stages <paramref name="picture"/> as a PNG. It is drawn at <see cref="Commit"/>, together with the set's
+    /// other PNGs: their panes side by side on every core (<see cref="Panels.Draw"/>), then encoded side by side.</summary>
     public void Png(string name, Composition picture)
     {
-        using var drawn = Panels.Draw([picture], _caption);
-        File.WriteAllBytes(Path.Combine(_staging, name), drawn.Frame(0).Png());
+        _pngs.Add((name, picture));
         _names.Add(name);
+    }
+
+    /// <summary>Draws, encodes and stages the PNGs <see cref="Png"/> has collected.</summary>
+    private void DrawPngs()
+    {
+        if (_pngs.Count == 0) return;
+        using var drawn = Panels.Draw(_pngs.Select(p => p.Picture).ToArray(), _caption);
+        var encoded = new byte[_pngs.Count][];
+        Parallel.For(0, _pngs.Count, i => encoded[i] = drawn.Frame(i).Png());
+        for (var i = 0; i < _pngs.Count; i++) File.WriteAllBytes(Path.Combine(_staging, _pngs[i].Name), encoded[i]);
+        _pngs.Clear();
     }
 
     /// <summary>Draws the panes of <paramref name="frames"/> on every core (<see cref="Panels.Draw"/>: a pane placed again is
@@ -126,10 +138,11 @@ public sealed class PictureWriter : IDisposable
         _ => null,
     };
 
-    /// <summary>Puts the staged set in place as a whole (<see cref="StagingFolder.CommitTo"/>) and returns the files'
-    /// final paths.</summary>
+    /// <summary>Draws the PNGs (<see cref="Png"/>), puts the staged set in place as a whole
+    /// (<see cref="StagingFolder.CommitTo"/>) and returns the files' final paths.</summary>
     public IReadOnlyList<string> Commit()
     {
+        DrawPngs();
         _folder.CommitTo(TargetDir);
         return _names.Select(name => Path.Combine(TargetDir, name)).ToList();
     }
