@@ -95,61 +95,14 @@ public static class GifEncoder
     }
 
     /// <summary>How often each colour (0xRRGGBB) is drawn in a frame: every pixel of the first, every changed pixel after.</summary>
-    private static ColourCounts Count(byte[] frame, byte[]? previous)
+    private static IntTable Count(byte[] frame, byte[]? previous)
     {
-        var counts = new ColourCounts();
+        var counts = new IntTable(12);
         var current = Pixels(frame);
         var before = previous is null ? default : Pixels(previous);
         for (var p = 0; p < current.Length; p++)
-            if (previous is null || current[p] != before[p]) counts.Add(Rgb(current[p]));
+            if (previous is null || current[p] != before[p]) counts.Add(Rgb(current[p]), 1);
         return counts;
-    }
-
-    /// <summary>
-    /// Colour → how often it is drawn, in an open-addressing hash table (key colour + 1, 0 an empty slot) that doubles
-    /// at half full: a frame has a few thousand colours, so the table stays in cache and counting a pixel is a hash and
-    /// a compare or two.
-    /// </summary>
-    private sealed class ColourCounts
-    {
-        private int[] _keys = new int[1 << 12];
-        private long[] _counts = new long[1 << 12];
-        private int _used;
-
-        /// <summary>Counts one more pixel of <paramref name="colour"/>.</summary>
-        public void Add(int colour)
-        {
-            var slot = Find(_keys, colour);
-            _counts[slot]++;
-            if (_keys[slot] != 0) return;
-            _keys[slot] = colour + 1;
-            if (++_used * 2 > _keys.Length) Grow();
-        }
-
-        /// <summary>Every colour counted, with its count.</summary>
-        public IEnumerable<(int Colour, long Count)> All =>
-            _keys.Select((key, slot) => (key - 1, _counts[slot])).Where((_, slot) => _keys[slot] != 0);
-
-        private void Grow()
-        {
-            var (keys, counts) = (new int[_keys.Length * 2], new long[_keys.Length * 2]);
-            for (var slot = 0; slot < _keys.Length; slot++)
-            {
-                if (_keys[slot] == 0) continue;
-                var to = Find(keys, _keys[slot] - 1);
-                (keys[to], counts[to]) = (_keys[slot], _counts[slot]);
-            }
-            (_keys, _counts) = (keys, counts);
-        }
-
-        /// <summary>The slot holding <paramref name="colour"/>, or the empty slot where it goes.</summary>
-        private static int Find(int[] keys, int colour)
-        {
-            var mask = keys.Length - 1;
-            var slot = (int)((uint)colour * 0x9E3779B1u >> 8) & mask;
-            while (keys[slot] != 0 && keys[slot] != colour + 1) slot = (slot + 1) & mask;
-            return slot;
-        }
     }
 
     /// <summary>At most 255 colours: all of them if there are no more, else ImageMagick's quantization (no dithering) of
@@ -251,7 +204,7 @@ public static class GifEncoder
     {
         const int clear = 256, end = 257, maxCode = 4096;
         output.WriteByte(8);
-        var table = new LzwTable();
+        var table = new IntTable(13);
         var (next, size) = (end + 1, 9);
         var bits = new BitPacker(output);
         bits.Write(clear, size);
@@ -285,37 +238,73 @@ public static class GifEncoder
     }
 
     /// <summary>
-    /// The LZW string table: (prefix code, next index) → code, in an open-addressing hash table of 8192 slots (at most
-    /// 3838 strings are in it between clears), small enough to stay in cache. The same codes as a dictionary, faster.
+    /// An int → int map in an open-addressing hash table (key + 1 stored, 0 an empty slot, linear probing from the
+    /// key's Fibonacci hash) that doubles at half full. The encoder's two tables are small — a frame's few thousand
+    /// colours with their counts, LZW's at most 3838 strings between clears in 2^13 slots, so that one never grows — and
+    /// stay in cache, where a Dictionary's lookups cost several times as much.
     /// </summary>
-    private sealed class LzwTable
+    private sealed class IntTable(int bits)
     {
-        private const int Bits = 13, Mask = (1 << Bits) - 1;
-        private readonly int[] _keys = new int[1 << Bits]; // key + 1; 0 is an empty slot
-        private readonly short[] _codes = new short[1 << Bits];
+        private int[] _keys = new int[1 << bits];
+        private int[] _values = new int[1 << bits];
+        private int _shift = 32 - bits, _used;
 
-        public void Clear() => Array.Clear(_keys);
-
-        public bool TryGet(int key, out int code)
+        public bool TryGet(int key, out int value)
         {
-            for (var slot = Slot(key); _keys[slot] != 0; slot = (slot + 1) & Mask)
-                if (_keys[slot] == key + 1)
-                {
-                    code = _codes[slot];
-                    return true;
-                }
-            code = 0;
-            return false;
+            var slot = Find(key);
+            value = _values[slot];
+            return _keys[slot] != 0;
         }
 
-        public void Set(int key, int code)
+        /// <summary>value(key) ← <paramref name="value"/>.</summary>
+        public void Set(int key, int value) => Put(key, value, add: false);
+
+        /// <summary>value(key) ← value(key) + <paramref name="n"/> (0 for a key not in the table).</summary>
+        public void Add(int key, int n) => Put(key, n, add: true);
+
+        public void Clear()
         {
-            var slot = Slot(key);
-            while (_keys[slot] != 0) slot = (slot + 1) & Mask;
-            (_keys[slot], _codes[slot]) = (key + 1, (short)code);
+            Array.Clear(_keys);
+            _used = 0;
         }
 
-        private static int Slot(int key) => (int)((uint)key * 0x9E3779B1u >> (32 - Bits));
+        /// <summary>Every key with its value.</summary>
+        public IEnumerable<(int Key, int Value)> All
+        {
+            get
+            {
+                for (var slot = 0; slot < _keys.Length; slot++)
+                    if (_keys[slot] != 0) yield return (_keys[slot] - 1, _values[slot]);
+            }
+        }
+
+        private void Put(int key, int value, bool add)
+        {
+            var slot = Find(key);
+            if (_keys[slot] != 0)
+            {
+                _values[slot] = add ? _values[slot] + value : value;
+                return;
+            }
+            (_keys[slot], _values[slot]) = (key + 1, value);
+            if (++_used * 2 > _keys.Length) Grow();
+        }
+
+        private void Grow()
+        {
+            var all = All.ToArray();
+            (_keys, _values, _shift, _used) = (new int[_keys.Length * 2], new int[_keys.Length * 2], _shift - 1, 0);
+            foreach (var (key, value) in all) Put(key, value, add: false);
+        }
+
+        /// <summary>The slot holding <paramref name="key"/>, or the empty slot where it goes.</summary>
+        private int Find(int key)
+        {
+            var mask = _keys.Length - 1;
+            var slot = (int)((uint)key * 0x9E3779B1u >> _shift);
+            while (_keys[slot] != 0 && _keys[slot] != key + 1) slot = (slot + 1) & mask;
+            return slot;
+        }
     }
 
     /// <summary>Codes packed least significant bit first into GIF sub-blocks.</summary>
