@@ -76,24 +76,17 @@ public class CatcherExperimentTests
     [Fact]
     public void The_command_prints_the_headline_and_writes_the_figure_beside_breakouts()
     {
-        var dir = ShellHarness.TempDir();
-        try
-        {
-            var result = ShellHarness.Run("experiment", "dqn", "--world", "catcher", "--runs", "1", "--quiet", "--out", dir);
-            Assert.Equal(0, result.ExitCode);
-            var text = ShellHarness.Flat(result.Out);
-            Assert.Contains("experiment dqn --world catcher: 1 runs, seed 42", text);
-            Assert.Contains("evaluation return over 1 seeds × 200 episodes: DQN (greedy) +", text);
-            Assert.Contains("DQN − random (paired): +", text);
-            Assert.Equal(["experiment_dqn_catcher"], Directory.GetDirectories(dir).Select(Path.GetFileName));
-            using var figure = new ImageMagick.MagickImage(Path.Combine(dir, "experiment_dqn_catcher", "figure.png"));
-            Assert.Equal((960u, 480u), (figure.Width, figure.Height));
-            Assert.True(figure.TotalColors > 10, "the figure is not blank");
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        using var dir = ShellHarness.TempDir();
+        var result = ShellHarness.Run("experiment", "dqn", "--world", "catcher", "--runs", "1", "--quiet", "--out", dir);
+        Assert.Equal(0, result.ExitCode);
+        var text = ShellHarness.Flat(result.Out);
+        Assert.Contains("experiment dqn --world catcher: 1 runs, seed 42", text);
+        Assert.Contains("evaluation return over 1 seeds × 200 episodes: DQN (greedy) +", text);
+        Assert.Contains("DQN − random (paired): +", text);
+        Assert.Equal(["experiment_dqn_catcher"], Directory.GetDirectories(dir).Select(Path.GetFileName));
+        using var figure = new ImageMagick.MagickImage(Path.Combine(dir, "experiment_dqn_catcher", "figure.png"));
+        Assert.Equal((960u, 480u), (figure.Width, figure.Height));
+        Assert.True(figure.TotalColors > 10, "the figure is not blank");
     }
 
     [Theory]

@@ -19,44 +19,30 @@ public class CliTests
     [InlineData("lesson", "lesson")]
     public void Bad_input_exits_2_with_one_line_on_stderr(string commandLine, string expected)
     {
-        var outDir = ShellHarness.TempDir();
-        try
-        {
-            var args = commandLine.Split(' ').Select(a => a == "OUT" ? outDir : a).ToArray();
-            var result = ShellHarness.Run(args);
-            Assert.Equal(2, result.ExitCode);
-            var line = Assert.Single(result.ErrLines);
-            Assert.StartsWith("error: ", line);
-            Assert.Contains(expected, line);
-            Assert.DoesNotContain(" at ", result.Err + result.Out);
-            Assert.DoesNotContain("Exception", result.Err + result.Out);
-        }
-        finally
-        {
-            Directory.Delete(outDir, recursive: true);
-        }
+        using var outDir = ShellHarness.TempDir();
+        var args = commandLine.Split(' ').Select(a => a == "OUT" ? outDir : a).ToArray();
+        var result = ShellHarness.Run(args);
+        Assert.Equal(2, result.ExitCode);
+        var line = Assert.Single(result.ErrLines);
+        Assert.StartsWith("error: ", line);
+        Assert.Contains(expected, line);
+        Assert.DoesNotContain(" at ", result.Err + result.Out);
+        Assert.DoesNotContain("Exception", result.Err + result.Out);
     }
 
     [Fact]
     public void An_unwritable_out_folder_creates_nothing_and_a_file_is_refused()
     {
-        var dir = ShellHarness.TempDir();
-        try
-        {
-            var file = Path.Combine(dir, "a-file");
-            File.WriteAllText(file, "x");
-            var result = ShellHarness.Run("lesson", "1", "--out", file);
-            Assert.Equal(2, result.ExitCode);
-            Assert.Contains("is a file, not a folder", Assert.Single(result.ErrLines));
+        using var dir = ShellHarness.TempDir();
+        var file = Path.Combine(dir, "a-file");
+        File.WriteAllText(file, "x");
+        var result = ShellHarness.Run("lesson", "1", "--out", file);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("is a file, not a folder", Assert.Single(result.ErrLines));
 
-            var nested = Path.Combine(file, "below");
-            Assert.Equal(2, ShellHarness.Run("lesson", "1", "--out", nested).ExitCode);
-            Assert.Equal(["a-file"], Directory.GetFileSystemEntries(dir).Select(Path.GetFileName));
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        var nested = Path.Combine(file, "below");
+        Assert.Equal(2, ShellHarness.Run("lesson", "1", "--out", nested).ExitCode);
+        Assert.Equal(["a-file"], Directory.GetFileSystemEntries(dir).Select(Path.GetFileName));
     }
 
     [Fact]
@@ -99,20 +85,13 @@ public class CliTests
     [Fact]
     public void Quiet_lesson_without_pictures_prints_its_headline_and_writes_nothing()
     {
-        var dir = ShellHarness.TempDir();
-        try
-        {
-            var result = ShellHarness.Run("lesson", "1", "--quiet", "--no-pictures", "--out", dir);
-            Assert.Equal(0, result.ExitCode);
-            Assert.Contains("value iteration: 9 sweeps, V(start) = +0.270", result.Out);
-            Assert.Contains("policy iteration: 7 cycles; values match, policies match", result.Out);
-            Assert.DoesNotContain("┌", result.Out);
-            Assert.Empty(Directory.GetFileSystemEntries(dir));
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        using var dir = ShellHarness.TempDir();
+        var result = ShellHarness.Run("lesson", "1", "--quiet", "--no-pictures", "--out", dir);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("value iteration: 9 sweeps, V(start) = +0.270", result.Out);
+        Assert.Contains("policy iteration: 7 cycles; values match, policies match", result.Out);
+        Assert.DoesNotContain("┌", result.Out);
+        Assert.Empty(Directory.GetFileSystemEntries(dir));
     }
 
     [Fact]

@@ -19,23 +19,16 @@ public class ComparisonTests
     [Fact]
     public void A_smaller_epsilon_prints_both_tables_the_paired_differences_and_one_figure()
     {
-        var dir = ShellHarness.TempDir();
-        try
-        {
-            var result = ShellHarness.Run("experiment", "cliff", "--runs", "6", "--vs", "epsilon=0.01", "--out", dir);
-            Assert.Equal(0, result.ExitCode);
-            Assert.Contains("Defaults", result.Out);
-            Assert.Contains("Variant: ε = 0.01", result.Out);
-            Assert.Contains("ε = 0.1;", result.Out);   // the defaults' own table
-            Assert.Contains("ε = 0.01;", result.Out);  // the variant's own table
-            Assert.Contains("experiment cliff: defaults vs ε = 0.01, 6 paired runs", result.Out);
-            Assert.Matches(@"│ Q-learning:[^│]*│\s+−\d+\.\d │\s+−\d+\.\d │\s+\+\d+\.\d │", result.Out);
-            Assert.Equal(["figure.png"], Directory.GetFiles(Path.Combine(dir, "experiment_cliff_vs")).Select(Path.GetFileName));
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        using var dir = ShellHarness.TempDir();
+        var result = ShellHarness.Run("experiment", "cliff", "--runs", "6", "--vs", "epsilon=0.01", "--out", dir);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("Defaults", result.Out);
+        Assert.Contains("Variant: ε = 0.01", result.Out);
+        Assert.Contains("ε = 0.1;", result.Out);   // the defaults' own table
+        Assert.Contains("ε = 0.01;", result.Out);  // the variant's own table
+        Assert.Contains("experiment cliff: defaults vs ε = 0.01, 6 paired runs", result.Out);
+        Assert.Matches(@"│ Q-learning:[^│]*│\s+−\d+\.\d │\s+−\d+\.\d │\s+\+\d+\.\d │", result.Out);
+        Assert.Equal(["figure.png"], Directory.GetFiles(Path.Combine(dir, "experiment_cliff_vs")).Select(Path.GetFileName));
     }
 
     [Theory]

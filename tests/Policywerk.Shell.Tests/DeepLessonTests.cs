@@ -41,19 +41,12 @@ public class DeepLessonTests
     [Fact]
     public void Lesson_5_with_a_runaway_learning_rate_stops_with_one_line_and_exit_3_and_writes_nothing()
     {
-        var dir = ShellHarness.TempDir();
-        try
-        {
-            var result = ShellHarness.Run("lesson", "5", "--set", "lr=5", "--quiet", "--out", dir);
-            Assert.Equal(ExitCodes.Diverged, result.ExitCode);
-            Assert.Single(result.ErrLines);
-            Assert.StartsWith("error: DQN diverged", result.Err);
-            Assert.Empty(Directory.GetFileSystemEntries(dir));
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        using var dir = ShellHarness.TempDir();
+        var result = ShellHarness.Run("lesson", "5", "--set", "lr=5", "--quiet", "--out", dir);
+        Assert.Equal(ExitCodes.Diverged, result.ExitCode);
+        Assert.Single(result.ErrLines);
+        Assert.StartsWith("error: DQN diverged", result.Err);
+        Assert.Empty(Directory.GetFileSystemEntries(dir));
     }
 
     [Fact]

@@ -60,19 +60,12 @@ public class GifEncoderTests
     [Fact]
     public void A_frame_held_by_listing_it_again_is_drawn_once_and_shown_each_time()
     {
-        var dir = ShellHarness.TempDir();
-        try
-        {
-            var held = Panels.Render(new ScottPlot.Plot(), 80, 60);
-            var names = PictureWriter.Write(dir, "held", null, writer =>
-                writer.Gif("a.gif", [Panels.Render(new ScottPlot.Plot(), 80, 60), held, held, held], delayCs: 10, holdLastCs: 50));
-            using var gif = new MagickImageCollection(names.Single());
-            Assert.Equal(4, gif.Count);
-            Assert.Equal([10u, 10u, 10u, 50u], gif.Select(f => f.AnimationDelay));
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        using var dir = ShellHarness.TempDir();
+        var held = Panels.Render(new ScottPlot.Plot(), 80, 60);
+        var names = PictureWriter.Write(dir, "held", null, writer =>
+            writer.Gif("a.gif", [Panels.Render(new ScottPlot.Plot(), 80, 60), held, held, held], delayCs: 10, holdLastCs: 50));
+        using var gif = new MagickImageCollection(names.Single());
+        Assert.Equal(4, gif.Count);
+        Assert.Equal([10u, 10u, 10u, 50u], gif.Select(f => f.AnimationDelay));
     }
 }

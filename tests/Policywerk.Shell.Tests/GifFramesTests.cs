@@ -75,15 +75,8 @@ public class GifFramesTests
     {
         var lesson = Catalog.Lesson(number);
         var run = lesson.Train(42, ProgressBar.None);
-        var dir = ShellHarness.TempDir();
-        try
-        {
-            PictureWriter.Write(dir, lesson.Info.Slug, null, run.WritePictures, inspect);
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        using var dir = ShellHarness.TempDir();
+        PictureWriter.Write(dir, lesson.Info.Slug, null, run.WritePictures, inspect);
     }
 
     /// <summary>Where the decoded <paramref name="gif"/> does not show the <paramref name="drawn"/> frames through one

@@ -25,41 +25,27 @@ public class GuideTests
     [Fact]
     public void Guide_writes_the_file_and_a_bad_lesson_is_one_error_line()
     {
-        var dir = ShellHarness.TempDir();
-        try
-        {
-            var ok = ShellHarness.Run("guide", "1", "--out", dir);
-            Assert.Equal(0, ok.ExitCode);
-            Assert.True(File.Exists(Path.Combine(dir, "01-bellman.md")));
-            var bad = ShellHarness.Run("guide", "9", "--out", dir);
-            Assert.Equal(2, bad.ExitCode);
-            Assert.StartsWith("error:", bad.Err.Trim());
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        using var dir = ShellHarness.TempDir();
+        var ok = ShellHarness.Run("guide", "1", "--out", dir);
+        Assert.Equal(0, ok.ExitCode);
+        Assert.True(File.Exists(Path.Combine(dir, "01-bellman.md")));
+        var bad = ShellHarness.Run("guide", "9", "--out", dir);
+        Assert.Equal(2, bad.ExitCode);
+        Assert.StartsWith("error:", bad.Err.Trim());
     }
 
     [Fact]
     public void A_guide_with_changed_settings_carries_them_in_its_title_and_links_no_default_pictures()
     {
-        var dir = ShellHarness.TempDir();
-        try
-        {
-            var ok = ShellHarness.Run("guide", "1", "--set", "gamma=0.5", "--out", dir);
-            Assert.Equal(0, ok.ExitCode);
-            var text = File.ReadAllLines(Path.Combine(dir, "01-bellman.md"));
-            Assert.EndsWith("(changed: γ = 0.5 (default 0.9))", text[0]);
-            Assert.DoesNotContain(text, line => line.StartsWith("!["));
-            Assert.Contains(text, line => line.Contains("γ = 0.5"));
-            var all = ShellHarness.Run("guide", "all", "--set", "gamma=0.5", "--out", dir);
-            Assert.Equal(2, all.ExitCode);
-            Assert.StartsWith("error:", all.Err.Trim());
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        using var dir = ShellHarness.TempDir();
+        var ok = ShellHarness.Run("guide", "1", "--set", "gamma=0.5", "--out", dir);
+        Assert.Equal(0, ok.ExitCode);
+        var text = File.ReadAllLines(Path.Combine(dir, "01-bellman.md"));
+        Assert.EndsWith("(changed: γ = 0.5 (default 0.9))", text[0]);
+        Assert.DoesNotContain(text, line => line.StartsWith("!["));
+        Assert.Contains(text, line => line.Contains("γ = 0.5"));
+        var all = ShellHarness.Run("guide", "all", "--set", "gamma=0.5", "--out", dir);
+        Assert.Equal(2, all.ExitCode);
+        Assert.StartsWith("error:", all.Err.Trim());
     }
 }

@@ -32,137 +32,102 @@ public class InterruptTests
 
     private static void SignalDuringPictures(int signal, int exitCode)
     {
-        var dir = ShellHarness.TempDir();
-        try
-        {
-            // an earlier, complete set: the interrupted run must leave it exactly as it was
-            var earlier = Path.Combine(dir, "05_dqn");
-            Directory.CreateDirectory(earlier);
-            foreach (var name in new[] { "artifact.gif", "poster.png", "trace.png" }) File.WriteAllText(Path.Combine(earlier, name), $"earlier {name}");
+        using var dir = ShellHarness.TempDir();
+        // an earlier, complete set: the interrupted run must leave it exactly as it was
+        var earlier = Path.Combine(dir, "05_dqn");
+        Directory.CreateDirectory(earlier);
+        foreach (var name in new[] { "artifact.gif", "poster.png", "trace.png" }) File.WriteAllText(Path.Combine(earlier, name), $"earlier {name}");
 
-            using var run = ShellHarness.Start(null, "lesson", "5", "--quiet", "--out", dir);
-            run.WaitUntil(() => Staging(dir, "05_dqn").Length > 0, Startup, "staging folder");
-            var clock = Stopwatch.StartNew();
-            run.Signal(signal);
-            var result = run.WaitForExit(Stop);
-            clock.Stop();
+        using var run = ShellHarness.Start(null, "lesson", "5", "--quiet", "--out", dir);
+        run.WaitUntil(() => Staging(dir, "05_dqn").Length > 0, Startup, "staging folder");
+        var clock = Stopwatch.StartNew();
+        run.Signal(signal);
+        var result = run.WaitForExit(Stop);
+        clock.Stop();
 
-            Assert.Equal(exitCode, result.ExitCode);
-            Assert.Equal(["interrupted"], result.ErrLines);
-            Assert.True(clock.Elapsed < Prompt, $"the run took {clock.Elapsed.TotalSeconds:F1} s to stop");
-            Assert.Empty(Staging(dir, "05_dqn"));
-            Assert.Equal(["05_dqn"], Entries(dir));
-            foreach (var name in new[] { "artifact.gif", "poster.png", "trace.png" })
-                Assert.Equal($"earlier {name}", File.ReadAllText(Path.Combine(earlier, name)));
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        Assert.Equal(exitCode, result.ExitCode);
+        Assert.Equal(["interrupted"], result.ErrLines);
+        Assert.True(clock.Elapsed < Prompt, $"the run took {clock.Elapsed.TotalSeconds:F1} s to stop");
+        Assert.Empty(Staging(dir, "05_dqn"));
+        Assert.Equal(["05_dqn"], Entries(dir));
+        foreach (var name in new[] { "artifact.gif", "poster.png", "trace.png" })
+            Assert.Equal($"earlier {name}", File.ReadAllText(Path.Combine(earlier, name)));
     }
 
     [UnixFact]
     public void Sigint_to_all_after_lesson_1_keeps_lesson_1s_pictures_and_leaves_no_staging_folder()
     {
-        var dir = ShellHarness.TempDir();
-        try
-        {
-            using var run = ShellHarness.Start(null, "all", "--quiet", "--out", dir);
-            var lesson1 = Path.Combine(dir, "01_bellman");
-            run.WaitUntil(() => Directory.Exists(lesson1), Startup, "lesson 1's pictures");
-            run.Signal(2);
-            var result = run.WaitForExit(Stop);
+        using var dir = ShellHarness.TempDir();
+        using var run = ShellHarness.Start(null, "all", "--quiet", "--out", dir);
+        var lesson1 = Path.Combine(dir, "01_bellman");
+        run.WaitUntil(() => Directory.Exists(lesson1), Startup, "lesson 1's pictures");
+        run.Signal(2);
+        var result = run.WaitForExit(Stop);
 
-            Assert.Equal(ExitCodes.Interrupted, result.ExitCode);
-            Assert.Equal(["interrupted"], result.ErrLines);
-            Assert.Empty(Directory.GetDirectories(dir, ".*.staging-*"));
-            PictureChecks.AssertWholeLesson1Set(lesson1);
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        Assert.Equal(ExitCodes.Interrupted, result.ExitCode);
+        Assert.Equal(["interrupted"], result.ErrLines);
+        Assert.Empty(Directory.GetDirectories(dir, ".*.staging-*"));
+        PictureChecks.AssertWholeLesson1Set(lesson1);
     }
 
     [UnixFact]
     public void The_next_run_removes_the_staging_folder_of_a_killed_run_and_leaves_a_live_runs_alone()
     {
-        var dir = ShellHarness.TempDir();
-        try
+        using var dir = ShellHarness.TempDir();
+        // a run killed outright (SIGKILL) while it writes its pictures leaves its staging folder behind
+        using (var run = ShellHarness.Start(null, "lesson", "5", "--quiet", "--out", dir))
         {
-            // a run killed outright (SIGKILL) while it writes its pictures leaves its staging folder behind
-            using (var run = ShellHarness.Start(null, "lesson", "5", "--quiet", "--out", dir))
-            {
-                run.WaitUntil(() => Staging(dir, "05_dqn").Length > 0, Startup, "staging folder");
-                run.Process.Kill();
-                run.WaitForExit(Stop);
-            }
-            var killed = Assert.Single(Staging(dir, "05_dqn"));
-            // a live run's folder: this test process holds its lock
-            var live = Path.Combine(dir, ".06_ppo.staging-live");
-            Directory.CreateDirectory(live);
-            using var ownerLock = new FileStream(Path.Combine(live, "owner.lock"), FileMode.CreateNew, FileAccess.Write, FileShare.None);
-            // a folder without a lock, as runs made them before there was one
-            var unlocked = Path.Combine(dir, ".07_dreamer.staging-0123");
-            Directory.CreateDirectory(unlocked);
-            // all last changed a minute ago, so only the lock decides
-            foreach (var folder in new[] { killed, live, unlocked })
-                Directory.SetLastWriteTimeUtc(folder, DateTime.UtcNow - TimeSpan.FromMinutes(1));
-
-            var next = ShellHarness.Run("lesson", "1", "--quiet", "--out", dir);
-
-            Assert.Equal(0, next.ExitCode);
-            Assert.False(Directory.Exists(killed), "the killed run's staging folder is still there");
-            Assert.False(Directory.Exists(unlocked), "the unlocked old staging folder is still there");
-            Assert.True(Directory.Exists(live), "the live run's staging folder was removed");
-            Assert.True(File.Exists(Path.Combine(live, "owner.lock")));
-            PictureChecks.AssertWholeLesson1Set(Path.Combine(dir, "01_bellman"));
+            run.WaitUntil(() => Staging(dir, "05_dqn").Length > 0, Startup, "staging folder");
+            run.Process.Kill();
+            run.WaitForExit(Stop);
         }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        var killed = Assert.Single(Staging(dir, "05_dqn"));
+        // a live run's folder: this test process holds its lock
+        var live = Path.Combine(dir, ".06_ppo.staging-live");
+        Directory.CreateDirectory(live);
+        using var ownerLock = new FileStream(Path.Combine(live, "owner.lock"), FileMode.CreateNew, FileAccess.Write, FileShare.None);
+        // a folder without a lock, as runs made them before there was one
+        var unlocked = Path.Combine(dir, ".07_dreamer.staging-0123");
+        Directory.CreateDirectory(unlocked);
+        // all last changed a minute ago, so only the lock decides
+        foreach (var folder in new[] { killed, live, unlocked })
+            Directory.SetLastWriteTimeUtc(folder, DateTime.UtcNow - TimeSpan.FromMinutes(1));
+
+        var next = ShellHarness.Run("lesson", "1", "--quiet", "--out", dir);
+
+        Assert.Equal(0, next.ExitCode);
+        Assert.False(Directory.Exists(killed), "the killed run's staging folder is still there");
+        Assert.False(Directory.Exists(unlocked), "the unlocked old staging folder is still there");
+        Assert.True(Directory.Exists(live), "the live run's staging folder was removed");
+        Assert.True(File.Exists(Path.Combine(live, "owner.lock")));
+        PictureChecks.AssertWholeLesson1Set(Path.Combine(dir, "01_bellman"));
     }
 
     [Fact]
     public void A_staging_folder_without_a_lock_is_left_alone_while_it_is_young_its_owner_may_be_about_to_lock_it()
     {
-        var dir = ShellHarness.TempDir();
-        try
-        {
-            var starting = Path.Combine(dir, ".02_barto_sutton.staging-4567");
-            Directory.CreateDirectory(starting);
-            StagingFolder.RemoveAbandoned(dir);
-            Assert.True(Directory.Exists(starting), "a staging folder made a moment ago was removed");
+        using var dir = ShellHarness.TempDir();
+        var starting = Path.Combine(dir, ".02_barto_sutton.staging-4567");
+        Directory.CreateDirectory(starting);
+        StagingFolder.RemoveAbandoned(dir);
+        Assert.True(Directory.Exists(starting), "a staging folder made a moment ago was removed");
 
-            Directory.SetLastWriteTimeUtc(starting, DateTime.UtcNow - StagingFolder.Grace - TimeSpan.FromSeconds(1));
-            StagingFolder.RemoveAbandoned(dir);
-            Assert.False(Directory.Exists(starting), "an old staging folder without a lock is still there");
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        Directory.SetLastWriteTimeUtc(starting, DateTime.UtcNow - StagingFolder.Grace - TimeSpan.FromSeconds(1));
+        StagingFolder.RemoveAbandoned(dir);
+        Assert.False(Directory.Exists(starting), "an old staging folder without a lock is still there");
     }
 
     [UnixFact]
     public void Two_runs_of_one_lesson_into_one_folder_at_once_both_finish_and_leave_one_whole_set()
     {
-        var dir = ShellHarness.TempDir();
-        try
-        {
-            using var first = ShellHarness.Start(null, "lesson", "1", "--quiet", "--out", dir);
-            using var second = ShellHarness.Start(null, "lesson", "1", "--quiet", "--out", dir);
-            var results = new[] { first.WaitForExit(Startup), second.WaitForExit(Startup) };
+        using var dir = ShellHarness.TempDir();
+        using var first = ShellHarness.Start(null, "lesson", "1", "--quiet", "--out", dir);
+        using var second = ShellHarness.Start(null, "lesson", "1", "--quiet", "--out", dir);
+        var results = new[] { first.WaitForExit(Startup), second.WaitForExit(Startup) };
 
-            Assert.All(results, result => Assert.Equal((0, ""), (result.ExitCode, result.Err)));
-            Assert.Equal(["01_bellman"], Entries(dir));
-            PictureChecks.AssertWholeLesson1Set(Path.Combine(dir, "01_bellman"));
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        Assert.All(results, result => Assert.Equal((0, ""), (result.ExitCode, result.Err)));
+        Assert.Equal(["01_bellman"], Entries(dir));
+        PictureChecks.AssertWholeLesson1Set(Path.Combine(dir, "01_bellman"));
     }
 
     [Fact]
@@ -171,51 +136,44 @@ public class InterruptTests
         // Runs started as processes rarely meet at the commit itself (two renames), so writers on threads do: in each
         // round all of them stage a set and commit it at once, and then the folder must hold one writer's whole set.
         // Each file moved on its own (as commits used to be) leaves a mix.
-        var dir = ShellHarness.TempDir();
-        try
+        using var dir = ShellHarness.TempDir();
+        const int writers = 6, rounds = 25;
+        var names = new[] { "a.txt", "b.txt", "c.txt" };
+        var target = Path.Combine(dir, "slug");
+        var problems = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var round = 0;
+        using var staged = new Barrier(writers);
+        using var committed = new Barrier(writers, _ =>
         {
-            const int writers = 6, rounds = 25;
-            var names = new[] { "a.txt", "b.txt", "c.txt" };
-            var target = Path.Combine(dir, "slug");
-            var problems = new System.Collections.Concurrent.ConcurrentQueue<string>();
-            var round = 0;
-            using var staged = new Barrier(writers);
-            using var committed = new Barrier(writers, _ =>
+            var files = Entries(target);
+            var contents = files.Select(name => File.ReadAllText(Path.Combine(target, name))).Distinct().ToArray();
+            if (!files.SequenceEqual(names) || contents.Length != 1 || !contents[0].EndsWith($"/{round}"))
+                problems.Enqueue($"round {round}: {string.Join(", ", files)} holding {string.Join(" | ", contents)}");
+            round++;
+        });
+        var threads = Enumerable.Range(0, writers).Select(w => new Thread(() =>
+        {
+            for (var r = 0; r < rounds; r++)
             {
-                var files = Entries(target);
-                var contents = files.Select(name => File.ReadAllText(Path.Combine(target, name))).Distinct().ToArray();
-                if (!files.SequenceEqual(names) || contents.Length != 1 || !contents[0].EndsWith($"/{round}"))
-                    problems.Enqueue($"round {round}: {string.Join(", ", files)} holding {string.Join(" | ", contents)}");
-                round++;
-            });
-            var threads = Enumerable.Range(0, writers).Select(w => new Thread(() =>
-            {
-                for (var r = 0; r < rounds; r++)
+                try
                 {
-                    try
-                    {
-                        using var staging = StagingFolder.Create(dir, "slug");
-                        foreach (var name in names) File.WriteAllText(Path.Combine(staging.Files, name), $"{w}/{r}");
-                        staged.SignalAndWait();
-                        staging.CommitTo(target);
-                    }
-                    catch (Exception e)
-                    {
-                        problems.Enqueue($"writer {w}, round {r}: {e.GetType().Name}: {e.Message}");
-                    }
-                    committed.SignalAndWait();
+                    using var staging = StagingFolder.Create(dir, "slug");
+                    foreach (var name in names) File.WriteAllText(Path.Combine(staging.Files, name), $"{w}/{r}");
+                    staged.SignalAndWait();
+                    staging.CommitTo(target);
                 }
-            })).ToList();
-            threads.ForEach(t => t.Start());
-            threads.ForEach(t => t.Join());
+                catch (Exception e)
+                {
+                    problems.Enqueue($"writer {w}, round {r}: {e.GetType().Name}: {e.Message}");
+                }
+                committed.SignalAndWait();
+            }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
 
-            Assert.Empty(problems);
-            Assert.Equal(["slug"], Entries(dir));
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        Assert.Empty(problems);
+        Assert.Equal(["slug"], Entries(dir));
     }
 
     [UnixFact("/dev/full")]
@@ -241,22 +199,15 @@ public class InterruptTests
     [Fact]
     public void An_output_folder_lost_while_pictures_are_staged_is_a_write_error_naming_it()
     {
-        var dir = ShellHarness.TempDir();
+        using var dir = ShellHarness.TempDir();
         var outDir = Path.Combine(dir, "out");
-        try
-        {
-            var error = Assert.Throws<WriteError>(() => PictureWriter.Write(outDir, "01_bellman", null, _ => Directory.Delete(outDir, recursive: true)));
-            var stderr = new StringWriter();
+        var error = Assert.Throws<WriteError>(() => PictureWriter.Write(outDir, "01_bellman", null, _ => Directory.Delete(outDir, recursive: true)));
+        var stderr = new StringWriter();
 
-            Assert.Equal(ExitCodes.CannotWrite, ExitCodes.Report(error, stderr));
-            Assert.StartsWith($"error: cannot write {Path.Combine(outDir, "01_bellman")}: ", stderr.ToString());
-            Assert.Single(stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
-            Assert.False(Directory.Exists(outDir));
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        Assert.Equal(ExitCodes.CannotWrite, ExitCodes.Report(error, stderr));
+        Assert.StartsWith($"error: cannot write {Path.Combine(outDir, "01_bellman")}: ", stderr.ToString());
+        Assert.Single(stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.False(Directory.Exists(outDir));
     }
 
     [Fact]

@@ -103,15 +103,8 @@ public class Lesson07Tests
         }
         Assert.Equal(drifts.Count, drifts.Distinct().Count()); // each stage imagines with its own model, not the final one
         var drawn = 0;
-        var dir = ShellHarness.TempDir();
-        try
-        {
+        using (var dir = ShellHarness.TempDir())
             PictureWriter.Write(dir, lesson.Info.Slug, null, run.WritePictures, (name, pictures, _) => drawn = name == "artifact.gif" ? pictures.Count : drawn);
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
         Assert.Equal(animation.Count, drawn);
     }
 }

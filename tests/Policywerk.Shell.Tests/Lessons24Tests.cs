@@ -78,29 +78,22 @@ public class Lessons24Tests
     [Fact]
     public void Lesson_3_writes_a_gif_a_poster_and_a_trace_that_read_back()
     {
-        var dir = ShellHarness.TempDir();
-        try
-        {
-            var result = ShellHarness.Run("lesson", "3", "--quiet", "--out", dir);
-            Assert.Equal(0, result.ExitCode);
-            var lessonDir = Path.Combine(dir, "03_td_learning");
-            Assert.Equal(["artifact.gif", "poster.png", "trace.png"], Directory.GetFiles(lessonDir).Select(Path.GetFileName).Order());
+        using var dir = ShellHarness.TempDir();
+        var result = ShellHarness.Run("lesson", "3", "--quiet", "--out", dir);
+        Assert.Equal(0, result.ExitCode);
+        var lessonDir = Path.Combine(dir, "03_td_learning");
+        Assert.Equal(["artifact.gif", "poster.png", "trace.png"], Directory.GetFiles(lessonDir).Select(Path.GetFileName).Order());
 
-            var walks = new RandomWalk().SampleMany(2, Key.FromSeed(42));
-            using var gif = new MagickImageCollection(Path.Combine(lessonDir, "artifact.gif"));
-            Assert.Equal(walks.Sum(w => Math.Min(w.Length, 6)) + 7, gif.Count); // two walks step by step, then seven checkpoints
-            Assert.All(gif, frame => Assert.Equal((960u, 740u), (frame.Page.Width, frame.Page.Height))); // one canvas
-            gif.Coalesce(); // each frame after the first is the rectangle that changed, drawn over the one before
-            Assert.All(gif, frame => Assert.Equal((960u, 740u), (frame.Width, frame.Height)));
-            using var poster = new MagickImage(Path.Combine(lessonDir, "poster.png"));
-            Assert.Equal((760u, 560u), (poster.Width, poster.Height));
-            using var trace = new MagickImage(Path.Combine(lessonDir, "trace.png"));
-            Assert.True(trace.TotalColors > 10, "the trace is not a blank image");
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        var walks = new RandomWalk().SampleMany(2, Key.FromSeed(42));
+        using var gif = new MagickImageCollection(Path.Combine(lessonDir, "artifact.gif"));
+        Assert.Equal(walks.Sum(w => Math.Min(w.Length, 6)) + 7, gif.Count); // two walks step by step, then seven checkpoints
+        Assert.All(gif, frame => Assert.Equal((960u, 740u), (frame.Page.Width, frame.Page.Height))); // one canvas
+        gif.Coalesce(); // each frame after the first is the rectangle that changed, drawn over the one before
+        Assert.All(gif, frame => Assert.Equal((960u, 740u), (frame.Width, frame.Height)));
+        using var poster = new MagickImage(Path.Combine(lessonDir, "poster.png"));
+        Assert.Equal((760u, 560u), (poster.Width, poster.Height));
+        using var trace = new MagickImage(Path.Combine(lessonDir, "trace.png"));
+        Assert.True(trace.TotalColors > 10, "the trace is not a blank image");
     }
 }
 
@@ -183,24 +176,17 @@ public class ExperimentTests
         Assert.Equal(0, list.ExitCode);
         foreach (var name in new[] { "sutton88-fig3", "sutton88-fig5", "cliff", "exploration" }) Assert.Contains(name, list.Out);
 
-        var dir = ShellHarness.TempDir();
-        try
+        using var dir = ShellHarness.TempDir();
+        var result = ShellHarness.Run("experiment", "sutton88-fig5", "--runs", "3", "--quiet", "--out", dir);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("RMS error at the best α: λ=0 ", result.Out);
+        var folder = Path.Combine(dir, "experiment_sutton88-fig5");
+        Assert.Equal(["figure.png", "figure4.png"], Directory.GetFiles(folder).Select(Path.GetFileName).Order());
+        foreach (var file in Directory.GetFiles(folder))
         {
-            var result = ShellHarness.Run("experiment", "sutton88-fig5", "--runs", "3", "--quiet", "--out", dir);
-            Assert.Equal(0, result.ExitCode);
-            Assert.Contains("RMS error at the best α: λ=0 ", result.Out);
-            var folder = Path.Combine(dir, "experiment_sutton88-fig5");
-            Assert.Equal(["figure.png", "figure4.png"], Directory.GetFiles(folder).Select(Path.GetFileName).Order());
-            foreach (var file in Directory.GetFiles(folder))
-            {
-                using var image = new MagickImage(file);
-                Assert.Equal((900u, 540u), (image.Width, image.Height));
-                Assert.True(image.TotalColors > 10, $"{Path.GetFileName(file)} is not blank");
-            }
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
+            using var image = new MagickImage(file);
+            Assert.Equal((900u, 540u), (image.Width, image.Height));
+            Assert.True(image.TotalColors > 10, $"{Path.GetFileName(file)} is not blank");
         }
     }
 }

@@ -147,102 +147,74 @@ public partial class LogTests
     [InlineData("experiment cliff --runs 2 --log DIR/run.json", "must end in .csv or .jsonl")]
     public void A_bad_log_path_is_one_error_line_and_exit_2_before_anything_runs(string commandLine, string expected)
     {
-        var dir = ShellHarness.TempDir();
-        try
-        {
-            Directory.CreateDirectory(Path.Combine(dir, "folder.csv"));
-            File.WriteAllText(Path.Combine(dir, "a-file"), "x");
-            var result = ShellHarness.Run([.. commandLine.Replace("DIR", dir).Split(' '), "--no-pictures"]);
-            Assert.Equal(ExitCodes.BadInput, result.ExitCode);
-            var line = Assert.Single(result.ErrLines);
-            Assert.StartsWith("error: --log '", line);
-            Assert.Contains(expected, line);
-            Assert.Equal("", result.Out); // nothing trained
-            Assert.Equal(["a-file", "folder.csv"], Directory.GetFileSystemEntries(dir).Select(Path.GetFileName).Order());
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        using var dir = ShellHarness.TempDir();
+        Directory.CreateDirectory(Path.Combine(dir, "folder.csv"));
+        File.WriteAllText(Path.Combine(dir, "a-file"), "x");
+        var result = ShellHarness.Run([.. commandLine.Replace("DIR", dir).Split(' '), "--no-pictures"]);
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        var line = Assert.Single(result.ErrLines);
+        Assert.StartsWith("error: --log '", line);
+        Assert.Contains(expected, line);
+        Assert.Equal("", result.Out); // nothing trained
+        Assert.Equal(["a-file", "folder.csv"], Directory.GetFileSystemEntries(dir).Select(Path.GetFileName).Order());
     }
 
     [Fact]
     public void A_failed_write_leaves_no_file_and_no_staging_folder()
     {
-        var dir = ShellHarness.TempDir();
-        try
-        {
-            var target = Path.Combine(dir, "run.csv");
-            Directory.CreateDirectory(Path.Combine(target, "inside")); // the path became a folder after the check: the rename fails
-            var log = RunLog.Of(["x"], [[1.0]]);
-            var error = Assert.Throws<WriteError>(() => LogFile.Write(target, log));
-            var stderr = new StringWriter();
-            Assert.Equal(ExitCodes.CannotWrite, ExitCodes.Report(error, stderr));
-            Assert.StartsWith($"error: cannot write {target}: ", Assert.Single(stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)));
-            Assert.Equal(["run.csv"], Directory.GetFileSystemEntries(dir).Select(Path.GetFileName));
-            Assert.Equal(["inside"], Directory.GetFileSystemEntries(target).Select(Path.GetFileName));
+        using var dir = ShellHarness.TempDir();
+        var target = Path.Combine(dir, "run.csv");
+        Directory.CreateDirectory(Path.Combine(target, "inside")); // the path became a folder after the check: the rename fails
+        var log = RunLog.Of(["x"], [[1.0]]);
+        var error = Assert.Throws<WriteError>(() => LogFile.Write(target, log));
+        var stderr = new StringWriter();
+        Assert.Equal(ExitCodes.CannotWrite, ExitCodes.Report(error, stderr));
+        Assert.StartsWith($"error: cannot write {target}: ", Assert.Single(stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        Assert.Equal(["run.csv"], Directory.GetFileSystemEntries(dir).Select(Path.GetFileName));
+        Assert.Equal(["inside"], Directory.GetFileSystemEntries(target).Select(Path.GetFileName));
 
-            var other = Path.Combine(dir, "other.csv");
-            File.WriteAllText(other, "earlier");
-            LogFile.Write(other, log); // replaces the earlier file, leaves nothing else behind
-            Assert.Equal("x\n1\n", File.ReadAllText(other));
-            Assert.Equal(["other.csv", "run.csv"], Directory.GetFileSystemEntries(dir).Select(Path.GetFileName).Order());
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        var other = Path.Combine(dir, "other.csv");
+        File.WriteAllText(other, "earlier");
+        LogFile.Write(other, log); // replaces the earlier file, leaves nothing else behind
+        Assert.Equal("x\n1\n", File.ReadAllText(other));
+        Assert.Equal(["other.csv", "run.csv"], Directory.GetFileSystemEntries(dir).Select(Path.GetFileName).Order());
     }
 
     [Fact]
     public void Lesson_1_writes_its_log_into_a_new_folder_and_says_where()
     {
-        var dir = ShellHarness.TempDir();
-        try
-        {
-            var path = Path.Combine(dir, "logs", "run.csv");
-            var result = ShellHarness.Run("lesson", "1", "--quiet", "--no-pictures", "--log", path);
-            Assert.Equal(0, result.ExitCode);
-            Assert.Contains("(58 rows, 6 columns)", result.Out);
-            var lines = File.ReadAllLines(path);
-            Assert.Equal("algorithm,cycle,sweep,max_change,v_start,policy_changes", lines[0]);
-            Assert.Equal("value_iteration,,1,1,-0.04,", lines[1]);
-            Assert.Equal(59, lines.Length);
-            Assert.Equal(["run.csv"], Directory.GetFileSystemEntries(Path.Combine(dir, "logs")).Select(Path.GetFileName));
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        using var dir = ShellHarness.TempDir();
+        var path = Path.Combine(dir, "logs", "run.csv");
+        var result = ShellHarness.Run("lesson", "1", "--quiet", "--no-pictures", "--log", path);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("(58 rows, 6 columns)", result.Out);
+        var lines = File.ReadAllLines(path);
+        Assert.Equal("algorithm,cycle,sweep,max_change,v_start,policy_changes", lines[0]);
+        Assert.Equal("value_iteration,,1,1,-0.04,", lines[1]);
+        Assert.Equal(59, lines.Length);
+        Assert.Equal(["run.csv"], Directory.GetFileSystemEntries(Path.Combine(dir, "logs")).Select(Path.GetFileName));
     }
 
     [Fact]
     public void Many_runs_log_every_run_with_its_seed_and_a_comparison_both_arms()
     {
-        var dir = ShellHarness.TempDir();
-        try
-        {
-            var runs = Path.Combine(dir, "runs.jsonl");
-            Assert.Equal(0, ShellHarness.Run("lesson", "4", "--runs", "2", "--seed", "7", "--quiet", "--no-pictures", "--log", runs).ExitCode);
-            var rows = File.ReadAllLines(runs).Select(l => JsonDocument.Parse(l).RootElement).ToList();
-            Assert.Equal(2 * 2 * 500, rows.Count);
-            Assert.Equal(["run", "seed", .. Lesson04QLearning.LogColumns], rows[0].EnumerateObject().Select(p => p.Name));
-            Assert.Equal([(0, 7), (1, 8)], rows.Select(r => (r.GetProperty("run").GetInt32(), r.GetProperty("seed").GetInt32())).Distinct());
-            var alone = Catalog.Lesson(4).Train(8, ProgressBar.None).Log; // run 1 is lesson 4 with seed 8
-            Assert.Equal(alone.Rows.Select(r => r[2].Number), rows.Skip(1000).Select(r => (double?)r.GetProperty("reward").GetDouble()));
+        using var dir = ShellHarness.TempDir();
+        var runs = Path.Combine(dir, "runs.jsonl");
+        Assert.Equal(0, ShellHarness.Run("lesson", "4", "--runs", "2", "--seed", "7", "--quiet", "--no-pictures", "--log", runs).ExitCode);
+        var rows = File.ReadAllLines(runs).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(2 * 2 * 500, rows.Count);
+        Assert.Equal(["run", "seed", .. Lesson04QLearning.LogColumns], rows[0].EnumerateObject().Select(p => p.Name));
+        Assert.Equal([(0, 7), (1, 8)], rows.Select(r => (r.GetProperty("run").GetInt32(), r.GetProperty("seed").GetInt32())).Distinct());
+        var alone = Catalog.Lesson(4).Train(8, ProgressBar.None).Log; // run 1 is lesson 4 with seed 8
+        Assert.Equal(alone.Rows.Select(r => r[2].Number), rows.Skip(1000).Select(r => (double?)r.GetProperty("reward").GetDouble()));
 
-            var compared = Path.Combine(dir, "vs.csv");
-            var result = ShellHarness.Run("experiment", "cliff", "--runs", "2", "--vs", "epsilon=0.01", "--quiet", "--no-pictures", "--log", compared);
-            Assert.Equal(0, result.ExitCode);
-            var lines = File.ReadAllLines(compared);
-            Assert.Equal(string.Join(',', ["arm", .. CliffExperiment.LogColumns]), lines[0]);
-            Assert.Equal(2 * 2 * 3 * 500, lines.Length - 1);
-            Assert.Equal(["defaults", "variant"], lines.Skip(1).Select(l => l.Split(',')[0]).Distinct());
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        var compared = Path.Combine(dir, "vs.csv");
+        var result = ShellHarness.Run("experiment", "cliff", "--runs", "2", "--vs", "epsilon=0.01", "--quiet", "--no-pictures", "--log", compared);
+        Assert.Equal(0, result.ExitCode);
+        var lines = File.ReadAllLines(compared);
+        Assert.Equal(string.Join(',', ["arm", .. CliffExperiment.LogColumns]), lines[0]);
+        Assert.Equal(2 * 2 * 3 * 500, lines.Length - 1);
+        Assert.Equal(["defaults", "variant"], lines.Skip(1).Select(l => l.Split(',')[0]).Distinct());
     }
 
     [Fact]

@@ -12,20 +12,13 @@ public class MapCliTests
 
     private static ShellResult WithMapFile(byte[] content, Func<string, string, ShellResult> run)
     {
-        var dir = ShellHarness.TempDir();
-        try
-        {
-            var file = Path.Combine(dir, "my.map");
-            File.WriteAllBytes(file, content);
-            var output = Path.Combine(dir, "out");
-            var result = run(file, output);
-            if (result.ExitCode != 0) Assert.False(Directory.Exists(output), "a refused map writes nothing");
-            return result;
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        using var dir = ShellHarness.TempDir();
+        var file = Path.Combine(dir, "my.map");
+        File.WriteAllBytes(file, content);
+        var output = Path.Combine(dir, "out");
+        var result = run(file, output);
+        if (result.ExitCode != 0) Assert.False(Directory.Exists(output), "a refused map writes nothing");
+        return result;
     }
 
     private static byte[] Text(string text) => System.Text.Encoding.UTF8.GetBytes(text);
@@ -95,50 +88,36 @@ public class MapCliTests
     [Fact]
     public void Lesson_1_on_our_12_by_8_map_converges_and_draws_it()
     {
-        var dir = ShellHarness.TempDir();
-        try
-        {
-            var file = Path.Combine(dir, "rooms.map");
-            File.WriteAllText(file, TwelveByEight);
-            var result = ShellHarness.Run("lesson", "1", "--map", file, "--out", dir);
-            Assert.Equal(0, result.ExitCode);
-            Assert.Contains($"map: {file}, 12×8", result.Out);
-            Assert.Contains("A 12×8 grid", result.Out);
-            Assert.Matches(@"Converged in \d+ sweeps", result.Out);
-            Assert.Contains("values match", result.Out);
-            Assert.Contains("policies match", result.Out);
-            var lessonDir = Path.Combine(dir, "01_bellman");
-            using var gif = new MagickImageCollection(Path.Combine(lessonDir, "artifact.gif"));
-            Assert.True(gif.Count > 5);
-            using var poster = new MagickImage(Path.Combine(lessonDir, "poster.png"));
-            Assert.True(poster.Height > poster.Width, "a 12-row, 8-column map makes a tall poster");
-            using var trace = new MagickImage(Path.Combine(lessonDir, "trace.png"));
-            Assert.Equal((900u, 480u), (trace.Width, trace.Height));
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        using var dir = ShellHarness.TempDir();
+        var file = Path.Combine(dir, "rooms.map");
+        File.WriteAllText(file, TwelveByEight);
+        var result = ShellHarness.Run("lesson", "1", "--map", file, "--out", dir);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains($"map: {file}, 12×8", result.Out);
+        Assert.Contains("A 12×8 grid", result.Out);
+        Assert.Matches(@"Converged in \d+ sweeps", result.Out);
+        Assert.Contains("values match", result.Out);
+        Assert.Contains("policies match", result.Out);
+        var lessonDir = Path.Combine(dir, "01_bellman");
+        using var gif = new MagickImageCollection(Path.Combine(lessonDir, "artifact.gif"));
+        Assert.True(gif.Count > 5);
+        using var poster = new MagickImage(Path.Combine(lessonDir, "poster.png"));
+        Assert.True(poster.Height > poster.Width, "a 12-row, 8-column map makes a tall poster");
+        using var trace = new MagickImage(Path.Combine(lessonDir, "trace.png"));
+        Assert.Equal((900u, 480u), (trace.Width, trace.Height));
     }
 
     [Fact]
     public void Lesson_1_on_the_same_map_by_name_gives_the_same_values()
     {
         var byName = ShellHarness.Run("lesson", "1", "--map", "rooms", "--brief", "--no-pictures");
-        var dir = ShellHarness.TempDir();
-        try
-        {
-            var file = Path.Combine(dir, "rooms.map");
-            File.WriteAllText(file, TwelveByEight);
-            var byFile = ShellHarness.Run("lesson", "1", "--map", file, "--brief", "--no-pictures");
-            static IEnumerable<string> Tables(string output) => output.Split('\n').SkipWhile(l => !l.Contains("max change per sweep"));
-            Assert.NotEmpty(Tables(byName.Out));
-            Assert.Equal(Tables(byName.Out), Tables(byFile.Out)); // the headers name the map
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        using var dir = ShellHarness.TempDir();
+        var file = Path.Combine(dir, "rooms.map");
+        File.WriteAllText(file, TwelveByEight);
+        var byFile = ShellHarness.Run("lesson", "1", "--map", file, "--brief", "--no-pictures");
+        static IEnumerable<string> Tables(string output) => output.Split('\n').SkipWhile(l => !l.Contains("max change per sweep"));
+        Assert.NotEmpty(Tables(byName.Out));
+        Assert.Equal(Tables(byName.Out), Tables(byFile.Out)); // the headers name the map
     }
 
     [Fact]
@@ -155,19 +134,12 @@ public class MapCliTests
     [Fact]
     public void Lesson_4_on_a_built_in_map_writes_its_pictures()
     {
-        var dir = ShellHarness.TempDir();
-        try
-        {
-            var result = ShellHarness.Run("lesson", "4", "--map", "maze", "--set", "episodes=100", "--out", dir);
-            Assert.Equal(0, result.ExitCode);
-            Assert.Contains("the map maze", result.Out);
-            foreach (var name in new[] { "artifact.gif", "poster.png", "trace.png" })
-                Assert.True(File.Exists(Path.Combine(dir, "04_q_learning", name)), name);
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        using var dir = ShellHarness.TempDir();
+        var result = ShellHarness.Run("lesson", "4", "--map", "maze", "--set", "episodes=100", "--out", dir);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("the map maze", result.Out);
+        foreach (var name in new[] { "artifact.gif", "poster.png", "trace.png" })
+            Assert.True(File.Exists(Path.Combine(dir, "04_q_learning", name)), name);
     }
 
     [Fact]

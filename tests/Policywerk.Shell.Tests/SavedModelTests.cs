@@ -118,28 +118,21 @@ public class SavedModelTests
     [Fact]
     public void Lesson_5_save_then_evaluate_prints_the_lessons_greedy_game_and_q_values()
     {
-        var dir = ShellHarness.TempDir();
-        try
-        {
-            var file = Path.Combine(dir, "dqn.json");
-            var lesson = ShellHarness.Run("lesson", "5", "--brief", "--no-pictures", "--save", file);
-            Assert.Equal(0, lesson.ExitCode);
-            Assert.Contains("model: ", lesson.Out);
-            Assert.Equal(["dqn.json"], Directory.GetFiles(dir).Select(Path.GetFileName)); // no temporary file left behind
-            var evaluate = ShellHarness.Run("evaluate", "5", "--load", file);
-            Assert.Equal(0, evaluate.ExitCode);
-            var start = lesson.Out.IndexOf("Greedy game (ε = 0)", StringComparison.Ordinal);
-            var end = lesson.Out.IndexOf("The ball starts", start, StringComparison.Ordinal);
-            var greedy = lesson.Out[start..end].TrimEnd();
-            Assert.Equal(greedy, evaluate.Out[evaluate.Out.IndexOf("Greedy game (ε = 0)", StringComparison.Ordinal)..].TrimEnd());
-            var watch = ShellHarness.Run("watch", "5", "--load", file, "--delay", "0");
-            Assert.Equal(0, watch.ExitCode);
-            Assert.Contains("step 1:", watch.Out);
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        using var dir = ShellHarness.TempDir();
+        var file = Path.Combine(dir, "dqn.json");
+        var lesson = ShellHarness.Run("lesson", "5", "--brief", "--no-pictures", "--save", file);
+        Assert.Equal(0, lesson.ExitCode);
+        Assert.Contains("model: ", lesson.Out);
+        Assert.Equal(["dqn.json"], Directory.GetFiles(dir).Select(Path.GetFileName)); // no temporary file left behind
+        var evaluate = ShellHarness.Run("evaluate", "5", "--load", file);
+        Assert.Equal(0, evaluate.ExitCode);
+        var start = lesson.Out.IndexOf("Greedy game (ε = 0)", StringComparison.Ordinal);
+        var end = lesson.Out.IndexOf("The ball starts", start, StringComparison.Ordinal);
+        var greedy = lesson.Out[start..end].TrimEnd();
+        Assert.Equal(greedy, evaluate.Out[evaluate.Out.IndexOf("Greedy game (ε = 0)", StringComparison.Ordinal)..].TrimEnd());
+        var watch = ShellHarness.Run("watch", "5", "--load", file, "--delay", "0");
+        Assert.Equal(0, watch.ExitCode);
+        Assert.Contains("step 1:", watch.Out);
     }
 
     /// <summary>A damaged copy of a saved model: its JSON changed by <paramref name="change"/>.</summary>
@@ -195,74 +188,53 @@ public class SavedModelTests
             "range" => Changed(saved, j => j["settings"]!["epsilon"] = 2),
             _ => throw new ArgumentException(what),
         };
-        var dir = ShellHarness.TempDir();
-        try
+        using var dir = ShellHarness.TempDir();
+        var path = Path.Combine(dir, "model.json");
+        File.WriteAllBytes(path, file);
+        foreach (var command in new[] { "evaluate", "watch" })
         {
-            var path = Path.Combine(dir, "model.json");
-            File.WriteAllBytes(path, file);
-            foreach (var command in new[] { "evaluate", "watch" })
-            {
-                var result = ShellHarness.Run([command, $"{target}", "--load", path, .. command == "watch" ? new[] { "--delay", "0" } : []]);
-                Assert.Equal(ExitCodes.BadInput, result.ExitCode);
-                var line = Assert.Single(result.ErrLines);
-                Assert.StartsWith("error: ", line);
-                Assert.Contains(message.Replace("evaluate", command), line);
-                Assert.Empty(result.Out);
-            }
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
+            var result = ShellHarness.Run([command, $"{target}", "--load", path, .. command == "watch" ? new[] { "--delay", "0" } : []]);
+            Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+            var line = Assert.Single(result.ErrLines);
+            Assert.StartsWith("error: ", line);
+            Assert.Contains(message.Replace("evaluate", command), line);
+            Assert.Empty(result.Out);
         }
     }
 
     [Fact]
     public void A_missing_file_or_a_folder_to_load_is_one_error_line_and_exit_2()
     {
-        var dir = ShellHarness.TempDir();
-        try
+        using var dir = ShellHarness.TempDir();
+        foreach (var (path, message) in new[] { (Path.Combine(dir, "none.json"), "no such file"), (dir, "is a folder") })
         {
-            foreach (var (path, message) in new[] { (Path.Combine(dir, "none.json"), "no such file"), (dir, "is a folder") })
-            {
-                var result = ShellHarness.Run("evaluate", "4", "--load", path);
-                Assert.Equal(ExitCodes.BadInput, result.ExitCode);
-                Assert.Contains(message, Assert.Single(result.ErrLines));
-            }
-            var none = ShellHarness.Run("watch", "4");
-            Assert.Equal(ExitCodes.BadInput, none.ExitCode);
-            Assert.Contains("needs --load FILE", Assert.Single(none.ErrLines));
+            var result = ShellHarness.Run("evaluate", "4", "--load", path);
+            Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+            Assert.Contains(message, Assert.Single(result.ErrLines));
         }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        var none = ShellHarness.Run("watch", "4");
+        Assert.Equal(ExitCodes.BadInput, none.ExitCode);
+        Assert.Contains("needs --load FILE", Assert.Single(none.ErrLines));
     }
 
     [Fact]
     public void A_bad_save_path_is_one_error_line_and_exit_2_before_training()
     {
-        var dir = ShellHarness.TempDir();
-        try
+        using var dir = ShellHarness.TempDir();
+        foreach (var (path, message) in new[]
+                 {
+                     (Path.Combine(dir, "no", "such", "folder", "m.json"), "does not exist"),
+                     (dir, "is a folder"),
+                 })
         {
-            foreach (var (path, message) in new[]
-                     {
-                         (Path.Combine(dir, "no", "such", "folder", "m.json"), "does not exist"),
-                         (dir, "is a folder"),
-                     })
-            {
-                var result = ShellHarness.Run("lesson", "7", "--no-pictures", "--quiet", "--save", path); // lesson 7 would take seconds
-                Assert.Equal(ExitCodes.BadInput, result.ExitCode);
-                Assert.Contains(message, Assert.Single(result.ErrLines));
-                Assert.Empty(result.Out);
-            }
-            var runs = ShellHarness.Run("lesson", "1", "--runs", "2", "--save", Path.Combine(dir, "m.json"));
-            Assert.Equal(ExitCodes.BadInput, runs.ExitCode);
-            Assert.Contains("does not go with --runs", Assert.Single(runs.ErrLines));
+            var result = ShellHarness.Run("lesson", "7", "--no-pictures", "--quiet", "--save", path); // lesson 7 would take seconds
+            Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+            Assert.Contains(message, Assert.Single(result.ErrLines));
+            Assert.Empty(result.Out);
         }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        var runs = ShellHarness.Run("lesson", "1", "--runs", "2", "--save", Path.Combine(dir, "m.json"));
+        Assert.Equal(ExitCodes.BadInput, runs.ExitCode);
+        Assert.Contains("does not go with --runs", Assert.Single(runs.ErrLines));
     }
 
     [Fact]
@@ -289,39 +261,25 @@ public class SavedModelTests
     [Fact]
     public void Saving_again_replaces_the_file_whole_and_leaves_no_temporary_file()
     {
-        var dir = ShellHarness.TempDir();
-        try
-        {
-            var file = Path.Combine(dir, "cliff.json");
-            File.WriteAllText(file, "an older file");
-            Assert.Equal(0, ShellHarness.Run("lesson", "4", "--quiet", "--no-pictures", "--seed", "7", "--save", file).ExitCode);
-            Assert.Equal(7UL, ModelFile.Load(file, 4, "evaluate 4").Header.Seed);
-            Assert.Equal(["cliff.json"], Directory.GetFiles(dir).Select(Path.GetFileName));
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        using var dir = ShellHarness.TempDir();
+        var file = Path.Combine(dir, "cliff.json");
+        File.WriteAllText(file, "an older file");
+        Assert.Equal(0, ShellHarness.Run("lesson", "4", "--quiet", "--no-pictures", "--seed", "7", "--save", file).ExitCode);
+        Assert.Equal(7UL, ModelFile.Load(file, 4, "evaluate 4").Header.Seed);
+        Assert.Equal(["cliff.json"], Directory.GetFiles(dir).Select(Path.GetFileName));
     }
 
     [Fact]
     public void A_saved_map_comes_back_with_the_model()
     {
-        var dir = ShellHarness.TempDir();
-        try
-        {
-            var file = Path.Combine(dir, "rooms.json");
-            Assert.Equal(0, ShellHarness.Run("lesson", "1", "--map", "rooms", "--quiet", "--no-pictures", "--save", file).ExitCode);
-            var loaded = ModelFile.Load(file, 1, "evaluate 1");
-            Assert.Equal("rooms", loaded.Header.Map?.Name);
-            Assert.Same(Policywerk.Pure.Worlds.GridMaps.Rooms, ((IMappableLesson)loaded.Lesson).Map);
-            var evaluate = ShellHarness.Run("evaluate", "1", "--load", file, "--episodes", "2");
-            Assert.Equal(0, evaluate.ExitCode);
-            Assert.Contains("map rooms", evaluate.Out);
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        using var dir = ShellHarness.TempDir();
+        var file = Path.Combine(dir, "rooms.json");
+        Assert.Equal(0, ShellHarness.Run("lesson", "1", "--map", "rooms", "--quiet", "--no-pictures", "--save", file).ExitCode);
+        var loaded = ModelFile.Load(file, 1, "evaluate 1");
+        Assert.Equal("rooms", loaded.Header.Map?.Name);
+        Assert.Same(Policywerk.Pure.Worlds.GridMaps.Rooms, ((IMappableLesson)loaded.Lesson).Map);
+        var evaluate = ShellHarness.Run("evaluate", "1", "--load", file, "--episodes", "2");
+        Assert.Equal(0, evaluate.ExitCode);
+        Assert.Contains("map rooms", evaluate.Out);
     }
 }

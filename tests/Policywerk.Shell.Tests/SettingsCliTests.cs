@@ -36,20 +36,13 @@ public class SettingsCliTests
     [InlineData("alpha", "takes name=value")]
     public void A_bad_setting_is_one_error_line_and_exit_2_before_anything_runs(string set, string message)
     {
-        var dir = ShellHarness.TempDir();
-        try
-        {
-            var result = ShellHarness.Run("lesson", "4", "--set", set, "--out", dir);
-            Assert.Equal(2, result.ExitCode);
-            Assert.Single(result.Err.Trim().Split('\n'));
-            Assert.StartsWith("error:", result.Err.Trim());
-            Assert.Contains(message, result.Err);
-            Assert.Empty(Directory.GetFileSystemEntries(dir));
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        using var dir = ShellHarness.TempDir();
+        var result = ShellHarness.Run("lesson", "4", "--set", set, "--out", dir);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Single(result.Err.Trim().Split('\n'));
+        Assert.StartsWith("error:", result.Err.Trim());
+        Assert.Contains(message, result.Err);
+        Assert.Empty(Directory.GetFileSystemEntries(dir));
     }
 
     [Theory]

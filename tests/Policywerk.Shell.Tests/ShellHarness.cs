@@ -44,12 +44,12 @@ public static class ShellHarness
         return dir?.FullName ?? throw new InvalidOperationException("Policywerk.sln not found above the test binaries");
     }
 
-    /// <summary>A fresh temporary folder, deleted by the caller.</summary>
-    public static string TempDir()
+    /// <summary>A fresh temporary folder, deleted with what it holds when disposed (<c>using var dir = TempDir();</c>).</summary>
+    public static TempFolder TempDir()
     {
         var dir = Path.Combine(Path.GetTempPath(), "policywerk-tests-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
-        return dir;
+        return new TempFolder(dir);
     }
 
     /// <summary>Starts the built program as a child process (<c>dotnet Policywerk.Shell.dll ARGS</c>) with stdout and
@@ -150,5 +150,20 @@ public sealed class UnixFactAttribute : FactAttribute
     {
         if (OperatingSystem.IsWindows()) Skip = "needs POSIX signals and /bin/sh (a Unix system)";
         else if (device is not null && !File.Exists(device)) Skip = $"needs {device}, which this system does not have";
+    }
+}
+
+/// <summary>A temporary folder that is its path wherever a path is expected, and is deleted when disposed.</summary>
+public sealed class TempFolder(string path) : IDisposable
+{
+    public string Path => path;
+
+    public static implicit operator string(TempFolder folder) => folder.Path;
+
+    public override string ToString() => path;
+
+    public void Dispose()
+    {
+        Directory.Delete(path, recursive: true);
     }
 }
