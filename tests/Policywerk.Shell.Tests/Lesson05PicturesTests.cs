@@ -56,7 +56,7 @@ public class Lesson05PicturesTests
             .Append((Episode: Training.Episodes.Length, Bricks: Lesson05Dqn.PlayedGame.Of("trained", Training.Greedy).Bricks)).ToList();
         Assert.Equal(games.Max(g => g.Bricks), game.Bricks);
         Assert.Equal(games.First(g => g.Bricks == game.Bricks).Episode, episode);
-        Assert.Equal((200, 12), (episode, game.Bricks)); // seed 42: the network after 200 episodes clears the wall
+        Assert.Equal((200, 12), (episode, game.Bricks)); // seed 42: the network after 200 episodes clears the wall (the spec's 12 bricks)
         Assert.Same(Training.Snapshots.Single(s => s.Episode == episode).Online, online);
         Assert.Equal(game.States, Lesson05Dqn.PlayedGame.Of("again", Lesson05Dqn.GreedyGame(Training.Model.Net, online)).States);
     }
