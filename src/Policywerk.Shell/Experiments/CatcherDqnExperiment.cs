@@ -190,7 +190,7 @@ public sealed class CatcherDqnExperiment(CatcherDqnConfig config) : IExperiment
                 Enumerable.Range(0, runs[0].TrainingReturns.Length).Select(i => (double)i).ToImmutableArray(), SmoothedCurves),
         ];
 
-        private static string F(double x) => x.ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture);
+        private static string F(double x) => Rounding.Signed(x, 2);
         private static string Band(Summary s) => $"{F(s.Mean)} [{F(s.Lower)}, {F(s.Upper)}]";
         private static string Count(int n, string thing) => n == 1 ? $"1 {thing}" : $"{n} {thing}s";
         private static string Share(Summary s) => $"{s.Mean:0.00} [{s.Lower:0.00}, {s.Upper:0.00}]";

@@ -90,7 +90,7 @@ public sealed class DqnExperiment(DqnConfig config) : IExperiment
 
         object IExperimentResult.Table => table;
 
-        private static string F(double x) => x.ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture);
+        private static string F(double x) => Rounding.Signed(x, 2);
         private static string Band(Summary s) => $"{F(s.Mean)}  [{F(s.Lower)}, {F(s.Upper)}]";
 
         public IEnumerable<string> Headline()

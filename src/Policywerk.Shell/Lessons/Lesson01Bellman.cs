@@ -8,6 +8,7 @@ using Policywerk.Shell.Models;
 using Policywerk.Shell.Pictures;
 using ScottPlot;
 using Spectre.Console;
+using Policywerk.Shell.Tables;
 
 namespace Policywerk.Shell.Lessons;
 
@@ -100,7 +101,7 @@ public sealed class Lesson01Bellman(BellmanConfig config, NamedMap map) : ILesso
         /// <summary>A free cell's value; another cell's map character (<see cref="GridMap.Symbol"/>), a wall doubled to "##".</summary>
         private static string CellText(Gridworld world, int s, ImmutableArray<double> values) => world.KindOf(s) switch
         {
-            CellKind.Empty => values[s].ToString("+0.000;-0.000;0.000", CultureInfo.InvariantCulture),
+            CellKind.Empty => Rounding.Signed(values[s], 3),
             CellKind.Wall => "##",
             var kind => GridMap.Symbol(kind).ToString(),
         };
@@ -457,7 +458,7 @@ public sealed class Lesson01Bellman(BellmanConfig config, NamedMap map) : ILesso
             CellKind.Goal => $"[bold green]G {S(world.Map.GoalReward)}[/]",
             CellKind.Pit => $"[bold red]X {S(world.Map.PitReward)}[/]",
             CellKind.Cliff => "[red]C[/]",
-            _ => $"[{(values[s] >= 0 ? "green" : "red")}]{values[s].ToString("+0.000;-0.000;0.000", CultureInfo.InvariantCulture)}[/]",
+            _ => $"[{(values[s] >= 0 ? "green" : "red")}]{Rounding.Signed(values[s], 3)}[/]",
         };
 
         private static string ArrowMarkup(Gridworld world, int s, ImmutableArray<int> policy) => world.KindOf(s) switch
@@ -582,7 +583,7 @@ public sealed class Lesson01Bellman(BellmanConfig config, NamedMap map) : ILesso
                     case CellKind.Pit: Draw.Cell(plot, r, c, Palette.Negative, "X", Palette.White, 16 * k, true); break;
                     case CellKind.Cliff: Draw.Cell(plot, r, c, Palette.Negative, "C", Palette.White, 16 * k, true); break;
                     default:
-                        var label = values[s].ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture);
+                        var label = Rounding.Signed(values[s], 2);
                         Draw.Cell(plot, r, c, Draw.Diverging(values[s], scale), policy is null && labels ? label : null, size: 14 * k);
                         if (policy is { } p && cellPixels >= Draw.ArrowPixels)
                         {

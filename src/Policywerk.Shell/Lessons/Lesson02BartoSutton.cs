@@ -110,7 +110,7 @@ public sealed class Lesson02BartoSutton(BartoSuttonConfig config) : ILesson
             Enumerable.Range(0, BartoSutton.AngleBins).Select(r => string.Join(' ',
                 Enumerable.Range(0, BartoSutton.VelocityBins).Select(c => Signed(w[r * BartoSutton.VelocityBins + c]).PadLeft(6)))).ToArray();
 
-        private static string Signed(double x) => x.ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture);
+        private static string Signed(double x) => Rounding.Signed(x, 2);
 
         public Logs.RunLog Log => Logs.RunLog.Of(LogColumns, episodes.Select(e => new Logs.LogValue[] { e.Number, e.Length, e.Length < World.Constants.MaxSteps }));
 

@@ -102,7 +102,7 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
     {
         var table = new Table().Title("[bold]Q-values at the start position[/]").AddColumn("action").AddColumn(new TableColumn("Q(s₀, a)").RightAligned()).AddColumn("");
         for (var a = 0; a < q.Count; a++)
-            table.AddRow(ActionNames[a], Round(q[a]).ToString("+0.0000;-0.0000;0.0000", CultureInfo.InvariantCulture), a == best ? "[green]← best[/]" : "");
+            table.AddRow(ActionNames[a], Rounding.Signed(Round(q[a]), 4), a == best ? "[green]← best[/]" : "");
         return table;
     }
 
@@ -243,7 +243,7 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
         public Table Table(string title = "Greedy game (ε = 0)")
         {
             var eval = new Table().Title($"[bold]{Markup.Escape(title)}[/]").HideHeaders().AddColumn("").AddColumn(new TableColumn("").RightAligned());
-            eval.AddRow("reward", Reward.ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture));
+            eval.AddRow("reward", Rounding.Signed(Reward, 2));
             eval.AddRow("steps", $"{Steps}");
             eval.AddRow("bricks hit", $"{BricksHit}/{BreakoutPicture.TotalBricks}");
             eval.AddRow("bricks remaining", $"{BricksRemaining}");
@@ -320,13 +320,13 @@ public sealed class Lesson05Dqn(DqnConfig config) : ILesson
             foreach (var b in s.Blocks)
             {
                 var width = (int)Math.Round(Math.Clamp((b.Reward + 1.5) / 12.0, 0, 1) * 30);
-                blocks.AddRow($"{b.From,3}–{b.To,3}", b.Reward.ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture),
+                blocks.AddRow($"{b.From,3}–{b.To,3}", Rounding.Signed(b.Reward, 2),
                               b.Epsilon.ToString("0.00", CultureInfo.InvariantCulture), b.Steps.ToString("0", CultureInfo.InvariantCulture),
                               $"[blue]{new string('█', width)}[/]");
             }
             console.Write(blocks);
             console.MarkupLine("Early episodes (ε ≈ 1, random play): " + string.Join("; ", s.Early.Select(e =>
-                $"{e.Episode}: {e.Reward.ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture)} in {e.Steps} steps")));
+                $"{e.Episode}: {Rounding.Signed(e.Reward, 2)} in {e.Steps} steps")));
             console.WriteLine();
 
             console.Write(new GreedyScore(s.GreedyReward, s.GreedySteps, s.BricksHit, s.BricksRemaining).Table());

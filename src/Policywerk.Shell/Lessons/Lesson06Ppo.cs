@@ -158,7 +158,7 @@ public sealed class Lesson06Ppo(PpoConfig config) : ILesson
             .AddColumn(new TableColumn("torque clamp(μ)").RightAligned()).AddColumn(new TableColumn("σ").RightAligned());
         foreach (var p in probes)
             table.AddRow(p.State, $"{p.Angle:+0.0;-0.0;0.0}, {p.AngularVelocity:+0.0;-0.0;0.0}",
-                         p.Torque.ToString("+0.000;-0.000;0.000", CultureInfo.InvariantCulture), p.Std.ToString("0.000", CultureInfo.InvariantCulture));
+                         Rounding.Signed(p.Torque, 3), p.Std.ToString("0.000", CultureInfo.InvariantCulture));
         return table;
     }
 
@@ -174,7 +174,7 @@ public sealed class Lesson06Ppo(PpoConfig config) : ILesson
         public Table Table(string title = "Greedy evaluation: torque = clamp(μ(s), −1, 1)")
         {
             var eval = new Table().Title($"[bold]{Markup.Escape(title)}[/]").HideHeaders().AddColumn("").AddColumn(new TableColumn("").RightAligned());
-            eval.AddRow("start angle", $"{StartAngle.ToString("+0.0000;-0.0000;0.0000", CultureInfo.InvariantCulture)} rad");
+            eval.AddRow("start angle", $"{Rounding.Signed(StartAngle, 4)} rad");
             eval.AddRow("steps survived", $"{Steps} of 500");
             eval.AddRow("total reward", Reward.ToString("0", CultureInfo.InvariantCulture));
             eval.AddRow("max |angle|", $"{MaxAbsAngle.ToString("0.0000", CultureInfo.InvariantCulture)} rad");

@@ -4,6 +4,7 @@ using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Worlds;
 using Policywerk.Shell.Lessons;
 using Spectre.Console;
+using Policywerk.Shell.Tables;
 
 namespace Policywerk.Shell.Models;
 
@@ -41,7 +42,7 @@ public sealed class Lesson01Model : LessonModel<Lesson01Bellman, GridValues>
         foreach (var row in Lesson01Bellman.Run.ValueRows(world, model.Values)) console.WriteLine("  " + row);
         console.WriteLine("Value iteration: greedy policy");
         foreach (var row in Lesson01Bellman.Run.PolicyRows(world, model.Policy)) console.WriteLine("  " + row);
-        console.WriteLine($"V(start) = {Math.Round(model.Values[world.StartState], 3).ToString("+0.000;-0.000;0.000", CultureInfo.InvariantCulture)}");
+        console.WriteLine($"V(start) = {Rounding.Signed(Math.Round(model.Values[world.StartState], 3), 3)}");
         var table = new Table().Title("[bold]Greedy path from the start[/]").AddColumn(new TableColumn("episode").RightAligned())
             .AddColumn(new TableColumn("seed").RightAligned()).AddColumn(new TableColumn("steps").RightAligned())
             .AddColumn(new TableColumn("reward").RightAligned()).AddColumn("path");
@@ -49,7 +50,7 @@ public sealed class Lesson01Model : LessonModel<Lesson01Bellman, GridValues>
         foreach (var s in Seeds(seed, episodes))
         {
             var walk = Walk(world, model, s);
-            table.AddRow($"{i++}", $"{s}", $"{walk.Length}", Math.Round(walk.TotalReward, 2).ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture),
+            table.AddRow($"{i++}", $"{s}", $"{walk.Length}", Rounding.Signed(Math.Round(walk.TotalReward, 2), 2),
                          Markup.Escape(walk.Length > 0 ? Lesson01Bellman.Run.PathText(world, walk) : "(starts at the end)"));
         }
         console.Write(table);
@@ -99,5 +100,5 @@ public static class GridText
         frames.Line($"  {steps.Count} steps, return {R(total)}");
     }
 
-    private static string R(double x) => Math.Round(x, 2).ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture);
+    private static string R(double x) => Rounding.Signed(Math.Round(x, 2), 2);
 }

@@ -4,6 +4,7 @@ using Policywerk.Pure.Mdp;
 using Policywerk.Pure.Worlds;
 using Policywerk.Shell.Lessons;
 using Spectre.Console;
+using Policywerk.Shell.Tables;
 
 namespace Policywerk.Shell.Models;
 
@@ -41,7 +42,7 @@ public sealed class Lesson02Model : LessonModel<Lesson02BartoSutton, BartoSutton
         foreach (var s in Seeds(seed, episodes))
         {
             var episode = Episode(lesson, model, s);
-            table.AddRow($"{i++}", $"{s}", episode.Steps[0].State.Angle.ToString("+0.0000;-0.0000;0.0000", CultureInfo.InvariantCulture), $"{episode.Length} of {max}");
+            table.AddRow($"{i++}", $"{s}", Rounding.Signed(episode.Steps[0].State.Angle, 4), $"{episode.Length} of {max}");
         }
         console.Write(table);
     }

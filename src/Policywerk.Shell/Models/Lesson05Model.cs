@@ -5,6 +5,7 @@ using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Worlds;
 using Policywerk.Shell.Lessons;
 using Spectre.Console;
+using Policywerk.Shell.Tables;
 
 namespace Policywerk.Shell.Models;
 
@@ -71,5 +72,5 @@ public sealed class Lesson05Model : LessonModel<Lesson05Dqn, DqnModel>
         return lines;
     }
 
-    private static string Signed(double x) => Math.Round(x, 2).ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture);
+    private static string Signed(double x) => Rounding.Signed(Math.Round(x, 2), 2);
 }

@@ -7,6 +7,7 @@ using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Worlds;
 using Policywerk.Shell.Lessons;
 using Spectre.Console;
+using Policywerk.Shell.Tables;
 
 namespace Policywerk.Shell.Models;
 
@@ -51,7 +52,7 @@ public sealed class Lesson06Model : LessonModel<Lesson06Ppo, PpoModel>
         {
             var episode = Episode(lesson, model, s);
             PoleText.Play(frames, $"episode {i++} (seed {s})", Lesson06Ppo.World.Constants,
-                          episode.Steps.Select(t => new PoleText.Step(t.State, $"torque {t.Action.ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture)}", t.Reward, t.Next)).ToList());
+                          episode.Steps.Select(t => new PoleText.Step(t.State, $"torque {Rounding.Signed(t.Action, 2)}", t.Reward, t.Next)).ToList());
         }
     }
 }
@@ -72,7 +73,7 @@ public static class PoleText
         var bar = new StringBuilder(new string('·', 2 * HalfWidth + 1));
         bar[HalfWidth] = '|';
         bar[position] = '●';
-        return $"θ = {s.Angle.ToString("+0.000;-0.000;0.000", CultureInfo.InvariantCulture)} rad  [{bar}]";
+        return $"θ = {Rounding.Signed(s.Angle, 3)} rad  [{bar}]";
     }
 
     /// <summary>An episode frame by frame, then its length and return.</summary>

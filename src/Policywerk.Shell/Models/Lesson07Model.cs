@@ -5,6 +5,7 @@ using Policywerk.Pure.Numerics;
 using Policywerk.Pure.Worlds;
 using Policywerk.Shell.Lessons;
 using Spectre.Console;
+using Policywerk.Shell.Tables;
 
 namespace Policywerk.Shell.Models;
 
@@ -79,5 +80,5 @@ public sealed class Lesson07Model : LessonModel<Lesson07Dreamer, DreamerModel>
         }
     }
 
-    private static string F(double x) => Math.Round(x, 2).ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture);
+    private static string F(double x) => Rounding.Signed(Math.Round(x, 2), 2);
 }

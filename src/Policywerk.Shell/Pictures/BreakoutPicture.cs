@@ -1,5 +1,6 @@
 using Policywerk.Pure.Worlds;
 using ScottPlot;
+using Policywerk.Shell.Tables;
 
 namespace Policywerk.Shell.Pictures;
 
@@ -76,7 +77,7 @@ public static class BreakoutPicture
             var bar = plot.Add.Bar(position: a, value: centred);
             bar.Color = !greedy ? Palette.Gray.WithAlpha(0.6) : a == best ? Palette.Positive : Palette.Accent.WithAlpha(0.55);
             var cut = Math.Abs(centred) == spread;
-            var value = "Q = " + q[a].ToString("+0.00;-0.00;0.00", System.Globalization.CultureInfo.InvariantCulture);
+            var value = "Q = " + Rounding.Signed(q[a], 2);
             var label = plot.Add.Text(cut ? $"{value} {(centred > 0 ? "▲" : "▼")}" : value, a, centred); // ▲/▼: the bar goes on
             label.Alignment = centred >= 0 ^ cut ? Alignment.LowerCenter : Alignment.UpperCenter;
             label.LabelFontSize = 13;

@@ -18,4 +18,12 @@ public static class Rounding
     /// decimals; the count stays.</summary>
     public static Summary Round(Summary s, int digits = Digits) =>
         new(Math.Round(s.Mean, digits), Math.Round(s.StandardError, digits), Math.Round(s.Lower, digits), Math.Round(s.Upper, digits), s.Count);
+
+    /// <summary><paramref name="x"/> written with its sign and <paramref name="decimals"/> decimals: +0.25, -0.25, and
+    /// 0.00 for a value that shows as zero at that precision.</summary>
+    public static string Signed(double x, int decimals)
+    {
+        var digits = "0." + new string('0', decimals);
+        return x.ToString($"+{digits};-{digits};{digits}", System.Globalization.CultureInfo.InvariantCulture);
+    }
 }
